@@ -1,0 +1,47 @@
+# One-command set-up on a fresh Debian machine (root, Python 3.11): `make run`, `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+APT_PACKAGES := chromium poppler-utils
+APT_PACKAGES_NO_RECOMMENDS := r-base-core r-cran-survival
+HOST ?= 127.0.0.1
+PORT ?= 8501
+
+.PHONY: run test system-deps check-load bench lint
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || \
+		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y python3-venv)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES) $(APT_PACKAGES_NO_RECOMMENDS); do \
+		dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			$(APT_PACKAGES_NO_RECOMMENDS); \
+	fi
+
+run: $(STAMP)
+	$(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: $(STAMP) system-deps lint
+	$(BIN)/pytest
+
+check-load: $(STAMP) system-deps
+	$(BIN)/python benchmarks/load_check.py
+
+bench: $(STAMP) system-deps
+	$(BIN)/python benchmarks/bench_assess.py
+	$(BIN)/python benchmarks/bench_model.py
+	$(BIN)/python benchmarks/bench_app.py

@@ -1,0 +1,521 @@
+"""The case file: one patient's steroid course (``srgvhd-case/1``, interfaces.md §1).
+
+``parse_case`` reads the JSON document into frozen dataclasses and refuses bad input with an
+``InputError`` listing every problem by field path. ``case_to_dict`` writes it back; the file
+keeps values in the units the clinician entered (conversions live in ``srgvhd.units``).
+Optional additions to the format (allowed by interfaces.md): ``steroids.dose_changes`` (dated
+methylprednisolone doses, for the EBMT 2018 steroid-dependence rules) and
+``steroids.intolerant`` (the clinician's flag).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from srgvhd.errors import InputError, Problem
+from srgvhd.policy import CHILD_MAX_AGE_YEARS_EXCLUSIVE
+from srgvhd.staging import MAX_STAGE, ORGANS, OrganStages, is_child
+from srgvhd.units import (
+    BILIRUBIN_UNITS,
+    HEMOGLOBIN_UNITS,
+    bilirubin_to_mg_dl,
+    canonical_bilirubin_unit,
+    canonical_hemoglobin_unit,
+    hemoglobin_to_g_l,
+)
+from srgvhd.validate import MISSING, Collector
+
+FORMAT = "srgvhd-case/1"
+MAX_CASE_BYTES = 1_000_000
+MAX_ASSESSMENTS = 500
+RISK_GRADES = ("II", "III", "IV")
+
+MEASUREMENT_FIELDS = (
+    "skin_rash_bsa_percent",
+    "skin_bullae_desquamation_bsa_percent",
+    "bilirubin",
+    "upper_gi_persistent_symptoms",
+    "stool_ml_per_day",
+    "stool_episodes_per_day",
+    "severe_abdominal_pain_or_ileus",
+    "grossly_bloody_stool",
+)
+# Plausibility limits for entered values (upper bounds catch unit slips, e.g. g/dL typed as g/L).
+LIMITS = {
+    "age_years": (0.0, 120.0),
+    "weight_kg": (0.0, 300.0),
+    "hemoglobin_g/L": (20.0, 250.0),
+    "hemoglobin_g/dL": (2.0, 25.0),
+    "methylprednisolone_mg_per_kg_day": (0.0, 30.0),
+    "bsa_percent": (0.0, 100.0),
+    "bilirubin_mg/dL": (0.0, 100.0),
+    "bilirubin_umol/L": (0.0, 1710.0),
+    "stool_ml_per_day": (0.0, 20000.0),
+    "stool_episodes_per_day": (0.0, 100.0),
+}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A lab value with the unit it was entered in."""
+
+    value: float
+    unit: str
+
+
+@dataclass(frozen=True)
+class Patient:
+    """Age, weight and hemoglobin as entered."""
+
+    age_years: float
+    weight_kg: float | None = None
+    hemoglobin: Quantity | None = None
+
+    @property
+    def hemoglobin_g_l(self) -> float | None:
+        """Hemoglobin in g/L, or None when not entered."""
+        return (
+            None
+            if self.hemoglobin is None
+            else hemoglobin_to_g_l(self.hemoglobin.value, self.hemoglobin.unit)
+        )
+
+    @property
+    def child(self) -> bool:
+        """Whether child stool thresholds apply (srgvhd.staging.is_child)."""
+        return is_child(self.age_years, self.weight_kg)
+
+
+@dataclass(frozen=True)
+class DoseChange:
+    """A new methylprednisolone dose from ``date`` on (mg/kg/day; 0 = stopped)."""
+
+    date: date
+    mg_per_kg_day: float
+
+
+@dataclass(frozen=True)
+class Steroids:
+    """The steroid course: start (day 0), starting dose, later dose changes, intolerance flag."""
+
+    start_date: date
+    mg_per_kg_day: float
+    dose_changes: tuple[DoseChange, ...] = ()
+    intolerant: bool = False
+
+
+@dataclass(frozen=True)
+class Measurements:
+    """Raw findings of one assessment; a missing field means "not involved"."""
+
+    skin_rash_bsa_percent: float | None = None
+    skin_bullae_desquamation_bsa_percent: float | None = None
+    bilirubin: Quantity | None = None
+    upper_gi_persistent_symptoms: bool | None = None
+    stool_ml_per_day: float | None = None
+    stool_episodes_per_day: float | None = None
+    severe_abdominal_pain_or_ileus: bool | None = None
+    grossly_bloody_stool: bool | None = None
+
+    @property
+    def bilirubin_mg_dl(self) -> float | None:
+        """Total bilirubin in mg/dL, or None when not measured."""
+        return (
+            None
+            if self.bilirubin is None
+            else bilirubin_to_mg_dl(self.bilirubin.value, self.bilirubin.unit)
+        )
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One dated assessment: raw ``measurements`` or directly entered ``stages`` (not both)."""
+
+    date: date
+    measurements: Measurements | None = None
+    stages: OrganStages | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    """One patient's steroid course; assessments are kept in date order."""
+
+    patient: Patient
+    steroids: Steroids
+    assessments: tuple[Assessment, ...]
+    grade_override: str | None = None
+
+    def day(self, when: date) -> int:
+        """Day of the steroid course (start date = day 0)."""
+        return (when - self.steroids.start_date).days
+
+
+# ---------------------------------------------------------------- reading
+
+
+def loads_case(text: str | bytes) -> Case:
+    """Parse a case file's text. Refuses non-JSON, NaN/Infinity and files over 1 MB."""
+    if len(text) > MAX_CASE_BYTES:
+        raise InputError(Problem("file", f"larger than {MAX_CASE_BYTES // 1000} kB"))
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InputError(Problem("file", "not UTF-8 text")) from None
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except ValueError as exc:
+        raise InputError(Problem("file", f"not valid JSON ({exc})")) from None
+    except RecursionError:
+        raise InputError(Problem("file", "nested too deeply to be a case file")) from None
+    return parse_case(data)
+
+
+def load_case(path: str | os.PathLike) -> Case:
+    """Read and parse a case file from disk."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_CASE_BYTES + 1)
+    except OSError as exc:
+        raise InputError(
+            Problem("file", f"cannot read {os.fspath(path)!r}: {exc.strerror}")
+        ) from None
+    return loads_case(raw)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
+
+
+def parse_case(data: Any) -> Case:
+    """Validate a decoded ``srgvhd-case/1`` document and build a ``Case``.
+
+    Every problem is reported with its field path. Clinical requirements checked here:
+    a baseline assessment on the steroid start date (clinical-rules.md §5: without it the status
+    is an error, not a guess), no assessment before the start date, one assessment per date.
+    """
+    c = Collector()
+    root = c.obj(data, "case")
+    if root is None:
+        raise InputError(c.problems)
+    if root.get("format", MISSING) != FORMAT:
+        c.add("format", f"expected {FORMAT!r}, got {root.get('format')!r}")
+    patient = _patient(c, root.get("patient", MISSING))
+    steroids = _steroids(c, root.get("steroids", MISSING))
+    assessments = _assessments(c, root.get("assessments", MISSING), steroids)
+    override = root.get("grade_override")
+    if override is not None:
+        override = c.choice(override, "grade_override", RISK_GRADES)
+    if patient is not None and assessments:
+        _check_child_weight(c, patient, assessments)
+    if c.problems:
+        raise InputError(c.problems)
+    assert patient is not None and steroids is not None
+    return Case(patient, steroids, tuple(sorted(assessments, key=lambda a: a.date)), override)
+
+
+def _quantity(
+    c: Collector, value: Any, where: str, canon: Any, units: tuple[str, ...], limit_key: str
+) -> Quantity | None:
+    obj = c.obj(value, where, required=False)
+    if obj is None:
+        return None
+    unit = canon(obj.get("unit"))
+    if unit is None:
+        c.add(f"{where}.unit", f"expected one of {', '.join(units)}, got {obj.get('unit')!r}")
+        return None
+    low, high = LIMITS[f"{limit_key}_{unit}"]
+    number = c.number(
+        obj.get("value", MISSING), f"{where}.value", low=low, high=high, required=True
+    )
+    return None if number is None else Quantity(number, unit)
+
+
+def _patient(c: Collector, value: Any) -> Patient | None:
+    obj = c.obj(value, "patient")
+    if obj is None:
+        return None
+    n = len(c.problems)
+    age_low, age_high = LIMITS["age_years"]
+    age = c.number(
+        obj.get("age_years", MISSING),
+        "patient.age_years",
+        low=age_low,
+        high=age_high,
+        required=True,
+    )
+    w_low, w_high = LIMITS["weight_kg"]
+    weight = c.number(
+        obj.get("weight_kg"), "patient.weight_kg", low=w_low, high=w_high, low_inclusive=False
+    )
+    hb = _quantity(
+        c,
+        obj.get("hemoglobin"),
+        "patient.hemoglobin",
+        canonical_hemoglobin_unit,
+        HEMOGLOBIN_UNITS,
+        "hemoglobin",
+    )
+    if len(c.problems) > n or age is None:
+        return None
+    return Patient(age, weight, hb)
+
+
+def _steroids(c: Collector, value: Any) -> Steroids | None:
+    obj = c.obj(value, "steroids")
+    if obj is None:
+        return None
+    n = len(c.problems)
+    start = c.iso_date(obj.get("start_date", MISSING), "steroids.start_date")
+    low, high = LIMITS["methylprednisolone_mg_per_kg_day"]
+    dose = c.number(
+        obj.get("methylprednisolone_mg_per_kg_day", MISSING),
+        "steroids.methylprednisolone_mg_per_kg_day",
+        low=low,
+        high=high,
+        low_inclusive=False,
+        required=True,
+    )
+    intolerant = c.boolean(obj.get("intolerant"), "steroids.intolerant")
+    changes = _dose_changes(c, obj.get("dose_changes"), start)
+    if len(c.problems) > n or start is None or dose is None:
+        return None
+    return Steroids(start, dose, changes, bool(intolerant))
+
+
+def _dose_changes(c: Collector, value: Any, start: date | None) -> tuple[DoseChange, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        c.add(
+            "steroids.dose_changes", "expected a list of {date, methylprednisolone_mg_per_kg_day}"
+        )
+        return ()
+    low, high = LIMITS["methylprednisolone_mg_per_kg_day"]
+    changes: list[DoseChange] = []
+    seen: dict[date, int] = {}
+    for i, item in enumerate(value):
+        where = f"steroids.dose_changes[{i}]"
+        obj = c.obj(item, where)
+        if obj is None:
+            continue
+        when = c.iso_date(obj.get("date", MISSING), f"{where}.date")
+        dose = c.number(
+            obj.get("methylprednisolone_mg_per_kg_day", MISSING),
+            f"{where}.methylprednisolone_mg_per_kg_day",
+            low=low,
+            high=high,
+            required=True,
+        )
+        if when is None or dose is None:
+            continue
+        if start is not None and when <= start:
+            c.add(f"{where}.date", "must be after steroids.start_date")
+        elif when in seen:
+            c.add(f"{where}.date", f"same date as steroids.dose_changes[{seen[when]}]")
+        else:
+            seen[when] = i
+            changes.append(DoseChange(when, dose))
+    return tuple(sorted(changes, key=lambda d: d.date))
+
+
+def _assessments(c: Collector, value: Any, steroids: Steroids | None) -> list[Assessment]:
+    if value is MISSING or value is None:
+        c.add("assessments", "is required (a list with the baseline assessment on day 0)")
+        return []
+    if not isinstance(value, list) or not value:
+        c.add("assessments", "expected a non-empty list of assessments")
+        return []
+    if len(value) > MAX_ASSESSMENTS:
+        c.add("assessments", f"more than {MAX_ASSESSMENTS} assessments")
+        return []
+    result: list[Assessment] = []
+    seen: dict[date, int] = {}
+    for i, item in enumerate(value):
+        assessment = _assessment(c, item, f"assessments[{i}]")
+        if assessment is None:
+            continue
+        where = f"assessments[{i}].date"
+        if steroids is not None and assessment.date < steroids.start_date:
+            c.add(where, "before steroids.start_date")
+        elif assessment.date in seen:
+            c.add(where, f"same date as assessments[{seen[assessment.date]}]")
+        else:
+            seen[assessment.date] = i
+            result.append(assessment)
+    if steroids is not None and result and steroids.start_date not in seen:
+        c.add(
+            "assessments",
+            f"no baseline assessment on steroids.start_date ({steroids.start_date}, day 0); "
+            "response and refractoriness are judged against it",
+        )
+    return result
+
+
+def _assessment(c: Collector, value: Any, where: str) -> Assessment | None:
+    obj = c.obj(value, where)
+    if obj is None:
+        return None
+    n = len(c.problems)
+    when = c.iso_date(obj.get("date", MISSING), f"{where}.date")
+    has_m, has_s = obj.get("measurements") is not None, obj.get("stages") is not None
+    measurements = stages = None
+    if has_m == has_s:
+        c.add(where, "needs either measurements or stages (exactly one of them)")
+    elif has_m:
+        measurements = _measurements(c, obj["measurements"], f"{where}.measurements")
+    else:
+        stages = _stages(c, obj["stages"], f"{where}.stages")
+    if len(c.problems) > n or when is None:
+        return None
+    return Assessment(when, measurements, stages)
+
+
+def _measurements(c: Collector, value: Any, where: str) -> Measurements | None:
+    obj = c.obj(value, where)
+    if obj is None:
+        return None
+    c.known_keys(obj, where, MEASUREMENT_FIELDS)
+    bsa = LIMITS["bsa_percent"]
+
+    def num(key: str, limits: tuple[float, float]) -> float | None:
+        return c.number(obj.get(key), f"{where}.{key}", low=limits[0], high=limits[1])
+
+    return Measurements(
+        skin_rash_bsa_percent=num("skin_rash_bsa_percent", bsa),
+        skin_bullae_desquamation_bsa_percent=num("skin_bullae_desquamation_bsa_percent", bsa),
+        bilirubin=_quantity(
+            c,
+            obj.get("bilirubin"),
+            f"{where}.bilirubin",
+            canonical_bilirubin_unit,
+            BILIRUBIN_UNITS,
+            "bilirubin",
+        ),
+        upper_gi_persistent_symptoms=c.boolean(
+            obj.get("upper_gi_persistent_symptoms"), f"{where}.upper_gi_persistent_symptoms"
+        ),
+        stool_ml_per_day=num("stool_ml_per_day", LIMITS["stool_ml_per_day"]),
+        stool_episodes_per_day=num("stool_episodes_per_day", LIMITS["stool_episodes_per_day"]),
+        severe_abdominal_pain_or_ileus=c.boolean(
+            obj.get("severe_abdominal_pain_or_ileus"), f"{where}.severe_abdominal_pain_or_ileus"
+        ),
+        grossly_bloody_stool=c.boolean(
+            obj.get("grossly_bloody_stool"), f"{where}.grossly_bloody_stool"
+        ),
+    )
+
+
+def _stages(c: Collector, value: Any, where: str) -> OrganStages | None:
+    obj = c.obj(value, where)
+    if obj is None:
+        return None
+    c.known_keys(obj, where, ORGANS)
+    n = len(c.problems)
+    values = {
+        organ: c.number(
+            obj.get(organ, MISSING),
+            f"{where}.{organ}",
+            low=0,
+            high=MAX_STAGE[organ],
+            required=True,
+            integer=True,
+        )
+        for organ in ORGANS
+    }
+    if len(c.problems) > n:
+        return None
+    return OrganStages(**{k: int(v) for k, v in values.items() if v is not None})
+
+
+def _check_child_weight(c: Collector, patient: Patient, assessments: list[Assessment]) -> None:
+    """A child's stool volume is staged in mL/kg/day, so it needs the weight."""
+    needs_weight = (
+        patient.age_years < CHILD_MAX_AGE_YEARS_EXCLUSIVE
+        and patient.weight_kg is None
+        and any(
+            a.measurements is not None and a.measurements.stool_ml_per_day is not None
+            for a in assessments
+        )
+    )
+    if needs_weight:
+        c.add(
+            "patient.weight_kg",
+            "is required for a patient under 18 with stool volume entered "
+            "(child thresholds are in mL/kg/day)",
+        )
+
+
+# ---------------------------------------------------------------- writing
+
+
+def case_to_dict(case: Case) -> dict[str, Any]:
+    """The ``srgvhd-case/1`` document for a case (values in the units they were entered in)."""
+    patient: dict[str, Any] = {
+        "age_years": case.patient.age_years,
+        "weight_kg": case.patient.weight_kg,
+    }
+    if case.patient.hemoglobin is not None:
+        patient["hemoglobin"] = _quantity_dict(case.patient.hemoglobin)
+    steroids: dict[str, Any] = {
+        "start_date": case.steroids.start_date.isoformat(),
+        "methylprednisolone_mg_per_kg_day": case.steroids.mg_per_kg_day,
+    }
+    if case.steroids.dose_changes:
+        steroids["dose_changes"] = [
+            {"date": d.date.isoformat(), "methylprednisolone_mg_per_kg_day": d.mg_per_kg_day}
+            for d in case.steroids.dose_changes
+        ]
+    if case.steroids.intolerant:
+        steroids["intolerant"] = True
+    return {
+        "format": FORMAT,
+        "patient": patient,
+        "steroids": steroids,
+        "assessments": [_assessment_dict(a) for a in case.assessments],
+        "grade_override": case.grade_override,
+    }
+
+
+def _quantity_dict(q: Quantity) -> dict[str, Any]:
+    return {"value": q.value, "unit": q.unit}
+
+
+def _assessment_dict(a: Assessment) -> dict[str, Any]:
+    out: dict[str, Any] = {"date": a.date.isoformat()}
+    if a.stages is not None:
+        out["stages"] = a.stages.as_dict()
+        return out
+    assert a.measurements is not None
+    m = {}
+    for key in MEASUREMENT_FIELDS:
+        value = getattr(a.measurements, key)
+        m[key] = _quantity_dict(value) if isinstance(value, Quantity) else value
+    out["measurements"] = m
+    return out
+
+
+def dumps_case(case: Case) -> str:
+    """The case file's text (UTF-8 JSON, indented, stable key order)."""
+    return json.dumps(case_to_dict(case), indent=2, ensure_ascii=False) + "\n"
+
+
+def save_case(case: Case, path: str | os.PathLike) -> None:
+    """Write a case file atomically: a crash leaves either the old file or the new one."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(dumps_case(case))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

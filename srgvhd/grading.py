@@ -1,0 +1,98 @@
+"""Overall grade and risk of acute GVHD from organ stages.
+
+- MAGIC overall grade (Harris et al., BBMT 2016; clinical-rules.md §2) — the primary grade.
+- Minnesota standard/high risk (MacMillan et al., BBMT 2015;21:761–7; clinical-rules.md §3).
+- Secondary, labelled outputs: Keystone consensus grade (modified Glucksberg; Przepiorka et al.,
+  BMT 1995;15:825–8) and IBMTR severity index (Rowlings et al., Br J Haematol 1997;97:855–64),
+  both applied to MAGIC organ stages.
+"""
+
+from __future__ import annotations
+
+from srgvhd.staging import OrganStages
+
+GRADES = ("0", "I", "II", "III", "IV")
+IBMTR_INDICES = ("0", "A", "B", "C", "D")
+
+
+def grade_rank(grade: str) -> int:
+    """Position of a MAGIC/Keystone grade in 0 < I < II < III < IV."""
+    return GRADES.index(grade)
+
+
+def magic_grade(s: OrganStages) -> str:
+    """MAGIC overall grade, checked from the top; the first matching row wins.
+
+    IV: skin 4, liver 4 or lower GI 4. III: liver 2–3 or lower GI 2–3. II: skin 3, liver 1,
+    upper GI 1 or lower GI 1. I: skin 1–2 alone. 0: no organ involved.
+    """
+    if s.skin == 4 or s.liver == 4 or s.lower_gi == 4:
+        return "IV"
+    if s.liver in (2, 3) or s.lower_gi in (2, 3):
+        return "III"
+    if s.skin == 3 or s.liver == 1 or s.upper_gi == 1 or s.lower_gi == 1:
+        return "II"
+    if s.skin in (1, 2):
+        return "I"
+    return "0"
+
+
+def gi_stage(s: OrganStages) -> int:
+    """GI stage for the Minnesota and IBMTR scores: lower-GI stage, at least 1 with upper GI."""
+    return max(s.lower_gi, s.upper_gi)
+
+
+def minnesota_risk(s: OrganStages) -> str | None:
+    """Minnesota aGVHD risk: "standard", "high", or None at MAGIC grade 0.
+
+    Standard risk is exactly one of: skin 1–3 alone; GI 1–2 alone; skin 1–3 plus GI 1 (liver 0);
+    skin 1–3 plus liver 1–4 (GI 0). Any other involvement is high risk.
+    """
+    if magic_grade(s) == "0":
+        return None
+    skin, liver, gi = s.skin, s.liver, gi_stage(s)
+    skin_1_3 = 1 <= skin <= 3
+    standard = (
+        (skin_1_3 and liver == 0 and gi == 0)
+        or (skin == 0 and liver == 0 and 1 <= gi <= 2)
+        or (skin_1_3 and liver == 0 and gi == 1)
+        or (skin_1_3 and liver >= 1 and gi == 0)
+    )
+    return "standard" if standard else "high"
+
+
+def keystone_grade(s: OrganStages) -> str:
+    """Keystone consensus (modified Glucksberg) grade, top-down; upper GI counts as gut stage 1.
+
+    IV: skin 4 or liver 4. III: liver 2–3 or gut 2–4. II: skin 3, liver 1 or gut 1.
+    I: skin 1–2 with no liver or gut involvement. 0: none.
+    """
+    gut = gi_stage(s)
+    if s.skin == 4 or s.liver == 4:
+        return "IV"
+    if s.liver in (2, 3) or gut >= 2:
+        return "III"
+    if s.skin == 3 or s.liver == 1 or gut == 1:
+        return "II"
+    if s.skin in (1, 2):
+        return "I"
+    return "0"
+
+
+def ibmtr_index(s: OrganStages) -> str:
+    """IBMTR severity index from the worst organ; upper GI counts as gut stage 1.
+
+    D: any organ stage 4. C: skin 3, liver 3 or gut 3. B: skin 2, liver 1–2 or gut 1–2.
+    A: skin 1 alone. "0": none.
+    """
+    gut = gi_stage(s)
+    worst = max(s.skin, s.liver, gut)
+    if worst == 4:
+        return "D"
+    if worst == 3:
+        return "C"
+    if s.skin == 2 or s.liver in (1, 2) or gut in (1, 2):
+        return "B"
+    if s.skin == 1:
+        return "A"
+    return "0"

@@ -1,0 +1,63 @@
+"""Every "Rule of this project" from clinical-rules.md, in one place a site can change.
+
+The published criteria leave some choices open; each choice is a constant here with the text the
+app shows beside the result (tooltip, report footnote). Change a value here and the engine, the
+app and the printed summary all follow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# clinical-rules.md §1: child stool thresholds apply when age < 18 years AND weight <= 50 kg.
+CHILD_MAX_AGE_YEARS_EXCLUSIVE = 18.0
+CHILD_MAX_WEIGHT_KG_INCLUSIVE = 50.0
+
+# clinical-rules.md §4: mixed response counts as not responding (not part of ORR).
+MIXED_COUNTS_AS_RESPONSE = False
+
+# clinical-rules.md §5a: the study's methylprednisolone dose; a lower dose warns, never refuses.
+STUDY_METHYLPREDNISOLONE_MG_PER_KG_DAY = 2.0
+
+# clinical-rules.md §6: hemoglobin threshold and age groups of the Cox model.
+HEMOGLOBIN_THRESHOLD_G_L = 90.0
+AGE_GROUP_ADULT_FROM_YEARS = 18.0
+AGE_GROUP_OLDER_FROM_YEARS = 35.0
+
+# EBMT–NIH–CIBMTR 2018 (clinical-rules.md §5b): the project reads "failure to improve within
+# 5–7 days" at the end of the window (day 7) and "incomplete response after > 28 days" as day 29.
+EBMT_NO_IMPROVEMENT_DAY = 7
+EBMT_INCOMPLETE_RESPONSE_DAY = 29
+
+
+@dataclass(frozen=True)
+class ProjectRule:
+    """A choice the sources leave open, with the words shown to the user."""
+
+    key: str
+    text: str
+
+
+PROJECT_RULES: tuple[ProjectRule, ...] = (
+    ProjectRule(
+        "child_thresholds",
+        "Child stool thresholds (mL/kg/day, episodes/day) apply when age < 18 years and "
+        "weight ≤ 50 kg; otherwise adult thresholds.",
+    ),
+    ProjectRule(
+        "stool_volume_vs_episodes",
+        "When stool volume and episode count give different lower-GI stages, the higher stage "
+        "is used. Severe abdominal pain/ileus or grossly bloody stool gives stage 4 regardless.",
+    ),
+    ProjectRule("mixed_response", "A mixed response counts as not responding (not part of ORR)."),
+    ProjectRule(
+        "risk_grade",
+        "The risk model uses the highest MAGIC grade recorded during the steroid course, "
+        "unless the clinician overrides it.",
+    ),
+    ProjectRule(
+        "ebmt_windows",
+        "EBMT 2018 rule set: 'failure to improve within 5–7 days' is judged from day 7; "
+        "'incomplete response after > 28 days' from day 29.",
+    ),
+)

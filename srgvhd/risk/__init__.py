@@ -1,0 +1,1 @@
+"""The Cox proportional-hazards risk model: covariates, fitting, model store, prediction."""

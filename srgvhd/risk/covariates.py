@@ -1,0 +1,76 @@
+"""Covariates of the Cox model and their encoding (clinical-rules.md §6; Niu et al. 2026).
+
+The reference patient is the paper's reference categories: age 18–34 years, MAGIC grade III,
+hemoglobin > 90 g/L (hazard ratio 1). Each other category gets one indicator column.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from srgvhd.policy import (
+    AGE_GROUP_ADULT_FROM_YEARS,
+    AGE_GROUP_OLDER_FROM_YEARS,
+    HEMOGLOBIN_THRESHOLD_G_L,
+)
+
+AGE_GROUPS = ("<18", "18-34", "≥35")
+GRADES = ("II", "III", "IV")
+REFERENCE = {"age_group": "18-34", "grade": "III", "hemoglobin_le_90": False}
+
+# Indicator columns of the design matrix, in a fixed order, with the labels shown to users.
+COVARIATE_COLUMNS = ("age_lt18", "age_ge35", "grade_II", "grade_IV", "hb_le_90")
+COVARIATE_LABELS = {
+    "age_lt18": "age <18 vs 18–34 years",
+    "age_ge35": "age ≥35 vs 18–34 years",
+    "grade_II": "grade II vs III",
+    "grade_IV": "grade IV vs III",
+    "hb_le_90": "hemoglobin ≤90 vs >90 g/L",
+}
+
+
+def age_group(age_years: float) -> str:
+    """Age group of the model: ``"<18"``, ``"18-34"`` or ``"≥35"``."""
+    if age_years < AGE_GROUP_ADULT_FROM_YEARS:
+        return "<18"
+    if age_years < AGE_GROUP_OLDER_FROM_YEARS:
+        return "18-34"
+    return "≥35"
+
+
+def hemoglobin_le_90(hemoglobin_g_l: float) -> bool:
+    """True when hemoglobin is at or below the model's threshold (90 g/L)."""
+    return hemoglobin_g_l <= HEMOGLOBIN_THRESHOLD_G_L
+
+
+def encode(age_group_value: str, grade: str, hb_le_90: bool) -> np.ndarray:
+    """Indicator row (in ``COVARIATE_COLUMNS`` order) for one patient's categories."""
+    if age_group_value not in AGE_GROUPS:
+        raise ValueError(f"age group must be one of {AGE_GROUPS}, not {age_group_value!r}")
+    if grade not in GRADES:
+        raise ValueError(f"grade must be one of {GRADES}, not {grade!r}")
+    return np.array(
+        [
+            age_group_value == "<18",
+            age_group_value == "≥35",
+            grade == "II",
+            grade == "IV",
+            bool(hb_le_90),
+        ],
+        dtype=float,
+    )
+
+
+def design_matrix(ages: pd.Series, grades: pd.Series, hemoglobin_g_l: pd.Series) -> pd.DataFrame:
+    """Design matrix (one row per patient) from ages in years, grades II/III/IV, Hb in g/L."""
+    groups = [age_group(float(a)) for a in ages]
+    rows = [
+        encode(g, str(gr), hemoglobin_le_90(float(hb)))
+        for g, gr, hb in zip(groups, grades, hemoglobin_g_l, strict=True)
+    ]
+    return pd.DataFrame(
+        np.vstack(rows) if rows else np.empty((0, len(COVARIATE_COLUMNS))),
+        columns=list(COVARIATE_COLUMNS),
+        index=ages.index,
+    )
