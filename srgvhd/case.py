@@ -35,6 +35,8 @@ FORMAT = "srgvhd-case/1"
 MAX_CASE_BYTES = 1_000_000
 MAX_ASSESSMENTS = 500
 RISK_GRADES = ("II", "III", "IV")
+# Plausible steroid start dates; also keeps every decision date (start + 29 days) representable.
+START_DATE_RANGE = (date(1900, 1, 1), date(2199, 12, 31))
 
 MEASUREMENT_FIELDS = (
     "skin_rash_bsa_percent",
@@ -160,7 +162,8 @@ class Case:
 
 
 def loads_case(text: str | bytes) -> Case:
-    """Parse a case file's text. Refuses non-JSON, NaN/Infinity and files over 1 MB."""
+    """Parse a case file's text. Refuses non-JSON and files over 1 MB; NaN and Infinity are
+    refused at their field by ``parse_case``."""
     if len(text) > MAX_CASE_BYTES:
         raise InputError(Problem("file", f"larger than {MAX_CASE_BYTES // 1000} kB"))
     if isinstance(text, bytes):
@@ -169,7 +172,7 @@ def loads_case(text: str | bytes) -> Case:
         except UnicodeDecodeError:
             raise InputError(Problem("file", "not UTF-8 text")) from None
     try:
-        data = json.loads(text, parse_constant=_refuse_constant)
+        data = json.loads(text)
     except ValueError as exc:
         raise InputError(Problem("file", f"not valid JSON ({exc})")) from None
     except RecursionError:
@@ -188,9 +191,6 @@ def load_case(path: str | os.PathLike) -> Case:
         ) from None
     return loads_case(raw)
 
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
 
 
 def parse_case(data: Any) -> Case:
@@ -273,6 +273,9 @@ def _steroids(c: Collector, value: Any) -> Steroids | None:
         return None
     n = len(c.problems)
     start = c.iso_date(obj.get("start_date", MISSING), "steroids.start_date")
+    if start is not None and not START_DATE_RANGE[0] <= start <= START_DATE_RANGE[1]:
+        c.add("steroids.start_date", "must be between {} and {}".format(*START_DATE_RANGE))
+        start = None
     low, high = LIMITS["methylprednisolone_mg_per_kg_day"]
     dose = c.number(
         obj.get("methylprednisolone_mg_per_kg_day", MISSING),
@@ -338,17 +341,18 @@ def _assessments(c: Collector, value: Any, steroids: Steroids | None) -> list[As
     result: list[Assessment] = []
     seen: dict[date, int] = {}
     for i, item in enumerate(value):
-        assessment = _assessment(c, item, f"assessments[{i}]")
-        if assessment is None:
+        when, assessment = _assessment(c, item, f"assessments[{i}]")
+        if when is None:
             continue
         where = f"assessments[{i}].date"
-        if steroids is not None and assessment.date < steroids.start_date:
+        if steroids is not None and when < steroids.start_date:
             c.add(where, "before steroids.start_date")
-        elif assessment.date in seen:
-            c.add(where, f"same date as assessments[{seen[assessment.date]}]")
+        elif when in seen:
+            c.add(where, f"same date as assessments[{seen[when]}]")
         else:
-            seen[assessment.date] = i
-            result.append(assessment)
+            seen[when] = i
+            if assessment is not None:
+                result.append(assessment)
     if steroids is not None and result and steroids.start_date not in seen:
         c.add(
             "assessments",
@@ -358,10 +362,11 @@ def _assessments(c: Collector, value: Any, steroids: Steroids | None) -> list[As
     return result
 
 
-def _assessment(c: Collector, value: Any, where: str) -> Assessment | None:
+def _assessment(c: Collector, value: Any, where: str) -> tuple[date | None, Assessment | None]:
+    """The assessment's date (when valid, even if its findings are not) and the assessment."""
     obj = c.obj(value, where)
     if obj is None:
-        return None
+        return None, None
     n = len(c.problems)
     when = c.iso_date(obj.get("date", MISSING), f"{where}.date")
     has_m, has_s = obj.get("measurements") is not None, obj.get("stages") is not None
@@ -373,8 +378,8 @@ def _assessment(c: Collector, value: Any, where: str) -> Assessment | None:
     else:
         stages = _stages(c, obj["stages"], f"{where}.stages")
     if len(c.problems) > n or when is None:
-        return None
-    return Assessment(when, measurements, stages)
+        return when, None
+    return when, Assessment(when, measurements, stages)
 
 
 def _measurements(c: Collector, value: Any, where: str) -> Measurements | None:
@@ -435,20 +440,25 @@ def _stages(c: Collector, value: Any, where: str) -> OrganStages | None:
 
 
 def _check_child_weight(c: Collector, patient: Patient, assessments: list[Assessment]) -> None:
-    """A child's stool volume is staged in mL/kg/day, so it needs the weight."""
+    """Under 18, the weight decides between child and adult stool thresholds (and child
+    volume is in mL/kg/day), so stool findings need it."""
     needs_weight = (
         patient.age_years < CHILD_MAX_AGE_YEARS_EXCLUSIVE
         and patient.weight_kg is None
         and any(
-            a.measurements is not None and a.measurements.stool_ml_per_day is not None
+            a.measurements is not None
+            and (
+                a.measurements.stool_ml_per_day is not None
+                or a.measurements.stool_episodes_per_day is not None
+            )
             for a in assessments
         )
     )
     if needs_weight:
         c.add(
             "patient.weight_kg",
-            "is required for a patient under 18 with stool volume entered "
-            "(child thresholds are in mL/kg/day)",
+            "is required for a patient under 18 with stool findings entered "
+            "(child thresholds apply at ≤ 50 kg and are in mL/kg/day)",
         )
 
 

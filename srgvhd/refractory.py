@@ -129,7 +129,7 @@ def study_rules_fired(point: CoursePoint) -> list[str]:
     d, r = point.day, point.response
     if 3 <= d <= 5 and r in ("progression", "mixed"):
         fired.append("R1")
-    if d >= 7 and not counts_as_response(r):
+    if d >= 7 and r not in ("CR", "VGPR", "PR"):
         fired.append("R2")
     if d >= 14 and r not in ("CR", "VGPR"):
         fired.append("R3")
@@ -151,7 +151,7 @@ def ebmt_refractory_fired(point: CoursePoint) -> list[str]:
     d, r = point.day, point.response
     if 3 <= d <= 5 and r in ("progression", "mixed"):
         fired.append("E1")
-    if d >= EBMT_NO_IMPROVEMENT_DAY and not counts_as_response(r):
+    if d >= EBMT_NO_IMPROVEMENT_DAY and r not in ("CR", "VGPR", "PR"):
         fired.append("E2")
     if d >= EBMT_INCOMPLETE_RESPONSE_DAY and r != "CR":
         fired.append("E3")

@@ -151,7 +151,8 @@ def stage_lower_gi(
         if child:
             if weight_kg is None or weight_kg <= 0:
                 raise ValueError("child stool thresholds need a weight in kg")
-            by_volume = _stage_child_volume(stool_ml_per_day / weight_kg)
+            # Rounded like srgvhd.units: 138 mL at 4.6 kg is exactly 30 mL/kg/day, not 30.000…04.
+            by_volume = _stage_child_volume(round(stool_ml_per_day / weight_kg, 6))
         else:
             by_volume = _stage_adult_volume(stool_ml_per_day)
     by_episodes = None

@@ -57,7 +57,7 @@ class Collector:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.add(where, f"expected a number, got {_kind(value)}")
             return None
-        if not math.isfinite(value):
+        if isinstance(value, float) and not math.isfinite(value):  # ints are exact, any size
             self.add(where, "must be a finite number")
             return None
         if integer and value != int(value):
@@ -104,7 +104,8 @@ class Collector:
         """Refuse keys outside ``allowed`` (used where a typo would silently drop a finding)."""
         for key in data:
             if key not in allowed:
-                self.add(f"{where}.{key}", f"unknown field; expected one of {', '.join(allowed)}")
+                name = key if isinstance(key, str) and key.isprintable() else _short(key)
+                self.add(f"{where}.{name}", f"unknown field; expected one of {', '.join(allowed)}")
 
 
 def _fmt(x: float) -> str:

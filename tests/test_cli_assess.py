@@ -1,0 +1,258 @@
+"""``srgvhd assess CASE.json [--json] [--rules study|ebmt2018]`` (interfaces.md §2).
+
+Run in-process through ``srgvhd.cli.main`` (plus one real subprocess of the console script). The
+expected values of the interfaces.md §1 example course are the ones interfaces.md §2 prints,
+re-derived by hand from clinical-rules.md §1–5.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cases import check_contract, valid_doc
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples"
+
+
+def _cli_importable() -> bool:
+    try:
+        importlib.import_module("srgvhd.risk.commands")
+    except ImportError:
+        return False
+    return True
+
+
+pytestmark = pytest.mark.xfail(
+    not _cli_importable(),
+    reason="srgvhd.cli imports srgvhd.risk.commands, which is not importable yet (built by the "
+    "risk-model engineer); these CLI tests run for real once it is",
+    strict=False,
+)
+
+
+
+def write(tmp_path: Path, doc: Any, name: str = "case.json") -> Path:
+    path = tmp_path / name
+    path.write_text(doc if isinstance(doc, str) else json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
+    from srgvhd.cli import main
+
+    try:
+        rc = main(list(argv))
+    except SystemExit as exc:  # argparse usage errors
+        rc = exc.code
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+# ---------------------------------------------------------------- the JSON contract
+
+
+def test_interfaces_example_course(tmp_path, capsys):
+    rc, out, err = run(capsys, "assess", str(write(tmp_path, valid_doc())), "--json", "--no-risk")
+    assert rc == 0, err
+    result = json.loads(out)
+    check_contract(result)
+    rows = [
+        {k: r[k] for k in ("date", "day", "stages", "grade", "minnesota_risk", "response")}
+        for r in result["assessments"]
+    ]
+    assert rows == [
+        {"date": "2026-11-01", "day": 0,
+         "stages": {"skin": 2, "liver": 1, "upper_gi": 1, "lower_gi": 1},
+         "grade": "II", "minnesota_risk": "high", "response": None},
+        {"date": "2026-11-08", "day": 7,
+         "stages": {"skin": 1, "liver": 0, "upper_gi": 0, "lower_gi": 1},
+         "grade": "II", "minnesota_risk": "standard", "response": "PR"},
+    ]  # fmt: skip
+    assert result["max_grade"] == "II"
+    assert {k: result["status"][k] for k in ("value", "rule", "day", "date")} == {
+        "value": "not refractory so far", "rule": None, "day": None, "date": None,
+    }  # fmt: skip
+    assert result["status"]["next_decision_day"] == 14
+    assert result["status"]["next_decision_date"] == "2026-11-15"
+    assert result["warnings"] == []
+    assert "risk" not in result
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "rule", "day"),
+    [
+        ("refractory_r1.json", "steroid-refractory", "R1", 4),
+        ("refractory_r2.json", "steroid-refractory", "R2", 7),
+        ("responsive.json", "steroid-responsive", None, None),
+    ],
+)
+def test_examples_through_the_cli(capsys, name, value, rule, day):
+    rc, out, err = run(capsys, "assess", str(EXAMPLES / name), "--json", "--no-risk")
+    assert rc == 0, err
+    result = json.loads(out)
+    check_contract(result)
+    assert (result["status"]["value"], result["status"]["rule"], result["status"]["day"]) == (
+        value,
+        rule,
+        day,
+    )
+
+
+def test_rules_option_selects_the_rule_set(tmp_path, capsys):
+    # PR on days 7 and 14: study rule R3 fires on day 14; EBMT 2018 waits for day 29.
+    doc = valid_doc()
+    doc["assessments"].append(
+        {"date": "2026-11-15", "stages": {"skin": 1, "liver": 0, "upper_gi": 0, "lower_gi": 1}}
+    )
+    path = str(write(tmp_path, doc))
+    _, study_out, _ = run(capsys, "assess", path, "--json", "--no-risk", "--rules", "study")
+    _, ebmt_out, _ = run(capsys, "assess", path, "--json", "--no-risk", "--rules", "ebmt2018")
+    _, default_out, _ = run(capsys, "assess", path, "--json", "--no-risk")
+    study, ebmt = json.loads(study_out), json.loads(ebmt_out)
+    assert (study["status"]["value"], study["status"]["rule"]) == ("steroid-refractory", "R3")
+    assert ebmt["status"]["value"] == "not refractory so far"
+    assert ebmt["status"]["next_decision_day"] == 29
+    assert json.loads(default_out)["status"] == study["status"]
+
+
+def test_table_output_names_the_verdict(capsys):
+    rc, out, err = run(capsys, "assess", str(EXAMPLES / "refractory_r1.json"), "--no-risk")
+    assert rc == 0, err
+    assert "R1" in out and "day 4" in out and "2026-11-05" in out
+    assert err == ""
+
+
+def test_with_risk_model_the_contract_still_holds(capsys):
+    rc, out, err = run(capsys, "assess", str(EXAMPLES / "refractory_r2.json"), "--json")
+    assert rc == 0, err
+    result = json.loads(out)
+    check_contract(result)
+    if "risk" in result:
+        risk = result["risk"]
+        assert {"model_version", "reference_model", "covariates", "hazard_ratio",
+                "hazard_ratio_ci", "survival"} <= set(risk)  # fmt: skip
+        assert set(risk["covariates"]) >= {"age_group", "grade", "hemoglobin_le_90"}
+        assert risk["covariates"]["age_group"] == "18-34"  # age 28
+        assert risk["covariates"]["hemoglobin_le_90"] is False  # 10.2 g/dL = 102 g/L
+        assert risk["covariates"]["grade"] == "III"  # highest MAGIC grade of the course
+        assert set(risk["survival"]) == {"180", "365"}
+    else:
+        assert result["warnings"], "no risk object and no warning saying why"
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def _bad(path: str, value: Any) -> dict:
+    doc = valid_doc()
+    *parents, last = [int(p) if p.isdigit() else p for p in path.split(".")]
+    target = doc
+    for key in parents:
+        target = target[key]
+    target[last] = value
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("content", "field"),
+    [
+        (_bad("assessments.1.date", "2026-10-31"), "assessments[1].date: before steroids.start_date"),  # noqa: E501
+        (_bad("assessments.1.stages.skin", 7), "assessments[1].stages.skin"),
+        (_bad("patient.age_years", "forty"), "patient.age_years"),
+        (_bad("assessments.0.measurements.bilirubin.unit", "mmol/L"), "assessments[0].measurements.bilirubin.unit"),  # noqa: E501
+        (_bad("format", None), "format"),
+        (_bad("assessments.0.date", "2026-11-02"), "assessments"),
+        (json.dumps(valid_doc()).replace('"age_years": 42', '"age_years": NaN'), None),
+        ("", "file"),
+        ("{not json", "file"),
+        ("[]", "case"),
+    ],
+)
+def test_bad_input_exit_2_one_stderr_line(tmp_path, capsys, content, field):
+    rc, out, err = run(capsys, "assess", str(write(tmp_path, content)), "--json", "--no-risk")
+    assert rc == 2
+    assert out == ""
+    lines = err.splitlines()
+    assert len(lines) == 1 and err.endswith("\n")
+    if field is None:  # NaN: refused as a JSON constant or as a non-finite age
+        assert lines[0].startswith(("file:", "patient.age_years:"))
+    else:
+        assert lines[0].startswith(field)
+
+
+def test_unknown_key_with_line_break_still_one_line(tmp_path, capsys):
+    doc = _bad("assessments.1.stages.gut\nstage", 1)
+    rc, out, err = run(capsys, "assess", str(write(tmp_path, doc)), "--json", "--no-risk")
+    assert (rc, out) == (2, "")
+    assert len(err.splitlines()) == 1 and err.startswith("assessments[1].stages.")
+
+
+def test_directory_instead_of_file_exit_2(tmp_path, capsys):
+    rc, out, err = run(capsys, "assess", str(tmp_path), "--json", "--no-risk")
+    assert (rc, out) == (2, "")
+    assert len(err.splitlines()) == 1 and err.startswith("file:")
+
+
+def test_several_problems_still_one_line(tmp_path, capsys):
+    doc = _bad("patient.age_years", -3)
+    doc["grade_override"] = "V"
+    rc, out, err = run(capsys, "assess", str(write(tmp_path, doc)), "--no-risk")
+    assert (rc, out) == (2, "")
+    assert len(err.splitlines()) == 1
+    assert err.startswith("patient.age_years") and "grade_override" in err
+
+
+def test_missing_file_exit_2(tmp_path, capsys):
+    rc, out, err = run(capsys, "assess", str(tmp_path / "absent.json"), "--json", "--no-risk")
+    assert (rc, out) == (2, "")
+    assert len(err.splitlines()) == 1 and err.startswith("file:")
+
+
+def test_unknown_rule_set_exit_2(capsys):
+    path = str(EXAMPLES / "responsive.json")
+    rc, out, err = run(capsys, "assess", path, "--rules", "fda", "--no-risk")
+    assert (rc, out) == (2, "")
+    assert len(err.splitlines()) == 1
+
+
+def test_bad_input_leaves_the_file_untouched(tmp_path, capsys):
+    doc = _bad("assessments.1.stages.skin", 7)
+    path = write(tmp_path, doc)
+    before = path.read_bytes()
+    run(capsys, "assess", str(path), "--json", "--no-risk")
+    assert path.read_bytes() == before
+
+
+# ---------------------------------------------------------------- the console script
+
+
+def _console_script() -> str:
+    return str(Path(sys.executable).with_name("srgvhd"))
+
+
+def test_console_script_subprocess(tmp_path):
+    good = subprocess.run(
+        [_console_script(), "assess", str(EXAMPLES / "refractory_r2.json"), "--json", "--no-risk"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert good.returncode == 0, good.stderr
+    result = json.loads(good.stdout)
+    check_contract(result)
+    assert (result["status"]["rule"], result["status"]["date"]) == ("R2", "2026-10-27")
+
+    bad_file = write(tmp_path, _bad("assessments.1.date", "2026-10-31"))
+    bad = subprocess.run(
+        [_console_script(), "assess", str(bad_file), "--json", "--no-risk"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert bad.returncode == 2
+    assert bad.stdout == ""
+    assert bad.stderr.splitlines() == ["assessments[1].date: before steroids.start_date"]
