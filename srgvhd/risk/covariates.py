@@ -63,14 +63,20 @@ def encode(age_group_value: str, grade: str, hb_le_90: bool) -> np.ndarray:
 
 
 def design_matrix(ages: pd.Series, grades: pd.Series, hemoglobin_g_l: pd.Series) -> pd.DataFrame:
-    """Design matrix (one row per patient) from ages in years, grades II/III/IV, Hb in g/L."""
-    groups = [age_group(float(a)) for a in ages]
-    rows = [
-        encode(g, str(gr), hemoglobin_le_90(float(hb)))
-        for g, gr, hb in zip(groups, grades, hemoglobin_g_l, strict=True)
-    ]
-    return pd.DataFrame(
-        np.vstack(rows) if rows else np.empty((0, len(COVARIATE_COLUMNS))),
-        columns=list(COVARIATE_COLUMNS),
-        index=ages.index,
-    )
+    """Design matrix (one row per patient) from ages in years, grades II/III/IV, Hb in g/L.
+
+    Column for column the same indicators as ``encode``, computed on whole columns.
+    """
+    age = ages.astype(float).to_numpy()
+    grade = grades.astype(str).to_numpy()
+    unknown = sorted(set(grade) - set(GRADES))
+    if unknown:
+        raise ValueError(f"grade must be one of {GRADES}, not {unknown[0]!r}")
+    columns = {
+        "age_lt18": age < AGE_GROUP_ADULT_FROM_YEARS,
+        "age_ge35": age >= AGE_GROUP_OLDER_FROM_YEARS,
+        "grade_II": grade == "II",
+        "grade_IV": grade == "IV",
+        "hb_le_90": hemoglobin_g_l.astype(float).to_numpy() <= HEMOGLOBIN_THRESHOLD_G_L,
+    }
+    return pd.DataFrame(columns, index=ages.index, columns=list(COVARIATE_COLUMNS)).astype(float)

@@ -1,0 +1,445 @@
+"""Load check (issue 5.1): 20 concurrent clinicians on one app server for 60 seconds.
+
+Run with ``make check-load`` (= ``.venv/bin/python benchmarks/load_check.py``).
+
+Starts ``streamlit run app.py`` on 127.0.0.1 at a free port (headless, a temporary copy of the
+model store via ``SRGVHD_MODELS_DIR``) and drives up to 20 concurrent sessions as Streamlit
+websocket clients — the browser's own protocol (protobuf ``BackMsg``/``ForwardMsg`` on
+``/_stcore/stream``), without a browser, so the 2 shared cores measure the server rather than 20
+Chromium renderers. Each loop is one clinician: open a new session on the Assess page, enter a
+case (age, hemoglobin, steroid start, dose, three assessments) and read the verdict. The case is
+steroid-refractory by rule R2 of the study definition (clinical-rules.md §5a: stages unchanged on
+day 3 = no response, which is not R1's progression; no response on day 7 = R2), so any other
+verdict counts as an error.
+
+Click-to-verdict latency = from sending the filled-in form (the rerun message the browser sends
+when a widget changes) to receiving the verdict element. The server's RSS (its process and any
+children, /proc VmRSS) is sampled every 0.5 s. Prints a markdown table, writes it to
+benchmarks/results/load.md and exits 1 when errors > 0 or peak RSS >= 600 MB.
+
+Bounded: at most 20 sessions, new loops start only during the run time (60 s), every loop that
+is still running is cancelled at run time + 30 s grace, and the server is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "benchmarks" / "results" / "load.md"
+HOST = "127.0.0.1"  # loopback only
+MAX_SESSIONS = 20
+RUN_SECONDS = 60.0
+GRACE_SECONDS = 30.0
+SAMPLE_SECONDS = 0.5
+RSS_GOAL_MB = 600.0
+STARTUP_TIMEOUT_SECONDS = 60.0
+MESSAGE_TIMEOUT_SECONDS = 45.0
+EXPECTED_VERDICT = "Steroid-refractory by rule R2"
+
+# Three assessments entered as stages (clinical-rules.md §1–2: liver 1 + upper GI 1 + lower GI 2
+# is grade III at every visit, so day 3 is "no response" and day 7 fires R2).
+ASSESSMENT_DATES = ("2026-10-20", "2026-10-23", "2026-10-27")
+STAGES = {"skin_stage": 0, "liver_stage": 1, "upper_gi_stage": 1, "lower_gi_stage": 2}
+
+
+@dataclass
+class Tally:
+    """What the sessions did: completed loops, latencies and every error with its reason."""
+
+    completed: int = 0
+    open_seconds: list[float] = field(default_factory=list)
+    verdict_seconds: list[float] = field(default_factory=list)
+    full_result_seconds: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Run:
+    """What one script run sent: widget ids by user key, alerts, exceptions, the session id."""
+
+    widget_ids: dict[str, str] = field(default_factory=dict)
+    alerts: list[str] = field(default_factory=list)
+    exceptions: list[str] = field(default_factory=list)
+    verdict_at: float | None = None
+    session_id: str | None = None
+
+
+# ---------------------------------------------------------------- server
+
+
+def free_port() -> int:
+    """A TCP port on the loopback interface that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def start_server(port: int, models_dir: Path, log: Path, *options: str) -> subprocess.Popen:
+    """``streamlit run app.py`` on 127.0.0.1:``port`` with its own model store; waits for health.
+
+    The server's stdout and stderr go to ``log`` (a file, so a chatty server never blocks on a
+    full pipe); ``options`` are extra ``streamlit run`` options such as ``--logger.level debug``.
+    """
+    env = {**os.environ, "SRGVHD_MODELS_DIR": str(models_dir)}
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(REPO / "app.py"),
+        "--server.headless",
+        "true",
+        "--server.address",
+        HOST,
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        *options,
+    ]
+    with open(log, "wb") as sink:
+        server = subprocess.Popen(
+            command,
+            cwd=REPO,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the app exited: {log.read_text(errors='replace')[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"http://{HOST}:{port}/_stcore/health", timeout=2) as r:
+                if r.read() == b"ok":
+                    return server
+        except OSError:
+            time.sleep(0.3)
+    stop_server(server)
+    raise RuntimeError(f"the app did not answer /_stcore/health within {STARTUP_TIMEOUT_SECONDS}s")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    """SIGTERM the server's process group (only the one this script started), then SIGKILL."""
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def _children(pid: int) -> list[int]:
+    """Direct child processes of ``pid`` (from /proc/<pid>/task/*/children)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` and all its descendants, MB (VmRSS from /proc)."""
+    total_kb, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kb += int(line.split()[1])
+        except OSError:
+            continue
+        stack += _children(current)
+    return total_kb / 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far (/proc/<pid>/stat fields 14 and 15)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class RssSampler(threading.Thread):
+    """Samples a process tree's RSS every ``SAMPLE_SECONDS`` until stopped; keeps the peak.
+
+    Also notes the server's CPU seconds and the wall-clock seconds between the first and the
+    last sample (``cpu_used``, ``wall_used``).
+    """
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak_mb, self.samples = pid, 0.0, 0
+        self.cpu_used = self.wall_used = 0.0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        cpu_start, wall_start = cpu_seconds(self.pid), time.monotonic()
+        while not self._stop_event.is_set():
+            self.peak_mb = max(self.peak_mb, tree_rss_mb(self.pid))
+            self.cpu_used = cpu_seconds(self.pid) - cpu_start
+            self.wall_used = time.monotonic() - wall_start
+            self.samples += 1
+            self._stop_event.wait(SAMPLE_SECONDS)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+
+
+# ---------------------------------------------------------------- one clinician
+
+
+def rerun_message(widget_states: list[tuple[str, str, object]] = ()) -> bytes:
+    """The BackMsg a browser sends to (re)run the page, with (id, value field, value) states."""
+    message = BackMsg()
+    message.rerun_script.query_string = ""
+    for widget_id, kind, value in widget_states:
+        state = message.rerun_script.widget_states.widgets.add()
+        state.id = widget_id
+        if kind == "string_array_value":
+            state.string_array_value.data.append(value)
+        else:
+            setattr(state, kind, value)
+    return message.SerializeToString()
+
+
+async def read_run(ws: websockets.ClientConnection) -> Run:
+    """Read ForwardMsgs until ``script_finished``; note widgets, alerts, exceptions, verdict."""
+    run = Run()
+    while True:
+        raw = await asyncio.wait_for(ws.recv(), MESSAGE_TIMEOUT_SECONDS)
+        message = ForwardMsg()
+        message.ParseFromString(raw)
+        kind = message.WhichOneof("type")
+        if kind == "script_finished":
+            return run
+        if kind == "new_session":
+            run.session_id = message.new_session.initialize.session_id
+        if kind != "delta" or message.delta.WhichOneof("type") != "new_element":
+            continue
+        element_kind = message.delta.new_element.WhichOneof("type")
+        element = getattr(message.delta.new_element, element_kind)
+        if getattr(element, "id", ""):
+            run.widget_ids[element.id.rsplit("-", 1)[-1]] = element.id
+        if element_kind == "exception":
+            run.exceptions.append(f"{element.type}: {element.message}")
+        elif element_kind == "alert":
+            run.alerts.append(element.body)
+            if run.verdict_at is None and EXPECTED_VERDICT.lower() in element.body.lower():
+                run.verdict_at = time.perf_counter()
+
+
+def case_widget_states(ids: dict[str, str], age: float) -> list[tuple[str, str, object]]:
+    """The filled-in form as widget states (hemoglobin 102 g/L, methylprednisolone 2 mg/kg)."""
+    rows = [{"date": day, "mode": "stages", **STAGES} for day in ASSESSMENT_DATES]
+    editor = {"edited_rows": {}, "added_rows": rows, "deleted_rows": []}
+    return [
+        (ids["assess_age"], "double_value", age),
+        (ids["assess_hb"], "double_value", 102.0),
+        (ids["assess_steroid_start"], "string_array_value", ASSESSMENT_DATES[0]),
+        (ids["assess_mp_dose"], "double_value", 2.0),
+        (ids["assess_assessments_0"], "string_value", json.dumps(editor)),
+    ]
+
+
+async def one_clinician(url: str, age: float, tally: Tally) -> None:
+    """Open the Assess page in a new session, enter the case, check and time the verdict."""
+    async with websockets.connect(
+        url, subprotocols=["streamlit"], max_size=None, open_timeout=MESSAGE_TIMEOUT_SECONDS
+    ) as ws:
+        start = time.perf_counter()
+        await ws.send(rerun_message())
+        page = await read_run(ws)
+        tally.open_seconds.append(time.perf_counter() - start)
+        if page.exceptions:
+            raise RuntimeError(f"exception on opening the page: {page.exceptions[0]}")
+        clicked = time.perf_counter()
+        await ws.send(rerun_message(case_widget_states(page.widget_ids, age)))
+        result = await read_run(ws)
+        if result.exceptions:
+            raise RuntimeError(f"exception after entering the case: {result.exceptions[0]}")
+        if result.verdict_at is None:
+            raise RuntimeError(f"no '{EXPECTED_VERDICT}' verdict; alerts: {result.alerts[:3]}")
+        tally.verdict_seconds.append(result.verdict_at - clicked)
+        tally.full_result_seconds.append(time.perf_counter() - clicked)
+        tally.completed += 1
+
+
+async def clinician_loop(url: str, number: int, stop_at: float, tally: Tally) -> None:
+    """One simulated user: new session after new session until the run time is over."""
+    loop = 0
+    while time.monotonic() < stop_at:
+        try:
+            await one_clinician(url, 20.0 + (number * 7 + loop) % 60, tally)
+        except (
+            OSError,
+            RuntimeError,
+            TimeoutError,
+            KeyError,
+            websockets.exceptions.WebSocketException,
+        ) as exc:
+            tally.errors.append(f"session {number} loop {loop}: {type(exc).__name__}: {exc}")
+        loop += 1
+
+
+async def drive(url: str, sessions: int, run_seconds: float) -> Tally:
+    """Run ``sessions`` concurrent users for ``run_seconds``; cancel stragglers after the grace."""
+    tally = Tally()
+    stop_at = time.monotonic() + run_seconds
+    tasks = [asyncio.create_task(clinician_loop(url, n, stop_at, tally)) for n in range(sessions)]
+    _, pending = await asyncio.wait(tasks, timeout=run_seconds + GRACE_SECONDS)
+    for task in pending:
+        task.cancel()
+        tally.errors.append("a session was still running at the hard stop and was cancelled")
+    return tally
+
+
+# ---------------------------------------------------------------- report
+
+
+def server_log_errors(log: Path) -> list[str]:
+    """One error per traceback in the server's log (an exception the sessions did not see)."""
+    text = log.read_text(errors="replace")
+    return [f"server log: {line.strip()}" for line in text.splitlines() if "Traceback" in line]
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    """Nearest-rank percentile: the smallest value with at least ``fraction`` of values <= it."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(1, math.ceil(fraction * len(ordered))) - 1]
+
+
+def _seconds(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f} s"
+
+
+def report(tally: Tally, sessions: int, run_seconds: float, sampler: RssSampler) -> str:
+    """The markdown result table with the goals of issue 5."""
+    peak_mb, samples = sampler.peak_mb, sampler.samples
+    p50 = percentile(tally.verdict_seconds, 0.50)
+    p95 = percentile(tally.verdict_seconds, 0.95)
+    rows = [
+        ("concurrent sessions", str(sessions), f"{MAX_SESSIONS}", ""),
+        ("run time", f"{run_seconds:.0f} s (+ ≤ {GRACE_SECONDS:.0f} s grace)", "60 s", ""),
+        ("completed sessions (case entered, verdict read)", str(tally.completed), "", ""),
+        ("errors", str(len(tally.errors)), "0", "✅" if not tally.errors else "❌"),
+        ("click-to-verdict p50", _seconds(p50), "", ""),
+        ("click-to-verdict p95", _seconds(p95), "", ""),
+        (
+            "click-to-whole-result (risk, charts, benchmarks) p95",
+            _seconds(percentile(tally.full_result_seconds, 0.95)),
+            "",
+            "",
+        ),
+        ("open page (new session) p50", _seconds(percentile(tally.open_seconds, 0.5)), "", ""),
+        ("open page (new session) p95", _seconds(percentile(tally.open_seconds, 0.95)), "", ""),
+        (
+            f"server peak RSS ({samples} samples, every {SAMPLE_SECONDS} s)",
+            f"{peak_mb:.0f} MB",
+            f"< {RSS_GOAL_MB:.0f} MB",
+            "✅" if peak_mb < RSS_GOAL_MB else "❌",
+        ),
+        (
+            "server CPU time during the run",
+            f"{sampler.cpu_used:.0f} s in {sampler.wall_used:.0f} s "
+            f"({sampler.cpu_used / max(sampler.wall_used, 1e-9):.2f} cores)",
+            "",
+            "",
+        ),
+    ]
+    lines = [
+        "# Load check",
+        "",
+        f"`benchmarks/load_check.py` — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+        f"{os.cpu_count()} CPU cores, Python {sys.version.split()[0]}. Streamlit websocket "
+        "clients on 127.0.0.1 (no browser); each completed session = new session on the Assess "
+        "page, case entered, R2 verdict read.",
+        "",
+        "| measure | value | goal | |",
+        "|---|---|---|---|",
+        *(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows),
+    ]
+    if tally.errors:
+        lines += ["", "First errors:", "", *(f"- {e}" for e in tally.errors[:10])]
+    return "\n".join(lines) + "\n"
+
+
+def measure(sessions: int, run_seconds: float) -> tuple[Tally, RssSampler]:
+    """Start the app on a copy of models/, drive the sessions while sampling RSS, stop the app."""
+    with tempfile.TemporaryDirectory(prefix="srgvhd-load-") as tmp:
+        models = Path(tmp) / "models"
+        shutil.copytree(REPO / "models", models)
+        port = free_port()
+        log = Path(tmp) / "server.log"
+        server = start_server(port, models, log)
+        sampler = RssSampler(server.pid)
+        sampler.start()
+        try:
+            tally = asyncio.run(drive(f"ws://{HOST}:{port}/_stcore/stream", sessions, run_seconds))
+        finally:
+            sampler.stop()
+            stop_server(server)
+        tally.errors += server_log_errors(log)
+    return tally, sampler
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start the app, drive the sessions, print and save the table; 1 when a goal is missed."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sessions",
+        type=int,
+        default=MAX_SESSIONS,
+        help=f"concurrent sessions (at most {MAX_SESSIONS})",
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=RUN_SECONDS, help=f"run time (at most {RUN_SECONDS:.0f})"
+    )
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the table")
+    args = parser.parse_args(argv)
+    sessions = max(1, min(args.sessions, MAX_SESSIONS))
+    run_seconds = max(1.0, min(args.seconds, RUN_SECONDS))
+    tally, sampler = measure(sessions, run_seconds)
+    table = report(tally, sessions, run_seconds, sampler)
+    print(table)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(table, encoding="utf-8")
+    if tally.verdict_seconds:
+        print(f"mean click-to-verdict {statistics.fmean(tally.verdict_seconds):.2f} s")
+    return 0 if not tally.errors and sampler.peak_mb < RSS_GOAL_MB else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

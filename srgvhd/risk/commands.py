@@ -1,0 +1,139 @@
+"""CLI commands of the risk model: ``train``, ``models`` and ``score`` (srgvhd/cli.py wires them).
+
+Bad input ends with exit status 2 and one line on stderr naming the field (and row); nothing is
+printed on stdout then (interfaces.md §2 convention).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from srgvhd.errors import InputError, Problem
+from srgvhd.risk.model import RiskModel
+from srgvhd.risk.store import ModelStore, StoreError
+
+BAD_INPUT = 2
+
+
+def _models_dir_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--models-dir", type=Path, default=None,
+        help="model store directory (default: $SRGVHD_MODELS_DIR, else <repo>/models)",
+    )
+
+
+def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``train``, ``models`` and ``score``; each sets ``func(args) -> int``."""
+    train = subparsers.add_parser("train", help="fit a new model version from a cohort CSV")
+    train.add_argument("cohort", type=Path, metavar="COHORT.csv")
+    train.add_argument("--promote", action="store_true", help="make the new version active")
+    train.add_argument("--allow-low-epv", action="store_true",
+                       help="fit even with fewer than 10 deaths per coefficient")
+    _models_dir_option(train)
+    train.set_defaults(func=_guarded(_train))
+
+    models = subparsers.add_parser("models", help="list model versions; --activate to roll back")
+    models.add_argument("--activate", metavar="VERSION", default=None)
+    _models_dir_option(models)
+    models.set_defaults(func=_guarded(_models))
+
+    score = subparsers.add_parser("score", help="hazard ratio and survival for each patient")
+    score.add_argument("cohort", type=Path, metavar="COHORT.csv")
+    score.add_argument("--out", type=Path, default=None, help="CSV file (default: stdout)")
+    _models_dir_option(score)
+    score.set_defaults(func=_guarded(_score))
+
+
+Handler = Callable[[argparse.Namespace, io.StringIO], int]
+
+
+def _guarded(handler: Handler) -> Callable[[argparse.Namespace], int]:
+    """Turn a refusal into exit status 2 and one stderr line; stdout is written only on success."""
+
+    def run(args: argparse.Namespace) -> int:
+        out = io.StringIO()
+        try:
+            status = handler(args, out)
+        except InputError as exc:
+            print(" ".join(str(exc).split("\n")), file=sys.stderr)
+            return BAD_INPUT
+        sys.stdout.write(out.getvalue())
+        return status
+
+    return run
+
+
+def load_active_model(models_dir: Path | None = None) -> tuple[RiskModel | None, list[str]]:
+    """The active model (or the bundled reference, with a warning); None if neither loads."""
+    try:
+        return ModelStore(models_dir).load_active()
+    except StoreError as exc:
+        return None, [f"no risk model available: {exc}"]
+
+
+def _train(args: argparse.Namespace, out: io.StringIO) -> int:
+    from srgvhd.risk.train import train_from_csv
+
+    card = train_from_csv(args.cohort, store=ModelStore(args.models_dir), promote=args.promote,
+                          allow_low_epv=args.allow_low_epv)
+    state = "active" if args.promote else "saved, not active (use: srgvhd models --activate)"
+    print(f"{card['version']}: n={card['n']}, deaths={card['events']}, "
+          f"covariates={','.join(card['covariates'])}; {state}", file=out)
+    return 0
+
+
+def _models(args: argparse.Namespace, out: io.StringIO) -> int:
+    store = ModelStore(args.models_dir)
+    if args.activate is not None:
+        store.activate(args.activate, action="activate")
+    for card in store.list_versions():
+        marker = "*" if card["active"] else " "
+        if "problem" in card:
+            print(f"{marker} {card['version']}  UNREADABLE: {card['problem']}", file=out)
+            continue
+        tag = "  [reference model]" if card.get("reference_model") else ""
+        print(f"{marker} {card['version']}  {card.get('created_at')}  n={card.get('n')}  "
+              f"deaths={card.get('events')}  file={card.get('training_file_name')}{tag}", file=out)
+    return 0
+
+
+def escape_cell(text: str) -> str:
+    """Prefix a cell a spreadsheet would run as a formula with an apostrophe (CSV injection;
+    leading spaces are skipped, as read_cohort does when it refuses such cells)."""
+    from srgvhd.cohort import FORMULA_PREFIXES
+
+    return "'" + text if text.lstrip(" ").startswith(FORMULA_PREFIXES) else text
+
+
+def _score(args: argparse.Namespace, out: io.StringIO) -> int:
+    from srgvhd.cohort import read_cohort
+    from srgvhd.risk.predict import score_frame
+
+    cohort = read_cohort(args.cohort)
+    model, warnings = load_active_model(args.models_dir)
+    if model is None:
+        raise StoreError(Problem("models", warnings[0]))
+    scored = score_frame(model, cohort)
+    scored.insert(0, "patient_id", cohort["patient_id"].map(escape_cell))
+    scored["model_version"] = model.card.get("version")
+    text = scored.to_csv(index=False, float_format="%.6g")
+    if args.out is None:
+        out.write(text)
+    else:
+        _write_output(args.out, text)
+        print(f"scored {len(scored)} patients with model {model.card.get('version')}: {args.out}",
+              file=out)
+    for warning in warnings:  # only after success: a refusal stays one line on stderr
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def _write_output(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(Problem("--out", f"cannot write {path} ({exc.strerror})")) from None

@@ -1,0 +1,229 @@
+"""Hazard ratio and survival with a 95% band for one patient, or a batch, from a RiskModel.
+
+Survival: S(t | x) = exp(−H(t | x)) with the Breslow baseline cumulative hazard
+H(t | x) = exp(x'β) Σ_{t_i ≤ t} d_i / S0_i (Breslow 1972) — R's ``survfit.coxph(ctype = 1)``.
+Variance (Tsiatis 1981; Link 1984; Therneau & Grambsch 2000 §10.2), for the new covariate x:
+Var H = exp(2x'β) [Σ d_i / S0_i²  +  q(t)' V q(t)],  q(t) = Σ_{t_i ≤ t} d_i (x̄_i − x) / S0_i,
+x̄_i = S1_i / S0_i, V the coefficients' covariance. The 95% band is on the log(−log S) scale
+(Kalbfleisch & Prentice 2002): log H ± 1.96 · se(H) / H, as ``conf.type = "log-log"``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from srgvhd.cohort import AGE_RANGE_YEARS, HEMOGLOBIN_RANGE_G_L
+from srgvhd.errors import InputError, Problem
+from srgvhd.risk.covariates import (
+    COVARIATE_COLUMNS,
+    COVARIATE_LABELS,
+    GRADES,
+    age_group,
+    design_matrix,
+    encode,
+    hemoglobin_le_90,
+)
+from srgvhd.risk.model import RiskModel
+
+HORIZONS_DAYS = (180, 365)
+MAX_CURVE_POINTS = 400
+CONFIDENCE = 0.95
+BAND_METHOD = (
+    "Pointwise 95% band from the delta-method (Tsiatis/Link) variance of this patient's Breslow "
+    "cumulative hazard, including the uncertainty of the coefficients, on the log(−log S) scale "
+    "(as R survfit.coxph with ctype = 1, conf.type = \"log-log\")."
+)
+# Which input field decides each indicator column (to name the field in a refusal).
+_FIELD_OF_COLUMN = {
+    "age_lt18": "age_years",
+    "age_ge35": "age_years",
+    "grade_II": "grade",
+    "grade_IV": "grade",
+    "hb_le_90": "hemoglobin_g_l",
+}
+
+
+@dataclass(frozen=True)
+class _Cumulative:
+    """Running sums over event times needed by H(t|x) and its variance (reference patient x=0)."""
+
+    times: np.ndarray
+    hazard: np.ndarray  # Σ d/S0
+    var_term: np.ndarray  # Σ d/S0²
+    xbar_term: np.ndarray  # Σ d·S1/S0²  (rows: event times, columns: covariates)
+
+
+def _cumulative(model: RiskModel) -> _Cumulative:
+    b = model.baseline
+    return _Cumulative(
+        times=b.times,
+        hazard=np.cumsum(b.deaths / b.s0),
+        var_term=np.cumsum(b.deaths / b.s0**2),
+        xbar_term=np.cumsum(b.deaths[:, None] * b.s1 / (b.s0**2)[:, None], axis=0),
+    )
+
+
+def _z() -> float:
+    return float(norm.ppf(0.5 + CONFIDENCE / 2))
+
+
+def check_patient(age_years: float, grade: str, hemoglobin_g_l: float) -> None:
+    """Refuse values outside the cohort schema's ranges (interfaces.md §3), naming the field."""
+    problems = []
+    for name, value, (low, high) in (
+        ("age_years", age_years, AGE_RANGE_YEARS),
+        ("hemoglobin_g_l", hemoglobin_g_l, HEMOGLOBIN_RANGE_G_L),
+    ):
+        ok = isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+        if not ok or not math.isfinite(value) or not low <= value <= high:
+            problems.append(Problem(name, f"{value!r} is not a number in {low:g}–{high:g}"))
+    if grade not in GRADES:
+        problems.append(Problem("grade", f"{grade!r} is not one of {', '.join(GRADES)}"))
+    if problems:
+        raise InputError(problems)
+
+
+def _untrained(model: RiskModel, row: np.ndarray, where: str = "") -> list[Problem]:
+    """Problems for categories whose indicator column the model was not fitted with."""
+    return [
+        Problem(
+            f"{where}{_FIELD_OF_COLUMN[column]}",
+            f"the model has no '{COVARIATE_LABELS[column]}' coefficient (no such patients in its "
+            "training cohort), so it cannot predict for this patient",
+        )
+        for column, value in zip(COVARIATE_COLUMNS, row, strict=True)
+        if value and column not in model.covariates
+    ]
+
+
+def _model_vector(model: RiskModel, full_row: np.ndarray) -> np.ndarray:
+    """The patient's indicators in the model's covariate order."""
+    index = [COVARIATE_COLUMNS.index(c) for c in model.covariates]
+    return full_row[index]
+
+
+def _at(cum: _Cumulative, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index of the last event time ≤ each day (clipped to 0) and a mask of days before any."""
+    k = np.searchsorted(cum.times, days, side="right") - 1
+    return np.maximum(k, 0), k < 0
+
+
+def _baseline_hazard_at(cum: _Cumulative, model: RiskModel, days: np.ndarray) -> np.ndarray:
+    """Reference-patient Breslow cumulative hazard at ``days`` (NaN beyond the last follow-up)."""
+    k, before = _at(cum, days)
+    h0 = np.where(before, 0.0, cum.hazard[k])
+    return np.where(days > model.baseline.max_follow_up_days, np.nan, h0)
+
+
+def _survival_band(
+    cum: _Cumulative, model: RiskModel, x: np.ndarray, days: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """S(t|x) and its log–log 95% bounds at ``days`` (NaN beyond the last follow-up)."""
+    k, before = _at(cum, days)
+    risk = math.exp(float(x @ model.beta))
+    hazard = risk * _baseline_hazard_at(cum, model, days)
+    q = np.where(before[:, None], 0.0, cum.xbar_term[k] - np.outer(cum.hazard[k], x))
+    var = np.where(before, 0.0, cum.var_term[k]) + np.einsum("ij,jk,ik->i", q, model.variance, q)
+    se = risk * np.sqrt(var)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = np.where(hazard > 0, _z() * se / hazard, 0.0)
+    return np.exp(-hazard), np.exp(-hazard * np.exp(spread)), np.exp(-hazard * np.exp(-spread))
+
+
+def curve_days(max_follow_up_days: float) -> np.ndarray:
+    """Daily grid up to the last follow-up, thinned to at most MAX_CURVE_POINTS whole days."""
+    last = int(math.floor(max_follow_up_days))
+    if last + 1 <= MAX_CURVE_POINTS:
+        return np.arange(last + 1)
+    return np.unique(np.linspace(0, last, MAX_CURVE_POINTS).round().astype(int))
+
+
+def _rounded(values: np.ndarray) -> list[float | None]:
+    return [None if math.isnan(v) else round(float(v), 6) for v in values]
+
+
+def patient_risk(
+    model: RiskModel, *, age_years: float, grade: str, hemoglobin_g_l: float
+) -> dict:
+    """The interfaces.md §2 ``risk`` object (+ curve, band_method, model_card_sha256).
+
+    Hazard ratio versus the reference patient (18–34 years, grade III, Hb > 90 g/L; Niu et al.
+    2026) with a Wald 95% CI exp(x'β ± 1.96 √(x'Vx)). Survival at 180 and 365 days is null
+    beyond the training cohort's last follow-up.
+    """
+    check_patient(age_years, grade, hemoglobin_g_l)
+    group, low_hb = age_group(age_years), hemoglobin_le_90(hemoglobin_g_l)
+    full = encode(group, grade, low_hb)
+    problems = _untrained(model, full)
+    if problems:
+        raise InputError(problems)
+    x = _model_vector(model, full)
+    lp = float(x @ model.beta)
+    se_lp = math.sqrt(float(x @ model.variance @ x))
+    cum = _cumulative(model)
+    horizons = np.array(HORIZONS_DAYS, dtype=float)
+    est, lo, hi = (_rounded(a) for a in _survival_band(cum, model, x, horizons))
+    days = curve_days(model.baseline.max_follow_up_days)
+    curve = _survival_band(cum, model, x, days.astype(float))
+    return {
+        "model_version": model.card.get("version"),
+        "reference_model": bool(model.card.get("reference_model", False)),
+        "covariates": {"age_group": group, "grade": grade, "hemoglobin_le_90": low_hb},
+        "hazard_ratio": math.exp(lp),
+        "hazard_ratio_ci": [math.exp(lp - _z() * se_lp), math.exp(lp + _z() * se_lp)],
+        "survival": {
+            str(h): {"estimate": est[i], "lower": lo[i], "upper": hi[i]}
+            for i, h in enumerate(HORIZONS_DAYS)
+        },
+        "curve": {"days": days.tolist(), **dict(zip(("estimate", "lower", "upper"),
+                                                   (_rounded(a) for a in curve), strict=True))},
+        "band_method": BAND_METHOD,
+        "model_card_sha256": model.card_sha256,
+    }
+
+
+def _row_label(position: int, patient_id: object) -> str:
+    """``row N (patient_id P), column `` — N is the row's position + 2 (header = row 1)."""
+    who = f" (patient_id {str(patient_id)[:20]!r})" if patient_id is not None else ""
+    return f"row {position + 2}{who}, column "
+
+
+def score_frame(model: RiskModel, df: pd.DataFrame) -> pd.DataFrame:
+    """Hazard ratio and S(180), S(365) for each row (columns age_years, grade, hemoglobin_g_l).
+
+    Uses the same Breslow step function as :func:`patient_risk`, evaluated only at the two
+    horizons (memory n_rows × 2). Rows in a category the model was not trained on are refused,
+    naming the row (position + 2, as in a CSV with a header) and its patient_id when present.
+    """
+    full = design_matrix(df["age_years"], df["grade"], df["hemoglobin_g_l"])
+    ids = df["patient_id"] if "patient_id" in df else pd.Series([None] * len(df))
+    problems = [
+        p
+        for position, (row, pid) in enumerate(zip(full.to_numpy(), ids, strict=True))
+        for p in _untrained(model, row, _row_label(position, pid))
+    ]
+    if problems:
+        raise InputError(problems)
+    x = full[model.covariates].to_numpy(dtype=float)
+    risk = np.exp(x @ model.beta)
+    h0 = _baseline_hazard_at(_cumulative(model), model, np.array(HORIZONS_DAYS, dtype=float))
+    surv = np.exp(-np.outer(risk, h0))
+    out = pd.DataFrame(
+        {
+            "age_group": [age_group(float(a)) for a in df["age_years"]],
+            "grade": df["grade"].to_numpy(),
+            "hemoglobin_le_90": [hemoglobin_le_90(float(h)) for h in df["hemoglobin_g_l"]],
+            "hazard_ratio": risk,
+        },
+        index=df.index,
+    )
+    for i, h in enumerate(HORIZONS_DAYS):
+        out[f"survival_{h}"] = surv[:, i]
+    return out
+

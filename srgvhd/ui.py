@@ -1,0 +1,124 @@
+"""Streamlit pieces shared by every page: the cached active model, the model banner, print CSS.
+
+The model is loaded once per process (``st.cache_resource``), keyed by the model directory so
+that a different ``SRGVHD_MODELS_DIR`` gets its own entry; the Model page clears the cache after
+an activation or promotion. Loading imports lifelines, so pages call ``active_model`` only after
+their form is drawn.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+if TYPE_CHECKING:
+    from srgvhd.risk.model import RiskModel
+
+REFERENCE_MODEL_WARNING = (
+    "Synthetic reference model — retrain on your centre's data before clinical use"
+)
+
+# Hides Streamlit's chrome and the input widgets' controls when the browser prints a page.
+PRINT_CSS = """
+<style>
+@media print {
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+  [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+  [data-testid="stFileUploader"], [data-testid="stDownloadButton"],
+  [data-testid="stBaseButton-secondary"], [data-testid="stBaseButton-primary"],
+  [data-testid="stNumberInputStepUp"], [data-testid="stNumberInputStepDown"],
+  [data-testid="stElementToolbar"], [data-testid="stStatusWidget"] {
+    display: none !important;
+  }
+  [data-testid="stAppViewContainer"], [data-testid="stMain"] {
+    overflow: visible !important;
+    height: auto !important;
+  }
+  [data-testid="stMainBlockContainer"] {
+    max-width: 100% !important;
+    padding: 0.5rem !important;
+  }
+}
+</style>
+"""
+
+
+# Characters that start inline Markdown/Streamlit syntax: escapes, code, emphasis, links,
+# strikethrough, tables, math, HTML. Block syntax (#, -, >) only acts at a line start, and
+# ``plain`` keeps everything on one line.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]~|$>])")
+
+
+def plain(text: object) -> str:
+    """``text`` made safe to show inside Markdown: every Markdown character backslash-escaped and
+    ``<``/``&`` turned into entities, so file names, cell values and messages quoting them are
+    shown exactly as typed, never rendered as Markdown or HTML."""
+    one_line = " ".join(str(text).splitlines())
+    escaped = one_line.replace("&", "&amp;").replace("<", "&lt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", escaped)
+
+
+@dataclass
+class ActiveModel:
+    """The active model (None when none could be loaded), the store's warnings, and why not."""
+
+    model: RiskModel | None
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def inject_print_css() -> None:
+    """Add the ``@media print`` stylesheet to the page."""
+    st.html(PRINT_CSS)
+
+
+@st.cache_resource(show_spinner="Loading the risk model…")
+def _load_active(models_dir: str) -> ActiveModel:
+    """Load the active model of the store in ``models_dir`` (or the bundled reference model).
+
+    A failure raises, so it is not cached: the next run tries again.
+    """
+    from srgvhd.risk.store import ModelStore
+
+    model, warnings = ModelStore(Path(models_dir)).load_active()
+    return ActiveModel(model, list(warnings))
+
+
+def active_model() -> ActiveModel:
+    """The active model of this process's model directory (loaded once, then cached)."""
+    from srgvhd.errors import InputError
+    from srgvhd.risk.store import default_root
+
+    try:
+        return _load_active(str(default_root()))
+    except InputError as exc:  # StoreError: neither the active nor the reference model loads
+        return ActiveModel(None, [], str(exc))
+
+
+def clear_model_cache() -> None:
+    """Forget the loaded model, after an activation or promotion changed the active one."""
+    _load_active.clear()
+
+
+def draw_banner() -> None:
+    """The banner every page shows: the active model version, and a warning for the reference
+    model or when no model could be loaded."""
+    loaded = active_model()
+    if loaded.model is None:
+        st.warning(
+            f"No active risk model: {plain(loaded.error)}. Survival estimates are unavailable."
+        )
+        return
+    card = loaded.model.card
+    version = card.get("version", "unknown")
+    if card.get("reference_model"):
+        st.warning(f"Risk model {plain(version)}. {REFERENCE_MODEL_WARNING}.", icon="⚠️")
+    else:
+        source = card.get("training_file_name") or "centre data"
+        st.info(f"Risk model {plain(version)} (trained on {plain(source)}).")
+    for warning in loaded.warnings:
+        st.warning(plain(warning))

@@ -1,0 +1,201 @@
+"""The app shell, the model banner, and the Model, Benchmarks and About pages (AppTest).
+
+Every test that activates or trains uses its own temporary SRGVHD_MODELS_DIR.
+AppTest's ``switch_page`` runs the page file on its own (a ``pages/`` directory beside app.py
+makes it take the legacy multipage route), so app.py's banner is checked on the default page of a
+fresh run; in a real session (``streamlit run``) app.py draws it above every page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit import config
+from streamlit.testing.v1 import AppTest
+
+from srgvhd.policy import PROJECT_RULES
+from srgvhd.risk.store import REFERENCE_DIR, ModelStore
+from srgvhd.risk.train import train_from_csv
+from tests.test_predict import cohort_csv, synthetic_cohort
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+REFERENCE_BANNER = "Synthetic reference model — retrain on your centre's data before clinical use"
+COHORT = cohort_csv(synthetic_cohort(150, seed=1))
+
+
+def _train(root: Path, *, promote: bool, reference: bool = False) -> str:
+    card = train_from_csv(
+        COHORT,
+        store=ModelStore(root),
+        promote=promote,
+        reference_model=reference,
+        source_name="centre.csv",
+    )
+    return card["version"]
+
+
+def _app(root: Path, monkeypatch, page: str | None = None) -> AppTest:
+    monkeypatch.setenv("SRGVHD_MODELS_DIR", str(root))
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception
+    return at
+
+
+def _texts(elements) -> list[str]:
+    return [e.value for e in elements]
+
+
+@pytest.fixture
+def two_versions(tmp_path) -> tuple[Path, str, str]:
+    """A store with an active version and a newer, inactive one."""
+    first = _train(tmp_path, promote=True)
+    second = _train(tmp_path, promote=False)
+    return tmp_path, first, second
+
+
+def test_banner_names_the_active_centre_model(tmp_path, monkeypatch) -> None:
+    version = _train(tmp_path, promote=True)
+    at = _app(tmp_path, monkeypatch)
+    assert f"Risk model {version} (trained on centre.csv)." in _texts(at.info)
+    assert not any(REFERENCE_BANNER in t for t in _texts(at.warning))
+
+
+def test_banner_warns_about_the_reference_model(tmp_path, monkeypatch) -> None:
+    version = _train(tmp_path, promote=True, reference=True)
+    at = _app(tmp_path, monkeypatch)
+    assert f"Risk model {version}. {REFERENCE_BANNER}." in _texts(at.warning)
+
+
+def test_without_an_active_model_the_bundled_reference_model_is_named(
+    tmp_path, monkeypatch
+) -> None:
+    reference = ModelStore(REFERENCE_DIR).active_version()
+    at = _app(tmp_path, monkeypatch)  # an empty store
+    warnings = _texts(at.warning)
+    assert f"Risk model {reference}. {REFERENCE_BANNER}." in warnings
+    assert any("no model has been activated" in w and reference in w for w in warnings)
+
+
+def _banner_of_a_new_session(root: Path, monkeypatch) -> list[str]:
+    """The banner a new visitor sees: the model cache is per process, so this shows whether
+    an activation cleared it."""
+    return _texts(_app(root, monkeypatch).info)
+
+
+def test_model_page_lists_versions_and_activates_one(two_versions, monkeypatch) -> None:
+    root, first, second = two_versions
+    at = _app(root, monkeypatch, "pages/model.py")
+    lines = _texts(at.markdown)
+    assert any(t.startswith(f"{first} (") and t.endswith("— active") for t in lines)
+    assert any(t.startswith(f"{second} (") and not t.endswith("— active") for t in lines)
+    assert [b.key for b in at.button if b.key.startswith("model_activate_")] == [
+        f"model_activate_{second}"
+    ]
+    _banner_of_a_new_session(root, monkeypatch)  # the first version is now cached
+    at.button(key=f"model_activate_{second}").click().run()
+    assert ModelStore(root).active_version() == second
+    assert f"Risk model {second} (trained on centre.csv)." in _banner_of_a_new_session(
+        root, monkeypatch
+    )
+    log = ModelStore(root).audit_log()
+    assert [(e["action"], e["from_version"], e["to_version"]) for e in log][-1] == (
+        "activate",
+        first,
+        second,
+    )
+
+
+def test_model_page_shows_published_hazard_ratios_beside_the_model(
+    two_versions, monkeypatch
+) -> None:
+    at = _app(two_versions[0], monkeypatch, "pages/model.py")
+    coefficients = at.dataframe[0].value
+    # Niu et al. 2026 multivariate Cox model
+    assert set(coefficients["HR (published)"]) >= {"5.02", "5.63", "5.13"}
+    assert set(coefficients["95% CI (published)"]) >= {"1.01–24.93", "1.09–29.09", "1.57–16.77"}
+
+
+def test_retraining_a_bad_file_lists_every_problem_and_changes_nothing(
+    two_versions, monkeypatch
+) -> None:
+    root, first, _ = two_versions
+    at = _app(root, monkeypatch, "pages/model.py")
+    lines = COHORT.decode().splitlines()
+    lines[2] = lines[2].replace(",II,", ",V,").replace(",III,", ",V,").replace(",IV,", ",V,")
+    lines[4] = lines[3]  # duplicate patient_id
+    bad = ("\n".join(lines) + "\n").encode()
+    before = ModelStore(root).list_versions()
+    at.file_uploader(key="model_cohort_csv").set_value(("bad.csv", bad, "text/csv")).run()
+    at.button(key="model_fit").click().run()
+    report = at.code[0].value.splitlines()
+    assert any(line.startswith("row 3, column grade") for line in report)
+    assert any(line.startswith("row 5, column patient_id") for line in report)
+    assert ModelStore(root).list_versions() == before
+    assert ModelStore(root).active_version() == first
+
+
+def test_retrain_then_promote(tmp_path, monkeypatch) -> None:
+    first = _train(tmp_path, promote=True)
+    at = _app(tmp_path, monkeypatch, "pages/model.py")
+    at.file_uploader(key="model_cohort_csv").set_value(("new.csv", COHORT, "text/csv")).run()
+    at.button(key="model_fit").click().run()
+    assert ModelStore(tmp_path).active_version() == first  # fitted, not yet active
+    assert any(t == "**New (not active)**" for t in _texts(at.markdown))
+    at.button(key="model_promote").click().run()
+    active = ModelStore(tmp_path).active_version()
+    assert active != first
+    assert f"Risk model {active} (trained on new.csv)." in _banner_of_a_new_session(
+        tmp_path, monkeypatch
+    )
+
+
+@pytest.fixture
+def public_address():
+    """The server bound to all interfaces, as on a shared host."""
+    config.set_option("server.address", "0.0.0.0")
+    yield
+    config.set_option("server.address", "127.0.0.1")
+
+
+def test_off_loopback_model_changes_need_the_admin_secret(
+    two_versions, monkeypatch, public_address
+) -> None:
+    root, first, second = two_versions
+    monkeypatch.setenv("SRGVHD_ADMIN_SECRET", "correct horse")
+    at = _app(root, monkeypatch, "pages/model.py")
+    assert at.button(key=f"model_activate_{second}").disabled
+    at.text_input(key="model_admin_secret").input("wrong").run()
+    assert at.button(key=f"model_activate_{second}").disabled
+    at.text_input(key="model_admin_secret").input("correct horse").run()
+    assert not at.button(key=f"model_activate_{second}").disabled
+
+
+def test_off_loopback_without_a_secret_model_changes_are_locked(
+    two_versions, monkeypatch, public_address
+) -> None:
+    root, _, second = two_versions
+    monkeypatch.delenv("SRGVHD_ADMIN_SECRET", raising=False)
+    at = _app(root, monkeypatch, "pages/model.py")
+    assert at.button(key=f"model_activate_{second}").disabled
+    assert any("locked" in t for t in _texts(at.warning))
+
+
+def test_benchmarks_page_renders(tmp_path, monkeypatch) -> None:
+    _train(tmp_path, promote=True)
+    at = _app(tmp_path, monkeypatch, "pages/benchmarks.py")
+    assert at.title[0].value == "Published benchmarks"
+    assert len(at.table) + len(at.dataframe) >= 3
+
+
+def test_about_page_states_purpose_rules_and_limits(tmp_path, monkeypatch) -> None:
+    _train(tmp_path, promote=True)
+    at = _app(tmp_path, monkeypatch, "pages/about.py")
+    text = "\n".join(_texts(at.markdown) + _texts(at.warning))
+    for rule in PROJECT_RULES:
+        assert rule.text in text
+    assert "not a substitute for clinical judgement" in text
+    assert "Reporting a problem" in [h.value for h in at.header]

@@ -1,0 +1,313 @@
+"""Deployment defaults (issue 5.4): what a ward server gets without anyone configuring it.
+
+.streamlit/config.toml must bind to loopback, keep XSRF protection, cap uploads and send no usage
+statistics; the pages' own upload caps must not exceed the server's; oversized files are refused
+by srgvhd before any parsing; and no log line (CLI logging, AppTest session, the live server at
+DEBUG level) carries a patient value. The live-server tests drive Streamlit's own websocket
+protocol (benchmarks/load_check.py) and its upload endpoint on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import tomllib
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+import websockets
+from streamlit.testing.v1 import AppTest
+
+from benchmarks.load_check import (
+    HOST,
+    free_port,
+    read_run,
+    rerun_message,
+    start_server,
+    stop_server,
+)
+from srgvhd import case as case_module
+from srgvhd.cli import main as cli_main
+from srgvhd.errors import InputError
+
+REPO = Path(__file__).resolve().parents[1]
+APP = str(REPO / "app.py")
+CONFIG = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+CASE_CAP_BYTES = 1_000_000  # interfaces.md §1 case files are a few kB; the app caps them at 1 MB
+
+# Distinctive patient values: none of them may appear in any log.
+AGE, HEMOGLOBIN_G_L, BILIRUBIN_MG_DL = 47.31, 77.73, 7.779
+PATIENT_VALUES = ("47.31", "77.73", "7.779")
+
+
+def _distinctive_case() -> dict:
+    """A valid srgvhd-case/1 document carrying the distinctive values (interfaces.md §1)."""
+    return {
+        "format": "srgvhd-case/1",
+        "patient": {
+            "age_years": AGE,
+            "weight_kg": 70.0,
+            "hemoglobin": {"value": HEMOGLOBIN_G_L, "unit": "g/L"},
+        },
+        "steroids": {"start_date": "2026-10-20", "methylprednisolone_mg_per_kg_day": 2.0},
+        "assessments": [
+            {
+                "date": "2026-10-20",
+                "measurements": {
+                    "skin_rash_bsa_percent": 30,
+                    "bilirubin": {"value": BILIRUBIN_MG_DL, "unit": "mg/dL"},
+                },
+            },
+            {
+                "date": "2026-10-27",
+                "measurements": {
+                    "skin_rash_bsa_percent": 30,
+                    "bilirubin": {"value": BILIRUBIN_MG_DL, "unit": "mg/dL"},
+                },
+            },
+        ],
+        "grade_override": None,
+    }
+
+
+def _leaked(text: str) -> list[str]:
+    return [value for value in PATIENT_VALUES if value in text]
+
+
+# ---------------------------------------------------------------- config.toml
+
+
+def test_server_binds_to_loopback_only() -> None:
+    assert CONFIG["server"]["address"] == "127.0.0.1"
+
+
+def test_xsrf_protection_stays_on() -> None:
+    assert CONFIG["server"]["enableXsrfProtection"] is True
+
+
+def test_usage_statistics_are_off() -> None:
+    assert CONFIG["browser"]["gatherUsageStats"] is False
+
+
+def test_uploads_are_capped_small() -> None:
+    # Streamlit's default is 200 MB; a cohort of 100,000 patients is ~4 MB of CSV.
+    assert 1 <= CONFIG["server"]["maxUploadSize"] <= 20
+
+
+def test_cors_is_not_opened() -> None:
+    # enableCORS = false would let pages of any other site call the server.
+    assert CONFIG["server"].get("enableCORS", True) is True
+
+
+def test_users_see_no_tracebacks() -> None:
+    # Streamlit's default "full" shows exception messages and stack traces (file paths, code,
+    # sometimes values) in the browser; on a ward server the log is the place for them.
+    shown = CONFIG.get("client", {}).get("showErrorDetails", "full")
+    assert shown in ("type", "none"), f"client.showErrorDetails is {shown!r}"
+
+
+def test_every_uploader_is_capped_at_or_below_the_server_cap(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SRGVHD_MODELS_DIR", str(tmp_path))
+    caps = {}
+    for page in ("pages/assess.py", "pages/model.py"):
+        at = AppTest.from_file(str(REPO / page), default_timeout=30).run()
+        caps.update({u.proto.label: u.proto.max_upload_size_mb for u in at.get("file_uploader")})
+    assert set(caps) == {"Open case", "Cohort CSV"}
+    assert all(0 < cap <= CONFIG["server"]["maxUploadSize"] for cap in caps.values()), caps
+
+
+# ---------------------------------------------------------------- srgvhd's own size checks
+
+
+def test_oversized_case_file_is_refused_before_it_is_decoded(monkeypatch) -> None:
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("an oversized case file reached the JSON parser")
+
+    monkeypatch.setattr(case_module.json, "loads", no_parsing)
+    big = b"{" + b" " * CASE_CAP_BYTES + b"}"
+    with pytest.raises(InputError) as info:
+        case_module.loads_case(big)
+    assert [p.where for p in info.value.problems] == ["file"]
+
+
+def test_oversized_case_upload_leaves_the_form_as_it_was(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SRGVHD_MODELS_DIR", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.number_input(key="assess_age").set_value(33.0).run()
+    big = b'{"format": "srgvhd-case/1", "pad": "' + b"x" * (2 * CASE_CAP_BYTES) + b'"}'
+    at.sidebar.file_uploader(key="assess_open_case").set_value(
+        ("huge.json", big, "application/json")
+    ).run()
+    assert not at.exception
+    errors = [e.value for e in at.sidebar.error]
+    assert errors and all("form is unchanged" in e and "file" in e for e in errors)
+    assert at.number_input(key="assess_age").value == 33.0
+
+
+# ---------------------------------------------------------------- no patient values in logs
+
+
+@pytest.fixture
+def debug_log() -> Iterator[list[str]]:
+    """Every log record of every logger (root and streamlit's own), at DEBUG, as text."""
+    records: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(self.format(record))
+
+    handler = Keep(logging.DEBUG)
+    loggers = [logging.getLogger(), logging.getLogger("streamlit"), logging.getLogger("srgvhd")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+    yield records
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def test_cli_logs_no_patient_values(tmp_path, debug_log, capsys) -> None:
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(_distinctive_case()), encoding="utf-8")
+    assert cli_main(["assess", str(path), "--json", "--models-dir", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["status"]["value"]  # it did assess the case
+    assert _leaked("\n".join(debug_log)) == []
+    assert _leaked(captured.err) == []
+
+
+def test_app_session_logs_no_patient_values(tmp_path, monkeypatch, debug_log) -> None:
+    monkeypatch.setenv("SRGVHD_MODELS_DIR", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.number_input(key="assess_age").set_value(AGE)
+    at.number_input(key="assess_hb").set_value(HEMOGLOBIN_G_L)
+    at.date_input(key="assess_steroid_start").set_value(date(2026, 10, 20))
+    at.session_state["assess_assessments_0"] = {
+        "edited_rows": {},
+        "deleted_rows": [],
+        "added_rows": [
+            {"date": day, "mode": "findings", "rash_bsa": 30.0, "bilirubin": BILIRUBIN_MG_DL}
+            for day in ("2026-10-20", "2026-10-27")
+        ],
+    }
+    at.run()
+    assert not at.exception
+    shown = " ".join(str(e.value) for e in (*at.error, *at.success, *at.info, *at.warning))
+    assert "2026-10-27" in shown or "day 7" in shown  # a verdict was drawn
+    assert debug_log, "the DEBUG capture saw nothing; the test would prove nothing"
+    assert _leaked("\n".join(debug_log)) == []
+
+
+# ---------------------------------------------------------------- the live server
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory) -> Iterator[tuple[int, Path]]:
+    """The app on 127.0.0.1 at DEBUG log level with an empty model store; (port, log file)."""
+    root = tmp_path_factory.mktemp("live")
+    (root / "models").mkdir()
+    log = root / "server.log"
+    port = free_port()
+    server = start_server(port, root / "models", log, "--logger.level", "debug")
+    yield port, log
+    stop_server(server)
+
+
+def _enter(port: int, widget_values: dict[str, tuple[str, object]]):
+    """Open a websocket session, set widgets (by user key) like a browser would; the 2nd run."""
+
+    async def talk():
+        url = f"ws://{HOST}:{port}/_stcore/stream"
+        async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
+            await ws.send(rerun_message())
+            ids = (await read_run(ws)).widget_ids
+            await ws.send(
+                rerun_message(
+                    [(ids[key], kind, value) for key, (kind, value) in widget_values.items()]
+                )
+            )
+            return await read_run(ws)
+
+    return asyncio.run(talk())
+
+
+def test_live_server_at_debug_level_logs_no_patient_values(live_server) -> None:
+    port, log = live_server
+    rows = [
+        {"date": day, "mode": "findings", "rash_bsa": 30.0, "bilirubin": BILIRUBIN_MG_DL}
+        for day in ("2026-10-20", "2026-10-27")
+    ]
+    editor = json.dumps({"edited_rows": {}, "added_rows": rows, "deleted_rows": []})
+    result = _enter(
+        port,
+        {
+            "assess_age": ("double_value", AGE),
+            "assess_hb": ("double_value", HEMOGLOBIN_G_L),
+            "assess_steroid_start": ("string_array_value", "2026-10-20"),
+            "assess_assessments_0": ("string_value", editor),
+        },
+    )
+    assert not result.exceptions
+    assert any("day 7" in alert or "2026-10-27" in alert for alert in result.alerts)
+    text = log.read_text(errors="replace")
+    # "Runtime state: …" is a streamlit.runtime DEBUG message: the capture is at DEBUG level.
+    assert "Runtime state:" in text, "the server did not log at DEBUG; the test proves nothing"
+    assert _leaked(text) == []
+
+
+def _xsrf_cookie(port: int) -> str:
+    with urllib.request.urlopen(f"http://{HOST}:{port}/_stcore/health", timeout=10) as response:
+        cookies = response.headers.get_all("Set-Cookie") or []
+    match = next(re.match(r"_streamlit_xsrf=([^;]+)", c) for c in cookies if "_xsrf" in c)
+    return match.group(1)
+
+
+def _upload(port: int, session_id: str, size: int, *, xsrf: str | None) -> int:
+    """PUT a multipart file of ``size`` bytes to the upload endpoint; the HTTP status."""
+    boundary = "srgvhdtestboundary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        f'filename="c.csv"\r\nContent-Type: text/csv\r\n\r\n'
+    ).encode()
+    body += b"a" * size + f"\r\n--{boundary}--\r\n".encode()
+    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    if xsrf:
+        headers |= {"X-Xsrftoken": xsrf, "Cookie": f"_streamlit_xsrf={xsrf}"}
+    url = f"http://{HOST}:{port}/_stcore/upload_file/{session_id}/f1"
+    request = urllib.request.Request(url, data=body, method="PUT", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except (ConnectionError, urllib.error.URLError):  # the server may cut an oversized body
+        return 413
+
+
+def test_live_server_refuses_oversized_and_unsigned_uploads(live_server) -> None:
+    port, _ = live_server
+    xsrf = _xsrf_cookie(port)
+    cap = CONFIG["server"]["maxUploadSize"] * 1024 * 1024
+
+    async def uploads() -> list[int]:
+        url = f"ws://{HOST}:{port}/_stcore/stream"
+        async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
+            await ws.send(rerun_message())
+            session = (await read_run(ws)).session_id  # uploads need a live session
+            return [
+                await asyncio.to_thread(_upload, port, session, size, xsrf=token)
+                for size, token in ((1_000, xsrf), (cap + 2_000_000, xsrf), (1_000, None))
+            ]
+
+    small, oversized, unsigned = asyncio.run(uploads())
+    assert small in (200, 204)
+    assert oversized == 413
+    assert unsigned == 403

@@ -1,0 +1,193 @@
+"""CLI commands train / models / score (srgvhd.risk.commands) on a parser built here."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import math
+from pathlib import Path
+
+import pytest
+
+from srgvhd.risk import store as store_module
+from srgvhd.risk.commands import add_subcommands, escape_cell, load_active_model
+from srgvhd.risk.store import ModelStore
+from tests.test_predict import cohort_csv, synthetic_cohort
+from tests.test_store_faults import snapshot
+
+
+def run(argv: list[str], capsys) -> tuple[int, str, str]:
+    parser = argparse.ArgumentParser(prog="srgvhd")
+    add_subcommands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    code = args.func(args)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def files(tmp_path) -> dict[str, Path]:
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_bytes(cohort_csv(synthetic_cohort(150, seed=1)))
+    second.write_bytes(cohort_csv(synthetic_cohort(150, seed=2)))
+    return {"first": first, "second": second, "models": tmp_path / "models"}
+
+
+def test_train_promote_then_rollback_with_models_activate(files, capsys):
+    models = str(files["models"])
+    code, out, err = run(
+        ["train", str(files["first"]), "--promote", "--models-dir", models], capsys
+    )
+    assert code == 0 and "active" in out
+    first = ModelStore(files["models"]).active_version()
+    code, out, _ = run(["train", str(files["second"]), "--promote", "--models-dir", models], capsys)
+    second = ModelStore(files["models"]).active_version()
+    assert code == 0 and second != first and out.startswith(second)
+    code, out, _ = run(["models", "--models-dir", models], capsys)
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 2
+    assert lines[0].startswith(f"* {second}") and lines[1].startswith(f"  {first}")
+    code, out, _ = run(["models", "--activate", first, "--models-dir", models], capsys)
+    assert code == 0 and ModelStore(files["models"]).active_version() == first
+    assert out.splitlines()[1].startswith(f"* {first}")
+    assert [e["action"] for e in ModelStore(files["models"]).audit_log()] == [
+        "promote",
+        "promote",
+        "activate",
+    ]
+
+
+def test_train_without_promote_leaves_active_model(files, capsys):
+    models = str(files["models"])
+    run(["train", str(files["first"]), "--promote", "--models-dir", models], capsys)
+    active = ModelStore(files["models"]).active_version()
+    code, out, _ = run(["train", str(files["second"]), "--models-dir", models], capsys)
+    assert code == 0 and "not active" in out
+    assert ModelStore(files["models"]).active_version() == active
+
+
+def test_bad_cohort_exits_2_with_one_stderr_line_and_store_unchanged(files, tmp_path, capsys):
+    models = str(files["models"])
+    run(["train", str(files["first"]), "--promote", "--models-dir", models], capsys)
+    before = snapshot(files["models"])
+    bad = tmp_path / "bad.csv"
+    text = files["first"].read_text().splitlines()
+    text[5] = text[5].replace(text[5].split(",")[3], "abc", 1)  # hemoglobin of row 6
+    bad.write_text("\n".join(text) + "\n")
+    code, out, err = run(["train", str(bad), "--promote", "--models-dir", models], capsys)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("row 6, column hemoglobin_g_l:")
+    assert snapshot(files["models"]) == before
+
+
+def test_low_epv_needs_the_flag(files, tmp_path, capsys):
+    df = synthetic_cohort(80, seed=6)
+    df.loc[df.index[30:], "death"] = 0
+    path = tmp_path / "small.csv"
+    path.write_bytes(cohort_csv(df))
+    models = str(files["models"])
+    code, out, err = run(["train", str(path), "--models-dir", models], capsys)
+    assert code == 2 and out == "" and "--allow-low-epv" in err and err.count("\n") == 1
+    code, _, err = run(["train", str(path), "--allow-low-epv", "--models-dir", models], capsys)
+    assert code == 0, err
+
+
+def test_activate_unknown_version_exits_2(files, capsys):
+    models = str(files["models"])
+    run(["train", str(files["first"]), "--promote", "--models-dir", models], capsys)
+    code, out, err = run(["models", "--activate", "nope", "--models-dir", models], capsys)
+    assert code == 2 and out == "" and "nope.json: is missing" in err and err.count("\n") == 1
+
+
+def test_score_writes_hazard_ratio_and_survival_per_patient(files, tmp_path, capsys):
+    models = str(files["models"])
+    run(["train", str(files["first"]), "--promote", "--models-dir", models], capsys)
+    out_file = tmp_path / "scores.csv"
+    code, out, err = run(
+        ["score", str(files["second"]), "--out", str(out_file), "--models-dir", models], capsys
+    )
+    assert code == 0 and err == "" and str(out_file) in out
+    rows = list(csv.DictReader(io.StringIO(out_file.read_text())))
+    df = synthetic_cohort(150, seed=2)
+    assert [r["patient_id"] for r in rows] == list(df["patient_id"])
+    model, _ = ModelStore(files["models"]).load_active()
+    hr = {c["name"]: c["hazard_ratio"] for c in model.card["coefficients"]}
+    for row, (_, patient) in zip(rows, df.iterrows(), strict=True):
+        expected = 1.0
+        if patient["age_years"] < 18:
+            expected *= hr["age_lt18"]
+        elif patient["age_years"] >= 35:
+            expected *= hr["age_ge35"]
+        expected *= {"II": hr["grade_II"], "III": 1.0, "IV": hr["grade_IV"]}[patient["grade"]]
+        expected *= hr["hb_le_90"] if patient["hemoglobin_g_l"] <= 90 else 1.0
+        assert math.isclose(float(row["hazard_ratio"]), expected, rel_tol=1e-5)
+        assert 0 < float(row["survival_365"]) <= float(row["survival_180"]) <= 1
+        assert row["model_version"] == model.card["version"]
+
+
+def test_score_to_stdout_is_csv(files, capsys):
+    models = str(files["models"])
+    run(["train", str(files["first"]), "--promote", "--models-dir", models], capsys)
+    code, out, _ = run(["score", str(files["first"]), "--models-dir", models], capsys)
+    header = out.splitlines()[0].split(",")
+    assert code == 0 and header[:2] == ["patient_id", "age_group"]
+    assert {"hazard_ratio", "survival_180", "survival_365"} <= set(header)
+    assert len(out.splitlines()) == 151
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("=HYPERLINK(1)", "'=HYPERLINK(1)"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@SUM", "'@SUM"),
+        ("\tx", "'\tx"),
+        ("  =1", "'  =1"),
+        ("P001", "P001"),
+        ("a=b", "a=b"),
+    ],
+)
+def test_escape_cell_defuses_spreadsheet_formulas(cell, expected):
+    assert escape_cell(cell) == expected
+
+
+def test_load_active_model_without_any_model_returns_none(tmp_path, monkeypatch):
+    monkeypatch.setattr(store_module, "REFERENCE_DIR", tmp_path / "no-reference")
+    model, warnings = load_active_model(tmp_path / "empty")
+    assert model is None and len(warnings) == 1 and "no risk model available" in warnings[0]
+
+
+def test_score_without_any_model_exits_2(files, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(store_module, "REFERENCE_DIR", tmp_path / "no-reference")
+    code, out, err = run(
+        ["score", str(files["first"]), "--models-dir", str(tmp_path / "e")], capsys
+    )
+    assert code == 2 and out == "" and err.count("\n") == 1 and err.startswith("models:")
+
+
+def test_score_with_damaged_active_model_warns_and_uses_reference(
+    files, tmp_path, monkeypatch, capsys
+):
+    models = files["models"]
+    run(["train", str(files["first"]), "--promote", "--models-dir", str(tmp_path / "ref")], capsys)
+    monkeypatch.setattr(store_module, "REFERENCE_DIR", tmp_path / "ref")
+    run(["train", str(files["second"]), "--promote", "--models-dir", str(models)], capsys)
+    artifact = next(models.glob("*.joblib"))
+    artifact.write_bytes(artifact.read_bytes()[:-1])
+    code, out, err = run(["score", str(files["first"]), "--models-dir", str(models)], capsys)
+    reference = ModelStore(tmp_path / "ref").active_version()
+    assert code == 0 and out.splitlines()[1].endswith(reference)
+    assert err.count("\n") == 1 and err.startswith("warning: ") and artifact.name in err
+
+
+def test_score_out_to_missing_directory_exits_2(files, tmp_path, capsys):
+    models = str(files["models"])
+    run(["train", str(files["first"]), "--promote", "--models-dir", models], capsys)
+    target = tmp_path / "no" / "such" / "dir.csv"
+    code, out, err = run(
+        ["score", str(files["first"]), "--out", str(target), "--models-dir", models], capsys
+    )
+    assert code == 2 and out == "" and err.startswith("--out: cannot write")
+    assert err.count("\n") == 1
