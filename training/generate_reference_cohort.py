@@ -14,14 +14,15 @@ Assumptions (also returned by :func:`assumptions` for the model card):
 1. Arms, sex, disease, deaths and week-4 CR counts are the published ones: 44 MSC / 51 standard;
    50 male / 45 female; AML 44, ALL 27, other 24; deaths 16/44 and 17/51; CR 37/44 and 30/51,
    of which grade III–IV 24/44 and 16/51 (the paper's whole-arm denominators).
-2. Covariate layout: the number of patients and of deaths in every arm × age group × grade ×
-   hemoglobin group is fixed in ``LAYOUT`` (not drawn). It was chosen by an offline search so
-   that the multivariable Cox fit reproduces the published hazard ratios AND their wide
-   confidence intervals (log-scale SEs about 0.82, 0.84 and 0.60), which needs few deaths in
-   the reference categories (age 18–34, grade III, Hb > 90 g/L) and some correlation between
-   the covariates. The paper reports no hazard ratio for age < 18 or for grade II; the layout
-   keeps both mild (about 1.1–1.9) and they carry no published information.
-3. Grade mix (MAGIC): grade II / III / IV as in ``LAYOUT``; each arm has more grade III–IV
+2. Covariate layout: how many patients, and how many deaths, fall in every combination of arm,
+   age group, grade and hemoglobin group is fixed in a table in this module (chosen once by an
+   offline search), not drawn at random: 25 patients < 18 years, 25 aged 18–34, 45 aged ≥ 35; 55
+   with hemoglobin ≤ 90 g/L. It was chosen so that the multivariable Cox fit reproduces the
+   published hazard ratios AND their wide confidence intervals (log-scale SEs about 0.82, 0.84
+   and 0.60), which needs few deaths in the reference categories (age 18–34, grade III, Hb > 90
+   g/L) and some correlation between the covariates. The paper reports no hazard ratio for age <
+   18 or for grade II; both are kept mild (about 1.1–1.9) and carry no published information.
+3. Grade mix (MAGIC): 30 grade II, 25 grade III, 40 grade IV; each arm has more grade III–IV
    patients than its published grade III–IV CR count and at least as many grade II patients
    as the CRs left over.
 4. Ages: whole years, spread evenly within each age group (< 18: 6–17; 18–34: 18–31, then 32,
@@ -49,10 +50,10 @@ Assumptions (also returned by :func:`assumptions` for the model card):
    54.9% (28/51) event-free.
 9. Week-4 CR: within each arm and grade band (II; III–IV) the published number of CRs goes to
    patients drawn at random, survivors twice as likely as patients who died.
-10. Seed search: candidate draws use seeds ``seed``, ``seed + 1``, … (at most
-    ``MAX_CANDIDATES``); the first draw whose fit meets every published figure (hazard ratios
-    within ±15%, CI bounds within a factor 1.5, arm hazard ratios for OS 1.04 and PFS 0.90
-    within ±0.15) is kept. The same seed gives a byte-identical CSV.
+10. Reproducibility: death days and follow-up are drawn with a fixed random seed; if a draw
+    misses any published figure (hazard ratios within ±15%, CI bounds within a factor 1.5, arm
+    hazard ratios for OS 1.04 and PFS 0.90 within ±0.15), the next seed is tried, up to 500.
+    The same seed always gives a byte-identical CSV.
 """
 
 from __future__ import annotations
