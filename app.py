@@ -9,13 +9,13 @@ import streamlit as st
 from srgvhd import ui
 
 st.set_page_config(layout="wide", page_title="srgvhd")
-ui.inject_print_css()
+ui.inject_css()
 page = st.navigation(
     [
-        st.Page("pages/assess.py", title="Assess", icon="🩺", default=True),
-        st.Page("pages/benchmarks.py", title="Benchmarks", icon="📊"),
-        st.Page("pages/model.py", title="Model", icon="🧮"),
-        st.Page("pages/about.py", title="About", icon="ℹ️"),
+        st.Page("pages/assess.py", title="Assess", icon=":material/stethoscope:", default=True),
+        st.Page("pages/benchmarks.py", title="Benchmarks", icon=":material/bar_chart:"),
+        st.Page("pages/model.py", title="Model", icon=":material/functions:"),
+        st.Page("pages/about.py", title="About", icon=":material/info:"),
     ]
 )
 banner = st.container()

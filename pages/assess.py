@@ -2,16 +2,16 @@
 
 Drawing only. The form's logic is ``srgvhd.form``; the clinical engine ``srgvhd.assess``.
 Everything typed lives in ``st.session_state["assess_form"]`` and the widgets are re-seeded from
-it, so nothing is lost on an error or a page switch. The risk model, charts and PDF are imported
-after the form is drawn, so the form paints first.
+it, so nothing is lost on an error or a page switch. pandas, the risk model, charts and PDF are
+imported where they are used, after the patient inputs are sent, so the form paints first; the
+"Open case" uploader is drawn last (its callback fills the form before the script runs).
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import streamlit as st
 
 from srgvhd import form as F
@@ -23,10 +23,13 @@ from srgvhd.refractory import DEPENDENT, REFRACTORY, RESPONSIVE, RULE_SET_LABELS
 from srgvhd.staging import MAX_STAGE
 from srgvhd.units import BILIRUBIN_UNITS, HEMOGLOBIN_UNITS
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 ss = st.session_state
 FORM = "assess_form"
 GEN = "assess_table_gen"  # bumped when a case is opened, so the tables start from the file
-OPENED = "assess_opened_file"
+OPEN_UPLOADER = "assess_open_case"
 OPEN_PROBLEMS = "assess_open_problems"
 WIDGET_KEYS = {
     "age_years": "assess_age",
@@ -43,12 +46,19 @@ WIDGET_KEYS = {
 TABLE_KEYS = {"assessments": "assess_assessments", "dose_changes": "assess_dose_changes"}
 DOSE = "methylprednisolone_mg_per_kg_day"
 RULE_TEXT = {rule.key: rule.text for rule in PROJECT_RULES}
-STAGE_WORDS = {"skin": "Skin stage", "liver": "Liver stage", "upper_gi": "Upper-GI stage",
-               "lower_gi": "Lower-GI stage"}
+# Stage columns: short header, words for the tooltip, width in px.
+STAGE_COLUMNS = {"skin": ("Skin", "Skin", 58), "liver": ("Liver", "Liver", 64),
+                 "upper_gi": ("UGI", "Upper-GI", 58), "lower_gi": ("LGI", "Lower-GI", 54)}
 CASE_UPLOAD_MB = 1  # srgvhd.case.loads_case refuses files over MAX_CASE_BYTES (1 MB) as well
 UNIT_WORDS = {"umol/L": "µmol/L"}
+NUMBER_FORMAT = "%g"  # 42, 70.5, 85 g/L or 8.5 g/dL: as typed, without padded decimals
 EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)  # date_input's own default is ±10 years
 VERDICT_BOX = {REFRACTORY: st.error, DEPENDENT: st.warning, RESPONSIVE: st.success}
+# Response markers: distinct hues (after Okabe & Ito and Paul Tol's colour-blind-safe palettes),
+# each at least 3:1 against the white background (WCAG 2.1 SC 1.4.11, non-text contrast);
+# progression in vermillion, baseline in black.
+RESPONSE_COLOURS = {"baseline": "#000000", "CR": "#117733", "VGPR": "#1F78B4", "PR": "#332288",
+                    "mixed": "#997700", "no response": "#AA4499", "progression": "#D55E00"}
 
 
 # ---------------------------------------------------------------- state
@@ -74,15 +84,13 @@ def _read_widgets(form: dict[str, Any]) -> None:
         form[field] = ss[key]
 
 
-def _open_case(uploaded: Any) -> None:
-    """Replace the form with an opened case file, once per file; a refused file changes nothing."""
+def _open_case() -> None:
+    """The "Open case" uploader's callback (it runs before the script, so the form is filled on
+    the same run): replace the form with the opened case file; a refused file changes nothing."""
+    uploaded = ss.get(OPEN_UPLOADER)
     if uploaded is None:
-        ss.pop(OPENED, None)
         ss.pop(OPEN_PROBLEMS, None)
         return
-    if ss.get(OPENED) == uploaded.file_id:
-        return
-    ss[OPENED] = uploaded.file_id
     try:
         case = loads_case(uploaded.getvalue())
     except InputError as exc:
@@ -110,13 +118,15 @@ def _limits(name: str) -> dict[str, float]:
 
 def _draw_patient(slots: dict[str, Any]) -> None:
     st.subheader("Patient")
-    st.number_input("Age (years)", **_limits("age_years"), step=1.0, key=WIDGET_KEYS["age_years"])
+    st.number_input("Age (years)", **_limits("age_years"), step=1.0, format=NUMBER_FORMAT,
+                    key=WIDGET_KEYS["age_years"])
     slots["age_years"] = st.empty()
-    st.number_input("Weight (kg)", **_limits("weight_kg"), step=0.5, key=WIDGET_KEYS["weight_kg"],
-                    help=RULE_TEXT["child_thresholds"])
+    st.number_input("Weight (kg)", **_limits("weight_kg"), step=0.5, format=NUMBER_FORMAT,
+                    key=WIDGET_KEYS["weight_kg"], help=RULE_TEXT["child_thresholds"])
     slots["weight_kg"] = st.empty()
     value, unit = st.columns([3, 1])
-    value.number_input("Hemoglobin", min_value=0.0, step=1.0, key=WIDGET_KEYS["hemoglobin_value"],
+    value.number_input("Hemoglobin", min_value=0.0, step=1.0, format=NUMBER_FORMAT,
+                       key=WIDGET_KEYS["hemoglobin_value"],
                        help="At the start of second-line therapy; read in the unit chosen "
                        "beside it (90 g/L = 9.0 g/dL is the model's threshold).")
     unit.selectbox("Hemoglobin unit", HEMOGLOBIN_UNITS, key=WIDGET_KEYS["hemoglobin_unit"])
@@ -129,7 +139,7 @@ def _draw_steroids(form: dict[str, Any], slots: dict[str, Any]) -> None:
                   max_value=LATEST, key=WIDGET_KEYS["steroid_start"])
     slots["steroid_start"] = st.empty()
     st.number_input("Methylprednisolone (mg/kg/day)", **_limits(DOSE), step=0.5,
-                    key=WIDGET_KEYS["mp_dose"],
+                    format=NUMBER_FORMAT, key=WIDGET_KEYS["mp_dose"],
                     help="The study rules assume 2 mg/kg/day; a lower dose gives a warning.")
     slots["mp_dose"] = st.empty()
     st.checkbox("Steroid intolerant (clinician's judgement, EBMT 2018)",
@@ -137,41 +147,73 @@ def _draw_steroids(form: dict[str, Any], slots: dict[str, Any]) -> None:
     slots["steroid_intolerant"] = st.empty()
     st.caption("Dose changes (date from which the new dose applies; 0 = stopped)")
     _draw_table(form, "dose_changes", {
-        "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD", required=True),
-        "dose": st.column_config.NumberColumn("Methylprednisolone mg/kg/day", **_limits(DOSE),
-                                              required=True),
+        "date": _date_column(),
+        "dose": st.column_config.NumberColumn(
+            "Methylprednisolone mg/kg/day", **_limits(DOSE), required=True, format=NUMBER_FORMAT,
+            help="Dose from this date on (0 = stopped)"),
     })
     slots["dose_changes"] = st.empty()
 
 
+def _date_column() -> Any:
+    """A table's date column, wide enough for YYYY-MM-DD ("small" clips it, "medium" wastes
+    100 px of a table that needs every pixel)."""
+    return st.column_config.DateColumn("Date", format="YYYY-MM-DD", required=True, width=92)
+
+
+def _number_column(label: str, tip: str, width: int, **limits: float) -> Any:
+    """A narrow numeric column (``width`` px, just wider than its header)."""
+    return st.column_config.NumberColumn(label, help=tip, width=width, format=NUMBER_FORMAT,
+                                         **limits)
+
+
+def _check_column(label: str, tip: str, width: int) -> Any:
+    """A narrow true/false column, unticked by default."""
+    return st.column_config.CheckboxColumn(label, help=tip, width=width, default=False)
+
+
 def _assessment_columns() -> dict[str, Any]:
-    """The table's columns. They do not depend on other widgets: a changed column setup would
-    make Streamlit treat the table as a new widget and drop the edits typed into it."""
-    number, check = st.column_config.NumberColumn, st.column_config.CheckboxColumn
-    stage = "Entered stage (mode 'stages'; blank = 0)"
+    """The table's columns: short headers, the full words and units in each help tooltip, and
+    pixel widths chosen so that all 14 fit a 1400 px screen beside the sidebar.
+
+    They do not depend on other widgets: a changed column setup would make Streamlit treat the
+    table as a new widget and drop the edits typed into it.
+    """
+    stage = "stage entered by the clinician (mode 'stages'; blank = 0)"
+    bsa = _limits("bsa_percent")
     return {
-        "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD", required=True),
+        "date": _date_column(),
         "mode": st.column_config.SelectboxColumn(
-            "Mode", options=F.MODES, required=True, default="findings",
+            "Mode", options=F.MODES, required=True, default="findings", width=70,
             help="'findings': stage from the raw findings; 'stages': use the entered stages"),
-        "rash_bsa": number("Rash % BSA", **_limits("bsa_percent")),
-        "bullae_bsa": number("Bullae/desquamation % BSA", **_limits("bsa_percent")),
-        "bilirubin": number("Bilirubin (unit chosen above)", min_value=0.0),
-        "upper_gi": check("Persistent upper-GI symptoms", default=False),
-        "stool_ml": number("Stool mL/day", min_value=0.0),
-        "stool_episodes": number("Stool episodes/day", min_value=0.0),
-        "pain_ileus": check("Severe pain/ileus", default=False),
-        "bloody_stool": check("Grossly bloody stool", default=False),
+        "rash_bsa": _number_column("Rash % BSA", "Skin rash, % body surface area", 102, **bsa),
+        "bullae_bsa": _number_column("Bullae", "Bullae/desquamation, % body surface area", 72,
+                                     **bsa),
+        "bilirubin": _number_column("Bili", "Total bilirubin, in the unit chosen above", 58,
+                                    min_value=0.0),
+        "upper_gi": _check_column("UGI sx", "Persistent upper-GI symptoms (anorexia, nausea, "
+                                  "vomiting)", 70),
+        "stool_ml": _number_column("Stool mL/day", "Stool volume, mL per day", 108,
+                                   min_value=0.0),
+        "stool_episodes": _number_column("n/day", "Stool episodes per day", 66, min_value=0.0),
+        "pain_ileus": _check_column("Pain", "Severe abdominal pain or ileus", 58),
+        "bloody_stool": _check_column("Blood", "Grossly bloody stool", 70),
         **{
-            column: number(STAGE_WORDS[organ], min_value=0, max_value=MAX_STAGE[organ], step=1,
-                           help=stage)
+            column: _number_column(STAGE_COLUMNS[organ][0], f"{STAGE_COLUMNS[organ][1]} {stage}",
+                                   STAGE_COLUMNS[organ][2], min_value=0,
+                                   max_value=MAX_STAGE[organ], step=1)
             for column, organ in F.STAGE_FIELDS.items()
         },
     }
 
 
 def _frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
-    """The editor's starting table with typed columns (dates, numbers, true/false)."""
+    """The editor's starting table with typed columns (dates, numbers, true/false).
+
+    pandas is imported here, not at the page top: the patient inputs above are sent first.
+    """
+    import pandas as pd
+
     frame = pd.DataFrame(rows, columns=list(columns))
     frame["date"] = pd.to_datetime(frame["date"])
     for column in columns:
@@ -193,7 +235,7 @@ def _draw_table(form: dict[str, Any], table: str, config: dict[str, Any]) -> Non
     if key not in ss or start not in ss:
         ss[start] = _frame(form[table], tuple(config))
     edited = st.data_editor(ss[start], key=key, num_rows="dynamic", hide_index=True,
-                            column_config=config, column_order=tuple(config))
+                            column_config=config, column_order=tuple(config), placeholder="")
     form[table] = edited.to_dict("records")
 
 
@@ -208,7 +250,8 @@ def _draw_form(form: dict[str, Any]) -> dict[str, Any]:
         _draw_steroids(form, slots)
     st.subheader("Assessments")
     st.caption("One row per assessment; the row on the steroid start date is the baseline. "
-               "Blank findings mean 'not involved'.")
+               "An empty cell means not measured / not involved (an empty stage: stage 0). "
+               "Hover a column header for its full name and unit.")
     unit_col, grade_col, rule_col = st.columns(3)
     unit_col.selectbox("Bilirubin unit", BILIRUBIN_UNITS, key=WIDGET_KEYS["bilirubin_unit"],
                        format_func=lambda u: UNIT_WORDS.get(u, u))
@@ -261,7 +304,7 @@ def _draw_course_table(result: dict[str, Any]) -> None:
         }
         for a in result["assessments"]
     ]
-    st.table(pd.DataFrame(rows), hide_index=True)
+    st.table(rows)
     rules = ["stool_volume_vs_episodes", "mixed_response"]
     if result["rule_set"] == "ebmt2018":
         rules.append("ebmt_windows")
@@ -269,7 +312,10 @@ def _draw_course_table(result: dict[str, Any]) -> None:
 
 
 def _draw_timeline(result: dict[str, Any]) -> None:
+    """MAGIC grade by day; the response markers in fixed colour-blind-safe colours and shapes,
+    the legend below the chart (a legend at the right edge got clipped)."""
     import altair as alt
+    import pandas as pd
 
     from srgvhd.grading import GRADES, grade_rank
 
@@ -280,12 +326,17 @@ def _draw_timeline(result: dict[str, Any]) -> None:
     ])
     labels = "[" + ",".join(f"'{g}'" for g in GRADES) + "][datum.value]"
     base = alt.Chart(data).encode(
-        x=alt.X("day:Q", title="day of steroids", axis=alt.Axis(format="d", tickMinStep=1)),
+        x=alt.X("day:Q", title="day of steroids", scale=alt.Scale(padding=12),
+                axis=alt.Axis(format="d", tickMinStep=1)),
         y=alt.Y("grade:Q", title="MAGIC grade", scale=alt.Scale(domain=[0, len(GRADES) - 1]),
                 axis=alt.Axis(values=list(range(len(GRADES))), labelExpr=labels)),
     )
-    points = base.mark_point(size=140, filled=True).encode(
-        color=alt.Color("response:N", title="response"), shape="response:N",
+    shown = [r for r in RESPONSE_COLOURS if r in set(data["response"])]
+    legend = alt.Legend(orient="bottom", direction="horizontal", title="response")
+    points = base.mark_point(size=160, filled=True, opacity=1).encode(
+        color=alt.Color("response:N", legend=legend, scale=alt.Scale(
+            domain=shown, range=[RESPONSE_COLOURS[r] for r in shown])),
+        shape=alt.Shape("response:N", legend=legend, scale=alt.Scale(domain=shown)),
         tooltip=["day", "MAGIC grade", "response"],
     )
     st.altair_chart(base.mark_line(color="#999") + points, width="stretch")
@@ -300,18 +351,20 @@ def _draw_risk(result: dict[str, Any], loaded: ui.ActiveModel) -> None:
         st.info("No survival estimate for this patient; the warnings above say why.")
         return
     low, high = risk["hazard_ratio_ci"]
-    st.metric("Hazard ratio vs reference patient", f"{risk['hazard_ratio']:.2f}",
-              help="Reference: age 18–34, grade III, Hb > 90 g/L (Niu et al. 2026).")
-    st.caption(f"95% CI {low:.2f}–{high:.2f}")
-    six, twelve = st.columns(2)
-    for column, (days, words) in zip((six, twelve), (("180", "6 months"), ("365", "12 months")),
-                                     strict=True):
+    _metric_with_interval(
+        ("Hazard ratio vs reference patient", f"{risk['hazard_ratio']:.2f}"),
+        ("95% CI of the hazard ratio", f"{low:.2f}–{high:.2f}"),
+        "Reference: age 18–34, grade III, Hb > 90 g/L (Niu et al. 2026).")
+    for days, words in (("180", "6 months"), ("365", "12 months")):
         estimate = risk["survival"][days]
         if estimate["estimate"] is None:
-            column.metric(f"Survival at {words}", "—", help="beyond the cohort's follow-up")
+            _metric_with_interval((f"Survival at {words}", "—"), (f"95% band at {words}", "—"),
+                                  "beyond the cohort's follow-up")
             continue
-        column.metric(f"Survival at {words}", f"{estimate['estimate']:.0%}")
-        column.caption(f"95% band {estimate['lower']:.0%}–{estimate['upper']:.0%}")
+        _metric_with_interval(
+            (f"Survival at {words}", f"{estimate['estimate']:.0%}"),
+            (f"95% band at {words}", f"{estimate['lower']:.0%}–{estimate['upper']:.0%}"),
+            risk["band_method"])
     _draw_curve(risk["curve"])
     hazard_ratios = model_hazard_ratios(loaded.model.covariates, loaded.model.beta)
     factors = driving_factors(risk["covariates"], hazard_ratios)
@@ -320,8 +373,17 @@ def _draw_risk(result: dict[str, Any], loaded: ui.ActiveModel) -> None:
                f"Model {risk['model_version']}. {risk['band_method']}")
 
 
+def _metric_with_interval(estimate: tuple[str, str], interval: tuple[str, str], tip: str) -> None:
+    """An estimate and its 95% interval side by side at the same size, so a wide interval is
+    read as prominently as the point estimate."""
+    left, right = st.columns(2)
+    left.metric(*estimate, help=tip)
+    right.metric(*interval, help=tip)
+
+
 def _draw_curve(curve: dict[str, list]) -> None:
     import altair as alt
+    import pandas as pd
 
     data = pd.DataFrame(curve).dropna()
     base = alt.Chart(data).encode(x=alt.X("days:Q", title="days from second-line therapy"))
@@ -392,13 +454,16 @@ def _draw_save(case: Case | None) -> None:
 # ---------------------------------------------------------------- page
 
 
-def main() -> None:
-    """Draw the Assess page."""
-    _state()
-    _open_case(st.sidebar.file_uploader("Open case", type=["json"], key="assess_open_case",
-                                        max_upload_size=CASE_UPLOAD_MB))
+def _draw_opener() -> None:
+    """The "Open case" uploader and why a file was refused. Its callback fills the form."""
+    st.file_uploader("Open case", type=["json"], key=OPEN_UPLOADER, on_change=_open_case,
+                     max_upload_size=CASE_UPLOAD_MB)
     for problem in ss.get(OPEN_PROBLEMS, []):
-        st.sidebar.error(f"Case file not opened, the form is unchanged: {ui.plain(problem)}")
+        st.error(f"Case file not opened, the form is unchanged: {ui.plain(problem)}")
+
+
+def _draw_page() -> None:
+    """The form, then the result or what stops it."""
     form = _state()
     _seed_widgets(form)
     st.title("Assess a steroid course")
@@ -418,6 +483,15 @@ def main() -> None:
         return
     _draw_save(case)
     _draw_results(case, form)
+
+
+def main() -> None:
+    """Draw the Assess page; the sidebar's "Open case" slot is filled last, so the form's first
+    paint does not wait for it."""
+    opener = st.sidebar.container()
+    _draw_page()
+    with opener:
+        _draw_opener()
 
 
 main()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from srgvhd import ui
@@ -23,8 +22,7 @@ ss = st.session_state
 NEW_CARD = "model_new_card"
 MAX_COHORT_MB = 5
 SECRET_ENV = "SRGVHD_ADMIN_SECRET"
-CALIBRATION_COLUMNS = ("group", "n", "events", "at_risk", "predicted", "observed",
-                       "observed_lower", "observed_upper")
+AUDIT_COLUMNS = ("when", "action", "from_version", "to_version", "who", "training_file_sha256")
 
 
 def _configured_secret() -> str | None:
@@ -59,22 +57,47 @@ def _fmt(value: float | None, pattern: str = "{:.2f}") -> str:
     return "—" if value is None else pattern.format(value)
 
 
+def _with_interval(estimate: float | None, lower: float | None, upper: float | None,
+                   pattern: str = "{:.2f}") -> str:
+    """"5.02 (1.01–24.93)": an estimate with its 95% interval in one cell."""
+    if estimate is None:
+        return "—"
+    return f"{_fmt(estimate, pattern)} ({_fmt(lower, pattern)}–{_fmt(upper, pattern)})"
+
+
 def _coefficient_rows(card: dict) -> list[dict[str, str]]:
-    """This model's hazard ratios beside the published ones (Niu et al. 2026)."""
-    published = {f.covariate: f for f in COX_FACTORS}
+    """This model's hazard ratios beside the published ones (Niu et al. 2026 multivariate Cox
+    model), each with its 95% CI in the same cell so the table fits half a screen."""
+    published = {f.covariate: f.hazard_ratio for f in COX_FACTORS}
     rows = []
     for c in card.get("coefficients", []):
         paper = published.get(c["name"])
         rows.append({
             "covariate": c["label"],
-            "HR (this model)": _fmt(c["hazard_ratio"]),
-            "95% CI": f"{_fmt(c['hr_lower'])}–{_fmt(c['hr_upper'])}",
+            "HR (95% CI), this model": _with_interval(c["hazard_ratio"], c["hr_lower"],
+                                                      c["hr_upper"]),
             "p": _fmt(c["p"], "{:.3f}"),
-            "HR (published)": "—" if paper is None else f"{paper.hazard_ratio.estimate:.2f}",
-            "95% CI (published)": "—" if paper is None else
-            f"{paper.hazard_ratio.lower:.2f}–{paper.hazard_ratio.upper:.2f}",
+            "HR (95% CI), published": "—" if paper is None else
+            _with_interval(paper.estimate, paper.lower, paper.upper),
         })
     return rows
+
+
+def _calibration_rows(rows: list[dict]) -> list[dict[str, Any]]:
+    """Calibration groups with predicted and Kaplan–Meier observed survival (95% CI) as
+    percentages, in six columns."""
+    return [
+        {
+            "risk group": r["group"],
+            "n": r["n"],
+            "deaths": r["events"],
+            "at risk": r["at_risk"],
+            "predicted": _fmt(r["predicted"], "{:.0%}"),
+            "observed (95% CI)": _with_interval(r["observed"], r["observed_lower"],
+                                                r["observed_upper"], "{:.0%}"),
+        }
+        for r in rows
+    ]
 
 
 def _draw_card(card: dict, *, card_sha256: str | None = None) -> None:
@@ -85,18 +108,17 @@ def _draw_card(card: dict, *, card_sha256: str | None = None) -> None:
                 f"events per coefficient = {card.get('events_per_coefficient')}")
     if card.get("statement"):
         st.warning(card["statement"])
-    st.dataframe(pd.DataFrame(_coefficient_rows(card)), hide_index=True)
-    cv = metrics.get("concordance_cv") or {}
-    st.markdown(f"Concordance: apparent {_fmt(metrics.get('concordance_apparent'))}, "
-                f"cross-validated {_fmt(cv.get('mean'))} ({len(cv.get('folds', []))} folds)")
+    st.table(_coefficient_rows(card))
+    st.markdown(f"Concordance: {_concordance(metrics)}")
     ph = metrics.get("ph_test") or {}
     st.markdown(f"Proportional hazards ({ph.get('method', '—')}): {ph.get('verdict', '—')}")
     for day, rows in (metrics.get("calibration") or {}).items():
         st.caption(f"Calibration at day {day}: predicted vs Kaplan–Meier observed survival")
-        st.dataframe(pd.DataFrame(rows), hide_index=True, column_order=CALIBRATION_COLUMNS)
+        st.table(_calibration_rows(rows))
     assumptions = card.get("assumptions") or []
     if assumptions:
-        st.markdown("Assumptions:\n" + "\n".join(f"- {a}" for a in assumptions))
+        with st.expander(f"Assumptions ({len(assumptions)})"):
+            st.markdown("\n".join(f"- {a}" for a in assumptions))
     st.caption(f"Training file: {ui.plain(card.get('training_file_name') or '—')}, SHA-256 "
                f"{card.get('training_file_sha256')}  \nArtifact SHA-256 "
                f"{card.get('artifact_sha256')}"
@@ -133,7 +155,13 @@ def _draw_audit(store: Any) -> None:
     st.header("Audit log")
     log = store.audit_log()
     if log:
-        st.dataframe(pd.DataFrame(log), hide_index=True)
+        st.dataframe(log, hide_index=True, column_order=AUDIT_COLUMNS, placeholder="—",
+                     column_config={
+                         "when": st.column_config.TextColumn("when (UTC)", width=190),
+                         "action": st.column_config.TextColumn(width="small"),
+                         "training_file_sha256": st.column_config.TextColumn(
+                             "training file SHA-256"),
+                     })
     else:
         st.caption("No activations recorded.")
 
@@ -162,6 +190,9 @@ def _draw_retrain(store: Any, current: dict | None, may_write: bool) -> None:
     if new is None:
         return
     st.subheader("New version beside the current one")
+    st.markdown(_summary(new))
+    if st.button("Promote", key="model_promote", type="primary", disabled=not may_write):
+        _activate(store, new["version"], "promote")
     left, right = st.columns(2)
     with left:
         st.markdown("**Current**")
@@ -170,8 +201,21 @@ def _draw_retrain(store: Any, current: dict | None, may_write: bool) -> None:
     with right:
         st.markdown("**New (not active)**")
         _draw_card(new)
-    if st.button("Promote", key="model_promote", type="primary", disabled=not may_write):
-        _activate(store, new["version"], "promote")
+
+
+def _summary(card: dict) -> str:
+    """One line on a new version: its name, size, deaths and concordance."""
+    return (f"New version **{card.get('version')}**: n = {card.get('n')}, "
+            f"deaths = {card.get('events')}, concordance: "
+            f"{_concordance(card.get('metrics', {}))}. Compare it with the current version "
+            "below before promoting.")
+
+
+def _concordance(metrics: dict) -> str:
+    """"apparent 0.71, cross-validated 0.66 (5 folds)" (Harrell's C of the model card)."""
+    cv = metrics.get("concordance_cv") or {}
+    return (f"apparent {_fmt(metrics.get('concordance_apparent'))}, cross-validated "
+            f"{_fmt(cv.get('mean'))} ({len(cv.get('folds', []))} folds)")
 
 
 def main() -> None:

@@ -1,9 +1,10 @@
-"""Streamlit pieces shared by every page: the cached active model, the model banner, print CSS.
+"""Streamlit pieces shared by every page: the cached active model, the model banner, page CSS.
 
-The model is loaded once per process (``st.cache_resource``), keyed by the model directory so
-that a different ``SRGVHD_MODELS_DIR`` gets its own entry; the Model page clears the cache after
-an activation or promotion. Loading imports lifelines, so pages call ``active_model`` only after
-their form is drawn.
+The model is loaded once per process (``st.cache_resource``), keyed by the model directory and
+by a stat of its active pointer (active.json: inode, mtime_ns, size), so a model activated outside
+the app (``srgvhd models --activate``) is picked up on the next run; the Model page also clears
+the cache after an activation or promotion. Loading imports lifelines, so pages call
+``active_model`` only after their form is drawn.
 """
 
 from __future__ import annotations
@@ -22,9 +23,17 @@ REFERENCE_MODEL_WARNING = (
     "Synthetic reference model — retrain on your centre's data before clinical use"
 )
 
-# Hides Streamlit's chrome and the input widgets' controls when the browser prints a page.
-PRINT_CSS = """
+# On screen: narrower side padding of the wide layout (5rem), so the 14-column assessments table
+# fits a 1400 px screen beside the sidebar. In print: Streamlit's chrome and the input widgets'
+# controls hidden.
+PAGE_CSS = """
 <style>
+@media screen and (min-width: 1024px) {
+  [data-testid="stMainBlockContainer"] {
+    padding-left: 2rem !important;
+    padding-right: 2rem !important;
+  }
+}
 @media print {
   [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
   [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
@@ -71,16 +80,33 @@ class ActiveModel:
     error: str | None = None
 
 
-def inject_print_css() -> None:
-    """Add the ``@media print`` stylesheet to the page."""
-    st.html(PRINT_CSS)
+def inject_css() -> None:
+    """Add the page's stylesheet (screen padding, ``@media print`` rules)."""
+    st.html(PAGE_CSS)
 
 
-@st.cache_resource(show_spinner="Loading the risk model…")
-def _load_active(models_dir: str) -> ActiveModel:
+PointerStamp = tuple[int, int, int] | None
+
+
+def pointer_stamp(models_dir: Path) -> PointerStamp:
+    """(inode, mtime_ns, size) of the store's active pointer, None when there is none: one cheap
+    stat per run. The store replaces the pointer atomically (new file, rename), so an activation
+    changes at least the inode."""
+    from srgvhd.risk.store import POINTER
+
+    try:
+        stat = (models_dir / POINTER).stat()
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+
+@st.cache_resource(show_spinner="Loading the risk model…", max_entries=4)
+def _load_active(models_dir: str, stamp: PointerStamp) -> ActiveModel:
     """Load the active model of the store in ``models_dir`` (or the bundled reference model).
 
-    A failure raises, so it is not cached: the next run tries again.
+    ``stamp`` (``pointer_stamp``) is only part of the cache key. A failure raises, so it is not
+    cached: the next run tries again.
     """
     from srgvhd.risk.store import ModelStore
 
@@ -89,12 +115,13 @@ def _load_active(models_dir: str) -> ActiveModel:
 
 
 def active_model() -> ActiveModel:
-    """The active model of this process's model directory (loaded once, then cached)."""
+    """The active model of this process's model directory (loaded once per pointer change)."""
     from srgvhd.errors import InputError
     from srgvhd.risk.store import default_root
 
+    root = default_root()
     try:
-        return _load_active(str(default_root()))
+        return _load_active(str(root), pointer_stamp(root))
     except InputError as exc:  # StoreError: neither the active nor the reference model loads
         return ActiveModel(None, [], str(exc))
 
@@ -116,7 +143,8 @@ def draw_banner() -> None:
     card = loaded.model.card
     version = card.get("version", "unknown")
     if card.get("reference_model"):
-        st.warning(f"Risk model {plain(version)}. {REFERENCE_MODEL_WARNING}.", icon="⚠️")
+        st.warning(f"Risk model {plain(version)}. {REFERENCE_MODEL_WARNING}.",
+                   icon=":material/warning:")
     else:
         source = card.get("training_file_name") or "centre data"
         st.info(f"Risk model {plain(version)} (trained on {plain(source)}).")

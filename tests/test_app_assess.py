@@ -7,6 +7,7 @@ clinical-rules.md §5a); the rule-set case is built by hand from §5a/§5b.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import date
@@ -24,6 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 EXAMPLES = ROOT / "examples"
 EDITOR = "assess_assessments_0"  # the assessments table of a fresh session
+# Width left for the assessments table at a 1400 px screen: Streamlit's sidebar (300 px), the
+# main column's side padding (2 x 2 rem = 64 px) and the editor's row-marker column (33 px).
+TABLE_ROOM_PX = 1400 - 300 - 64 - 33
 # Case-file measurement field -> column of the assessments table (the page's contract).
 COLUMN_OF = {
     "skin_rash_bsa_percent": "rash_bsa",
@@ -236,8 +240,8 @@ def test_open_case_fills_the_form_and_a_bad_file_changes_nothing(at) -> None:
 
 
 def test_the_form_paints_before_heavy_imports() -> None:
-    """What the Assess page imports at its top does not pull in the risk model, charts or PDF
-    (they are imported after the form is drawn)."""
+    """What the Assess page imports at its top does not pull in pandas, the risk model, charts or
+    PDF (they are imported after the patient inputs are drawn)."""
     page = (ROOT / "pages" / "assess.py").read_text(encoding="utf-8")
     top = [line for line in page.splitlines() if line.startswith(("import ", "from "))]
     heavy = (
@@ -246,6 +250,7 @@ def test_the_form_paints_before_heavy_imports() -> None:
         "matplotlib",
         "sklearn",
         "fpdf",
+        "pandas",
         "altair",
         "srgvhd.risk.store",
         "srgvhd.report",
@@ -263,3 +268,80 @@ def test_the_form_paints_before_heavy_imports() -> None:
         check=True,
     )
     assert done.stdout.strip() == ""
+
+
+# ---------------------------------------------------------------- presentation
+
+
+def _elements(at: AppTest, kind: str) -> list:
+    return [node for node in at.main if getattr(node, "type", None) == kind]
+
+
+def _contrast_on_white(colour: str) -> float:
+    """WCAG 2.1 contrast ratio of an sRGB hex colour against white (relative luminance)."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)
+
+
+def test_number_inputs_show_values_without_padded_decimals(at) -> None:
+    _fill(at, _example("refractory_r1.json"))
+    shown = {
+        key: at.number_input(key=key).proto.format % at.number_input(key=key).value
+        for key in ("assess_age", "assess_weight", "assess_hb", "assess_mp_dose")
+    }
+    assert shown == {"assess_age": "42", "assess_weight": "70", "assess_hb": "85",
+                     "assess_mp_dose": "2"}
+    # a small child's age and a hemoglobin in g/dL keep their one decimal
+    assert at.number_input(key="assess_age").proto.format % 1.5 == "1.5"
+    assert at.number_input(key="assess_hb").proto.format % 8.5 == "8.5"
+
+
+def test_assessment_table_fits_a_1400_px_screen_and_blank_cells_stay_blank(at) -> None:
+    (table,) = [e.proto for e in _elements(at, "dataframe") if "Rash % BSA" in e.proto.columns]
+    columns = {k: v for k, v in json.loads(table.columns).items() if k != "_index"}
+    assert len(columns) == 14
+    widths = [c.get("width") for c in columns.values()]
+    assert all(isinstance(w, int) for w in widths), widths
+    assert sum(widths) <= TABLE_ROOM_PX
+    assert columns["date"]["width"] >= 90  # "2026-11-05" was clipped at "small" (75 px)
+    assert table.HasField("placeholder") and table.placeholder == ""  # blank, not "None"
+
+
+def test_risk_intervals_are_as_prominent_as_the_estimates(at) -> None:
+    _fill(at, _example("refractory_r1.json"))
+    metrics = {m.label: m.value for m in at.metric}
+    pairs = {
+        "Hazard ratio vs reference patient": "95% CI of the hazard ratio",
+        "Survival at 6 months": "95% band at 6 months",
+        "Survival at 12 months": "95% band at 12 months",
+    }
+    for estimate_label, interval_label in pairs.items():
+        estimate = float(metrics[estimate_label].rstrip("%"))
+        low, high = (float(x) for x in re.fullmatch(r"([\d.]+)%?–([\d.]+)%?",
+                                                     metrics[interval_label]).groups())
+        assert low <= estimate <= high, (estimate_label, metrics[interval_label])
+
+
+def test_timeline_legend_is_below_and_markers_contrast_with_the_background(at) -> None:
+    _fill(at, _example("refractory_r1.json"))
+    charts = [json.loads(e.proto.spec) for e in _elements(at, "vega_lite_chart")]
+    (color,) = [
+        layer["encoding"]["color"]
+        for chart in charts
+        for layer in chart.get("layer", [])
+        if "color" in layer.get("encoding", {}) and layer["encoding"]["color"].get("field")
+        == "response"
+    ]
+    assert color["legend"]["orient"] == "bottom"
+    # day 0 is the baseline, day 4 a progression (skin 2 -> 3, clinical-rules.md §4)
+    assert color["scale"]["domain"] == ["baseline", "progression"]
+    assert len(set(color["scale"]["range"])) == 2
+    for colour in color["scale"]["range"]:
+        assert _contrast_on_white(colour) >= 3.0, colour  # WCAG 2.1 SC 1.4.11
+
+
+def test_open_case_sits_above_save_case_in_the_sidebar(at) -> None:
+    kinds = [type(node).__name__ for node in at.sidebar]
+    assert kinds.index("FileUploader") < kinds.index("DownloadButton")

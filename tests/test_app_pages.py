@@ -8,18 +8,24 @@ fresh run; in a real session (``streamlit run``) app.py draws it above every pag
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from pathlib import Path
 
 import pytest
 from streamlit import config
+from streamlit.material_icon_names import ALL_MATERIAL_ICONS
 from streamlit.testing.v1 import AppTest
 
 from srgvhd.policy import PROJECT_RULES
 from srgvhd.risk.store import REFERENCE_DIR, ModelStore
 from srgvhd.risk.train import train_from_csv
+from srgvhd.ui import pointer_stamp
 from tests.test_predict import cohort_csv, synthetic_cohort
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
 REFERENCE_BANNER = "Synthetic reference model — retrain on your centre's data before clinical use"
 COHORT = cohort_csv(synthetic_cohort(150, seed=1))
 
@@ -113,10 +119,14 @@ def test_model_page_shows_published_hazard_ratios_beside_the_model(
     two_versions, monkeypatch
 ) -> None:
     at = _app(two_versions[0], monkeypatch, "pages/model.py")
-    coefficients = at.dataframe[0].value
-    # Niu et al. 2026 multivariate Cox model
-    assert set(coefficients["HR (published)"]) >= {"5.02", "5.63", "5.13"}
-    assert set(coefficients["95% CI (published)"]) >= {"1.01–24.93", "1.09–29.09", "1.57–16.77"}
+    coefficients = at.table[0].value
+    # Niu et al. 2026 multivariate Cox model: HR (95% CI) for age >=35, grade IV, Hb <=90 g/L
+    assert set(coefficients["HR (95% CI), published"]) >= {
+        "5.02 (1.01–24.93)",
+        "5.63 (1.09–29.09)",
+        "5.13 (1.57–16.77)",
+    }
+    assert "HR (95% CI), this model" in coefficients.columns
 
 
 def test_retraining_a_bad_file_lists_every_problem_and_changes_nothing(
@@ -145,6 +155,18 @@ def test_retrain_then_promote(tmp_path, monkeypatch) -> None:
     at.button(key="model_fit").click().run()
     assert ModelStore(tmp_path).active_version() == first  # fitted, not yet active
     assert any(t == "**New (not active)**" for t in _texts(at.markdown))
+    # The one-line summary and Promote come before the two cards, not below them.
+    rows = list(csv.DictReader(io.StringIO(COHORT.decode())))
+    deaths = sum(int(row["death"]) for row in rows)
+    order = [
+        getattr(node, "key", None) or getattr(node, "value", None)
+        for node in at.main
+        if type(node).__name__ in ("Button", "Markdown")
+    ]
+    summary = [i for i, t in enumerate(order) if str(t).startswith("New version **")]
+    assert len(summary) == 1
+    assert f"n = {len(rows)}, deaths = {deaths}" in order[summary[0]]
+    assert summary[0] < order.index("model_promote") < order.index("**Current**")
     at.button(key="model_promote").click().run()
     active = ModelStore(tmp_path).active_version()
     assert active != first
@@ -199,3 +221,46 @@ def test_about_page_states_purpose_rules_and_limits(tmp_path, monkeypatch) -> No
         assert rule.text in text
     assert "not a substitute for clinical judgement" in text
     assert "Reporting a problem" in [h.value for h in at.header]
+
+
+def test_a_model_activated_outside_the_app_is_used_on_the_next_run(
+    two_versions, monkeypatch
+) -> None:
+    """A data manager activates a version with the CLI (the store's activate) while a session is
+    open: the session's next run uses it, without a restart or a cache clear. The Model page's
+    "Active model" card is the cached model (its first "**Version" line)."""
+    root, first, second = two_versions
+
+    def active_card_version(at: AppTest) -> str:
+        return next(t for t in _texts(at.markdown) if t.startswith("**Version "))
+
+    at = _app(root, monkeypatch, "pages/model.py")
+    assert active_card_version(at).startswith(f"**Version {first}**")
+    ModelStore(root).activate(second)
+    at.run()
+    assert not at.exception
+    assert active_card_version(at).startswith(f"**Version {second}**")
+
+
+def test_pointer_stamp_changes_when_the_active_version_changes(two_versions) -> None:
+    root, first, second = two_versions
+    before = pointer_stamp(root)
+    assert before is not None
+    ModelStore(root).activate(second)
+    assert pointer_stamp(root) != before
+    assert pointer_stamp(root / "empty") is None
+
+
+# Emoji and their variation selector: Debian Chromium has no colour-emoji font (empty boxes).
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
+
+
+def test_icons_are_material_symbols_not_emoji() -> None:
+    sources = [ROOT / "app.py", ROOT / "srgvhd" / "ui.py", *sorted((ROOT / "pages").glob("*.py"))]
+    names = []
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        assert not _EMOJI.search(text), path.name
+        names += re.findall(r'icon=":material/([a-z0-9_]+):"', text)
+    assert len(names) >= 4  # the four pages of the navigation
+    assert set(names) <= ALL_MATERIAL_ICONS
