@@ -1,0 +1,280 @@
+"""Issue 4 acceptance flows, driven through Debian Chromium: the bedside app as a clinician uses it.
+
+Expected values are derived from the published rules, not from the app's code:
+
+- the case is examples/refractory_r1.json typed into the form. MAGIC skin staging (Harris et al.
+  2016; reference/clinical-rules.md §1): rash 30% BSA = skin stage 2, 60% = stage 3; stool 600 and
+  650 mL/day = lower-GI stage 1 (adult). Day 4 (2026-11-05 - 2026-11-01) is therefore
+  "progression" (skin worse, nothing better, §4), which fires the study rule R1 (3 <= d <= 5,
+  Niu et al. 2026; §5a): "Steroid-refractory by rule R1 ... on day 4 (2026-11-05)";
+- the risk covariates (§6): age 42 -> ">=35", the course maximum grade (skin 3 + lower GI 1 ->
+  grade II, §2), Hb 85 g/L <= 90; the hazard ratio vs the reference patient is then the product
+  of the three published-category hazard ratios on the active model's card (a Cox model's HR is
+  exp of the summed coefficients), computed here from the card, not by the app's predict code.
+
+Screenshots for the docs are written to docs/screenshots/ (assess.png, model.png, benchmarks.png).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+from pypdf import PdfReader
+
+from tests.browser import conftest as browser_fixtures
+from tests.browser.conftest import VIEWPORT, Grid, fill_date, fill_number, rerun
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "docs" / "screenshots"
+COHORT = REPO / "training" / "reference_cohort.csv"
+
+PATIENT = {"Age (years)": 42, "Weight (kg)": 70, "Hemoglobin": 85}
+START = "2026-11-01"
+ROWS = [("2026-11-01", 30, 600), ("2026-11-05", 60, 650)]  # date, rash % BSA, stool mL/day
+VERDICT = re.compile(r"Steroid-refractory by rule R1 .*on day 4 \(2026-11-05\)")
+DISCLAIMER = "not a substitute for clinical judgement"
+# Card covariates for this patient: age >=35, grade II (vs III), Hb <=90 g/L.
+PATIENT_COVARIATES = ("age_ge35", "grade_II", "hb_le_90")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def enter_case(page: Page) -> None:
+    """Type the refractory R1 case into the Assess form (widgets, then the assessments table)."""
+    page.get_by_label("Age (years)", exact=True).wait_for()
+    for label, value in PATIENT.items():
+        fill_number(page, label, value)
+    fill_date(page, "Steroid start date (day 0)", START)
+    grid = Grid(page, page.get_by_test_id("stDataFrame").filter(has_text="Rash % BSA"))
+    grid.add_rows(len(ROWS))
+    date_col, rash_col, stool_col = (
+        grid.column(title) for title in ("Date", "Rash % BSA", "Stool mL/day")
+    )
+    grid.start()
+    for row, (day, rash, stool) in enumerate(ROWS):
+        grid.set_cell(row, date_col, day)
+        grid.set_cell(row, rash_col, str(rash))
+        grid.set_cell(row, stool_col, str(stool))
+    grid.home()
+    page.keyboard.press("Escape")
+
+
+def active_card(models_dir: Path) -> dict:
+    """The active model card of the app's (copied) model store."""
+    pointer = json.loads((models_dir / "active.json").read_text())
+    return json.loads((models_dir / f"{pointer['version']}.json").read_text())
+
+
+def screenshot_main(page: Page, name: str) -> Path:
+    """Screenshot the whole main column into docs/screenshots/<name>.
+
+    Streamlit scrolls an inner container, so the viewport is first made as tall as the content.
+    """
+    main = page.get_by_test_id("stMainBlockContainer")
+    height = main.evaluate("element => element.scrollHeight")
+    page.mouse.move(0, 0)  # no hover toolbars over the content
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": int(height) + 200})
+    page.wait_for_timeout(500)  # charts re-lay out after the resize
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    main.screenshot(path=path)
+    page.set_viewport_size(VIEWPORT)
+    return path
+
+
+def download(page: Page, button: str) -> bytes:
+    """Click the download button named ``button`` and return the downloaded file's bytes."""
+    with page.expect_download() as info:
+        page.get_by_role("button", name=button).click()
+    return Path(info.value.path()).read_bytes()
+
+
+def open_case_file(page: Page, name: str, data: bytes) -> None:
+    """Open a case file through the sidebar's "Open case" uploader."""
+    uploader = page.get_by_test_id("stSidebar").get_by_test_id("stFileUploader")
+    uploader.locator("input[type=file]").set_input_files(
+        {"name": name, "mimeType": "application/json", "buffer": data}
+    )
+
+
+def metric_value(page: Page, label: str) -> str:
+    """The value shown by the ``st.metric`` labelled ``label``."""
+    metric = page.get_by_test_id("stMetric").filter(has_text=label)
+    return metric.get_by_test_id("stMetricValue").inner_text().strip()
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def assessed(browser: Browser, app_url: str, models_dir: Path) -> Iterator[tuple[Page, dict]]:
+    """A session in which the refractory case was typed into the form (shared, not modified),
+    with the model card that was active when it was assessed."""
+    card = active_card(models_dir)
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    page.goto(app_url)
+    enter_case(page)
+    page.get_by_text(VERDICT).wait_for()
+    yield page, card
+    context.close()
+
+
+# ---------------------------------------------------------------- Assess page
+
+
+def test_typed_case_shows_r1_verdict_and_risk(assessed: tuple[Page, dict]) -> None:
+    page, card = assessed
+    assert page.get_by_text(VERDICT).is_visible()
+    log_hr = {c["name"]: c["coef"] for c in card["coefficients"]}
+    expected_hr = math.exp(sum(log_hr[name] for name in PATIENT_COVARIATES))
+    assert metric_value(page, "Hazard ratio vs reference patient") == f"{expected_hr:.2f}"
+    six = metric_value(page, "Survival at 6 months")
+    twelve = metric_value(page, "Survival at 12 months")
+    percents = [int(re.fullmatch(r"(\d+)%", text).group(1)) for text in (six, twelve)]
+    assert 0 <= percents[1] <= percents[0] <= 100  # survival cannot rise with time
+    page.get_by_text(f"Grade used: II (course maximum). Model {card['version']}.").wait_for()
+    screenshot_main(page, "assess.png")
+
+
+def test_summary_pdf_names_verdict_rule_model_and_disclaimer(assessed: tuple[Page, dict]) -> None:
+    page, card = assessed
+    data = download(page, "Download summary (PDF)")
+    assert data.startswith(b"%PDF-")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    flat = re.sub(r"\s+", " ", text)
+    assert re.search(r"Steroid-refractory by rule R1", flat), flat[:500]
+    assert "2026-11-05" in flat
+    assert card["version"] in flat
+    assert DISCLAIMER in flat
+
+
+def test_saved_case_holds_the_typed_values_and_reopens(
+    assessed: tuple[Page, dict], browser: Browser, app_url: str
+) -> None:
+    saved = download(assessed[0], "Save case")
+    case = json.loads(saved)
+    assert case["format"] == "srgvhd-case/1"
+    assert case["patient"]["age_years"] == 42
+    assert case["patient"]["weight_kg"] == 70
+    assert case["patient"]["hemoglobin"] == {"value": 85, "unit": "g/L"}
+    assert case["steroids"]["start_date"] == START
+    assert case["steroids"]["methylprednisolone_mg_per_kg_day"] == 2
+    found = [
+        (
+            a["date"],
+            a["measurements"]["skin_rash_bsa_percent"],
+            a["measurements"]["stool_ml_per_day"],
+        )
+        for a in case["assessments"]
+    ]
+    assert found == ROWS
+
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        page.goto(app_url)
+        page.get_by_label("Age (years)", exact=True).wait_for()
+        assert page.get_by_text(VERDICT).count() == 0  # a new session starts blank
+        open_case_file(page, "srgvhd-case.json", saved)
+        page.get_by_text(VERDICT).wait_for()
+        assert page.get_by_label("Age (years)", exact=True).input_value() in ("42", "42.00")
+    finally:
+        context.close()
+
+
+def test_refused_case_file_keeps_the_form(page: Page) -> None:
+    page.get_by_label("Age (years)", exact=True).wait_for()
+    fill_number(page, "Age (years)", 42)
+    open_case_file(page, "broken.json", b'{"format": "srgvhd-case/1", "patient": ')
+    error = page.get_by_test_id("stSidebar").get_by_text("Case file not opened")
+    error.wait_for()
+    assert page.get_by_label("Age (years)", exact=True).input_value() in ("42", "42.00")
+
+
+# ---------------------------------------------------------------- Model and Benchmarks pages
+
+
+def test_retrain_and_promote_changes_the_active_model(page: Page, models_dir: Path) -> None:
+    before = active_card(models_dir)["version"]
+    page.get_by_test_id("stSidebarNav").get_by_text("Model", exact=True).click()
+    page.get_by_text("Retrain on a cohort").wait_for()
+    page.get_by_text(f"Risk model {before}").first.wait_for()
+    uploader = page.get_by_test_id("stFileUploader").filter(has_text="Cohort CSV")
+    with rerun(page):
+        uploader.locator("input[type=file]").set_input_files(str(COHORT))
+    with rerun(page):
+        page.get_by_text("Allow fewer than the recommended events per coefficient").click()
+    page.get_by_role("button", name="Validate and fit").click()
+    page.get_by_text("New (not active)").wait_for(timeout=90_000)
+    new_versions = {p.stem for p in models_dir.glob("*.json")} - {"active", before}
+    assert len(new_versions) == 1, new_versions
+    (new,) = new_versions
+    assert active_card(models_dir)["version"] == before  # fitted, not yet active
+    with COHORT.open(newline="") as f:
+        deaths = [int(row["death"]) for row in csv.DictReader(f)]
+    card = page.get_by_test_id("stColumn").filter(has_text="New (not active)")
+    card.get_by_text(
+        re.compile(rf"Version {re.escape(new)} .*n = {len(deaths)}, deaths = {sum(deaths)}")
+    ).wait_for()
+    for part in ("Concordance: apparent", "Proportional hazards", "Calibration at day 180"):
+        card.get_by_text(part).first.wait_for()  # the validation report of the new version
+    screenshot_main(page, "model.png")
+
+    page.get_by_role("button", name="Promote").click()
+    page.get_by_text(f"Risk model {new}").first.wait_for(timeout=60_000)
+    assert active_card(models_dir)["version"] == new
+    page.get_by_text(re.compile(rf"^{re.escape(new)} \(.*\) — active$")).wait_for()
+    assert page.get_by_text(re.compile(rf"^{re.escape(before)} \(.*\)$")).is_visible()
+
+
+def test_benchmarks_page_shows_published_tables(page: Page) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_text("Benchmarks", exact=True).click()
+    page.get_by_text("Other published benchmarks for SR-aGVHD").wait_for()
+    # Figures as published (reference/niu2026-figures.md): the Cox table and week-4 CR.
+    cox = page.get_by_test_id("stTable").filter(has_text="IV vs III")
+    for hazard_ratio, interval in (
+        ("5.02", "1.01–24.93"),
+        ("5.63", "1.09–29.09"),
+        ("5.13", "1.57–16.77"),
+    ):
+        cox.get_by_text(hazard_ratio, exact=True).wait_for()
+        cox.get_by_text(interval, exact=True).wait_for()
+    page.get_by_test_id("stTable").get_by_text("84.1% (37/44)").first.wait_for()
+    page.get_by_test_id("stImage").first.wait_for()  # the week-4 CR figure
+    screenshot_main(page, "benchmarks.png")
+
+
+# ---------------------------------------------------------------- the fixtures' own failure paths
+
+
+def test_missing_chromium_fails_with_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(browser_fixtures, "CHROMIUM", Path("/nonexistent/chromium"))
+    with pytest.raises(pytest.fail.Exception, match="run make test"):
+        browser_fixtures.launch_chromium(None)
+
+
+def test_dead_server_reports_its_stderr(tmp_path: Path) -> None:
+    log = tmp_path / "stderr.log"
+    port = browser_fixtures.free_port()
+    with log.open("wb") as stderr:
+        process = subprocess.Popen(
+            browser_fixtures.streamlit_command(tmp_path / "no_such_app.py", port),
+            stdout=subprocess.DEVNULL, stderr=stderr,
+        )
+    with pytest.raises(RuntimeError, match="no_such_app.py"):
+        browser_fixtures.wait_healthy(f"http://127.0.0.1:{port}", process, log, timeout_s=30)
+    browser_fixtures.stop(process)
