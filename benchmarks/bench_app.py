@@ -24,7 +24,6 @@ import os
 import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,16 +35,8 @@ sys.path.insert(0, str(REPO))
 
 from playwright.sync_api import Browser, sync_playwright  # noqa: E402
 
-from tests.browser.conftest import (  # noqa: E402
-    VIEWPORT,
-    Grid,
-    free_port,
-    launch_chromium,
-    rerun,
-    stop,
-    streamlit_command,
-    wait_healthy,
-)
+from benchmarks.local_server import HOST, free_port, start, stop  # noqa: E402
+from tests.browser.conftest import VIEWPORT, Grid, launch_chromium, rerun  # noqa: E402
 
 HELLO = REPO / "benchmarks" / "hello_app.py"
 AGE = "Age (years)"
@@ -92,19 +83,17 @@ def time_to_visible(browser: Browser, script: Path, env: dict[str, str], shown: 
     JavaScript predicate ``shown`` holds, in a new browser context (empty HTTP cache, as on a
     first visit). The moment is stamped in the page, not found by Playwright's polling."""
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{HOST}:{port}"
     with tempfile.NamedTemporaryFile(prefix="bench-streamlit-", suffix=".log") as log:
-        start = time.time()  # wall clock: compared with the page's Date.now()
-        process = subprocess.Popen(streamlit_command(script, port), cwd=REPO, env=env,
-                                   stdout=subprocess.DEVNULL, stderr=log)
+        started = time.time()  # wall clock: compared with the page's Date.now()
+        process = start(script, port, Path(log.name), env=env)
         try:
-            wait_healthy(url, process, Path(log.name))
             context = browser.new_context(viewport=VIEWPORT)
             context.add_init_script(STAMP_WHEN_SHOWN.replace("SHOWN", shown))
             page = context.new_page()
             page.goto(url)
             page.wait_for_function("() => window.benchShown !== null")
-            seconds = page.evaluate("() => window.benchShown") / 1000 - start
+            seconds = page.evaluate("() => window.benchShown") / 1000 - started
             context.close()
         finally:
             stop(process)
@@ -129,13 +118,11 @@ def startup(browser: Browser, app_env: dict[str, str], widget_page: Path) -> dic
 def verdict_latencies(browser: Browser, app_env: dict[str, str]) -> list[float]:
     """Milliseconds from committing a verdict-changing edit to the new verdict on screen."""
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{HOST}:{port}"
     latencies = []
     with tempfile.NamedTemporaryFile(prefix="bench-streamlit-", suffix=".log") as log:
-        process = subprocess.Popen(streamlit_command(APP, port), cwd=REPO, env=app_env,
-                                   stdout=subprocess.DEVNULL, stderr=log)
+        process = start(APP, port, Path(log.name), env=app_env)
         try:
-            wait_healthy(url, process, Path(log.name))
             context = browser.new_context(viewport=VIEWPORT)
             context.set_default_timeout(30_000)
             page = context.new_page()

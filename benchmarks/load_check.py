@@ -29,15 +29,11 @@ import json
 import math
 import os
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,15 +41,19 @@ import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-REPO = Path(__file__).resolve().parents[1]
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.local_server import HOST, REPO, free_port, start, stop  # noqa: E402
+
 RESULTS = REPO / "benchmarks" / "results" / "load.md"
-HOST = "127.0.0.1"  # loopback only
 MAX_SESSIONS = 20
 RUN_SECONDS = 60.0
 GRACE_SECONDS = 30.0
 SAMPLE_SECONDS = 0.5
 RSS_GOAL_MB = 600.0
 STARTUP_TIMEOUT_SECONDS = 60.0
+SERVER_OPTIONS = ("--server.fileWatcherType", "none")
 MESSAGE_TIMEOUT_SECONDS = 45.0
 EXPECTED_VERDICT = "Steroid-refractory by rule R2"
 
@@ -86,72 +86,6 @@ class Run:
 
 
 # ---------------------------------------------------------------- server
-
-
-def free_port() -> int:
-    """A TCP port on the loopback interface that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-def start_server(port: int, models_dir: Path, log: Path, *options: str) -> subprocess.Popen:
-    """``streamlit run app.py`` on 127.0.0.1:``port`` with its own model store; waits for health.
-
-    The server's stdout and stderr go to ``log`` (a file, so a chatty server never blocks on a
-    full pipe); ``options`` are extra ``streamlit run`` options such as ``--logger.level debug``.
-    """
-    env = {**os.environ, "SRGVHD_MODELS_DIR": str(models_dir)}
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(REPO / "app.py"),
-        "--server.headless",
-        "true",
-        "--server.address",
-        HOST,
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-        *options,
-    ]
-    with open(log, "wb") as sink:
-        server = subprocess.Popen(
-            command,
-            cwd=REPO,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the app exited: {log.read_text(errors='replace')[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"http://{HOST}:{port}/_stcore/health", timeout=2) as r:
-                if r.read() == b"ok":
-                    return server
-        except OSError:
-            time.sleep(0.3)
-    stop_server(server)
-    raise RuntimeError(f"the app did not answer /_stcore/health within {STARTUP_TIMEOUT_SECONDS}s")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    """SIGTERM the server's process group (only the one this script started), then SIGKILL."""
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 def _children(pid: int) -> list[int]:
@@ -403,14 +337,15 @@ def measure(sessions: int, run_seconds: float) -> tuple[Tally, RssSampler]:
         shutil.copytree(REPO / "models", models)
         port = free_port()
         log = Path(tmp) / "server.log"
-        server = start_server(port, models, log)
+        server = start(REPO / "app.py", port, log, *SERVER_OPTIONS,
+                       env={"SRGVHD_MODELS_DIR": str(models)}, timeout_s=STARTUP_TIMEOUT_SECONDS)
         sampler = RssSampler(server.pid)
         sampler.start()
         try:
             tally = asyncio.run(drive(f"ws://{HOST}:{port}/_stcore/stream", sessions, run_seconds))
         finally:
             sampler.stop()
-            stop_server(server)
+            stop(server)
         tally.errors += server_log_errors(log)
     return tally, sampler
 

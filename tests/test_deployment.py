@@ -25,13 +25,10 @@ import websockets
 from streamlit.testing.v1 import AppTest
 
 from benchmarks.load_check import (
-    HOST,
-    free_port,
     read_run,
     rerun_message,
-    start_server,
-    stop_server,
 )
+from benchmarks.local_server import HOST, free_port, start, stop
 from srgvhd import case as case_module
 from srgvhd.cli import main as cli_main
 from srgvhd.errors import InputError
@@ -216,9 +213,10 @@ def live_server(tmp_path_factory) -> Iterator[tuple[int, Path]]:
     (root / "models").mkdir()
     log = root / "server.log"
     port = free_port()
-    server = start_server(port, root / "models", log, "--logger.level", "debug")
+    server = start(REPO / "app.py", port, log, "--logger.level", "debug",
+                   env={"SRGVHD_MODELS_DIR": str(root / "models")})
     yield port, log
-    stop_server(server)
+    stop(server)
 
 
 def _enter(port: int, widget_values: dict[str, tuple[str, object]]):

@@ -8,16 +8,9 @@ used (see /work/shared/reference/stack-notes.md, "Browser tests").
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +18,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Playwright, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from benchmarks.local_server import free_port, start, stop
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -36,68 +31,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-HEALTH_TIMEOUT_S = 60.0
 VIEWPORT = {"width": 1400, "height": 1000}
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def streamlit_command(script: Path, port: int) -> list[str]:
-    """The ``streamlit run`` command line for a headless loopback server on ``port``."""
-    return [
-        str(Path(sys.executable).parent / "streamlit"),
-        "run",
-        str(script),
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-
-
-def wait_healthy(
-    url: str, process: subprocess.Popen, log: Path, timeout_s: float = HEALTH_TIMEOUT_S
-) -> None:
-    """Poll ``url/_stcore/health`` until it answers ``ok``; raise with the server's stderr (read
-    from ``log``) if the process dies or the timeout passes."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}: {_tail(log)}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().decode().strip() == "ok":
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)
-    stop(process)
-    raise RuntimeError(f"streamlit not healthy after {timeout_s:.0f} s: {_tail(log)}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Terminate the server, killing it if it does not exit within 10 s."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-def _tail(log: Path) -> str:
-    """The last 4000 characters the server wrote on stderr."""
-    return log.read_text(errors="replace")[-4000:] if log.exists() else "(no stderr)"
 
 
 def launch_chromium(playwright: Playwright) -> Browser:
@@ -120,20 +54,11 @@ def models_dir() -> Iterator[Path]:
 def app_url(models_dir: Path) -> Iterator[str]:
     """URL of ``streamlit run app.py`` serving on a free port with the copied model store."""
     port = free_port()
-    env = {**os.environ, "SRGVHD_MODELS_DIR": str(models_dir), "MPLBACKEND": "Agg"}
-    log = models_dir.parent / "streamlit-stderr.log"
-    with log.open("wb") as stderr:
-        process = subprocess.Popen(
-            streamlit_command(REPO / "app.py", port),
-            cwd=REPO,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-        )
-    url = f"http://127.0.0.1:{port}"
+    log = models_dir.parent / "streamlit.log"
+    env = {"SRGVHD_MODELS_DIR": str(models_dir), "MPLBACKEND": "Agg"}
+    process = start(REPO / "app.py", port, log, env=env)
     try:
-        wait_healthy(url, process, log)
-        yield url
+        yield f"http://127.0.0.1:{port}"
     finally:
         stop(process)
 

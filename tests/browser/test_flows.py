@@ -22,7 +22,6 @@ import io
 import json
 import math
 import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,6 +29,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 from pypdf import PdfReader
 
+from benchmarks import local_server
 from tests.browser import conftest as browser_fixtures
 from tests.browser.conftest import VIEWPORT, Grid, fill_date, fill_number, rerun
 
@@ -267,14 +267,8 @@ def test_missing_chromium_fails_with_the_fix(monkeypatch: pytest.MonkeyPatch) ->
         browser_fixtures.launch_chromium(None)
 
 
-def test_dead_server_reports_its_stderr(tmp_path: Path) -> None:
-    log = tmp_path / "stderr.log"
-    port = browser_fixtures.free_port()
-    with log.open("wb") as stderr:
-        process = subprocess.Popen(
-            browser_fixtures.streamlit_command(tmp_path / "no_such_app.py", port),
-            stdout=subprocess.DEVNULL, stderr=stderr,
-        )
+def test_dead_server_reports_its_output(tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
     with pytest.raises(RuntimeError, match="no_such_app.py"):
-        browser_fixtures.wait_healthy(f"http://127.0.0.1:{port}", process, log, timeout_s=30)
-    browser_fixtures.stop(process)
+        local_server.start(tmp_path / "no_such_app.py", local_server.free_port(), log,
+                           timeout_s=30)
