@@ -12,6 +12,8 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
+from srgvhd.staging import stage_lower_gi
+
 START = "2026-11-01"
 
 
@@ -143,3 +145,17 @@ def check_contract(result: dict[str, Any], rule_set: str = "study") -> None:
         assert status["next_decision_day"] in (7, 14, 29) and status["next_decision_date"]
     assert isinstance(result["warnings"], list)
     assert all(isinstance(w, str) for w in result["warnings"])
+
+
+def lower_gi(
+    ml=None, episodes=None, *, pain=False, bloody=False, child=False, weight=70.0
+) -> tuple[int, tuple[str, ...]]:
+    """``stage_lower_gi`` with short keyword names: (stage, notes)."""
+    return stage_lower_gi(
+        stool_ml_per_day=ml,
+        stool_episodes_per_day=episodes,
+        severe_pain_or_ileus=pain,
+        grossly_bloody_stool=bloody,
+        child=child,
+        weight_kg=weight,
+    )

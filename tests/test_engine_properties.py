@@ -27,9 +27,9 @@ from srgvhd.case import loads_case, parse_case
 from srgvhd.errors import InputError
 from srgvhd.grading import grade_rank, magic_grade, minnesota_risk
 from srgvhd.response import judge_response
-from srgvhd.staging import OrganStages, stage_liver, stage_lower_gi, stage_skin
+from srgvhd.staging import OrganStages, stage_liver, stage_skin
 from srgvhd.units import bilirubin_to_mg_dl
-from tests.cases import check_contract
+from tests.cases import check_contract, lower_gi
 
 FAST = settings(max_examples=300, deadline=None, database=None)
 
@@ -84,14 +84,7 @@ def test_bilirubin_typed_in_umol_stages_like_mg_dl():
 
 
 def _gi(ml, episodes, child, weight, pain=False, bloody=False) -> int:
-    return stage_lower_gi(
-        stool_ml_per_day=ml,
-        stool_episodes_per_day=episodes,
-        severe_pain_or_ileus=pain,
-        grossly_bloody_stool=bloody,
-        child=child,
-        weight_kg=weight,
-    )[0]
+    return lower_gi(ml, episodes, pain=pain, bloody=bloody, child=child, weight=weight)[0]
 
 
 @FAST

@@ -14,29 +14,16 @@ from srgvhd.case import parse_case
 from srgvhd.staging import (
     is_child,
     stage_liver,
-    stage_lower_gi,
     stage_skin,
     stage_upper_gi,
 )
 from srgvhd.units import bilirubin_to_mg_dl
-from tests.cases import bilirubin, case_doc, measured
+from tests.cases import bilirubin, case_doc, lower_gi, measured
 
 
 def _first_row(doc: dict) -> dict:
     return assess_case(parse_case(doc))["assessments"][0]
 
-
-def _lower_gi(
-    ml=None, episodes=None, *, pain=False, bloody=False, child=False, weight=70.0
-) -> tuple[int, tuple[str, ...]]:
-    return stage_lower_gi(
-        stool_ml_per_day=ml,
-        stool_episodes_per_day=episodes,
-        severe_pain_or_ileus=pain,
-        grossly_bloody_stool=bloody,
-        child=child,
-        weight_kg=weight,
-    )
 
 
 # ---------------------------------------------------------------- skin
@@ -154,7 +141,7 @@ def test_upper_gi_never_above_1_from_a_case_file():
     [(0, 0), (499, 0), (500, 1), (999, 1), (1000, 2), (1500, 2), (1501, 3), (5000, 3)],
 )
 def test_adult_stool_volume(ml, stage):
-    assert _lower_gi(ml=ml) == (stage, ())
+    assert lower_gi(ml=ml) == (stage, ())
 
 
 @pytest.mark.parametrize(
@@ -162,11 +149,11 @@ def test_adult_stool_volume(ml, stage):
     [(0, 0), (2, 0), (3, 1), (4, 1), (5, 2), (7, 2), (8, 3), (20, 3)],
 )
 def test_adult_stool_episodes(episodes, stage):
-    assert _lower_gi(episodes=episodes) == (stage, ())
+    assert lower_gi(episodes=episodes) == (stage, ())
 
 
 def test_no_stool_findings_is_stage_0():
-    assert _lower_gi() == (0, ())
+    assert lower_gi() == (0, ())
 
 
 # ---------------------------------------------------------------- lower GI, child (weight 20 kg)
@@ -178,7 +165,7 @@ def test_no_stool_findings_is_stage_0():
 )
 def test_child_stool_volume_per_kg(ml_per_kg, stage):
     weight = 20.0
-    assert _lower_gi(ml=ml_per_kg * weight, child=True, weight=weight)[0] == stage
+    assert lower_gi(ml=ml_per_kg * weight, child=True, weight=weight)[0] == stage
 
 
 def test_child_volume_typed_exactly_at_a_threshold_stages_like_the_threshold():
@@ -190,7 +177,7 @@ def test_child_volume_typed_exactly_at_a_threshold_stages_like_the_threshold():
         weight = Decimal(tenths) / 10
         for per_kg, stage in expected.items():
             ml = float(weight * per_kg)
-            got = _lower_gi(ml=ml, child=True, weight=float(weight))[0]
+            got = lower_gi(ml=ml, child=True, weight=float(weight))[0]
             if got != stage:
                 wrong.append((float(weight), ml, got))
     assert wrong == []
@@ -207,7 +194,7 @@ def test_child_volume_exactly_30_per_kg_through_a_case_file():
     [(3, 0), (4, 1), (6, 1), (7, 2), (10, 2), (11, 3)],
 )
 def test_child_stool_episodes(episodes, stage):
-    assert _lower_gi(episodes=episodes, child=True, weight=20.0) == (stage, ())
+    assert lower_gi(episodes=episodes, child=True, weight=20.0) == (stage, ())
 
 
 # ---------------------------------------------------------------- child rule
@@ -257,13 +244,13 @@ def test_child_volume_is_per_kg_through_a_case_file():
     [(600, 8, 3, "episodes"), (1600, 3, 3, "volume"), (1200, 1, 2, "volume")],
 )
 def test_volume_and_episodes_disagree_higher_wins_with_note(ml, episodes, stage, winner):
-    got, notes = _lower_gi(ml=ml, episodes=episodes)
+    got, notes = lower_gi(ml=ml, episodes=episodes)
     assert got == stage
     assert len(notes) == 1 and winner in notes[0] and "higher" in notes[0]
 
 
 def test_volume_and_episodes_agree_no_note():
-    assert _lower_gi(ml=1200, episodes=6) == (2, ())
+    assert lower_gi(ml=1200, episodes=6) == (2, ())
 
 
 def test_disagreement_note_reaches_the_result():
@@ -287,11 +274,11 @@ def test_disagreement_note_reaches_the_result():
     ],
 )
 def test_pain_ileus_or_bloody_stool_is_stage_4_regardless_of_volume(pain, bloody, ml, episodes):
-    assert _lower_gi(ml=ml, episodes=episodes, pain=pain, bloody=bloody)[0] == 4
+    assert lower_gi(ml=ml, episodes=episodes, pain=pain, bloody=bloody)[0] == 4
 
 
 def test_bloody_stool_stage_4_for_a_child_too():
-    assert _lower_gi(ml=10, bloody=True, child=True, weight=20.0)[0] == 4
+    assert lower_gi(ml=10, bloody=True, child=True, weight=20.0)[0] == 4
 
 
 def test_stage_4_finding_through_a_case_file():

@@ -41,16 +41,16 @@ def launch_chromium(playwright: Playwright) -> Browser:
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def models_dir() -> Iterator[Path]:
-    """A temporary copy of the repository's models/ (the app's model store for this session)."""
+    """A temporary copy of the repository's models/: the browser tests' model store."""
     with tempfile.TemporaryDirectory(prefix="srgvhd-browser-models-") as tmp:
         target = Path(tmp) / "models"
         shutil.copytree(REPO / "models", target)
         yield target
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def app_url(models_dir: Path) -> Iterator[str]:
     """URL of ``streamlit run app.py`` serving on a free port with the copied model store."""
     port = free_port()
@@ -63,9 +63,9 @@ def app_url(models_dir: Path) -> Iterator[str]:
         stop(process)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
-    """One headless Debian Chromium for the whole session."""
+    """One headless Debian Chromium for the browser tests (closed when they are done)."""
     with sync_playwright() as p:
         chromium = launch_chromium(p)
         yield chromium
