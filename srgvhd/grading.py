@@ -12,7 +12,6 @@ from __future__ import annotations
 from srgvhd.staging import OrganStages
 
 GRADES = ("0", "I", "II", "III", "IV")
-IBMTR_INDICES = ("0", "A", "B", "C", "D")
 
 
 def grade_rank(grade: str) -> int:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from srgvhd.policy import MIXED_COUNTS_AS_RESPONSE
 from srgvhd.staging import ORGANS, OrganStages
 
-RESPONSES = ("CR", "VGPR", "PR", "mixed", "progression", "no response")
 VGPR_BILIRUBIN_FRACTION = 0.25
 
 
