@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from srgvhd.cohort import read_cohort
+from srgvhd.cohort import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, read_cohort
 from srgvhd.errors import InputError
 
 HEADER = "patient_id,age_years,grade,hemoglobin_g_l,os_days,death"
@@ -269,16 +269,8 @@ _cell = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True).map(str),
 )
 _columns = [
-    "patient_id",
-    "age_years",
-    "grade",
-    "hemoglobin_g_l",
-    "os_days",
-    "death",
-    "arm",
-    "pfs_days",
-    "pfs_event",
-    "cr_week4",
+    *REQUIRED_COLUMNS,
+    *OPTIONAL_COLUMNS,
     "sex",
     "",
     "x,y",

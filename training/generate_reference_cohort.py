@@ -69,6 +69,7 @@ from lifelines import CoxPHFitter
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from srgvhd.cohort import OPTIONAL_COLUMNS, REQUIRED_COLUMNS  # noqa: E402
 from srgvhd.errors import InputError  # noqa: E402
 from srgvhd.risk.fit import fit_cox  # noqa: E402
 
@@ -238,21 +239,7 @@ def _candidate(seed: int) -> pd.DataFrame:
     frame["disease"] = _counts(DISEASE_COUNTS, rng)
     frame = frame.iloc[rng.permutation(len(frame))].reset_index(drop=True)
     frame.insert(0, "patient_id", [f"REF{i + 1:03d}" for i in range(len(frame))])
-    columns = [
-        "patient_id",
-        "age_years",
-        "grade",
-        "hemoglobin_g_l",
-        "os_days",
-        "death",
-        "arm",
-        "pfs_days",
-        "pfs_event",
-        "cr_week4",
-        "sex",
-        "disease",
-    ]
-    return frame[columns]
+    return frame[[*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, "sex", "disease"]]
 
 
 def _arm_hazard_ratio(frame: pd.DataFrame, duration: str, event: str) -> float:
