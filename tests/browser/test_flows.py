@@ -12,7 +12,8 @@ Expected values are derived from the published rules, not from the app's code:
   of the three published-category hazard ratios on the active model's card (a Cox model's HR is
   exp of the summed coefficients), computed here from the card, not by the app's predict code.
 
-Screenshots for the docs are written to docs/screenshots/ (assess.png, model.png, benchmarks.png).
+Screenshots for the docs are written to docs/screenshots/ (assess.png, model.png, benchmarks.png,
+and summary-pdf.png: the downloaded PDF rendered with pdftoppm).
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ import io
 import json
 import math
 import re
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -136,6 +140,20 @@ def assessed(browser: Browser, app_url: str, models_dir: Path) -> Iterator[tuple
 # ---------------------------------------------------------------- Assess page
 
 
+def render_pdf_page(data: bytes, name: str) -> Path:
+    """Render the PDF's first page with pdftoppm (poppler-utils) into docs/screenshots/<name>."""
+    path = SCREENSHOTS / name
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "summary.pdf"
+        source.write_bytes(data)
+        subprocess.run(
+            ["pdftoppm", "-r", "100", "-png", "-singlefile", str(source), str(Path(tmp) / "page")],
+            check=True,
+        )
+        shutil.copyfile(Path(tmp) / "page.png", path)
+    return path
+
+
 def test_typed_case_shows_r1_verdict_and_risk(assessed: tuple[Page, dict]) -> None:
     page, card = assessed
     assert page.get_by_text(VERDICT).is_visible()
@@ -160,6 +178,7 @@ def test_summary_pdf_names_verdict_rule_model_and_disclaimer(assessed: tuple[Pag
     assert "2026-11-05" in flat
     assert card["version"] in flat
     assert DISCLAIMER in flat
+    render_pdf_page(data, "summary-pdf.png")
 
 
 def test_saved_case_holds_the_typed_values_and_reopens(
