@@ -19,6 +19,7 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
 
+from srgvhd.case import parse_case
 from srgvhd.errors import InputError, Problem
 from srgvhd.matching import matched_benchmarks
 from srgvhd.policy import HEMOGLOBIN_THRESHOLD_G_L, PROJECT_RULES
@@ -100,21 +101,14 @@ def _get(data: dict[str, Any], path: str) -> Any:
 
 def _check_inputs(case: dict[str, Any], result: dict[str, Any]) -> None:
     """Refuse, naming every missing or unusable field, what the summary cannot be built from.
-    Weight and hemoglobin are optional in a case (interfaces.md §1)."""
-    problems = [
-        Problem(f"case.{path}", "missing")
-        for path in ("patient.age_years", "steroids.start_date",
-                     "steroids.methylprednisolone_mg_per_kg_day")
-        if _get(case, path) is None
-    ]
-    hemoglobin = _get(case, "patient.hemoglobin")
-    if hemoglobin is not None:
-        unit = _get(case, "patient.hemoglobin.unit")
-        if canonical_hemoglobin_unit(unit) is None:
-            problems.append(Problem("case.patient.hemoglobin.unit",
-                                    f"unknown unit {unit!r}; use g/L or g/dL"))
-        if not isinstance(_get(case, "patient.hemoglobin.value"), int | float):
-            problems.append(Problem("case.patient.hemoglobin.value", "not a number"))
+    The case is checked by ``srgvhd.case.parse_case`` (interfaces.md §1), the result's fields
+    here."""
+    try:
+        parse_case(case)
+    except InputError as exc:
+        problems = [Problem(f"case.{p.where}", p.what) for p in exc.problems]
+    else:
+        problems = []
     assessments = result.get("assessments")
     if not isinstance(assessments, list):
         problems.append(Problem("result.assessments", "missing"))
