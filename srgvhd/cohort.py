@@ -45,14 +45,17 @@ _PANDAS_FIELD_COUNT = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+
 Source = str | os.PathLike | bytes | IO
 
 
+MAX_BYTES = 20_000_000
+
+
 def read_cohort(
-    source: Source, *, max_bytes: int = 20_000_000, max_columns: int = 100
+    source: Source, *, max_bytes: int = MAX_BYTES, max_columns: int = 100
 ) -> pd.DataFrame:
     """Read a cohort CSV (path, bytes or file object) into a normalised, validated frame.
 
     Raises InputError listing every problem (at most ``MAX_PROBLEMS`` plus a count of the rest).
     """
-    raw = _read_bytes(source, max_bytes)
+    raw = read_bytes(source, max_bytes)
     header = _parse_header(raw, max_columns)
     table = _parse_table(raw, header)
     problems = _missing_columns(header)
@@ -76,7 +79,7 @@ def _too_large(size: int, max_bytes: int) -> InputError:
     return InputError(Problem("file", f"is {size:,} bytes; the limit is {max_bytes:,} bytes"))
 
 
-def _read_bytes(source: Source, max_bytes: int) -> bytes:
+def read_bytes(source: Source, max_bytes: int = MAX_BYTES) -> bytes:
     """The file's bytes, refusing anything larger than ``max_bytes`` before reading it."""
     if isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source) if not isinstance(source, bytes) else source

@@ -13,8 +13,7 @@ from pathlib import Path
 import lifelines
 import sklearn
 
-from srgvhd.cohort import read_cohort
-from srgvhd.errors import InputError, Problem
+from srgvhd.cohort import read_bytes, read_cohort
 from srgvhd.risk.covariates import design_matrix
 from srgvhd.risk.fit import check_events_per_coefficient, evaluate, fit_cox, present_covariates
 from srgvhd.risk.model import build_model
@@ -30,21 +29,6 @@ BASELINE_ESTIMATOR = (
     "Efron partial likelihood for the coefficients; Breslow (Nelson–Aalen type) baseline "
     "cumulative hazard, as R survfit.coxph(ctype = 1)."
 )
-# read_cohort's own size limit; a path is read up to one byte past it so read_cohort can refuse.
-_MAX_BYTES = read_cohort.__kwdefaults__["max_bytes"]
-
-
-def _source_bytes(source: str | os.PathLike | bytes) -> bytes:
-    """The training file's bytes, read once: the digest in the card is of exactly these bytes."""
-    if isinstance(source, bytes | bytearray):
-        return bytes(source)
-    try:
-        with open(source, "rb") as handle:
-            return handle.read(_MAX_BYTES + 1)
-    except OSError as exc:
-        raise InputError(Problem("file", f"cannot be read ({exc.strerror or exc})")) from None
-
-
 def train_from_csv(
     source: str | os.PathLike | bytes,
     *,
@@ -61,7 +45,7 @@ def train_from_csv(
     Returns the new model card. Raises InputError (store untouched) for a bad cohort or too few
     events per coefficient (unless ``allow_low_epv``, which the card then records).
     """
-    data = _source_bytes(source)
+    data = read_bytes(source)  # read once: the card's digest is of exactly these bytes
     cohort = read_cohort(data)
     check_events_per_coefficient(cohort, allow_low_epv=allow_low_epv)
     cph = fit_cox(cohort)
