@@ -70,20 +70,15 @@ def assess_case(case: Case, rule_set: str = "study") -> dict[str, Any]:
     if rule_set not in RULE_SETS:
         raise ValueError(f"rule_set must be one of {RULE_SETS}, not {rule_set!r}")
     baseline = case.assessments[0]
-    baseline_staging = stage_assessment(baseline, case.patient)
+    stagings = [stage_assessment(a, case.patient) for a in case.assessments]
     rows: list[dict[str, Any]] = []
     points: list[CoursePoint] = []
     warnings: list[str] = []
-    for assessment in case.assessments:
-        staging = (
-            baseline_staging
-            if assessment is baseline
-            else stage_assessment(assessment, case.patient)
-        )
+    for assessment, staging in zip(case.assessments, stagings, strict=True):
         response = None
         if assessment is not baseline:
             response = judge_response(
-                baseline_staging.stages,
+                stagings[0].stages,
                 staging.stages,
                 baseline_bilirubin_mg_dl=_bilirubin(baseline),
                 current_bilirubin_mg_dl=_bilirubin(assessment),
