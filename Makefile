@@ -39,9 +39,9 @@ test: $(STAMP) system-deps lint
 	$(BIN)/pytest
 
 check-load: $(STAMP) system-deps
-	$(BIN)/python benchmarks/load_check.py
+	$(BIN)/python perf/load_check.py
 
 bench: $(STAMP) system-deps
-	$(BIN)/python benchmarks/bench_assess.py
-	$(BIN)/python benchmarks/bench_model.py
-	$(BIN)/python benchmarks/bench_app.py
+	$(BIN)/python perf/bench_assess.py
+	$(BIN)/python perf/bench_model.py
+	$(BIN)/python perf/bench_app.py

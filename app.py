@@ -6,14 +6,14 @@ itself, so the page's form paints before the risk model (lifelines) is loaded.
 
 import streamlit as st
 
-from srgvhd import ui
+from srgvhd.app import ui
 
 st.set_page_config(layout="wide", page_title="srgvhd")
 ui.inject_css()
 page = st.navigation(
     [
         st.Page("pages/assess.py", title="Assess", icon=":material/stethoscope:", default=True),
-        st.Page("pages/benchmarks.py", title="Benchmarks", icon=":material/bar_chart:"),
+        st.Page("pages/published.py", title="Benchmarks", icon=":material/bar_chart:"),
         st.Page("pages/model.py", title="Model", icon=":material/functions:"),
         st.Page("pages/about.py", title="About", icon=":material/info:"),
     ]

@@ -1,14 +1,15 @@
 """About page: what the app is for, the rules it implements with their sources, the project's
-own rules (srgvhd.policy.PROJECT_RULES), the risk model's provenance, and how to report a problem.
+own rules (srgvhd.clinical.policy.PROJECT_RULES), the risk model's provenance, and how to report a
+problem.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from srgvhd.policy import PROJECT_RULES
-from srgvhd.published import NIU_2026
-from srgvhd.refractory import EBMT_RULES, STUDY_RULES
+from srgvhd.clinical.policy import PROJECT_RULES
+from srgvhd.clinical.refractory import EBMT_RULES, STUDY_RULES
+from srgvhd.literature.published import NIU_2026
 
 RULES = (
     ("MAGIC organ staging and overall grade",
@@ -48,7 +49,7 @@ def main() -> None:
 
     st.header("Rules of this project")
     st.caption("Where the sources leave a choice open, the project chose as follows "
-               "(one place in the code: srgvhd/policy.py).")
+               "(one place in the code: srgvhd/clinical/policy.py).")
     st.markdown("\n".join(f"- {rule.text}" for rule in PROJECT_RULES))
 
     st.header("The risk model")

@@ -1,6 +1,7 @@
 """Assess page: one patient's steroid course -> stages, grade, response, SR verdict, risk.
 
-Drawing only. The form's logic is ``srgvhd.form``; the clinical engine ``srgvhd.assess``.
+Drawing only. The form's logic is ``srgvhd.app.form``; the clinical engine
+``srgvhd.clinical.course``.
 Everything typed lives in ``st.session_state["assess_form"]`` and the widgets are re-seeded from
 it, so nothing is lost on an error or a page switch. pandas, the risk model, charts and PDF are
 imported where they are used, after the patient inputs are sent, so the form paints first; the
@@ -14,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from srgvhd import form as F
-from srgvhd import ui
-from srgvhd.case import LIMITS, Case, case_to_dict, dumps_case, loads_case, parse_case
+from srgvhd.app import form as F
+from srgvhd.app import ui
+from srgvhd.clinical.case import LIMITS, Case, case_to_dict, dumps_case, loads_case, parse_case
+from srgvhd.clinical.policy import PROJECT_RULES
+from srgvhd.clinical.refractory import DEPENDENT, REFRACTORY, RESPONSIVE, RULE_SET_LABELS, RULE_SETS
+from srgvhd.clinical.staging import MAX_STAGE
+from srgvhd.clinical.units import BILIRUBIN_UNITS, HEMOGLOBIN_UNITS
 from srgvhd.errors import InputError
-from srgvhd.policy import PROJECT_RULES
-from srgvhd.refractory import DEPENDENT, REFRACTORY, RESPONSIVE, RULE_SET_LABELS, RULE_SETS
-from srgvhd.staging import MAX_STAGE
-from srgvhd.units import BILIRUBIN_UNITS, HEMOGLOBIN_UNITS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,8 +49,9 @@ DOSE = "methylprednisolone_mg_per_kg_day"
 RULE_TEXT = {rule.key: rule.text for rule in PROJECT_RULES}
 # Stage columns: short header, words for the tooltip, width in px.
 STAGE_COLUMNS = {"skin": ("Skin", "Skin", 58), "liver": ("Liver", "Liver", 64),
-                 "upper_gi": ("UGI", "Upper-GI", 58), "lower_gi": ("LGI", "Lower-GI", 54)}
-CASE_UPLOAD_MB = 1  # srgvhd.case.loads_case refuses files over MAX_CASE_BYTES (1 MB) as well
+                 "upper_gi": ("UGI", "Upper-GI", 58), "lower_gi": ("LGI", "Lower-GI",
+                 54)}
+CASE_UPLOAD_MB = 1  # case.loads_case refuses files over MAX_CASE_BYTES (1 MB) as well
 UNIT_WORDS = {"umol/L": "µmol/L"}
 NUMBER_FORMAT = "%g"  # 42, 70.5, 85 g/L or 8.5 g/dL: as typed, without padded decimals
 EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)  # date_input's own default is ±10 years
@@ -111,7 +113,7 @@ def _open_case() -> None:
 
 
 def _limits(name: str) -> dict[str, float]:
-    """A widget's min_value and max_value: the case file's limits (srgvhd.case.LIMITS)."""
+    """A widget's min_value and max_value: the case file's limits (srgvhd.clinical.case.LIMITS)."""
     low, high = LIMITS[name]
     return {"min_value": low, "max_value": high}
 
@@ -317,7 +319,7 @@ def _draw_timeline(result: dict[str, Any]) -> None:
     import altair as alt
     import pandas as pd
 
-    from srgvhd.grading import GRADES, grade_rank
+    from srgvhd.clinical.grading import GRADES, grade_rank
 
     data = pd.DataFrame([
         {"day": a["day"], "grade": grade_rank(a["grade"]), "MAGIC grade": a["grade"],
@@ -343,7 +345,7 @@ def _draw_timeline(result: dict[str, Any]) -> None:
 
 
 def _draw_risk(result: dict[str, Any], loaded: ui.ActiveModel) -> None:
-    from srgvhd.ui_text import driving_factors, model_hazard_ratios
+    from srgvhd.report.text import driving_factors, model_hazard_ratios
 
     st.subheader("Survival risk (Cox model)")
     risk = result.get("risk")
@@ -393,8 +395,8 @@ def _draw_curve(curve: dict[str, list]) -> None:
 
 
 def _draw_matched_benchmarks(result: dict[str, Any]) -> None:
-    from srgvhd.matching import matched_benchmarks
-    from srgvhd.published import comparison_table
+    from srgvhd.literature.matching import matched_benchmarks
+    from srgvhd.literature.published import comparison_table
 
     st.subheader("Published benchmarks")
     st.caption("Niu et al. 2026, week-4 complete response in the subgroups matching this "
@@ -403,7 +405,7 @@ def _draw_matched_benchmarks(result: dict[str, Any]) -> None:
 
 
 def _draw_other_benchmarks() -> None:
-    from srgvhd.published import LATER_OUTCOMES, comparison_table, external_table
+    from srgvhd.literature.published import LATER_OUTCOMES, comparison_table, external_table
 
     st.caption("Niu et al. 2026, later outcomes of both arms: survival, relapse, infection, "
                "chronic GVHD")
@@ -413,13 +415,13 @@ def _draw_other_benchmarks() -> None:
 
 
 def _summary_pdf(case: Case, result: dict[str, Any], card: dict | None) -> bytes:
-    from srgvhd.report import build_summary_pdf
+    from srgvhd.report.summary import build_summary_pdf
 
     return build_summary_pdf(case_to_dict(case), result, model_card=card)
 
 
 def _draw_results(case: Case, form: dict[str, Any]) -> None:
-    from srgvhd.assess import assess_case, attach_risk
+    from srgvhd.clinical.course import assess_case, attach_risk
 
     result = assess_case(case, form["rule_set"])
     loaded = ui.active_model()

@@ -1,7 +1,7 @@
 """Model page: the active model card beside the published hazard ratios, the model versions with
 Activate (rollback), the audit log, and retraining from a cohort CSV (interfaces.md §3).
 
-Retraining, promotion and activation are guarded by ``srgvhd.admin.admin_gate``: open when the
+Retraining, promotion and activation are guarded by ``srgvhd.app.admin.admin_gate``: open when the
 server is bound to loopback, otherwise the admin secret (env ``SRGVHD_ADMIN_SECRET`` or
 ``st.secrets["admin_secret"]``) must be entered; with no secret configured they are locked.
 """
@@ -13,10 +13,10 @@ from typing import Any
 
 import streamlit as st
 
-from srgvhd import ui
-from srgvhd.admin import admin_gate, is_proxied, secret_matches
+from srgvhd.app import ui
+from srgvhd.app.admin import admin_gate, is_proxied, secret_matches
 from srgvhd.errors import InputError
-from srgvhd.published import COX_FACTORS
+from srgvhd.literature.published import COX_FACTORS
 
 ss = st.session_state
 NEW_CARD = "model_new_card"

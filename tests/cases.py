@@ -12,7 +12,7 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
-from srgvhd.staging import stage_lower_gi
+from srgvhd.clinical.staging import stage_lower_gi
 
 START = "2026-11-01"
 

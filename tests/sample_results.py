@@ -1,6 +1,6 @@
 """Hand-written sample cases (interfaces.md §1) and assess results (§2 + docs/architecture.md).
 
-Verdict sentences follow the wording of srgvhd.refractory's ``sentence()``.
+Verdict sentences follow the wording of srgvhd.clinical.refractory's ``sentence()``.
 
 Stages, grades, Minnesota risk, responses and SR verdicts were worked out by hand from
 clinical-rules.md (§2 grade, §3 Minnesota, §4 response, §5a rules R1–R3) so that the report and

@@ -253,8 +253,8 @@ def test_the_form_paints_before_heavy_imports() -> None:
         "pandas",
         "altair",
         "srgvhd.risk.store",
-        "srgvhd.report",
-        "srgvhd.charts",
+        "srgvhd.report.summary",
+        "srgvhd.report.charts",
     )
     probe = "\n".join(
         [*top, "import sys", f"print(','.join(m for m in {heavy!r} if m in sys.modules))"]

@@ -18,10 +18,10 @@ from streamlit import config
 from streamlit.material_icon_names import ALL_MATERIAL_ICONS
 from streamlit.testing.v1 import AppTest
 
-from srgvhd.policy import PROJECT_RULES
+from srgvhd.app.ui import pointer_stamp
+from srgvhd.clinical.policy import PROJECT_RULES
 from srgvhd.risk.store import REFERENCE_DIR, ModelStore
 from srgvhd.risk.train import train_from_csv
-from srgvhd.ui import pointer_stamp
 from tests.test_predict import cohort_csv, synthetic_cohort
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -208,7 +208,7 @@ def test_off_loopback_without_a_secret_model_changes_are_locked(
 
 def test_benchmarks_page_renders(tmp_path, monkeypatch) -> None:
     _train(tmp_path, promote=True)
-    at = _app(tmp_path, monkeypatch, "pages/benchmarks.py")
+    at = _app(tmp_path, monkeypatch, "pages/published.py")
     assert at.title[0].value == "Published benchmarks"
     assert len(at.table) + len(at.dataframe) >= 3
 
@@ -256,7 +256,8 @@ _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
 
 
 def test_icons_are_material_symbols_not_emoji() -> None:
-    sources = [ROOT / "app.py", ROOT / "srgvhd" / "ui.py", *sorted((ROOT / "pages").glob("*.py"))]
+    ui_helpers = ROOT / "srgvhd" / "app" / "ui.py"
+    sources = [ROOT / "app.py", ui_helpers, *sorted((ROOT / "pages").glob("*.py"))]
     names = []
     for path in sources:
         text = path.read_text(encoding="utf-8")

@@ -15,8 +15,15 @@ from typing import Any
 
 import pytest
 
-from srgvhd import case as case_module
-from srgvhd.case import case_to_dict, dumps_case, load_case, loads_case, parse_case, save_case
+from srgvhd.clinical import case as case_module
+from srgvhd.clinical.case import (
+    case_to_dict,
+    dumps_case,
+    load_case,
+    loads_case,
+    parse_case,
+    save_case,
+)
 from srgvhd.errors import InputError
 from tests.cases import START, bilirubin, case_doc, measured, staged, valid_doc
 

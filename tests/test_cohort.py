@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from srgvhd.cohort import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, read_cohort
 from srgvhd.errors import InputError
+from srgvhd.risk.cohort import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, read_cohort
 
 HEADER = "patient_id,age_years,grade,hemoglobin_g_l,os_days,death"
 GOOD_ROWS = ["p1,42,III,85,120,1", "p2,25,II,110,400,0", "p3,8,IV,95,30,1"]

@@ -4,7 +4,7 @@
 statistics; the pages' own upload caps must not exceed the server's; oversized files are refused
 by srgvhd before any parsing; and no log line (CLI logging, AppTest session, the live server at
 DEBUG level) carries a patient value. The live-server tests drive Streamlit's own websocket
-protocol (benchmarks/load_check.py) and its upload endpoint on 127.0.0.1.
+protocol (perf/load_check.py) and its upload endpoint on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ import pytest
 import websockets
 from streamlit.testing.v1 import AppTest
 
-from benchmarks.load_check import (
+from perf.load_check import (
     read_run,
     rerun_message,
 )
-from benchmarks.local_server import HOST, free_port, start, stop
-from srgvhd import case as case_module
-from srgvhd.cli import main as cli_main
+from perf.local_server import HOST, free_port, start, stop
+from srgvhd.cli.main import main as cli_main
+from srgvhd.clinical import case as case_module
 from srgvhd.errors import InputError
 
 REPO = Path(__file__).resolve().parents[1]

@@ -22,13 +22,13 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from srgvhd.assess import assess_case
-from srgvhd.case import loads_case, parse_case
+from srgvhd.clinical.case import loads_case, parse_case
+from srgvhd.clinical.course import assess_case
+from srgvhd.clinical.grading import grade_rank, magic_grade, minnesota_risk
+from srgvhd.clinical.response import judge_response
+from srgvhd.clinical.staging import OrganStages, stage_liver, stage_skin
+from srgvhd.clinical.units import bilirubin_to_mg_dl
 from srgvhd.errors import InputError
-from srgvhd.grading import grade_rank, magic_grade, minnesota_risk
-from srgvhd.response import judge_response
-from srgvhd.staging import OrganStages, stage_liver, stage_skin
-from srgvhd.units import bilirubin_to_mg_dl
 from tests.cases import check_contract, lower_gi
 
 FAST = settings(max_examples=300, deadline=None, database=None)

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from srgvhd.assess import assess_case
-from srgvhd.case import load_case
+from srgvhd.clinical.case import load_case
+from srgvhd.clinical.course import assess_case
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

@@ -1,5 +1,6 @@
-"""The Assess page's form logic (srgvhd.form), the risk wording (srgvhd.ui_text) and the admin
-gate (srgvhd.admin) — pure functions, no Streamlit."""
+"""The Assess page's form logic (srgvhd.app.form), the risk wording (srgvhd.report.text) and the
+admin
+gate (srgvhd.app.admin) — pure functions, no Streamlit."""
 
 from __future__ import annotations
 
@@ -12,11 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from srgvhd.admin import admin_gate, is_loopback, is_proxied, secret_matches
-from srgvhd.assess import assess_case
-from srgvhd.case import case_to_dict, parse_case
-from srgvhd.errors import InputError, Problem
-from srgvhd.form import (
+from srgvhd.app.admin import admin_gate, is_loopback, is_proxied, secret_matches
+from srgvhd.app.form import (
     case_dict_to_form,
     empty_form,
     empty_row,
@@ -24,7 +22,10 @@ from srgvhd.form import (
     is_blank,
     problems_by_widget,
 )
-from srgvhd.ui_text import REFERENCE_WORDS, driving_factors, model_hazard_ratios
+from srgvhd.clinical.case import case_to_dict, parse_case
+from srgvhd.clinical.course import assess_case
+from srgvhd.errors import InputError, Problem
+from srgvhd.report.text import REFERENCE_WORDS, driving_factors, model_hazard_ratios
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.json"))
 

@@ -10,8 +10,8 @@ import itertools
 
 import pytest
 
-from srgvhd.grading import ibmtr_index, keystone_grade, magic_grade, minnesota_risk
-from srgvhd.staging import OrganStages
+from srgvhd.clinical.grading import ibmtr_index, keystone_grade, magic_grade, minnesota_risk
+from srgvhd.clinical.staging import OrganStages
 
 ALL_STAGES = [
     OrganStages(skin, liver, upper, lower)

@@ -32,13 +32,13 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from srgvhd import cohort as cohort_module
-from srgvhd.assess import assess_case, attach_risk
-from srgvhd.case import case_to_dict, load_case
-from srgvhd.cli import main as cli_main
-from srgvhd.cohort import read_cohort
+from srgvhd.cli.main import main as cli_main
+from srgvhd.clinical.case import case_to_dict, load_case
+from srgvhd.clinical.course import assess_case, attach_risk
 from srgvhd.errors import InputError
-from srgvhd.report import build_summary_pdf
+from srgvhd.report.summary import build_summary_pdf
+from srgvhd.risk import cohort as cohort_module
+from srgvhd.risk.cohort import read_cohort
 from srgvhd.risk.store import ModelStore
 from srgvhd.risk.train import train_from_csv
 from tests.streamlit_text import as_read

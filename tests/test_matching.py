@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from srgvhd.matching import matched_benchmarks, patient_profile
+from srgvhd.literature.matching import matched_benchmarks, patient_profile
 from tests.sample_results import BASELINE_RESULT, LONG_RESULT, REFRACTORY_RESULT, row
 
 

@@ -1,7 +1,7 @@
 """Published figures: transcribed correctly, counts agree with percentages, shown on the page.
 
 Every expected value below is typed from /work/shared/reference/niu2026-figures.md and
-external-benchmarks.md, not copied from srgvhd/published.py.
+external-benchmarks.md, not copied from srgvhd/literature/published.py.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from matplotlib.container import BarContainer
 
-from srgvhd import published
-from srgvhd.charts import cr_by_subgroup_figure
+from srgvhd.literature import published
+from srgvhd.report.charts import cr_by_subgroup_figure
 from srgvhd.risk.covariates import COVARIATE_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -259,7 +259,7 @@ def test_cr_chart_bars_are_the_published_percentages() -> None:
 def test_benchmarks_page_renders_all_tables() -> None:
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "pages" / "benchmarks.py"), default_timeout=30).run()
+    at = AppTest.from_file(str(ROOT / "pages" / "published.py"), default_timeout=30).run()
     assert not at.exception
     frames = [t.value for t in at.table]
     text = "\n".join(f.to_csv() for f in frames)

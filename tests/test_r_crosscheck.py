@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from srgvhd.cohort import read_cohort
+from srgvhd.risk.cohort import read_cohort
 from srgvhd.risk.covariates import design_matrix
 from srgvhd.risk.fit import fit_cox
 

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from lifelines import CoxPHFitter
 
-from srgvhd.cohort import read_cohort
+from srgvhd.risk.cohort import read_cohort
 from srgvhd.risk.fit import fit_cox
 
 ROOT = Path(__file__).resolve().parent.parent

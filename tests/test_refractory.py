@@ -11,11 +11,11 @@ from datetime import date
 
 import pytest
 
-from srgvhd.assess import assess_case
-from srgvhd.case import parse_case
+from srgvhd.clinical.case import parse_case
+from srgvhd.clinical.course import assess_case
+from srgvhd.clinical.refractory import CoursePoint, study_rules_fired
+from srgvhd.clinical.staging import OrganStages
 from srgvhd.errors import InputError
-from srgvhd.refractory import CoursePoint, study_rules_fired
-from srgvhd.staging import OrganStages
 from tests.cases import case_doc, course, day_date, staged
 
 BASE = (0, 2, 0, 0, 1)  # skin 2, lower GI 1: grade II
@@ -94,7 +94,7 @@ def test_r2_fires_on_no_response_mixed_or_progression(stages):
 
 def test_r2_is_literal_even_if_a_site_counts_mixed_in_orr(monkeypatch):
     # §5a defines R2 as "not CR, VGPR or PR"; the ORR policy for mixed must not change it.
-    monkeypatch.setattr("srgvhd.response.MIXED_COUNTS_AS_RESPONSE", True)
+    monkeypatch.setattr("srgvhd.clinical.response.MIXED_COUNTS_AS_RESPONSE", True)
     assert_status(status(course(BASE, at(7, MIXED))), refractory("R2", 7, "2026-11-08"))
 
 

@@ -1,7 +1,7 @@
 """One-page PDF summary: content, one page whatever the course length, reproducible bytes.
 
 Inputs are the hand-written samples of tests/sample_results.py; expected texts are typed from
-those samples and from the references (Niu 2026 figures, units), not from srgvhd/report.py.
+those samples and from the references (Niu 2026 figures, units), not from srgvhd/report/summary.py.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ import pytest
 from matplotlib.collections import PolyCollection
 from pypdf import PdfReader
 
-from srgvhd.charts import survival_curve_figure
 from srgvhd.errors import InputError
-from srgvhd.report import build_summary_pdf
+from srgvhd.report.charts import survival_curve_figure
+from srgvhd.report.summary import build_summary_pdf
 from tests.sample_results import (
     BASELINE_CASE,
     BASELINE_RESULT,
@@ -291,8 +291,8 @@ def test_warm_build_is_fast() -> None:
 
 
 def test_engine_result_builds(tmp_path: Path) -> None:
-    from srgvhd.assess import assess_case
-    from srgvhd.case import parse_case
+    from srgvhd.clinical.case import parse_case
+    from srgvhd.clinical.course import assess_case
 
     result = assess_case(parse_case(REFRACTORY_CASE), "study")
     text = pdf_text(build(REFRACTORY_CASE, result))

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from srgvhd.assess import assess_case
-from srgvhd.case import parse_case
-from srgvhd.response import counts_as_response, judge_response
-from srgvhd.staging import OrganStages
+from srgvhd.clinical.case import parse_case
+from srgvhd.clinical.course import assess_case
+from srgvhd.clinical.response import counts_as_response, judge_response
+from srgvhd.clinical.staging import OrganStages
 from tests.cases import bilirubin, case_doc, measured, staged
 
 

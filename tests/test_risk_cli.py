@@ -1,4 +1,4 @@
-"""CLI commands train / models / score (srgvhd.risk.commands) on a parser built here."""
+"""CLI commands train / models / score (srgvhd.cli.models) on a parser built here."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from srgvhd.cli.models import add_subcommands, escape_cell, load_active_model
 from srgvhd.risk import store as store_module
-from srgvhd.risk.commands import add_subcommands, escape_cell, load_active_model
 from srgvhd.risk.store import ModelStore
 from tests.test_predict import cohort_csv, synthetic_cohort
 from tests.test_store_faults import snapshot

@@ -9,15 +9,15 @@ from decimal import Decimal
 
 import pytest
 
-from srgvhd.assess import assess_case
-from srgvhd.case import parse_case
-from srgvhd.staging import (
+from srgvhd.clinical.case import parse_case
+from srgvhd.clinical.course import assess_case
+from srgvhd.clinical.staging import (
     is_child,
     stage_liver,
     stage_skin,
     stage_upper_gi,
 )
-from srgvhd.units import bilirubin_to_mg_dl
+from srgvhd.clinical.units import bilirubin_to_mg_dl
 from tests.cases import bilirubin, case_doc, lower_gi, measured
 
 

@@ -10,8 +10,8 @@ import lifelines
 import pytest
 import sklearn
 
-from srgvhd.cohort import read_cohort
 from srgvhd.errors import InputError
+from srgvhd.risk.cohort import read_cohort
 from srgvhd.risk.predict import patient_risk
 from srgvhd.risk.store import REFERENCE_DIR, ModelStore
 from srgvhd.risk.train import REFERENCE_STATEMENT, train_from_csv

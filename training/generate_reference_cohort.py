@@ -69,8 +69,8 @@ from lifelines import CoxPHFitter
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from srgvhd.cohort import OPTIONAL_COLUMNS, REQUIRED_COLUMNS  # noqa: E402
 from srgvhd.errors import InputError  # noqa: E402
+from srgvhd.risk.cohort import OPTIONAL_COLUMNS, REQUIRED_COLUMNS  # noqa: E402
 from srgvhd.risk.fit import fit_cox  # noqa: E402
 
 DEFAULT_SEED = 2026

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from srgvhd.policy import (
+from srgvhd.clinical.policy import (
     AGE_GROUP_ADULT_FROM_YEARS,
     AGE_GROUP_OLDER_FROM_YEARS,
     HEMOGLOBIN_THRESHOLD_G_L,

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from srgvhd.cohort import AGE_RANGE_YEARS, HEMOGLOBIN_RANGE_G_L
 from srgvhd.errors import InputError, Problem
+from srgvhd.risk.cohort import AGE_RANGE_YEARS, HEMOGLOBIN_RANGE_G_L
 from srgvhd.risk.covariates import (
     COVARIATE_COLUMNS,
     COVARIATE_LABELS,

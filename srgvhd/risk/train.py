@@ -13,7 +13,7 @@ from pathlib import Path
 import lifelines
 import sklearn
 
-from srgvhd.cohort import read_bytes, read_cohort
+from srgvhd.risk.cohort import read_bytes, read_cohort
 from srgvhd.risk.covariates import design_matrix
 from srgvhd.risk.fit import check_events_per_coefficient, evaluate, fit_cox, present_covariates
 from srgvhd.risk.model import build_model

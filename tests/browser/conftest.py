@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, Playwright, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from benchmarks.local_server import free_port, start, stop
+from perf.local_server import free_port, start, stop
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")

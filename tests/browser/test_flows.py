@@ -33,7 +33,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 from pypdf import PdfReader
 
-from benchmarks import local_server
+from perf import local_server
 from tests.browser import conftest as browser_fixtures
 from tests.browser.conftest import VIEWPORT, Grid, fill_date, fill_number, rerun
 

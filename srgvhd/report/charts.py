@@ -14,7 +14,7 @@ from typing import Any
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from srgvhd.published import (
+from srgvhd.literature.published import (
     MSC_ARM_LABEL,
     STANDARD_ARM_LABEL,
     WEEK4_CR,

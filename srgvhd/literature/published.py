@@ -68,7 +68,7 @@ class HazardRatio:
 class ComparisonRow:
     """One outcome compared between the UC-MSC arm and the standard arm.
 
-    ``key`` is a stable identifier (used by :mod:`srgvhd.matching`); ``p_text`` is the
+    ``key`` is a stable identifier (used by :mod:`srgvhd.literature.matching`); ``p_text`` is the
     p-value as published when it is not a single number (e.g. ``"> 0.05"``).
     """
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from srgvhd.policy import EBMT_INCOMPLETE_RESPONSE_DAY, EBMT_NO_IMPROVEMENT_DAY
-from srgvhd.response import counts_as_response
-from srgvhd.staging import ORGANS, OrganStages
+from srgvhd.clinical.policy import EBMT_INCOMPLETE_RESPONSE_DAY, EBMT_NO_IMPROVEMENT_DAY
+from srgvhd.clinical.response import counts_as_response
+from srgvhd.clinical.staging import ORGANS, OrganStages
 
 RULE_SETS = ("study", "ebmt2018")
 RULE_SET_LABELS = {

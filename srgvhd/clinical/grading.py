@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from srgvhd.staging import OrganStages
+from srgvhd.clinical.staging import OrganStages
 
 GRADES = ("0", "I", "II", "III", "IV")
 

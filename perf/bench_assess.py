@@ -1,10 +1,10 @@
 """Throughput of the clinical engine: ``assess_case`` on 10,000 assessments.
 
-Run: ``.venv/bin/python benchmarks/bench_assess.py [--cases 1000] [--per-case 10] [--repeats 5]``.
+Run: ``.venv/bin/python perf/bench_assess.py [--cases 1000] [--per-case 10] [--repeats 5]``.
 Builds a fixed batch of synthetic steroid courses (seeded, half raw measurements and half entered
 stages, so staging from findings is exercised), parses them once, then times ``assess_case`` over
 the whole batch for each rule set, ``--repeats`` times. Prints a markdown table (median
-assessments/second) and writes it to benchmarks/results/assess.md. Not part of pytest.
+assessments/second) and writes it to perf/results/assess.md. Not part of pytest.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from srgvhd.assess import assess_case
-from srgvhd.case import Case, parse_case
-from srgvhd.refractory import RULE_SETS
+from srgvhd.clinical.case import Case, parse_case
+from srgvhd.clinical.course import assess_case
+from srgvhd.clinical.refractory import RULE_SETS
 
 RESULTS = Path(__file__).resolve().parent / "results" / "assess.md"
 START = date(2026, 11, 1)

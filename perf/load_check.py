@@ -1,6 +1,6 @@
 """Load check (issue 5.1): 20 concurrent clinicians on one app server for 60 seconds.
 
-Run with ``make check-load`` (= ``.venv/bin/python benchmarks/load_check.py``).
+Run with ``make check-load`` (= ``.venv/bin/python perf/load_check.py``).
 
 Starts ``streamlit run app.py`` on 127.0.0.1 at a free port (headless, a temporary copy of the
 model store via ``SRGVHD_MODELS_DIR``) and drives up to 20 concurrent sessions as Streamlit
@@ -15,7 +15,7 @@ verdict counts as an error.
 Click-to-verdict latency = from sending the filled-in form (the rerun message the browser sends
 when a widget changes) to receiving the verdict element. The server's RSS (its process and any
 children, /proc VmRSS) is sampled every 0.5 s. Prints a markdown table, writes it to
-benchmarks/results/load.md and exits 1 when errors > 0 or peak RSS >= 600 MB.
+perf/results/load.md and exits 1 when errors > 0 or peak RSS >= 600 MB.
 
 Bounded: at most 20 sessions, new loops start only during the run time (60 s), every loop that
 is still running is cancelled at run time + 30 s grace, and the server is stopped at the end.
@@ -44,7 +44,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.local_server import HOST, REPO, free_port, start, stop  # noqa: E402
+from perf.local_server import HOST, REPO, free_port, start, stop  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results" / "load.md"
 MAX_SESSIONS = 20
@@ -316,7 +316,7 @@ def report(tally: Tally, sessions: int, run_seconds: float, sampler: RssSampler)
     lines = [
         "# Load check",
         "",
-        f"`benchmarks/load_check.py` — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+        f"`perf/load_check.py` — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
         f"{os.cpu_count()} CPU cores, Python {sys.version.split()[0]}. Streamlit websocket "
         "clients on 127.0.0.1 (no browser); each completed session = new session on the Assess "
         "page, case entered, R2 verdict read.",

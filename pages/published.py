@@ -1,6 +1,6 @@
 """Benchmarks page: every published figure the app compares patients against, with its source.
 
-Only draws; the figures live in :mod:`srgvhd.published` (Niu et al. 2026 and the other
+Only draws; the figures live in :mod:`srgvhd.literature.published` (Niu et al. 2026 and the other
 second-line SR-aGVHD benchmarks).
 """
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from srgvhd import published
-from srgvhd.charts import cr_by_subgroup_figure
+from srgvhd.literature import published
+from srgvhd.report.charts import cr_by_subgroup_figure
 
 st.title("Published benchmarks")
 st.caption(

@@ -1,4 +1,5 @@
-"""CLI commands of the risk model: ``train``, ``models`` and ``score`` (srgvhd/cli.py wires them).
+"""CLI commands of the risk model: ``train``, ``models`` and ``score`` (srgvhd/cli/main.py wires
+them).
 
 Bad input ends with exit status 2 and one line on stderr naming the field (and row); nothing is
 printed on stdout then (interfaces.md §2 convention).
@@ -104,13 +105,13 @@ def _models(args: argparse.Namespace, out: io.StringIO) -> int:
 def escape_cell(text: str) -> str:
     """Prefix a cell a spreadsheet would run as a formula with an apostrophe (CSV injection;
     leading spaces are skipped, as read_cohort does when it refuses such cells)."""
-    from srgvhd.cohort import FORMULA_PREFIXES
+    from srgvhd.risk.cohort import FORMULA_PREFIXES
 
     return "'" + text if text.lstrip(" ").startswith(FORMULA_PREFIXES) else text
 
 
 def _score(args: argparse.Namespace, out: io.StringIO) -> int:
-    from srgvhd.cohort import read_cohort
+    from srgvhd.risk.cohort import read_cohort
     from srgvhd.risk.predict import score_frame
 
     cohort = read_cohort(args.cohort)

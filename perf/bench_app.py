@@ -1,10 +1,10 @@
 """Benchmark: the bedside app's speed in a real browser (not part of pytest).
 
-Run from the repository root: ``.venv/bin/python benchmarks/bench_app.py``. Writes a markdown table
-to benchmarks/results/app.md and prints it. Shared, noisy machines: medians.
+Run from the repository root: ``.venv/bin/python perf/bench_app.py``. Writes a markdown table
+to perf/results/app.md and prints it. Shared, noisy machines: medians.
 
 1. Start-up: ``streamlit run`` process start -> the Assess form painted in Debian Chromium (the
-   "Age (years)" input visible), against a one-line hello-world page (benchmarks/hello_app.py,
+   "Age (years)" input visible), against a one-line hello-world page (perf/hello_app.py,
    "hello" visible); 5 alternating repeats each, one fresh server and browser context per
    repeat. Chromium is launched once beforehand, so its start-up is in neither number. Goal:
    ratio <= 1.3. A page holding only the "Age (years)" number input is timed too, as context:
@@ -35,7 +35,7 @@ sys.path.insert(0, str(REPO))
 
 from playwright.sync_api import Browser, sync_playwright  # noqa: E402
 
-from benchmarks.local_server import HOST, free_port, start, stop  # noqa: E402
+from perf.local_server import HOST, free_port, start, stop  # noqa: E402
 from tests.browser.conftest import VIEWPORT, Grid, launch_chromium, rerun  # noqa: E402
 
 HELLO = REPO / "benchmarks" / "hello_app.py"
@@ -148,9 +148,9 @@ def verdict_latencies(browser: Browser, app_env: dict[str, str]) -> list[float]:
 
 def pdf_build_ms(models_dir: Path) -> list[float]:
     """Warm in-process build times of the summary PDF (ms), after one warm-up build."""
-    from srgvhd.assess import assess_case, attach_risk
-    from srgvhd.case import case_to_dict, load_case
-    from srgvhd.report import build_summary_pdf
+    from srgvhd.clinical.case import case_to_dict, load_case
+    from srgvhd.clinical.course import assess_case, attach_risk
+    from srgvhd.report.summary import build_summary_pdf
     from srgvhd.risk.store import ModelStore
 
     case = load_case(CASE)

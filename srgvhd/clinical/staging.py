@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from srgvhd.policy import CHILD_MAX_AGE_YEARS_EXCLUSIVE, CHILD_MAX_WEIGHT_KG_INCLUSIVE
+from srgvhd.clinical.policy import CHILD_MAX_AGE_YEARS_EXCLUSIVE, CHILD_MAX_WEIGHT_KG_INCLUSIVE
 
 ORGANS = ("skin", "liver", "upper_gi", "lower_gi")
 MAX_STAGE = {"skin": 4, "liver": 4, "upper_gi": 1, "lower_gi": 4}
@@ -151,7 +151,8 @@ def stage_lower_gi(
         if child:
             if weight_kg is None or weight_kg <= 0:
                 raise ValueError("child stool thresholds need a weight in kg")
-            # Rounded like srgvhd.units: 138 mL at 4.6 kg is exactly 30 mL/kg/day, not 30.000…04.
+            # Rounded like srgvhd.clinical.units: 138 mL at 4.6 kg is exactly 30 mL/kg/day, not
+            # 30.000…04.
             by_volume = _stage_child_volume(round(stool_ml_per_day / weight_kg, 6))
         else:
             by_volume = _stage_adult_volume(stool_ml_per_day)

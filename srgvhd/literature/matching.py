@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from srgvhd.published import WEEK4_CR, ComparisonRow
+from srgvhd.literature.published import WEEK4_CR, ComparisonRow
 
 SEVERE_GRADES = ("III", "IV")
 

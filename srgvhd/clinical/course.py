@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from srgvhd.case import Assessment, Case, Patient
-from srgvhd.errors import InputError
-from srgvhd.grading import grade_rank, ibmtr_index, keystone_grade, magic_grade
-from srgvhd.grading import minnesota_risk as minnesota
-from srgvhd.policy import STUDY_METHYLPREDNISOLONE_MG_PER_KG_DAY
-from srgvhd.refractory import RULE_SETS, CoursePoint, ebmt2018_status, study_status
-from srgvhd.response import judge_response
-from srgvhd.staging import (
+from srgvhd.clinical.case import Assessment, Case, Patient
+from srgvhd.clinical.grading import grade_rank, ibmtr_index, keystone_grade, magic_grade
+from srgvhd.clinical.grading import minnesota_risk as minnesota
+from srgvhd.clinical.policy import STUDY_METHYLPREDNISOLONE_MG_PER_KG_DAY
+from srgvhd.clinical.refractory import RULE_SETS, CoursePoint, ebmt2018_status, study_status
+from srgvhd.clinical.response import judge_response
+from srgvhd.clinical.staging import (
     OrganStages,
     Staging,
     stage_liver,
@@ -23,6 +22,7 @@ from srgvhd.staging import (
     stage_skin,
     stage_upper_gi,
 )
+from srgvhd.errors import InputError
 
 if TYPE_CHECKING:
     from srgvhd.risk.model import RiskModel

@@ -1,5 +1,5 @@
 """The ``srgvhd`` command line: ``assess`` a case file; ``train``, ``models`` and ``score`` for the
-risk model (registered by ``srgvhd.risk.commands``).
+risk model (registered by ``srgvhd.cli.models``).
 
 Bad input exits with status 2, prints nothing on stdout and one line on stderr naming the field
 and what is wrong (interfaces.md §2).
@@ -12,8 +12,8 @@ import json
 import sys
 from pathlib import Path
 
+from srgvhd.clinical.refractory import RULE_SETS
 from srgvhd.errors import InputError
-from srgvhd.refractory import RULE_SETS
 
 EXIT_BAD_INPUT = 2
 
@@ -37,15 +37,15 @@ def build_parser() -> argparse.ArgumentParser:
     assess.add_argument("--models-dir", type=Path, default=None, help="model store directory")
     assess.add_argument("--no-risk", action="store_true", help="skip the risk model")
     assess.set_defaults(func=_assess)
-    from srgvhd.risk.commands import add_subcommands
+    from srgvhd.cli.models import add_subcommands
 
     add_subcommands(sub)
     return parser
 
 
 def _assess(args: argparse.Namespace) -> int:
-    from srgvhd.assess import assess_case, attach_risk
-    from srgvhd.case import load_case
+    from srgvhd.clinical.case import load_case
+    from srgvhd.clinical.course import assess_case, attach_risk
 
     try:
         case = load_case(args.case)
@@ -54,7 +54,7 @@ def _assess(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     result = assess_case(case, args.rules)
     if not args.no_risk:
-        from srgvhd.risk.commands import load_active_model
+        from srgvhd.cli.models import load_active_model
 
         model, warnings = load_active_model(args.models_dir)
         result["warnings"].extend(warnings)

@@ -1,7 +1,7 @@
 """Benchmark: training and batch scoring of the Cox risk model (not part of pytest).
 
-Run from the repository root: ``.venv/bin/python benchmarks/bench_model.py``. Writes a markdown
-table to benchmarks/results/model.md and prints it. Synthetic cohorts with whole-day times (ties,
+Run from the repository root: ``.venv/bin/python perf/bench_model.py``. Writes a markdown
+table to perf/results/model.md and prints it. Synthetic cohorts with whole-day times (ties,
 as in real follow-up data); medians over repeats, fewer repeats for the large sizes.
 
 Columns: the whole ``train_from_csv`` (CSV validation, EPV check, fit, evaluation with 5-fold
@@ -27,7 +27,7 @@ sys.path.insert(0, str(REPO))
 
 from lifelines import CoxPHFitter  # noqa: E402
 
-from srgvhd.cohort import read_cohort  # noqa: E402
+from srgvhd.risk.cohort import read_cohort  # noqa: E402
 from srgvhd.risk.covariates import design_matrix  # noqa: E402
 from srgvhd.risk.fit import FIT_OPTIONS, evaluate, fit_cox, present_covariates  # noqa: E402
 from srgvhd.risk.predict import score_frame  # noqa: E402

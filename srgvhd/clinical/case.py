@@ -2,7 +2,7 @@
 
 ``parse_case`` reads the JSON document into frozen dataclasses and refuses bad input with an
 ``InputError`` listing every problem by field path. ``case_to_dict`` writes it back; the file
-keeps values in the units the clinician entered (conversions live in ``srgvhd.units``).
+keeps values in the units the clinician entered (conversions live in ``srgvhd.clinical.units``).
 Optional additions to the format (allowed by interfaces.md): ``steroids.dose_changes`` (dated
 methylprednisolone doses, for the EBMT 2018 steroid-dependence rules) and
 ``steroids.intolerant`` (the clinician's flag).
@@ -18,10 +18,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from srgvhd.errors import InputError, Problem
-from srgvhd.policy import CHILD_MAX_AGE_YEARS_EXCLUSIVE
-from srgvhd.staging import MAX_STAGE, ORGANS, OrganStages, is_child
-from srgvhd.units import (
+from srgvhd.clinical.policy import CHILD_MAX_AGE_YEARS_EXCLUSIVE
+from srgvhd.clinical.staging import MAX_STAGE, ORGANS, OrganStages, is_child
+from srgvhd.clinical.units import (
     BILIRUBIN_UNITS,
     HEMOGLOBIN_UNITS,
     bilirubin_to_mg_dl,
@@ -29,7 +28,8 @@ from srgvhd.units import (
     canonical_hemoglobin_unit,
     hemoglobin_to_g_l,
 )
-from srgvhd.validate import MISSING, Collector
+from srgvhd.clinical.validate import MISSING, Collector
+from srgvhd.errors import InputError, Problem
 
 FORMAT = "srgvhd-case/1"
 MAX_CASE_BYTES = 1_000_000
@@ -90,7 +90,7 @@ class Patient:
 
     @property
     def child(self) -> bool:
-        """Whether child stool thresholds apply (srgvhd.staging.is_child)."""
+        """Whether child stool thresholds apply (srgvhd.clinical.staging.is_child)."""
         return is_child(self.age_years, self.weight_kg)
 
 

@@ -1,7 +1,8 @@
 """The Assess page's form state and its translation to and from a case file (interfaces.md §1).
 
 Pure functions, testable without Streamlit. The form keeps what the clinician typed, in the units
-chosen on the page; ``srgvhd.case.parse_case`` does every check on the case dict built from it, and
+chosen on the page; ``srgvhd.clinical.case.parse_case`` does every check on the case dict built
+from it, and
 ``problems_by_widget`` puts each of its problems next to the widget or table row it came from.
 
 Form layout (all values may be None until typed):
@@ -12,8 +13,9 @@ Form layout (all values may be None until typed):
 - ``bilirubin_unit`` (mg/dL or umol/L, one for the whole table);
 - ``assessments``: rows with ``ROW_COLUMNS`` keys; ``mode`` "findings" reads the raw-finding
   columns, "stages" the stage columns (a blank stage means stage 0, as a missing finding means
-  "not involved" in a case file);
-- ``grade_override`` ("none", "II", "III", "IV") and ``rule_set`` (``srgvhd.refractory.RULE_SETS``).
+  "not involved" in a case
+  file);
+- ``grade_override`` ("none", "II", "III", "IV") and ``rule_set`` (``refractory.RULE_SETS``).
 """
 
 from __future__ import annotations
@@ -23,15 +25,15 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from srgvhd.case import FORMAT
-from srgvhd.errors import Problem
-from srgvhd.staging import ORGANS
-from srgvhd.units import (
+from srgvhd.clinical.case import FORMAT
+from srgvhd.clinical.staging import ORGANS
+from srgvhd.clinical.units import (
     bilirubin_to_mg_dl,
     canonical_bilirubin_unit,
     canonical_hemoglobin_unit,
     mg_dl_to_bilirubin_unit,
 )
+from srgvhd.errors import Problem
 
 MODES = ("findings", "stages")
 GRADE_OVERRIDES = ("none", "II", "III", "IV")
@@ -221,7 +223,7 @@ def case_dict_to_form(d: dict[str, Any]) -> dict[str, Any]:
     """The form for a valid case dict (``case_to_dict`` output). Dates become ``date`` objects.
 
     Bilirubin is shown in one unit for the whole table: the unit of the first measured value;
-    values entered in the other unit are converted (srgvhd.units).
+    values entered in the other unit are converted (srgvhd.clinical.units).
     """
     form = empty_form()
     patient, steroids = d["patient"], d["steroids"]

@@ -19,11 +19,17 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
 
-from srgvhd.case import parse_case
+from srgvhd.clinical.case import parse_case
+from srgvhd.clinical.policy import HEMOGLOBIN_THRESHOLD_G_L, PROJECT_RULES
+from srgvhd.clinical.refractory import RULE_SET_LABELS
+from srgvhd.clinical.units import (
+    canonical_hemoglobin_unit,
+    hemoglobin_to_g_l,
+    mg_dl_to_bilirubin_unit,
+)
 from srgvhd.errors import InputError, Problem
-from srgvhd.matching import matched_benchmarks
-from srgvhd.policy import HEMOGLOBIN_THRESHOLD_G_L, PROJECT_RULES
-from srgvhd.published import (
+from srgvhd.literature.matching import matched_benchmarks
+from srgvhd.literature.published import (
     MSC_ARM_LABEL,
     MSC_ARM_N,
     STANDARD_ARM_LABEL,
@@ -31,12 +37,6 @@ from srgvhd.published import (
     WHOLE_ARM_NOTE,
     format_arm,
     format_p,
-)
-from srgvhd.refractory import RULE_SET_LABELS
-from srgvhd.units import (
-    canonical_hemoglobin_unit,
-    hemoglobin_to_g_l,
-    mg_dl_to_bilirubin_unit,
 )
 
 FONT = "DejaVu"
@@ -101,7 +101,8 @@ def _get(data: dict[str, Any], path: str) -> Any:
 
 def _check_inputs(case: dict[str, Any], result: dict[str, Any]) -> None:
     """Refuse, naming every missing or unusable field, what the summary cannot be built from.
-    The case is checked by ``srgvhd.case.parse_case`` (interfaces.md §1), the result's fields
+    The case is checked by ``srgvhd.clinical.case.parse_case`` (interfaces.md §1), the result's
+    fields
     here."""
     try:
         parse_case(case)
@@ -337,7 +338,7 @@ def _warnings(pdf: FPDF, warnings: list[str]) -> None:
 
 
 def _hemoglobin_group(le_threshold: bool) -> str:
-    """``Hb ≤ 90 g/L`` or ``Hb > 90 g/L`` (threshold from srgvhd.policy, clinical-rules.md §6)."""
+    """``Hb ≤ 90 g/L`` or ``Hb > 90 g/L`` (threshold from srgvhd.clinical.policy, rules §6)."""
     return f"Hb {'≤' if le_threshold else '>'} {_number(HEMOGLOBIN_THRESHOLD_G_L)} g/L"
 
 
@@ -395,7 +396,7 @@ def _risk(pdf: FPDF, result: dict[str, Any], model_card: dict[str, Any] | None) 
     if risk.get("band_method"):
         _text(pdf, f"Band: {risk['band_method']}", size=6.8, line_mm=3.1, width=100, max_lines=4)
     if risk.get("curve"):
-        from srgvhd.charts import figure_png, survival_curve_figure
+        from srgvhd.report.charts import figure_png, survival_curve_figure
 
         png = figure_png(survival_curve_figure(risk["curve"], size_in=(3.3, 1.85)), dpi=200)
         pdf.image(io.BytesIO(png), x=PAGE_LEFT + PAGE_WIDTH - 82, y=top, w=82)

@@ -5,8 +5,8 @@ clinical-rules.md §4; VGPR after Martin et al., BBMT 2009;15:777–84, expresse
 
 from __future__ import annotations
 
-from srgvhd.policy import MIXED_COUNTS_AS_RESPONSE
-from srgvhd.staging import ORGANS, OrganStages
+from srgvhd.clinical.policy import MIXED_COUNTS_AS_RESPONSE
+from srgvhd.clinical.staging import ORGANS, OrganStages
 
 VGPR_BILIRUBIN_FRACTION = 0.25
 

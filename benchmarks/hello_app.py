@@ -1,5 +1,0 @@
-"""One-line Streamlit page: the start-up baseline for benchmarks/bench_app.py."""
-
-import streamlit as st
-
-st.write("hello")

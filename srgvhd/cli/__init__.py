@@ -1,0 +1,1 @@
+"""The ``srgvhd`` command line."""

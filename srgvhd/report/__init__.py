@@ -1,0 +1,1 @@
+"""Words, charts and the one-page PDF summary built from typed results."""
