@@ -1,8 +1,27 @@
-"""Suite-wide settings: a non-interactive matplotlib backend and the repository root."""
+"""Suite-wide settings: a non-interactive matplotlib backend, the repository root, and Hypothesis
+profiles that make every failure replayable.
+
+- ``ci`` (when ``CI`` is set, as in ``.ci/run``): derandomized — each property test draws the same
+  examples on every run, so a red CI run fails the same way on a developer's machine.
+- ``dev`` (otherwise): random exploration, with failing examples kept in ``.hypothesis/examples``
+  and replayed first on the next run; ``print_blob`` prints a ``@reproduce_failure`` line.
+"""
 
 import os
 from pathlib import Path
 
+from hypothesis import settings
+from hypothesis.database import DirectoryBasedExampleDatabase
+
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 REPO = Path(__file__).resolve().parents[1]
+
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile(
+    "dev",
+    database=DirectoryBasedExampleDatabase(str(REPO / ".hypothesis" / "examples")),
+    print_blob=True,
+)
+_default_profile = "ci" if os.environ.get("CI") else "dev"
+settings.load_profile(os.environ.get("SRGVHD_HYPOTHESIS_PROFILE") or _default_profile)
