@@ -1,6 +1,6 @@
 """Published figures: transcribed correctly, counts agree with percentages, shown on the page.
 
-Every expected value below is typed from /work/shared/reference/niu2026-figures.md and
+Every expected value below is typed from docs/published-figures.md and
 external-benchmarks.md, not copied from srgvhd/literature/published.py.
 """
 

@@ -5,7 +5,7 @@ steroid-refractory acute graft-versus-host disease: a real-world study.* Leukemi
 2026 (doi:10.1080/10428194.2026.2634172) is public. This module writes 95 invented patients
 (``training/reference_cohort.csv``, cohort-CSV format of interfaces.md §3 plus ``sex`` and
 ``disease``) whose aggregates match every figure the paper publishes
-(/work/shared/reference/niu2026-figures.md) and whose Cox fit (:func:`srgvhd.risk.fit.fit_cox`)
+(docs/published-figures.md) and whose Cox fit (:func:`srgvhd.risk.fit.fit_cox`)
 reproduces the published hazard ratios. It is NOT real data; the model trained on it is a
 reference model only.
 

@@ -3,7 +3,7 @@
 The server is ``streamlit run app.py`` on a free loopback port, with ``SRGVHD_MODELS_DIR`` set to a
 temporary copy of ``models/`` so that tests which retrain or promote never touch the repository's
 model store. Chromium is Debian's (``/usr/bin/chromium``); Playwright's own browser download is not
-used (see /work/shared/reference/stack-notes.md, "Browser tests").
+used (Debian Chromium driven by Playwright, no downloaded browser).
 """
 
 from __future__ import annotations
