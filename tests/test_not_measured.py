@@ -406,3 +406,9 @@ def test_not_measuring_findings_never_makes_a_response(doc, data) -> None:
                 assert now["response"] not in RESPONDING, (rule_set, was, now)
         if before["status"]["value"] != "steroid-responsive":
             assert after["status"]["value"] != "steroid-responsive", rule_set
+
+
+def test_a_gap_outside_every_rule_window_does_not_question_a_later_verdict() -> None:
+    r = result(doc2(row(0, skin=1, liver=2), row(6, skin=1, liver=None), row(7, skin=1, liver=2)))
+    assert (r["status"]["rule"], r["status"]["day"]) == ("R2", 7)
+    assert not any("could not be judged" in w for w in r["warnings"])

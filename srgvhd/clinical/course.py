@@ -10,7 +10,13 @@ from __future__ import annotations
 from srgvhd.clinical.case import MEASUREMENT_FIELDS, Assessment, Case, Measurements, Patient
 from srgvhd.clinical.grading import Grade, grade_rank, magic_grade
 from srgvhd.clinical.policy import STUDY_METHYLPREDNISOLONE_MG_PER_KG_DAY
-from srgvhd.clinical.refractory import RULE_SETS, CoursePoint, ebmt2018_status, study_status
+from srgvhd.clinical.refractory import (
+    ASSESSMENT_RULES,
+    RULE_SETS,
+    CoursePoint,
+    ebmt2018_status,
+    study_status,
+)
 from srgvhd.clinical.response import judge_response, taken_as_not_involved
 from srgvhd.clinical.results import AssessmentResult, CourseResult, Response, Status
 from srgvhd.clinical.scores import course_scores
@@ -206,12 +212,14 @@ def _warnings(
             f"grades leave out organs not measured ({days}); the highest MAGIC grade "
             f"{max_grade.value} is a lower bound, and the risk model uses it as such"
         )
+    rules = ASSESSMENT_RULES[status.rule_set]
     earlier = [
         p
         for p in points
         if p.response == Response.NOT_ASSESSABLE
         and status.date is not None
         and p.date < status.date
+        and any(rule.applies(p.day) for rule in rules)
     ]
     if earlier:
         warnings.append(
