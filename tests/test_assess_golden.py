@@ -69,12 +69,10 @@ def _now_expected(golden: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]
     if window:
         first = window[0]
         day28 = Day28(date.fromisoformat(first["date"]), first["day"], Response(first["response"]))
-        scores = {"easix": None, "map": None, "day28": day28.to_json()}
-        if "risk" in expected:
-            expected = {**{k: v for k, v in expected.items() if k != "risk"}, "scores": scores,
-                        "risk": expected["risk"]}  # fmt: skip
-        else:
-            expected["scores"] = scores
+        risk = expected.pop("risk", None)  # scores come before risk
+        expected["scores"] = {"easix": None, "map": None, "day28": day28.to_json()}
+        if risk is not None:
+            expected["risk"] = risk
     return expected
 
 
