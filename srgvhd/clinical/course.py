@@ -1,20 +1,35 @@
 """What a steroid course means: stages, grades, responses and the steroid-refractory verdict.
 
-``assess_case`` builds the result of ``srgvhd assess --json`` (interfaces.md §2) from a parsed
-case; ``attach_risk`` adds the Cox model's estimate when a model is active.
+``assess_case`` builds the typed result (``srgvhd.clinical.results.CourseResult``) whose
+``to_json()`` is ``srgvhd assess --json`` (docs/interfaces.md §2) from a parsed case. The risk
+model's estimate is added outside the clinical engine, by ``srgvhd.risk.patient``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from srgvhd.clinical.case import Assessment, Case, Patient
-from srgvhd.clinical.grading import grade_rank, ibmtr_index, keystone_grade, magic_grade
-from srgvhd.clinical.grading import minnesota_risk as minnesota
+from srgvhd.clinical.case import MEASUREMENT_FIELDS, Assessment, Case, Measurements, Patient
+from srgvhd.clinical.grading import (
+    Grade,
+    grade_rank,
+    ibmtr_index,
+    keystone_grade,
+    magic_grade,
+    minnesota_risk,
+)
 from srgvhd.clinical.policy import STUDY_METHYLPREDNISOLONE_MG_PER_KG_DAY
-from srgvhd.clinical.refractory import RULE_SETS, CoursePoint, ebmt2018_status, study_status
-from srgvhd.clinical.response import judge_response
+from srgvhd.clinical.refractory import (
+    ASSESSMENT_RULES,
+    RULE_SETS,
+    CoursePoint,
+    ebmt2018_status,
+    study_status,
+)
+from srgvhd.clinical.response import judge_response, taken_as_not_involved
+from srgvhd.clinical.results import AssessmentResult, CourseResult, Response, Status
+from srgvhd.clinical.scores import course_scores
 from srgvhd.clinical.staging import (
+    ORGAN_LABELS,
+    ORGANS,
     OrganStages,
     Staging,
     stage_liver,
@@ -22,21 +37,52 @@ from srgvhd.clinical.staging import (
     stage_skin,
     stage_upper_gi,
 )
-from srgvhd.errors import InputError
 
-if TYPE_CHECKING:
-    from srgvhd.risk.model import RiskModel
-
-RISK_MODEL_GRADES = ("II", "III", "IV")
 CHILD_NOTE = "lower GI staged with child thresholds (age < 18 and weight ≤ 50 kg)"
+BULLAE_NOTE = (
+    "skin: rash > 50% BSA with bullae/desquamation not entered, taken as none (stage 3; stage 4 "
+    "needs bullae and desquamation > 5% BSA)"
+)
+GI_FLAGS_NOTE = (
+    "lower GI: severe abdominal pain/ileus or grossly bloody stool not entered, taken as absent"
+)
+LEGACY_WARNING = (
+    "srgvhd-case/1 file: its blank findings were taken as not involved (the old meaning); in "
+    "srgvhd-case/2, which the app saves, a blank means not measured"
+)
 
 
-def stage_assessment(assessment: Assessment, patient: Patient) -> Staging:
-    """MAGIC stages of one assessment: entered directly, or staged from its raw findings."""
+def measured_organs(m: Measurements) -> dict[str, bool]:
+    """Which organs a ``srgvhd-case/2`` assessment measured (Rule of this project, §7).
+
+    An organ is measured when its primary finding is entered: skin the rash % BSA, liver the
+    bilirubin, upper GI the persistent-symptoms answer, lower GI the stool volume or the episode
+    count, or a stage-4 finding (severe pain/ileus, grossly bloody stool) answered true. A blank
+    secondary finding of a measured organ (bullae/desquamation, the other of volume and
+    episodes, a stage-4 finding) is taken as absent, with a note where it could raise the stage.
+    """
+    return {
+        "skin": m.skin_rash_bsa_percent is not None,
+        "liver": m.bilirubin is not None,
+        "upper_gi": m.upper_gi_persistent_symptoms is not None,
+        "lower_gi": m.stool_ml_per_day is not None
+        or m.stool_episodes_per_day is not None
+        or bool(m.severe_abdominal_pain_or_ileus)
+        or bool(m.grossly_bloody_stool),
+    }
+
+
+def stage_assessment(assessment: Assessment, patient: Patient, *, legacy: bool = False) -> Staging:
+    """MAGIC stages of one assessment: entered directly, or staged from its raw findings.
+
+    An organ not measured has stage None; with ``legacy`` (a ``srgvhd-case/1`` file) every
+    blank finding is read as not involved, as that format meant.
+    """
     if assessment.stages is not None:
         return Staging(assessment.stages)
     m = assessment.measurements
     assert m is not None
+    measured = dict.fromkeys(ORGANS, True) if legacy else measured_organs(m)
     lower_gi, notes = stage_lower_gi(
         stool_ml_per_day=m.stool_ml_per_day,
         stool_episodes_per_day=m.stool_episodes_per_day,
@@ -48,51 +94,82 @@ def stage_assessment(assessment: Assessment, patient: Patient) -> Staging:
     stool_given = m.stool_ml_per_day is not None or m.stool_episodes_per_day is not None
     if patient.child and stool_given:
         notes = (CHILD_NOTE, *notes)
-    stages = OrganStages(
-        skin=stage_skin(m.skin_rash_bsa_percent, m.skin_bullae_desquamation_bsa_percent),
-        liver=stage_liver(m.bilirubin_mg_dl),
-        upper_gi=stage_upper_gi(m.upper_gi_persistent_symptoms),
-        lower_gi=lower_gi,
-    )
+    rash = m.skin_rash_bsa_percent
+    if not legacy:
+        if rash is not None and rash > 50 and m.skin_bullae_desquamation_bsa_percent is None:
+            notes = (*notes, BULLAE_NOTE)
+        flags = (m.severe_abdominal_pain_or_ileus, m.grossly_bloody_stool)
+        if measured["lower_gi"] and lower_gi < 4 and None in flags:
+            notes = (*notes, GI_FLAGS_NOTE)
+    staged = {
+        "skin": stage_skin(rash, m.skin_bullae_desquamation_bsa_percent),
+        "liver": stage_liver(m.bilirubin_mg_dl),
+        "upper_gi": stage_upper_gi(m.upper_gi_persistent_symptoms),
+        "lower_gi": lower_gi,
+    }
+    stages = OrganStages(**{o: staged[o] if measured[o] else None for o in ORGANS})
     return Staging(stages, notes)
+
+
+def _organs(organs: tuple[str, ...] | list[str]) -> str:
+    """Organ names for a sentence: "liver", "liver and lower GI", "skin, liver and upper GI"."""
+    labels = [ORGAN_LABELS[o] for o in organs]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _unjudged(baseline: OrganStages, current: OrganStages, day: int) -> str:
+    """Why a response is not assessable: which organs were not measured, and when."""
+    rule2 = taken_as_not_involved(baseline, current)
+    now = [o for o in current.not_measured if o not in rule2]
+    parts = [f"{_organs(now)} not measured on day {day}"] if now else []
+    if baseline.not_measured:
+        parts.append(f"{_organs(baseline.not_measured)} not measured at baseline (day 0)")
+    return "; ".join(parts)
 
 
 def _bilirubin(assessment: Assessment) -> float | None:
     return None if assessment.measurements is None else assessment.measurements.bilirubin_mg_dl
 
 
-def assess_case(case: Case, rule_set: str = "study") -> dict[str, Any]:
+def assess_case(case: Case, rule_set: str | None = None) -> CourseResult:
     """Stage, grade and judge every assessment, then give the refractoriness verdict.
 
     The first assessment is the day-0 baseline (``parse_case`` guarantees it); each later one is
-    judged against it. ``rule_set`` is "study" (Niu et al. 2026, default) or "ebmt2018".
+    judged against it. ``rule_set`` is "study" (Niu et al. 2026) or "ebmt2018"; None uses the
+    case's own (``Case.rules``: the stored rule set, else the study definition).
     """
+    rule_set = rule_set or case.rules
     if rule_set not in RULE_SETS:
         raise ValueError(f"rule_set must be one of {RULE_SETS}, not {rule_set!r}")
     baseline = case.assessments[0]
-    stagings = [stage_assessment(a, case.patient) for a in case.assessments]
-    rows: list[dict[str, Any]] = []
+    base = stage_assessment(baseline, case.patient, legacy=case.legacy).stages
+    base_bilirubin = _bilirubin(baseline)
+    rows: list[AssessmentResult] = []
     points: list[CoursePoint] = []
-    warnings: list[str] = []
-    for assessment, staging in zip(case.assessments, stagings, strict=True):
-        response = None
+    for assessment in case.assessments:
+        staging = stage_assessment(assessment, case.patient, legacy=case.legacy)
+        stages, bilirubin = staging.stages, _bilirubin(assessment)
+        day = case.day(assessment.date)
+        response, unjudged, notes = None, "", staging.notes
         if assessment is not baseline:
             response = judge_response(
-                stagings[0].stages,
-                staging.stages,
-                baseline_bilirubin_mg_dl=_bilirubin(baseline),
-                current_bilirubin_mg_dl=_bilirubin(assessment),
+                base,
+                stages,
+                baseline_bilirubin_mg_dl=base_bilirubin,
+                current_bilirubin_mg_dl=bilirubin,
             )
-        day = case.day(assessment.date)
-        points.append(CoursePoint(assessment.date, day, staging.stages, response))
-        rows.append(_row(assessment, day, staging, response))
+            if stages.not_measured:
+                notes += tuple(
+                    f"{ORGAN_LABELS[o]} not measured: taken as not involved (not involved at "
+                    "baseline)"
+                    for o in taken_as_not_involved(base, stages)
+                )
+            if response == Response.NOT_ASSESSABLE:
+                unjudged = _unjudged(base, stages, day)
+                notes += (f"response not assessable: {unjudged}",)
+        points.append(CoursePoint(assessment.date, day, stages, response, unjudged))
+        rows.append(_row(assessment, day, stages, notes, response, bilirubin))
     steroids = case.steroids
-    if steroids.mg_per_kg_day < STUDY_METHYLPREDNISOLONE_MG_PER_KG_DAY:
-        warnings.append(
-            f"methylprednisolone {steroids.mg_per_kg_day:g} mg/kg/day is below the "
-            f"{STUDY_METHYLPREDNISOLONE_MG_PER_KG_DAY:g} mg/kg/day the refractoriness rules "
-            "assume; the verdict is given but read it with care",
-        )
     if rule_set == "study":
         status = study_status(points, steroids.start_date)
     else:
@@ -100,67 +177,88 @@ def assess_case(case: Case, rule_set: str = "study") -> dict[str, Any]:
         status = ebmt2018_status(
             points, steroids.start_date, steroids.mg_per_kg_day, changes, steroids.intolerant
         )
-    return {
-        "rule_set": rule_set,
-        "assessments": rows,
-        "max_grade": max((r["grade"] for r in rows), key=grade_rank),
-        "status": status.as_dict(),
-        "warnings": warnings,
-    }
+    max_grade = max((r.grade for r in rows), key=grade_rank)
+    return CourseResult(
+        rule_set=rule_set,
+        assessments=tuple(rows),
+        max_grade=max_grade,
+        status=status,
+        warnings=tuple(_warnings(case, rows, points, status, max_grade)),
+        scores=course_scores(case.labs, steroids.start_date, tuple(rows)),
+    )
+
+
+def _warnings(
+    case: Case,
+    rows: list[AssessmentResult],
+    points: list[CoursePoint],
+    status: Status,
+    max_grade: Grade,
+) -> list[str]:
+    """Dose below the study's, a ``/1`` file's blanks, grades that are lower bounds (§7.5) and a
+    verdict that a not-assessable assessment may have delayed (§7.6)."""
+    warnings = []
+    if case.rule_set is not None and status.rule_set != case.rule_set:
+        warnings.append(
+            f"judged by the {status.rule_set} rule set as asked, not by the case's own "
+            f"({case.rule_set})"
+        )
+    dose = case.steroids.mg_per_kg_day
+    if dose < STUDY_METHYLPREDNISOLONE_MG_PER_KG_DAY:
+        warnings.append(
+            f"methylprednisolone {dose:g} mg/kg/day is below the "
+            f"{STUDY_METHYLPREDNISOLONE_MG_PER_KG_DAY:g} mg/kg/day the refractoriness rules "
+            "assume; the verdict is given but read it with care",
+        )
+    if case.legacy and any(_has_blank(a.measurements) for a in case.assessments):
+        warnings.append(LEGACY_WARNING)
+    incomplete = [r for r in rows if r.grade_incomplete]
+    if incomplete:
+        days = ", ".join(f"day {r.day}: {_organs(r.not_measured)}" for r in incomplete)
+        warnings.append(
+            f"grades leave out organs not measured ({days}); the highest MAGIC grade "
+            f"{max_grade.value} is a lower bound, and the risk model uses it as such"
+        )
+    rules = ASSESSMENT_RULES[status.rule_set]
+    earlier = [
+        p
+        for p in points
+        if p.response == Response.NOT_ASSESSABLE
+        and status.date is not None
+        and p.date < status.date
+        and any(rule.applies(p.day) for rule in rules)
+    ]
+    if earlier:
+        warnings.append(
+            f"the assessment on day {earlier[0].day} could not be judged ({earlier[0].unjudged}); "
+            f"the course may have become {status.value} before day {status.day}"
+        )
+    return warnings
+
+
+def _has_blank(m: Measurements | None) -> bool:
+    return m is not None and any(getattr(m, key) is None for key in MEASUREMENT_FIELDS)
 
 
 def _row(
-    assessment: Assessment, day: int, staging: Staging, response: str | None
-) -> dict[str, Any]:
-    stages = staging.stages
-    return {
-        "date": assessment.date.isoformat(),
-        "day": day,
-        "stages": stages.as_dict(),
-        "grade": magic_grade(stages),
-        "minnesota_risk": minnesota(stages),
-        "response": response,
-        "source": "stages" if assessment.stages is not None else "measurements",
-        "bilirubin_mg_dl": _bilirubin(assessment),
-        "keystone_grade": keystone_grade(stages),
-        "ibmtr_index": ibmtr_index(stages),
-        "notes": list(staging.notes),
-    }
-
-
-def risk_grade(case: Case, result: dict[str, Any]) -> tuple[str, str]:
-    """The grade the risk model uses and where it came from (clinical-rules.md §6).
-
-    Rule of this project: the highest MAGIC grade of the course, unless the clinician overrides.
-    """
-    if case.grade_override is not None:
-        return case.grade_override, "clinician override"
-    return result["max_grade"], "course maximum"
-
-
-def attach_risk(result: dict[str, Any], case: Case, model: RiskModel | None) -> dict[str, Any]:
-    """Add the model's ``risk`` object to ``result`` (in place), or a warning saying why not."""
-    from srgvhd.risk.predict import patient_risk
-
-    if model is None:
-        result["warnings"].append("no risk model is active: no survival estimate")
-        return result
-    grade, source = risk_grade(case, result)
-    hb = case.patient.hemoglobin_g_l
-    if grade not in RISK_MODEL_GRADES:
-        result["warnings"].append(
-            f"the risk model covers grades II–IV; this course's grade is {grade}: no estimate"
-        )
-    elif hb is None:
-        result["warnings"].append("hemoglobin not entered: no survival estimate")
-    else:
-        try:
-            risk = patient_risk(
-                model, age_years=case.patient.age_years, grade=grade, hemoglobin_g_l=hb
-            )
-        except InputError as exc:
-            result["warnings"].append(f"no survival estimate: {exc}")
-        else:
-            risk["grade_source"] = source
-            result["risk"] = risk
-    return result
+    assessment: Assessment,
+    day: int,
+    stages: OrganStages,
+    notes: tuple[str, ...],
+    response: Response | None,
+    bilirubin_mg_dl: float | None,
+) -> AssessmentResult:
+    known = stages.known()  # unknown organs left out (§7.5); flagged by grade_incomplete
+    return AssessmentResult(
+        date=assessment.date,
+        day=day,
+        stages=stages,
+        grade=magic_grade(known),
+        minnesota_risk=minnesota_risk(known),
+        response=response,
+        source="stages" if assessment.stages is not None else "measurements",
+        bilirubin_mg_dl=bilirubin_mg_dl,
+        keystone_grade=keystone_grade(known),
+        ibmtr_index=ibmtr_index(known),
+        notes=notes,
+    )

@@ -18,8 +18,8 @@ SEVERE_GRADES = ("III", "IV")
 
 def _organs_involved(stages: dict[str, int]) -> set[str]:
     """Organs at stage ≥ 1; upper and lower GI together count as the one organ "gi"."""
-    involved = {organ for organ in ("skin", "liver") if stages.get(organ, 0) >= 1}
-    if stages.get("upper_gi", 0) >= 1 or stages.get("lower_gi", 0) >= 1:
+    involved = {organ for organ in ("skin", "liver") if (stages.get(organ) or 0) >= 1}
+    if (stages.get("upper_gi") or 0) >= 1 or (stages.get("lower_gi") or 0) >= 1:
         involved.add("gi")
     return involved
 
