@@ -414,10 +414,10 @@ def _draw_other_benchmarks() -> None:
     st.table(external_table(), hide_index=True)
 
 
-def _summary_pdf(case: Case, result: dict[str, Any], card: dict | None) -> bytes:
+def _summary_pdf(case: Case, result: dict[str, Any], model: Any) -> bytes:
     from srgvhd.report.summary import build_summary_pdf
 
-    return build_summary_pdf(case_to_dict(case), result, model_card=card)
+    return build_summary_pdf(case, result, model)
 
 
 def _draw_results(case: Case, form: dict[str, Any]) -> None:
@@ -436,8 +436,8 @@ def _draw_results(case: Case, form: dict[str, Any]) -> None:
     with bench_col:
         _draw_matched_benchmarks(result)
     _draw_other_benchmarks()
-    card = None if loaded.model is None else loaded.model.card
-    st.download_button("Download summary (PDF)", data=lambda: _summary_pdf(case, result, card),
+    st.download_button("Download summary (PDF)",
+                       data=lambda: _summary_pdf(case, result, loaded.model),
                        file_name="srgvhd-summary.pdf", mime="application/pdf",
                        on_click="ignore", key="assess_download_pdf")
     st.caption("Decision support, not a substitute for clinical judgement.")
