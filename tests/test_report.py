@@ -15,7 +15,8 @@ import shutil
 import struct
 import subprocess
 import sys
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -24,8 +25,10 @@ import pytest
 from pypdf import PdfReader
 
 from srgvhd.clinical.case import parse_case
+from srgvhd.clinical.results import CourseResult
 from srgvhd.report import pdfkit
 from srgvhd.report.summary import build_summary_pdf
+from srgvhd.risk.patient import PatientResult
 from tests.sample_results import (
     BASELINE_CASE,
     BASELINE_RESULT,
@@ -36,7 +39,7 @@ from tests.sample_results import (
     SAMPLES,
     case_for,
     day_date,
-    risk_block,
+    patient,
     row,
     with_risk,
 )
@@ -55,10 +58,10 @@ def _utc_reports(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SRGVHD_TIMEZONE", "UTC")
 
 
-def build(case: dict[str, Any], result: dict[str, Any], **kwargs: Any) -> bytes:
+def build(case: dict[str, Any], result: CourseResult | PatientResult, **kwargs: Any) -> bytes:
     kwargs.setdefault("model", MODEL)
     kwargs.setdefault("generated_at", GENERATED)
-    return build_summary_pdf(parse_case(case), result, **kwargs)
+    return build_summary_pdf(parse_case(case), patient(result), **kwargs)
 
 
 def pdf_text(data: bytes) -> str:
@@ -132,7 +135,7 @@ def test_exactly_one_a4_page(name: str, risk: bool) -> None:
 
 
 def test_sample_sizes_are_1_5_and_30() -> None:
-    assert sorted(len(r["assessments"]) for _, r in SAMPLES.values()) == [1, 5, 30]
+    assert sorted(len(r.assessments) for _, r in SAMPLES.values()) == [1, 5, 30]
 
 
 def hidden_counts(text: str) -> list[int]:
@@ -151,12 +154,9 @@ def test_long_course_shows_first_last_and_verdict_rows() -> None:
 
 def test_overlong_content_still_fits_one_page() -> None:
     rows = [row(d, 1, 0, 0, 0, "I", "standard", "no response") for d in range(200)]
-    result = {
-        **copy.deepcopy(LONG_RESULT),
-        "assessments": rows,
-        "warnings": [f"warning {i}: " + "a long explanation " * 12 for i in range(20)],
-    }
-    result["status"]["sentence"] = "Steroid-refractory " + "because of many reasons " * 30
+    status = replace(LONG_RESULT.status, rule_text="because of many reasons " * 30)
+    warnings = tuple(f"warning {i}: " + "a long explanation " * 12 for i in range(20))
+    result = replace(LONG_RESULT, assessments=tuple(rows), status=status, warnings=warnings)
     data = build(case_for(rows), with_risk(result))
     assert page_count(data) == 1
     text = pdf_text(data)
@@ -172,8 +172,8 @@ def test_content_ends_above_the_footer(name: str) -> None:
     from srgvhd.report.summary import FOOTER_TOP, render
 
     case, result = SAMPLES[name]
-    long_warnings = {**with_risk(result), "warnings": ["w " * 80] * 9}
-    for variant in (result, with_risk(result), long_warnings):
+    long_warnings = replace(with_risk(result), warnings=("w " * 80,) * 9)
+    for variant in (patient(result), with_risk(result), long_warnings):
         pdf = FPDF(unit="mm", format="A4")
         pdf.set_auto_page_break(False)
         pdfkit.add_fonts(pdf)
@@ -185,7 +185,8 @@ def test_content_ends_above_the_footer(name: str) -> None:
 def test_warnings_each_on_a_line_within_five_lines(
     count: int, shown: int, more: int | None
 ) -> None:
-    result = {**REFRACTORY_RESULT, "warnings": [f"short warning number {i}" for i in range(count)]}
+    result = replace(REFRACTORY_RESULT,
+                     warnings=tuple(f"short warning number {i}" for i in range(count)))
     text = pdf_text(build(REFRACTORY_CASE, result))
     assert [i for i in range(count) if f"short warning number {i}" in text] == list(range(shown))
     assert (f"… {more} more warnings in the app" in text) == (more is not None)
@@ -195,7 +196,7 @@ def test_warnings_each_on_a_line_within_five_lines(
 def test_same_inputs_same_bytes_and_time_changes_them() -> None:
     result = with_risk(REFRACTORY_RESULT)
     first = build(REFRACTORY_CASE, result)
-    assert build(REFRACTORY_CASE, copy.deepcopy(result)) == first
+    assert build(REFRACTORY_CASE, with_risk(REFRACTORY_RESULT)) == first
     later = build(REFRACTORY_CASE, result, generated_at=datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
     assert later != first
 
@@ -238,10 +239,9 @@ def test_no_active_model_says_so() -> None:
 
 
 def test_without_risk_the_card_identifies_the_model() -> None:
-    result = {
-        **BASELINE_RESULT,
-        "warnings": ["the risk model covers grades II–IV; this course's grade is I"],
-    }
+    result = replace(
+        BASELINE_RESULT, warnings=("the risk model covers grades II–IV; this course's grade is I",)
+    )
     text = pdf_text(build(BASELINE_CASE, result))
     assert "the warnings above say why" in text
     assert "this course's grade is I" in text
@@ -250,15 +250,14 @@ def test_without_risk_the_card_identifies_the_model() -> None:
 
 
 def test_fitted_model_is_not_called_synthetic() -> None:
-    result = with_risk(REFRACTORY_RESULT)
-    result["risk"]["reference_model"] = False
+    result = with_risk(REFRACTORY_RESULT, reference_model=False)
     text = pdf_text(build(REFRACTORY_CASE, result))
     assert "fitted model (not the synthetic reference)" in text
     assert "SYNTHETIC" not in text
 
 
 def test_large_hazard_ratios_print_without_exponent() -> None:
-    result = {**copy.deepcopy(REFRACTORY_RESULT), "risk": risk_block(155.3, (12.94, 1878.2))}
+    result = with_risk(REFRACTORY_RESULT, hazard_ratio=155.3, hazard_ratio_ci=[12.94, 1878.2])
     text = pdf_text(build(REFRACTORY_CASE, result))
     assert "Hazard ratio 155 (95% CI 12.9–1878)" in text
     assert "e+0" not in text
@@ -266,8 +265,8 @@ def test_large_hazard_ratios_print_without_exponent() -> None:
 
 def test_survival_beyond_follow_up_is_not_invented() -> None:
     result = with_risk(REFRACTORY_RESULT)
-    result["risk"]["survival"]["365"] = {"estimate": None, "lower": None, "upper": None}
-    curve = result["risk"]["curve"]
+    result.risk["survival"]["365"] = {"estimate": None, "lower": None, "upper": None}
+    curve = result.risk["curve"]
     for key in ("estimate", "lower", "upper"):
         curve[key][-10:] = [None] * 10
     text = pdf_text(build(REFRACTORY_CASE, result))
@@ -276,7 +275,7 @@ def test_survival_beyond_follow_up_is_not_invented() -> None:
 
 def test_case_text_is_printed_literally() -> None:
     odd = "<b>bold?</b> **not markdown** {age} %s \\n ${x} --"
-    result = {**REFRACTORY_RESULT, "warnings": [odd]}
+    result = replace(REFRACTORY_RESULT, warnings=(odd,))
     assert odd in pdf_text(build(REFRACTORY_CASE, result))
 
 
@@ -357,12 +356,10 @@ def six_case() -> dict[str, Any]:
     return case
 
 
-def engine_result(case: dict[str, Any], risk: bool = True) -> dict[str, Any]:
+def engine_result(case: dict[str, Any]) -> PatientResult:
     from srgvhd.clinical.course import assess_case
 
-    result = assess_case(parse_case(case), "study")
-    result = result.to_json() if hasattr(result, "to_json") else result
-    return {**result, "risk": risk_block()} if risk else result
+    return with_risk(assess_case(parse_case(case), "study"))
 
 
 def test_six_measured_assessments_print_findings_beside_stages_on_one_page() -> None:
@@ -397,8 +394,9 @@ def test_stage_entered_course_has_no_findings_legend() -> None:
 @pytest.mark.parametrize("value", ["not refractory so far", "steroid-responsive",
                                    "steroid-dependent"])
 def test_risk_of_a_course_that_is_not_refractory_is_conditional(value: str) -> None:
-    result = with_risk(BASELINE_RESULT)
-    result["status"]["value"] = value
+    result = with_risk(replace(BASELINE_RESULT,
+                               status=replace(BASELINE_RESULT.status, value=value,
+                                              rule="D1", day=3, date=date(2026, 11, 4))))
     text = pdf_text(build(BASELINE_CASE, result))
     assert "If this course becomes steroid-refractory: survival risk" in text
     assert "this course is not steroid-refractory, so these figures are not this patient's" in text
@@ -458,13 +456,14 @@ def test_a_fresh_process_gives_the_bytes_of_a_warm_one() -> None:
         "from types import SimpleNamespace; "
         "from srgvhd.clinical.case import parse_case; "
         "from srgvhd.report.summary import build_summary_pdf; "
-        "case, result, card, sha, when = json.load(sys.stdin); "
-        "data = build_summary_pdf(parse_case(case), result, "
+        "from tests.sample_results import REFRACTORY_RESULT, with_risk; "
+        "case, risk, card, sha, when = json.load(sys.stdin); "
+        "data = build_summary_pdf(parse_case(case), with_risk(REFRACTORY_RESULT, **risk), "
         "SimpleNamespace(card=card, card_sha256=sha), "
         "generated_at=datetime.fromisoformat(when)); "
         "print(hashlib.sha256(data).hexdigest())"
     )
-    payload = json.dumps([case, result, CARD, CARD_SHA, GENERATED.isoformat()])
+    payload = json.dumps([case, result.risk, CARD, CARD_SHA, GENERATED.isoformat()])
     cold = subprocess.run(
         [sys.executable, "-c", script], input=payload, capture_output=True, text=True,
         check=True, timeout=120, cwd=REPO, env={"PYTHONPATH": str(REPO), "SRGVHD_TIMEZONE": "UTC"},

@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from srgvhd.clinical.case import Assessment, Case
 from srgvhd.clinical.policy import PROJECT_RULES
+from srgvhd.clinical.results import AssessmentResult, CourseResult
 from srgvhd.clinical.units import canonical_hemoglobin_unit, hemoglobin_to_g_l
 from srgvhd.literature.matching import matched_benchmarks
 from srgvhd.literature.published import (
@@ -34,6 +35,10 @@ from srgvhd.literature.published import (
 from srgvhd.report import pdfkit as kit
 from srgvhd.report import text as words
 from srgvhd.report.pdfkit import FONT, PAGE_LEFT, PAGE_WIDTH
+
+if TYPE_CHECKING:
+    from srgvhd.risk.model import RiskModel
+    from srgvhd.risk.patient import PatientResult
 
 FOOTER_TOP = 252.0
 HEADING_MM = 7.4
@@ -125,14 +130,14 @@ def _patient(pdf: FPDF, case: Case) -> None:
     kit.text(pdf, _dose_text(case), width=118, max_lines=2)
 
 
-def _verdict(pdf: FPDF, result: Mapping[str, Any]) -> None:
+def _verdict(pdf: FPDF, course: CourseResult) -> None:
     """The SR verdict in a tinted box, the rule waiting for data, maximum grade and rule set."""
-    status = result["status"]
-    tint = VERDICT_TINTS.get(status["value"], (232, 236, 242))
+    status = course.status
+    tint = VERDICT_TINTS.get(status.value, (232, 236, 242))
     pdf.set_font(FONT, "B", 10)
-    sentence = kit.lines(pdf, str(status["sentence"]), PAGE_WIDTH - 4, 2)
+    sentence = kit.lines(pdf, status.sentence, PAGE_WIDTH - 4, 2)
     pdf.set_font(FONT, "", 8)
-    waiting = words.waiting_text(status.get("waiting"))
+    waiting = _waiting(course)
     waiting_lines = kit.lines(pdf, waiting, PAGE_WIDTH - 4, 2) if waiting else []
     top = 43.0
     height = 2.5 + 4.6 * len(sentence) + 4.0 * len(waiting_lines) + 5.5
@@ -148,10 +153,22 @@ def _verdict(pdf: FPDF, result: Mapping[str, Any]) -> None:
         pdf.set_x(PAGE_LEFT + 2)
         pdf.cell(PAGE_WIDTH - 4, 4.0, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(0.6)
-    kit.text(pdf, f"Maximum MAGIC grade over the course: {result['max_grade']}   ·   Rule set: "
-                  f"{words.rule_set_text(result['rule_set'])}", size=8, width=PAGE_WIDTH - 4,
+    kit.text(pdf, f"Maximum MAGIC grade over the course: {course.max_grade}   ·   Rule set: "
+                  f"{words.rule_set_text(course.rule_set)}", size=8, width=PAGE_WIDTH - 4,
              max_lines=1, x=PAGE_LEFT + 2)
     pdf.set_y(top + height)
+
+
+def _waiting(course: CourseResult) -> str | None:
+    """The waiting rule of clinical-rules.md §7 in words, when the engine reports one."""
+    waiting = getattr(course.status, "waiting", None)
+    return None if waiting is None else words.waiting_text(waiting.rule, waiting.day,
+                                                           waiting.reason)
+
+
+def _incomplete(row: AssessmentResult) -> bool:
+    """Whether an organ of this assessment was not measured (clinical-rules.md §7)."""
+    return bool(getattr(row, "grade_incomplete", False))
 
 
 # --- assessment table ---------------------------------------------------------------------------
@@ -160,7 +177,7 @@ class _Row:
     """One printed assessment: the engine's row and the raw findings it was staged from,
     wrapped to the findings line's width (never cut)."""
 
-    result: Mapping[str, Any]
+    result: AssessmentResult
     findings: tuple[str, ...]
 
     @property
@@ -168,7 +185,7 @@ class _Row:
         return ROW_MM + FINDINGS_MM * len(self.findings)
 
 
-def _rows(pdf: FPDF, case: Case, result: Mapping[str, Any]) -> list[_Row]:
+def _rows(pdf: FPDF, case: Case, course: CourseResult) -> list[_Row]:
     """The result's assessment rows, each with its case assessment's findings (same order)."""
     pdf.set_font(FONT, "", FINDINGS_PT)
 
@@ -178,7 +195,7 @@ def _rows(pdf: FPDF, case: Case, result: Mapping[str, Any]) -> list[_Row]:
         return tuple(kit.lines(pdf, words.findings_text(a.measurements), FINDINGS_WIDTH, 3))
 
     return [_Row(r, findings(a))
-            for r, a in zip(result["assessments"], case.assessments, strict=True)]
+            for r, a in zip(course.assessments, case.assessments, strict=True)]
 
 
 def _height(rows: Sequence[_Row], keep: Sequence[int]) -> float:
@@ -210,15 +227,13 @@ def shown_rows(rows: Sequence[_Row], verdict: int | None, budget_mm: float) -> l
     return _kept(rows, verdict, low)
 
 
-def _cells(row: Mapping[str, Any]) -> list[str]:
+def _cells(row: AssessmentResult) -> list[str]:
     """One assessment as table cells; a stage not measured prints as "n/m"."""
-    stages = row["stages"]
     return [
-        str(row["date"]), str(row["day"]),
-        *(words.stage_text(stages.get(organ)) for organ in
-          ("skin", "liver", "upper_gi", "lower_gi")),
-        words.grade_text(row["grade"], bool(row.get("grade_incomplete"))),
-        row.get("minnesota_risk") or "—", row.get("response") or "baseline",
+        row.date.isoformat(), str(row.day),
+        *(words.stage_text(stage) for stage in row.stages.as_dict().values()),
+        words.grade_text(row.grade, _incomplete(row)),
+        row.minnesota_risk or "—", row.response or "baseline",
     ]
 
 
@@ -227,10 +242,10 @@ def _table_legend(rows: Sequence[_Row]) -> str:
     parts = ["MAGIC organ stages; response vs the day-0 baseline; the verdict's row in bold"]
     if any(r.findings for r in rows):
         parts.append("Grey line: the findings the stages were derived from")
-    if any(None in r.result["stages"].values()
+    if any(None in r.result.stages.as_dict().values()
            or any(words.NOT_MEASURED in line for line in r.findings) for r in rows):
         parts.append(words.NOT_MEASURED_LEGEND)
-    if any(r.result.get("grade_incomplete") for r in rows):
+    if any(_incomplete(r.result) for r in rows):
         parts.append(words.INCOMPLETE_LEGEND)
     return ". ".join(parts) + "."
 
@@ -265,10 +280,10 @@ def _assessments(pdf: FPDF, rows: Sequence[_Row], shown: Sequence[int],
     pdf.set_text_color(0, 0, 0)
 
 
-def _verdict_index(result: Mapping[str, Any]) -> int | None:
+def _verdict_index(course: CourseResult) -> int | None:
     """The row of the assessment the verdict was given on, if any."""
-    date = result["status"].get("date")
-    return next((i for i, a in enumerate(result["assessments"]) if a["date"] == date), None)
+    date = course.status.date
+    return next((i for i, a in enumerate(course.assessments) if a.date == date), None)
 
 
 # --- warnings -----------------------------------------------------------------------------------
@@ -321,14 +336,14 @@ def _risk_items(risk: Mapping[str, Any], own: bool) -> list[tuple[str, str, floa
     return items
 
 
-def _risk(pdf: FPDF, result: Mapping[str, Any], model: Any) -> None:
+def _risk(pdf: FPDF, status_value: str, risk: Mapping[str, Any] | None,
+          model: RiskModel | None) -> None:
     """Risk text on the left and the survival curve on the right, or why there is none; the
-    heading says whose estimate it is (words.risk_heading)."""
-    own = words.risk_is_own(result["status"]["value"])
+    heading says whose estimate it is (words.risk_is_own)."""
+    own = words.risk_is_own(status_value)
     title = "Survival risk (Cox model: age group, grade, hemoglobin)"
     kit.heading(pdf, title if own else f"{words.CONDITIONAL_RISK_HEADING}: {title[0].lower()}"
                                        f"{title[1:]}")
-    risk = result.get("risk")
     top = pdf.get_y()
     if not risk:
         reason = ("No survival estimate: no risk model is active." if model is None
@@ -376,10 +391,9 @@ def _notes_area(pdf: FPDF) -> None:
         y += 7
 
 
-def _model_text(result: Mapping[str, Any], model: Any) -> str:
+def _model_text(risk: Mapping[str, Any] | None, model: RiskModel | None) -> str:
     """Model version, card SHA-256 (first 12 hex) and whether it is the synthetic reference
     model: from the result's ``risk`` when there is one, else from the active model."""
-    risk = result.get("risk")
     if risk:
         version, digest, reference = (risk.get("model_version"), risk.get("model_card_sha256"),
                                       risk.get("reference_model"))
@@ -394,13 +408,13 @@ def _model_text(result: Mapping[str, Any], model: Any) -> str:
             f"{str(digest or 'unknown')[:12]}  ·  {kind}")
 
 
-def _footer(pdf: FPDF, result: Mapping[str, Any], model: Any) -> None:
+def _footer(pdf: FPDF, risk: Mapping[str, Any] | None, model: RiskModel | None) -> None:
     """Model identity, project rules, disclaimer and signature line."""
     pdf.set_y(FOOTER_TOP)
     pdf.set_draw_color(160, 160, 160)
     pdf.line(PAGE_LEFT, pdf.get_y(), PAGE_LEFT + PAGE_WIDTH, pdf.get_y())
     pdf.ln(0.8)
-    kit.text(pdf, _model_text(result, model), size=7.5, line_mm=3.6, max_lines=1)
+    kit.text(pdf, _model_text(risk, model), size=7.5, line_mm=3.6, max_lines=1)
     rules = " ".join(f"({i}) {rule.text}" for i, rule in enumerate(PROJECT_RULES, 1))
     pdf.set_text_color(80, 80, 80)
     kit.text(pdf, "Rules of this project: " + rules, size=6.3, line_mm=2.9, max_lines=5)
@@ -420,41 +434,44 @@ def _below_table_mm(warning_lines: int, has_risk_section_body: float, benchmarks
     return warnings + HEADING_MM + has_risk_section_body + bench
 
 
-def render(pdf: FPDF, case: Case, result: Mapping[str, Any], model: Any,
+def render(pdf: FPDF, case: Case, result: PatientResult, model: RiskModel | None,
            when: datetime) -> float:
     """Draw the summary on ``pdf``'s one page; returns where the content above the footer ends
     (never below FOOTER_TOP)."""
+    course = result.course
+    risk = result.to_json().get("risk")  # the interfaces.md §2 object, with grade_source
     _header(pdf, when)
     _patient(pdf, case)
-    _verdict(pdf, result)
-    rows = _rows(pdf, case, result)
-    verdict = _verdict_index(result)
-    warning_lines = _warning_lines(pdf, [str(w) for w in result.get("warnings") or []])
-    benchmarks = matched_benchmarks(result)
+    _verdict(pdf, course)
+    rows = _rows(pdf, case, course)
+    verdict = _verdict_index(course)
+    warning_lines = _warning_lines(pdf, [*course.warnings, *result.warnings])
+    benchmarks = matched_benchmarks(course)
     pdf.set_font(FONT, "", 6.8)
     legend = kit.lines(pdf, _table_legend(rows), PAGE_WIDTH, 2)
-    risk_body = RISK_BODY_MM if result.get("risk") else NO_RISK_BODY_MM
+    risk_body = RISK_BODY_MM if risk else NO_RISK_BODY_MM
     table_top = pdf.get_y() + HEADING_MM + ROW_MM + LEGEND_MM * len(legend)
     budget = FOOTER_TOP - table_top - _below_table_mm(len(warning_lines), risk_body,
                                                       len(benchmarks))
     _assessments(pdf, rows, shown_rows(rows, verdict, budget), verdict, legend)
     _warnings(pdf, warning_lines)
-    _risk(pdf, result, model)
+    _risk(pdf, course.status.value, risk, model)
     _benchmarks(pdf, benchmarks)
     bottom = pdf.get_y()
     _notes_area(pdf)
-    _footer(pdf, result, model)
+    _footer(pdf, risk, model)
     return bottom
 
 
-def build_summary_pdf(case: Case, result: Mapping[str, Any], model: Any = None, *,
+def build_summary_pdf(case: Case, result: PatientResult, model: RiskModel | None = None, *,
                       generated_at: datetime | None = None) -> bytes:
-    """The one-page A4 summary of ``case`` and its assess ``result`` as PDF bytes.
+    """The one-page A4 summary of ``case`` and its assess ``result`` (the course with the risk
+    part, srgvhd.risk.patient) as PDF bytes.
 
-    ``model`` is the active risk model (``card`` and ``card_sha256`` identify it when the result
-    has no ``risk``), or None. ``generated_at`` (UTC when naive; now when None) is printed in the
-    report zone (``$SRGVHD_TIMEZONE``, else the system's) and is the PDF creation date, so the
-    same inputs give identical bytes.
+    ``model`` is the active risk model (its ``card`` and ``card_sha256`` identify it when the
+    result has no estimate), or None. ``generated_at`` (UTC when naive; now when None) is
+    printed in the report zone (``$SRGVHD_TIMEZONE``, else the system's) and is the PDF
+    creation date, so the same inputs give identical bytes.
     """
     when = generated_at or datetime.now(UTC)
     when = when if when.tzinfo else when.replace(tzinfo=UTC)

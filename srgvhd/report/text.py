@@ -143,12 +143,9 @@ def verdict_text(sentence: str, rule_set: str) -> str:
     return f"{sentence} Rule set: {rule_set_text(rule_set)}."
 
 
-def waiting_text(waiting: Mapping | None) -> str | None:
+def waiting_text(rule: str, day: int, reason: str) -> str:
     """Which rule is waiting for an assessable assessment and why (clinical-rules.md §7)."""
-    if not waiting:
-        return None
-    return (f"Rule {waiting.get('rule')} (day {waiting.get('day')}) is waiting: "
-            f"{waiting.get('reason')}.")
+    return f"Rule {rule} (day {day}) is waiting: {reason}."
 
 
 def risk_is_own(status_value: str) -> bool:
