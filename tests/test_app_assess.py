@@ -154,7 +154,7 @@ def test_risk_and_benchmarks_are_shown_for_a_grade_ii_iv_patient(at) -> None:
     _fill(at, _example("refractory_r1.json"))
     labels = [m.label for m in at.metric]
     assert "Hazard ratio vs reference patient" in labels
-    assert {"Survival at 6 months", "Survival at 12 months"} <= set(labels)
+    assert {"Survival at 180 days", "Survival at 365 days"} <= set(labels)
     # age 42 (≥35) and Hb 85 g/L (≤90): the paper's two adverse categories
     factors = [t for t in _texts(at.markdown) if t.startswith("**Driving factors:**")]
     assert len(factors) == 1
@@ -314,8 +314,8 @@ def test_risk_intervals_are_as_prominent_as_the_estimates(at) -> None:
     metrics = {m.label: m.value for m in at.metric}
     pairs = {
         "Hazard ratio vs reference patient": "95% CI of the hazard ratio",
-        "Survival at 6 months": "95% band at 6 months",
-        "Survival at 12 months": "95% band at 12 months",
+        "Survival at 180 days": "95% band at 180 days",
+        "Survival at 365 days": "95% band at 365 days",
     }
     for estimate_label, interval_label in pairs.items():
         estimate = float(metrics[estimate_label].rstrip("%"))
@@ -345,3 +345,33 @@ def test_timeline_legend_is_below_and_markers_contrast_with_the_background(at) -
 def test_open_case_sits_above_save_case_in_the_sidebar(at) -> None:
     kinds = [type(node).__name__ for node in at.sidebar]
     assert kinds.index("FileUploader") < kinds.index("DownloadButton")
+
+
+def test_refractory_risk_is_the_patients_own_with_method_notes_apart(at) -> None:
+    _fill(at, _example("refractory_r1.json"))
+    labels = [e.label for e in at.expander]
+    assert "If this course becomes steroid-refractory" not in labels
+    assert "Statistical method" in labels
+    assert any(h.value == "Survival risk (Cox model)" for h in at.subheader)
+
+
+def test_risk_of_a_responsive_course_is_collapsed_and_conditional(at) -> None:
+    _fill(at, _example("responsive.json"))
+    (conditional,) = [e for e in at.expander if e.label == "If this course becomes "
+                      "steroid-refractory"]
+    assert not conditional.proto.expanded
+    inside = [m.label for m in conditional.metric]
+    assert "Hazard ratio vs reference patient" in inside
+    assert any("not this patient's prognosis now" in c.value for c in conditional.caption)
+    outside = [m for m in at.metric if m.label == "Hazard ratio vs reference patient"]
+    assert len(outside) == 1  # only the one inside the expander
+
+
+def test_course_table_shows_the_findings_beside_the_stages(at) -> None:
+    _fill(at, _example("refractory_r1.json"))
+    course = at.table[0].value
+    assert list(course.columns[:6]) == ["day", "date", "skin", "liver", "upper GI", "lower GI"]
+    # day 0 of examples/refractory_r1.json: rash 30%, bilirubin 1.0 mg/dL, stool 600 mL
+    assert course["findings"].iloc[0].startswith("rash 30% · bullae 0% · bilirubin 1 mg/dL")
+    assert "stool 600 mL/day, n/m episodes/day" in course["findings"].iloc[0]
+    assert any("n/m = not measured" in c.value for c in at.caption)
