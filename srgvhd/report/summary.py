@@ -316,18 +316,8 @@ def _warnings(pdf: FPDF, lines: Sequence[str]) -> None:
 # --- risk ---------------------------------------------------------------------------------------
 def _risk_items(risk: Mapping[str, Any], own: bool) -> list[tuple[str, str, float]]:
     """The risk estimate (interfaces.md §2 ``risk``) as (text, style, size) items."""
-    cov = risk["covariates"]
-    covariates = words.covariates_text(cov["age_group"], cov["grade"], cov["hemoglobin_le_90"])
     items = [] if own else [(words.CONDITIONAL_RISK_NOTE, "B", 7.8)]
-    items += [
-        (f"Hazard ratio {words.hazard_ratio_text(risk['hazard_ratio'], risk['hazard_ratio_ci'])}"
-         f" vs the reference patient ({words.reference_patient_text()}).", "", 8.2),
-        (f"Covariates: {covariates} (grade: {risk.get('grade_source', 'course maximum')}).",
-         "", 8.2),
-    ]
-    items += [(f"Survival at {words.horizon_text(day)}: "
-               f"{words.survival_text(s['estimate'], s['lower'], s['upper'])}.", "", 8.2)
-              for day, s in risk["survival"].items()]
+    items += [(sentence, "", 8.2) for sentence in words.risk_sentences(risk)]
     if risk.get("reference_model"):
         items.append(("SYNTHETIC REFERENCE MODEL: not fitted to real patients; the numbers "
                       "only show how the app works.", "B", 8.2))

@@ -132,6 +132,23 @@ def driving_factors(risk_covariates: Mapping, hazard_ratios: dict[str, float]) -
     return factors or [REFERENCE_WORDS]
 
 
+def risk_sentences(risk: Mapping) -> list[str]:
+    """The risk estimate (the interfaces.md §2 ``risk`` object) in sentences: hazard ratio vs
+    the reference patient, the covariates used (with where the grade came from), and survival
+    at each of the estimate's horizons."""
+    cov = risk["covariates"]
+    covariates = covariates_text(cov["age_group"], cov["grade"], cov["hemoglobin_le_90"])
+    source = f" (grade: {risk['grade_source']})" if risk.get("grade_source") else ""
+    return [
+        f"Hazard ratio {hazard_ratio_text(risk['hazard_ratio'], risk['hazard_ratio_ci'])} vs "
+        f"the reference patient ({reference_patient_text()}).",
+        f"Covariates: {covariates}{source}.",
+        *(f"Survival at {horizon_text(day)}: "
+          f"{survival_text(s['estimate'], s['lower'], s['upper'])}."
+          for day, s in risk["survival"].items()),
+    ]
+
+
 # --- verdict and scope --------------------------------------------------------------------------
 def rule_set_text(rule_set: str) -> str:
     """The rule set's name (srgvhd.clinical.refractory.RULE_SET_LABELS)."""
