@@ -24,11 +24,13 @@ def test_timeline_has_one_point_per_assessment_with_grade_rank_and_response() ->
 
 
 def test_survival_leaves_out_points_beyond_follow_up_and_marks_the_horizons() -> None:
-    curve = {"days": [0, 100, 200, 300], "estimate": [1.0, 0.8, 0.6, None],
-             "lower": [1.0, 0.7, 0.5, None], "upper": [1.0, 0.9, 0.7, None]}
+    curve = {"days": [0, 100, 200, 300, 401], "estimate": [1.0, 0.8, 0.6, None, 0.5],
+             "lower": [1.0, 0.7, 0.5, None, 0.4], "upper": [1.0, 0.9, 0.7, None, 0.6]}
     spec = survival_spec(curve, [180, 365])
     band, line, rules = spec["layer"]
+    # day 300 unknown (beyond follow-up), day 401 past the axis (CURVE_X_MAX_DAYS = 400)
     assert [v["days"] for v in line["data"]["values"]] == [0, 100, 200]
+    assert line["encoding"]["x"]["scale"]["domain"] == [0, 400]
     assert band["encoding"]["y"]["field"] == "lower" and band["encoding"]["y2"]["field"] == "upper"
     assert line["mark"]["interpolate"] == "step-after"  # a Kaplan–Meier-like step function
     assert rules["data"]["values"] == [{"days": 180}, {"days": 365}]

@@ -35,6 +35,7 @@ from srgvhd.literature.published import (
 from srgvhd.report import pdfkit as kit
 from srgvhd.report import text as words
 from srgvhd.report.pdfkit import FONT, PAGE_LEFT, PAGE_WIDTH
+from srgvhd.report.vega import CURVE_X_MAX_DAYS
 
 if TYPE_CHECKING:
     from srgvhd.risk.model import RiskModel
@@ -53,7 +54,7 @@ RISK_LINE_MM = 3.7
 NO_RISK_BODY_MM = 8.0
 BENCH_ROW_MM = 4.3
 BENCH_SOURCE_MM = 6.8
-CURVE_BOX = kit.Box(x=PAGE_LEFT + PAGE_WIDTH - 68, y=0.0, w=68, h=33, x_max=400)
+CURVE_BOX = kit.Box(x=PAGE_LEFT + PAGE_WIDTH - 68, y=0.0, w=68, h=33, x_max=CURVE_X_MAX_DAYS)
 CURVE_TOP_PAD = 4.5  # legend above the plot
 TEXT_COLUMN_MM = PAGE_WIDTH - CURVE_BOX.w - 14
 FINDINGS_INDENT = 20.0  # under the Day column
@@ -331,9 +332,8 @@ def _risk(pdf: FPDF, status_value: str, risk: Mapping[str, Any] | None,
     """Risk text on the left and the survival curve on the right, or why there is none; the
     heading says whose estimate it is (words.risk_is_own)."""
     own = words.risk_is_own(status_value)
-    title = "Survival risk (Cox model: age group, grade, hemoglobin)"
-    kit.heading(pdf, title if own else f"{words.CONDITIONAL_RISK_HEADING}: {title[0].lower()}"
-                                       f"{title[1:]}")
+    kit.heading(pdf, "Survival risk (Cox model: age group, grade, hemoglobin)" if own
+                else f"{words.CONDITIONAL_RISK_HEADING}: survival risk (Cox model)")
     top = pdf.get_y()
     if not risk:
         reason = ("No survival estimate: no risk model is active." if model is None

@@ -19,6 +19,7 @@ RESPONSE_COLOURS = {"baseline": "#000000", "CR": "#117733", "VGPR": "#1F78B4", "
                     "mixed": "#997700", "no response": "#AA4499", "progression": "#D55E00",
                     "not assessable": "#666666"}
 CURVE_COLOUR = "#1f4e79"
+CURVE_X_MAX_DAYS = 400  # the curve is shown to here (past the 365-day horizon), page and PDF
 
 
 def timeline_spec(course: CourseResult) -> dict[str, Any]:
@@ -62,12 +63,14 @@ def timeline_spec(course: CourseResult) -> dict[str, Any]:
 def survival_spec(curve: Mapping[str, Sequence[float | None]],
                   horizons: Sequence[int]) -> dict[str, Any]:
     """Predicted survival (step line) with its 95% band and dotted rules at ``horizons`` (the
-    estimate's days); points beyond the model's follow-up (null) are left out."""
+    estimate's days), up to day CURVE_X_MAX_DAYS; points beyond the model's follow-up (null)
+    are left out."""
     values = [{"days": d, "estimate": e, "lower": lo, "upper": hi}
               for d, e, lo, hi in zip(curve["days"], curve["estimate"], curve["lower"],
                                       curve["upper"], strict=True)
-              if None not in (e, lo, hi)]
-    x = {"field": "days", "type": "quantitative", "title": "days from second-line therapy"}
+              if None not in (e, lo, hi) and d <= CURVE_X_MAX_DAYS]
+    x = {"field": "days", "type": "quantitative", "title": "days from second-line therapy",
+         "scale": {"domain": [0, CURVE_X_MAX_DAYS]}}
     survival = {"type": "quantitative", "title": "overall survival",
                 "scale": {"domain": [0, 1]}, "axis": {"format": "%"}}
     return {
