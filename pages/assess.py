@@ -60,7 +60,7 @@ UNIT_WORDS = {"umol/L": "µmol/L"}
 NUMBER_FORMAT = "%g"  # 42, 70.5, 85 g/L or 8.5 g/dL: as typed, without padded decimals
 EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)  # date_input's own default is ±10 years
 VERDICT_BOX = {REFRACTORY: st.error, DEPENDENT: st.warning, RESPONSIVE: st.success}
-COURSE_STAGES = {"skin": "skin", "liver": "liver", "upper_gi": "upper GI", "lower_gi": "lower GI"}
+COURSE_STAGES = ("skin", "liver", "upper GI", "lower GI")  # course table headers, ORGANS order
 
 
 # ---------------------------------------------------------------- state
@@ -283,16 +283,13 @@ def _show_problems(slots: dict[str, Any], problems: dict[str, list[str]]) -> Non
 
 
 def _draw_verdict(result: PatientResult) -> None:
-    """The verdict first (coloured by its value), the rule waiting for data, then warnings."""
+    """The verdict first, coloured by its value (its sentence names a rule still waiting for an
+    assessable assessment, clinical-rules.md §7), then the warnings."""
     from srgvhd.report import text as words
 
     status = result.course.status
     box = VERDICT_BOX.get(status.value, st.info)
-    body = f"**{status.sentence}**  \nRule set: {words.rule_set_text(result.course.rule_set)}."
-    waiting = getattr(status, "waiting", None)  # clinical-rules.md §7
-    if waiting is not None:
-        body += "  \n" + words.waiting_text(waiting.rule, waiting.day, waiting.reason)
-    box(body)
+    box(f"**{status.sentence}**  \nRule set: {words.rule_set_text(result.course.rule_set)}.")
     for warning in (*result.course.warnings, *result.warnings):
         st.warning(ui.plain(warning))
 
@@ -304,29 +301,40 @@ def _draw_course_table(course: CourseResult, case: Case) -> None:
 
     rows = []
     for a, entered in zip(course.assessments, case.assessments, strict=True):
-        incomplete = bool(getattr(a, "grade_incomplete", False))
         rows.append({
             "day": a.day,
             "date": a.date.isoformat(),
-            **{label: words.stage_text(getattr(a.stages, organ))
-               for organ, label in COURSE_STAGES.items()},
-            "MAGIC grade": words.grade_text(a.grade, incomplete),
+            **{label: words.stage_text(stage) for label, stage in
+               zip(COURSE_STAGES, a.stages.as_dict().values(), strict=True)},
+            "MAGIC grade": words.grade_text(a.grade, a.grade_incomplete),
             "Minnesota risk": a.minnesota_risk or "—",
             "response": a.response or "baseline",
             "findings": ("stages entered" if entered.measurements is None
-                         else words.findings_text(entered.measurements)),
+                         else words.findings_text(entered.measurements, legacy=case.legacy)),
             "notes": "; ".join(a.notes),
         })
     st.table(rows)
-    shown = [str(value) for row in rows for value in row.values()]
-    legends = [words.NOT_MEASURED_LEGEND] if any(words.NOT_MEASURED in v for v in shown) else []
-    if any(getattr(a, "grade_incomplete", False) for a in course.assessments):
-        legends.append(words.INCOMPLETE_LEGEND)
+    legends = words.marks_legend([str(value) for row in rows for value in row.values()],
+                                 any(a.grade_incomplete for a in course.assessments))
     rules = ["stool_volume_vs_episodes", "mixed_response"]
     if course.rule_set == "ebmt2018":
         rules.append("ebmt_windows")
     st.caption(" ".join([*(f"{legend}." for legend in legends),
                          "Rules of this project:", *(RULE_TEXT[key] for key in rules)]))
+
+
+def _draw_scores(course: CourseResult) -> None:
+    """EASIX, MAP and the day-28 response when the case has them, each with its published
+    meaning and source (srgvhd.clinical.scores; docs/interfaces.md §6)."""
+    from srgvhd.report import text as words
+
+    items = words.score_items(course.scores)
+    if not items:
+        return
+    st.subheader("Bedside scores")
+    for headline, detail in items:
+        st.markdown(f"**{ui.plain(headline)}**")
+        st.caption(ui.plain(detail))
 
 
 def _draw_timeline(course: CourseResult) -> None:
@@ -434,6 +442,7 @@ def _draw_results(case: Case, form: dict[str, Any]) -> None:
     _draw_verdict(result)
     _draw_course_table(result.course, case)
     _draw_timeline(result.course)
+    _draw_scores(result.course)
     risk_col, bench_col = st.columns(2)
     with risk_col:
         _draw_risk(result, loaded)

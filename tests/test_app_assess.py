@@ -373,5 +373,9 @@ def test_course_table_shows_the_findings_beside_the_stages(at) -> None:
     assert list(course.columns[:6]) == ["day", "date", "skin", "liver", "upper GI", "lower GI"]
     # day 0 of examples/refractory_r1.json: rash 30%, bilirubin 1.0 mg/dL, stool 600 mL
     assert course["findings"].iloc[0].startswith("rash 30% · bullae 0% · bilirubin 1 mg/dL")
-    assert "stool 600 mL/day, n/m episodes/day" in course["findings"].iloc[0]
-    assert any("n/m = not measured" in c.value for c in at.caption)
+    # the blank episode count: "n/m" from an srgvhd-case/2 form, "blank" from a /1 one, each
+    # with its legend
+    blank = re.search(r"stool 600 mL/day, (n/m|blank) episodes/day", course["findings"].iloc[0])
+    assert blank
+    legend = {"n/m": "n/m = not measured", "blank": "blank = left empty in an srgvhd-case/1"}
+    assert any(legend[blank.group(1)] in c.value for c in at.caption)

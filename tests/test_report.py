@@ -169,7 +169,7 @@ def test_overlong_content_still_fits_one_page() -> None:
 def test_content_ends_above_the_footer(name: str) -> None:
     from fpdf import FPDF
 
-    from srgvhd.report.summary import FOOTER_TOP, render
+    from srgvhd.report.summary import render
 
     case, result = SAMPLES[name]
     long_warnings = replace(with_risk(result), warnings=("w " * 80,) * 9)
@@ -178,7 +178,7 @@ def test_content_ends_above_the_footer(name: str) -> None:
         pdf.set_auto_page_break(False)
         pdfkit.add_fonts(pdf)
         pdf.add_page()
-        assert render(pdf, parse_case(case), variant, MODEL, GENERATED) <= FOOTER_TOP
+        assert render(pdf, parse_case(case), variant, MODEL, GENERATED) >= 0  # room left
 
 
 @pytest.mark.parametrize(("count", "shown", "more"), [(5, 5, None), (6, 4, 2)])
@@ -351,7 +351,9 @@ SIX = [
 
 
 def six_case() -> dict[str, Any]:
+    """srgvhd-case/2: a null finding is not measured (clinical-rules.md §7)."""
     case = case_for([])
+    case["format"] = "srgvhd-case/2"
     case["assessments"] = copy.deepcopy(SIX)
     return case
 
@@ -469,3 +471,66 @@ def test_a_fresh_process_gives_the_bytes_of_a_warm_one() -> None:
         check=True, timeout=120, cwd=REPO, env={"PYTHONPATH": str(REPO), "SRGVHD_TIMEZONE": "UTC"},
     ).stdout.strip()
     assert cold == warm
+
+
+# --- clinical-rules.md §7 and the bedside scores (interfaces.md §6) -----------------------------
+def test_an_organ_missing_at_a_rule_day_prints_n_m_and_the_waiting_rule() -> None:
+    # liver involved at baseline (bilirubin 2.5 mg/dL: stage 1), day-14 bilirubin not measured:
+    # day 14 is "not assessable" (§7.3), R3 cannot be judged (§7.6), the grade is incomplete
+    case = six_case()
+    # days 0, 5, 7, 14 (no day-3 bloody stool): day 7 a PR (upper GI and skin better), so R1 and
+    # R2 do not fire; day 14 without bilirubin
+    case["assessments"] = [measured(0, 30, 2.5, 800), measured(5, 30, 2.5, 800),
+                           measured(7, 20, 2.2, 500), measured(14, 0, None, 200)]
+    data = build(case, engine_result(case))
+    assert page_count(data) == 1
+    text = pdf_text(data)
+    assert "2026-11-15 14 0 n/m 0 0 0* — not assessable" in text
+    assert "bilirubin n/m" in text
+    assert "rule R3 cannot be judged" in text
+    assert "* grade from an assessment with an organ not measured" in text
+
+
+LABS = [{"date": "2026-11-08", "ldh_u_l": 420, "creatinine": {"value": 97.24, "unit": "umol/L"},
+         "platelets_10e9_l": 45, "map_probability": 0.35}]
+
+
+def test_scores_are_printed_with_their_meaning_and_source() -> None:
+    case = six_case()
+    case["labs"] = copy.deepcopy(LABS)
+    # a day-28 assessment (window 28–35): everything back to 0 -> CR against the baseline
+    case["assessments"].append(measured(28, 0, 1.0, 100))
+    case["assessments"][-1]["measurements"].update(upper_gi_persistent_symptoms=False,
+                                                   grossly_bloody_stool=False)
+    data = build(case, engine_result(case))
+    assert page_count(data) == 1
+    text = pdf_text(data)
+    # EASIX = 420 U/L × (97.24 / 88.4 = 1.1 mg/dL) / 45 ×10⁹/L = 10.27; log2 = 3.36
+    assert "EASIX 10.3 (log2 3.36) from labs of 2026-11-08 (day 7)" in text
+    assert "creatinine 1.1 mg/dL" in text
+    assert "Luft et al., Lancet Haematol 2017" in text
+    assert "MAP 0.350: high (threshold 0.290), drawn on day 7 (2026-11-08)" in text
+    assert "Day-28 response: CR (CR/VGPR), assessed day 28 (2026-11-29)" in text
+    assert "Inamoto et al., Haematologica 2014" in text
+
+
+def test_scores_risk_warnings_and_a_long_course_stay_above_the_footer() -> None:
+    from fpdf import FPDF
+
+    from srgvhd.report.summary import render
+
+    case = six_case()
+    case["labs"] = copy.deepcopy(LABS)
+    case["assessments"] += [measured(d, 10, 1.5, 200) for d in range(15, 36)]
+    result = engine_result(case)
+    result = replace(result, warnings=("a long warning " * 20,) * 4)
+    pdf = FPDF(unit="mm", format="A4")
+    pdf.set_auto_page_break(False)
+    pdfkit.add_fonts(pdf)
+    pdf.add_page()
+    assert render(pdf, parse_case(case), result, MODEL, GENERATED) >= 0  # room left
+    text = pdf_text(build(case, result))
+    # the first, the verdict's (day 3) and the last row at least; every left-out row counted
+    assert "2026-11-01 0 " in text and "2026-11-04 3 " in text and "2026-12-06 35 " in text
+    shown = len(re.findall(r"\d{4}-\d\d-\d\d \d+ \d", text.split("Assessments")[1]))
+    assert sum(hidden_counts(text)) + shown == 27

@@ -93,3 +93,32 @@ def test_an_unknown_zone_is_named_and_utc_used(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("SRGVHD_TIMEZONE", "../etc/passwd")
     assert words.generated_text(datetime(2026, 1, 1, tzinfo=UTC)) == (
         "2026-01-01 00:00 UTC; SRGVHD_TIMEZONE '../etc/passwd' is not a known time zone")
+
+
+def test_marks_legend_names_only_the_marks_in_the_table() -> None:
+    assert words.marks_legend(["2", "II", "rash 30%"], incomplete=False) == []
+    assert words.marks_legend(["n/m", "II*"], incomplete=True) == [
+        words.NOT_MEASURED_LEGEND, words.INCOMPLETE_LEGEND]
+    assert words.marks_legend(["stool blank mL/day"], incomplete=False) == [words.LEGACY_LEGEND]
+
+
+def test_score_items_lead_with_value_then_source() -> None:
+    from datetime import date
+
+    from srgvhd.clinical.results import Response
+    from srgvhd.clinical.scores import Day28, Easix, MapScore, Scores
+
+    scores = Scores(
+        easix=Easix(date(2026, 11, 8), 7, ldh_u_l=420, creatinine_mg_dl=1.1, platelets_10e9_l=45),
+        map=MapScore(date(2026, 11, 8), 7, value=0.290),  # at the threshold: high (≥ 0.290)
+        day28=Day28(date(2026, 11, 29), 28, Response.PR),
+    )
+    (easix, easix_detail), (map_line, map_detail), (day28, meaning) = words.score_items(scores)
+    # 420 × 1.1 / 45 = 10.27, log2 = 3.36 (Luft et al. 2017)
+    assert easix.startswith("EASIX 10.3 (log2 3.36) from labs of 2026-11-08 (day 7)")
+    assert easix_detail.startswith("Source: Luft et al., Lancet Haematol 2017")
+    assert map_line == "MAP 0.290: high (threshold 0.290), drawn on day 7 (2026-11-08)"
+    assert map_detail.startswith("Source: Srinagesh et al., Blood Adv 2019")
+    assert day28 == "Day-28 response: PR (PR/no response), assessed day 28 (2026-11-29)"
+    assert "Inamoto" in meaning
+    assert words.score_items(None) == [] and words.score_items(Scores()) == []

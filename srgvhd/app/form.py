@@ -25,7 +25,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from srgvhd.clinical.case import FORMAT
+from srgvhd.clinical.case import LEGACY_FORMAT
 from srgvhd.clinical.staging import ORGANS
 from srgvhd.clinical.units import (
     bilirubin_to_mg_dl,
@@ -151,7 +151,9 @@ def form_to_case_dict(form: dict[str, Any]) -> dict[str, Any]:
     unit = form.get("bilirubin_unit", "mg/dL")
     override = form.get("grade_override", "none")
     return {
-        "format": FORMAT,
+        # The grid's blank cells still mean "not involved" (srgvhd-case/1); an opened /2 file
+        # keeps /2. The form helper switches new cases to /2 with explicit "not involved".
+        "format": form.get("format", LEGACY_FORMAT),
         "patient": patient,
         "steroids": steroids,
         "assessments": [_row_to_assessment(row, unit) for row in form.get("assessments") or []],
@@ -226,6 +228,7 @@ def case_dict_to_form(d: dict[str, Any]) -> dict[str, Any]:
     values entered in the other unit are converted (srgvhd.clinical.units).
     """
     form = empty_form()
+    form["format"] = d["format"]
     patient, steroids = d["patient"], d["steroids"]
     form["age_years"] = patient.get("age_years")
     form["weight_kg"] = patient.get("weight_kg")

@@ -11,9 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from srgvhd.clinical.staging import OrganStages
+
+if TYPE_CHECKING:
+    from srgvhd.clinical.scores import Scores
 
 
 class Grade(StrEnum):
@@ -70,9 +73,20 @@ class AssessmentResult:
     ibmtr_index: str
     notes: tuple[str, ...] = ()
 
+    @property
+    def not_measured(self) -> tuple[str, ...]:
+        """Organs not measured at this assessment (docs/clinical-rules.md §7)."""
+        return self.stages.not_measured
+
+    @property
+    def grade_incomplete(self) -> bool:
+        """Whether the grades left out an organ that was not measured (§7.5)."""
+        return bool(self.not_measured)
+
     def to_json(self) -> dict[str, Any]:
-        """One element of the contract's ``assessments`` list."""
-        return {
+        """One element of the contract's ``assessments`` list; ``grade_incomplete`` and
+        ``not_measured`` are added only when an organ was not measured."""
+        out = {
             "date": self.date.isoformat(),
             "day": self.day,
             "stages": self.stages.as_dict(),
@@ -85,6 +99,24 @@ class AssessmentResult:
             "ibmtr_index": self.ibmtr_index,
             "notes": list(self.notes),
         }
+        if self.grade_incomplete:
+            out["grade_incomplete"] = True
+            out["not_measured"] = list(self.not_measured)
+        return out
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A refractoriness rule that could not be judged because an assessment in its window was
+    not assessable (docs/clinical-rules.md §7.6): the rule, its decision day and why."""
+
+    rule: str
+    day: int
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's ``status.waiting`` object."""
+        return {"rule": self.rule, "day": self.day, "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -101,6 +133,7 @@ class Status:
     next_decision_date: date | None = None
     intolerant: bool = False
     assessed_through_day: int | None = None
+    waiting: Waiting | None = None
 
     @property
     def sentence(self) -> str:
@@ -115,6 +148,14 @@ class Status:
             text = (
                 "Steroid-responsive: no refractoriness rule fired through day "
                 f"{self.assessed_through_day}."
+            )
+        elif self.waiting is not None:
+            assert self.next_decision_date is not None
+            text = (
+                f"Not refractory so far, but rule {self.waiting.rule} cannot be judged: "
+                f"{self.waiting.reason}. Decision point day {self.next_decision_day} "
+                f"({self.next_decision_date.isoformat()}) is overdue and needs an assessable "
+                "assessment."
             )
         else:
             assert self.next_decision_date is not None
@@ -140,6 +181,7 @@ class Status:
             "intolerant": self.intolerant,
             "assessed_through_day": self.assessed_through_day,
             "sentence": self.sentence,
+            "waiting": None if self.waiting is None else self.waiting.to_json(),
         }
 
 
@@ -152,13 +194,18 @@ class CourseResult:
     max_grade: Grade
     status: Status
     warnings: tuple[str, ...] = ()
+    scores: Scores | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The ``srgvhd assess --json`` object without the risk model's part."""
-        return {
+        """The ``srgvhd assess --json`` object without the risk model's part; ``scores`` only
+        when the case has labs or reached day 28 (docs/interfaces.md §6)."""
+        out = {
             "rule_set": self.rule_set,
             "assessments": [a.to_json() for a in self.assessments],
             "max_grade": self.max_grade.value,
             "status": self.status.to_json(),
             "warnings": list(self.warnings),
         }
+        if self.scores is not None:
+            out["scores"] = self.scores.to_json()
+        return out

@@ -21,6 +21,7 @@ from fpdf.enums import XPos, YPos
 from srgvhd.clinical.case import Assessment, Case
 from srgvhd.clinical.policy import PROJECT_RULES
 from srgvhd.clinical.results import AssessmentResult, CourseResult
+from srgvhd.clinical.scores import Scores
 from srgvhd.clinical.units import canonical_hemoglobin_unit, hemoglobin_to_g_l
 from srgvhd.literature.matching import matched_benchmarks
 from srgvhd.literature.published import (
@@ -41,20 +42,26 @@ if TYPE_CHECKING:
     from srgvhd.risk.model import RiskModel
     from srgvhd.risk.patient import PatientResult
 
-FOOTER_TOP = 252.0
+DISCLAIMER_TOP = 277.0
+RULES_PT, RULES_MM, MAX_RULES_LINES = 6.0, 2.65, 12
+MODEL_LINE_MM = 3.6
 HEADING_MM = 7.4
-ROW_MM = 4.2
-FINDINGS_MM = 3.3
+ROW_MM = 3.9
+FINDINGS_MM = 2.9
 GAP_MM = 3.6
 LEGEND_MM = 3.4
 WARNING_MM = 3.8
-MAX_WARNING_LINES = 5
-RISK_BODY_MM = 46.0
-RISK_LINE_MM = 3.7
+# (warning lines, lines of each score's explanation), from more text to more compact: the first
+# level that leaves room for the whole course (up to WHOLE_COURSE_ROWS assessments; else for its
+# first, verdict and last rows) is used, else the most compact one.
+COMPACT_LEVELS = ((5, 4), (5, 3), (5, 2), (5, 1), (3, 1), (2, 1), (1, 1))  # warnings kept longest
+WHOLE_COURSE_ROWS = 8
+RISK_BODY_MM = 40.0
+RISK_LINE_MM = 3.5
 NO_RISK_BODY_MM = 8.0
-BENCH_ROW_MM = 4.3
+BENCH_ROW_MM = 3.9
 BENCH_SOURCE_MM = 6.8
-CURVE_BOX = kit.Box(x=PAGE_LEFT + PAGE_WIDTH - 68, y=0.0, w=68, h=33, x_max=CURVE_X_MAX_DAYS)
+CURVE_BOX = kit.Box(x=PAGE_LEFT + PAGE_WIDTH - 68, y=0.0, w=68, h=28, x_max=CURVE_X_MAX_DAYS)
 CURVE_TOP_PAD = 4.5  # legend above the plot
 TEXT_COLUMN_MM = PAGE_WIDTH - CURVE_BOX.w - 14
 FINDINGS_INDENT = 20.0  # under the Day column
@@ -132,44 +139,25 @@ def _patient(pdf: FPDF, case: Case) -> None:
 
 
 def _verdict(pdf: FPDF, course: CourseResult) -> None:
-    """The SR verdict in a tinted box, the rule waiting for data, maximum grade and rule set."""
+    """The SR verdict in a tinted box (the engine's sentence names a rule still waiting for an
+    assessable assessment, clinical-rules.md §7), with the maximum grade and the rule set."""
     status = course.status
     tint = VERDICT_TINTS.get(status.value, (232, 236, 242))
     pdf.set_font(FONT, "B", 10)
-    sentence = kit.lines(pdf, status.sentence, PAGE_WIDTH - 4, 2)
-    pdf.set_font(FONT, "", 8)
-    waiting = _waiting(course)
-    waiting_lines = kit.lines(pdf, waiting, PAGE_WIDTH - 4, 2) if waiting else []
+    sentence = kit.lines(pdf, status.sentence, PAGE_WIDTH - 4, 3)
     top = 43.0
-    height = 2.5 + 4.6 * len(sentence) + 4.0 * len(waiting_lines) + 5.5
+    height = 2.5 + 4.6 * len(sentence) + 5.5
     pdf.set_fill_color(*tint)
     pdf.rect(PAGE_LEFT, top, PAGE_WIDTH, height, style="F")
     pdf.set_xy(PAGE_LEFT + 2, top + 1.5)
-    pdf.set_font(FONT, "B", 10)
     for line in sentence:
         pdf.set_x(PAGE_LEFT + 2)
         pdf.cell(PAGE_WIDTH - 4, 4.6, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font(FONT, "", 8)
-    for line in waiting_lines:
-        pdf.set_x(PAGE_LEFT + 2)
-        pdf.cell(PAGE_WIDTH - 4, 4.0, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(0.6)
     kit.text(pdf, f"Maximum MAGIC grade over the course: {course.max_grade}   ·   Rule set: "
                   f"{words.rule_set_text(course.rule_set)}", size=8, width=PAGE_WIDTH - 4,
              max_lines=1, x=PAGE_LEFT + 2)
     pdf.set_y(top + height)
-
-
-def _waiting(course: CourseResult) -> str | None:
-    """The waiting rule of clinical-rules.md §7 in words, when the engine reports one."""
-    waiting = getattr(course.status, "waiting", None)
-    return None if waiting is None else words.waiting_text(waiting.rule, waiting.day,
-                                                           waiting.reason)
-
-
-def _incomplete(row: AssessmentResult) -> bool:
-    """Whether an organ of this assessment was not measured (clinical-rules.md §7)."""
-    return bool(getattr(row, "grade_incomplete", False))
 
 
 # --- assessment table ---------------------------------------------------------------------------
@@ -193,16 +181,24 @@ def _rows(pdf: FPDF, case: Case, course: CourseResult) -> list[_Row]:
     def findings(a: Assessment) -> tuple[str, ...]:
         if a.measurements is None:
             return ()
-        return tuple(kit.lines(pdf, words.findings_text(a.measurements), FINDINGS_WIDTH, 3))
+        return tuple(kit.lines(pdf, words.findings_text(a.measurements, legacy=case.legacy),
+                               FINDINGS_WIDTH, 3))
 
     return [_Row(r, findings(a))
             for r, a in zip(course.assessments, case.assessments, strict=True)]
 
 
+def _gaps(count: int, keep: Sequence[int]) -> list[tuple[int, int]]:
+    """(position in ``keep`` before which, rows left out) for each run of left-out rows; a run
+    after the last kept row has position ``len(keep)``."""
+    bounds = [-1, *keep, count]
+    return [(i, bounds[i + 1] - bounds[i] - 1) for i in range(len(bounds) - 1)
+            if bounds[i + 1] - bounds[i] > 1]
+
+
 def _height(rows: Sequence[_Row], keep: Sequence[int]) -> float:
     """Height of the kept rows plus one "… N more" line per gap."""
-    gaps = sum(1 for i, k in enumerate(keep) if k > (keep[i - 1] + 1 if i else 0))
-    return sum(rows[k].height for k in keep) + GAP_MM * gaps
+    return sum(rows[k].height for k in keep) + GAP_MM * len(_gaps(len(rows), keep))
 
 
 def _kept(rows: Sequence[_Row], verdict: int | None, total: int) -> list[int]:
@@ -218,7 +214,7 @@ def shown_rows(rows: Sequence[_Row], verdict: int | None, budget_mm: float) -> l
     everything = list(range(len(rows)))
     if _height(rows, everything) <= budget_mm:
         return everything
-    low, high = 1, len(rows) - 1  # the largest total that fits (at least the baseline)
+    low, high = 2, len(rows) - 1  # the largest total that fits (at least the first and last)
     while low < high:
         mid = (low + high + 1) // 2
         if _height(rows, _kept(rows, verdict, mid)) <= budget_mm:
@@ -233,21 +229,18 @@ def _cells(row: AssessmentResult) -> list[str]:
     return [
         row.date.isoformat(), str(row.day),
         *(words.stage_text(stage) for stage in row.stages.as_dict().values()),
-        words.grade_text(row.grade, _incomplete(row)),
+        words.grade_text(row.grade, row.grade_incomplete),
         row.minnesota_risk or "—", row.response or "baseline",
     ]
 
 
 def _table_legend(rows: Sequence[_Row]) -> str:
-    """What n/m, * and the grey lines mean, for the marks that occur in the table."""
+    """What bold, the grey lines, n/m, "blank" and * mean, for the marks in the table."""
     parts = ["MAGIC organ stages; response vs the day-0 baseline; the verdict's row in bold"]
     if any(r.findings for r in rows):
         parts.append("Grey line: the findings the stages were derived from")
-    if any(None in r.result.stages.as_dict().values()
-           or any(words.NOT_MEASURED in line for line in r.findings) for r in rows):
-        parts.append(words.NOT_MEASURED_LEGEND)
-    if any(_incomplete(r.result) for r in rows):
-        parts.append(words.INCOMPLETE_LEGEND)
+    cells = [text for r in rows for text in (*_cells(r.result), *r.findings)]
+    parts += words.marks_legend(cells, any(r.result.grade_incomplete for r in rows))
     return ". ".join(parts) + "."
 
 
@@ -256,12 +249,13 @@ def _assessments(pdf: FPDF, rows: Sequence[_Row], shown: Sequence[int],
     """Assessment table with each row's findings under it, gaps counted, legend below."""
     kit.heading(pdf, "Assessments")
     kit.table_header(pdf, ASSESSMENT_COLUMNS, ROW_MM)
-    previous = -1
-    for i in shown:
-        if i > previous + 1:
-            kit.text(pdf, f"… {i - previous - 1} more assessments in the app", size=7.5,
+    gaps = dict(_gaps(len(rows), shown))
+    for position, i in enumerate([*shown, None]):
+        if position in gaps:
+            kit.text(pdf, f"… {gaps[position]} more assessments in the app", size=7.5,
                      line_mm=GAP_MM, max_lines=1)
-        previous = i
+        if i is None:
+            break
         row = rows[i]
         kit.table_row(pdf, _cells(row.result), ASSESSMENT_COLUMNS, row_mm=ROW_MM,
                       style="B" if i == verdict else "", border="" if row.findings else "B")
@@ -288,15 +282,15 @@ def _verdict_index(course: CourseResult) -> int | None:
 
 
 # --- warnings -----------------------------------------------------------------------------------
-def _warning_lines(pdf: FPDF, warnings: Sequence[str]) -> list[str]:
-    """Each warning on its own line(s), at most two each and MAX_WARNING_LINES in all; what does
-    not fit is counted in a last "… N more warnings in the app" line."""
+def _warning_lines(pdf: FPDF, warnings: Sequence[str], most: int) -> list[str]:
+    """Each warning on its own line(s), at most two each and ``most`` in all; what does not fit
+    is counted in a last "… N more warnings in the app" line."""
     pdf.set_font(FONT, "", 8)
     blocks = [kit.lines(pdf, f"Warning: {w}", PAGE_WIDTH, 2) for w in warnings]
     shown: list[str] = []
     for i, block in enumerate(blocks):
         left = len(blocks) - i
-        if len(shown) + len(block) > MAX_WARNING_LINES - (1 if left > 1 else 0):
+        if len(shown) + len(block) > most - (1 if left > 1 else 0):
             return [*shown, f"… {left} more warnings in the app"]
         shown += block
     return shown
@@ -353,6 +347,33 @@ def _risk(pdf: FPDF, status_value: str, risk: Mapping[str, Any] | None,
     pdf.set_y(top + RISK_BODY_MM)
 
 
+# --- bedside scores -----------------------------------------------------------------------------
+def _score_lines(pdf: FPDF, scores: Scores | None,
+                 detail_lines: int) -> list[tuple[str, str, float, float]]:
+    """Each score's headline (bold) and meaning with its source (small, at most
+    ``detail_lines``), wrapped: (line, style, size pt, height mm)."""
+    out = []
+    for headline, detail in words.score_items(scores):
+        for body, style, size, line_mm, most in ((headline, "B", 8.0, 3.7, 2),
+                                                 (detail, "", 6.5, 2.9, detail_lines)):
+            pdf.set_font(FONT, style, size)
+            out += [(line, style, size, line_mm) for line in kit.lines(pdf, body, PAGE_WIDTH,
+                                                                        most)]
+    return out
+
+
+def _scores(pdf: FPDF, lines: Sequence[tuple[str, str, float, float]]) -> None:
+    """EASIX, MAP and the day-28 response, when the case has them (docs/interfaces.md §6)."""
+    if not lines:
+        return
+    kit.heading(pdf, "Bedside scores (as published; not part of the refractoriness verdict)")
+    for line, style, size, line_mm in lines:
+        pdf.set_font(FONT, style, size)
+        pdf.set_text_color(*((0, 0, 0) if style else kit.GREY_TEXT))
+        pdf.cell(PAGE_WIDTH, line_mm, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(0, 0, 0)
+
+
 # --- benchmarks, notes, footer ------------------------------------------------------------------
 def _benchmarks(pdf: FPDF, rows: Sequence[Any]) -> None:
     """Matched Niu 2026 week-4 CR rows for this patient."""
@@ -367,16 +388,16 @@ def _benchmarks(pdf: FPDF, rows: Sequence[Any]) -> None:
              size=7, line_mm=3.4, max_lines=2)
 
 
-def _notes_area(pdf: FPDF) -> None:
+def _notes_area(pdf: FPDF, footer_top: float) -> None:
     """Ruled lines for handwritten notes in the space left above the footer."""
     top = pdf.get_y() + 4
-    if FOOTER_TOP - top < 16:
+    if footer_top - top < 16:
         return
     pdf.set_xy(PAGE_LEFT, top)
     kit.text(pdf, "Clinician notes", size=8, style="B", max_lines=1)
     pdf.set_draw_color(190, 190, 190)
     y = pdf.get_y() + 7
-    while y < FOOTER_TOP - 3:
+    while y < footer_top - 3:
         pdf.line(PAGE_LEFT, y, PAGE_LEFT + PAGE_WIDTH, y)
         y += 7
 
@@ -398,18 +419,32 @@ def _model_text(risk: Mapping[str, Any] | None, model: RiskModel | None) -> str:
             f"{str(digest or 'unknown')[:12]}  ·  {kind}")
 
 
-def _footer(pdf: FPDF, risk: Mapping[str, Any] | None, model: RiskModel | None) -> None:
+def _rules_lines(pdf: FPDF) -> list[str]:
+    """The rules of this project (srgvhd.clinical.policy.PROJECT_RULES), wrapped for the footer."""
+    rules = " ".join(f"({i}) {rule.text}" for i, rule in enumerate(PROJECT_RULES, 1))
+    pdf.set_font(FONT, "", RULES_PT)
+    return kit.lines(pdf, "Rules of this project: " + rules, PAGE_WIDTH, MAX_RULES_LINES)
+
+
+def _footer_top(rules: Sequence[str]) -> float:
+    """Where the footer starts: high enough for the model line and every rule line."""
+    return DISCLAIMER_TOP - 1.5 - RULES_MM * len(rules) - MODEL_LINE_MM - 0.8
+
+
+def _footer(pdf: FPDF, rules: Sequence[str], risk: Mapping[str, Any] | None,
+            model: RiskModel | None) -> None:
     """Model identity, project rules, disclaimer and signature line."""
-    pdf.set_y(FOOTER_TOP)
+    pdf.set_y(_footer_top(rules))
     pdf.set_draw_color(160, 160, 160)
     pdf.line(PAGE_LEFT, pdf.get_y(), PAGE_LEFT + PAGE_WIDTH, pdf.get_y())
     pdf.ln(0.8)
-    kit.text(pdf, _model_text(risk, model), size=7.5, line_mm=3.6, max_lines=1)
-    rules = " ".join(f"({i}) {rule.text}" for i, rule in enumerate(PROJECT_RULES, 1))
+    kit.text(pdf, _model_text(risk, model), size=7.5, line_mm=MODEL_LINE_MM, max_lines=1)
     pdf.set_text_color(80, 80, 80)
-    kit.text(pdf, "Rules of this project: " + rules, size=6.3, line_mm=2.9, max_lines=5)
+    pdf.set_font(FONT, "", RULES_PT)
+    for line in rules:
+        pdf.cell(PAGE_WIDTH, RULES_MM, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(0, 0, 0)
-    pdf.set_y(277)
+    pdf.set_y(DISCLAIMER_TOP)
     kit.text(pdf, DISCLAIMER, size=8.5, style="B", max_lines=1)
     pdf.ln(3)
     kit.text(pdf, "Reviewed by (name, signature): ______________________________    "
@@ -417,17 +452,19 @@ def _footer(pdf: FPDF, risk: Mapping[str, Any] | None, model: RiskModel | None) 
 
 
 # --- the page -----------------------------------------------------------------------------------
-def _below_table_mm(warning_lines: int, has_risk_section_body: float, benchmarks: int) -> float:
+def _below_table_mm(warning_lines: int, risk_body: float, score_lines: Sequence[tuple],
+                    benchmarks: int) -> float:
     """Height of everything between the assessment table and the footer (fixed budgets)."""
     warnings = (1 + WARNING_MM * warning_lines) if warning_lines else 0.0
+    scores = (HEADING_MM + sum(line[3] for line in score_lines)) if score_lines else 0.0
     bench = HEADING_MM + BENCH_ROW_MM * (1 + benchmarks) + BENCH_SOURCE_MM
-    return warnings + HEADING_MM + has_risk_section_body + bench
+    return warnings + HEADING_MM + risk_body + scores + bench
 
 
 def render(pdf: FPDF, case: Case, result: PatientResult, model: RiskModel | None,
            when: datetime) -> float:
-    """Draw the summary on ``pdf``'s one page; returns where the content above the footer ends
-    (never below FOOTER_TOP)."""
+    """Draw the summary on ``pdf``'s one page; returns the room left between the content and
+    the footer (mm, never negative)."""
     course = result.course
     risk = result.to_json().get("risk")  # the interfaces.md §2 object, with grade_source
     _header(pdf, when)
@@ -435,22 +472,31 @@ def render(pdf: FPDF, case: Case, result: PatientResult, model: RiskModel | None
     _verdict(pdf, course)
     rows = _rows(pdf, case, course)
     verdict = _verdict_index(course)
-    warning_lines = _warning_lines(pdf, [*course.warnings, *result.warnings])
     benchmarks = matched_benchmarks(course)
     pdf.set_font(FONT, "", 6.8)
     legend = kit.lines(pdf, _table_legend(rows), PAGE_WIDTH, 2)
     risk_body = RISK_BODY_MM if risk else NO_RISK_BODY_MM
+    rules = _rules_lines(pdf)
+    footer_top = _footer_top(rules)
     table_top = pdf.get_y() + HEADING_MM + ROW_MM + LEGEND_MM * len(legend)
-    budget = FOOTER_TOP - table_top - _below_table_mm(len(warning_lines), risk_body,
-                                                      len(benchmarks))
+    short = len(rows) <= WHOLE_COURSE_ROWS  # then the rows matter more than the explanations
+    need = _height(rows, _kept(rows, verdict, len(rows) if short else min(2, len(rows))))
+    for warning_most, detail_lines in COMPACT_LEVELS:
+        warning_lines = _warning_lines(pdf, [*course.warnings, *result.warnings], warning_most)
+        score_lines = _score_lines(pdf, course.scores, detail_lines)
+        budget = footer_top - table_top - _below_table_mm(len(warning_lines), risk_body,
+                                                          score_lines, len(benchmarks))
+        if budget >= need:
+            break
     _assessments(pdf, rows, shown_rows(rows, verdict, budget), verdict, legend)
     _warnings(pdf, warning_lines)
     _risk(pdf, course.status.value, risk, model)
+    _scores(pdf, score_lines)
     _benchmarks(pdf, benchmarks)
-    bottom = pdf.get_y()
-    _notes_area(pdf)
-    _footer(pdf, risk, model)
-    return bottom
+    room = footer_top - pdf.get_y()
+    _notes_area(pdf, footer_top)
+    _footer(pdf, rules, risk, model)
+    return room
 
 
 def build_summary_pdf(case: Case, result: PatientResult, model: RiskModel | None = None, *,

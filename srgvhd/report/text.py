@@ -17,17 +17,29 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from srgvhd.clinical.case import Measurements
 from srgvhd.clinical.policy import HEMOGLOBIN_THRESHOLD_G_L
 from srgvhd.clinical.refractory import REFRACTORY, RULE_SET_LABELS
+from srgvhd.clinical.scores import (
+    EASIX_NOTE,
+    EASIX_SOURCE,
+    EASIX_STATEMENT,
+    MAP_SOURCE,
+    MAP_STATEMENT,
+    MAP_THRESHOLD,
+    Scores,
+)
 from srgvhd.risk.covariates import COVARIATE_COLUMNS, REFERENCE, encode
 
 NOT_MEASURED = "n/m"
 NOT_MEASURED_LEGEND = "n/m = not measured (not the same as 0 / not involved)"
+LEGACY_BLANK = "blank"
+LEGACY_LEGEND = ("blank = left empty in an srgvhd-case/1 file, where an empty finding meant "
+                 "not involved")
 INCOMPLETE_MARK = "*"
 INCOMPLETE_LEGEND = "* grade from an assessment with an organ not measured (may be higher)"
 OWN_RISK_HEADING = "Survival risk (Cox model)"
@@ -160,11 +172,6 @@ def verdict_text(sentence: str, rule_set: str) -> str:
     return f"{sentence} Rule set: {rule_set_text(rule_set)}."
 
 
-def waiting_text(rule: str, day: int, reason: str) -> str:
-    """Which rule is waiting for an assessable assessment and why (clinical-rules.md §7)."""
-    return f"Rule {rule} (day {day}) is waiting: {reason}."
-
-
 def risk_is_own(status_value: str) -> bool:
     """Whether the Cox estimate describes this patient now: the model was fitted on
     steroid-refractory patients from the start of second-line therapy (Niu et al. 2026), so
@@ -178,35 +185,47 @@ def risk_heading(status_value: str) -> str:
 
 
 # --- raw findings -------------------------------------------------------------------------------
-def _or_nm(value: object, text: str) -> str:
-    return NOT_MEASURED if value is None else text
+def _shown(value: object, text: str, blank: str) -> str:
+    return blank if value is None else text
 
 
-def _yes_no(value: bool | None) -> str:
-    return _or_nm(value, "yes" if value else "no")
+def _yes_no(value: bool | None, blank: str) -> str:
+    return _shown(value, "yes" if value else "no", blank)
 
 
-def findings_text(m: Measurements) -> str:
+def findings_text(m: Measurements, *, legacy: bool = False) -> str:
     """The raw findings of one assessment, units included, "n/m" where not measured.
 
     e.g. ``rash 30% · bullae 0% · bilirubin 2.5 mg/dL · upper-GI symptoms yes ·
-    stool 800 mL/day, n/m episodes/day · pain/ileus no · bloody stool no``.
+    stool 800 mL/day, n/m episodes/day · pain/ileus no · bloody stool no``. In an
+    ``srgvhd-case/1`` file (``legacy``) a blank meant "not involved", so it prints as "blank".
     """
+    blank = LEGACY_BLANK if legacy else NOT_MEASURED
     rash, bullae = m.skin_rash_bsa_percent, m.skin_bullae_desquamation_bsa_percent
     bili = m.bilirubin
-    bili_text = _or_nm(bili, "" if bili is None else
-                       f"{number(bili.value)} {UNIT_WORDS.get(bili.unit, bili.unit)}")
+    bili_text = _shown(bili, "" if bili is None else
+                       f"{number(bili.value)} {UNIT_WORDS.get(bili.unit, bili.unit)}", blank)
     volume, episodes = m.stool_ml_per_day, m.stool_episodes_per_day
     return " · ".join((
-        f"rash {_or_nm(rash, f'{number(rash or 0)}%')}",
-        f"bullae {_or_nm(bullae, f'{number(bullae or 0)}%')}",
+        f"rash {_shown(rash, f'{number(rash or 0)}%', blank)}",
+        f"bullae {_shown(bullae, f'{number(bullae or 0)}%', blank)}",
         f"bilirubin {bili_text}",
-        f"upper-GI symptoms {_yes_no(m.upper_gi_persistent_symptoms)}",
-        f"stool {_or_nm(volume, number(volume or 0))} mL/day, "
-        f"{_or_nm(episodes, number(episodes or 0))} episodes/day",
-        f"pain/ileus {_yes_no(m.severe_abdominal_pain_or_ileus)}",
-        f"bloody stool {_yes_no(m.grossly_bloody_stool)}",
+        f"upper-GI symptoms {_yes_no(m.upper_gi_persistent_symptoms, blank)}",
+        f"stool {_shown(volume, number(volume or 0), blank)} mL/day, "
+        f"{_shown(episodes, number(episodes or 0), blank)} episodes/day",
+        f"pain/ileus {_yes_no(m.severe_abdominal_pain_or_ileus, blank)}",
+        f"bloody stool {_yes_no(m.grossly_bloody_stool, blank)}",
     ))
+
+
+def marks_legend(cells: Iterable[str], incomplete: bool) -> list[str]:
+    """The legend lines for the marks that occur in a printed course table: "n/m", an
+    srgvhd-case/1 "blank", and the incomplete-grade mark when ``incomplete``."""
+    cells = list(cells)
+    legends = [legend for mark, legend in ((NOT_MEASURED, NOT_MEASURED_LEGEND),
+                                           (LEGACY_BLANK, LEGACY_LEGEND))
+               if any(mark in cell for cell in cells)]
+    return [*legends, INCOMPLETE_LEGEND] if incomplete else legends
 
 
 def stage_text(stage: int | None) -> str:
@@ -217,6 +236,41 @@ def stage_text(stage: int | None) -> str:
 def grade_text(grade: str, incomplete: bool) -> str:
     """A MAGIC grade, marked when an organ of its assessment was not measured."""
     return f"{grade}{INCOMPLETE_MARK}" if incomplete else str(grade)
+
+
+# --- bedside scores (docs/interfaces.md §6) ----------------------------------------------------
+def score_items(scores: Scores | None) -> list[tuple[str, str]]:
+    """Each score present as (headline, its source then what it means): EASIX (Luft et
+    al. 2017), MAP (Srinagesh et al. 2019; Major-Monfried et al. 2018) and the day-28 response
+    (MacMillan et al. 2010; Inamoto et al. 2014), as srgvhd.clinical.scores states them."""
+    if scores is None:
+        return []
+    items = []
+    if scores.easix is not None:
+        e = scores.easix
+        items.append((
+            f"EASIX {e.value:.3g} (log2 {math.log2(e.value):.2f}) from labs of "
+            f"{e.date.isoformat()} (day {e.day}): LDH {number(e.ldh_u_l)} U/L × creatinine "
+            f"{number(round(e.creatinine_mg_dl, 3))} mg/dL / platelets "
+            f"{number(e.platelets_10e9_l)} ×10⁹/L",
+            f"Source: {EASIX_SOURCE}. {EASIX_STATEMENT} {EASIX_NOTE}",
+        ))
+    if scores.map is not None:
+        m = scores.map
+        items.append((
+            f"MAP {m.value:.3f}: {m.group} (threshold {MAP_THRESHOLD:.3f}), drawn on day {m.day} "
+            f"({m.date.isoformat()})",
+            f"Source: {MAP_SOURCE}. {MAP_STATEMENT}",
+        ))
+    if scores.day28 is not None:
+        d = scores.day28
+        group = f" ({d.group})" if d.group else ""
+        items.append((
+            f"Day-28 response: {d.response.value}{group}, assessed day {d.day} "
+            f"({d.date.isoformat()})",
+            d.meaning,
+        ))
+    return items
 
 
 # --- time ---------------------------------------------------------------------------------------
