@@ -3,8 +3,9 @@
 Run from the repository root: ``.venv/bin/python perf/bench_pdf.py``. Writes a Markdown table
 to perf/results/pdf.md and prints it. Shared, noisy machines: medians.
 
-Case: six assessments of raw findings (days 0, 3, 5, 7, 10, 14; refractory by R1) with the
-bundled model's risk estimate, as the Assess page's "Download summary (PDF)" builds it.
+Case: six assessments of raw findings (days 0, 3, 5, 7, 10, 14; refractory by R1) and labs
+(EASIX, MAP) with the bundled model's risk estimate, as the Assess page's "Download summary
+(PDF)" builds it.
 
 1. Warm build: ``build_summary_pdf`` in-process, median and p95 of 30 after one warm-up build.
    Goal: < 300 ms (issue 12).
@@ -48,13 +49,15 @@ def _measured(day: int, rash: float, bilirubin: float, stool: float) -> dict:
 
 
 CASE = {
-    "format": "srgvhd-case/1",
+    "format": "srgvhd-case/2",
     "patient": {"age_years": 42, "weight_kg": 70.0, "hemoglobin": {"value": 85, "unit": "g/L"}},
     "steroids": {"start_date": "2026-11-01", "methylprednisolone_mg_per_kg_day": 2.0},
     "assessments": [_measured(0, 30, 2.5, 800), _measured(3, 40, 2.6, 900),
                     _measured(5, 40, 2.2, 700), _measured(7, 20, 2.0, 500),
                     _measured(10, 10, 1.8, 300), _measured(14, 0, 1.5, 200)],
     "grade_override": None,
+    "labs": [{"date": "2026-11-08", "ldh_u_l": 420, "creatinine": {"value": 1.1, "unit": "mg/dL"},
+              "platelets_10e9_l": 45, "map_probability": 0.35}],
 }
 # A fresh process: build once, print the build's milliseconds (imports are not counted).
 COLD = """
@@ -72,14 +75,12 @@ print(1000 * (time.perf_counter() - start))
 def inputs() -> tuple:
     """The parsed case, its result with the active model's risk, the model and the time."""
     from srgvhd.clinical.case import parse_case
-    from srgvhd.clinical.course import assess_case, attach_risk
+    from srgvhd.risk.patient import assess_patient
     from srgvhd.risk.store import ModelStore, default_root
 
     case = parse_case(CASE)
     model, _ = ModelStore(default_root()).load_active()
-    result = assess_case(case)
-    result = attach_risk(result, case, model)
-    return case, result, model, WHEN
+    return case, assess_patient(case, model), model, WHEN
 
 
 def warm_ms() -> list[float]:

@@ -505,6 +505,8 @@ def test_scores_are_printed_with_their_meaning_and_source() -> None:
     data = build(case, engine_result(case))
     assert page_count(data) == 1
     text = pdf_text(data)
+    assert "more assessments in the app" not in text  # all seven, with risk and scores
+    assert "more warnings in the app" not in text
     # EASIX = 420 U/L × (97.24 / 88.4 = 1.1 mg/dL) / 45 ×10⁹/L = 10.27; log2 = 3.36
     assert "EASIX 10.3 (log2 3.36) from labs of 2026-11-08 (day 7)" in text
     assert "creatinine 1.1 mg/dL" in text
