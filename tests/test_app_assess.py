@@ -379,3 +379,20 @@ def test_course_table_shows_the_findings_beside_the_stages(at) -> None:
     assert blank
     legend = {"n/m": "n/m = not measured", "blank": "blank = left empty in an srgvhd-case/1"}
     assert any(legend[blank.group(1)] in c.value for c in at.caption)
+
+
+def test_day_28_response_is_shown_with_its_published_meaning(at) -> None:
+    # examples/responsive.json plus a day-29 assessment, still all stages 0: CR at day 28
+    # (window days 28–35; MacMillan et al. 2010, Inamoto et al. 2014)
+    case = _example("responsive.json")
+    case["assessments"].append({"date": "2026-09-30", "stages": dict.fromkeys(
+        ("skin", "liver", "upper_gi", "lower_gi"), 0)})
+    at.sidebar.file_uploader(key="assess_open_case").set_value(
+        ("day28.json", json.dumps(case).encode(), "application/json")
+    ).run()
+    assert not at.exception
+    assert "Bedside scores" in [h.value for h in at.subheader]
+    shown = _texts(at.markdown)
+    assert any(t.startswith("**Day-28 response: CR (CR/VGPR), assessed day 29 (2026-09-30)")
+               for t in shown), shown
+    assert any("Inamoto" in t for t in _texts(at.caption))
