@@ -43,8 +43,10 @@ def _inputs() -> tuple[Any, dict]:
 def ours(course: Any, risk: dict) -> int:
     from srgvhd.report.vega import survival_spec, timeline_spec
 
-    specs = (timeline_spec(course), survival_spec(risk["curve"], [int(d) for d in
-                                                                  risk["survival"]]))
+    specs = (
+        timeline_spec(course),
+        survival_spec(risk["curve"], [int(d) for d in risk["survival"]]),
+    )
     return sum(len(json.dumps(spec)) for spec in specs)
 
 
@@ -56,21 +58,40 @@ def altair_peer(course: Any, risk: dict) -> int:
     from srgvhd.report.vega import RESPONSE_COLOURS
 
     grades = ["0", "I", "II", "III", "IV"]
-    data = pd.DataFrame([{"day": a.day, "grade": a.grade.rank, "MAGIC grade": a.grade.value,
-                          "response": a.response.value if a.response else "baseline"}
-                         for a in course.assessments])
+    data = pd.DataFrame(
+        [
+            {
+                "day": a.day,
+                "grade": a.grade.rank,
+                "MAGIC grade": a.grade.value,
+                "response": a.response.value if a.response else "baseline",
+            }
+            for a in course.assessments
+        ]
+    )
     labels = "[" + ",".join(f"'{g}'" for g in grades) + "][datum.value]"
     base = alt.Chart(data).encode(
-        x=alt.X("day:Q", title="day of steroids", scale=alt.Scale(padding=12),
-                axis=alt.Axis(format="d", tickMinStep=1)),
-        y=alt.Y("grade:Q", title="MAGIC grade", scale=alt.Scale(domain=[0, 4]),
-                axis=alt.Axis(values=list(range(5)), labelExpr=labels)),
+        x=alt.X(
+            "day:Q",
+            title="day of steroids",
+            scale=alt.Scale(padding=12),
+            axis=alt.Axis(format="d", tickMinStep=1),
+        ),
+        y=alt.Y(
+            "grade:Q",
+            title="MAGIC grade",
+            scale=alt.Scale(domain=[0, 4]),
+            axis=alt.Axis(values=list(range(5)), labelExpr=labels),
+        ),
     )
     shown = [r for r in RESPONSE_COLOURS if r in set(data["response"])]
     legend = alt.Legend(orient="bottom", direction="horizontal", title="response")
     points = base.mark_point(size=160, filled=True, opacity=1).encode(
-        color=alt.Color("response:N", legend=legend, scale=alt.Scale(
-            domain=shown, range=[RESPONSE_COLOURS[r] for r in shown])),
+        color=alt.Color(
+            "response:N",
+            legend=legend,
+            scale=alt.Scale(domain=shown, range=[RESPONSE_COLOURS[r] for r in shown]),
+        ),
         shape=alt.Shape("response:N", legend=legend, scale=alt.Scale(domain=shown)),
         tooltip=["day", "MAGIC grade", "response"],
     )
@@ -78,7 +99,8 @@ def altair_peer(course: Any, risk: dict) -> int:
     curve = pd.DataFrame(risk["curve"]).dropna()
     cbase = alt.Chart(curve).encode(x=alt.X("days:Q", title="days from second-line therapy"))
     band = cbase.mark_area(opacity=0.25).encode(
-        y=alt.Y("lower:Q", title="survival", scale=alt.Scale(domain=[0, 1])), y2="upper:Q")
+        y=alt.Y("lower:Q", title="survival", scale=alt.Scale(domain=[0, 1])), y2="upper:Q"
+    )
     survival = band + cbase.mark_line().encode(y="estimate:Q")
     return sum(len(json.dumps(chart.to_dict())) for chart in (timeline, survival))
 

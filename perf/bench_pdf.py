@@ -39,10 +39,13 @@ def _measured(day: int, rash: float, bilirubin: float, stool: float) -> dict:
     return {
         "date": f"2026-11-{day + 1:02d}",
         "measurements": {
-            "skin_rash_bsa_percent": rash, "skin_bullae_desquamation_bsa_percent": 0,
+            "skin_rash_bsa_percent": rash,
+            "skin_bullae_desquamation_bsa_percent": 0,
             "bilirubin": {"value": bilirubin, "unit": "mg/dL"},
-            "upper_gi_persistent_symptoms": day == 0, "stool_ml_per_day": stool,
-            "stool_episodes_per_day": None, "severe_abdominal_pain_or_ileus": False,
+            "upper_gi_persistent_symptoms": day == 0,
+            "stool_ml_per_day": stool,
+            "stool_episodes_per_day": None,
+            "severe_abdominal_pain_or_ileus": False,
             "grossly_bloody_stool": day == 3,
         },
     }
@@ -52,12 +55,24 @@ CASE = {
     "format": "srgvhd-case/2",
     "patient": {"age_years": 42, "weight_kg": 70.0, "hemoglobin": {"value": 85, "unit": "g/L"}},
     "steroids": {"start_date": "2026-11-01", "methylprednisolone_mg_per_kg_day": 2.0},
-    "assessments": [_measured(0, 30, 2.5, 800), _measured(3, 40, 2.6, 900),
-                    _measured(5, 40, 2.2, 700), _measured(7, 20, 2.0, 500),
-                    _measured(10, 10, 1.8, 300), _measured(14, 0, 1.5, 200)],
+    "assessments": [
+        _measured(0, 30, 2.5, 800),
+        _measured(3, 40, 2.6, 900),
+        _measured(5, 40, 2.2, 700),
+        _measured(7, 20, 2.0, 500),
+        _measured(10, 10, 1.8, 300),
+        _measured(14, 0, 1.5, 200),
+    ],
     "grade_override": None,
-    "labs": [{"date": "2026-11-08", "ldh_u_l": 420, "creatinine": {"value": 1.1, "unit": "mg/dL"},
-              "platelets_10e9_l": 45, "map_probability": 0.35}],
+    "labs": [
+        {
+            "date": "2026-11-08",
+            "ldh_u_l": 420,
+            "creatinine": {"value": 1.1, "unit": "mg/dL"},
+            "platelets_10e9_l": 45,
+            "map_probability": 0.35,
+        }
+    ],
 }
 # A fresh process: build once, print the build's milliseconds (imports are not counted).
 COLD = """
@@ -98,9 +113,19 @@ def warm_ms() -> list[float]:
 
 def cold_ms() -> list[float]:
     code = COLD.format(repo=str(REPO))
-    return [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                 check=True, timeout=300, cwd=REPO).stdout.strip())
-            for _ in range(COLD_REPEATS)]
+    return [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code],
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=300,
+                cwd=REPO,
+            ).stdout.strip()
+        )
+        for _ in range(COLD_REPEATS)
+    ]
 
 
 def peer_ms() -> list[float]:
@@ -144,9 +169,12 @@ def table(warm: list[float], cold: list[float], peer: list[float]) -> str:
         f"{statistics.median(cold):.0f} ms | {statistics.median(cold) / warm_median:.2f}× warm |",
     ]
     met = "met" if warm_median < GOAL_MS else "**not met**"
-    return (f"# PDF summary build\n\nMeasured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on "
-            f"{platform.machine()}, Python {platform.python_version()}; goal {met}.\n\n"
-            + "\n".join(rows) + "\n")
+    return (
+        f"# PDF summary build\n\nMeasured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on "
+        f"{platform.machine()}, Python {platform.python_version()}; goal {met}.\n\n"
+        + "\n".join(rows)
+        + "\n"
+    )
 
 
 def main() -> None:

@@ -52,8 +52,9 @@ def row(
     )
 
 
-def course(rows: list[AssessmentResult], max_grade: str, status: Status,
-           warnings: tuple[str, ...] = ()) -> CourseResult:
+def course(
+    rows: list[AssessmentResult], max_grade: str, status: Status, warnings: tuple[str, ...] = ()
+) -> CourseResult:
     """A course result of the study rule set."""
     return CourseResult("study", tuple(rows), Grade(max_grade), status, warnings)
 

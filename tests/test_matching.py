@@ -149,8 +149,7 @@ def test_no_assessments_gives_only_the_study_population_row() -> None:
 
 def test_an_organ_not_measured_is_not_counted_as_involved() -> None:
     # clinical-rules.md §7: liver and lower GI unknown (None) on the only assessment
-    unknown = replace(row(0, 2, 0, 1, 0, "II", "high", None),
-                      stages=OrganStages(2, None, 1, None))  # type: ignore[arg-type]
+    unknown = replace(row(0, 2, 0, 1, 0, "II", "high", None), stages=OrganStages(2, None, 1, None))  # type: ignore[arg-type]
     profile = patient_profile(result_of([unknown], "II"))
     assert not profile.liver_involved
     assert profile.gi_involved  # upper GI 1 was measured

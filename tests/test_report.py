@@ -185,8 +185,9 @@ def test_content_ends_above_the_footer(name: str) -> None:
 def test_warnings_each_on_a_line_within_five_lines(
     count: int, shown: int, more: int | None
 ) -> None:
-    result = replace(REFRACTORY_RESULT,
-                     warnings=tuple(f"short warning number {i}" for i in range(count)))
+    result = replace(
+        REFRACTORY_RESULT, warnings=tuple(f"short warning number {i}" for i in range(count))
+    )
     text = pdf_text(build(REFRACTORY_CASE, result))
     assert [i for i in range(count) if f"short warning number {i}" in text] == list(range(shown))
     assert (f"… {more} more warnings in the app" in text) == (more is not None)
@@ -212,8 +213,11 @@ def test_naive_time_is_read_as_utc() -> None:
         ("Europe/Berlin", "generated 2026-11-25 15:30 CET (UTC+01:00)"),  # winter time
         ("America/New_York", "generated 2026-11-25 09:30 EST (UTC-05:00)"),
         ("Asia/Kolkata", "generated 2026-11-25 20:00 IST (UTC+05:30)"),
-        ("Mars/Olympus", "generated 2026-11-25 14:30 UTC; SRGVHD_TIMEZONE 'Mars/Olympus' is "
-                         "not a known time zone"),
+        (
+            "Mars/Olympus",
+            "generated 2026-11-25 14:30 UTC; SRGVHD_TIMEZONE 'Mars/Olympus' is "
+            "not a known time zone",
+        ),
     ],
 )
 def test_time_is_printed_in_the_configured_zone(
@@ -229,7 +233,8 @@ def test_without_a_configured_zone_the_system_zone_is_used(
     monkeypatch.delenv("SRGVHD_TIMEZONE")
     local = GENERATED.astimezone()
     assert f"generated {local:%Y-%m-%d %H:%M} {local.tzname()}" in pdf_text(
-        build(BASELINE_CASE, BASELINE_RESULT))
+        build(BASELINE_CASE, BASELINE_RESULT)
+    )
 
 
 def test_no_active_model_says_so() -> None:
@@ -321,8 +326,14 @@ def test_renders_as_one_a4_image(tmp_path: Path) -> None:
 
 
 # --- raw findings, not measured, scope of the risk estimate -------------------------------------
-def measured(day: int, rash: float | None, bilirubin: float | None, stool: float | None,
-             *, unit: str = "mg/dL") -> dict[str, Any]:
+def measured(
+    day: int,
+    rash: float | None,
+    bilirubin: float | None,
+    stool: float | None,
+    *,
+    unit: str = "mg/dL",
+) -> dict[str, Any]:
     """One assessment of raw findings (interfaces.md §1) on steroid day ``day``."""
     return {
         "date": day_date(day),
@@ -373,8 +384,10 @@ def test_six_measured_assessments_print_findings_beside_stages_on_one_page() -> 
     # day 0 (clinical-rules.md §1, §2): rash 30% -> skin 2 (25–50%); bilirubin 2.5 mg/dL ->
     # liver 1 (2.0–3.0); upper GI yes -> 1; stool 800 mL -> lower GI 1 (500–999) -> grade II
     assert "2026-11-01 0 2 1 1 1 II" in text
-    assert ("rash 30% · bullae 0% · bilirubin 2.5 mg/dL · upper-GI symptoms yes · stool 800 "
-            "mL/day, n/m episodes/day · pain/ileus no · bloody stool no") in text
+    assert (
+        "rash 30% · bullae 0% · bilirubin 2.5 mg/dL · upper-GI symptoms yes · stool 800 "
+        "mL/day, n/m episodes/day · pain/ileus no · bloody stool no"
+    ) in text
     assert "bilirubin 34.2 µmol/L" in text  # as entered, with its unit
     assert "bloody stool yes" in text  # day 3
     assert "n/m = not measured (not the same as 0 / not involved)" in text
@@ -393,12 +406,18 @@ def test_stage_entered_course_has_no_findings_legend() -> None:
     assert "Grey line" not in text and "n/m =" not in text
 
 
-@pytest.mark.parametrize("value", ["not refractory so far", "steroid-responsive",
-                                   "steroid-dependent"])
+@pytest.mark.parametrize(
+    "value", ["not refractory so far", "steroid-responsive", "steroid-dependent"]
+)
 def test_risk_of_a_course_that_is_not_refractory_is_conditional(value: str) -> None:
-    result = with_risk(replace(BASELINE_RESULT,
-                               status=replace(BASELINE_RESULT.status, value=value,
-                                              rule="D1", day=3, date=date(2026, 11, 4))))
+    result = with_risk(
+        replace(
+            BASELINE_RESULT,
+            status=replace(
+                BASELINE_RESULT.status, value=value, rule="D1", day=3, date=date(2026, 11, 4)
+            ),
+        )
+    )
     text = pdf_text(build(BASELINE_CASE, result))
     assert "If this course becomes steroid-refractory: survival risk" in text
     assert "this course is not steroid-refractory, so these figures are not this patient's" in text
@@ -467,8 +486,14 @@ def test_a_fresh_process_gives_the_bytes_of_a_warm_one() -> None:
     )
     payload = json.dumps([case, result.risk, CARD, CARD_SHA, GENERATED.isoformat()])
     cold = subprocess.run(
-        [sys.executable, "-c", script], input=payload, capture_output=True, text=True,
-        check=True, timeout=120, cwd=REPO, env={"PYTHONPATH": str(REPO), "SRGVHD_TIMEZONE": "UTC"},
+        [sys.executable, "-c", script],
+        input=payload,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        cwd=REPO,
+        env={"PYTHONPATH": str(REPO), "SRGVHD_TIMEZONE": "UTC"},
     ).stdout.strip()
     assert cold == warm
 
@@ -480,8 +505,12 @@ def test_an_organ_missing_at_a_rule_day_prints_n_m_and_the_waiting_rule() -> Non
     case = six_case()
     # days 0, 5, 7, 14 (no day-3 bloody stool): day 7 a PR (upper GI and skin better), so R1 and
     # R2 do not fire; day 14 without bilirubin
-    case["assessments"] = [measured(0, 30, 2.5, 800), measured(5, 30, 2.5, 800),
-                           measured(7, 20, 2.2, 500), measured(14, 0, None, 200)]
+    case["assessments"] = [
+        measured(0, 30, 2.5, 800),
+        measured(5, 30, 2.5, 800),
+        measured(7, 20, 2.2, 500),
+        measured(14, 0, None, 200),
+    ]
     data = build(case, engine_result(case))
     assert page_count(data) == 1
     text = pdf_text(data)
@@ -491,8 +520,15 @@ def test_an_organ_missing_at_a_rule_day_prints_n_m_and_the_waiting_rule() -> Non
     assert "* grade from an assessment with an organ not measured" in text
 
 
-LABS = [{"date": "2026-11-08", "ldh_u_l": 420, "creatinine": {"value": 97.24, "unit": "umol/L"},
-         "platelets_10e9_l": 45, "map_probability": 0.35}]
+LABS = [
+    {
+        "date": "2026-11-08",
+        "ldh_u_l": 420,
+        "creatinine": {"value": 97.24, "unit": "umol/L"},
+        "platelets_10e9_l": 45,
+        "map_probability": 0.35,
+    }
+]
 
 
 def test_scores_are_printed_with_their_meaning_and_source() -> None:
@@ -500,8 +536,9 @@ def test_scores_are_printed_with_their_meaning_and_source() -> None:
     case["labs"] = copy.deepcopy(LABS)
     # a day-28 assessment (window 28–35): everything back to 0 -> CR against the baseline
     case["assessments"].append(measured(28, 0, 1.0, 100))
-    case["assessments"][-1]["measurements"].update(upper_gi_persistent_symptoms=False,
-                                                   grossly_bloody_stool=False)
+    case["assessments"][-1]["measurements"].update(
+        upper_gi_persistent_symptoms=False, grossly_bloody_stool=False
+    )
     data = build(case, engine_result(case))
     assert page_count(data) == 1
     text = pdf_text(data)

@@ -33,9 +33,13 @@ def test_reference_patient_is_the_papers_reference_categories() -> None:
 def test_risk_sentences_follow_the_estimates_horizons() -> None:
     risk = {
         "covariates": {"age_group": "≥35", "grade": "IV", "hemoglobin_le_90": True},
-        "hazard_ratio": 5.0, "hazard_ratio_ci": [1.2, 20.0], "grade_source": "clinician override",
-        "survival": {"90": {"estimate": 0.9, "lower": 0.8, "upper": 0.95},
-                     "365": {"estimate": None, "lower": None, "upper": None}},
+        "hazard_ratio": 5.0,
+        "hazard_ratio_ci": [1.2, 20.0],
+        "grade_source": "clinician override",
+        "survival": {
+            "90": {"estimate": 0.9, "lower": 0.8, "upper": 0.95},
+            "365": {"estimate": None, "lower": None, "upper": None},
+        },
     }
     assert words.risk_sentences(risk) == [
         "Hazard ratio 5 (95% CI 1.2–20) vs the reference patient (age 18–34, grade III, "
@@ -48,8 +52,12 @@ def test_risk_sentences_follow_the_estimates_horizons() -> None:
 
 @pytest.mark.parametrize(
     ("value", "own"),
-    [("steroid-refractory", True), ("steroid-dependent", False),
-     ("steroid-responsive", False), ("not refractory so far", False)],
+    [
+        ("steroid-refractory", True),
+        ("steroid-dependent", False),
+        ("steroid-responsive", False),
+        ("not refractory so far", False),
+    ],
 )
 def test_only_a_refractory_course_gets_the_estimate_as_its_own(value: str, own: bool) -> None:
     assert words.risk_is_own(value) is own
@@ -57,9 +65,13 @@ def test_only_a_refractory_course_gets_the_estimate_as_its_own(value: str, own: 
 
 def test_findings_print_zero_and_false_as_values_and_none_as_not_measured() -> None:
     m = Measurements(
-        skin_rash_bsa_percent=0, skin_bullae_desquamation_bsa_percent=None,
-        bilirubin=Quantity(34.2, "umol/L"), upper_gi_persistent_symptoms=False,
-        stool_ml_per_day=None, stool_episodes_per_day=6, severe_abdominal_pain_or_ileus=None,
+        skin_rash_bsa_percent=0,
+        skin_bullae_desquamation_bsa_percent=None,
+        bilirubin=Quantity(34.2, "umol/L"),
+        upper_gi_persistent_symptoms=False,
+        stool_ml_per_day=None,
+        stool_episodes_per_day=6,
+        severe_abdominal_pain_or_ileus=None,
         grossly_bloody_stool=True,
     )
     assert words.findings_text(m) == (
@@ -92,13 +104,16 @@ def test_generated_time_crosses_daylight_saving_in_the_configured_zone(
 def test_an_unknown_zone_is_named_and_utc_used(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SRGVHD_TIMEZONE", "../etc/passwd")
     assert words.generated_text(datetime(2026, 1, 1, tzinfo=UTC)) == (
-        "2026-01-01 00:00 UTC; SRGVHD_TIMEZONE '../etc/passwd' is not a known time zone")
+        "2026-01-01 00:00 UTC; SRGVHD_TIMEZONE '../etc/passwd' is not a known time zone"
+    )
 
 
 def test_marks_legend_names_only_the_marks_in_the_table() -> None:
     assert words.marks_legend(["2", "II", "rash 30%"], incomplete=False) == []
     assert words.marks_legend(["n/m", "II*"], incomplete=True) == [
-        words.NOT_MEASURED_LEGEND, words.INCOMPLETE_LEGEND]
+        words.NOT_MEASURED_LEGEND,
+        words.INCOMPLETE_LEGEND,
+    ]
     assert words.marks_legend(["stool blank mL/day"], incomplete=False) == [words.LEGACY_LEGEND]
 
 

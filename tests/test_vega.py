@@ -13,7 +13,10 @@ def test_timeline_has_one_point_per_assessment_with_grade_rank_and_response() ->
     values = spec["data"]["values"]
     # tests/sample_results.py: days 0, 3, 7, 10, 14; grades II, III, III, III, IV
     assert [(v["day"], v["grade"], v["response"]) for v in values] == [
-        (0, 2, "baseline"), (3, 3, "progression"), (7, 3, "mixed"), (10, 3, "mixed"),
+        (0, 2, "baseline"),
+        (3, 3, "progression"),
+        (7, 3, "mixed"),
+        (10, 3, "mixed"),
         (14, 4, "mixed"),
     ]
     (points,) = [layer for layer in spec["layer"] if layer["mark"]["type"] == "point"]
@@ -24,8 +27,12 @@ def test_timeline_has_one_point_per_assessment_with_grade_rank_and_response() ->
 
 
 def test_survival_leaves_out_points_beyond_follow_up_and_marks_the_horizons() -> None:
-    curve = {"days": [0, 100, 200, 300, 401], "estimate": [1.0, 0.8, 0.6, None, 0.5],
-             "lower": [1.0, 0.7, 0.5, None, 0.4], "upper": [1.0, 0.9, 0.7, None, 0.6]}
+    curve = {
+        "days": [0, 100, 200, 300, 401],
+        "estimate": [1.0, 0.8, 0.6, None, 0.5],
+        "lower": [1.0, 0.7, 0.5, None, 0.4],
+        "upper": [1.0, 0.9, 0.7, None, 0.6],
+    }
     spec = survival_spec(curve, [180, 365])
     band, line, rules = spec["layer"]
     # day 300 unknown (beyond follow-up), day 401 past the axis (CURVE_X_MAX_DAYS = 400)

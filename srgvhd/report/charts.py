@@ -42,8 +42,9 @@ def _bar_label(value: ArmValue) -> str:
     return format_percent(value.percent) + counts
 
 
-def cr_by_subgroup_figure(rows: Sequence[ComparisonRow] = WEEK4_CR, *,
-                          size_in: tuple[float, float] = (7.0, 3.4)) -> Figure:
+def cr_by_subgroup_figure(
+    rows: Sequence[ComparisonRow] = WEEK4_CR, *, size_in: tuple[float, float] = (7.0, 3.4)
+) -> Figure:
     """Grouped bars of published week-4 CR, UC-MSC arm vs standard arm, one group per subgroup,
     with n/N (whole arm as denominator, as in Niu et al. 2026) and the p-value under each."""
     fig = Figure(figsize=size_in, layout="constrained")
@@ -55,13 +56,22 @@ def cr_by_subgroup_figure(rows: Sequence[ComparisonRow] = WEEK4_CR, *,
         (width / 2, STANDARD_ARM_LABEL, STANDARD_COLOUR, lambda r: r.standard),
     ):
         values: list[Any] = [pick(r) for r in rows]
-        bars = ax.bar([p + offset for p in positions], [v.percent or 0 for v in values], width,
-                      label=label, color=colour)
+        bars = ax.bar(
+            [p + offset for p in positions],
+            [v.percent or 0 for v in values],
+            width,
+            label=label,
+            color=colour,
+        )
         ax.bar_label(bars, labels=[_bar_label(v) for v in values], fontsize=7, padding=2)
     ax.set_xticks(list(positions))
     ax.set_xticklabels(
-        [f"{r.outcome.removeprefix('CR, ')}\np = {r.p:.3f}" if r.p is not None
-         else r.outcome.removeprefix("CR, ") for r in rows],
+        [
+            f"{r.outcome.removeprefix('CR, ')}\np = {r.p:.3f}"
+            if r.p is not None
+            else r.outcome.removeprefix("CR, ")
+            for r in rows
+        ],
         fontsize=8,
     )
     ax.set_ylim(0, 110)

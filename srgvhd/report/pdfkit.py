@@ -37,8 +37,14 @@ DROPPED_TABLES = ("FFTM", "GDEF", "GPOS", "GSUB", "MATH")  # fpdf2's output drop
 # punctuation (– — … · ‘ ’), super- and subscripts (10⁹/L), currency, letterlike symbols,
 # arrows, mathematical operators (≤ ≥ ×), geometric shapes. A character outside prints as
 # DejaVu's empty box (fpdf2 logs it), as any character DejaVu itself lacks.
-CHARSET = ((0x20, 0x7E), (0xA0, 0x17F), (0x370, 0x3FF), (0x2000, 0x20BF), (0x2100, 0x22FF),
-           (0x25A0, 0x25FF))
+CHARSET = (
+    (0x20, 0x7E),
+    (0xA0, 0x17F),
+    (0x370, 0x3FF),
+    (0x2000, 0x20BF),
+    (0x2100, 0x22FF),
+    (0x25A0, 0x25FF),
+)
 
 
 def ttf_dir() -> Path:
@@ -95,8 +101,7 @@ def _wrapped(body: str, width: float, style: str, size: float) -> tuple[str, ...
     add_fonts(measure)
     measure.add_page()
     measure.set_font(FONT, style, size)
-    return tuple(measure.multi_cell(width, text=body, dry_run=True,
-                                    output=MethodReturnValue.LINES))
+    return tuple(measure.multi_cell(width, text=body, dry_run=True, output=MethodReturnValue.LINES))
 
 
 def lines(pdf: FPDF, text: str, width: float, max_lines: int) -> list[str]:
@@ -121,8 +126,17 @@ def clip(pdf: FPDF, text: str, width: float) -> str:
     return text.rstrip() + "…"
 
 
-def text(pdf: FPDF, body: str, *, size: float = 8.5, style: str = "", width: float = PAGE_WIDTH,
-         line_mm: float = 4.0, max_lines: int = 2, x: float = PAGE_LEFT) -> None:
+def text(
+    pdf: FPDF,
+    body: str,
+    *,
+    size: float = 8.5,
+    style: str = "",
+    width: float = PAGE_WIDTH,
+    line_mm: float = 4.0,
+    max_lines: int = 2,
+    x: float = PAGE_LEFT,
+) -> None:
     """Wrapped plain text at the cursor, within its line budget."""
     pdf.set_font(FONT, style, size)
     for line in lines(pdf, body, width, max_lines):
@@ -142,13 +156,20 @@ def heading(pdf: FPDF, title: str) -> None:
     pdf.ln(0.8)
 
 
-def table_row(pdf: FPDF, cells: Sequence[str], columns: Sequence[tuple[str, float]], *,
-              row_mm: float, style: str = "", fill: bool = False, border: str = "B") -> None:
+def table_row(
+    pdf: FPDF,
+    cells: Sequence[str],
+    columns: Sequence[tuple[str, float]],
+    *,
+    row_mm: float,
+    style: str = "",
+    fill: bool = False,
+    border: str = "B",
+) -> None:
     """One table row; each cell is cut to its column width."""
     pdf.set_font(FONT, style, TABLE_FONT_PT)
     for cell, (_, width) in zip(cells, columns, strict=True):
-        pdf.cell(width, row_mm, clip(pdf, cell, width - 2 * pdf.c_margin), border=border,
-                 fill=fill)
+        pdf.cell(width, row_mm, clip(pdf, cell, width - 2 * pdf.c_margin), border=border, fill=fill)
     pdf.ln(row_mm)
 
 
@@ -177,8 +198,9 @@ class Box:
         return self.y + self.h * (1 - survival)
 
 
-def _steps(days: Sequence[float], values: Sequence[float | None],
-           x_max: float) -> Iterator[list[tuple[float, float]]]:
+def _steps(
+    days: Sequence[float], values: Sequence[float | None], x_max: float
+) -> Iterator[list[tuple[float, float]]]:
     """Runs of a right-continuous step function as (day, value) corner points, split where the
     value is null (beyond follow-up) and cut at ``x_max``."""
     run: list[tuple[float, float]] = []
@@ -236,8 +258,7 @@ def _axes(pdf: FPDF, box: Box, x_ticks: Sequence[int], marks: Sequence[int]) -> 
     pdf.set_text_color(0, 0, 0)
 
 
-def survival_curve(pdf: FPDF, curve: dict[str, Sequence], box: Box,
-                   marks: Sequence[int]) -> None:
+def survival_curve(pdf: FPDF, curve: dict[str, Sequence], box: Box, marks: Sequence[int]) -> None:
     """Predicted survival (step line) with its 95% band (filled) in ``box``; dotted guides at
     ``marks`` (the estimate's horizons) and a small legend above the plot."""
     _axes(pdf, box, sorted({0, 90, *marks}), marks)

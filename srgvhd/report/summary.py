@@ -74,11 +74,21 @@ VERDICT_TINTS = {
     "steroid-responsive": (228, 240, 230),
 }
 ASSESSMENT_COLUMNS: tuple[tuple[str, float], ...] = (
-    ("Date", 20), ("Day", 10), ("Skin", 13), ("Liver", 13), ("Upper GI", 17), ("Lower GI", 17),
-    ("Grade", 15), ("Minnesota risk", 30), ("Response", 51),
+    ("Date", 20),
+    ("Day", 10),
+    ("Skin", 13),
+    ("Liver", 13),
+    ("Upper GI", 17),
+    ("Lower GI", 17),
+    ("Grade", 15),
+    ("Minnesota risk", 30),
+    ("Response", 51),
 )
 BENCHMARK_COLUMNS: tuple[tuple[str, float], ...] = (
-    ("Week-4 CR, subgroup", 52), (MSC_ARM_LABEL, 42), (STANDARD_ARM_LABEL, 42), ("p", 50),
+    ("Week-4 CR, subgroup", 52),
+    (MSC_ARM_LABEL, 42),
+    (STANDARD_ARM_LABEL, 42),
+    ("p", 50),
 )
 
 
@@ -89,8 +99,13 @@ def _header(pdf: FPDF, generated_at: datetime) -> None:
     pdf.set_font(FONT, "B", 15)
     pdf.cell(118, 7, "SR-aGVHD steroid-course summary", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(*kit.GREY_TEXT)
-    kit.text(pdf, f"srgvhd decision support  ·  generated {words.generated_text(generated_at)}",
-             size=8, width=118, max_lines=2)
+    kit.text(
+        pdf,
+        f"srgvhd decision support  ·  generated {words.generated_text(generated_at)}",
+        size=8,
+        width=118,
+        max_lines=2,
+    )
     pdf.set_text_color(0, 0, 0)
     pdf.set_draw_color(120, 120, 120)
     pdf.set_dash_pattern(dash=1.2, gap=1.0)
@@ -108,10 +123,14 @@ def _header(pdf: FPDF, generated_at: datetime) -> None:
 def _dose_text(case: Case) -> str:
     """Methylprednisolone start and dose, then any dose changes of the case."""
     steroids = case.steroids
-    text = (f"Methylprednisolone {words.number(steroids.mg_per_kg_day)} mg/kg/day from "
-            f"{steroids.start_date.isoformat()} (day 0)")
-    changes = [f"{words.number(c.mg_per_kg_day)} mg/kg/day from {c.date.isoformat()}"
-               for c in steroids.dose_changes]
+    text = (
+        f"Methylprednisolone {words.number(steroids.mg_per_kg_day)} mg/kg/day from "
+        f"{steroids.start_date.isoformat()} (day 0)"
+    )
+    changes = [
+        f"{words.number(c.mg_per_kg_day)} mg/kg/day from {c.date.isoformat()}"
+        for c in steroids.dose_changes
+    ]
     return text + ("; then " + ", ".join(changes) if changes else "")
 
 
@@ -133,8 +152,13 @@ def _patient(pdf: FPDF, case: Case) -> None:
     weight = "not entered" if patient.weight_kg is None else f"{words.number(patient.weight_kg)} kg"
     pdf.set_xy(PAGE_LEFT, 26)
     kit.text(pdf, "Patient and steroid course", size=8.5, style="B", width=118, max_lines=1)
-    kit.text(pdf, f"Age {words.number(patient.age_years)} years  ·  weight {weight}  ·  "
-                  f"hemoglobin {_hemoglobin_text(case)}", width=118, max_lines=1)
+    kit.text(
+        pdf,
+        f"Age {words.number(patient.age_years)} years  ·  weight {weight}  ·  "
+        f"hemoglobin {_hemoglobin_text(case)}",
+        width=118,
+        max_lines=1,
+    )
     kit.text(pdf, _dose_text(case), width=118, max_lines=2)
 
 
@@ -154,9 +178,15 @@ def _verdict(pdf: FPDF, course: CourseResult) -> None:
         pdf.set_x(PAGE_LEFT + 2)
         pdf.cell(PAGE_WIDTH - 4, 4.6, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(0.6)
-    kit.text(pdf, f"Maximum MAGIC grade over the course: {course.max_grade}   ·   Rule set: "
-                  f"{words.rule_set_text(course.rule_set)}", size=8, width=PAGE_WIDTH - 4,
-             max_lines=1, x=PAGE_LEFT + 2)
+    kit.text(
+        pdf,
+        f"Maximum MAGIC grade over the course: {course.max_grade}   ·   Rule set: "
+        f"{words.rule_set_text(course.rule_set)}",
+        size=8,
+        width=PAGE_WIDTH - 4,
+        max_lines=1,
+        x=PAGE_LEFT + 2,
+    )
     pdf.set_y(top + height)
 
 
@@ -181,19 +211,24 @@ def _rows(pdf: FPDF, case: Case, course: CourseResult) -> list[_Row]:
     def findings(a: Assessment) -> tuple[str, ...]:
         if a.measurements is None:
             return ()
-        return tuple(kit.lines(pdf, words.findings_text(a.measurements, legacy=case.legacy),
-                               FINDINGS_WIDTH, 3))
+        return tuple(
+            kit.lines(
+                pdf, words.findings_text(a.measurements, legacy=case.legacy), FINDINGS_WIDTH, 3
+            )
+        )
 
-    return [_Row(r, findings(a))
-            for r, a in zip(course.assessments, case.assessments, strict=True)]
+    return [_Row(r, findings(a)) for r, a in zip(course.assessments, case.assessments, strict=True)]
 
 
 def _gaps(count: int, keep: Sequence[int]) -> list[tuple[int, int]]:
     """(position in ``keep`` before which, rows left out) for each run of left-out rows; a run
     after the last kept row has position ``len(keep)``."""
     bounds = [-1, *keep, count]
-    return [(i, bounds[i + 1] - bounds[i] - 1) for i in range(len(bounds) - 1)
-            if bounds[i + 1] - bounds[i] > 1]
+    return [
+        (i, bounds[i + 1] - bounds[i] - 1)
+        for i in range(len(bounds) - 1)
+        if bounds[i + 1] - bounds[i] > 1
+    ]
 
 
 def _height(rows: Sequence[_Row], keep: Sequence[int]) -> float:
@@ -227,10 +262,12 @@ def shown_rows(rows: Sequence[_Row], verdict: int | None, budget_mm: float) -> l
 def _cells(row: AssessmentResult) -> list[str]:
     """One assessment as table cells; a stage not measured prints as "n/m"."""
     return [
-        row.date.isoformat(), str(row.day),
+        row.date.isoformat(),
+        str(row.day),
         *(words.stage_text(stage) for stage in row.stages.as_dict().values()),
         words.grade_text(row.grade, row.grade_incomplete),
-        row.minnesota_risk or "—", row.response or "baseline",
+        row.minnesota_risk or "—",
+        row.response or "baseline",
     ]
 
 
@@ -244,21 +281,33 @@ def _table_legend(rows: Sequence[_Row]) -> str:
     return ". ".join(parts) + "."
 
 
-def _assessments(pdf: FPDF, rows: Sequence[_Row], shown: Sequence[int],
-                 verdict: int | None, legend: list[str]) -> None:
+def _assessments(
+    pdf: FPDF, rows: Sequence[_Row], shown: Sequence[int], verdict: int | None, legend: list[str]
+) -> None:
     """Assessment table with each row's findings under it, gaps counted, legend below."""
     kit.heading(pdf, "Assessments")
     kit.table_header(pdf, ASSESSMENT_COLUMNS, ROW_MM)
     gaps = dict(_gaps(len(rows), shown))
     for position, i in enumerate([*shown, None]):
         if position in gaps:
-            kit.text(pdf, f"… {gaps[position]} more assessments in the app", size=7.5,
-                     line_mm=GAP_MM, max_lines=1)
+            kit.text(
+                pdf,
+                f"… {gaps[position]} more assessments in the app",
+                size=7.5,
+                line_mm=GAP_MM,
+                max_lines=1,
+            )
         if i is None:
             break
         row = rows[i]
-        kit.table_row(pdf, _cells(row.result), ASSESSMENT_COLUMNS, row_mm=ROW_MM,
-                      style="B" if i == verdict else "", border="" if row.findings else "B")
+        kit.table_row(
+            pdf,
+            _cells(row.result),
+            ASSESSMENT_COLUMNS,
+            row_mm=ROW_MM,
+            style="B" if i == verdict else "",
+            border="" if row.findings else "B",
+        )
         if row.findings:
             pdf.set_text_color(*kit.GREY_TEXT)
             pdf.set_font(FONT, "", FINDINGS_PT)
@@ -314,24 +363,38 @@ def _risk_items(risk: Mapping[str, Any], own: bool) -> list[tuple[str, str, floa
     items = [] if own else [(words.CONDITIONAL_RISK_NOTE, "B", 7.8)]
     items += [(sentence, "", 8.2) for sentence in words.risk_sentences(risk)]
     if risk.get("reference_model"):
-        items.append(("SYNTHETIC REFERENCE MODEL: not fitted to real patients; the numbers "
-                      "only show how the app works.", "B", 8.2))
+        items.append(
+            (
+                "SYNTHETIC REFERENCE MODEL: not fitted to real patients; the numbers "
+                "only show how the app works.",
+                "B",
+                8.2,
+            )
+        )
     if risk.get("band_method"):
         items.append((f"Band: {risk['band_method']}", "", 6.6))
     return items
 
 
-def _risk(pdf: FPDF, status_value: str, risk: Mapping[str, Any] | None,
-          model: RiskModel | None) -> None:
+def _risk(
+    pdf: FPDF, status_value: str, risk: Mapping[str, Any] | None, model: RiskModel | None
+) -> None:
     """Risk text on the left and the survival curve on the right, or why there is none; the
     heading says whose estimate it is (words.risk_is_own)."""
     own = words.risk_is_own(status_value)
-    kit.heading(pdf, "Survival risk (Cox model: age group, grade, hemoglobin)" if own
-                else f"{words.CONDITIONAL_RISK_HEADING}: survival risk (Cox model)")
+    kit.heading(
+        pdf,
+        "Survival risk (Cox model: age group, grade, hemoglobin)"
+        if own
+        else f"{words.CONDITIONAL_RISK_HEADING}: survival risk (Cox model)",
+    )
     top = pdf.get_y()
     if not risk:
-        reason = ("No survival estimate: no risk model is active." if model is None
-                  else "No survival estimate for this patient; the warnings above say why.")
+        reason = (
+            "No survival estimate: no risk model is active."
+            if model is None
+            else "No survival estimate for this patient; the warnings above say why."
+        )
         kit.text(pdf, reason, size=8.5, max_lines=2)
         pdf.set_y(top + NO_RISK_BODY_MM)
         return
@@ -348,17 +411,19 @@ def _risk(pdf: FPDF, status_value: str, risk: Mapping[str, Any] | None,
 
 
 # --- bedside scores -----------------------------------------------------------------------------
-def _score_lines(pdf: FPDF, scores: Scores | None,
-                 detail_lines: int) -> list[tuple[str, str, float, float]]:
+def _score_lines(
+    pdf: FPDF, scores: Scores | None, detail_lines: int
+) -> list[tuple[str, str, float, float]]:
     """Each score's headline (bold) and meaning with its source (small, at most
     ``detail_lines``), wrapped: (line, style, size pt, height mm)."""
     out = []
     for headline, detail in words.score_items(scores):
-        for body, style, size, line_mm, most in ((headline, "B", 8.0, 3.7, 2),
-                                                 (detail, "", 6.5, 2.9, detail_lines)):
+        for body, style, size, line_mm, most in (
+            (headline, "B", 8.0, 3.7, 2),
+            (detail, "", 6.5, 2.9, detail_lines),
+        ):
             pdf.set_font(FONT, style, size)
-            out += [(line, style, size, line_mm) for line in kit.lines(pdf, body, PAGE_WIDTH,
-                                                                        most)]
+            out += [(line, style, size, line_mm) for line in kit.lines(pdf, body, PAGE_WIDTH, most)]
     return out
 
 
@@ -380,12 +445,25 @@ def _benchmarks(pdf: FPDF, rows: Sequence[Any]) -> None:
     kit.heading(pdf, "Published benchmarks matching this patient")
     kit.table_header(pdf, BENCHMARK_COLUMNS, BENCH_ROW_MM)
     for row in rows:
-        kit.table_row(pdf, [row.outcome.removeprefix("CR, "), format_arm(row.msc),
-                            format_arm(row.standard), format_p(row)], BENCHMARK_COLUMNS,
-                      row_mm=BENCH_ROW_MM)
-    kit.text(pdf, f"Source: {rows[0].source.short} (retrospective; n = {MSC_ARM_N} UC-MSC, "
-                  f"{STANDARD_ARM_N} standard). {WHOLE_ARM_NOTE}",
-             size=7, line_mm=3.4, max_lines=2)
+        kit.table_row(
+            pdf,
+            [
+                row.outcome.removeprefix("CR, "),
+                format_arm(row.msc),
+                format_arm(row.standard),
+                format_p(row),
+            ],
+            BENCHMARK_COLUMNS,
+            row_mm=BENCH_ROW_MM,
+        )
+    kit.text(
+        pdf,
+        f"Source: {rows[0].source.short} (retrospective; n = {MSC_ARM_N} UC-MSC, "
+        f"{STANDARD_ARM_N} standard). {WHOLE_ARM_NOTE}",
+        size=7,
+        line_mm=3.4,
+        max_lines=2,
+    )
 
 
 def _notes_area(pdf: FPDF, footer_top: float) -> None:
@@ -406,17 +484,26 @@ def _model_text(risk: Mapping[str, Any] | None, model: RiskModel | None) -> str:
     """Model version, card SHA-256 (first 12 hex) and whether it is the synthetic reference
     model: from the result's ``risk`` when there is one, else from the active model."""
     if risk:
-        version, digest, reference = (risk.get("model_version"), risk.get("model_card_sha256"),
-                                      risk.get("reference_model"))
+        version, digest, reference = (
+            risk.get("model_version"),
+            risk.get("model_card_sha256"),
+            risk.get("reference_model"),
+        )
     elif model is not None:
-        version, digest, reference = (model.card.get("version"), model.card_sha256,
-                                      model.card.get("reference_model"))
+        version, digest, reference = (
+            model.card.get("version"),
+            model.card_sha256,
+            model.card.get("reference_model"),
+        )
     else:
         return "Risk model: none active."
-    kind = ("synthetic reference model" if reference
-            else "fitted model (not the synthetic reference)")
-    return (f"Risk model {version or 'unknown'}  ·  card SHA-256 "
-            f"{str(digest or 'unknown')[:12]}  ·  {kind}")
+    kind = (
+        "synthetic reference model" if reference else "fitted model (not the synthetic reference)"
+    )
+    return (
+        f"Risk model {version or 'unknown'}  ·  card SHA-256 "
+        f"{str(digest or 'unknown')[:12]}  ·  {kind}"
+    )
 
 
 def _rules_lines(pdf: FPDF) -> list[str]:
@@ -431,8 +518,9 @@ def _footer_top(rules: Sequence[str]) -> float:
     return DISCLAIMER_TOP - 1.5 - RULES_MM * len(rules) - MODEL_LINE_MM - 0.8
 
 
-def _footer(pdf: FPDF, rules: Sequence[str], risk: Mapping[str, Any] | None,
-            model: RiskModel | None) -> None:
+def _footer(
+    pdf: FPDF, rules: Sequence[str], risk: Mapping[str, Any] | None, model: RiskModel | None
+) -> None:
     """Model identity, project rules, disclaimer and signature line."""
     pdf.set_y(_footer_top(rules))
     pdf.set_draw_color(160, 160, 160)
@@ -447,13 +535,18 @@ def _footer(pdf: FPDF, rules: Sequence[str], risk: Mapping[str, Any] | None,
     pdf.set_y(DISCLAIMER_TOP)
     kit.text(pdf, DISCLAIMER, size=8.5, style="B", max_lines=1)
     pdf.ln(3)
-    kit.text(pdf, "Reviewed by (name, signature): ______________________________    "
-                  "Date: ________________", size=8.5, max_lines=1)
+    kit.text(
+        pdf,
+        "Reviewed by (name, signature): ______________________________    Date: ________________",
+        size=8.5,
+        max_lines=1,
+    )
 
 
 # --- the page -----------------------------------------------------------------------------------
-def _below_table_mm(warning_lines: int, risk_body: float, score_lines: Sequence[tuple],
-                    benchmarks: int) -> float:
+def _below_table_mm(
+    warning_lines: int, risk_body: float, score_lines: Sequence[tuple], benchmarks: int
+) -> float:
     """Height of everything between the assessment table and the footer (fixed budgets)."""
     warnings = (1 + WARNING_MM * warning_lines) if warning_lines else 0.0
     scores = (HEADING_MM + sum(line[3] for line in score_lines)) if score_lines else 0.0
@@ -461,8 +554,9 @@ def _below_table_mm(warning_lines: int, risk_body: float, score_lines: Sequence[
     return warnings + HEADING_MM + risk_body + scores + bench
 
 
-def render(pdf: FPDF, case: Case, result: PatientResult, model: RiskModel | None,
-           when: datetime) -> float:
+def render(
+    pdf: FPDF, case: Case, result: PatientResult, model: RiskModel | None, when: datetime
+) -> float:
     """Draw the summary on ``pdf``'s one page; returns the room left between the content and
     the footer (mm, never negative)."""
     course = result.course
@@ -484,8 +578,11 @@ def render(pdf: FPDF, case: Case, result: PatientResult, model: RiskModel | None
     for warning_most, detail_lines in COMPACT_LEVELS:
         warning_lines = _warning_lines(pdf, [*course.warnings, *result.warnings], warning_most)
         score_lines = _score_lines(pdf, course.scores, detail_lines)
-        budget = footer_top - table_top - _below_table_mm(len(warning_lines), risk_body,
-                                                          score_lines, len(benchmarks))
+        budget = (
+            footer_top
+            - table_top
+            - _below_table_mm(len(warning_lines), risk_body, score_lines, len(benchmarks))
+        )
         if budget >= need:
             break
     _assessments(pdf, rows, shown_rows(rows, verdict, budget), verdict, legend)
@@ -499,8 +596,13 @@ def render(pdf: FPDF, case: Case, result: PatientResult, model: RiskModel | None
     return room
 
 
-def build_summary_pdf(case: Case, result: PatientResult, model: RiskModel | None = None, *,
-                      generated_at: datetime | None = None) -> bytes:
+def build_summary_pdf(
+    case: Case,
+    result: PatientResult,
+    model: RiskModel | None = None,
+    *,
+    generated_at: datetime | None = None,
+) -> bytes:
     """The one-page A4 summary of ``case`` and its assess ``result`` (the course with the risk
     part, srgvhd.risk.patient) as PDF bytes.
 

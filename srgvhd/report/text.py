@@ -38,8 +38,9 @@ from srgvhd.risk.covariates import COVARIATE_COLUMNS, REFERENCE, encode
 NOT_MEASURED = "n/m"
 NOT_MEASURED_LEGEND = "n/m = not measured (not the same as 0 / not involved)"
 LEGACY_BLANK = "blank"
-LEGACY_LEGEND = ("blank = left empty in an srgvhd-case/1 file, where an empty finding meant "
-                 "not involved")
+LEGACY_LEGEND = (
+    "blank = left empty in an srgvhd-case/1 file, where an empty finding meant not involved"
+)
 INCOMPLETE_MARK = "*"
 INCOMPLETE_LEGEND = "* grade from an assessment with an organ not measured (may be higher)"
 OWN_RISK_HEADING = "Survival risk (Cox model)"
@@ -108,14 +109,16 @@ def hemoglobin_group_text(le_threshold: bool) -> str:
 
 def covariates_text(age_group: str, grade: str, hemoglobin_le_90: bool) -> str:
     """``age 18–34, grade III, Hb > 90 g/L``."""
-    return (f"age {age_group_text(age_group)}, grade {grade}, "
-            f"{hemoglobin_group_text(hemoglobin_le_90)}")
+    return (
+        f"age {age_group_text(age_group)}, grade {grade}, {hemoglobin_group_text(hemoglobin_le_90)}"
+    )
 
 
 def reference_patient_text() -> str:
     """The reference patient of every hazard ratio (hazard ratio 1; Niu et al. 2026)."""
-    return covariates_text(REFERENCE["age_group"], REFERENCE["grade"],
-                           REFERENCE["hemoglobin_le_90"])
+    return covariates_text(
+        REFERENCE["age_group"], REFERENCE["grade"], REFERENCE["hemoglobin_le_90"]
+    )
 
 
 REFERENCE_WORDS = f"none: the reference categories ({reference_patient_text()})"
@@ -155,9 +158,11 @@ def risk_sentences(risk: Mapping) -> list[str]:
         f"Hazard ratio {hazard_ratio_text(risk['hazard_ratio'], risk['hazard_ratio_ci'])} vs "
         f"the reference patient ({reference_patient_text()}).",
         f"Covariates: {covariates}{source}.",
-        *(f"Survival at {horizon_text(day)}: "
-          f"{survival_text(s['estimate'], s['lower'], s['upper'])}."
-          for day, s in risk["survival"].items()),
+        *(
+            f"Survival at {horizon_text(day)}: "
+            f"{survival_text(s['estimate'], s['lower'], s['upper'])}."
+            for day, s in risk["survival"].items()
+        ),
     ]
 
 
@@ -203,28 +208,35 @@ def findings_text(m: Measurements, *, legacy: bool = False) -> str:
     blank = LEGACY_BLANK if legacy else NOT_MEASURED
     rash, bullae = m.skin_rash_bsa_percent, m.skin_bullae_desquamation_bsa_percent
     bili = m.bilirubin
-    bili_text = _shown(bili, "" if bili is None else
-                       f"{number(bili.value)} {UNIT_WORDS.get(bili.unit, bili.unit)}", blank)
+    bili_text = _shown(
+        bili,
+        "" if bili is None else f"{number(bili.value)} {UNIT_WORDS.get(bili.unit, bili.unit)}",
+        blank,
+    )
     volume, episodes = m.stool_ml_per_day, m.stool_episodes_per_day
-    return " · ".join((
-        f"rash {_shown(rash, f'{number(rash or 0)}%', blank)}",
-        f"bullae {_shown(bullae, f'{number(bullae or 0)}%', blank)}",
-        f"bilirubin {bili_text}",
-        f"upper-GI symptoms {_yes_no(m.upper_gi_persistent_symptoms, blank)}",
-        f"stool {_shown(volume, number(volume or 0), blank)} mL/day, "
-        f"{_shown(episodes, number(episodes or 0), blank)} episodes/day",
-        f"pain/ileus {_yes_no(m.severe_abdominal_pain_or_ileus, blank)}",
-        f"bloody stool {_yes_no(m.grossly_bloody_stool, blank)}",
-    ))
+    return " · ".join(
+        (
+            f"rash {_shown(rash, f'{number(rash or 0)}%', blank)}",
+            f"bullae {_shown(bullae, f'{number(bullae or 0)}%', blank)}",
+            f"bilirubin {bili_text}",
+            f"upper-GI symptoms {_yes_no(m.upper_gi_persistent_symptoms, blank)}",
+            f"stool {_shown(volume, number(volume or 0), blank)} mL/day, "
+            f"{_shown(episodes, number(episodes or 0), blank)} episodes/day",
+            f"pain/ileus {_yes_no(m.severe_abdominal_pain_or_ileus, blank)}",
+            f"bloody stool {_yes_no(m.grossly_bloody_stool, blank)}",
+        )
+    )
 
 
 def marks_legend(cells: Iterable[str], incomplete: bool) -> list[str]:
     """The legend lines for the marks that occur in a printed course table: "n/m", an
     srgvhd-case/1 "blank", and the incomplete-grade mark when ``incomplete``."""
     cells = list(cells)
-    legends = [legend for mark, legend in ((NOT_MEASURED, NOT_MEASURED_LEGEND),
-                                           (LEGACY_BLANK, LEGACY_LEGEND))
-               if any(mark in cell for cell in cells)]
+    legends = [
+        legend
+        for mark, legend in ((NOT_MEASURED, NOT_MEASURED_LEGEND), (LEGACY_BLANK, LEGACY_LEGEND))
+        if any(mark in cell for cell in cells)
+    ]
     return [*legends, INCOMPLETE_LEGEND] if incomplete else legends
 
 
@@ -248,28 +260,34 @@ def score_items(scores: Scores | None) -> list[tuple[str, str]]:
     items = []
     if scores.easix is not None:
         e = scores.easix
-        items.append((
-            f"EASIX {e.value:.3g} (log2 {math.log2(e.value):.2f}) from labs of "
-            f"{e.date.isoformat()} (day {e.day}): LDH {number(e.ldh_u_l)} U/L × creatinine "
-            f"{number(round(e.creatinine_mg_dl, 3))} mg/dL / platelets "
-            f"{number(e.platelets_10e9_l)} ×10⁹/L",
-            f"Source: {EASIX_SOURCE}. {EASIX_STATEMENT} {EASIX_NOTE}",
-        ))
+        items.append(
+            (
+                f"EASIX {e.value:.3g} (log2 {math.log2(e.value):.2f}) from labs of "
+                f"{e.date.isoformat()} (day {e.day}): LDH {number(e.ldh_u_l)} U/L × creatinine "
+                f"{number(round(e.creatinine_mg_dl, 3))} mg/dL / platelets "
+                f"{number(e.platelets_10e9_l)} ×10⁹/L",
+                f"Source: {EASIX_SOURCE}. {EASIX_STATEMENT} {EASIX_NOTE}",
+            )
+        )
     if scores.map is not None:
         m = scores.map
-        items.append((
-            f"MAP {m.value:.3f}: {m.group} (threshold {MAP_THRESHOLD:.3f}), drawn on day {m.day} "
-            f"({m.date.isoformat()})",
-            f"Source: {MAP_SOURCE}. {MAP_STATEMENT}",
-        ))
+        items.append(
+            (
+                f"MAP {m.value:.3f}: {m.group} (threshold {MAP_THRESHOLD:.3f}), "
+                f"drawn on day {m.day} ({m.date.isoformat()})",
+                f"Source: {MAP_SOURCE}. {MAP_STATEMENT}",
+            )
+        )
     if scores.day28 is not None:
         d = scores.day28
         group = f" ({d.group})" if d.group else ""
-        items.append((
-            f"Day-28 response: {d.response.value}{group}, assessed day {d.day} "
-            f"({d.date.isoformat()})",
-            d.meaning,
-        ))
+        items.append(
+            (
+                f"Day-28 response: {d.response.value}{group}, assessed day {d.day} "
+                f"({d.date.isoformat()})",
+                d.meaning,
+            )
+        )
     return items
 
 
