@@ -8,6 +8,11 @@
   response of ≥ 7 days; D2 aGVHD worse again during the taper), intolerant (clinician's flag).
 
 Input is the course as ``CoursePoint``s in date order, the first being the day-0 baseline.
+
+Not measured (docs/clinical-rules.md §7.6, Rule of this project): a "not assessable" assessment
+fires no rule. A rule fired by an assessable one is final; otherwise the first not-assessable
+assessment inside a rule's window leaves that rule waiting, and the course stays "not refractory
+so far" with the rule's decision day as the (overdue) next decision point — never responsive.
 """
 
 from __future__ import annotations
@@ -93,6 +98,8 @@ EBMT_RULES = {
     "D2": Rule("D2", "aGVHD worse again during the steroid taper"),
 }
 EBMT_REFRACTORY_RULES = (EBMT_RULES["E1"], EBMT_RULES["E2"], EBMT_RULES["E3"])
+# The rules each rule set applies to single assessments (those a not-assessable one leaves open).
+ASSESSMENT_RULES = {"study": tuple(STUDY_RULES.values()), "ebmt2018": EBMT_REFRACTORY_RULES}
 
 
 @dataclass(frozen=True)
@@ -138,7 +145,7 @@ def study_status(points: list[CoursePoint], start: date) -> Status:
         fired = study_rules_fired(point)
         if fired:
             return _fired(REFRACTORY, "study", fired[0], point.day, point.date, intolerant=False)
-    waiting = waiting_rule(points, tuple(STUDY_RULES.values()))
+    waiting = waiting_rule(points, ASSESSMENT_RULES["study"])
     return _not_refractory(points, start, "study", waiting, final_day=14, intolerant=False)
 
 
@@ -269,7 +276,7 @@ def ebmt2018_status(
         )
     if candidates:
         return min(candidates, key=lambda c: (c[0], c[1]))[2]
-    waiting = waiting_rule(points, EBMT_REFRACTORY_RULES) or ebmt_d2_waiting(
+    waiting = waiting_rule(points, ASSESSMENT_RULES["ebmt2018"]) or ebmt_d2_waiting(
         points, start_dose, changes
     )
     return _not_refractory(
