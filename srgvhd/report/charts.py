@@ -6,7 +6,6 @@ they are safe in Streamlit's threads and render with the Agg backend when saved 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,14 +23,6 @@ from srgvhd.literature.published import (
 
 MSC_COLOUR = "#1f6f8b"
 STANDARD_COLOUR = "#b0b7bd"
-
-
-def figure_png(fig: Figure, dpi: int = 200) -> bytes:
-    """PNG bytes of ``fig`` (Agg), without the matplotlib version in the metadata so the bytes
-    depend only on the drawing."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
-    return buffer.getvalue()
 
 
 def _bar_label(value: ArmValue) -> str:
