@@ -396,3 +396,45 @@ def test_day_28_response_is_shown_with_its_published_meaning(at) -> None:
     assert any(t.startswith("**Day-28 response: CR (CR/VGPR), assessed day 29 (2026-09-30)")
                for t in shown), shown
     assert any("Inamoto" in t for t in _texts(at.caption))
+
+
+def _findings(date_: str, rash: float, bilirubin: float | None, stool: float) -> dict:
+    """An srgvhd-case/2 assessment of raw findings (null = not measured)."""
+    return {"date": date_, "measurements": {
+        "skin_rash_bsa_percent": rash, "skin_bullae_desquamation_bsa_percent": 0,
+        "bilirubin": None if bilirubin is None else {"value": bilirubin, "unit": "mg/dL"},
+        "upper_gi_persistent_symptoms": date_ == "2026-11-01", "stool_ml_per_day": stool,
+        "stool_episodes_per_day": 0, "severe_abdominal_pain_or_ileus": False,
+        "grossly_bloody_stool": False}}
+
+
+def test_opened_case_with_a_missing_day_14_bilirubin_is_never_called_responsive(at) -> None:
+    # liver stage 1 at baseline (bilirubin 2.5 mg/dL); day 14 without bilirubin: not assessable,
+    # R3 waits (clinical-rules.md §7.3, §7.6)
+    case = {
+        "format": "srgvhd-case/2",
+        "patient": {"age_years": 42, "weight_kg": 70, "hemoglobin": {"value": 85, "unit": "g/L"}},
+        "steroids": {"start_date": "2026-11-01", "methylprednisolone_mg_per_kg_day": 2},
+        "assessments": [
+            _findings("2026-11-01", 30, 2.5, 800),
+            _findings("2026-11-06", 30, 2.5, 800),
+            _findings("2026-11-08", 20, 2.2, 500),
+            _findings("2026-11-15", 0, None, 200),
+        ],
+    }
+    at.sidebar.file_uploader(key="assess_open_case").set_value(
+        ("missing.json", json.dumps(case).encode(), "application/json")
+    ).run()
+    assert not at.exception
+    assert not at.success  # never "Steroid-responsive"
+    verdicts = [t for t in _texts(at.info) if "cannot be judged" in t]
+    assert verdicts and "rule R3" in verdicts[0]
+    course = at.table[0].value
+    day14 = course[course["day"] == 14].iloc[0]
+    assert (day14["liver"], day14["MAGIC grade"], day14["response"]) == ("n/m", "0*",
+                                                                          "not assessable")
+    assert "bilirubin n/m" in day14["findings"]
+    captions = " ".join(c.value for c in at.caption)
+    assert "n/m = not measured" in captions and "* grade from an assessment" in captions
+    # the risk estimate is conditional: the course is not steroid-refractory
+    assert any(e.label == "If this course becomes steroid-refractory" for e in at.expander)
