@@ -2,25 +2,26 @@
 
 Built from the parsed case (interfaces.md §1, docs/interfaces.md) and its assess result
 (interfaces.md §2) with fpdf2 (building blocks: srgvhd.report.pdfkit; words:
-srgvhd.report.text). Every section below the assessment table has a fixed height; the table
-gets the rest of the page and, when the course is longer, prints its first and last rows and
-the verdict's row with a count of what was left out, so the summary is always exactly one page
-and nothing runs into the footer. Text from the case and the result is printed as plain text.
+srgvhd.report.text). Every section below the assessment table has a height known before it is
+drawn; the table gets the rest of the page. A course of up to WHOLE_COURSE_ROWS assessments is
+printed whole (the scores' explanations, then the warnings are shortened first, each saying
+so); a longer one prints its first and last rows and the verdict's row with a count of what was
+left out. So the summary is always exactly one page and nothing runs into the footer. Text from
+the case and the result is printed as plain text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from srgvhd.clinical.case import Assessment, Case
+from srgvhd.clinical.case import Case
 from srgvhd.clinical.policy import PROJECT_RULES
-from srgvhd.clinical.results import AssessmentResult, CourseResult
+from srgvhd.clinical.results import CourseResult
 from srgvhd.clinical.scores import Scores
 from srgvhd.clinical.units import canonical_hemoglobin_unit, hemoglobin_to_g_l
 from srgvhd.literature.matching import matched_benchmarks
@@ -33,6 +34,7 @@ from srgvhd.literature.published import (
     format_arm,
     format_p,
 )
+from srgvhd.report import course_table as table
 from srgvhd.report import pdfkit as kit
 from srgvhd.report import text as words
 from srgvhd.report.pdfkit import FONT, PAGE_LEFT, PAGE_WIDTH
@@ -46,10 +48,6 @@ DISCLAIMER_TOP = 277.0
 RULES_PT, RULES_MM, MAX_RULES_LINES = 6.0, 2.65, 12
 MODEL_LINE_MM = 3.6
 HEADING_MM = 7.4
-ROW_MM = 3.9
-FINDINGS_MM = 2.9
-GAP_MM = 3.6
-LEGEND_MM = 3.4
 WARNING_MM = 3.8
 # (warning lines, lines of each score's explanation), from more text to more compact: the first
 # level that leaves room for the whole course (up to WHOLE_COURSE_ROWS assessments; else for its
@@ -64,26 +62,12 @@ BENCH_SOURCE_MM = 6.8
 CURVE_BOX = kit.Box(x=PAGE_LEFT + PAGE_WIDTH - 68, y=0.0, w=68, h=28, x_max=CURVE_X_MAX_DAYS)
 CURVE_TOP_PAD = 4.5  # legend above the plot
 TEXT_COLUMN_MM = PAGE_WIDTH - CURVE_BOX.w - 14
-FINDINGS_INDENT = 20.0  # under the Day column
-FINDINGS_WIDTH = PAGE_WIDTH - FINDINGS_INDENT
-FINDINGS_PT = 6.6
 DISCLAIMER = "Decision support, not a substitute for clinical judgement."
 VERDICT_TINTS = {
     "steroid-refractory": (250, 228, 226),
     "steroid-dependent": (252, 240, 214),
     "steroid-responsive": (228, 240, 230),
 }
-ASSESSMENT_COLUMNS: tuple[tuple[str, float], ...] = (
-    ("Date", 20),
-    ("Day", 10),
-    ("Skin", 13),
-    ("Liver", 13),
-    ("Upper GI", 17),
-    ("Lower GI", 17),
-    ("Grade", 15),
-    ("Minnesota risk", 30),
-    ("Response", 51),
-)
 BENCHMARK_COLUMNS: tuple[tuple[str, float], ...] = (
     ("Week-4 CR, subgroup", 52),
     (MSC_ARM_LABEL, 42),
@@ -188,146 +172,6 @@ def _verdict(pdf: FPDF, course: CourseResult) -> None:
         x=PAGE_LEFT + 2,
     )
     pdf.set_y(top + height)
-
-
-# --- assessment table ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Row:
-    """One printed assessment: the engine's row and the raw findings it was staged from,
-    wrapped to the findings line's width (never cut)."""
-
-    result: AssessmentResult
-    findings: tuple[str, ...]
-
-    @property
-    def height(self) -> float:
-        return ROW_MM + FINDINGS_MM * len(self.findings)
-
-
-def _rows(pdf: FPDF, case: Case, course: CourseResult) -> list[_Row]:
-    """The result's assessment rows, each with its case assessment's findings (same order)."""
-    pdf.set_font(FONT, "", FINDINGS_PT)
-
-    def findings(a: Assessment) -> tuple[str, ...]:
-        if a.measurements is None:
-            return ()
-        return tuple(
-            kit.lines(
-                pdf, words.findings_text(a.measurements, legacy=case.legacy), FINDINGS_WIDTH, 3
-            )
-        )
-
-    return [_Row(r, findings(a)) for r, a in zip(course.assessments, case.assessments, strict=True)]
-
-
-def _gaps(count: int, keep: Sequence[int]) -> list[tuple[int, int]]:
-    """(position in ``keep`` before which, rows left out) for each run of left-out rows; a run
-    after the last kept row has position ``len(keep)``."""
-    bounds = [-1, *keep, count]
-    return [
-        (i, bounds[i + 1] - bounds[i] - 1)
-        for i in range(len(bounds) - 1)
-        if bounds[i + 1] - bounds[i] > 1
-    ]
-
-
-def _height(rows: Sequence[_Row], keep: Sequence[int]) -> float:
-    """Height of the kept rows plus one "… N more" line per gap."""
-    return sum(rows[k].height for k in keep) + GAP_MM * len(_gaps(len(rows), keep))
-
-
-def _kept(rows: Sequence[_Row], verdict: int | None, total: int) -> list[int]:
-    """The first ⌈total/2⌉ and last ⌊total/2⌋ rows, and the verdict's row."""
-    head = (total + 1) // 2
-    keep = set(range(head)) | set(range(len(rows) - (total - head), len(rows)))
-    return sorted(keep | ({verdict} if verdict is not None else set()))
-
-
-def shown_rows(rows: Sequence[_Row], verdict: int | None, budget_mm: float) -> list[int]:
-    """Indexes of the rows to print within ``budget_mm``: all when they fit, else as many of the
-    first and last rows as fit, always with the verdict's row."""
-    everything = list(range(len(rows)))
-    if _height(rows, everything) <= budget_mm:
-        return everything
-    low, high = 2, len(rows) - 1  # the largest total that fits (at least the first and last)
-    while low < high:
-        mid = (low + high + 1) // 2
-        if _height(rows, _kept(rows, verdict, mid)) <= budget_mm:
-            low = mid
-        else:
-            high = mid - 1
-    return _kept(rows, verdict, low)
-
-
-def _cells(row: AssessmentResult) -> list[str]:
-    """One assessment as table cells; a stage not measured prints as "n/m"."""
-    return [
-        row.date.isoformat(),
-        str(row.day),
-        *(words.stage_text(stage) for stage in row.stages.as_dict().values()),
-        words.grade_text(row.grade, row.grade_incomplete),
-        row.minnesota_risk or "—",
-        row.response or "baseline",
-    ]
-
-
-def _table_legend(rows: Sequence[_Row]) -> str:
-    """What bold, the grey lines, n/m, "blank" and * mean, for the marks in the table."""
-    parts = ["MAGIC organ stages; response vs the day-0 baseline; the verdict's row in bold"]
-    if any(r.findings for r in rows):
-        parts.append("Grey line: the findings the stages were derived from")
-    cells = [text for r in rows for text in (*_cells(r.result), *r.findings)]
-    parts += words.marks_legend(cells, any(r.result.grade_incomplete for r in rows))
-    return ". ".join(parts) + "."
-
-
-def _assessments(
-    pdf: FPDF, rows: Sequence[_Row], shown: Sequence[int], verdict: int | None, legend: list[str]
-) -> None:
-    """Assessment table with each row's findings under it, gaps counted, legend below."""
-    kit.heading(pdf, "Assessments")
-    kit.table_header(pdf, ASSESSMENT_COLUMNS, ROW_MM)
-    gaps = dict(_gaps(len(rows), shown))
-    for position, i in enumerate([*shown, None]):
-        if position in gaps:
-            kit.text(
-                pdf,
-                f"… {gaps[position]} more assessments in the app",
-                size=7.5,
-                line_mm=GAP_MM,
-                max_lines=1,
-            )
-        if i is None:
-            break
-        row = rows[i]
-        kit.table_row(
-            pdf,
-            _cells(row.result),
-            ASSESSMENT_COLUMNS,
-            row_mm=ROW_MM,
-            style="B" if i == verdict else "",
-            border="" if row.findings else "B",
-        )
-        if row.findings:
-            pdf.set_text_color(*kit.GREY_TEXT)
-            pdf.set_font(FONT, "", FINDINGS_PT)
-            for line in row.findings:
-                pdf.set_x(PAGE_LEFT + FINDINGS_INDENT)
-                pdf.cell(FINDINGS_WIDTH, FINDINGS_MM, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-            pdf.set_text_color(0, 0, 0)
-            pdf.set_draw_color(160, 160, 160)
-            pdf.line(PAGE_LEFT, pdf.get_y(), PAGE_LEFT + PAGE_WIDTH, pdf.get_y())
-    pdf.set_text_color(*kit.GREY_TEXT)
-    for line in legend:
-        pdf.set_font(FONT, "", 6.8)
-        pdf.cell(PAGE_WIDTH, LEGEND_MM, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_text_color(0, 0, 0)
-
-
-def _verdict_index(course: CourseResult) -> int | None:
-    """The row of the assessment the verdict was given on, if any."""
-    date = course.status.date
-    return next((i for i, a in enumerate(course.assessments) if a.date == date), None)
 
 
 # --- warnings -----------------------------------------------------------------------------------
@@ -564,17 +408,19 @@ def render(
     _header(pdf, when)
     _patient(pdf, case)
     _verdict(pdf, course)
-    rows = _rows(pdf, case, course)
-    verdict = _verdict_index(course)
+    rows = table.table_rows(pdf, case, course)
+    verdict = table.verdict_index(course)
     benchmarks = matched_benchmarks(course)
     pdf.set_font(FONT, "", 6.8)
-    legend = kit.lines(pdf, _table_legend(rows), PAGE_WIDTH, 2)
+    legend = kit.lines(pdf, table.table_legend(rows), PAGE_WIDTH, 2)
     risk_body = RISK_BODY_MM if risk else NO_RISK_BODY_MM
     rules = _rules_lines(pdf)
     footer_top = _footer_top(rules)
-    table_top = pdf.get_y() + HEADING_MM + ROW_MM + LEGEND_MM * len(legend)
+    table_top = pdf.get_y() + HEADING_MM + table.ROW_MM + table.LEGEND_MM * len(legend)
     short = len(rows) <= WHOLE_COURSE_ROWS  # then the rows matter more than the explanations
-    need = _height(rows, _kept(rows, verdict, len(rows) if short else min(2, len(rows))))
+    need = table.table_height(
+        rows, table.kept_rows(rows, verdict, len(rows) if short else min(2, len(rows)))
+    )
     for warning_most, detail_lines in COMPACT_LEVELS:
         warning_lines = _warning_lines(pdf, [*course.warnings, *result.warnings], warning_most)
         score_lines = _score_lines(pdf, course.scores, detail_lines)
@@ -585,7 +431,7 @@ def render(
         )
         if budget >= need:
             break
-    _assessments(pdf, rows, shown_rows(rows, verdict, budget), verdict, legend)
+    table.draw_table(pdf, rows, table.shown_rows(rows, verdict, budget), verdict, legend)
     _warnings(pdf, warning_lines)
     _risk(pdf, course.status.value, risk, model)
     _scores(pdf, score_lines)
