@@ -22,6 +22,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from srgvhd.clinical.case import parse_case
@@ -573,3 +575,49 @@ def test_scores_risk_warnings_and_a_long_course_stay_above_the_footer() -> None:
     assert "2026-11-01 0 " in text and "2026-11-04 3 " in text and "2026-12-06 35 " in text
     shown = len(re.findall(r"\d{4}-\d\d-\d\d \d+ \d", text.split("Assessments")[1]))
     assert sum(hidden_counts(text)) + shown == 27
+
+
+# --- any course on one page ----------------------------------------------------------------------
+_finding = st.one_of(st.none(), st.integers(0, 100))
+
+
+@st.composite
+def courses(draw: st.DrawFn) -> dict[str, Any]:
+    """srgvhd-case/2 courses: 1–40 assessments of findings (any of them not measured), labs."""
+    days = sorted(draw(st.sets(st.integers(1, 60), max_size=39)))
+    assessments = []
+    for day in [0, *days]:
+        a = measured(
+            day,
+            draw(_finding),
+            draw(st.one_of(st.none(), st.floats(0, 20))),
+            draw(_finding.map(lambda v: None if v is None else 20 * v)),
+        )
+        a["measurements"]["stool_episodes_per_day"] = draw(st.one_of(st.none(), st.integers(0, 9)))
+        assessments.append(a)
+    case = six_case()
+    case["assessments"] = assessments
+    if draw(st.booleans()):
+        case["labs"] = copy.deepcopy(LABS)
+    return case
+
+
+@settings(max_examples=25, deadline=None)
+@given(case=courses(), risk=st.booleans(), warnings=st.integers(0, 8))
+def test_any_course_fits_one_page_above_the_footer(
+    case: dict[str, Any], risk: bool, warnings: int
+) -> None:
+    from fpdf import FPDF
+
+    from srgvhd.clinical.course import assess_case
+    from srgvhd.report.summary import render
+
+    course = assess_case(parse_case(case), "study")
+    result = with_risk(course) if risk else patient(course)
+    result = replace(result, warnings=("w " * 70,) * warnings)
+    pdf = FPDF(unit="mm", format="A4")
+    pdf.set_auto_page_break(False)
+    pdfkit.add_fonts(pdf)
+    pdf.add_page()
+    assert render(pdf, parse_case(case), result, MODEL, GENERATED) >= 0
+    assert pdf.page == 1
