@@ -424,6 +424,7 @@ def test_risk_of_a_course_that_is_not_refractory_is_conditional(value: str) -> N
     assert "If this course becomes steroid-refractory: survival risk" in text
     assert "this course is not steroid-refractory, so these figures are not this patient's" in text
     assert "Survival at 180 days: 70% (95% band 52%–83%)" in text
+    assert "Band: log-log transformed pointwise 95% CI" in text  # nothing dropped for the note
 
 
 def test_risk_of_a_refractory_course_is_the_patients_own(refractory_text: str) -> None:

@@ -55,11 +55,11 @@ WARNING_MM = 3.8
 COMPACT_LEVELS = ((5, 4), (5, 3), (5, 2), (5, 1), (3, 1), (2, 1), (1, 1))  # warnings kept longest
 WHOLE_COURSE_ROWS = 8
 RISK_BODY_MM = 40.0
-RISK_LINE_MM = 3.5
+LINE_MM_PER_PT = 0.43  # line height of the risk text per point of font size
 NO_RISK_BODY_MM = 8.0
 BENCH_ROW_MM = 3.9
 BENCH_SOURCE_MM = 6.8
-CURVE_BOX = kit.Box(x=PAGE_LEFT + PAGE_WIDTH - 68, y=0.0, w=68, h=28, x_max=CURVE_X_MAX_DAYS)
+CURVE_BOX = kit.Box(x=PAGE_LEFT + PAGE_WIDTH - 62, y=0.0, w=62, h=28, x_max=CURVE_X_MAX_DAYS)
 CURVE_TOP_PAD = 4.5  # legend above the plot
 TEXT_COLUMN_MM = PAGE_WIDTH - CURVE_BOX.w - 14
 DISCLAIMER = "Decision support, not a substitute for clinical judgement."
@@ -204,19 +204,19 @@ def _warnings(pdf: FPDF, lines: Sequence[str]) -> None:
 # --- risk ---------------------------------------------------------------------------------------
 def _risk_items(risk: Mapping[str, Any], own: bool) -> list[tuple[str, str, float]]:
     """The risk estimate (interfaces.md §2 ``risk``) as (text, style, size) items."""
-    items = [] if own else [(words.CONDITIONAL_RISK_NOTE, "B", 7.8)]
-    items += [(sentence, "", 8.2) for sentence in words.risk_sentences(risk)]
+    items = [] if own else [(words.CONDITIONAL_RISK_NOTE, "B", 7.6)]
+    items += [(sentence, "", 8.0) for sentence in words.risk_sentences(risk)]
     if risk.get("reference_model"):
         items.append(
             (
                 "SYNTHETIC REFERENCE MODEL: not fitted to real patients; the numbers "
                 "only show how the app works.",
                 "B",
-                8.2,
+                8.0,
             )
         )
     if risk.get("band_method"):
-        items.append((f"Band: {risk['band_method']}", "", 6.6))
+        items.append((f"Band: {risk['band_method']}", "", 6.2))
     return items
 
 
@@ -242,12 +242,15 @@ def _risk(
         kit.text(pdf, reason, size=8.5, max_lines=2)
         pdf.set_y(top + NO_RISK_BODY_MM)
         return
-    budget = int(RISK_BODY_MM // RISK_LINE_MM)
+    room = RISK_BODY_MM
     for body, style, size in _risk_items(risk, own):
+        line_mm = size * LINE_MM_PER_PT
+        if room < line_mm:
+            break
         pdf.set_font(FONT, style, size)
-        for line in kit.lines(pdf, body, TEXT_COLUMN_MM, max(budget, 1))[:budget]:
-            pdf.cell(TEXT_COLUMN_MM, RISK_LINE_MM, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-            budget -= 1
+        for line in kit.lines(pdf, body, TEXT_COLUMN_MM, int(room // line_mm)):  # cut: "…"
+            pdf.cell(TEXT_COLUMN_MM, line_mm, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            room -= line_mm
     if risk.get("curve"):
         box = kit.Box(CURVE_BOX.x, top + CURVE_TOP_PAD, CURVE_BOX.w, CURVE_BOX.h, CURVE_BOX.x_max)
         kit.survival_curve(pdf, risk["curve"], box, [int(d) for d in risk["survival"]])
