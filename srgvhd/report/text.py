@@ -1,16 +1,19 @@
 """Words and number formats for a result, shared by the CLI table, the Assess page and the PDF.
 
 One place for: hazard ratio with its CI, survival with its band, the reference patient, the
-verdict line, the scope of the risk estimate, raw findings and "not measured", and the time a
-report was generated. The Cox model's covariates are the categories of Niu et al. 2026 (age ≥35
-vs 18–34 years, grade IV vs III, hemoglobin ≤90 vs >90 g/L; docs/clinical-rules.md §6); the
-reference patient is the paper's reference categories (srgvhd.risk.covariates.REFERENCE).
-Survival horizons are never written here: they are the keys of the risk estimate's
-``survival`` (set once by the risk model, srgvhd.risk.predict).
+rule set, the scope of the risk estimate, raw findings and "not measured", the bedside scores'
+lines, and the time a report was generated. The Cox model's covariates are the categories of
+Niu et al. 2026 (age ≥35 vs 18–34 years, grade IV vs III, hemoglobin ≤90 vs >90 g/L;
+docs/clinical-rules.md §6); the reference patient is the paper's reference categories
+(srgvhd.risk.covariates.REFERENCE). Survival horizons are never written here: they are the
+keys of the risk estimate's ``survival`` (set once by the risk model, srgvhd.risk.predict).
 
 References
 ----------
-Niu et al. Umbilical cord MSC for steroid-refractory acute GVHD. Leuk Lymphoma 2026.
+Niu Y, et al. Umbilical cord-derived mesenchymal stem cells for steroid-refractory acute
+graft-versus-host disease: a real-world study. Leuk Lymphoma 2026:1–8.
+doi:10.1080/10428194.2026.2634172 (covariates, reference categories, the cohort the model
+describes: steroid-refractory patients from the start of second-line therapy).
 """
 
 from __future__ import annotations
@@ -172,11 +175,6 @@ def rule_set_text(rule_set: str) -> str:
     return RULE_SET_LABELS.get(rule_set, rule_set)
 
 
-def verdict_text(sentence: str, rule_set: str) -> str:
-    """The verdict sentence followed by the rule set that gave it."""
-    return f"{sentence} Rule set: {rule_set_text(rule_set)}."
-
-
 def risk_is_own(status_value: str) -> bool:
     """Whether the Cox estimate describes this patient now: the model was fitted on
     steroid-refractory patients from the start of second-line therapy (Niu et al. 2026), so
@@ -184,12 +182,6 @@ def risk_is_own(status_value: str) -> bool:
     return status_value == REFRACTORY
 
 
-def risk_heading(status_value: str) -> str:
-    """The risk section's title: the patient's own, or conditional on becoming refractory."""
-    return OWN_RISK_HEADING if risk_is_own(status_value) else CONDITIONAL_RISK_HEADING
-
-
-# --- raw findings -------------------------------------------------------------------------------
 def _shown(value: object, text: str, blank: str) -> str:
     return blank if value is None else text
 
