@@ -622,3 +622,12 @@ def test_any_course_fits_one_page_above_the_footer(
     pdf.add_page()
     assert render(pdf, parse_case(case), result, MODEL, GENERATED) >= 0
     assert pdf.page == 1
+
+
+def test_the_pseudonymous_case_code_is_printed_when_the_case_has_one() -> None:
+    case = six_case()
+    assert "case code" not in pdf_text(build(case, engine_result(case)))
+    case["case_code"] = "W3-017"
+    assert "Patient and steroid course · case code W3-017" in pdf_text(
+        build(case, engine_result(case))
+    )

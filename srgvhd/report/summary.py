@@ -135,7 +135,8 @@ def _patient(pdf: FPDF, case: Case) -> None:
     patient = case.patient
     weight = "not entered" if patient.weight_kg is None else f"{words.number(patient.weight_kg)} kg"
     pdf.set_xy(PAGE_LEFT, 26)
-    kit.text(pdf, "Patient and steroid course", size=8.5, style="B", width=118, max_lines=1)
+    code = f"  ·  case code {case.case_code}" if case.case_code else ""  # pseudonymous (§5)
+    kit.text(pdf, f"Patient and steroid course{code}", size=8.5, style="B", width=118, max_lines=1)
     kit.text(
         pdf,
         f"Age {words.number(patient.age_years)} years  ·  weight {weight}  ·  "
