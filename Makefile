@@ -45,3 +45,5 @@ bench: $(STAMP) system-deps
 	$(BIN)/python perf/bench_assess.py
 	$(BIN)/python perf/bench_model.py
 	$(BIN)/python perf/bench_app.py
+	$(BIN)/python perf/bench_pdf.py
+	$(BIN)/python perf/bench_charts.py

@@ -27,6 +27,10 @@ from srgvhd.errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from srgvhd.clinical.results import CourseResult
+    from srgvhd.risk.model import RiskModel
+    from srgvhd.risk.patient import PatientResult
+
 ss = st.session_state
 FORM = "assess_form"
 GEN = "assess_table_gen"  # bumped when a case is opened, so the tables start from the file
@@ -56,11 +60,7 @@ UNIT_WORDS = {"umol/L": "µmol/L"}
 NUMBER_FORMAT = "%g"  # 42, 70.5, 85 g/L or 8.5 g/dL: as typed, without padded decimals
 EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)  # date_input's own default is ±10 years
 VERDICT_BOX = {REFRACTORY: st.error, DEPENDENT: st.warning, RESPONSIVE: st.success}
-# Response markers: distinct hues (after Okabe & Ito and Paul Tol's colour-blind-safe palettes),
-# each at least 3:1 against the white background (WCAG 2.1 SC 1.4.11, non-text contrast);
-# progression in vermillion, baseline in black.
-RESPONSE_COLOURS = {"baseline": "#000000", "CR": "#117733", "VGPR": "#1F78B4", "PR": "#332288",
-                    "mixed": "#997700", "no response": "#AA4499", "progression": "#D55E00"}
+COURSE_STAGES = ("skin", "liver", "upper GI", "lower GI")  # course table headers, ORGANS order
 
 
 # ---------------------------------------------------------------- state
@@ -282,97 +282,114 @@ def _show_problems(slots: dict[str, Any], problems: dict[str, list[str]]) -> Non
 # ---------------------------------------------------------------- results
 
 
-def _draw_verdict(result: dict[str, Any]) -> None:
-    status = result["status"]
-    box = VERDICT_BOX.get(status["value"], st.info)
-    box(f"**{status['sentence']}**  \nRule set: {RULE_SET_LABELS[result['rule_set']]}.")
-    for warning in result["warnings"]:
+def _draw_verdict(result: PatientResult) -> None:
+    """The verdict first, coloured by its value (its sentence names a rule still waiting for an
+    assessable assessment, clinical-rules.md §7), then the warnings."""
+    from srgvhd.report import text as words
+
+    status = result.course.status
+    box = VERDICT_BOX.get(status.value, st.info)
+    box(f"**{status.sentence}**  \nRule set: {words.rule_set_text(result.course.rule_set)}.")
+    for warning in (*result.course.warnings, *result.warnings):
         st.warning(ui.plain(warning))
 
 
-def _draw_course_table(result: dict[str, Any]) -> None:
-    rows = [
-        {
-            "day": a["day"],
-            "date": a["date"],
-            "skin": a["stages"]["skin"],
-            "liver": a["stages"]["liver"],
-            "upper GI": a["stages"]["upper_gi"],
-            "lower GI": a["stages"]["lower_gi"],
-            "MAGIC grade": a["grade"],
-            "Minnesota risk": a["minnesota_risk"] or "—",
-            "response": a["response"] or "baseline",
-            "notes": "; ".join(a["notes"]),
-        }
-        for a in result["assessments"]
-    ]
+def _draw_course_table(course: CourseResult, case: Case) -> None:
+    """Stages beside the raw findings they came from; "n/m" for an organ not measured and a
+    marked grade when it was computed without it (clinical-rules.md §7)."""
+    from srgvhd.report import text as words
+
+    rows = []
+    for a, entered in zip(course.assessments, case.assessments, strict=True):
+        rows.append({
+            "day": a.day,
+            "date": a.date.isoformat(),
+            **{label: words.stage_text(stage) for label, stage in
+               zip(COURSE_STAGES, a.stages.as_dict().values(), strict=True)},
+            "MAGIC grade": words.grade_text(a.grade, a.grade_incomplete),
+            "Minnesota risk": a.minnesota_risk or "—",
+            "response": a.response or "baseline",
+            "findings": ("stages entered" if entered.measurements is None
+                         else words.findings_text(entered.measurements, legacy=case.legacy)),
+            "notes": "; ".join(a.notes),
+        })
     st.table(rows)
+    legends = words.marks_legend([str(value) for row in rows for value in row.values()],
+                                 any(a.grade_incomplete for a in course.assessments))
     rules = ["stool_volume_vs_episodes", "mixed_response"]
-    if result["rule_set"] == "ebmt2018":
+    if course.rule_set == "ebmt2018":
         rules.append("ebmt_windows")
-    st.caption("Rules of this project: " + " ".join(RULE_TEXT[key] for key in rules))
+    st.caption(" ".join([*(f"{legend}." for legend in legends),
+                         "Rules of this project:", *(RULE_TEXT[key] for key in rules)]))
 
 
-def _draw_timeline(result: dict[str, Any]) -> None:
-    """MAGIC grade by day; the response markers in fixed colour-blind-safe colours and shapes,
-    the legend below the chart (a legend at the right edge got clipped)."""
-    import altair as alt
-    import pandas as pd
+def _draw_scores(course: CourseResult) -> None:
+    """EASIX, MAP and the day-28 response when the case has them, each with its published
+    meaning and source (srgvhd.clinical.scores; docs/interfaces.md §6)."""
+    from srgvhd.report import text as words
 
-    from srgvhd.clinical.grading import GRADES, grade_rank
-
-    data = pd.DataFrame([
-        {"day": a["day"], "grade": grade_rank(a["grade"]), "MAGIC grade": a["grade"],
-         "response": a["response"] or "baseline"}
-        for a in result["assessments"]
-    ])
-    labels = "[" + ",".join(f"'{g}'" for g in GRADES) + "][datum.value]"
-    base = alt.Chart(data).encode(
-        x=alt.X("day:Q", title="day of steroids", scale=alt.Scale(padding=12),
-                axis=alt.Axis(format="d", tickMinStep=1)),
-        y=alt.Y("grade:Q", title="MAGIC grade", scale=alt.Scale(domain=[0, len(GRADES) - 1]),
-                axis=alt.Axis(values=list(range(len(GRADES))), labelExpr=labels)),
-    )
-    shown = [r for r in RESPONSE_COLOURS if r in set(data["response"])]
-    legend = alt.Legend(orient="bottom", direction="horizontal", title="response")
-    points = base.mark_point(size=160, filled=True, opacity=1).encode(
-        color=alt.Color("response:N", legend=legend, scale=alt.Scale(
-            domain=shown, range=[RESPONSE_COLOURS[r] for r in shown])),
-        shape=alt.Shape("response:N", legend=legend, scale=alt.Scale(domain=shown)),
-        tooltip=["day", "MAGIC grade", "response"],
-    )
-    st.altair_chart(base.mark_line(color="#999") + points, width="stretch")
+    items = words.score_items(course.scores)
+    if not items:
+        return
+    st.subheader("Bedside scores")
+    for headline, detail in items:
+        st.markdown(f"**{ui.plain(headline)}**")
+        st.caption(ui.plain(detail))
 
 
-def _draw_risk(result: dict[str, Any], loaded: ui.ActiveModel) -> None:
-    from srgvhd.report.text import driving_factors, model_hazard_ratios
+def _draw_timeline(course: CourseResult) -> None:
+    """MAGIC grade by day with response markers (a plain Vega-Lite spec, srgvhd.report.vega)."""
+    from srgvhd.report.vega import timeline_spec
 
-    st.subheader("Survival risk (Cox model)")
-    risk = result.get("risk")
+    st.vega_lite_chart(timeline_spec(course), width="stretch")
+
+
+def _draw_risk(result: PatientResult, loaded: ui.ActiveModel) -> None:
+    """The Cox estimate: the patient's own when the course is steroid-refractory, otherwise in
+    a collapsed "If this course becomes steroid-refractory" expander (the model was fitted on
+    refractory patients, Niu et al. 2026); method notes in their own expander."""
+    from srgvhd.report import text as words
+
+    risk = result.to_json().get("risk")  # the interfaces.md §2 object, with grade_source
+    own = words.risk_is_own(result.course.status.value)
+    st.subheader(words.OWN_RISK_HEADING if own else "Survival risk")
     if risk is None or loaded.model is None:
         st.info("No survival estimate for this patient; the warnings above say why.")
         return
-    low, high = risk["hazard_ratio_ci"]
+    if own:
+        _draw_risk_figures(risk, loaded)
+    else:
+        with st.expander(words.CONDITIONAL_RISK_HEADING, expanded=False):
+            st.caption(words.CONDITIONAL_RISK_NOTE)
+            _draw_risk_figures(risk, loaded)
+    with st.expander("Statistical method", expanded=False):
+        st.caption(f"Grade used: {risk['covariates']['grade']} ({risk['grade_source']}). "
+                   f"Model {risk['model_version']}. Hazard ratio: Wald 95% CI. "
+                   f"{risk['band_method']}")
+
+
+def _draw_risk_figures(risk: dict[str, Any], loaded: ui.ActiveModel) -> None:
+    """Hazard ratio and survival at each horizon with their intervals, curve, driving factors."""
+    from srgvhd.report import text as words
+
     _metric_with_interval(
-        ("Hazard ratio vs reference patient", f"{risk['hazard_ratio']:.2f}"),
-        ("95% CI of the hazard ratio", f"{low:.2f}–{high:.2f}"),
-        "Reference: age 18–34, grade III, Hb > 90 g/L (Niu et al. 2026).")
-    for days, words in (("180", "6 months"), ("365", "12 months")):
-        estimate = risk["survival"][days]
-        if estimate["estimate"] is None:
-            _metric_with_interval((f"Survival at {words}", "—"), (f"95% band at {words}", "—"),
-                                  "beyond the cohort's follow-up")
+        ("Hazard ratio vs reference patient", words.ratio(risk["hazard_ratio"])),
+        ("95% CI of the hazard ratio", "–".join(map(words.ratio, risk["hazard_ratio_ci"]))),
+        f"Reference: {words.reference_patient_text()} (Niu et al. 2026).")
+    for day, s in risk["survival"].items():
+        horizon = words.horizon_text(day)
+        if s["estimate"] is None:
+            _metric_with_interval((f"Survival at {horizon}", "—"), (f"95% band at {horizon}", "—"),
+                                  words.NOT_ESTIMATED)
             continue
         _metric_with_interval(
-            (f"Survival at {words}", f"{estimate['estimate']:.0%}"),
-            (f"95% band at {words}", f"{estimate['lower']:.0%}–{estimate['upper']:.0%}"),
+            (f"Survival at {horizon}", words.percent(s["estimate"])),
+            (f"95% band at {horizon}", f"{words.percent(s['lower'])}–{words.percent(s['upper'])}"),
             risk["band_method"])
-    _draw_curve(risk["curve"])
-    hazard_ratios = model_hazard_ratios(loaded.model.covariates, loaded.model.beta)
-    factors = driving_factors(risk["covariates"], hazard_ratios)
+    _draw_curve(risk["curve"], [int(day) for day in risk["survival"]])
+    hazard_ratios = words.model_hazard_ratios(loaded.model.covariates, loaded.model.beta)
+    factors = words.driving_factors(risk["covariates"], hazard_ratios)
     st.markdown("**Driving factors:** " + "; ".join(factors))
-    st.caption(f"Grade used: {risk['covariates']['grade']} ({risk['grade_source']}). "
-               f"Model {risk['model_version']}. {risk['band_method']}")
 
 
 def _metric_with_interval(estimate: tuple[str, str], interval: tuple[str, str], tip: str) -> None:
@@ -383,25 +400,21 @@ def _metric_with_interval(estimate: tuple[str, str], interval: tuple[str, str], 
     right.metric(*interval, help=tip)
 
 
-def _draw_curve(curve: dict[str, list]) -> None:
-    import altair as alt
-    import pandas as pd
+def _draw_curve(curve: dict[str, list], horizons: list[int]) -> None:
+    """Predicted survival with its band (a plain Vega-Lite spec, srgvhd.report.vega)."""
+    from srgvhd.report.vega import survival_spec
 
-    data = pd.DataFrame(curve).dropna()
-    base = alt.Chart(data).encode(x=alt.X("days:Q", title="days from second-line therapy"))
-    band = base.mark_area(opacity=0.25).encode(
-        y=alt.Y("lower:Q", title="survival", scale=alt.Scale(domain=[0, 1])), y2="upper:Q")
-    st.altair_chart(band + base.mark_line().encode(y="estimate:Q"), width="stretch")
+    st.vega_lite_chart(survival_spec(curve, horizons), width="stretch")
 
 
-def _draw_matched_benchmarks(result: dict[str, Any]) -> None:
+def _draw_matched_benchmarks(course: CourseResult) -> None:
     from srgvhd.literature.matching import matched_benchmarks
     from srgvhd.literature.published import comparison_table
 
     st.subheader("Published benchmarks")
     st.caption("Niu et al. 2026, week-4 complete response in the subgroups matching this "
                "patient (UC-MSC + standard vs standard alone)")
-    st.table(comparison_table(matched_benchmarks(result)), hide_index=True)
+    st.table(comparison_table(matched_benchmarks(course)), hide_index=True)
 
 
 def _draw_other_benchmarks() -> None:
@@ -414,29 +427,30 @@ def _draw_other_benchmarks() -> None:
     st.table(external_table(), hide_index=True)
 
 
-def _summary_pdf(case: Case, result: dict[str, Any], card: dict | None) -> bytes:
+def _summary_pdf(case: Case, result: PatientResult, model: RiskModel | None) -> bytes:
     from srgvhd.report.summary import build_summary_pdf
 
-    return build_summary_pdf(case_to_dict(case), result, model_card=card)
+    return build_summary_pdf(case, result, model)
 
 
 def _draw_results(case: Case, form: dict[str, Any]) -> None:
     from srgvhd.risk.patient import assess_patient
 
     loaded = ui.active_model()
-    result = assess_patient(case, loaded.model, rule_set=form["rule_set"]).to_json()
+    result = assess_patient(case, loaded.model, rule_set=form["rule_set"])
     st.header("Result")
     _draw_verdict(result)
-    _draw_course_table(result)
-    _draw_timeline(result)
+    _draw_course_table(result.course, case)
+    _draw_timeline(result.course)
+    _draw_scores(result.course)
     risk_col, bench_col = st.columns(2)
     with risk_col:
         _draw_risk(result, loaded)
     with bench_col:
-        _draw_matched_benchmarks(result)
+        _draw_matched_benchmarks(result.course)
     _draw_other_benchmarks()
-    card = None if loaded.model is None else loaded.model.card
-    st.download_button("Download summary (PDF)", data=lambda: _summary_pdf(case, result, card),
+    st.download_button("Download summary (PDF)",
+                       data=lambda: _summary_pdf(case, result, loaded.model),
                        file_name="srgvhd-summary.pdf", mime="application/pdf",
                        on_click="ignore", key="assess_download_pdf")
     st.caption("Decision support, not a substitute for clinical judgement.")

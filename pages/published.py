@@ -10,6 +10,7 @@ import streamlit as st
 
 from srgvhd.literature import published
 from srgvhd.report.charts import cr_by_subgroup_figure
+from srgvhd.report.text import reference_patient_text
 
 st.title("Published benchmarks")
 st.caption(
@@ -35,7 +36,7 @@ st.caption(f"{published.WHOLE_ARM_NOTE} {published.ORR_STATEMENT} "
 st.subheader("Prognostic factors for survival (multivariate Cox regression)")
 st.table(published.cox_table(), hide_index=True)
 st.caption(f"Source: {published.NIU_2026.short}. The app's risk model uses the same three "
-           "factors (reference: age 18–34, grade III, hemoglobin > 90 g/L).")
+           f"factors (reference: {reference_patient_text()}).")
 
 st.subheader("Later outcomes: survival, relapse, infection, chronic GVHD, deaths")
 st.table(published.comparison_table(published.LATER_OUTCOMES), hide_index=True)

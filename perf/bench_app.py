@@ -148,20 +148,19 @@ def verdict_latencies(browser: Browser, app_env: dict[str, str]) -> list[float]:
 
 def pdf_build_ms(models_dir: Path) -> list[float]:
     """Warm in-process build times of the summary PDF (ms), after one warm-up build."""
-    from srgvhd.clinical.case import case_to_dict, load_case
+    from srgvhd.clinical.case import load_case
     from srgvhd.report.summary import build_summary_pdf
     from srgvhd.risk.patient import assess_patient
     from srgvhd.risk.store import ModelStore
 
     case = load_case(CASE)
     model, _ = ModelStore(models_dir).load_active()
-    result = assess_patient(case, model).to_json()
-    case_dict = case_to_dict(case)
-    build_summary_pdf(case_dict, result, model_card=model.card)
+    result = assess_patient(case, model)
+    build_summary_pdf(case, result, model)
     times = []
     for _ in range(PDF_REPEATS):
         start = time.perf_counter()
-        build_summary_pdf(case_dict, result, model_card=model.card)
+        build_summary_pdf(case, result, model)
         times.append(1000 * (time.perf_counter() - start))
     return times
 

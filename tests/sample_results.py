@@ -1,19 +1,22 @@
-"""Hand-written sample cases (interfaces.md §1) and assess results (§2 + docs/architecture.md).
-
-Verdict sentences follow the wording of srgvhd.clinical.refractory's ``sentence()``.
+"""Hand-written sample cases (interfaces.md §1) and assess results (typed course results,
+srgvhd.clinical.results; the risk object of interfaces.md §2).
 
 Stages, grades, Minnesota risk, responses and SR verdicts were worked out by hand from
 clinical-rules.md (§2 grade, §3 Minnesota, §4 response, §5a rules R1–R3) so that the report and
 matching tests do not depend on the engine. Fields the report does not read (keystone_grade,
-ibmtr_index) are left out.
+ibmtr_index) are filled with placeholders.
 """
 
 from __future__ import annotations
 
-import copy
 import math
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
+
+from srgvhd.clinical.results import AssessmentResult, CourseResult, Grade, Response, Status
+from srgvhd.clinical.staging import OrganStages
+from srgvhd.risk.patient import PatientResult
 
 START = date(2026, 11, 1)
 
@@ -33,23 +36,31 @@ def row(
     risk: str | None,
     response: str | None,
     bilirubin: float | None = None,
-) -> dict[str, Any]:
-    """One assessment row of an assess result."""
-    return {
-        "date": day_date(day),
-        "day": day,
-        "stages": {"skin": skin, "liver": liver, "upper_gi": upper, "lower_gi": lower},
-        "grade": grade,
-        "minnesota_risk": risk,
-        "response": response,
-        "source": "stages",
-        "bilirubin_mg_dl": bilirubin,
-        "notes": [],
-    }
+) -> AssessmentResult:
+    """One assessment row of an assess result (stages entered directly)."""
+    return AssessmentResult(
+        date=START + timedelta(days=day),
+        day=day,
+        stages=OrganStages(skin, liver, upper, lower),
+        grade=Grade(grade),
+        minnesota_risk=risk,
+        response=None if response is None else Response(response),
+        source="stages",
+        bilirubin_mg_dl=bilirubin,
+        keystone_grade=Grade(grade),  # placeholder: not read by the report
+        ibmtr_index="-",  # placeholder: not read by the report
+    )
+
+
+def course(
+    rows: list[AssessmentResult], max_grade: str, status: Status, warnings: tuple[str, ...] = ()
+) -> CourseResult:
+    """A course result of the study rule set."""
+    return CourseResult("study", tuple(rows), Grade(max_grade), status, warnings)
 
 
 def case_for(
-    rows: list[dict[str, Any]],
+    rows: list[AssessmentResult],
     *,
     age: float = 42,
     weight: float = 70.0,
@@ -65,7 +76,7 @@ def case_for(
             "hemoglobin": hemoglobin or {"value": 85, "unit": "g/L"},
         },
         "steroids": {"start_date": START.isoformat(), "methylprednisolone_mg_per_kg_day": dose},
-        "assessments": [{"date": r["date"], "stages": dict(r["stages"])} for r in rows],
+        "assessments": [{"date": r.date.isoformat(), "stages": r.stages.as_dict()} for r in rows],
         "grade_override": None,
     }
 
@@ -84,26 +95,19 @@ REFRACTORY_ROWS = [
     row(14, 4, 3, 0, 4, "IV", "high", "mixed", bilirubin=9.8),
 ]
 REFRACTORY_CASE = case_for(REFRACTORY_ROWS, hemoglobin={"value": 8.5, "unit": "g/dL"})
-REFRACTORY_RESULT: dict[str, Any] = {
-    "rule_set": "study",
-    "assessments": REFRACTORY_ROWS,
-    "max_grade": "IV",
-    "status": {
-        "value": "steroid-refractory",
-        "rule": "R1",
-        "day": 3,
-        "date": "2026-11-04",
-        "next_decision_day": None,
-        "next_decision_date": None,
-        "rule_set": "study",
-        "rule_text": "progression (any organ worse) on days 3–5",
-        "intolerant": False,
-        "assessed_through_day": 14,
-        "sentence": "Steroid-refractory by rule R1 (progression (any organ worse) on days 3–5) "
-        "on day 3 (2026-11-04).",
-    },
-    "warnings": [],
-}
+REFRACTORY_RESULT = course(
+    REFRACTORY_ROWS,
+    "IV",
+    Status(
+        value="steroid-refractory",
+        rule_set="study",
+        rule="R1",
+        rule_text="progression (any organ worse) on days 3–5",
+        day=3,
+        date=date(2026, 11, 4),
+        assessed_through_day=14,
+    ),
+)
 
 
 def risk_block(hr: float = 12.3, ci: tuple[float, float] = (2.1, 71.0)) -> dict[str, Any]:
@@ -120,7 +124,6 @@ def risk_block(hr: float = 12.3, ci: tuple[float, float] = (2.1, 71.0)) -> dict[
             "180": {"estimate": 0.70, "lower": 0.52, "upper": 0.83},
             "365": {"estimate": 0.48, "lower": 0.27, "upper": 0.70},
         },
-        "grade_source": "course maximum",
         "curve": {
             "days": days,
             "estimate": estimate,
@@ -136,32 +139,24 @@ def risk_block(hr: float = 12.3, ci: tuple[float, float] = (2.1, 71.0)) -> dict[
 # Skin 3 alone -> grade II (skin 3), standard risk (skin 1-3 alone); next decision day 7.
 BASELINE_ROWS = [row(0, 3, 0, 0, 0, "II", "standard", None)]
 BASELINE_CASE = case_for(BASELINE_ROWS, age=16, weight=48.0)
-BASELINE_RESULT: dict[str, Any] = {
-    "rule_set": "study",
-    "assessments": BASELINE_ROWS,
-    "max_grade": "II",
-    "status": {
-        "value": "not refractory so far",
-        "rule": None,
-        "day": None,
-        "date": None,
-        "next_decision_day": 7,
-        "next_decision_date": "2026-11-08",
-        "rule_set": "study",
-        "rule_text": None,
-        "intolerant": False,
-        "assessed_through_day": 0,
-        "sentence": "Not refractory so far; next decision point day 7 (2026-11-08).",
-    },
-    "warnings": [],
-}
+BASELINE_RESULT = course(
+    BASELINE_ROWS,
+    "II",
+    Status(
+        value="not refractory so far",
+        rule_set="study",
+        next_decision_day=7,
+        next_decision_date=date(2026, 11, 8),
+        assessed_through_day=0,
+    ),
+)
 
 
 # --- 30 daily assessments: refractory by R3 on day 14 -----------------------------------------
 # Days 0-6: skin 3 alone -> grade II, standard risk, no change -> "no response".
 # Days 7-29: skin 2 alone -> grade I, standard risk, skin improved -> PR (skin 2 > 1, not VGPR);
 # R2 (day >= 7, not PR) never fires; R3 (day >= 14, not CR/VGPR) fires on day 14.
-def _long_rows() -> list[dict[str, Any]]:
+def _long_rows() -> list[AssessmentResult]:
     rows = [row(0, 3, 0, 0, 0, "II", "standard", None)]
     rows += [row(d, 3, 0, 0, 0, "II", "standard", "no response") for d in range(1, 7)]
     rows += [row(d, 2, 0, 0, 0, "I", "standard", "PR") for d in range(7, 30)]
@@ -170,34 +165,33 @@ def _long_rows() -> list[dict[str, Any]]:
 
 LONG_ROWS = _long_rows()
 LONG_CASE = case_for(LONG_ROWS, age=29, hemoglobin={"value": 112, "unit": "g/L"}, dose=1.5)
-LONG_RESULT: dict[str, Any] = {
-    "rule_set": "study",
-    "assessments": LONG_ROWS,
-    "max_grade": "II",
-    "status": {
-        "value": "steroid-refractory",
-        "rule": "R3",
-        "day": 14,
-        "date": "2026-11-15",
-        "next_decision_day": None,
-        "next_decision_date": None,
-        "rule_set": "study",
-        "rule_text": "no complete or very good partial response by day 14",
-        "intolerant": False,
-        "assessed_through_day": 29,
-        "sentence": "Steroid-refractory by rule R3 (no complete or very good partial response "
-        "by day 14) on day 14 (2026-11-15).",
-    },
-    "warnings": ["Methylprednisolone dose 1.5 mg/kg/day is below the study dose of 2 mg/kg/day."],
-}
+LONG_RESULT = course(
+    LONG_ROWS,
+    "II",
+    Status(
+        value="steroid-refractory",
+        rule_set="study",
+        rule="R3",
+        rule_text="no complete or very good partial response by day 14",
+        day=14,
+        date=date(2026, 11, 15),
+        assessed_through_day=29,
+    ),
+    ("Methylprednisolone dose 1.5 mg/kg/day is below the study dose of 2 mg/kg/day.",),
+)
 
 
-def with_risk(result: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy of ``result`` with the sample risk object added."""
-    return {**copy.deepcopy(result), "risk": risk_block()}
+def patient(result: CourseResult | PatientResult) -> PatientResult:
+    """``result`` as the renderers take it: a course with or without the risk part."""
+    return result if isinstance(result, PatientResult) else PatientResult(result)
 
 
-SAMPLES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+def with_risk(result: CourseResult | PatientResult, **risk: Any) -> PatientResult:
+    """``result`` with a fresh sample risk object (``risk`` overrides its fields)."""
+    return replace(patient(result), risk={**risk_block(), **risk}, grade_source="course maximum")
+
+
+SAMPLES: dict[str, tuple[dict[str, Any], CourseResult]] = {
     "baseline": (BASELINE_CASE, BASELINE_RESULT),
     "refractory": (REFRACTORY_CASE, REFRACTORY_RESULT),
     "long": (LONG_CASE, LONG_RESULT),

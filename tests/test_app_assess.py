@@ -154,7 +154,7 @@ def test_risk_and_benchmarks_are_shown_for_a_grade_ii_iv_patient(at) -> None:
     _fill(at, _example("refractory_r1.json"))
     labels = [m.label for m in at.metric]
     assert "Hazard ratio vs reference patient" in labels
-    assert {"Survival at 6 months", "Survival at 12 months"} <= set(labels)
+    assert {"Survival at 180 days", "Survival at 365 days"} <= set(labels)
     # age 42 (≥35) and Hb 85 g/L (≤90): the paper's two adverse categories
     factors = [t for t in _texts(at.markdown) if t.startswith("**Driving factors:**")]
     assert len(factors) == 1
@@ -314,8 +314,8 @@ def test_risk_intervals_are_as_prominent_as_the_estimates(at) -> None:
     metrics = {m.label: m.value for m in at.metric}
     pairs = {
         "Hazard ratio vs reference patient": "95% CI of the hazard ratio",
-        "Survival at 6 months": "95% band at 6 months",
-        "Survival at 12 months": "95% band at 12 months",
+        "Survival at 180 days": "95% band at 180 days",
+        "Survival at 365 days": "95% band at 365 days",
     }
     for estimate_label, interval_label in pairs.items():
         estimate = float(metrics[estimate_label].rstrip("%"))
@@ -345,3 +345,96 @@ def test_timeline_legend_is_below_and_markers_contrast_with_the_background(at) -
 def test_open_case_sits_above_save_case_in_the_sidebar(at) -> None:
     kinds = [type(node).__name__ for node in at.sidebar]
     assert kinds.index("FileUploader") < kinds.index("DownloadButton")
+
+
+def test_refractory_risk_is_the_patients_own_with_method_notes_apart(at) -> None:
+    _fill(at, _example("refractory_r1.json"))
+    labels = [e.label for e in at.expander]
+    assert "If this course becomes steroid-refractory" not in labels
+    assert "Statistical method" in labels
+    assert any(h.value == "Survival risk (Cox model)" for h in at.subheader)
+
+
+def test_risk_of_a_responsive_course_is_collapsed_and_conditional(at) -> None:
+    _fill(at, _example("responsive.json"))
+    (conditional,) = [e for e in at.expander if e.label == "If this course becomes "
+                      "steroid-refractory"]
+    assert not conditional.proto.expanded
+    inside = [m.label for m in conditional.metric]
+    assert "Hazard ratio vs reference patient" in inside
+    assert any("not this patient's prognosis now" in c.value for c in conditional.caption)
+    outside = [m for m in at.metric if m.label == "Hazard ratio vs reference patient"]
+    assert len(outside) == 1  # only the one inside the expander
+
+
+def test_course_table_shows_the_findings_beside_the_stages(at) -> None:
+    _fill(at, _example("refractory_r1.json"))
+    course = at.table[0].value
+    assert list(course.columns[:6]) == ["day", "date", "skin", "liver", "upper GI", "lower GI"]
+    # day 0 of examples/refractory_r1.json: rash 30%, bilirubin 1.0 mg/dL, stool 600 mL
+    assert course["findings"].iloc[0].startswith("rash 30% · bullae 0% · bilirubin 1 mg/dL")
+    # the blank episode count: "n/m" from an srgvhd-case/2 form, "blank" from a /1 one, each
+    # with its legend
+    blank = re.search(r"stool 600 mL/day, (n/m|blank) episodes/day", course["findings"].iloc[0])
+    assert blank
+    legend = {"n/m": "n/m = not measured", "blank": "blank = left empty in an srgvhd-case/1"}
+    assert any(legend[blank.group(1)] in c.value for c in at.caption)
+
+
+def test_day_28_response_is_shown_with_its_published_meaning(at) -> None:
+    # examples/responsive.json plus a day-29 assessment, still all stages 0: CR at day 28
+    # (window days 28–35; MacMillan et al. 2010, Inamoto et al. 2014)
+    case = _example("responsive.json")
+    case["assessments"].append({"date": "2026-09-30", "stages": dict.fromkeys(
+        ("skin", "liver", "upper_gi", "lower_gi"), 0)})
+    at.sidebar.file_uploader(key="assess_open_case").set_value(
+        ("day28.json", json.dumps(case).encode(), "application/json")
+    ).run()
+    assert not at.exception
+    assert "Bedside scores" in [h.value for h in at.subheader]
+    shown = _texts(at.markdown)
+    assert any(t.startswith("**Day-28 response: CR (CR/VGPR), assessed day 29 (2026-09-30)")
+               for t in shown), shown
+    assert any("Inamoto" in t for t in _texts(at.caption))
+
+
+def _findings(date_: str, rash: float, bilirubin: float | None, stool: float) -> dict:
+    """An srgvhd-case/2 assessment of raw findings (null = not measured)."""
+    return {"date": date_, "measurements": {
+        "skin_rash_bsa_percent": rash, "skin_bullae_desquamation_bsa_percent": 0,
+        "bilirubin": None if bilirubin is None else {"value": bilirubin, "unit": "mg/dL"},
+        "upper_gi_persistent_symptoms": date_ == "2026-11-01", "stool_ml_per_day": stool,
+        "stool_episodes_per_day": 0, "severe_abdominal_pain_or_ileus": False,
+        "grossly_bloody_stool": False}}
+
+
+def test_opened_case_with_a_missing_day_14_bilirubin_is_never_called_responsive(at) -> None:
+    # liver stage 1 at baseline (bilirubin 2.5 mg/dL); day 14 without bilirubin: not assessable,
+    # R3 waits (clinical-rules.md §7.3, §7.6)
+    case = {
+        "format": "srgvhd-case/2",
+        "patient": {"age_years": 42, "weight_kg": 70, "hemoglobin": {"value": 85, "unit": "g/L"}},
+        "steroids": {"start_date": "2026-11-01", "methylprednisolone_mg_per_kg_day": 2},
+        "assessments": [
+            _findings("2026-11-01", 30, 2.5, 800),
+            _findings("2026-11-06", 30, 2.5, 800),
+            _findings("2026-11-08", 20, 2.2, 500),
+            _findings("2026-11-15", 0, None, 200),
+        ],
+    }
+    at.sidebar.file_uploader(key="assess_open_case").set_value(
+        ("missing.json", json.dumps(case).encode(), "application/json")
+    ).run()
+    assert not at.exception
+    assert not at.success  # never "Steroid-responsive"
+    verdicts = [t for t in _texts(at.info) if "cannot be judged" in t]
+    assert verdicts and "rule R3" in verdicts[0]
+    course = at.table[0].value
+    day14 = course[course["day"] == 14].iloc[0]
+    assert (day14["liver"], day14["MAGIC grade"], day14["response"]) == ("n/m", "0*",
+                                                                          "not assessable")
+    assert "bilirubin n/m" in day14["findings"]
+    captions = " ".join(c.value for c in at.caption)
+    assert "n/m = not measured" in captions and "* grade from an assessment" in captions
+    # the risk estimate is conditional: the course is not steroid-refractory
+    assert any(e.label == "If this course becomes steroid-refractory" for e in at.expander)

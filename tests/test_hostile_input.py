@@ -33,7 +33,7 @@ from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
 from srgvhd.cli.main import main as cli_main
-from srgvhd.clinical.case import case_to_dict, load_case
+from srgvhd.clinical.case import load_case
 from srgvhd.errors import InputError
 from srgvhd.report.summary import build_summary_pdf
 from srgvhd.risk import cohort as cohort_module
@@ -338,8 +338,8 @@ def test_pdf_never_prints_text_from_the_cohort_file(models) -> None:
     model, _ = ModelStore(models).load_active()
     assert model.card["training_file_name"] == HOSTILE_NAME
     case = load_case(REPO / "examples" / "refractory_r2.json")
-    result = assess_patient(case, model).to_json()
-    pdf = build_summary_pdf(case_to_dict(case), result, model_card=model.card)
+    result = assess_patient(case, model)
+    pdf = build_summary_pdf(case, result, model)
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert model.card["version"] in text  # the card did reach the PDF
     assert "alert(1)" not in text and "javascript" not in text and "cmd|" not in text

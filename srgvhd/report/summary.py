@@ -1,33 +1,29 @@
 """One-page A4 PDF summary of a steroid course, for the patient's file.
 
-Built from the case (interfaces.md §1) and its assess result (interfaces.md §2 and
-docs/architecture.md) with fpdf2 and a Unicode TrueType font (DejaVu Sans, shipped with
-matplotlib) so that ≥, µ and × print. The layout is fixed and every section has a line budget,
-so the summary is always exactly one page; longer content is shortened and says so.
-Text from the case and the result is printed as plain text, never interpreted.
+Built from the parsed case (interfaces.md §1, docs/interfaces.md) and its assess result
+(interfaces.md §2) with fpdf2 (building blocks: srgvhd.report.pdfkit; words:
+srgvhd.report.text). Every section below the assessment table has a height known before it is
+drawn; the table gets the rest of the page. A course of up to WHOLE_COURSE_ROWS assessments is
+printed whole (the scores' explanations, then the warnings are shortened first, each saying
+so); a longer one prints its first and last rows and the verdict's row with a count of what was
+left out. So the summary is always exactly one page and nothing runs into the footer. Text from
+the case and the result is printed as plain text.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fpdf import FPDF
-from fpdf.enums import MethodReturnValue, XPos, YPos
+from fpdf.enums import XPos, YPos
 
-from srgvhd.clinical.case import parse_case
-from srgvhd.clinical.policy import HEMOGLOBIN_THRESHOLD_G_L, PROJECT_RULES
-from srgvhd.clinical.refractory import RULE_SET_LABELS
-from srgvhd.clinical.units import (
-    canonical_hemoglobin_unit,
-    hemoglobin_to_g_l,
-    mg_dl_to_bilirubin_unit,
-)
-from srgvhd.errors import InputError, Problem
+from srgvhd.clinical.case import Case
+from srgvhd.clinical.policy import PROJECT_RULES
+from srgvhd.clinical.results import CourseResult
+from srgvhd.clinical.scores import Scores
+from srgvhd.clinical.units import canonical_hemoglobin_unit, hemoglobin_to_g_l
 from srgvhd.literature.matching import matched_benchmarks
 from srgvhd.literature.published import (
     MSC_ARM_LABEL,
@@ -38,166 +34,62 @@ from srgvhd.literature.published import (
     format_arm,
     format_p,
 )
+from srgvhd.report import course_table as table
+from srgvhd.report import pdfkit as kit
+from srgvhd.report import text as words
+from srgvhd.report.pdfkit import FONT, PAGE_LEFT, PAGE_WIDTH
+from srgvhd.report.vega import CURVE_X_MAX_DAYS
 
-FONT = "DejaVu"
-PAGE_LEFT = 12.0
-PAGE_WIDTH = 186.0  # A4 210 mm minus 12 mm margins
-FOOTER_TOP = 252.0
-TABLE_ROW_MM = 4.3
-MAX_TABLE_ROWS = 12  # a longer course prints its first and last rows and the verdict's row
-TABLE_HEAD_ROWS = 6
-TABLE_TAIL_ROWS = 5
-MAX_WARNING_LINES = 5
+if TYPE_CHECKING:
+    from srgvhd.risk.model import RiskModel
+    from srgvhd.risk.patient import PatientResult
+
+DISCLAIMER_TOP = 277.0
+RULES_PT, RULES_MM, MAX_RULES_LINES = 6.0, 2.65, 12
+MODEL_LINE_MM = 3.6
+HEADING_MM = 7.4
+WARNING_MM = 3.8
+# (warning lines, lines of each score's explanation), from more text to more compact: the first
+# level that leaves room for the whole course (up to WHOLE_COURSE_ROWS assessments; else for its
+# first, verdict and last rows) is used, else the most compact one.
+COMPACT_LEVELS = ((5, 4), (5, 3), (5, 2), (5, 1), (3, 1), (2, 1), (1, 1))  # warnings kept longest
+WHOLE_COURSE_ROWS = 8
+RISK_BODY_MM = 40.0
+LINE_MM_PER_PT = 0.43  # line height of the risk text per point of font size
+NO_RISK_BODY_MM = 8.0
+BENCH_ROW_MM = 3.9
+BENCH_SOURCE_MM = 6.8
+CURVE_BOX = kit.Box(x=PAGE_LEFT + PAGE_WIDTH - 62, y=0.0, w=62, h=28, x_max=CURVE_X_MAX_DAYS)
+CURVE_TOP_PAD = 4.5  # legend above the plot
+TEXT_COLUMN_MM = PAGE_WIDTH - CURVE_BOX.w - 14
 DISCLAIMER = "Decision support, not a substitute for clinical judgement."
 VERDICT_TINTS = {
     "steroid-refractory": (250, 228, 226),
     "steroid-dependent": (252, 240, 214),
     "steroid-responsive": (228, 240, 230),
 }
-ASSESSMENT_COLUMNS: tuple[tuple[str, float], ...] = (
-    ("Date", 21), ("Day", 10), ("Skin", 10), ("Liver", 11), ("Upper GI", 17), ("Lower GI", 17),
-    ("Bilirubin mg/dL (µmol/L)", 40), ("Grade", 13), ("Minnesota risk", 25), ("Response", 22),
-)
-ASSESSMENT_FIELDS = ("date", "day", "stages.skin", "stages.liver", "stages.upper_gi",
-                     "stages.lower_gi", "grade")
-RISK_FIELDS = ("hazard_ratio", "hazard_ratio_ci", "survival.180", "survival.365")
 BENCHMARK_COLUMNS: tuple[tuple[str, float], ...] = (
-    ("Week-4 CR, subgroup", 52), (MSC_ARM_LABEL, 42), (STANDARD_ARM_LABEL, 42), ("p", 50),
+    ("Week-4 CR, subgroup", 52),
+    (MSC_ARM_LABEL, 42),
+    (STANDARD_ARM_LABEL, 42),
+    ("p", 50),
 )
 
 
-# --- formatting helpers -------------------------------------------------------------------------
-def _number(value: float) -> str:
-    """A measurement as entered, without a trailing ``.0``."""
-    return f"{float(value):g}"
-
-
-def _ratio(value: float) -> str:
-    """A hazard ratio to three significant figures, never in exponent notation."""
-    return f"{value:.0f}" if value >= 100 else f"{value:.3g}"
-
-
-def _percent(value: float) -> str:
-    """A probability as a whole percentage."""
-    return f"{100 * value:.0f}%"
-
-
-def _ttf_dir() -> Path:
-    """matplotlib's TrueType folder, found without importing matplotlib."""
-    spec = importlib.util.find_spec("matplotlib")
-    if spec is None or spec.origin is None:
-        raise RuntimeError("matplotlib (needed for the DejaVu fonts of the PDF) is not installed")
-    return Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf"
-
-
-# --- input checks -------------------------------------------------------------------------------
-def _get(data: dict[str, Any], path: str) -> Any:
-    """The value at a dotted path, or None when any part is missing."""
-    value: Any = data
-    for part in path.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
-
-
-def _check_inputs(case: dict[str, Any], result: dict[str, Any]) -> None:
-    """Refuse, naming every missing or unusable field, what the summary cannot be built from.
-    The case is checked by ``srgvhd.clinical.case.parse_case`` (interfaces.md §1), the result's
-    fields
-    here."""
-    try:
-        parse_case(case)
-    except InputError as exc:
-        problems = [Problem(f"case.{p.where}", p.what) for p in exc.problems]
-    else:
-        problems = []
-    assessments = result.get("assessments")
-    if not isinstance(assessments, list):
-        problems.append(Problem("result.assessments", "missing"))
-    else:
-        problems += [Problem(f"result.assessments[{i}].{path}", "missing")
-                     for i, a in enumerate(assessments) for path in ASSESSMENT_FIELDS
-                     if _get(a, path) is None]
-    problems += [Problem(f"result.{path}", "missing")
-                 for path in ("max_grade", "status.value", "status.sentence")
-                 if _get(result, path) is None]
-    if result.get("risk"):
-        problems += [Problem(f"result.risk.{path}", "missing")
-                     for path in RISK_FIELDS if _get(result["risk"], path) is None]
-    if problems:
-        raise InputError(problems)
-
-
-# --- drawing primitives -------------------------------------------------------------------------
-def _lines(pdf: FPDF, text: str, width: float, max_lines: int) -> list[str]:
-    """``text`` wrapped to ``width`` at the current font, at most ``max_lines`` lines; a cut
-    text ends with "…"."""
-    lines = pdf.multi_cell(width, text=text, dry_run=True, output=MethodReturnValue.LINES)
-    if len(lines) <= max_lines:
-        return lines
-    kept = lines[:max_lines]
-    last = kept[-1]
-    while last and pdf.get_string_width(last + " …") > width:
-        last = last[:-1]
-    return [*kept[:-1], last.rstrip() + " …"]
-
-
-def _clip(pdf: FPDF, text: str, width: float) -> str:
-    """``text`` cut to ``width`` at the current font, ending with "…" when cut."""
-    if pdf.get_string_width(text) <= width:
-        return text
-    while text and pdf.get_string_width(text + "…") > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
-
-
-def _text(pdf: FPDF, text: str, *, size: float = 8.5, style: str = "", width: float = PAGE_WIDTH,
-          line_mm: float = 4.0, max_lines: int = 2, x: float = PAGE_LEFT) -> None:
-    """Wrapped plain text at the cursor, within its line budget."""
-    pdf.set_font(FONT, style, size)
-    for line in _lines(pdf, text, width, max_lines):
-        pdf.set_x(x)
-        pdf.cell(width, line_mm, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
-
-def _heading(pdf: FPDF, text: str) -> None:
-    """A section heading with a rule under it."""
-    pdf.ln(1.6)
-    pdf.set_font(FONT, "B", 10)
-    pdf.set_text_color(31, 78, 121)
-    pdf.cell(PAGE_WIDTH, 5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_draw_color(31, 78, 121)
-    pdf.line(PAGE_LEFT, pdf.get_y(), PAGE_LEFT + PAGE_WIDTH, pdf.get_y())
-    pdf.set_text_color(0, 0, 0)
-    pdf.ln(0.8)
-
-
-def _table_row(pdf: FPDF, cells: Sequence[str], columns: Sequence[tuple[str, float]], *,
-               style: str = "", fill: bool = False) -> None:
-    """One table row; each cell is cut to its column width."""
-    pdf.set_font(FONT, style, 7.8)
-    for text, (_, width) in zip(cells, columns, strict=True):
-        pdf.cell(width, TABLE_ROW_MM, _clip(pdf, text, width - 2 * pdf.c_margin), border="B",
-                 fill=fill)
-    pdf.ln(TABLE_ROW_MM)
-
-
-def _table_header(pdf: FPDF, columns: Sequence[tuple[str, float]]) -> None:
-    """Header row on a grey band."""
-    pdf.set_fill_color(228, 233, 238)
-    pdf.set_draw_color(160, 160, 160)
-    _table_row(pdf, [name for name, _ in columns], columns, style="B", fill=True)
-
-
-# --- sections -----------------------------------------------------------------------------------
+# --- header, patient, verdict -------------------------------------------------------------------
 def _header(pdf: FPDF, generated_at: datetime) -> None:
-    """Title, generation time and the empty box for the patient's label."""
+    """Title, generation time (report zone) and the empty box for the patient's label."""
     pdf.set_xy(PAGE_LEFT, 12)
     pdf.set_font(FONT, "B", 15)
     pdf.cell(118, 7, "SR-aGVHD steroid-course summary", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font(FONT, "", 8)
-    pdf.set_text_color(90, 90, 90)
-    pdf.cell(118, 4, f"srgvhd decision support  ·  generated {generated_at:%Y-%m-%d %H:%M %Z}",
-             new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(*kit.GREY_TEXT)
+    kit.text(
+        pdf,
+        f"srgvhd decision support  ·  generated {words.generated_text(generated_at)}",
+        size=8,
+        width=118,
+        max_lines=2,
+    )
     pdf.set_text_color(0, 0, 0)
     pdf.set_draw_color(120, 120, 120)
     pdf.set_dash_pattern(dash=1.2, gap=1.0)
@@ -212,47 +104,56 @@ def _header(pdf: FPDF, generated_at: datetime) -> None:
     pdf.set_text_color(0, 0, 0)
 
 
-def _dose_text(steroids: dict[str, Any]) -> str:
+def _dose_text(case: Case) -> str:
     """Methylprednisolone start and dose, then any dose changes of the case."""
-    text = (f"Methylprednisolone {_number(steroids['methylprednisolone_mg_per_kg_day'])} "
-            f"mg/kg/day from {steroids['start_date']} (day 0)")
+    steroids = case.steroids
+    text = (
+        f"Methylprednisolone {words.number(steroids.mg_per_kg_day)} mg/kg/day from "
+        f"{steroids.start_date.isoformat()} (day 0)"
+    )
     changes = [
-        f"{_number(c['methylprednisolone_mg_per_kg_day'])} mg/kg/day from {c['date']}"
-        for c in steroids.get("dose_changes") or []
+        f"{words.number(c.mg_per_kg_day)} mg/kg/day from {c.date.isoformat()}"
+        for c in steroids.dose_changes
     ]
     return text + ("; then " + ", ".join(changes) if changes else "")
 
 
-def _hemoglobin_text(hemoglobin: dict[str, Any] | None) -> str:
+def _hemoglobin_text(case: Case) -> str:
     """Hemoglobin as entered and, when entered in g/dL, in g/L (the model's unit)."""
+    hemoglobin = case.patient.hemoglobin
     if hemoglobin is None:
         return "not entered"
-    unit = canonical_hemoglobin_unit(hemoglobin["unit"])
-    text = f"{_number(hemoglobin['value'])} {unit}"
+    unit = canonical_hemoglobin_unit(hemoglobin.unit)
+    text = f"{words.number(hemoglobin.value)} {unit}"
     if unit != "g/L":
-        text += f" (= {_number(hemoglobin_to_g_l(hemoglobin['value'], unit))} g/L)"
+        text += f" (= {words.number(hemoglobin_to_g_l(hemoglobin.value, hemoglobin.unit))} g/L)"
     return text
 
 
-def _patient(pdf: FPDF, case: dict[str, Any]) -> None:
+def _patient(pdf: FPDF, case: Case) -> None:
     """Patient inputs with units, and the steroid course."""
-    patient = case["patient"]
-    weight = patient.get("weight_kg")
-    weight_text = "not entered" if weight is None else f"{_number(weight)} kg"
+    patient = case.patient
+    weight = "not entered" if patient.weight_kg is None else f"{words.number(patient.weight_kg)} kg"
     pdf.set_xy(PAGE_LEFT, 26)
-    _text(pdf, "Patient and steroid course", size=8.5, style="B", width=118, max_lines=1)
-    _text(pdf, f"Age {_number(patient['age_years'])} years  ·  weight {weight_text}  ·  "
-               f"hemoglobin {_hemoglobin_text(patient.get('hemoglobin'))}", width=118,
-          max_lines=1)
-    _text(pdf, _dose_text(case["steroids"]), width=118, max_lines=2)
+    code = f"  ·  case code {case.case_code}" if case.case_code else ""  # pseudonymous (§5)
+    kit.text(pdf, f"Patient and steroid course{code}", size=8.5, style="B", width=118, max_lines=1)
+    kit.text(
+        pdf,
+        f"Age {words.number(patient.age_years)} years  ·  weight {weight}  ·  "
+        f"hemoglobin {_hemoglobin_text(case)}",
+        width=118,
+        max_lines=1,
+    )
+    kit.text(pdf, _dose_text(case), width=118, max_lines=2)
 
 
-def _verdict(pdf: FPDF, result: dict[str, Any]) -> None:
-    """The SR verdict in a tinted box, with the maximum grade and the rule set."""
-    tint = VERDICT_TINTS.get(result["status"]["value"], VERDICT_TINTS["steroid-responsive"])
-    rule_set = result.get("rule_set") or result["status"].get("rule_set") or "study"
+def _verdict(pdf: FPDF, course: CourseResult) -> None:
+    """The SR verdict in a tinted box (the engine's sentence names a rule still waiting for an
+    assessable assessment, clinical-rules.md §7), with the maximum grade and the rule set."""
+    status = course.status
+    tint = VERDICT_TINTS.get(status.value, (232, 236, 242))
     pdf.set_font(FONT, "B", 10)
-    sentence = _lines(pdf, str(result["status"]["sentence"]), PAGE_WIDTH - 4, 2)
+    sentence = kit.lines(pdf, status.sentence, PAGE_WIDTH - 4, 3)
     top = 43.0
     height = 2.5 + 4.6 * len(sentence) + 5.5
     pdf.set_fill_color(*tint)
@@ -262,247 +163,312 @@ def _verdict(pdf: FPDF, result: dict[str, Any]) -> None:
         pdf.set_x(PAGE_LEFT + 2)
         pdf.cell(PAGE_WIDTH - 4, 4.6, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(0.6)
-    _text(pdf, f"Maximum MAGIC grade over the course: {result['max_grade']}   ·   Rule set: "
-               f"{RULE_SET_LABELS.get(rule_set, rule_set)}", size=8, width=PAGE_WIDTH - 4,
-          max_lines=1, x=PAGE_LEFT + 2)
+    kit.text(
+        pdf,
+        f"Maximum MAGIC grade over the course: {course.max_grade}   ·   Rule set: "
+        f"{words.rule_set_text(course.rule_set)}",
+        size=8,
+        width=PAGE_WIDTH - 4,
+        max_lines=1,
+        x=PAGE_LEFT + 2,
+    )
     pdf.set_y(top + height)
 
 
-def _shown_rows(rows: list[dict[str, Any]], verdict_date: str | None) -> list[dict | int]:
-    """The rows to print, with the number of rows left out (an int) where there is a gap:
-    everything when the course fits, else the first and last rows and the verdict's row."""
-    if len(rows) <= MAX_TABLE_ROWS:
-        return list(rows)
-    keep = set(range(TABLE_HEAD_ROWS)) | set(range(len(rows) - TABLE_TAIL_ROWS, len(rows)))
-    keep |= {i for i, a in enumerate(rows) if a["date"] == verdict_date}
-    shown: list[dict | int] = []
-    previous = -1
-    for i in sorted(keep):
-        if i > previous + 1:
-            shown.append(i - previous - 1)
-        shown.append(rows[i])
-        previous = i
-    return shown
-
-
-def _assessment_cells(a: dict[str, Any]) -> list[str]:
-    """One assessment as table cells."""
-    stages = a["stages"]
-    bilirubin = a.get("bilirubin_mg_dl")
-    return [
-        str(a["date"]), str(a["day"]), str(stages["skin"]), str(stages["liver"]),
-        str(stages["upper_gi"]), str(stages["lower_gi"]),
-        "—" if bilirubin is None else
-        f"{bilirubin:.1f} ({mg_dl_to_bilirubin_unit(bilirubin, 'umol/L'):.0f})", str(a["grade"]),
-        a.get("minnesota_risk") or "—", a.get("response") or "baseline",
-    ]
-
-
-def _assessments(pdf: FPDF, result: dict[str, Any]) -> None:
-    """Assessment table (organ stages 0–4, upper GI 0–1); the verdict's row in bold."""
-    _heading(pdf, "Assessments (MAGIC organ stages; response vs day-0 baseline)")
-    _table_header(pdf, ASSESSMENT_COLUMNS)
-    verdict_date = result["status"].get("date")
-    for item in _shown_rows(result["assessments"], verdict_date):
-        if isinstance(item, int):
-            _text(pdf, f"… {item} more assessments in the app", size=7.8,
-                  line_mm=TABLE_ROW_MM, max_lines=1)
-        else:
-            _table_row(pdf, _assessment_cells(item), ASSESSMENT_COLUMNS,
-                       style="B" if item["date"] == verdict_date else "")
-
-
-def _warning_lines(pdf: FPDF, warnings: list[str]) -> list[str]:
-    """Each warning on its own line(s), at most two each and MAX_WARNING_LINES in all; what does
-    not fit is counted in a last "… N more warnings in the app" line."""
-    blocks = [_lines(pdf, f"Warning: {w}", PAGE_WIDTH, 2) for w in warnings]
+# --- warnings -----------------------------------------------------------------------------------
+def _warning_lines(pdf: FPDF, warnings: Sequence[str], most: int) -> list[str]:
+    """Each warning on its own line(s), at most two each and ``most`` in all; what does not fit
+    is counted in a last "… N more warnings in the app" line."""
+    pdf.set_font(FONT, "", 8)
+    blocks = [kit.lines(pdf, f"Warning: {w}", PAGE_WIDTH, 2) for w in warnings]
     shown: list[str] = []
     for i, block in enumerate(blocks):
         left = len(blocks) - i
-        if len(shown) + len(block) > MAX_WARNING_LINES - (1 if left > 1 else 0):
+        if len(shown) + len(block) > most - (1 if left > 1 else 0):
             return [*shown, f"… {left} more warnings in the app"]
         shown += block
     return shown
 
 
-def _warnings(pdf: FPDF, warnings: list[str]) -> None:
+def _warnings(pdf: FPDF, lines: Sequence[str]) -> None:
     """Engine warnings (dose, staging notes, why there is no risk estimate)."""
-    if not warnings:
+    if not lines:
         return
     pdf.ln(1)
     pdf.set_text_color(150, 60, 0)
     pdf.set_font(FONT, "", 8)
-    for line in _warning_lines(pdf, [str(w) for w in warnings]):
-        pdf.cell(PAGE_WIDTH, 3.8, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    for line in lines:
+        pdf.cell(PAGE_WIDTH, WARNING_MM, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(0, 0, 0)
 
 
-def _hemoglobin_group(le_threshold: bool) -> str:
-    """``Hb ≤ 90 g/L`` or ``Hb > 90 g/L`` (threshold from srgvhd.clinical.policy, rules §6)."""
-    return f"Hb {'≤' if le_threshold else '>'} {_number(HEMOGLOBIN_THRESHOLD_G_L)} g/L"
-
-
-def _reference_text() -> str:
-    """The reference patient of the hazard ratio: the paper's reference categories (Niu et al.
-    2026; srgvhd.risk.covariates.REFERENCE)."""
-    from srgvhd.risk.covariates import REFERENCE
-
-    return (f"age {REFERENCE['age_group']} years, grade {REFERENCE['grade']}, "
-            f"{_hemoglobin_group(REFERENCE['hemoglobin_le_90'])}")
-
-
-def _risk_lines(risk: dict[str, Any]) -> list[str]:
-    """The risk estimate (interfaces.md §2 ``risk``) as lines of text."""
-    low, high = risk["hazard_ratio_ci"]
-    cov = risk.get("covariates") or {}
-    lines = [
-        f"Hazard ratio {_ratio(risk['hazard_ratio'])} (95% CI {_ratio(low)}–{_ratio(high)}) vs the "
-        f"reference patient ({_reference_text()}).",
-        f"Covariates: age {cov.get('age_group', '?')}, grade {cov.get('grade', '?')}"
-        f" ({risk.get('grade_source', 'course maximum')}), "
-        f"{_hemoglobin_group(bool(cov.get('hemoglobin_le_90')))}.",
-    ]
-    for day in ("180", "365"):
-        s = risk["survival"][day]
-        if s["estimate"] is None:
-            lines.append(f"Survival at {day} days: not estimated (beyond the model's follow-up).")
-        else:
-            lines.append(f"Survival at {day} days: {_percent(s['estimate'])} "
-                         f"(95% band {_percent(s['lower'])}–{_percent(s['upper'])}).")
+# --- risk ---------------------------------------------------------------------------------------
+def _risk_items(risk: Mapping[str, Any], own: bool) -> list[tuple[str, str, float]]:
+    """The risk estimate (interfaces.md §2 ``risk``) as (text, style, size) items."""
+    items = [] if own else [(words.CONDITIONAL_RISK_NOTE, "B", 7.6)]
+    items += [(sentence, "", 8.0) for sentence in words.risk_sentences(risk)]
     if risk.get("reference_model"):
-        lines.append("SYNTHETIC REFERENCE MODEL: not fitted to real patients; the numbers "
-                     "only show how the app works.")
-    return lines
-
-
-def _no_risk_reason(model_card: dict[str, Any] | None) -> str:
-    """Why the summary shows no risk estimate (the engine's warnings give the detail)."""
-    if model_card is None:
-        return "No survival estimate: no risk model is active."
-    return "No survival estimate for this patient; the warnings above say why."
-
-
-def _risk(pdf: FPDF, result: dict[str, Any], model_card: dict[str, Any] | None) -> None:
-    """Risk text on the left and the survival curve on the right, or why there is none."""
-    _heading(pdf, "Survival risk (Cox model: age group, grade, hemoglobin)")
-    risk = result.get("risk")
-    if not risk:
-        _text(pdf, _no_risk_reason(model_card), size=8.5, max_lines=2)
-        return
-    top = pdf.get_y()
-    for line in _risk_lines(risk):
-        bold = "B" if line.startswith("SYNTHETIC") else ""
-        _text(pdf, line, size=8.3, style=bold, width=100, max_lines=2)
+        items.append(
+            (
+                "SYNTHETIC REFERENCE MODEL: not fitted to real patients; the numbers "
+                "only show how the app works.",
+                "B",
+                8.0,
+            )
+        )
     if risk.get("band_method"):
-        _text(pdf, f"Band: {risk['band_method']}", size=6.8, line_mm=3.1, width=100, max_lines=4)
+        items.append((f"Band: {risk['band_method']}", "", 6.2))
+    return items
+
+
+def _risk(
+    pdf: FPDF, status_value: str, risk: Mapping[str, Any] | None, model: RiskModel | None
+) -> None:
+    """Risk text on the left and the survival curve on the right, or why there is none; the
+    heading says whose estimate it is (words.risk_is_own)."""
+    own = words.risk_is_own(status_value)
+    kit.heading(
+        pdf,
+        "Survival risk (Cox model: age group, grade, hemoglobin)"
+        if own
+        else f"{words.CONDITIONAL_RISK_HEADING}: survival risk (Cox model)",
+    )
+    top = pdf.get_y()
+    if not risk:
+        reason = (
+            "No survival estimate: no risk model is active."
+            if model is None
+            else "No survival estimate for this patient; the warnings above say why."
+        )
+        kit.text(pdf, reason, size=8.5, max_lines=2)
+        pdf.set_y(top + NO_RISK_BODY_MM)
+        return
+    room = RISK_BODY_MM
+    for body, style, size in _risk_items(risk, own):
+        line_mm = size * LINE_MM_PER_PT
+        if room < line_mm:
+            break
+        pdf.set_font(FONT, style, size)
+        for line in kit.lines(pdf, body, TEXT_COLUMN_MM, int(room // line_mm)):  # cut: "…"
+            pdf.cell(TEXT_COLUMN_MM, line_mm, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            room -= line_mm
     if risk.get("curve"):
-        from srgvhd.report.charts import figure_png, survival_curve_figure
-
-        png = figure_png(survival_curve_figure(risk["curve"], size_in=(3.3, 1.85)), dpi=200)
-        pdf.image(io.BytesIO(png), x=PAGE_LEFT + PAGE_WIDTH - 82, y=top, w=82)
-        pdf.set_y(max(pdf.get_y(), top + 82 * 1.85 / 3.3))
+        box = kit.Box(CURVE_BOX.x, top + CURVE_TOP_PAD, CURVE_BOX.w, CURVE_BOX.h, CURVE_BOX.x_max)
+        kit.survival_curve(pdf, risk["curve"], box, [int(d) for d in risk["survival"]])
+    pdf.set_y(top + RISK_BODY_MM)
 
 
-def _benchmarks(pdf: FPDF, result: dict[str, Any]) -> None:
+# --- bedside scores -----------------------------------------------------------------------------
+def _score_lines(
+    pdf: FPDF, scores: Scores | None, detail_lines: int
+) -> list[tuple[str, str, float, float]]:
+    """Each score's headline (bold) and meaning with its source (small, at most
+    ``detail_lines``), wrapped: (line, style, size pt, height mm)."""
+    out = []
+    for headline, detail in words.score_items(scores):
+        for body, style, size, line_mm, most in (
+            (headline, "B", 8.0, 3.7, 2),
+            (detail, "", 6.5, 2.9, detail_lines),
+        ):
+            pdf.set_font(FONT, style, size)
+            out += [(line, style, size, line_mm) for line in kit.lines(pdf, body, PAGE_WIDTH, most)]
+    return out
+
+
+def _scores(pdf: FPDF, lines: Sequence[tuple[str, str, float, float]]) -> None:
+    """EASIX, MAP and the day-28 response, when the case has them (docs/interfaces.md §6)."""
+    if not lines:
+        return
+    kit.heading(pdf, "Bedside scores (as published; not part of the refractoriness verdict)")
+    for line, style, size, line_mm in lines:
+        pdf.set_font(FONT, style, size)
+        pdf.set_text_color(*((0, 0, 0) if style else kit.GREY_TEXT))
+        pdf.cell(PAGE_WIDTH, line_mm, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(0, 0, 0)
+
+
+# --- benchmarks, notes, footer ------------------------------------------------------------------
+def _benchmarks(pdf: FPDF, rows: Sequence[Any]) -> None:
     """Matched Niu 2026 week-4 CR rows for this patient."""
-    _heading(pdf, "Published benchmarks matching this patient")
-    _table_header(pdf, BENCHMARK_COLUMNS)
-    rows = matched_benchmarks(result)
+    kit.heading(pdf, "Published benchmarks matching this patient")
+    kit.table_header(pdf, BENCHMARK_COLUMNS, BENCH_ROW_MM)
     for row in rows:
-        _table_row(pdf, [row.outcome.removeprefix("CR, "), format_arm(row.msc),
-                         format_arm(row.standard), format_p(row)], BENCHMARK_COLUMNS)
-    _text(pdf, f"Source: {rows[0].source.short} (retrospective; n = {MSC_ARM_N} UC-MSC, "
-               f"{STANDARD_ARM_N} standard). {WHOLE_ARM_NOTE}",
-          size=7, line_mm=3.4, max_lines=2)
+        kit.table_row(
+            pdf,
+            [
+                row.outcome.removeprefix("CR, "),
+                format_arm(row.msc),
+                format_arm(row.standard),
+                format_p(row),
+            ],
+            BENCHMARK_COLUMNS,
+            row_mm=BENCH_ROW_MM,
+        )
+    kit.text(
+        pdf,
+        f"Source: {rows[0].source.short} (retrospective; n = {MSC_ARM_N} UC-MSC, "
+        f"{STANDARD_ARM_N} standard). {WHOLE_ARM_NOTE}",
+        size=7,
+        line_mm=3.4,
+        max_lines=2,
+    )
 
 
-def _notes_area(pdf: FPDF) -> None:
+def _notes_area(pdf: FPDF, footer_top: float) -> None:
     """Ruled lines for handwritten notes in the space left above the footer."""
     top = pdf.get_y() + 4
-    if FOOTER_TOP - top < 16:
+    if footer_top - top < 16:
         return
     pdf.set_xy(PAGE_LEFT, top)
-    _text(pdf, "Clinician notes", size=8, style="B", max_lines=1)
+    kit.text(pdf, "Clinician notes", size=8, style="B", max_lines=1)
     pdf.set_draw_color(190, 190, 190)
     y = pdf.get_y() + 7
-    while y < FOOTER_TOP - 3:
+    while y < footer_top - 3:
         pdf.line(PAGE_LEFT, y, PAGE_LEFT + PAGE_WIDTH, y)
         y += 7
 
 
-def _card_digest(model_card: dict[str, Any]) -> str:
-    """SHA-256 of a model card as the model store computes it (its saved bytes)."""
-    from srgvhd.risk.store import card_bytes, sha256
-
-    return sha256(card_bytes(model_card))
-
-
-def _model_text(result: dict[str, Any], model_card: dict[str, Any] | None) -> str:
+def _model_text(risk: Mapping[str, Any] | None, model: RiskModel | None) -> str:
     """Model version, card SHA-256 (first 12 hex) and whether it is the synthetic reference
-    model: from the result's ``risk`` when there is one, else from the active model's card."""
-    risk = result.get("risk")
+    model: from the result's ``risk`` when there is one, else from the active model."""
     if risk:
-        version, digest, reference = (risk.get("model_version"), risk.get("model_card_sha256"),
-                                      risk.get("reference_model"))
-    elif model_card:
-        version, digest, reference = (model_card.get("version"), _card_digest(model_card),
-                                      model_card.get("reference_model"))
+        version, digest, reference = (
+            risk.get("model_version"),
+            risk.get("model_card_sha256"),
+            risk.get("reference_model"),
+        )
+    elif model is not None:
+        version, digest, reference = (
+            model.card.get("version"),
+            model.card_sha256,
+            model.card.get("reference_model"),
+        )
     else:
         return "Risk model: none active."
-    kind = ("synthetic reference model" if reference
-            else "fitted model (not the synthetic reference)")
-    return (f"Risk model {version or 'unknown'}  ·  card SHA-256 "
-            f"{str(digest or 'unknown')[:12]}  ·  {kind}")
+    kind = (
+        "synthetic reference model" if reference else "fitted model (not the synthetic reference)"
+    )
+    return (
+        f"Risk model {version or 'unknown'}  ·  card SHA-256 "
+        f"{str(digest or 'unknown')[:12]}  ·  {kind}"
+    )
 
 
-def _footer(pdf: FPDF, result: dict[str, Any], model_card: dict[str, Any] | None) -> None:
+def _rules_lines(pdf: FPDF) -> list[str]:
+    """The rules of this project (srgvhd.clinical.policy.PROJECT_RULES), wrapped for the footer."""
+    rules = " ".join(f"({i}) {rule.text}" for i, rule in enumerate(PROJECT_RULES, 1))
+    pdf.set_font(FONT, "", RULES_PT)
+    return kit.lines(pdf, "Rules of this project: " + rules, PAGE_WIDTH, MAX_RULES_LINES)
+
+
+def _footer_top(rules: Sequence[str]) -> float:
+    """Where the footer starts: high enough for the model line and every rule line."""
+    return DISCLAIMER_TOP - 1.5 - RULES_MM * len(rules) - MODEL_LINE_MM - 0.8
+
+
+def _footer(
+    pdf: FPDF, rules: Sequence[str], risk: Mapping[str, Any] | None, model: RiskModel | None
+) -> None:
     """Model identity, project rules, disclaimer and signature line."""
-    pdf.set_y(FOOTER_TOP)
+    pdf.set_y(_footer_top(rules))
     pdf.set_draw_color(160, 160, 160)
     pdf.line(PAGE_LEFT, pdf.get_y(), PAGE_LEFT + PAGE_WIDTH, pdf.get_y())
     pdf.ln(0.8)
-    _text(pdf, _model_text(result, model_card), size=7.5, line_mm=3.6, max_lines=1)
-    rules = " ".join(f"({i}) {rule.text}" for i, rule in enumerate(PROJECT_RULES, 1))
+    kit.text(pdf, _model_text(risk, model), size=7.5, line_mm=MODEL_LINE_MM, max_lines=1)
     pdf.set_text_color(80, 80, 80)
-    _text(pdf, "Rules of this project: " + rules, size=6.3, line_mm=2.9, max_lines=5)
+    pdf.set_font(FONT, "", RULES_PT)
+    for line in rules:
+        pdf.cell(PAGE_WIDTH, RULES_MM, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(0, 0, 0)
-    pdf.set_y(277)
-    _text(pdf, DISCLAIMER, size=8.5, style="B", max_lines=1)
+    pdf.set_y(DISCLAIMER_TOP)
+    kit.text(pdf, DISCLAIMER, size=8.5, style="B", max_lines=1)
     pdf.ln(3)
-    _text(pdf, "Reviewed by (name, signature): ______________________________    "
-               "Date: ________________", size=8.5, max_lines=1)
+    kit.text(
+        pdf,
+        "Reviewed by (name, signature): ______________________________    Date: ________________",
+        size=8.5,
+        max_lines=1,
+    )
 
 
-def build_summary_pdf(case: dict[str, Any], result: dict[str, Any], *,
-                      model_card: dict[str, Any] | None = None,
-                      generated_at: datetime | None = None) -> bytes:
-    """The one-page A4 summary of ``case`` and its assess ``result`` as PDF bytes.
+# --- the page -----------------------------------------------------------------------------------
+def _below_table_mm(
+    warning_lines: int, risk_body: float, score_lines: Sequence[tuple], benchmarks: int
+) -> float:
+    """Height of everything between the assessment table and the footer (fixed budgets)."""
+    warnings = (1 + WARNING_MM * warning_lines) if warning_lines else 0.0
+    scores = (HEADING_MM + sum(line[3] for line in score_lines)) if score_lines else 0.0
+    bench = HEADING_MM + BENCH_ROW_MM * (1 + benchmarks) + BENCH_SOURCE_MM
+    return warnings + HEADING_MM + risk_body + scores + bench
 
-    ``model_card`` is the active risk model's card as the model store loads it (``version``,
-    ``reference_model``); it identifies the model when the result has no ``risk``.
-    ``generated_at`` (UTC when naive; now when None) is printed and is the PDF creation date,
-    so the same inputs give identical bytes. Raises :class:`InputError` naming each missing
-    or unusable field.
+
+def render(
+    pdf: FPDF, case: Case, result: PatientResult, model: RiskModel | None, when: datetime
+) -> float:
+    """Draw the summary on ``pdf``'s one page; returns the room left between the content and
+    the footer (mm, never negative)."""
+    course = result.course
+    risk = result.to_json().get("risk")  # the interfaces.md §2 object, with grade_source
+    _header(pdf, when)
+    _patient(pdf, case)
+    _verdict(pdf, course)
+    rows = table.table_rows(pdf, case, course)
+    verdict = table.verdict_index(course)
+    benchmarks = matched_benchmarks(course)
+    pdf.set_font(FONT, "", 6.8)
+    legend = kit.lines(pdf, table.table_legend(rows), PAGE_WIDTH, 2)
+    risk_body = RISK_BODY_MM if risk else NO_RISK_BODY_MM
+    rules = _rules_lines(pdf)
+    footer_top = _footer_top(rules)
+    table_top = pdf.get_y() + HEADING_MM + table.ROW_MM + table.LEGEND_MM * len(legend)
+    short = len(rows) <= WHOLE_COURSE_ROWS  # then the rows matter more than the explanations
+    need = table.table_height(
+        rows, table.kept_rows(rows, verdict, len(rows) if short else min(2, len(rows)))
+    )
+    for warning_most, detail_lines in COMPACT_LEVELS:
+        warning_lines = _warning_lines(pdf, [*course.warnings, *result.warnings], warning_most)
+        score_lines = _score_lines(pdf, course.scores, detail_lines)
+        budget = (
+            footer_top
+            - table_top
+            - _below_table_mm(len(warning_lines), risk_body, score_lines, len(benchmarks))
+        )
+        if budget >= need:
+            break
+    table.draw_table(pdf, rows, table.shown_rows(rows, verdict, budget), verdict, legend)
+    _warnings(pdf, warning_lines)
+    _risk(pdf, course.status.value, risk, model)
+    _scores(pdf, score_lines)
+    _benchmarks(pdf, benchmarks)
+    room = footer_top - pdf.get_y()
+    _notes_area(pdf, footer_top)
+    _footer(pdf, rules, risk, model)
+    return room
+
+
+def build_summary_pdf(
+    case: Case,
+    result: PatientResult,
+    model: RiskModel | None = None,
+    *,
+    generated_at: datetime | None = None,
+) -> bytes:
+    """The one-page A4 summary of ``case`` and its assess ``result`` (the course with the risk
+    part, srgvhd.risk.patient) as PDF bytes.
+
+    ``model`` is the active risk model (its ``card`` and ``card_sha256`` identify it when the
+    result has no estimate), or None. ``generated_at`` (UTC when naive; now when None) is
+    printed in the report zone (``$SRGVHD_TIMEZONE``, else the system's) and is the PDF
+    creation date, so the same inputs give identical bytes.
     """
-    _check_inputs(case, result)
     when = generated_at or datetime.now(UTC)
     when = when if when.tzinfo else when.replace(tzinfo=UTC)
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_margins(PAGE_LEFT, 10, PAGE_LEFT)
     pdf.set_auto_page_break(False)
-    fonts = _ttf_dir()
-    pdf.add_font(FONT, "", fonts / "DejaVuSans.ttf")
-    pdf.add_font(FONT, "B", fonts / "DejaVuSans-Bold.ttf")
+    kit.add_fonts(pdf)
     pdf.set_creation_date(when)
     pdf.set_title("SR-aGVHD steroid-course summary")
     pdf.add_page()
-    _header(pdf, when)
-    _patient(pdf, case)
-    _verdict(pdf, result)
-    _assessments(pdf, result)
-    _warnings(pdf, result.get("warnings") or [])
-    _risk(pdf, result, model_card)
-    _benchmarks(pdf, result)
-    _notes_area(pdf)
-    _footer(pdf, result, model_card)
+    render(pdf, case, result, model, when)
     return bytes(pdf.output())

@@ -1,0 +1,184 @@
+"""The PDF summary's assessment table: each assessment's stages, grade, Minnesota risk and
+response (MAGIC; docs/clinical-rules.md §1–§4), its raw findings on a grey line under it,
+"n/m" for what was not measured and "*" for a grade computed without it (§7), and, when the
+course does not fit its space, the first and last rows and the verdict's row with a count of
+each run of rows left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from srgvhd.clinical.case import Assessment, Case
+from srgvhd.clinical.results import AssessmentResult, CourseResult
+from srgvhd.report import pdfkit as kit
+from srgvhd.report import text as words
+from srgvhd.report.pdfkit import FONT, PAGE_LEFT, PAGE_WIDTH
+
+ROW_MM = 3.9
+FINDINGS_MM = 2.9
+GAP_MM = 3.6
+LEGEND_MM = 3.4
+FINDINGS_INDENT = 20.0  # under the Day column
+FINDINGS_WIDTH = PAGE_WIDTH - FINDINGS_INDENT
+FINDINGS_PT = 6.6
+ASSESSMENT_COLUMNS: tuple[tuple[str, float], ...] = (
+    ("Date", 20),
+    ("Day", 10),
+    ("Skin", 13),
+    ("Liver", 13),
+    ("Upper GI", 17),
+    ("Lower GI", 17),
+    ("Grade", 15),
+    ("Minnesota risk", 30),
+    ("Response", 51),
+)
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One printed assessment: the engine's row and the raw findings it was staged from,
+    wrapped to the findings line's width (never cut)."""
+
+    result: AssessmentResult
+    findings: tuple[str, ...]
+
+    @property
+    def height(self) -> float:
+        return ROW_MM + FINDINGS_MM * len(self.findings)
+
+
+def table_rows(pdf: FPDF, case: Case, course: CourseResult) -> list[TableRow]:
+    """The result's assessment rows, each with its case assessment's findings (same order)."""
+    pdf.set_font(FONT, "", FINDINGS_PT)
+
+    def findings(a: Assessment) -> tuple[str, ...]:
+        if a.measurements is None:
+            return ()
+        return tuple(
+            kit.lines(
+                pdf, words.findings_text(a.measurements, legacy=case.legacy), FINDINGS_WIDTH, 3
+            )
+        )
+
+    return [
+        TableRow(r, findings(a)) for r, a in zip(course.assessments, case.assessments, strict=True)
+    ]
+
+
+def _gaps(count: int, keep: Sequence[int]) -> list[tuple[int, int]]:
+    """(position in ``keep`` before which, rows left out) for each run of left-out rows; a run
+    after the last kept row has position ``len(keep)``."""
+    bounds = [-1, *keep, count]
+    return [
+        (i, bounds[i + 1] - bounds[i] - 1)
+        for i in range(len(bounds) - 1)
+        if bounds[i + 1] - bounds[i] > 1
+    ]
+
+
+def table_height(rows: Sequence[TableRow], keep: Sequence[int]) -> float:
+    """Height of the kept rows plus one "… N more" line per gap."""
+    return sum(rows[k].height for k in keep) + GAP_MM * len(_gaps(len(rows), keep))
+
+
+def kept_rows(rows: Sequence[TableRow], verdict: int | None, total: int) -> list[int]:
+    """The first ⌈total/2⌉ and last ⌊total/2⌋ rows, and the verdict's row."""
+    head = (total + 1) // 2
+    keep = set(range(head)) | set(range(len(rows) - (total - head), len(rows)))
+    return sorted(keep | ({verdict} if verdict is not None else set()))
+
+
+def shown_rows(rows: Sequence[TableRow], verdict: int | None, budget_mm: float) -> list[int]:
+    """Indexes of the rows to print within ``budget_mm``: all when they fit, else as many of the
+    first and last rows as fit, always with the verdict's row."""
+    everything = list(range(len(rows)))
+    if table_height(rows, everything) <= budget_mm:
+        return everything
+    low, high = 2, len(rows) - 1  # the largest total that fits (at least the first and last)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if table_height(rows, kept_rows(rows, verdict, mid)) <= budget_mm:
+            low = mid
+        else:
+            high = mid - 1
+    return kept_rows(rows, verdict, low)
+
+
+def _cells(row: AssessmentResult) -> list[str]:
+    """One assessment as table cells; a stage not measured prints as "n/m"."""
+    return [
+        row.date.isoformat(),
+        str(row.day),
+        *(words.stage_text(stage) for stage in row.stages.as_dict().values()),
+        words.grade_text(row.grade, row.grade_incomplete),
+        row.minnesota_risk or "—",
+        row.response or "baseline",
+    ]
+
+
+def table_legend(rows: Sequence[TableRow]) -> str:
+    """What bold, the grey lines, n/m, "blank" and * mean, for the marks in the table."""
+    parts = ["MAGIC organ stages; response vs the day-0 baseline; the verdict's row in bold"]
+    if any(r.findings for r in rows):
+        parts.append("Grey line: the findings the stages were derived from")
+    cells = [text for r in rows for text in (*_cells(r.result), *r.findings)]
+    parts += words.marks_legend(cells, any(r.result.grade_incomplete for r in rows))
+    return ". ".join(parts) + "."
+
+
+def draw_table(
+    pdf: FPDF,
+    rows: Sequence[TableRow],
+    shown: Sequence[int],
+    verdict: int | None,
+    legend: list[str],
+) -> None:
+    """Assessment table with each row's findings under it, gaps counted, legend below."""
+    kit.heading(pdf, "Assessments")
+    kit.table_header(pdf, ASSESSMENT_COLUMNS, ROW_MM)
+    gaps = dict(_gaps(len(rows), shown))
+    for position, i in enumerate([*shown, None]):
+        if position in gaps:
+            kit.text(
+                pdf,
+                f"… {gaps[position]} more assessments in the app",
+                size=7.5,
+                line_mm=GAP_MM,
+                max_lines=1,
+            )
+        if i is None:
+            break
+        row = rows[i]
+        kit.table_row(
+            pdf,
+            _cells(row.result),
+            ASSESSMENT_COLUMNS,
+            row_mm=ROW_MM,
+            style="B" if i == verdict else "",
+            border="" if row.findings else "B",
+        )
+        if row.findings:
+            pdf.set_text_color(*kit.GREY_TEXT)
+            pdf.set_font(FONT, "", FINDINGS_PT)
+            for line in row.findings:
+                pdf.set_x(PAGE_LEFT + FINDINGS_INDENT)
+                pdf.cell(FINDINGS_WIDTH, FINDINGS_MM, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.set_text_color(0, 0, 0)
+            pdf.set_draw_color(160, 160, 160)
+            pdf.line(PAGE_LEFT, pdf.get_y(), PAGE_LEFT + PAGE_WIDTH, pdf.get_y())
+    pdf.set_text_color(*kit.GREY_TEXT)
+    for line in legend:
+        pdf.set_font(FONT, "", 6.8)
+        pdf.cell(PAGE_WIDTH, LEGEND_MM, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(0, 0, 0)
+
+
+def verdict_index(course: CourseResult) -> int | None:
+    """The row of the assessment the verdict was given on, if any."""
+    date = course.status.date
+    return next((i for i, a in enumerate(course.assessments) if a.date == date), None)

@@ -1,0 +1,284 @@
+"""fpdf2 building blocks of the one-page summary: fonts, wrapped text, tables, vector curve.
+
+Fonts: DejaVu Sans (shipped with matplotlib, found without importing it) so that ≥, µ and ×
+print; each TrueType file is cut to the characters a summary can hold and parsed once per
+process, and every document gets a copy of the parsed metrics with its own glyph subset and
+its own fontTools object (fpdf2 subsets that object in place when it writes the document).
+The survival curve is drawn with fpdf2 vector lines (no raster image, no matplotlib).
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import io
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+from fontTools import subset, ttLib
+from fpdf import FPDF
+from fpdf.enums import MethodReturnValue, XPos, YPos
+from fpdf.fonts import SubsetMap, TTFFont
+
+FONT = "DejaVu"
+FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
+PAGE_LEFT = 12.0
+PAGE_WIDTH = 186.0  # A4 210 mm minus 12 mm margins
+TABLE_FONT_PT = 7.8
+GREY_TEXT = (90, 90, 90)
+CURVE_RGB = (31, 78, 121)
+BAND_RGB = (205, 216, 228)
+GUIDE_RGB = (110, 110, 110)
+DROPPED_TABLES = ("FFTM", "GDEF", "GPOS", "GSUB", "MATH")  # fpdf2's output drops these (and others)
+# What the summary can print: Latin (with Latin-1 and Extended-A), Greek (REG3α), general
+# punctuation (– — … · ‘ ’), super- and subscripts (10⁹/L), currency, letterlike symbols,
+# arrows, mathematical operators (≤ ≥ ×), geometric shapes. A character outside prints as
+# DejaVu's empty box (fpdf2 logs it), as any character DejaVu itself lacks.
+CHARSET = (
+    (0x20, 0x7E),
+    (0xA0, 0x17F),
+    (0x370, 0x3FF),
+    (0x2000, 0x20BF),
+    (0x2100, 0x22FF),
+    (0x25A0, 0x25FF),
+)
+
+
+def ttf_dir() -> Path:
+    """matplotlib's TrueType folder, found without importing matplotlib."""
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("matplotlib (needed for the DejaVu fonts of the PDF) is not installed")
+    return Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf"
+
+
+@cache
+def _parsed_font(style: str) -> tuple[TTFFont, bytes]:
+    """The font of ``style`` cut to ``CHARSET`` and parsed once per process, with the cut
+    font's bytes (each document subsets a fresh copy of ~1,000 glyphs instead of DejaVu's
+    ~6,000, and without the layout tables fpdf2 drops from every embedded subset anyway)."""
+    options = subset.Options(notdef_outline=True, recommended_glyphs=True, glyph_names=True)
+    options.drop_tables += list(DROPPED_TABLES)
+    options.layout_features = []
+    font = ttLib.TTFont(ttf_dir() / FONT_FILES[style], recalcTimestamp=False)
+    cutter = subset.Subsetter(options)
+    cutter.populate(unicodes=[c for low, high in CHARSET for c in range(low, high + 1)])
+    cutter.subset(font)
+    data = io.BytesIO()
+    font.save(data)
+    parser = FPDF()
+    parsed = TTFFont(parser, io.BytesIO(data.getvalue()), f"{FONT.lower()}{style}", style)
+    return parsed, data.getvalue()
+
+
+def add_fonts(pdf: FPDF) -> None:
+    """Register the DejaVu fonts with ``pdf`` from the per-process parse.
+
+    Same bytes as ``pdf.add_font`` (tests/test_report.py compares them): the shared metrics
+    (widths, cmap, descriptor) are read-only; the glyph subset, the font's index and a fresh
+    fontTools object (subsetted in place at output) belong to this document.
+    """
+    for style in FONT_FILES:
+        parsed, data = _parsed_font(style)
+        font = copy.copy(parsed)
+        font.i = len(pdf.fonts) + 1
+        font.ttfont = ttLib.TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=True)
+        font.subset = SubsetMap(font)
+        font.missing_glyphs = []
+        font.biggest_size_pt = 0
+        pdf.fonts[font.fontkey] = font
+
+
+# --- text ---------------------------------------------------------------------------------------
+@lru_cache(maxsize=512)
+def _wrapped(body: str, width: float, style: str, size: float) -> tuple[str, ...]:
+    """``body`` wrapped to ``width`` in DejaVu ``style`` at ``size`` pt (widths depend only on
+    these, so repeated texts such as the footer's rules are wrapped once per process)."""
+    measure = FPDF(unit="mm")
+    add_fonts(measure)
+    measure.add_page()
+    measure.set_font(FONT, style, size)
+    return tuple(measure.multi_cell(width, text=body, dry_run=True, output=MethodReturnValue.LINES))
+
+
+def lines(pdf: FPDF, text: str, width: float, max_lines: int) -> list[str]:
+    """``text`` wrapped to ``width`` at the current font, at most ``max_lines`` lines; a cut
+    text ends with "…"."""
+    wrapped = list(_wrapped(text, width, pdf.font_style, pdf.font_size_pt))
+    if len(wrapped) <= max_lines:
+        return wrapped
+    kept = wrapped[:max_lines]
+    last = kept[-1]
+    while last and pdf.get_string_width(last + " …") > width:
+        last = last[:-1]
+    return [*kept[:-1], last.rstrip() + " …"]
+
+
+def clip(pdf: FPDF, text: str, width: float) -> str:
+    """``text`` cut to ``width`` at the current font, ending with "…" when cut."""
+    if pdf.get_string_width(text) <= width:
+        return text
+    while text and pdf.get_string_width(text + "…") > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def text(
+    pdf: FPDF,
+    body: str,
+    *,
+    size: float = 8.5,
+    style: str = "",
+    width: float = PAGE_WIDTH,
+    line_mm: float = 4.0,
+    max_lines: int = 2,
+    x: float = PAGE_LEFT,
+) -> None:
+    """Wrapped plain text at the cursor, within its line budget."""
+    pdf.set_font(FONT, style, size)
+    for line in lines(pdf, body, width, max_lines):
+        pdf.set_x(x)
+        pdf.cell(width, line_mm, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def heading(pdf: FPDF, title: str) -> None:
+    """A section heading with a rule under it."""
+    pdf.ln(1.6)
+    pdf.set_font(FONT, "B", 10)
+    pdf.set_text_color(31, 78, 121)
+    pdf.cell(PAGE_WIDTH, 5, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_draw_color(31, 78, 121)
+    pdf.line(PAGE_LEFT, pdf.get_y(), PAGE_LEFT + PAGE_WIDTH, pdf.get_y())
+    pdf.set_text_color(0, 0, 0)
+    pdf.ln(0.8)
+
+
+def table_row(
+    pdf: FPDF,
+    cells: Sequence[str],
+    columns: Sequence[tuple[str, float]],
+    *,
+    row_mm: float,
+    style: str = "",
+    fill: bool = False,
+    border: str = "B",
+) -> None:
+    """One table row; each cell is cut to its column width."""
+    pdf.set_font(FONT, style, TABLE_FONT_PT)
+    for cell, (_, width) in zip(cells, columns, strict=True):
+        pdf.cell(width, row_mm, clip(pdf, cell, width - 2 * pdf.c_margin), border=border, fill=fill)
+    pdf.ln(row_mm)
+
+
+def table_header(pdf: FPDF, columns: Sequence[tuple[str, float]], row_mm: float) -> None:
+    """Header row on a grey band."""
+    pdf.set_fill_color(228, 233, 238)
+    pdf.set_draw_color(160, 160, 160)
+    table_row(pdf, [name for name, _ in columns], columns, row_mm=row_mm, style="B", fill=True)
+
+
+# --- survival curve -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Box:
+    """A plot area on the page (mm) and the data range it shows."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    x_max: float
+
+    def px(self, day: float) -> float:
+        return self.x + self.w * day / self.x_max
+
+    def py(self, survival: float) -> float:
+        return self.y + self.h * (1 - survival)
+
+
+def _steps(
+    days: Sequence[float], values: Sequence[float | None], x_max: float
+) -> Iterator[list[tuple[float, float]]]:
+    """Runs of a right-continuous step function as (day, value) corner points, split where the
+    value is null (beyond follow-up) and cut at ``x_max``."""
+    run: list[tuple[float, float]] = []
+    for i, (day, value) in enumerate(zip(days, values, strict=True)):
+        if day > x_max:
+            break
+        if value is None or math.isnan(value):
+            if run:
+                yield run
+            run = []
+            continue
+        if run:
+            run.append((day, run[-1][1]))
+        run.append((day, value))
+        following = days[i + 1] if i + 1 < len(days) else day
+        if following > x_max:
+            run.append((x_max, value))
+    if run:
+        yield run
+
+
+def _band_polygons(curve: dict[str, Sequence], box: Box) -> Iterator[list[tuple[float, float]]]:
+    """The 95% band as closed polygons: the upper step line, then the lower one reversed."""
+    uppers = list(_steps(curve["days"], curve["upper"], box.x_max))
+    lowers = list(_steps(curve["days"], curve["lower"], box.x_max))
+    for upper, lower in zip(uppers, lowers, strict=False):
+        outline = upper + lower[::-1]
+        yield [(box.px(d), box.py(s)) for d, s in outline]
+
+
+def _axes(pdf: FPDF, box: Box, x_ticks: Sequence[int], marks: Sequence[int]) -> None:
+    """Frame, y grid at 0/25/50/75/100%, x ticks, dotted guides at ``marks``, axis titles."""
+    pdf.set_font(FONT, "", 6.3)
+    pdf.set_text_color(*GREY_TEXT)
+    pdf.set_line_width(0.1)
+    for pct in (0, 25, 50, 75, 100):
+        y = box.py(pct / 100)
+        pdf.set_draw_color(225, 225, 225)
+        pdf.line(box.x, y, box.x + box.w, y)
+        pdf.set_xy(box.x - 9, y - 1.5)
+        pdf.cell(8, 3, f"{pct}%", align="R")
+    pdf.set_draw_color(*GUIDE_RGB)
+    pdf.set_dash_pattern(dash=0.6, gap=0.6)
+    for mark in marks:
+        pdf.line(box.px(mark), box.y, box.px(mark), box.y + box.h)
+    pdf.set_dash_pattern()
+    pdf.set_draw_color(120, 120, 120)
+    pdf.line(box.x, box.y + box.h, box.x + box.w, box.y + box.h)
+    pdf.line(box.x, box.y, box.x, box.y + box.h)
+    for tick in x_ticks:
+        pdf.set_xy(box.px(tick) - 5, box.y + box.h + 0.4)
+        pdf.cell(10, 2.8, str(tick), align="C")
+    pdf.set_xy(box.x, box.y + box.h + 3.2)
+    pdf.cell(box.w, 2.8, "days from start of second-line therapy", align="C")
+    pdf.set_text_color(0, 0, 0)
+
+
+def survival_curve(pdf: FPDF, curve: dict[str, Sequence], box: Box, marks: Sequence[int]) -> None:
+    """Predicted survival (step line) with its 95% band (filled) in ``box``; dotted guides at
+    ``marks`` (the estimate's horizons) and a small legend above the plot."""
+    _axes(pdf, box, sorted({0, 90, *marks}), marks)
+    pdf.set_fill_color(*BAND_RGB)
+    for polygon in _band_polygons(curve, box):
+        pdf.polygon(polygon, style="F")
+    pdf.set_draw_color(*CURVE_RGB)
+    pdf.set_line_width(0.4)
+    for run in _steps(curve["days"], curve["estimate"], box.x_max):
+        pdf.polyline([(box.px(d), box.py(s)) for d, s in run])
+    pdf.set_line_width(0.2)
+    # legend
+    y = box.y - 2.6
+    pdf.line(box.x + 1, y, box.x + 6, y)
+    pdf.set_fill_color(*BAND_RGB)
+    pdf.rect(box.x + 24, y - 1, 5, 2, style="F")
+    pdf.set_font(FONT, "", 6.3)
+    pdf.set_text_color(*GREY_TEXT)
+    pdf.set_xy(box.x + 6.5, y - 1.4)
+    pdf.cell(16, 2.8, "estimate")
+    pdf.set_xy(box.x + 29.5, y - 1.4)
+    pdf.cell(30, 2.8, "95% band · overall survival")
+    pdf.set_text_color(0, 0, 0)

@@ -1,0 +1,152 @@
+"""The Assess page's charts as plain Vega-Lite specifications (dicts, data inline).
+
+Built without Altair: no chart objects and no schema validation on each rerun (issue 12 measured
+Altair construction + validation at about half the page script's own time). Streamlit draws
+them with ``st.vega_lite_chart(spec)``. Response colours: distinct hues after Okabe & Ito and
+Paul Tol's colour-blind-safe palettes, each at least 3:1 against white (WCAG 2.1 SC 1.4.11);
+progression in vermillion, the baseline in black.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from srgvhd.clinical.results import CourseResult, Grade
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+RESPONSE_COLOURS = {
+    "baseline": "#000000",
+    "CR": "#117733",
+    "VGPR": "#1F78B4",
+    "PR": "#332288",
+    "mixed": "#997700",
+    "no response": "#AA4499",
+    "progression": "#D55E00",
+    "not assessable": "#666666",
+}
+CURVE_COLOUR = "#1f4e79"
+CURVE_X_MAX_DAYS = 400  # the curve is shown to here (past the 365-day horizon), page and PDF
+
+
+def timeline_spec(course: CourseResult) -> dict[str, Any]:
+    """MAGIC grade by day of steroids, one marker per assessment in its response's colour and
+    shape; the legend below the chart (a legend at the right edge got clipped)."""
+    grades = [g.value for g in Grade]
+    values = [
+        {
+            "day": a.day,
+            "grade": a.grade.rank,
+            "MAGIC grade": a.grade.value,
+            "response": a.response.value if a.response else "baseline",
+        }
+        for a in course.assessments
+    ]
+    present = {v["response"] for v in values}
+    shown = [r for r in RESPONSE_COLOURS if r in present]
+    legend = {"orient": "bottom", "direction": "horizontal", "title": "response"}
+    labels = "[" + ",".join(f"'{g}'" for g in grades) + "][datum.value]"
+    return {
+        "$schema": SCHEMA,
+        "data": {"values": values},
+        "encoding": {
+            "x": {
+                "field": "day",
+                "type": "quantitative",
+                "title": "day of steroids",
+                "scale": {"padding": 12},
+                "axis": {"format": "d", "tickMinStep": 1},
+            },
+            "y": {
+                "field": "grade",
+                "type": "quantitative",
+                "title": "MAGIC grade",
+                "scale": {"domain": [0, len(grades) - 1]},
+                "axis": {"values": list(range(len(grades))), "labelExpr": labels},
+            },
+        },
+        "layer": [
+            {"mark": {"type": "line", "color": "#999"}},
+            {
+                "mark": {"type": "point", "size": 160, "filled": True, "opacity": 1},
+                "encoding": {
+                    "color": {
+                        "field": "response",
+                        "type": "nominal",
+                        "legend": legend,
+                        "scale": {"domain": shown, "range": [RESPONSE_COLOURS[r] for r in shown]},
+                    },
+                    "shape": {
+                        "field": "response",
+                        "type": "nominal",
+                        "legend": legend,
+                        "scale": {"domain": shown},
+                    },
+                    "tooltip": [
+                        {"field": "day", "type": "quantitative"},
+                        {"field": "MAGIC grade", "type": "nominal"},
+                        {"field": "response", "type": "nominal"},
+                    ],
+                },
+            },
+        ],
+    }
+
+
+def survival_spec(
+    curve: Mapping[str, Sequence[float | None]], horizons: Sequence[int]
+) -> dict[str, Any]:
+    """Predicted survival (step line) with its 95% band and dotted rules at ``horizons`` (the
+    estimate's days), up to day CURVE_X_MAX_DAYS; points beyond the model's follow-up (null)
+    are left out."""
+    values = [
+        {"days": d, "estimate": e, "lower": lo, "upper": hi}
+        for d, e, lo, hi in zip(
+            curve["days"], curve["estimate"], curve["lower"], curve["upper"], strict=True
+        )
+        if None not in (e, lo, hi) and d <= CURVE_X_MAX_DAYS
+    ]
+    x = {
+        "field": "days",
+        "type": "quantitative",
+        "title": "days from second-line therapy",
+        "scale": {"domain": [0, CURVE_X_MAX_DAYS]},
+    }
+    survival = {
+        "type": "quantitative",
+        "title": "overall survival",
+        "scale": {"domain": [0, 1]},
+        "axis": {"format": "%"},
+    }
+    return {
+        "$schema": SCHEMA,
+        "layer": [
+            {
+                "data": {"values": values},
+                "mark": {
+                    "type": "area",
+                    "opacity": 0.25,
+                    "interpolate": "step-after",
+                    "color": CURVE_COLOUR,
+                },
+                "encoding": {"x": x, "y": {"field": "lower", **survival}, "y2": {"field": "upper"}},
+            },
+            {
+                "data": {"values": values},
+                "mark": {"type": "line", "interpolate": "step-after", "color": CURVE_COLOUR},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "estimate", **survival},
+                    "tooltip": [
+                        {"field": "days", "type": "quantitative"},
+                        {"field": "estimate", "type": "quantitative", "format": ".0%"},
+                    ],
+                },
+            },
+            {
+                "data": {"values": [{"days": h} for h in horizons]},
+                "mark": {"type": "rule", "strokeDash": [2, 3], "color": "#666"},
+                "encoding": {"x": x},
+            },
+        ],
+    }

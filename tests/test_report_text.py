@@ -1,0 +1,139 @@
+"""Shared wording and number formats (srgvhd.report.text), at their boundaries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from srgvhd.clinical.case import Measurements, Quantity
+from srgvhd.report import text as words
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(0.5, "0.5"), (12.34, "12.3"), (99.94, "99.9"), (100.0, "100"), (1878.2, "1878")],
+)
+def test_ratio_has_three_significant_figures_and_no_exponent(value: float, expected: str) -> None:
+    assert words.ratio(value) == expected
+
+
+def test_hazard_ratio_and_survival_texts() -> None:
+    assert words.hazard_ratio_text(12.3, [2.1, 71.0]) == "12.3 (95% CI 2.1–71)"
+    assert words.survival_text(0.7, 0.52, 0.83) == "70% (95% band 52%–83%)"
+    assert words.survival_text(0.0, 0.0, 0.004) == "0% (95% band 0%–0%)"  # zero is a value
+    assert words.survival_text(None, None, None) == words.NOT_ESTIMATED
+
+
+def test_reference_patient_is_the_papers_reference_categories() -> None:
+    # Niu et al. 2026: age 18–34 (en dash), grade III, hemoglobin > 90 g/L
+    assert words.reference_patient_text() == "age 18–34, grade III, Hb > 90 g/L"
+
+
+def test_risk_sentences_follow_the_estimates_horizons() -> None:
+    risk = {
+        "covariates": {"age_group": "≥35", "grade": "IV", "hemoglobin_le_90": True},
+        "hazard_ratio": 5.0,
+        "hazard_ratio_ci": [1.2, 20.0],
+        "grade_source": "clinician override",
+        "survival": {
+            "90": {"estimate": 0.9, "lower": 0.8, "upper": 0.95},
+            "365": {"estimate": None, "lower": None, "upper": None},
+        },
+    }
+    assert words.risk_sentences(risk) == [
+        "Hazard ratio 5 (95% CI 1.2–20) vs the reference patient (age 18–34, grade III, "
+        "Hb > 90 g/L).",
+        "Covariates: age ≥35, grade IV, Hb ≤ 90 g/L (grade: clinician override).",
+        "Survival at 90 days: 90% (95% band 80%–95%).",
+        "Survival at 365 days: not estimated (beyond the model's follow-up).",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "own"),
+    [
+        ("steroid-refractory", True),
+        ("steroid-dependent", False),
+        ("steroid-responsive", False),
+        ("not refractory so far", False),
+    ],
+)
+def test_only_a_refractory_course_gets_the_estimate_as_its_own(value: str, own: bool) -> None:
+    assert words.risk_is_own(value) is own
+
+
+def test_findings_print_zero_and_false_as_values_and_none_as_not_measured() -> None:
+    m = Measurements(
+        skin_rash_bsa_percent=0,
+        skin_bullae_desquamation_bsa_percent=None,
+        bilirubin=Quantity(34.2, "umol/L"),
+        upper_gi_persistent_symptoms=False,
+        stool_ml_per_day=None,
+        stool_episodes_per_day=6,
+        severe_abdominal_pain_or_ileus=None,
+        grossly_bloody_stool=True,
+    )
+    assert words.findings_text(m) == (
+        "rash 0% · bullae n/m · bilirubin 34.2 µmol/L · upper-GI symptoms no · "
+        "stool n/m mL/day, 6 episodes/day · pain/ileus n/m · bloody stool yes"
+    )
+    assert words.findings_text(Measurements()).count("n/m") == 8
+
+
+def test_stage_and_grade_marks() -> None:
+    assert (words.stage_text(0), words.stage_text(None)) == ("0", "n/m")
+    assert (words.grade_text("II", False), words.grade_text("II", True)) == ("II", "II*")
+
+
+@pytest.mark.parametrize(
+    ("when", "expected"),
+    [
+        (datetime(2026, 3, 29, 0, 59, tzinfo=UTC), "2026-03-29 01:59 CET (UTC+01:00)"),
+        (datetime(2026, 3, 29, 1, 0, tzinfo=UTC), "2026-03-29 03:00 CEST (UTC+02:00)"),
+        (datetime(2026, 11, 25, 14, 30), "2026-11-25 15:30 CET (UTC+01:00)"),  # naive = UTC
+    ],
+)
+def test_generated_time_crosses_daylight_saving_in_the_configured_zone(
+    monkeypatch: pytest.MonkeyPatch, when: datetime, expected: str
+) -> None:
+    monkeypatch.setenv("SRGVHD_TIMEZONE", "Europe/Berlin")
+    assert words.generated_text(when) == expected
+
+
+def test_an_unknown_zone_is_named_and_utc_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SRGVHD_TIMEZONE", "../etc/passwd")
+    assert words.generated_text(datetime(2026, 1, 1, tzinfo=UTC)) == (
+        "2026-01-01 00:00 UTC; SRGVHD_TIMEZONE '../etc/passwd' is not a known time zone"
+    )
+
+
+def test_marks_legend_names_only_the_marks_in_the_table() -> None:
+    assert words.marks_legend(["2", "II", "rash 30%"], incomplete=False) == []
+    assert words.marks_legend(["n/m", "II*"], incomplete=True) == [
+        words.NOT_MEASURED_LEGEND,
+        words.INCOMPLETE_LEGEND,
+    ]
+    assert words.marks_legend(["stool blank mL/day"], incomplete=False) == [words.LEGACY_LEGEND]
+
+
+def test_score_items_lead_with_value_then_source() -> None:
+    from datetime import date
+
+    from srgvhd.clinical.results import Response
+    from srgvhd.clinical.scores import Day28, Easix, MapScore, Scores
+
+    scores = Scores(
+        easix=Easix(date(2026, 11, 8), 7, ldh_u_l=420, creatinine_mg_dl=1.1, platelets_10e9_l=45),
+        map=MapScore(date(2026, 11, 8), 7, value=0.290),  # at the threshold: high (≥ 0.290)
+        day28=Day28(date(2026, 11, 29), 28, Response.PR),
+    )
+    (easix, easix_detail), (map_line, map_detail), (day28, meaning) = words.score_items(scores)
+    # 420 × 1.1 / 45 = 10.27, log2 = 3.36 (Luft et al. 2017)
+    assert easix.startswith("EASIX 10.3 (log2 3.36) from labs of 2026-11-08 (day 7)")
+    assert easix_detail.startswith("Source: Luft et al., Lancet Haematol 2017")
+    assert map_line == "MAP 0.290: high (threshold 0.290), drawn on day 7 (2026-11-08)"
+    assert map_detail.startswith("Source: Srinagesh et al., Blood Adv 2019")
+    assert day28 == "Day-28 response: PR (PR/no response), assessed day 28 (2026-11-29)"
+    assert "Inamoto" in meaning
+    assert words.score_items(None) == [] and words.score_items(Scores()) == []

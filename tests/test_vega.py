@@ -1,0 +1,43 @@
+"""The Assess page's charts as plain Vega-Lite specs (srgvhd.report.vega)."""
+
+from __future__ import annotations
+
+import json
+
+from srgvhd.report.vega import RESPONSE_COLOURS, survival_spec, timeline_spec
+from tests.sample_results import REFRACTORY_RESULT
+
+
+def test_timeline_has_one_point_per_assessment_with_grade_rank_and_response() -> None:
+    spec = timeline_spec(REFRACTORY_RESULT)
+    values = spec["data"]["values"]
+    # tests/sample_results.py: days 0, 3, 7, 10, 14; grades II, III, III, III, IV
+    assert [(v["day"], v["grade"], v["response"]) for v in values] == [
+        (0, 2, "baseline"),
+        (3, 3, "progression"),
+        (7, 3, "mixed"),
+        (10, 3, "mixed"),
+        (14, 4, "mixed"),
+    ]
+    (points,) = [layer for layer in spec["layer"] if layer["mark"]["type"] == "point"]
+    scale = points["encoding"]["color"]["scale"]
+    assert scale["domain"] == ["baseline", "mixed", "progression"]  # legend order, only present
+    assert scale["range"] == [RESPONSE_COLOURS[r] for r in scale["domain"]]
+    json.dumps(spec)  # plain data, nothing to validate
+
+
+def test_survival_leaves_out_points_beyond_follow_up_and_marks_the_horizons() -> None:
+    curve = {
+        "days": [0, 100, 200, 300, 401],
+        "estimate": [1.0, 0.8, 0.6, None, 0.5],
+        "lower": [1.0, 0.7, 0.5, None, 0.4],
+        "upper": [1.0, 0.9, 0.7, None, 0.6],
+    }
+    spec = survival_spec(curve, [180, 365])
+    band, line, rules = spec["layer"]
+    # day 300 unknown (beyond follow-up), day 401 past the axis (CURVE_X_MAX_DAYS = 400)
+    assert [v["days"] for v in line["data"]["values"]] == [0, 100, 200]
+    assert line["encoding"]["x"]["scale"]["domain"] == [0, 400]
+    assert band["encoding"]["y"]["field"] == "lower" and band["encoding"]["y2"]["field"] == "upper"
+    assert line["mark"]["interpolate"] == "step-after"  # a Kaplan–Meier-like step function
+    assert rules["data"]["values"] == [{"days": 180}, {"days": 365}]
