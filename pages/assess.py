@@ -176,11 +176,10 @@ def _summary_pdf(case: Case, result: dict[str, Any], card: dict | None) -> bytes
 
 
 def _draw_results(case: Case, form: dict[str, Any]) -> None:
-    from srgvhd.clinical.course import assess_case, attach_risk
+    from srgvhd.risk.patient import assess_patient
 
-    result = assess_case(case, form["rule_set"])
     loaded = ui.active_model()
-    attach_risk(result, case, loaded.model)
+    result = assess_patient(case, loaded.model, rule_set=form["rule_set"]).to_json()
     st.header("Result")
     _draw_verdict(result)
     _draw_course_table(result)

@@ -149,13 +149,13 @@ def verdict_latencies(browser: Browser, app_env: dict[str, str]) -> list[float]:
 def pdf_build_ms(models_dir: Path) -> list[float]:
     """Warm in-process build times of the summary PDF (ms), after one warm-up build."""
     from srgvhd.clinical.case import case_to_dict, load_case
-    from srgvhd.clinical.course import assess_case, attach_risk
     from srgvhd.report.summary import build_summary_pdf
+    from srgvhd.risk.patient import assess_patient
     from srgvhd.risk.store import ModelStore
 
     case = load_case(CASE)
     model, _ = ModelStore(models_dir).load_active()
-    result = attach_risk(assess_case(case), case, model)
+    result = assess_patient(case, model).to_json()
     case_dict = case_to_dict(case)
     build_summary_pdf(case_dict, result, model_card=model.card)
     times = []

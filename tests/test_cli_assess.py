@@ -256,3 +256,29 @@ def test_console_script_subprocess(tmp_path):
     assert bad.returncode == 2
     assert bad.stdout == ""
     assert bad.stderr.splitlines() == ["assessments[1].date: before steroids.start_date"]
+
+
+def test_table_mode_when_the_model_cannot_reach_365_days(tmp_path, capsys):
+    """Issue 8: a model whose cohort's follow-up ends before day 365 has no 365-day estimate;
+    the table says so instead of crashing (the JSON gives nulls)."""
+    from tests.test_predict import cohort_csv, synthetic_cohort
+
+    df = synthetic_cohort(120, seed=3, censor_high=300.0)
+    df["os_days"] = df["os_days"].clip(upper=300)
+    cohort = tmp_path / "cohort.csv"
+    cohort.write_bytes(cohort_csv(df))
+    models = str(tmp_path / "models")
+    rc, _, err = run(
+        capsys, "train", str(cohort), "--promote", "--allow-low-epv", "--models-dir", models
+    )
+    assert rc == 0, err
+    case = str(EXAMPLES / "refractory_r2.json")
+    rc, out, err = run(capsys, "assess", case, "--json", "--models-dir", models)
+    assert rc == 0, err
+    survival = json.loads(out)["risk"]["survival"]
+    assert survival["365"] == {"estimate": None, "lower": None, "upper": None}
+    assert survival["180"]["estimate"] is not None
+    rc, out, err = run(capsys, "assess", case, "--models-dir", models)
+    assert (rc, err) == (0, "")
+    assert "Survival at 12 months: not estimable (beyond the model's follow-up)" in out
+    assert "Survival at 6 months: " in out and "(95% CI " in out

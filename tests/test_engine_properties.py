@@ -376,7 +376,7 @@ def _assess_or_refuse(doc: Any, as_text: bool) -> bool:
         assert "\n" not in str(exc)  # the CLI prints the refusal as one stderr line
         return False
     for rule_set in ("study", "ebmt2018"):
-        result = assess_case(case, rule_set)
+        result = assess_case(case, rule_set).to_json()
         check_contract(result, rule_set)
         json.dumps(result, allow_nan=False)  # the CLI prints it as strict JSON
     return True

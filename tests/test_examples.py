@@ -27,7 +27,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def result_of(name: str, rule_set: str = "study") -> dict:
-    return assess_case(load_case(EXAMPLES / name), rule_set)
+    return assess_case(load_case(EXAMPLES / name), rule_set).to_json()
 
 
 def stage_rows(result: dict) -> list[tuple]:

@@ -34,11 +34,11 @@ from streamlit.testing.v1 import AppTest
 
 from srgvhd.cli.main import main as cli_main
 from srgvhd.clinical.case import case_to_dict, load_case
-from srgvhd.clinical.course import assess_case, attach_risk
 from srgvhd.errors import InputError
 from srgvhd.report.summary import build_summary_pdf
 from srgvhd.risk import cohort as cohort_module
 from srgvhd.risk.cohort import read_cohort
+from srgvhd.risk.patient import assess_patient
 from srgvhd.risk.store import ModelStore
 from srgvhd.risk.train import train_from_csv
 from tests.streamlit_text import as_read
@@ -338,8 +338,7 @@ def test_pdf_never_prints_text_from_the_cohort_file(models) -> None:
     model, _ = ModelStore(models).load_active()
     assert model.card["training_file_name"] == HOSTILE_NAME
     case = load_case(REPO / "examples" / "refractory_r2.json")
-    result = assess_case(case, "study")
-    attach_risk(result, case, model)
+    result = assess_patient(case, model).to_json()
     pdf = build_summary_pdf(case_to_dict(case), result, model_card=model.card)
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert model.card["version"] in text  # the card did reach the PDF

@@ -28,7 +28,7 @@ CR = (0, 0, 0, 0)
 
 
 def status(doc: dict, rule_set: str = "study") -> dict:
-    return assess_case(parse_case(doc), rule_set)["status"]
+    return assess_case(parse_case(doc), rule_set).to_json()["status"]
 
 
 def at(day: int, stages: tuple[int, int, int, int]) -> tuple[int, int, int, int, int]:
@@ -195,14 +195,14 @@ def test_assessment_before_start_is_an_error_naming_its_date():
 
 @pytest.mark.parametrize("dose", [1.0, 1.99])
 def test_low_dose_warns_and_still_gives_a_verdict(dose):
-    result = assess_case(parse_case(course(BASE, at(3, WORSE), dose=dose)))
+    result = assess_case(parse_case(course(BASE, at(3, WORSE), dose=dose))).to_json()
     assert_status(result["status"], refractory("R1", 3, "2026-11-04"))
     assert len(result["warnings"]) == 1 and "mg/kg/day" in result["warnings"][0]
 
 
 @pytest.mark.parametrize("dose", [2.0, 2.5])
 def test_study_dose_gives_no_warning(dose):
-    assert assess_case(parse_case(course(BASE, at(3, WORSE), dose=dose)))["warnings"] == []
+    assert assess_case(parse_case(course(BASE, at(3, WORSE), dose=dose))).warnings == ()
 
 
 # ---------------------------------------------------------------- EBMT 2018

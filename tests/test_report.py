@@ -294,7 +294,7 @@ def test_engine_result_builds(tmp_path: Path) -> None:
     from srgvhd.clinical.case import parse_case
     from srgvhd.clinical.course import assess_case
 
-    result = assess_case(parse_case(REFRACTORY_CASE), "study")
+    result = assess_case(parse_case(REFRACTORY_CASE), "study").to_json()
     text = pdf_text(build(REFRACTORY_CASE, result))
     # stages of REFRACTORY_CASE graded by clinical-rules.md §2: maximum IV (skin 4 on day 14)
     assert "Maximum MAGIC grade over the course: IV" in text

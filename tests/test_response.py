@@ -71,7 +71,7 @@ def test_vgpr_liver_rule_needs_both_bilirubins():
 
 
 def _day7_response(baseline: dict, day7: dict) -> str:
-    result = assess_case(parse_case(case_doc([baseline, day7])))
+    result = assess_case(parse_case(case_doc([baseline, day7]))).to_json()
     return result["assessments"][1]["response"]
 
 

@@ -22,7 +22,7 @@ from tests.cases import bilirubin, case_doc, lower_gi, measured
 
 
 def _first_row(doc: dict) -> dict:
-    return assess_case(parse_case(doc))["assessments"][0]
+    return assess_case(parse_case(doc)).to_json()["assessments"][0]
 
 
 

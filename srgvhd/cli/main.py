@@ -45,21 +45,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _assess(args: argparse.Namespace) -> int:
     from srgvhd.clinical.case import load_case
-    from srgvhd.clinical.course import assess_case, attach_risk
+    from srgvhd.clinical.course import assess_case
 
     try:
         case = load_case(args.case)
     except InputError as exc:
         sys.stderr.write(f"{exc}\n")
         return EXIT_BAD_INPUT
-    result = assess_case(case, args.rules)
-    if not args.no_risk:
+    course = assess_case(case, args.rules)
+    if args.no_risk:
+        result = course.to_json()
+    else:
         from srgvhd.cli.models import load_active_model
+        from srgvhd.risk.patient import add_risk
 
-        model, warnings = load_active_model(args.models_dir)
-        result["warnings"].extend(warnings)
-        if model is not None:
-            attach_risk(result, case, model)
+        model, load_warnings = load_active_model(args.models_dir)
+        result = add_risk(course, case, model, load_warnings=load_warnings).to_json()
     if args.json:
         sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     else:
@@ -67,8 +68,13 @@ def _assess(args: argparse.Namespace) -> int:
     return 0
 
 
+DAYS_PER_MONTH = 30.44  # mean Gregorian month, to label the survival horizons in months
+
+
 def format_table(result: dict) -> str:
-    """A readable summary of an assess result for the terminal."""
+    """A readable summary of an assess result (its JSON object) for the terminal."""
+    from srgvhd.risk.predict import HORIZONS_DAYS
+
     header = f"{'date':<10}  {'day':>3}  skin liver uGI lGI  grade  Minnesota  response"
     lines = [header, "-" * len(header)]
     for row in result["assessments"]:
@@ -87,12 +93,15 @@ def format_table(result: dict) -> str:
             f"Hazard ratio vs reference patient: {risk['hazard_ratio']:.2f} "
             f"(95% CI {lo:.2f}–{hi:.2f}); model {risk['model_version']}"
         )
-        for days, label in (("180", "6 months"), ("365", "12 months")):
-            s = risk["survival"][days]
-            lines.append(
-                f"Survival at {label}: {s['estimate']:.0%} "
-                f"(95% CI {s['lower']:.0%}–{s['upper']:.0%})"
-            )
+        for days in HORIZONS_DAYS:
+            s = risk["survival"][str(days)]
+            label = f"Survival at {round(days / DAYS_PER_MONTH)} months"
+            if s["estimate"] is None:  # beyond the training cohort's last follow-up (issue 8)
+                lines.append(f"{label}: not estimable (beyond the model's follow-up)")
+            else:
+                lines.append(
+                    f"{label}: {s['estimate']:.0%} (95% CI {s['lower']:.0%}–{s['upper']:.0%})"
+                )
     lines += [f"warning: {w}" for w in result["warnings"]]
     return "\n".join(lines) + "\n"
 

@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from srgvhd.clinical.policy import CHILD_MAX_AGE_YEARS_EXCLUSIVE
+from srgvhd.clinical.policy import CHILD_MAX_AGE_YEARS_EXCLUSIVE, RISK_MODEL_GRADES
 from srgvhd.clinical.staging import MAX_STAGE, ORGANS, OrganStages, is_child
 from srgvhd.clinical.units import (
     BILIRUBIN_UNITS,
@@ -34,7 +34,6 @@ from srgvhd.errors import InputError, Problem
 FORMAT = "srgvhd-case/1"
 MAX_CASE_BYTES = 1_000_000
 MAX_ASSESSMENTS = 500
-RISK_GRADES = ("II", "III", "IV")
 # Plausible steroid start dates; also keeps every decision date (start + 29 days) representable.
 START_DATE_RANGE = (date(1900, 1, 1), date(2199, 12, 31))
 
@@ -192,7 +191,6 @@ def load_case(path: str | os.PathLike) -> Case:
     return loads_case(raw)
 
 
-
 def parse_case(data: Any) -> Case:
     """Validate a decoded ``srgvhd-case/1`` document and build a ``Case``.
 
@@ -211,7 +209,7 @@ def parse_case(data: Any) -> Case:
     assessments = _assessments(c, root.get("assessments", MISSING), steroids)
     override = root.get("grade_override")
     if override is not None:
-        override = c.choice(override, "grade_override", RISK_GRADES)
+        override = c.choice(override, "grade_override", RISK_MODEL_GRADES)
     if patient is not None and assessments:
         _check_child_weight(c, patient, assessments)
     if c.problems:

@@ -1,19 +1,19 @@
 """What a steroid course means: stages, grades, responses and the steroid-refractory verdict.
 
-``assess_case`` builds the result of ``srgvhd assess --json`` (interfaces.md §2) from a parsed
-case; ``attach_risk`` adds the Cox model's estimate when a model is active.
+``assess_case`` builds the typed result (``srgvhd.clinical.results.CourseResult``) whose
+``to_json()`` is ``srgvhd assess --json`` (docs/interfaces.md §2) from a parsed case. The risk
+model's estimate is added outside the clinical engine, by ``srgvhd.risk.patient``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from srgvhd.clinical.case import Assessment, Case, Patient
-from srgvhd.clinical.grading import grade_rank, ibmtr_index, keystone_grade, magic_grade
+from srgvhd.clinical.grading import ibmtr_index, keystone_grade, magic_grade
 from srgvhd.clinical.grading import minnesota_risk as minnesota
 from srgvhd.clinical.policy import STUDY_METHYLPREDNISOLONE_MG_PER_KG_DAY
 from srgvhd.clinical.refractory import RULE_SETS, CoursePoint, ebmt2018_status, study_status
 from srgvhd.clinical.response import judge_response
+from srgvhd.clinical.results import AssessmentResult, CourseResult, Response
 from srgvhd.clinical.staging import (
     OrganStages,
     Staging,
@@ -22,12 +22,7 @@ from srgvhd.clinical.staging import (
     stage_skin,
     stage_upper_gi,
 )
-from srgvhd.errors import InputError
 
-if TYPE_CHECKING:
-    from srgvhd.risk.model import RiskModel
-
-RISK_MODEL_GRADES = ("II", "III", "IV")
 CHILD_NOTE = "lower GI staged with child thresholds (age < 18 and weight ≤ 50 kg)"
 
 
@@ -61,7 +56,7 @@ def _bilirubin(assessment: Assessment) -> float | None:
     return None if assessment.measurements is None else assessment.measurements.bilirubin_mg_dl
 
 
-def assess_case(case: Case, rule_set: str = "study") -> dict[str, Any]:
+def assess_case(case: Case, rule_set: str = "study") -> CourseResult:
     """Stage, grade and judge every assessment, then give the refractoriness verdict.
 
     The first assessment is the day-0 baseline (``parse_case`` guarantees it); each later one is
@@ -71,7 +66,7 @@ def assess_case(case: Case, rule_set: str = "study") -> dict[str, Any]:
         raise ValueError(f"rule_set must be one of {RULE_SETS}, not {rule_set!r}")
     baseline = case.assessments[0]
     stagings = [stage_assessment(a, case.patient) for a in case.assessments]
-    rows: list[dict[str, Any]] = []
+    rows: list[AssessmentResult] = []
     points: list[CoursePoint] = []
     warnings: list[str] = []
     for assessment, staging in zip(case.assessments, stagings, strict=True):
@@ -100,67 +95,29 @@ def assess_case(case: Case, rule_set: str = "study") -> dict[str, Any]:
         status = ebmt2018_status(
             points, steroids.start_date, steroids.mg_per_kg_day, changes, steroids.intolerant
         )
-    return {
-        "rule_set": rule_set,
-        "assessments": rows,
-        "max_grade": max((r["grade"] for r in rows), key=grade_rank),
-        "status": status.as_dict(),
-        "warnings": warnings,
-    }
+    return CourseResult(
+        rule_set=rule_set,
+        assessments=tuple(rows),
+        max_grade=max((r.grade for r in rows), key=lambda g: g.rank),
+        status=status,
+        warnings=tuple(warnings),
+    )
 
 
 def _row(
-    assessment: Assessment, day: int, staging: Staging, response: str | None
-) -> dict[str, Any]:
+    assessment: Assessment, day: int, staging: Staging, response: Response | None
+) -> AssessmentResult:
     stages = staging.stages
-    return {
-        "date": assessment.date.isoformat(),
-        "day": day,
-        "stages": stages.as_dict(),
-        "grade": magic_grade(stages),
-        "minnesota_risk": minnesota(stages),
-        "response": response,
-        "source": "stages" if assessment.stages is not None else "measurements",
-        "bilirubin_mg_dl": _bilirubin(assessment),
-        "keystone_grade": keystone_grade(stages),
-        "ibmtr_index": ibmtr_index(stages),
-        "notes": list(staging.notes),
-    }
-
-
-def risk_grade(case: Case, result: dict[str, Any]) -> tuple[str, str]:
-    """The grade the risk model uses and where it came from (clinical-rules.md §6).
-
-    Rule of this project: the highest MAGIC grade of the course, unless the clinician overrides.
-    """
-    if case.grade_override is not None:
-        return case.grade_override, "clinician override"
-    return result["max_grade"], "course maximum"
-
-
-def attach_risk(result: dict[str, Any], case: Case, model: RiskModel | None) -> dict[str, Any]:
-    """Add the model's ``risk`` object to ``result`` (in place), or a warning saying why not."""
-    from srgvhd.risk.predict import patient_risk
-
-    if model is None:
-        result["warnings"].append("no risk model is active: no survival estimate")
-        return result
-    grade, source = risk_grade(case, result)
-    hb = case.patient.hemoglobin_g_l
-    if grade not in RISK_MODEL_GRADES:
-        result["warnings"].append(
-            f"the risk model covers grades II–IV; this course's grade is {grade}: no estimate"
-        )
-    elif hb is None:
-        result["warnings"].append("hemoglobin not entered: no survival estimate")
-    else:
-        try:
-            risk = patient_risk(
-                model, age_years=case.patient.age_years, grade=grade, hemoglobin_g_l=hb
-            )
-        except InputError as exc:
-            result["warnings"].append(f"no survival estimate: {exc}")
-        else:
-            risk["grade_source"] = source
-            result["risk"] = risk
-    return result
+    return AssessmentResult(
+        date=assessment.date,
+        day=day,
+        stages=stages,
+        grade=magic_grade(stages),
+        minnesota_risk=minnesota(stages),
+        response=response,
+        source="stages" if assessment.stages is not None else "measurements",
+        bilirubin_mg_dl=_bilirubin(assessment),
+        keystone_grade=keystone_grade(stages),
+        ibmtr_index=ibmtr_index(stages),
+        notes=staging.notes,
+    )

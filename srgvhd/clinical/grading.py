@@ -9,31 +9,32 @@
 
 from __future__ import annotations
 
+from srgvhd.clinical.results import Grade
 from srgvhd.clinical.staging import OrganStages
 
-GRADES = ("0", "I", "II", "III", "IV")
+GRADES = tuple(g.value for g in Grade)
 
 
 def grade_rank(grade: str) -> int:
     """Position of a MAGIC/Keystone grade in 0 < I < II < III < IV."""
-    return GRADES.index(grade)
+    return Grade(grade).rank
 
 
-def magic_grade(s: OrganStages) -> str:
+def magic_grade(s: OrganStages) -> Grade:
     """MAGIC overall grade, checked from the top; the first matching row wins.
 
     IV: skin 4, liver 4 or lower GI 4. III: liver 2–3 or lower GI 2–3. II: skin 3, liver 1,
     upper GI 1 or lower GI 1. I: skin 1–2 alone. 0: no organ involved.
     """
     if s.skin == 4 or s.liver == 4 or s.lower_gi == 4:
-        return "IV"
+        return Grade.IV
     if s.liver in (2, 3) or s.lower_gi in (2, 3):
-        return "III"
+        return Grade.III
     if s.skin == 3 or s.liver == 1 or s.upper_gi == 1 or s.lower_gi == 1:
-        return "II"
+        return Grade.II
     if s.skin in (1, 2):
-        return "I"
-    return "0"
+        return Grade.I
+    return Grade.ZERO
 
 
 def gi_stage(s: OrganStages) -> int:
@@ -47,7 +48,7 @@ def minnesota_risk(s: OrganStages) -> str | None:
     Standard risk is exactly one of: skin 1–3 alone; GI 1–2 alone; skin 1–3 plus GI 1 (liver 0);
     skin 1–3 plus liver 1–4 (GI 0). Any other involvement is high risk.
     """
-    if magic_grade(s) == "0":
+    if magic_grade(s) is Grade.ZERO:
         return None
     skin, liver, gi = s.skin, s.liver, gi_stage(s)
     skin_1_3 = 1 <= skin <= 3
@@ -60,7 +61,7 @@ def minnesota_risk(s: OrganStages) -> str | None:
     return "standard" if standard else "high"
 
 
-def keystone_grade(s: OrganStages) -> str:
+def keystone_grade(s: OrganStages) -> Grade:
     """Keystone consensus (modified Glucksberg) grade, top-down; upper GI counts as gut stage 1.
 
     IV: skin 4 or liver 4. III: liver 2–3 or gut 2–4. II: skin 3, liver 1 or gut 1.
@@ -68,14 +69,14 @@ def keystone_grade(s: OrganStages) -> str:
     """
     gut = gi_stage(s)
     if s.skin == 4 or s.liver == 4:
-        return "IV"
+        return Grade.IV
     if s.liver in (2, 3) or gut >= 2:
-        return "III"
+        return Grade.III
     if s.skin == 3 or s.liver == 1 or gut == 1:
-        return "II"
+        return Grade.II
     if s.skin in (1, 2):
-        return "I"
-    return "0"
+        return Grade.I
+    return Grade.ZERO
 
 
 def ibmtr_index(s: OrganStages) -> str:

@@ -19,7 +19,9 @@ MIXED_COUNTS_AS_RESPONSE = False
 # clinical-rules.md §5a: the study's methylprednisolone dose; a lower dose warns, never refuses.
 STUDY_METHYLPREDNISOLONE_MG_PER_KG_DAY = 2.0
 
-# clinical-rules.md §6: hemoglobin threshold and age groups of the Cox model.
+# clinical-rules.md §6: the grades the Cox model covers (the cohort's aGVHD grade), its hemoglobin
+# threshold and age groups.
+RISK_MODEL_GRADES = ("II", "III", "IV")
 HEMOGLOBIN_THRESHOLD_G_L = 90.0
 AGE_GROUP_ADULT_FROM_YEARS = 18.0
 AGE_GROUP_OLDER_FROM_YEARS = 35.0

@@ -17,6 +17,14 @@ from datetime import date, timedelta
 
 from srgvhd.clinical.policy import EBMT_INCOMPLETE_RESPONSE_DAY, EBMT_NO_IMPROVEMENT_DAY
 from srgvhd.clinical.response import counts_as_response
+from srgvhd.clinical.results import (
+    DEPENDENT,
+    REFRACTORY,
+    RESPONSIVE,
+    SO_FAR,
+    Response,
+    Status,
+)
 from srgvhd.clinical.staging import ORGANS, OrganStages
 
 RULE_SETS = ("study", "ebmt2018")
@@ -25,15 +33,10 @@ RULE_SET_LABELS = {
     "ebmt2018": "EBMT–NIH–CIBMTR Task Force 2018 (Schoemans et al.)",
 }
 
-REFRACTORY = "steroid-refractory"
-DEPENDENT = "steroid-dependent"
-RESPONSIVE = "steroid-responsive"
-SO_FAR = "not refractory so far"
-
 
 @dataclass(frozen=True)
 class Rule:
-    """One firing rule: its id, what it means, and the days it can fire on."""
+    """One firing rule: its id and what it means."""
 
     id: str
     text: str
@@ -60,67 +63,7 @@ class CoursePoint:
     date: date
     day: int
     stages: OrganStages
-    response: str | None
-
-
-@dataclass(frozen=True)
-class Status:
-    """The verdict on the course (interfaces.md §2 ``status``)."""
-
-    value: str
-    rule_set: str
-    rule: str | None = None
-    day: int | None = None
-    date: date | None = None
-    next_decision_day: int | None = None
-    next_decision_date: date | None = None
-    intolerant: bool = False
-    assessed_through_day: int | None = None
-
-    @property
-    def rule_text(self) -> str | None:
-        """What the firing rule means, in words."""
-        if self.rule is None:
-            return None
-        return {**STUDY_RULES, **EBMT_RULES}[self.rule].text
-
-    def sentence(self) -> str:
-        """The verdict in one sentence, with rule, day and date or the next decision point."""
-        if self.value in (REFRACTORY, DEPENDENT):
-            text = (
-                f"{self.value.capitalize()} by rule {self.rule} ({self.rule_text}) "
-                f"on day {self.day} ({self.date.isoformat()})."
-            )
-        elif self.value == RESPONSIVE:
-            text = (
-                "Steroid-responsive: no refractoriness rule fired through day "
-                f"{self.assessed_through_day}."
-            )
-        else:
-            text = (
-                f"Not refractory so far; next decision point day {self.next_decision_day} "
-                f"({self.next_decision_date.isoformat()})."
-            )
-        if self.intolerant:
-            text += " Steroid intolerance recorded by the clinician."
-        return text
-
-    def as_dict(self) -> dict:
-        """JSON form for the assess result."""
-        iso = lambda d: None if d is None else d.isoformat()  # noqa: E731
-        return {
-            "value": self.value,
-            "rule": self.rule,
-            "day": self.day,
-            "date": iso(self.date),
-            "next_decision_day": self.next_decision_day,
-            "next_decision_date": iso(self.next_decision_date),
-            "rule_set": self.rule_set,
-            "rule_text": self.rule_text,
-            "intolerant": self.intolerant,
-            "assessed_through_day": self.assessed_through_day,
-            "sentence": self.sentence(),
-        }
+    response: Response | None
 
 
 def study_rules_fired(point: CoursePoint) -> list[str]:
@@ -141,7 +84,7 @@ def study_status(points: list[CoursePoint], start: date) -> Status:
     for point in points[1:]:
         fired = study_rules_fired(point)
         if fired:
-            return Status(REFRACTORY, "study", fired[0], point.day, point.date)
+            return _fired(REFRACTORY, "study", fired[0], point.day, point.date, intolerant=False)
     return _not_refractory(points, start, "study", final_day=14, intolerant=False)
 
 
@@ -211,7 +154,7 @@ def ebmt2018_status(
             (
                 point.date,
                 0,
-                Status(REFRACTORY, "ebmt2018", rule, point.day, point.date, intolerant=intolerant),
+                _fired(REFRACTORY, "ebmt2018", rule, point.day, point.date, intolerant=intolerant),
             )
         )
     if dependence is not None:
@@ -220,7 +163,7 @@ def ebmt2018_status(
             (
                 when,
                 1,
-                Status(
+                _fired(
                     DEPENDENT, "ebmt2018", rule, (when - start).days, when, intolerant=intolerant
                 ),
             )
@@ -229,6 +172,16 @@ def ebmt2018_status(
         return min(candidates, key=lambda c: (c[0], c[1]))[2]
     return _not_refractory(
         points, start, "ebmt2018", final_day=EBMT_INCOMPLETE_RESPONSE_DAY, intolerant=intolerant
+    )
+
+
+def _fired(
+    value: str, rule_set: str, rule: str, day: int, when: date, *, intolerant: bool
+) -> Status:
+    """A refractory or dependent verdict naming the rule (with its text), day and date."""
+    text = {**STUDY_RULES, **EBMT_RULES}[rule].text
+    return Status(
+        value, rule_set, rule=rule, rule_text=text, day=day, date=when, intolerant=intolerant
     )
 
 

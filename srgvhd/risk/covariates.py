@@ -13,10 +13,11 @@ from srgvhd.clinical.policy import (
     AGE_GROUP_ADULT_FROM_YEARS,
     AGE_GROUP_OLDER_FROM_YEARS,
     HEMOGLOBIN_THRESHOLD_G_L,
+    RISK_MODEL_GRADES,
 )
 
 AGE_GROUPS = ("<18", "18-34", "≥35")
-GRADES = ("II", "III", "IV")
+GRADES = RISK_MODEL_GRADES
 REFERENCE = {"age_group": "18-34", "grade": "III", "hemoglobin_le_90": False}
 
 # Indicator columns of the design matrix, in a fixed order, with the labels shown to users.

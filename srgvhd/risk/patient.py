@@ -1,0 +1,106 @@
+"""One patient's result: the clinical verdict on the steroid course plus the Cox model's estimate.
+
+The clinical engine (``srgvhd.clinical``) knows nothing of the risk model; this module combines
+its :class:`~srgvhd.clinical.results.CourseResult` with ``srgvhd.risk.predict.patient_risk``.
+``PatientResult.to_json()`` is the whole ``srgvhd assess --json`` object (docs/interfaces.md §2),
+with the ``risk`` object last when there is an estimate.
+
+References
+----------
+Niu et al. 2026 (the Cox model's covariates); docs/clinical-rules.md §6 (the grade the model
+uses — Rule of this project: the highest MAGIC grade of the course unless the clinician overrides).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from srgvhd.clinical.case import Case
+from srgvhd.clinical.course import assess_case
+from srgvhd.clinical.policy import RISK_MODEL_GRADES
+from srgvhd.clinical.results import CourseResult
+from srgvhd.errors import InputError
+from srgvhd.risk.model import RiskModel
+
+GRADE_FROM_OVERRIDE = "clinician override"
+GRADE_FROM_COURSE = "course maximum"
+NO_MODEL = "no risk model is active: no survival estimate"
+NO_HEMOGLOBIN = "hemoglobin not entered: no survival estimate"
+
+
+@dataclass(frozen=True)
+class PatientResult:
+    """The course result, the model's estimate (None when none could be made) and the warnings
+    of the risk part (why there is no estimate, which model was loaded instead)."""
+
+    course: CourseResult
+    risk: Any | None = None
+    grade_source: str | None = None
+    warnings: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``srgvhd assess --json`` object: the course, its warnings then the risk part's,
+        and ``risk`` (with ``grade_source``) when there is an estimate."""
+        out = self.course.to_json()
+        out["warnings"] += list(self.warnings)
+        if self.risk is not None:
+            risk = self.risk.to_json() if hasattr(self.risk, "to_json") else dict(self.risk)
+            out["risk"] = {**risk, "grade_source": self.grade_source}
+        return out
+
+
+def risk_grade(case: Case, course: CourseResult) -> tuple[str, str]:
+    """The grade the risk model uses and where it came from (docs/clinical-rules.md §6)."""
+    if case.grade_override is not None:
+        return case.grade_override, GRADE_FROM_OVERRIDE
+    return course.max_grade.value, GRADE_FROM_COURSE
+
+
+def add_risk(
+    course: CourseResult,
+    case: Case,
+    model: RiskModel | None,
+    *,
+    load_warnings: Sequence[str] = (),
+) -> PatientResult:
+    """The course with the model's estimate, or with a warning saying why there is none.
+
+    ``load_warnings`` are the model store's messages (e.g. the bundled reference model was used
+    instead of the active one); they come before the reasons for a missing estimate.
+    """
+    from srgvhd.risk.predict import patient_risk
+
+    warnings = list(load_warnings)
+    if model is None:
+        return PatientResult(course, warnings=tuple(warnings or [NO_MODEL]))
+    grade, source = risk_grade(case, course)
+    hb = case.patient.hemoglobin_g_l
+    if grade not in RISK_MODEL_GRADES:
+        warnings.append(
+            f"the risk model covers grades II–IV; this course's grade is {grade}: no estimate"
+        )
+    elif hb is None:
+        warnings.append(NO_HEMOGLOBIN)
+    else:
+        try:
+            risk = patient_risk(
+                model, age_years=case.patient.age_years, grade=grade, hemoglobin_g_l=hb
+            )
+        except InputError as exc:
+            warnings.append(f"no survival estimate: {exc}")
+        else:
+            return PatientResult(course, risk, source, tuple(warnings))
+    return PatientResult(course, warnings=tuple(warnings))
+
+
+def assess_patient(
+    case: Case,
+    model: RiskModel | None,
+    *,
+    rule_set: str = "study",
+    load_warnings: Sequence[str] = (),
+) -> PatientResult:
+    """Assess the course (``srgvhd.clinical.course.assess_case``) and add the model's estimate."""
+    return add_risk(assess_case(case, rule_set), case, model, load_warnings=load_warnings)
