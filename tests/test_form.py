@@ -169,7 +169,7 @@ def test_a_cleared_hemoglobin_only_leaves_out_the_hemoglobin() -> None:
     reading = F.read_form(form)
     assert reading.ok
     assert "hemoglobin" not in reading.case["patient"]
-    assert assess_case(parse_case(reading.case))["status"]["value"]  # the verdict is given
+    assert assess_case(parse_case(reading.case)).status.value  # the verdict is given
 
 
 def test_out_of_range_is_refused_with_unit_and_range_not_clamped() -> None:
