@@ -10,12 +10,13 @@ import json
 import re
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from srgvhd.app import form as F
+from srgvhd.app.fields import number_text
 from srgvhd.risk.store import ModelStore
 from srgvhd.risk.train import train_from_csv
 from tests.streamlit_text import as_read
@@ -24,20 +25,9 @@ from tests.test_predict import cohort_csv, synthetic_cohort
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 EXAMPLES = ROOT / "examples"
-EDITOR = "assess_assessments_0"  # the assessments table of a fresh session
-# Width left for the assessments table at a 1400 px screen: Streamlit's sidebar (300 px), the
-# main column's side padding (2 x 2 rem = 64 px) and the editor's row-marker column (33 px).
-TABLE_ROOM_PX = 1400 - 300 - 64 - 33
-# Case-file measurement field -> column of the assessments table (the page's contract).
-COLUMN_OF = {
-    "skin_rash_bsa_percent": "rash_bsa",
-    "skin_bullae_desquamation_bsa_percent": "bullae_bsa",
-    "upper_gi_persistent_symptoms": "upper_gi",
-    "stool_ml_per_day": "stool_ml",
-    "stool_episodes_per_day": "stool_episodes",
-    "severe_abdominal_pain_or_ileus": "pain_ileus",
-    "grossly_bloody_stool": "bloody_stool",
-}
+# Case-file measurement field -> form field of an assessment (srgvhd.app.form).
+NUMBER_OF = {name: column for column, (_, _, name, _) in F.NUMBER_FINDINGS.items()}
+CHOICE_OF = {name: column for column, (_, name) in F.CHOICE_FINDINGS.items()}
 
 
 @pytest.fixture(scope="module")
@@ -66,53 +56,55 @@ def _example(name: str) -> dict:
     return json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
 
 
-def _table_row(assessment: dict) -> dict:
-    """One assessment as a row the user adds to the table."""
+def _text(value) -> str:
+    return "" if value is None else number_text(value)
+
+
+def _row_key(row_id: int, field: str) -> str:
+    return f"assess_assessments_{row_id}_{field}"
+
+
+def _type_assessment(at: AppTest, row_id: int, assessment: dict) -> None:
+    """Type one assessment into its block (already added), as a clinician would."""
+    at.text_input(key=_row_key(row_id, "date")).input(assessment["date"])
     if "stages" in assessment:
-        stages = assessment["stages"]
-        return {
-            "date": assessment["date"],
-            "mode": "stages",
-            **{f"{organ}_stage": stage for organ, stage in stages.items()},
-        }
-    row = {"date": assessment["date"], "mode": "findings"}
-    for field, value in assessment["measurements"].items():
-        if field == "bilirubin":
-            row["bilirubin"] = value["value"] if value else None
-        elif value is not None:
-            row[COLUMN_OF[field]] = value
-    return row
+        at.selectbox(key=_row_key(row_id, "mode")).set_value("stages").run()
+        for organ, stage in assessment["stages"].items():
+            choice = F.NOT_MEASURED if stage is None else str(stage)
+            at.selectbox(key=_row_key(row_id, f"{organ}_stage")).set_value(choice)
+        return
+    for name, value in assessment["measurements"].items():
+        if name == "bilirubin":
+            at.text_input(key=_row_key(row_id, "bilirubin")).input(
+                _text(value["value"] if value else None))
+        elif name in NUMBER_OF:
+            at.text_input(key=_row_key(row_id, NUMBER_OF[name])).input(_text(value))
+        else:
+            choice = {True: "yes", False: "no"}.get(value, F.NOT_MEASURED)
+            at.selectbox(key=_row_key(row_id, CHOICE_OF[name])).set_value(choice)
 
 
-def _bilirubin_unit(case: dict) -> str | None:
+def _fill(at: AppTest, case: dict) -> AppTest:
+    """Type a case into the page's fields (one "Add assessment" per assessment) and run."""
+    patient, steroids = case["patient"], case["steroids"]
+    at.text_input(key="assess_age").input(_text(patient["age_years"]))
+    at.text_input(key="assess_weight").input(_text(patient.get("weight_kg")))
+    if patient.get("hemoglobin"):
+        at.selectbox(key="assess_hb_unit").set_value(patient["hemoglobin"]["unit"])
+        at.text_input(key="assess_hb").input(_text(patient["hemoglobin"]["value"]))
+    at.text_input(key="assess_steroid_start").input(steroids["start_date"])
+    at.text_input(key="assess_mp_dose").input(_text(steroids["methylprednisolone_mg_per_kg_day"]))
     units = {
         a["measurements"]["bilirubin"]["unit"]
         for a in case["assessments"]
         if (a.get("measurements") or {}).get("bilirubin")
     }
-    assert len(units) <= 1, "the page uses one bilirubin unit for the whole table"
-    return units.pop() if units else None
-
-
-def _fill(at: AppTest, case: dict) -> AppTest:
-    """Type a case into the page's widgets and run."""
-    patient, steroids = case["patient"], case["steroids"]
-    at.number_input(key="assess_age").set_value(patient["age_years"])
-    if patient.get("weight_kg") is not None:
-        at.number_input(key="assess_weight").set_value(patient["weight_kg"])
-    if patient.get("hemoglobin"):
-        at.selectbox(key="assess_hb_unit").set_value(patient["hemoglobin"]["unit"])
-        at.number_input(key="assess_hb").set_value(patient["hemoglobin"]["value"])
-    at.date_input(key="assess_steroid_start").set_value(date.fromisoformat(steroids["start_date"]))
-    at.number_input(key="assess_mp_dose").set_value(steroids["methylprednisolone_mg_per_kg_day"])
-    unit = _bilirubin_unit(case)
-    if unit:
-        at.selectbox(key="assess_bilirubin_unit").set_value(unit)
-    at.session_state[EDITOR] = {
-        "edited_rows": {},
-        "deleted_rows": [],
-        "added_rows": [_table_row(a) for a in case["assessments"]],
-    }
+    assert len(units) <= 1, "the page uses one bilirubin unit for every assessment"
+    if units:
+        at.selectbox(key="assess_bilirubin_unit").set_value(units.pop())
+    for row_id, assessment in enumerate(case["assessments"]):
+        at.button(key="assess_add_assessment").click().run()
+        _type_assessment(at, row_id, assessment)
     at.run()
     assert not at.exception
     return at
@@ -125,6 +117,7 @@ def _texts(elements) -> list[str]:
 def test_blank_page_asks_for_input_without_problems(at) -> None:
     assert any("open a saved case" in t for t in _texts(at.info))
     assert not at.error
+    assert not at.sidebar.caption  # no "fix the problems" on an empty form
 
 
 def test_refractory_by_r1(at) -> None:
@@ -168,25 +161,67 @@ def test_invalid_date_shows_the_problem_and_keeps_the_inputs(at) -> None:
     case = _example("refractory_r1.json")
     case["assessments"][1]["date"] = "2026-10-30"  # before the steroid start
     _fill(at, case)
-    assert "row 2, date: before steroids.start_date" in _texts(at.error)
+    assert "Date: before the steroid start date" in _texts(at.error)
     assert not any("Steroid-refractory" in t for t in _texts(at.error))
     assert at.sidebar.download_button(key="assess_save_case").disabled
-    assert at.number_input(key="assess_age").value == 42
-    assert at.number_input(key="assess_hb").value == 85
-    # the user corrects the cell of the row they added; the other rows and inputs were kept
-    state = at.session_state[EDITOR]
-    state["added_rows"][1]["date"] = "2026-11-05"
-    at.session_state[EDITOR] = state
-    at.run()
+    assert at.text_input(key="assess_age").value == "42"
+    assert at.text_input(key="assess_hb").value == "85"
+    # the user corrects the date as a day of the course; everything else was kept
+    at.text_input(key=_row_key(1, "date")).input("day 4").run()
     assert any("rule R1" in t for t in _texts(at.error))
 
 
-def test_out_of_range_hemoglobin_is_named_next_to_the_field(at) -> None:
+def test_impossible_start_date_is_refused_not_moved(at) -> None:
+    case = _example("refractory_r1.json")
+    _fill(at, case)
+    at.text_input(key="assess_steroid_start").input("2026-02-31").run()
+    assert "Steroid start date: 2026-02-31 is not a real date (February 2026 has 28 days)." in (
+        _texts(at.error))
+    assert at.text_input(key="assess_steroid_start").value == "2026-02-31"
+    assert not any("Steroid-refractory" in t for t in _texts(at.error))
+
+
+def test_out_of_range_is_named_beside_the_field_and_not_clamped(at) -> None:
     case = _example("refractory_r1.json")
     case["patient"]["hemoglobin"]["value"] = 900  # g/L: a slip, not a patient
+    case["assessments"][0]["measurements"]["skin_rash_bsa_percent"] = 150
     _fill(at, case)
-    assert "900 is out of range [20, 250]" in _texts(at.error)
-    assert at.number_input(key="assess_age").value == 42
+    errors = _texts(at.error)
+    assert "Hemoglobin: 900 g/L is outside the allowed range (20–250 g/L)." in errors
+    assert "Rash: 150 % BSA is outside the allowed range (0–100 % BSA)." in errors
+    assert at.text_input(key=_row_key(0, "rash_bsa")).value == "150"  # not 100
+    assert at.text_input(key="assess_age").value == "42"
+
+
+def test_decimal_comma_is_a_decimal_point(at) -> None:
+    case = _example("refractory_r1.json")
+    _fill(at, case)
+    at.text_input(key=_row_key(1, "bilirubin")).input("1,5").run()  # stage 0, not 15 (stage 3)
+    assert any("rule R1" in t for t in _texts(at.error))
+    at.text_input(key=_row_key(1, "bilirubin")).input("1,5,3").run()
+    assert any(t.startswith("Total bilirubin (mg/dL): “1,5,3” is not a number")
+               and "Allowed: 0–100 mg/dL." in t for t in _texts(at.error))
+
+
+def test_a_cleared_hemoglobin_withholds_only_the_risk_estimate(at) -> None:
+    _fill(at, _example("refractory_r1.json"))
+    at.text_input(key="assess_hb").input("").run()
+    assert any("rule R1" in t for t in _texts(at.error))
+    assert "Hazard ratio vs reference patient" not in [m.label for m in at.metric]
+    assert not any("out of range" in t or "outside" in t for t in _texts(at.error))
+
+
+@pytest.mark.xfail(reason="TEMP: needs the engine's clinical-rules §7", strict=True)
+def test_a_blank_day_14_bilirubin_never_reads_as_healed(at) -> None:
+    """Liver stage 3 at baseline (bilirubin 8 mg/dL, clinical-rules.md §1), no bilirubin on
+    day 14: the course is never called steroid-responsive (§7)."""
+    case = _example("responsive.json")
+    case["assessments"][0]["measurements"]["bilirubin"] = {"value": 8, "unit": "mg/dL"}
+    for later in case["assessments"][1:]:
+        later.setdefault("measurements", {})["bilirubin"] = None
+    _fill(at, case)
+    shown = " ".join(_texts(at.error) + _texts(at.success) + _texts(at.info))
+    assert "Steroid-responsive" not in shown
 
 
 def test_inputs_survive_a_page_switch(at) -> None:
@@ -194,8 +229,17 @@ def test_inputs_survive_a_page_switch(at) -> None:
     at.switch_page("pages/about.py").run()
     assert not at.exception
     at.switch_page("pages/assess.py").run()
-    assert at.number_input(key="assess_age").value == 42
+    assert at.text_input(key="assess_age").value == "42"
+    assert at.text_input(key=_row_key(1, "rash_bsa")).value == "60"
     assert any("rule R1" in t for t in _texts(at.error))
+
+
+def test_deleting_an_assessment_keeps_the_others(at) -> None:
+    _fill(at, _example("refractory_r1.json"))
+    at.button(key=_row_key(1, "delete")).click().run()
+    assert [t.key for t in at.text_input if t.key.endswith("_date")] == [_row_key(0, "date")]
+    assert at.text_input(key=_row_key(0, "rash_bsa")).value == "30"
+    assert not any("Steroid-refractory" in t for t in _texts(at.error))
 
 
 def test_rule_set_switch_changes_the_verdict(at) -> None:
@@ -224,7 +268,7 @@ def test_open_case_fills_the_form_and_a_bad_file_changes_nothing(at) -> None:
     at.sidebar.file_uploader(key="assess_open_case").set_value(
         ("responsive.json", data, "application/json")
     ).run()
-    assert at.number_input(key="assess_age").value == 15
+    assert at.text_input(key="assess_age").value == "15"
     assert at.success[0].value.startswith("**Steroid-responsive")
     bad = data.replace(b'"2026-09-08"', b'"2026-08-08"')
     at.sidebar.file_uploader(key="assess_open_case").set_value(
@@ -235,8 +279,29 @@ def test_open_case_fills_the_form_and_a_bad_file_changes_nothing(at) -> None:
         "Case file not opened, the form is unchanged: "
         "assessments[1].date: before steroids.start_date"
     ]
-    assert at.number_input(key="assess_age").value == 15
+    assert at.text_input(key="assess_age").value == "15"
     assert at.success[0].value.startswith("**Steroid-responsive")
+
+
+@pytest.mark.xfail(reason="TEMP: needs the engine's srgvhd-case/2 rule_set", strict=True)
+def test_opened_case_keeps_rule_set_and_grade_override(at) -> None:
+    case = _example("refractory_r1.json")
+    case.update(rule_set="ebmt2018", grade_override="IV")
+    at.sidebar.file_uploader(key="assess_open_case").set_value(
+        ("c.json", json.dumps(case).encode(), "application/json")).run()
+    assert at.selectbox(key="assess_rule_set").value == "ebmt2018"
+    assert at.selectbox(key="assess_grade_override").value == "IV"
+
+
+def test_unload_guard_follows_unsaved_entries(at) -> None:
+    def guard() -> str:
+        (script,) = [e.proto.body for e in at.main if getattr(e, "type", None) == "html"
+                     and "beforeunload" in e.proto.body]
+        return script
+
+    assert "window.srgvhdUnsaved = false;" in guard()
+    at.text_input(key="assess_age").input("42").run()
+    assert "window.srgvhdUnsaved = true;" in guard()
 
 
 def test_the_form_paints_before_heavy_imports() -> None:
@@ -283,30 +348,6 @@ def _contrast_on_white(colour: str) -> float:
     linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
     return 1.05 / (luminance + 0.05)
-
-
-def test_number_inputs_show_values_without_padded_decimals(at) -> None:
-    _fill(at, _example("refractory_r1.json"))
-    shown = {
-        key: at.number_input(key=key).proto.format % at.number_input(key=key).value
-        for key in ("assess_age", "assess_weight", "assess_hb", "assess_mp_dose")
-    }
-    assert shown == {"assess_age": "42", "assess_weight": "70", "assess_hb": "85",
-                     "assess_mp_dose": "2"}
-    # a small child's age and a hemoglobin in g/dL keep their one decimal
-    assert at.number_input(key="assess_age").proto.format % 1.5 == "1.5"
-    assert at.number_input(key="assess_hb").proto.format % 8.5 == "8.5"
-
-
-def test_assessment_table_fits_a_1400_px_screen_and_blank_cells_stay_blank(at) -> None:
-    (table,) = [e.proto for e in _elements(at, "dataframe") if "Rash % BSA" in e.proto.columns]
-    columns = {k: v for k, v in json.loads(table.columns).items() if k != "_index"}
-    assert len(columns) == 14
-    widths = [c.get("width") for c in columns.values()]
-    assert all(isinstance(w, int) for w in widths), widths
-    assert sum(widths) <= TABLE_ROOM_PX
-    assert columns["date"]["width"] >= 90  # "2026-11-05" was clipped at "small" (75 px)
-    assert table.HasField("placeholder") and table.placeholder == ""  # blank, not "None"
 
 
 def test_risk_intervals_are_as_prominent_as_the_estimates(at) -> None:
