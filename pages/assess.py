@@ -259,6 +259,9 @@ def _draw_page() -> None:
                           "on the start date), or open a saved case.")
         return
     reading = F.read_form(form)
+    for slot, words in F.read_as(form, reading).items():
+        if slot not in reading.problems:
+            slots[slot].caption(words)
     _show_problems(slots, reading.problems)
     if not reading.ok:
         _draw_save(None, form)

@@ -260,6 +260,21 @@ def test_units_chosen_on_the_page_go_into_the_case() -> None:
     assert case.assessments[0].measurements.bilirubin_mg_dl == pytest.approx(2.0)
 
 
+def test_read_as_shows_each_value_as_the_engine_gets_it() -> None:
+    form = F.empty_form()
+    form.update(age_years="42", steroid_start="2026-11-01")
+    baseline = _assessment(form, date="day 0", rash_bsa="30", bilirubin="1,5", upper_gi="no")
+    staged = _assessment(form, date="day 7", mode="stages", skin_stage="1")
+    assert F.read_as(form, F.read_form(form)) == {
+        f"assessments:{baseline['id']}":
+            "Read as: Rash 30 % BSA · Total bilirubin 1.5 mg/dL · Persistent nausea, vomiting or "
+            "anorexia: no. Not measured: Bullae/desquamation · Stool volume · Stool episodes · "
+            "Severe abdominal pain or ileus · Grossly bloody stool.",
+        f"assessments:{staged['id']}":
+            "Read as: Skin stage 1. Not measured: Liver stage · Upper-GI stage · Lower-GI stage.",
+    }
+
+
 # ---------------------------------------------------------------- case -> form -> case
 
 

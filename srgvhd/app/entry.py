@@ -270,8 +270,7 @@ def _draw_assessment(form: dict[str, Any], row: dict[str, Any], number: int,
         st.markdown(f"**Assessment {number}**" + (f" — {when}{baseline}" if when else ""))
         date_col, mode_col, delete_col = st.columns([3, 3, 2], vertical_alignment="bottom")
         with date_col:
-            _row_text(row, table, "date", "Date", placeholder="YYYY-MM-DD or day 7",
-                      help=DATE_TIP)
+            _row_text(row, table, "date", "Date", placeholder="YYYY-MM-DD or day 7")
         with mode_col:
             _row_choice(row, table, "mode", "Entered as", F.MODES,
                         format_func={"findings": "findings", "stages": "organ stages"}.get)
@@ -304,8 +303,7 @@ def _draw_findings(form: dict[str, Any], row: dict[str, Any]) -> None:
         for column, field in zip(st.columns(4), fields, strict=True):
             with column:
                 if field in numbers:
-                    _row_text(row, "assessments", field, numbers[field], placeholder=BLANK,
-                              help=NUMBER_TIP)
+                    _row_text(row, "assessments", field, numbers[field], placeholder=BLANK)
                 else:
                     _row_choice(row, "assessments", field, choices[field], F.YES_NO)
 

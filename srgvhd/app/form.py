@@ -357,6 +357,35 @@ def _stage(choice: Any) -> int | None:
     return None if choice in (None, "", NOT_MEASURED) else int(choice)
 
 
+def read_as(form: dict[str, Any], reading: Reading) -> dict[str, str]:
+    """By assessment slot, the values as they were read ("Read as: Rash 30 % BSA, Total bilirubin
+    1.5 mg/dL; not measured: …"), so a clinician sees that "1,5" was taken as 1.5."""
+    out: dict[str, str] = {}
+    unit = form.get("bilirubin_unit", "mg/dL")
+    for row, a in zip(form.get("assessments") or [], reading.case.get("assessments") or [],
+                      strict=True):
+        shown, blank = [], []
+        if "stages" in a:
+            for organ, stage in a["stages"].items():
+                (blank if stage is None else shown).append(
+                    STAGE_LABELS[organ] if stage is None else f"{STAGE_LABELS[organ]} {stage}")
+        else:
+            m = a["measurements"]
+            for label, field_unit, name, _ in NUMBER_FINDINGS.values():
+                value = m[name]["value"] if name == "bilirubin" and m[name] else m[name]
+                words = f"{label} {number_text(value)} {unit_words(field_unit or unit)}"
+                (blank if value is None else shown).append(label if value is None else words)
+            for label, name in CHOICE_FINDINGS.values():
+                value = m[name]
+                (blank if value is None else shown).append(
+                    label if value is None else f"{label}: {'yes' if value else 'no'}")
+        words = "Read as: " + (" · ".join(shown) if shown else "nothing measured") + "."
+        if blank:
+            words += " Not measured: " + " · ".join(blank) + "."
+        out[f"assessments:{row['id']}"] = words
+    return out
+
+
 # ---------------------------------------------------------------- problems -> fields
 
 

@@ -136,6 +136,7 @@ def test_screens_at_1366_and_390(page: Page) -> None:
 def _screenshot_whole(page: Page, viewport: dict, name: str) -> Path:
     """The whole main column at ``viewport``'s width (the viewport is made as tall as it)."""
     main = page.get_by_test_id("stMainBlockContainer")
+    page.get_by_role("heading", name="Assess a steroid course").click()  # no focus tooltips
     height = main.evaluate("element => element.scrollHeight")
     page.mouse.move(0, 0)
     page.set_viewport_size({"width": viewport["width"], "height": int(height) + 200})
