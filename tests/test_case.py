@@ -75,7 +75,7 @@ def test_valid_document_parses():
     [
         # format
         ("format", DELETE, "format"),
-        ("format", "srgvhd-case/2", "format"),
+        ("format", "srgvhd-case/3", "format"),
         # patient
         ("patient", DELETE, "patient"),
         ("patient", [1, 2], "patient"),

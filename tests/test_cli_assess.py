@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from srgvhd.clinical.course import LEGACY_WARNING
 from tests.cases import check_contract, valid_doc
 
 REPO = Path(__file__).resolve().parents[1]
@@ -59,8 +60,13 @@ def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
 # ---------------------------------------------------------------- the JSON contract
 
 
-def test_interfaces_example_course(tmp_path, capsys):
-    rc, out, err = run(capsys, "assess", str(write(tmp_path, valid_doc())), "--json", "--no-risk")
+@pytest.mark.parametrize("fmt", ["srgvhd-case/1", "srgvhd-case/2"])
+def test_interfaces_example_course(tmp_path, capsys, fmt):
+    """The interfaces.md §1 example gives the §2 result in both formats: every organ's primary
+    finding is entered (the null episode count is a secondary finding: the volume stages lower
+    GI), so only the /1 file warns that its blanks were read as not involved."""
+    doc = {**valid_doc(), "format": fmt}
+    rc, out, err = run(capsys, "assess", str(write(tmp_path, doc)), "--json", "--no-risk")
     assert rc == 0, err
     result = json.loads(out)
     check_contract(result)
@@ -82,7 +88,9 @@ def test_interfaces_example_course(tmp_path, capsys):
     }  # fmt: skip
     assert result["status"]["next_decision_day"] == 14
     assert result["status"]["next_decision_date"] == "2026-11-15"
-    assert result["warnings"] == []
+    assert result["status"]["waiting"] is None
+    assert result["warnings"] == ([LEGACY_WARNING] if fmt.endswith("/1") else [])
+    assert all("grade_incomplete" not in r for r in result["assessments"])
     assert "risk" not in result
 
 
@@ -282,3 +290,54 @@ def test_table_mode_when_the_model_cannot_reach_365_days(tmp_path, capsys):
     assert (rc, err) == (0, "")
     assert "Survival at 12 months: not estimable (beyond the model's follow-up)" in out
     assert "Survival at 6 months: " in out and "(95% CI " in out
+
+
+def test_not_measured_through_the_cli(tmp_path, capsys):
+    """docs/interfaces.md §2: a /2 case with a blank day-14 bilirubin on a liver-involved course."""
+    doc = valid_doc()
+    doc["format"] = "srgvhd-case/2"
+    doc["assessments"][0]["measurements"]["bilirubin"] = {"value": 8.0, "unit": "mg/dL"}
+    doc["assessments"].append(
+        {"date": "2026-11-15", "stages": {"skin": 0, "liver": None, "upper_gi": 0, "lower_gi": 0}}
+    )
+    rc, out, err = run(capsys, "assess", str(write(tmp_path, doc)), "--json", "--no-risk")
+    assert (rc, err) == (0, "")
+    result = json.loads(out)
+    day14 = result["assessments"][2]
+    assert day14["stages"]["liver"] is None and day14["not_measured"] == ["liver"]
+    assert (day14["response"], day14["grade_incomplete"]) == ("not assessable", True)
+    assert result["status"]["value"] == "not refractory so far"
+    assert result["status"]["waiting"] == {
+        "rule": "R3", "day": 14, "reason": "liver not measured on day 14"
+    }  # fmt: skip
+    rc, out, err = run(capsys, "assess", str(write(tmp_path, doc)), "--no-risk")
+    assert rc == 0 and "not assessable" in out and "rule R3 cannot be judged" in out
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "field"),
+    [
+        ("assessments.1.stages.liver", 7, "assessments[1].stages.liver"),
+        ("assessments.1.stages.liver", "n/a", "assessments[1].stages.liver"),
+        ("grade_override", "V", "grade_override"),
+    ],
+)
+def test_bad_v2_input_exit_2_one_line_naming_the_field(tmp_path, capsys, path, value, field):
+    doc = _bad(path, value)
+    doc["format"] = "srgvhd-case/2"
+    rc, out, err = run(capsys, "assess", str(write(tmp_path, doc)), "--json", "--no-risk")
+    assert (rc, out) == (2, "")
+    assert len(err.splitlines()) == 1 and err.startswith(field)
+
+
+def test_rule_set_stored_in_the_case_and_the_flag_overrides_it(tmp_path, capsys):
+    doc = {**valid_doc(), "format": "srgvhd-case/2", "rule_set": "ebmt2018"}
+    path = str(write(tmp_path, doc))
+    rc, out, _ = run(capsys, "assess", path, "--json", "--no-risk")
+    assert json.loads(out)["status"]["rule_set"] == "ebmt2018"
+    rc, out, _ = run(capsys, "assess", path, "--json", "--no-risk", "--rules", "study")
+    result = json.loads(out)
+    assert result["status"]["rule_set"] == "study"
+    assert result["warnings"] == [
+        "judged by the study rule set as asked, not by the case's own (ebmt2018)"
+    ]

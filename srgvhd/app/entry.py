@@ -99,7 +99,7 @@ def replace_form(form: dict[str, Any]) -> None:
     mark_saved(form)
 
 
-_KEEP = ("assess_open_case", "assess_open_problems")
+_KEEP = ("assess_open_case", "assess_open_problems", "assess_open_notice")
 
 
 def mark_saved(form: dict[str, Any]) -> None:

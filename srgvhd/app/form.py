@@ -26,7 +26,7 @@ from datetime import date
 from typing import Any
 
 from srgvhd.app.fields import FieldError, number_text, parse_date, parse_number, range_words
-from srgvhd.clinical.case import FORMAT, LIMITS, parse_case
+from srgvhd.clinical.case import FORMAT, LEGACY_FORMAT, LIMITS, parse_case
 from srgvhd.clinical.staging import MAX_STAGE, ORGANS
 from srgvhd.clinical.units import (
     bilirubin_to_mg_dl,
@@ -484,8 +484,12 @@ def case_dict_to_form(d: dict[str, Any]) -> dict[str, Any]:
     YYYY-MM-DD, findings and stages that were not measured as "not measured".
 
     Bilirubin is shown in one unit for every assessment: the unit of the first measured value;
-    values entered in the other unit are converted (srgvhd.clinical.units).
+    values entered in the other unit are converted (srgvhd.clinical.units). In a
+    ``srgvhd-case/1`` file a blank finding meant "not involved": it is shown as 0 / "no", so the
+    case keeps its meaning when the form saves it as ``srgvhd-case/2``.
     """
+    if d.get("format") == LEGACY_FORMAT:
+        d = legacy_blanks_as_not_involved(d)
     form = empty_form()
     patient, steroids = d["patient"], d["steroids"]
     form["case_code"] = d.get("case_code") or ""
@@ -507,6 +511,25 @@ def case_dict_to_form(d: dict[str, Any]) -> dict[str, Any]:
     form["grade_override"] = d.get("grade_override") or "none"
     form["rule_set"] = d.get("rule_set") or "study"
     return form
+
+
+def legacy_blanks_as_not_involved(d: dict[str, Any]) -> dict[str, Any]:
+    """A ``srgvhd-case/1`` dict with each blank finding written as "not involved" (0 / false,
+    bilirubin 0 in the unit of the case's first bilirubin), the meaning /1 gave it."""
+    unit = _table_bilirubin_unit(d["assessments"])
+    assessments = []
+    for a in d["assessments"]:
+        m = a.get("measurements")
+        if m is not None:
+            m = {**m}
+            for _, _, name, _ in NUMBER_FINDINGS.values():
+                if m.get(name) is None:
+                    m[name] = {"value": 0, "unit": unit} if name == "bilirubin" else 0
+            for _, name in CHOICE_FINDINGS.values():
+                m[name] = bool(m.get(name))
+            a = {**a, "measurements": m}
+        assessments.append(a)
+    return {**d, "format": FORMAT, "assessments": assessments}
 
 
 def _table_bilirubin_unit(assessments: list[dict[str, Any]]) -> str:

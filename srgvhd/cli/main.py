@@ -31,9 +31,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="srgvhd", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     assess = sub.add_parser("assess", help="stage, grade and judge one steroid course")
-    assess.add_argument("case", type=Path, help="srgvhd-case/1 JSON file")
+    assess.add_argument("case", type=Path, help="srgvhd-case/2 (or /1) JSON file")
     assess.add_argument("--json", action="store_true", help="print the JSON contract")
-    assess.add_argument("--rules", choices=RULE_SETS, default="study", help="rule set")
+    assess.add_argument(
+        "--rules",
+        choices=RULE_SETS,
+        default=None,
+        help="rule set (default: the case's rule_set, else study); overrides the case's",
+    )
     assess.add_argument("--models-dir", type=Path, default=None, help="model store directory")
     assess.add_argument("--no-risk", action="store_true", help="skip the risk model")
     assess.set_defaults(func=_assess)
@@ -68,6 +73,7 @@ def _assess(args: argparse.Namespace) -> int:
     return 0
 
 
+NOT_MEASURED = "n/m"
 DAYS_PER_MONTH = 30.44  # mean Gregorian month, to label the survival horizons in months
 
 
@@ -78,13 +84,16 @@ def format_table(result: dict) -> str:
     header = f"{'date':<10}  {'day':>3}  skin liver uGI lGI  grade  Minnesota  response"
     lines = [header, "-" * len(header)]
     for row in result["assessments"]:
-        s = row["stages"]
+        s = {organ: NOT_MEASURED if v is None else v for organ, v in row["stages"].items()}
+        grade = row["grade"] + ("*" if row.get("grade_incomplete") else "")
         lines.append(
             f"{row['date']:<10}  {row['day']:>3}  {s['skin']:>4} {s['liver']:>5} "
-            f"{s['upper_gi']:>3} {s['lower_gi']:>3}  {row['grade']:>5}  "
+            f"{s['upper_gi']:>3} {s['lower_gi']:>3}  {grade:>5}  "
             f"{row['minnesota_risk'] or '—':<9}  {row['response'] or 'baseline'}"
         )
         lines += [f"{'':<10}  {'':>3}  note: {note}" for note in row["notes"]]
+    if any(row.get("grade_incomplete") for row in result["assessments"]):
+        lines.append(f"{NOT_MEASURED} = not measured; * grade leaves out organs not measured")
     lines += ["", f"Highest MAGIC grade: {result['max_grade']}", result["status"]["sentence"]]
     risk = result.get("risk")
     if risk:

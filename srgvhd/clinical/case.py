@@ -1,8 +1,15 @@
-"""The case file: one patient's steroid course (``srgvhd-case/1``, interfaces.md §1).
+"""The case file: one patient's steroid course (``srgvhd-case/2``, docs/interfaces.md §1).
 
 ``parse_case`` reads the JSON document into frozen dataclasses and refuses bad input with an
 ``InputError`` listing every problem by field path. ``case_to_dict`` writes it back; the file
 keeps values in the units the clinician entered (conversions live in ``srgvhd.clinical.units``).
+
+In ``srgvhd-case/2`` a finding or stage that is null or absent is *not measured*; 0 / false is
+measured, not involved (docs/clinical-rules.md §7). ``srgvhd-case/1`` files are still read with
+their old meaning (a blank is not involved): the ``Case`` remembers it (``legacy``), the engine
+warns, and ``case_to_dict`` writes such a case back as ``/1`` so its meaning never changes
+silently; cases built by the app are ``/2``. The case also keeps its ``rule_set``, an optional
+pseudonymous ``case_code`` and the clinician's ``grade_override``.
 Optional additions to the format (allowed by interfaces.md): ``steroids.dose_changes`` (dated
 methylprednisolone doses, for the EBMT 2018 steroid-dependence rules) and
 ``steroids.intolerant`` (the clinician's flag).
@@ -12,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from srgvhd.clinical.policy import CHILD_MAX_AGE_YEARS_EXCLUSIVE, RISK_MODEL_GRADES
+from srgvhd.clinical.refractory import RULE_SETS
 from srgvhd.clinical.staging import MAX_STAGE, ORGANS, OrganStages, is_child
 from srgvhd.clinical.units import (
     BILIRUBIN_UNITS,
@@ -31,7 +40,11 @@ from srgvhd.clinical.units import (
 from srgvhd.clinical.validate import MISSING, Collector
 from srgvhd.errors import InputError, Problem
 
-FORMAT = "srgvhd-case/1"
+FORMAT = "srgvhd-case/2"
+LEGACY_FORMAT = "srgvhd-case/1"
+DEFAULT_RULE_SET = "study"
+# Pseudonymous case code (docs/interfaces.md §5): letters, digits, "-", "_", 1–32 characters.
+CASE_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 MAX_CASE_BYTES = 1_000_000
 MAX_ASSESSMENTS = 500
 # Plausible steroid start dates; also keeps every decision date (start + 29 days) representable.
@@ -113,7 +126,7 @@ class Steroids:
 
 @dataclass(frozen=True)
 class Measurements:
-    """Raw findings of one assessment; a missing field means "not involved"."""
+    """Raw findings of one assessment; None is not measured (``srgvhd-case/1``: not involved)."""
 
     skin_rash_bsa_percent: float | None = None
     skin_bullae_desquamation_bsa_percent: float | None = None
@@ -151,6 +164,14 @@ class Case:
     steroids: Steroids
     assessments: tuple[Assessment, ...]
     grade_override: str | None = None
+    rule_set: str | None = None
+    case_code: str | None = None
+    legacy: bool = False
+
+    @property
+    def rules(self) -> str:
+        """The rule set to judge the course by: the stored one, else the study definition."""
+        return self.rule_set or DEFAULT_RULE_SET
 
     def day(self, when: date) -> int:
         """Day of the steroid course (start date = day 0)."""
@@ -192,7 +213,7 @@ def load_case(path: str | os.PathLike) -> Case:
 
 
 def parse_case(data: Any) -> Case:
-    """Validate a decoded ``srgvhd-case/1`` document and build a ``Case``.
+    """Validate a decoded ``srgvhd-case/2`` (or ``/1``) document and build a ``Case``.
 
     Every problem is reported with its field path. Clinical requirements checked here:
     a baseline assessment on the steroid start date (clinical-rules.md §5: without it the status
@@ -202,20 +223,41 @@ def parse_case(data: Any) -> Case:
     root = c.obj(data, "case")
     if root is None:
         raise InputError(c.problems)
-    if root.get("format", MISSING) != FORMAT:
-        c.add("format", f"expected {FORMAT!r}, got {root.get('format')!r}")
+    fmt = root.get("format", MISSING)
+    if fmt not in (FORMAT, LEGACY_FORMAT):
+        c.add("format", f"expected {FORMAT!r} (or {LEGACY_FORMAT!r}), got {_shown(fmt)}")
+    legacy = fmt == LEGACY_FORMAT
     patient = _patient(c, root.get("patient", MISSING))
     steroids = _steroids(c, root.get("steroids", MISSING))
-    assessments = _assessments(c, root.get("assessments", MISSING), steroids)
-    override = root.get("grade_override")
-    if override is not None:
-        override = c.choice(override, "grade_override", RISK_MODEL_GRADES)
+    assessments = _assessments(c, root.get("assessments", MISSING), steroids, legacy)
+    override = _optional_choice(c, root, "grade_override", RISK_MODEL_GRADES)
+    rule_set = _optional_choice(c, root, "rule_set", RULE_SETS)
+    code = root.get("case_code")
+    if code is not None and not (isinstance(code, str) and CASE_CODE.fullmatch(code)):
+        c.add("case_code", "expected 1–32 letters, digits, '-' or '_' (a pseudonym, no names)")
     if patient is not None and assessments:
         _check_child_weight(c, patient, assessments)
     if c.problems:
         raise InputError(c.problems)
     assert patient is not None and steroids is not None
-    return Case(patient, steroids, tuple(sorted(assessments, key=lambda a: a.date)), override)
+    return Case(
+        patient,
+        steroids,
+        tuple(sorted(assessments, key=lambda a: a.date)),
+        grade_override=override,
+        rule_set=rule_set,
+        case_code=code,
+        legacy=legacy,
+    )
+
+
+def _shown(value: Any) -> str:
+    return "nothing" if value is MISSING else repr(value)[:40]
+
+
+def _optional_choice(c: Collector, root: dict, key: str, options: tuple[str, ...]) -> str | None:
+    value = root.get(key)
+    return None if value is None else c.choice(value, key, options)
 
 
 def _quantity(
@@ -326,7 +368,9 @@ def _dose_changes(c: Collector, value: Any, start: date | None) -> tuple[DoseCha
     return tuple(sorted(changes, key=lambda d: d.date))
 
 
-def _assessments(c: Collector, value: Any, steroids: Steroids | None) -> list[Assessment]:
+def _assessments(
+    c: Collector, value: Any, steroids: Steroids | None, legacy: bool
+) -> list[Assessment]:
     if value is MISSING or value is None:
         c.add("assessments", "is required (a list with the baseline assessment on day 0)")
         return []
@@ -339,7 +383,7 @@ def _assessments(c: Collector, value: Any, steroids: Steroids | None) -> list[As
     result: list[Assessment] = []
     seen: dict[date, int] = {}
     for i, item in enumerate(value):
-        when, assessment = _assessment(c, item, f"assessments[{i}]")
+        when, assessment = _assessment(c, item, f"assessments[{i}]", legacy)
         if when is None:
             continue
         where = f"assessments[{i}].date"
@@ -360,7 +404,9 @@ def _assessments(c: Collector, value: Any, steroids: Steroids | None) -> list[As
     return result
 
 
-def _assessment(c: Collector, value: Any, where: str) -> tuple[date | None, Assessment | None]:
+def _assessment(
+    c: Collector, value: Any, where: str, legacy: bool
+) -> tuple[date | None, Assessment | None]:
     """The assessment's date (when valid, even if its findings are not) and the assessment."""
     obj = c.obj(value, where)
     if obj is None:
@@ -374,7 +420,7 @@ def _assessment(c: Collector, value: Any, where: str) -> tuple[date | None, Asse
     elif has_m:
         measurements = _measurements(c, obj["measurements"], f"{where}.measurements")
     else:
-        stages = _stages(c, obj["stages"], f"{where}.stages")
+        stages = _stages(c, obj["stages"], f"{where}.stages", required=legacy)
     if len(c.problems) > n or when is None:
         return when, None
     return when, Assessment(when, measurements, stages)
@@ -415,7 +461,9 @@ def _measurements(c: Collector, value: Any, where: str) -> Measurements | None:
     )
 
 
-def _stages(c: Collector, value: Any, where: str) -> OrganStages | None:
+def _stages(c: Collector, value: Any, where: str, *, required: bool) -> OrganStages | None:
+    """Directly entered stages; in ``/2`` an organ null or absent is not measured, in ``/1``
+    every organ is required."""
     obj = c.obj(value, where)
     if obj is None:
         return None
@@ -427,14 +475,14 @@ def _stages(c: Collector, value: Any, where: str) -> OrganStages | None:
             f"{where}.{organ}",
             low=0,
             high=MAX_STAGE[organ],
-            required=True,
+            required=required,
             integer=True,
         )
         for organ in ORGANS
     }
     if len(c.problems) > n:
         return None
-    return OrganStages(**{k: int(v) for k, v in values.items() if v is not None})
+    return OrganStages(**{k: None if v is None else int(v) for k, v in values.items()})
 
 
 def _check_child_weight(c: Collector, patient: Patient, assessments: list[Assessment]) -> None:
@@ -464,7 +512,8 @@ def _check_child_weight(c: Collector, patient: Patient, assessments: list[Assess
 
 
 def case_to_dict(case: Case) -> dict[str, Any]:
-    """The ``srgvhd-case/1`` document for a case (values in the units they were entered in)."""
+    """The case file document (values in the units they were entered in): ``srgvhd-case/2``,
+    or ``/1`` for a case read from a ``/1`` file, so that its blanks keep their meaning."""
     patient: dict[str, Any] = {
         "age_years": case.patient.age_years,
         "weight_kg": case.patient.weight_kg,
@@ -482,13 +531,18 @@ def case_to_dict(case: Case) -> dict[str, Any]:
         ]
     if case.steroids.intolerant:
         steroids["intolerant"] = True
-    return {
-        "format": FORMAT,
+    out: dict[str, Any] = {"format": LEGACY_FORMAT if case.legacy else FORMAT}
+    if case.case_code is not None:
+        out["case_code"] = case.case_code
+    out |= {
         "patient": patient,
         "steroids": steroids,
         "assessments": [_assessment_dict(a) for a in case.assessments],
         "grade_override": case.grade_override,
     }
+    if case.rule_set is not None:
+        out["rule_set"] = case.rule_set
+    return out
 
 
 def _quantity_dict(q: Quantity) -> dict[str, Any]:

@@ -7,14 +7,16 @@ model's estimate is added outside the clinical engine, by ``srgvhd.risk.patient`
 
 from __future__ import annotations
 
-from srgvhd.clinical.case import Assessment, Case, Patient
+from srgvhd.clinical.case import MEASUREMENT_FIELDS, Assessment, Case, Measurements, Patient
 from srgvhd.clinical.grading import ibmtr_index, keystone_grade, magic_grade
 from srgvhd.clinical.grading import minnesota_risk as minnesota
 from srgvhd.clinical.policy import STUDY_METHYLPREDNISOLONE_MG_PER_KG_DAY
 from srgvhd.clinical.refractory import RULE_SETS, CoursePoint, ebmt2018_status, study_status
-from srgvhd.clinical.response import judge_response
-from srgvhd.clinical.results import AssessmentResult, CourseResult, Response
+from srgvhd.clinical.response import judge_response, taken_as_not_involved
+from srgvhd.clinical.results import AssessmentResult, CourseResult, Grade, Response, Status
 from srgvhd.clinical.staging import (
+    ORGAN_LABELS,
+    ORGANS,
     OrganStages,
     Staging,
     stage_liver,
@@ -24,14 +26,50 @@ from srgvhd.clinical.staging import (
 )
 
 CHILD_NOTE = "lower GI staged with child thresholds (age < 18 and weight ≤ 50 kg)"
+BULLAE_NOTE = (
+    "skin: rash > 50% BSA with bullae/desquamation not entered, taken as none (stage 3; stage 4 "
+    "needs bullae and desquamation > 5% BSA)"
+)
+GI_FLAGS_NOTE = (
+    "lower GI: severe abdominal pain/ileus or grossly bloody stool not entered, taken as absent"
+)
+LEGACY_WARNING = (
+    "srgvhd-case/1 file: its blank findings were taken as not involved (the old meaning); in "
+    "srgvhd-case/2, which the app saves, a blank means not measured"
+)
 
 
-def stage_assessment(assessment: Assessment, patient: Patient) -> Staging:
-    """MAGIC stages of one assessment: entered directly, or staged from its raw findings."""
+def measured_organs(m: Measurements) -> dict[str, bool]:
+    """Which organs a ``srgvhd-case/2`` assessment measured (Rule of this project, §7).
+
+    An organ is measured when its primary finding is entered: skin the rash % BSA, liver the
+    bilirubin, upper GI the persistent-symptoms answer, lower GI the stool volume or the episode
+    count, or a stage-4 finding (severe pain/ileus, grossly bloody stool) answered true. A blank
+    secondary finding of a measured organ (bullae/desquamation, the other of volume and
+    episodes, a stage-4 finding) is taken as absent, with a note where it could raise the stage.
+    """
+    return {
+        "skin": m.skin_rash_bsa_percent is not None,
+        "liver": m.bilirubin is not None,
+        "upper_gi": m.upper_gi_persistent_symptoms is not None,
+        "lower_gi": m.stool_ml_per_day is not None
+        or m.stool_episodes_per_day is not None
+        or bool(m.severe_abdominal_pain_or_ileus)
+        or bool(m.grossly_bloody_stool),
+    }
+
+
+def stage_assessment(assessment: Assessment, patient: Patient, *, legacy: bool = False) -> Staging:
+    """MAGIC stages of one assessment: entered directly, or staged from its raw findings.
+
+    An organ not measured has stage None; with ``legacy`` (a ``srgvhd-case/1`` file) every
+    blank finding is read as not involved, as that format meant.
+    """
     if assessment.stages is not None:
         return Staging(assessment.stages)
     m = assessment.measurements
     assert m is not None
+    measured = dict.fromkeys(ORGANS, True) if legacy else measured_organs(m)
     lower_gi, notes = stage_lower_gi(
         stool_ml_per_day=m.stool_ml_per_day,
         stool_episodes_per_day=m.stool_episodes_per_day,
@@ -43,51 +81,78 @@ def stage_assessment(assessment: Assessment, patient: Patient) -> Staging:
     stool_given = m.stool_ml_per_day is not None or m.stool_episodes_per_day is not None
     if patient.child and stool_given:
         notes = (CHILD_NOTE, *notes)
-    stages = OrganStages(
-        skin=stage_skin(m.skin_rash_bsa_percent, m.skin_bullae_desquamation_bsa_percent),
-        liver=stage_liver(m.bilirubin_mg_dl),
-        upper_gi=stage_upper_gi(m.upper_gi_persistent_symptoms),
-        lower_gi=lower_gi,
-    )
+    rash = m.skin_rash_bsa_percent
+    if not legacy:
+        if rash is not None and rash > 50 and m.skin_bullae_desquamation_bsa_percent is None:
+            notes = (*notes, BULLAE_NOTE)
+        flags = (m.severe_abdominal_pain_or_ileus, m.grossly_bloody_stool)
+        if measured["lower_gi"] and lower_gi < 4 and None in flags:
+            notes = (*notes, GI_FLAGS_NOTE)
+    staged = {
+        "skin": stage_skin(rash, m.skin_bullae_desquamation_bsa_percent),
+        "liver": stage_liver(m.bilirubin_mg_dl),
+        "upper_gi": stage_upper_gi(m.upper_gi_persistent_symptoms),
+        "lower_gi": lower_gi,
+    }
+    stages = OrganStages(**{o: staged[o] if measured[o] else None for o in ORGANS})
     return Staging(stages, notes)
+
+
+def _organs(organs: tuple[str, ...] | list[str]) -> str:
+    """Organ names for a sentence: "liver", "liver and lower GI", "skin, liver and upper GI"."""
+    labels = [ORGAN_LABELS[o] for o in organs]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _unjudged(baseline: OrganStages, current: OrganStages, day: int) -> str:
+    """Why a response is not assessable: which organs were not measured, and when."""
+    rule2 = taken_as_not_involved(baseline, current)
+    now = [o for o in current.not_measured if o not in rule2]
+    parts = [f"{_organs(now)} not measured on day {day}"] if now else []
+    if baseline.not_measured:
+        parts.append(f"{_organs(baseline.not_measured)} not measured at baseline (day 0)")
+    return "; ".join(parts)
 
 
 def _bilirubin(assessment: Assessment) -> float | None:
     return None if assessment.measurements is None else assessment.measurements.bilirubin_mg_dl
 
 
-def assess_case(case: Case, rule_set: str = "study") -> CourseResult:
+def assess_case(case: Case, rule_set: str | None = None) -> CourseResult:
     """Stage, grade and judge every assessment, then give the refractoriness verdict.
 
     The first assessment is the day-0 baseline (``parse_case`` guarantees it); each later one is
-    judged against it. ``rule_set`` is "study" (Niu et al. 2026, default) or "ebmt2018".
+    judged against it. ``rule_set`` is "study" (Niu et al. 2026) or "ebmt2018"; None uses the
+    case's own (``Case.rules``: the stored rule set, else the study definition).
     """
+    rule_set = rule_set or case.rules
     if rule_set not in RULE_SETS:
         raise ValueError(f"rule_set must be one of {RULE_SETS}, not {rule_set!r}")
     baseline = case.assessments[0]
-    stagings = [stage_assessment(a, case.patient) for a in case.assessments]
+    stagings = [stage_assessment(a, case.patient, legacy=case.legacy) for a in case.assessments]
+    base = stagings[0].stages
     rows: list[AssessmentResult] = []
     points: list[CoursePoint] = []
-    warnings: list[str] = []
     for assessment, staging in zip(case.assessments, stagings, strict=True):
-        response = None
+        day = case.day(assessment.date)
+        response, unjudged, notes = None, "", staging.notes
         if assessment is not baseline:
             response = judge_response(
-                stagings[0].stages,
+                base,
                 staging.stages,
                 baseline_bilirubin_mg_dl=_bilirubin(baseline),
                 current_bilirubin_mg_dl=_bilirubin(assessment),
             )
-        day = case.day(assessment.date)
-        points.append(CoursePoint(assessment.date, day, staging.stages, response))
-        rows.append(_row(assessment, day, staging, response))
+            notes += tuple(
+                f"{ORGAN_LABELS[o]} not measured: taken as not involved (not involved at baseline)"
+                for o in taken_as_not_involved(base, staging.stages)
+            )
+            if response == Response.NOT_ASSESSABLE:
+                unjudged = _unjudged(base, staging.stages, day)
+                notes += (f"response not assessable: {unjudged}",)
+        points.append(CoursePoint(assessment.date, day, staging.stages, response, unjudged))
+        rows.append(_row(assessment, day, Staging(staging.stages, notes), response))
     steroids = case.steroids
-    if steroids.mg_per_kg_day < STUDY_METHYLPREDNISOLONE_MG_PER_KG_DAY:
-        warnings.append(
-            f"methylprednisolone {steroids.mg_per_kg_day:g} mg/kg/day is below the "
-            f"{STUDY_METHYLPREDNISOLONE_MG_PER_KG_DAY:g} mg/kg/day the refractoriness rules "
-            "assume; the verdict is given but read it with care",
-        )
     if rule_set == "study":
         status = study_status(points, steroids.start_date)
     else:
@@ -95,29 +160,81 @@ def assess_case(case: Case, rule_set: str = "study") -> CourseResult:
         status = ebmt2018_status(
             points, steroids.start_date, steroids.mg_per_kg_day, changes, steroids.intolerant
         )
+    max_grade = max((r.grade for r in rows), key=lambda g: g.rank)
     return CourseResult(
         rule_set=rule_set,
         assessments=tuple(rows),
-        max_grade=max((r.grade for r in rows), key=lambda g: g.rank),
+        max_grade=max_grade,
         status=status,
-        warnings=tuple(warnings),
+        warnings=tuple(_warnings(case, rows, points, status, max_grade)),
     )
+
+
+def _warnings(
+    case: Case,
+    rows: list[AssessmentResult],
+    points: list[CoursePoint],
+    status: Status,
+    max_grade: Grade,
+) -> list[str]:
+    """Dose below the study's, a ``/1`` file's blanks, grades that are lower bounds (§7.5) and a
+    verdict that a not-assessable assessment may have delayed (§7.6)."""
+    warnings = []
+    if case.rule_set is not None and status.rule_set != case.rule_set:
+        warnings.append(
+            f"judged by the {status.rule_set} rule set as asked, not by the case's own "
+            f"({case.rule_set})"
+        )
+    dose = case.steroids.mg_per_kg_day
+    if dose < STUDY_METHYLPREDNISOLONE_MG_PER_KG_DAY:
+        warnings.append(
+            f"methylprednisolone {dose:g} mg/kg/day is below the "
+            f"{STUDY_METHYLPREDNISOLONE_MG_PER_KG_DAY:g} mg/kg/day the refractoriness rules "
+            "assume; the verdict is given but read it with care",
+        )
+    if case.legacy and any(_has_blank(a.measurements) for a in case.assessments):
+        warnings.append(LEGACY_WARNING)
+    incomplete = [r for r in rows if r.grade_incomplete]
+    if incomplete:
+        days = ", ".join(f"day {r.day}: {_organs(r.not_measured)}" for r in incomplete)
+        warnings.append(
+            f"grades leave out organs not measured ({days}); the highest MAGIC grade "
+            f"{max_grade.value} is a lower bound, and the risk model uses it as such"
+        )
+    earlier = [
+        p
+        for p in points
+        if p.response == Response.NOT_ASSESSABLE
+        and status.date is not None
+        and p.date < status.date
+    ]
+    if earlier:
+        warnings.append(
+            f"the assessment on day {earlier[0].day} could not be judged ({earlier[0].unjudged}); "
+            f"the course may have become {status.value} before day {status.day}"
+        )
+    return warnings
+
+
+def _has_blank(m: Measurements | None) -> bool:
+    return m is not None and any(getattr(m, key) is None for key in MEASUREMENT_FIELDS)
 
 
 def _row(
     assessment: Assessment, day: int, staging: Staging, response: Response | None
 ) -> AssessmentResult:
     stages = staging.stages
+    known = stages.known()  # unknown organs left out (§7.5); flagged by grade_incomplete
     return AssessmentResult(
         date=assessment.date,
         day=day,
         stages=stages,
-        grade=magic_grade(stages),
-        minnesota_risk=minnesota(stages),
+        grade=magic_grade(known),
+        minnesota_risk=minnesota(known),
         response=response,
         source="stages" if assessment.stages is not None else "measurements",
         bilirubin_mg_dl=_bilirubin(assessment),
-        keystone_grade=keystone_grade(stages),
-        ibmtr_index=ibmtr_index(stages),
+        keystone_grade=keystone_grade(known),
+        ibmtr_index=ibmtr_index(known),
         notes=staging.notes,
     )

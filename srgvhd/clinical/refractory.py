@@ -24,8 +24,9 @@ from srgvhd.clinical.results import (
     SO_FAR,
     Response,
     Status,
+    Waiting,
 )
-from srgvhd.clinical.staging import ORGANS, OrganStages
+from srgvhd.clinical.staging import ORGAN_LABELS, ORGANS, OrganStages
 
 RULE_SETS = ("study", "ebmt2018")
 RULE_SET_LABELS = {
@@ -34,71 +35,116 @@ RULE_SET_LABELS = {
 }
 
 
+ASSESSABLE_WORSE = frozenset({Response.PROGRESSION, Response.MIXED})
+NOT_PR_OR_BETTER = ASSESSABLE_WORSE | {Response.NO_RESPONSE}
+NOT_VGPR_OR_BETTER = NOT_PR_OR_BETTER | {Response.PR}
+NOT_CR = NOT_VGPR_OR_BETTER | {Response.VGPR}
+
+
 @dataclass(frozen=True)
 class Rule:
-    """One firing rule: its id and what it means."""
+    """One rule: its id and meaning; per-assessment rules also give the steroid days they apply
+    on (``first_day`` to ``last_day``, open-ended when None) and the responses that fire them.
+    "not assessable" fires no rule (docs/clinical-rules.md §7.6)."""
 
     id: str
     text: str
+    first_day: int | None = None
+    last_day: int | None = None
+    fires_on: frozenset[Response] = frozenset()
+
+    def applies(self, day: int) -> bool:
+        """Whether this per-assessment rule judges an assessment on steroid day ``day``."""
+        return (
+            self.first_day is not None
+            and day >= self.first_day
+            and (self.last_day is None or day <= self.last_day)
+        )
+
+    def fires(self, point: CoursePoint) -> bool:
+        """Whether this assessment fires the rule."""
+        return self.applies(point.day) and point.response in self.fires_on
 
 
 STUDY_RULES = {
-    "R1": Rule("R1", "progression (any organ worse) on days 3–5"),
-    "R2": Rule("R2", "no partial response by day 7"),
-    "R3": Rule("R3", "no complete or very good partial response by day 14"),
+    "R1": Rule("R1", "progression (any organ worse) on days 3–5", 3, 5, ASSESSABLE_WORSE),
+    "R2": Rule("R2", "no partial response by day 7", 7, None, NOT_PR_OR_BETTER),
+    "R3": Rule(
+        "R3", "no complete or very good partial response by day 14", 14, None, NOT_VGPR_OR_BETTER
+    ),
 }
 EBMT_RULES = {
-    "E1": Rule("E1", "progression in any organ within days 3–5"),
-    "E2": Rule("E2", f"failure to improve by day {EBMT_NO_IMPROVEMENT_DAY}"),
-    "E3": Rule("E3", f"incomplete response from day {EBMT_INCOMPLETE_RESPONSE_DAY} (> 28 days)"),
+    "E1": Rule("E1", "progression in any organ within days 3–5", 3, 5, ASSESSABLE_WORSE),
+    "E2": Rule(
+        "E2",
+        f"failure to improve by day {EBMT_NO_IMPROVEMENT_DAY}",
+        EBMT_NO_IMPROVEMENT_DAY,
+        None,
+        NOT_PR_OR_BETTER,
+    ),
+    "E3": Rule(
+        "E3",
+        f"incomplete response from day {EBMT_INCOMPLETE_RESPONSE_DAY} (> 28 days)",
+        EBMT_INCOMPLETE_RESPONSE_DAY,
+        None,
+        NOT_CR,
+    ),
     "D1": Rule("D1", "dose re-escalated after a taper that followed an initial response"),
     "D2": Rule("D2", "aGVHD worse again during the steroid taper"),
 }
+EBMT_REFRACTORY_RULES = (EBMT_RULES["E1"], EBMT_RULES["E2"], EBMT_RULES["E3"])
 
 
 @dataclass(frozen=True)
 class CoursePoint:
-    """One assessment of the course: date, day, stages and response vs baseline."""
+    """One assessment of the course: date, day, stages and response vs baseline; when the
+    response is "not assessable", ``unjudged`` says which organ was missing where."""
 
     date: date
     day: int
     stages: OrganStages
     response: Response | None
+    unjudged: str = ""
 
 
 def study_rules_fired(point: CoursePoint) -> list[str]:
     """Which of the study rules R1–R3 this assessment fires (Niu et al. 2026)."""
-    fired = []
-    d, r = point.day, point.response
-    if 3 <= d <= 5 and r in ("progression", "mixed"):
-        fired.append("R1")
-    if d >= 7 and r not in ("CR", "VGPR", "PR"):
-        fired.append("R2")
-    if d >= 14 and r not in ("CR", "VGPR"):
-        fired.append("R3")
-    return fired
+    return [rule.id for rule in STUDY_RULES.values() if rule.fires(point)]
+
+
+def waiting_rule(points: list[CoursePoint], rules: tuple[Rule, ...]) -> Waiting | None:
+    """The rule left undecided by the first not-assessable assessment in a rule's window
+    (docs/clinical-rules.md §7.6), or None. Of the rules applying on that day, the one with the
+    latest decision day is named (a day-14 gap leaves R3 waiting); its decision day is the
+    rule's first day."""
+    for point in points[1:]:
+        if point.response != Response.NOT_ASSESSABLE:
+            continue
+        applying = [rule for rule in rules if rule.applies(point.day)]
+        if applying:
+            rule = max(applying, key=lambda r: r.first_day or 0)
+            assert rule.first_day is not None
+            return Waiting(rule.id, rule.first_day, point.unjudged)
+    return None
 
 
 def study_status(points: list[CoursePoint], start: date) -> Status:
-    """Verdict under the study definition: earliest firing assessment, ties to the lower rule."""
+    """Verdict under the study definition: earliest firing assessment, ties to the lower rule.
+
+    A not-assessable assessment fires no rule; when one leaves a rule undecided and no rule
+    fired, the course is "not refractory so far" with that rule waiting (§7.6).
+    """
     for point in points[1:]:
         fired = study_rules_fired(point)
         if fired:
             return _fired(REFRACTORY, "study", fired[0], point.day, point.date, intolerant=False)
-    return _not_refractory(points, start, "study", final_day=14, intolerant=False)
+    waiting = waiting_rule(points, tuple(STUDY_RULES.values()))
+    return _not_refractory(points, start, "study", waiting, final_day=14, intolerant=False)
 
 
 def ebmt_refractory_fired(point: CoursePoint) -> list[str]:
     """Which EBMT 2018 refractoriness rules (E1–E3) this assessment fires."""
-    fired = []
-    d, r = point.day, point.response
-    if 3 <= d <= 5 and r in ("progression", "mixed"):
-        fired.append("E1")
-    if d >= EBMT_NO_IMPROVEMENT_DAY and r not in ("CR", "VGPR", "PR"):
-        fired.append("E2")
-    if d >= EBMT_INCOMPLETE_RESPONSE_DAY and r != "CR":
-        fired.append("E3")
-    return fired
+    return [rule.id for rule in EBMT_REFRACTORY_RULES if rule.fires(point)]
 
 
 def ebmt_dependence(
@@ -110,13 +156,8 @@ def ebmt_dependence(
     (the first dose below the starting dose). D1: the dose is raised again after the taper began.
     D2: during the taper an assessment has any organ worse than at the assessment before it.
     """
-    taper = next((when for when, dose in changes if dose < start_dose), None)
+    taper = _taper_after_response(points, start_dose, changes)
     if taper is None:
-        return None
-    responded = any(
-        p.day >= 7 and p.date <= taper and counts_as_response(p.response) for p in points
-    )
-    if not responded:
         return None
     events: list[tuple[date, int, str, CoursePoint | None]] = []
     previous_dose = start_dose
@@ -125,14 +166,72 @@ def ebmt_dependence(
             events.append((when, 0, "D1", None))
             break
         previous_dose = dose
-    for before, point in zip(points, points[1:], strict=False):
-        if point.date > taper and _any_worse(before.stages, point.stages):
+    for before, point in _taper_pairs(points, taper):
+        if _compared(points[0].stages, before.stages, point.stages)[0]:
             events.append((point.date, 1, "D2", point))
             break
     if not events:
         return None
     when, _, rule, point = min(events, key=lambda e: (e[0], e[1]))
     return rule, point, when
+
+
+def _taper_after_response(
+    points: list[CoursePoint], start_dose: float, changes: list[tuple[date, float]]
+) -> date | None:
+    """The date the taper began (first dose below the start), if an initial response (CR, VGPR
+    or PR on day ≥ 7) came before it; else None (no dependence can be judged)."""
+    taper = next((when for when, dose in changes if dose < start_dose), None)
+    if taper is None:
+        return None
+    responded = any(
+        p.day >= 7 and p.date <= taper and counts_as_response(p.response) for p in points
+    )
+    return taper if responded else None
+
+
+def _taper_pairs(points: list[CoursePoint], taper: date) -> list[tuple[CoursePoint, CoursePoint]]:
+    """Consecutive assessments whose later one falls during the taper."""
+    return [(b, p) for b, p in zip(points, points[1:], strict=False) if p.date > taper]
+
+
+def _compared(
+    baseline: OrganStages, before: OrganStages, after: OrganStages
+) -> tuple[bool, tuple[str, ...]]:
+    """(some organ is worse at ``after`` than at ``before``, organs unknown at either).
+
+    An organ not involved at baseline and not measured is read as not involved (§7.2).
+    """
+
+    def stage(stages: OrganStages, organ: str) -> int | None:
+        value = getattr(stages, organ)
+        return 0 if value is None and getattr(baseline, organ) == 0 else value
+
+    worse, unknown = False, []
+    for organ in ORGANS:
+        b, a = stage(before, organ), stage(after, organ)
+        if b is None or a is None:
+            unknown.append(organ)
+        elif a > b:
+            worse = True
+    return worse, tuple(unknown)
+
+
+def ebmt_d2_waiting(
+    points: list[CoursePoint], start_dose: float, changes: list[tuple[date, float]]
+) -> Waiting | None:
+    """D2 left undecided: during the taper, an organ not measured at an assessment or at the one
+    before it (docs/clinical-rules.md §7.6). Only asked when no dependence event fired."""
+    taper = _taper_after_response(points, start_dose, changes)
+    if taper is None:
+        return None
+    for before, point in _taper_pairs(points, taper):
+        unknown = _compared(points[0].stages, before.stages, point.stages)[1]
+        if unknown:
+            names = ", ".join(ORGAN_LABELS[o] for o in unknown)
+            reason = f"{names} not measured on day {before.day} or day {point.day}"
+            return Waiting("D2", point.day, reason)
+    return None
 
 
 def ebmt2018_status(
@@ -170,8 +269,16 @@ def ebmt2018_status(
         )
     if candidates:
         return min(candidates, key=lambda c: (c[0], c[1]))[2]
+    waiting = waiting_rule(points, EBMT_REFRACTORY_RULES) or ebmt_d2_waiting(
+        points, start_dose, changes
+    )
     return _not_refractory(
-        points, start, "ebmt2018", final_day=EBMT_INCOMPLETE_RESPONSE_DAY, intolerant=intolerant
+        points,
+        start,
+        "ebmt2018",
+        waiting,
+        final_day=EBMT_INCOMPLETE_RESPONSE_DAY,
+        intolerant=intolerant,
     )
 
 
@@ -185,22 +292,30 @@ def _fired(
     )
 
 
-def _any_worse(before: OrganStages, after: OrganStages) -> bool:
-    return any(getattr(after, o) > getattr(before, o) for o in ORGANS)
-
-
 def _not_refractory(
-    points: list[CoursePoint], start: date, rule_set: str, *, final_day: int, intolerant: bool
+    points: list[CoursePoint],
+    start: date,
+    rule_set: str,
+    waiting: Waiting | None,
+    *,
+    final_day: int,
+    intolerant: bool,
 ) -> Status:
-    """Responsive once an assessment reached ``final_day``; else the next decision point."""
+    """No rule fired: a rule ``waiting`` on a not-assessable assessment keeps the course "not
+    refractory so far" at that rule's decision day (overdue); else responsive once an assessment
+    reached ``final_day``; else the next decision point (day 7, then ``final_day``)."""
     last_day = points[-1].day
-    if last_day >= final_day:
+    if waiting is not None:
+        next_day = waiting.day
+    elif last_day >= final_day:
         return Status(RESPONSIVE, rule_set, assessed_through_day=last_day, intolerant=intolerant)
-    next_day = 7 if last_day < 7 else final_day
+    else:
+        next_day = 7 if last_day < 7 else final_day
     return Status(
         SO_FAR,
         rule_set,
         next_decision_day=next_day,
         next_decision_date=start + timedelta(days=next_day),
         intolerant=intolerant,
+        waiting=waiting,
     )

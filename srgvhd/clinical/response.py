@@ -1,6 +1,7 @@
 """Response of an assessment judged against the baseline (day 0) assessment.
 
-clinical-rules.md §4; VGPR after Martin et al., BBMT 2009;15:777–84, expressed in stages.
+docs/clinical-rules.md §4, with the "not measured" rules of §7 (Rule of this project); VGPR after
+Martin et al., BBMT 2009;15:777–84, expressed in stages.
 """
 
 from __future__ import annotations
@@ -13,6 +14,12 @@ VGPR_BILIRUBIN_FRACTION = 0.25
 ORR_RESPONSES = (Response.CR, Response.VGPR, Response.PR)
 
 
+def taken_as_not_involved(baseline: OrganStages, current: OrganStages) -> tuple[str, ...]:
+    """Organs not measured now but measured not involved at baseline: read as stage 0
+    (docs/clinical-rules.md §7.2 — clinicians do not re-measure uninvolved organs)."""
+    return tuple(o for o in ORGANS if getattr(current, o) is None and getattr(baseline, o) == 0)
+
+
 def judge_response(
     baseline: OrganStages,
     current: OrganStages,
@@ -20,32 +27,44 @@ def judge_response(
     baseline_bilirubin_mg_dl: float | None = None,
     current_bilirubin_mg_dl: float | None = None,
 ) -> Response:
-    """CR, VGPR, PR, mixed, progression or no response, comparing organ stages with baseline.
+    """CR, VGPR, PR, mixed, progression, no response or not assessable, against the baseline.
 
-    CR: every organ stage 0. VGPR: not CR; skin ≤ 1; liver 0, or bilirubin < 25% of baseline
-    when both bilirubins are known; upper and lower GI 0; at least one organ improved and none
-    worse. PR: at least one organ improved, none worse. Mixed: some improved, some worse.
-    Progression: some worse, none improved. No response: no organ changed.
+    All organs known (§4): CR every organ stage 0. VGPR: not CR; skin ≤ 1; liver 0, or
+    bilirubin < 25% of baseline when both bilirubins are known; upper and lower GI 0; at least
+    one organ improved and none worse. PR: at least one organ improved, none worse. Mixed: some
+    improved, some worse. Progression: some worse, none improved. No response: no change.
+
+    Not measured (§7): an organ not involved at baseline and not measured now is taken as not
+    involved (§7.2). A measured organ worse than baseline gives progression (mixed if a measured
+    organ improved), whatever is missing (§7.3). Otherwise the response is "not assessable" when
+    it depends on an unknown stage: an organ involved (or not measured) at baseline and not
+    measured now (§7.3, §7.4), or an organ not measured at baseline that is involved now (it
+    cannot be counted as worse, §7.4). An organ not measured at baseline and at stage 0 now
+    cannot be worse but cannot be credited as improved either: with no other change the
+    response is not assessable (it could be PR or no response).
     """
-    deltas = [getattr(current, o) - getattr(baseline, o) for o in ORGANS]
+    rule2 = taken_as_not_involved(baseline, current)
+    now = {o: 0 if o in rule2 else getattr(current, o) for o in ORGANS}
+    then = {o: getattr(baseline, o) for o in ORGANS}
+    deltas = [now[o] - then[o] for o in ORGANS if now[o] is not None and then[o] is not None]
     improved = any(d < 0 for d in deltas)
-    worse = any(d > 0 for d in deltas)
-    if all(getattr(current, o) == 0 for o in ORGANS):
+    if any(d > 0 for d in deltas):
+        return Response.MIXED if improved else Response.PROGRESSION
+    if any(now[o] is None or (then[o] is None and now[o] > 0) for o in ORGANS):
+        return Response.NOT_ASSESSABLE
+    if all(now[o] == 0 for o in ORGANS):
         return Response.CR
-    if improved and not worse:
-        liver_ok = current.liver == 0 or (
-            baseline_bilirubin_mg_dl is not None
-            and current_bilirubin_mg_dl is not None
-            and current_bilirubin_mg_dl < VGPR_BILIRUBIN_FRACTION * baseline_bilirubin_mg_dl
-        )
-        if current.skin <= 1 and liver_ok and current.upper_gi == 0 and current.lower_gi == 0:
-            return Response.VGPR
-        return Response.PR
-    if improved and worse:
-        return Response.MIXED
-    if worse:
-        return Response.PROGRESSION
-    return Response.NO_RESPONSE
+    if not improved:
+        unjudged = any(then[o] is None for o in ORGANS)
+        return Response.NOT_ASSESSABLE if unjudged else Response.NO_RESPONSE
+    liver_ok = now["liver"] == 0 or (
+        baseline_bilirubin_mg_dl is not None
+        and current_bilirubin_mg_dl is not None
+        and current_bilirubin_mg_dl < VGPR_BILIRUBIN_FRACTION * baseline_bilirubin_mg_dl
+    )
+    if now["skin"] <= 1 and liver_ok and now["upper_gi"] == 0 and now["lower_gi"] == 0:
+        return Response.VGPR
+    return Response.PR
 
 
 def counts_as_response(response: str | None) -> bool:

@@ -70,9 +70,20 @@ class AssessmentResult:
     ibmtr_index: str
     notes: tuple[str, ...] = ()
 
+    @property
+    def not_measured(self) -> tuple[str, ...]:
+        """Organs not measured at this assessment (docs/clinical-rules.md §7)."""
+        return self.stages.not_measured
+
+    @property
+    def grade_incomplete(self) -> bool:
+        """Whether the grades left out an organ that was not measured (§7.5)."""
+        return bool(self.not_measured)
+
     def to_json(self) -> dict[str, Any]:
-        """One element of the contract's ``assessments`` list."""
-        return {
+        """One element of the contract's ``assessments`` list; ``grade_incomplete`` and
+        ``not_measured`` are added only when an organ was not measured."""
+        out = {
             "date": self.date.isoformat(),
             "day": self.day,
             "stages": self.stages.as_dict(),
@@ -85,6 +96,24 @@ class AssessmentResult:
             "ibmtr_index": self.ibmtr_index,
             "notes": list(self.notes),
         }
+        if self.grade_incomplete:
+            out["grade_incomplete"] = True
+            out["not_measured"] = list(self.not_measured)
+        return out
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A refractoriness rule that could not be judged because an assessment in its window was
+    not assessable (docs/clinical-rules.md §7.6): the rule, its decision day and why."""
+
+    rule: str
+    day: int
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's ``status.waiting`` object."""
+        return {"rule": self.rule, "day": self.day, "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -101,6 +130,7 @@ class Status:
     next_decision_date: date | None = None
     intolerant: bool = False
     assessed_through_day: int | None = None
+    waiting: Waiting | None = None
 
     @property
     def sentence(self) -> str:
@@ -115,6 +145,14 @@ class Status:
             text = (
                 "Steroid-responsive: no refractoriness rule fired through day "
                 f"{self.assessed_through_day}."
+            )
+        elif self.waiting is not None:
+            assert self.next_decision_date is not None
+            text = (
+                f"Not refractory so far, but rule {self.waiting.rule} cannot be judged: "
+                f"{self.waiting.reason}. Decision point day {self.next_decision_day} "
+                f"({self.next_decision_date.isoformat()}) is overdue and needs an assessable "
+                "assessment."
             )
         else:
             assert self.next_decision_date is not None
@@ -140,6 +178,7 @@ class Status:
             "intolerant": self.intolerant,
             "assessed_through_day": self.assessed_through_day,
             "sentence": self.sentence,
+            "waiting": None if self.waiting is None else self.waiting.to_json(),
         }
 
 

@@ -12,20 +12,34 @@ from srgvhd.clinical.policy import CHILD_MAX_AGE_YEARS_EXCLUSIVE, CHILD_MAX_WEIG
 
 ORGANS = ("skin", "liver", "upper_gi", "lower_gi")
 MAX_STAGE = {"skin": 4, "liver": 4, "upper_gi": 1, "lower_gi": 4}
+ORGAN_LABELS = {"skin": "skin", "liver": "liver", "upper_gi": "upper GI", "lower_gi": "lower GI"}
 
 
 @dataclass(frozen=True)
 class OrganStages:
-    """MAGIC stage of each organ: skin, liver and lower GI 0–4, upper GI 0–1."""
+    """MAGIC stage of each organ: skin, liver and lower GI 0–4, upper GI 0–1.
 
-    skin: int = 0
-    liver: int = 0
-    upper_gi: int = 0
-    lower_gi: int = 0
+    None is an organ not measured (docs/clinical-rules.md §7): its stage is unknown.
+    """
 
-    def as_dict(self) -> dict[str, int]:
-        """Stages keyed by organ name, in ``ORGANS`` order."""
+    skin: int | None = 0
+    liver: int | None = 0
+    upper_gi: int | None = 0
+    lower_gi: int | None = 0
+
+    def as_dict(self) -> dict[str, int | None]:
+        """Stages keyed by organ name, in ``ORGANS`` order (None = not measured)."""
         return {organ: getattr(self, organ) for organ in ORGANS}
+
+    @property
+    def not_measured(self) -> tuple[str, ...]:
+        """The organs whose stage is unknown, in ``ORGANS`` order."""
+        return tuple(organ for organ in ORGANS if getattr(self, organ) is None)
+
+    def known(self) -> OrganStages:
+        """The stages with unknown organs left out (stage 0), for grading (clinical-rules.md
+        §7.5: grades come from the known stages and are flagged incomplete)."""
+        return OrganStages(**{o: getattr(self, o) or 0 for o in ORGANS})
 
 
 @dataclass(frozen=True)

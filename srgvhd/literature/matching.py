@@ -18,8 +18,8 @@ SEVERE_GRADES = ("III", "IV")
 
 def _organs_involved(stages: dict[str, int]) -> set[str]:
     """Organs at stage ≥ 1; upper and lower GI together count as the one organ "gi"."""
-    involved = {organ for organ in ("skin", "liver") if stages.get(organ, 0) >= 1}
-    if stages.get("upper_gi", 0) >= 1 or stages.get("lower_gi", 0) >= 1:
+    involved = {organ for organ in ("skin", "liver") if (stages.get(organ) or 0) >= 1}
+    if (stages.get("upper_gi") or 0) >= 1 or (stages.get("lower_gi") or 0) >= 1:
         involved.add("gi")
     return involved
 
@@ -47,7 +47,7 @@ def patient_profile(result: dict[str, Any]) -> dict[str, Any]:
     organs_at_worst = len(_organs_involved(worst["stages"])) if worst else 0
     return {
         "max_grade": result.get("max_grade"),
-        "liver_involved": any(a["stages"].get("liver", 0) >= 1 for a in assessments),
+        "liver_involved": any("liver" in _organs_involved(a["stages"]) for a in assessments),
         "gi_involved": any("gi" in _organs_involved(a["stages"]) for a in assessments),
         "worst_date": worst["date"] if worst else None,
         "organs_at_worst": organs_at_worst,

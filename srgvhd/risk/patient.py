@@ -99,7 +99,7 @@ def assess_patient(
     case: Case,
     model: RiskModel | None,
     *,
-    rule_set: str = "study",
+    rule_set: str | None = None,
     load_warnings: Sequence[str] = (),
 ) -> PatientResult:
     """Assess the course (``srgvhd.clinical.course.assess_case``) and add the model's estimate."""

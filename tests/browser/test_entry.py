@@ -74,7 +74,6 @@ def _type_findings(page: Page, block, values: dict[str, str]) -> None:
             type_into(page, textbox(block, label), text)
 
 
-@pytest.mark.xfail(reason="TEMP: needs the engine's clinical-rules §7", strict=True)
 def test_blank_day_14_bilirubin_on_an_involved_liver_is_never_healing(page: Page) -> None:
     page.set_viewport_size(WIDE)
     type_into(page, textbox(page, "Age (years)"), "42")
