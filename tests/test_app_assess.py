@@ -396,3 +396,34 @@ def test_timeline_legend_is_below_and_markers_contrast_with_the_background(at) -
 def test_open_case_sits_above_save_case_in_the_sidebar(at) -> None:
     kinds = [type(node).__name__ for node in at.sidebar]
     assert kinds.index("FileUploader") < kinds.index("DownloadButton")
+
+
+def test_an_old_format_file_keeps_its_meaning_and_says_so(at) -> None:
+    data = (EXAMPLES / "responsive.json").read_bytes()  # srgvhd-case/1: blank = not involved
+    at.sidebar.file_uploader(key="assess_open_case").set_value(
+        ("old.json", data, "application/json")).run()
+    assert any("older format srgvhd-case/1" in t for t in _texts(at.sidebar.warning))
+    # day 7 had no stool entry: shown as 0 mL/day (not involved), not as "not measured"
+    assert at.text_input(key=_row_key(1, "stool_ml")).value == "0"
+    assert at.selectbox(key=_row_key(1, "pain_ileus")).value == "no"
+    assert at.success[0].value.startswith("**Steroid-responsive")
+
+
+def test_a_new_format_file_shows_not_measured_as_blank(at) -> None:
+    case = _example("refractory_r1.json")
+    case["format"] = "srgvhd-case/2"
+    case["assessments"][1]["measurements"].update(stool_ml_per_day=None,
+                                                  grossly_bloody_stool=None)
+    at.sidebar.file_uploader(key="assess_open_case").set_value(
+        ("new.json", json.dumps(case).encode(), "application/json")).run()
+    assert not at.sidebar.warning
+    assert at.text_input(key=_row_key(1, "stool_ml")).value == ""
+    assert at.selectbox(key=_row_key(1, "bloody_stool")).value == F.NOT_MEASURED
+
+
+def test_a_case_code_that_could_be_a_name_is_refused_beside_the_field(at) -> None:
+    _fill(at, _example("refractory_r1.json"))
+    at.text_input(key="assess_case_code").input("Jane Doe").run()
+    assert any(t.startswith("Case code: ") for t in _texts(at.error))
+    at.text_input(key="assess_case_code").input("W3-017").run()
+    assert any("rule R1" in t for t in _texts(at.error))
