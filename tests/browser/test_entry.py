@@ -104,6 +104,18 @@ def test_unsaved_entries_ask_before_the_page_is_left(page: Page) -> None:
     assert dialogs == ["beforeunload"]
 
 
+def test_a_saved_case_leaves_without_asking(page: Page) -> None:
+    enter_case(page)
+    page.get_by_text(R1).wait_for()
+    download(page, "Save case")
+    page.wait_for_function("() => window.srgvhdUnsaved === false")
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    with page.expect_event("close"):
+        page.close(run_before_unload=True)
+    assert dialogs == []
+
+
 def test_a_blank_page_leaves_without_asking(page: Page) -> None:
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
