@@ -6,15 +6,17 @@ the engine tests parsed, 160 seeded random courses with blanks, stages, dose cha
 children, and the three examples) with their ``--json --no-risk`` output under both rule sets;
 ``assess_<example>_<rules>.json/.txt`` are the full outputs with the bundled reference model.
 
-Since ``srgvhd-case/2`` the output differs from the fixtures only by the two additions its
-contract makes (docs/interfaces.md §1–2): ``status.waiting`` (null here) and, for a ``/1`` file
-with blank findings, the warning that its blanks were read as not involved (after the course's
-dose warning). Everything else is compared byte for byte.
+Since ``srgvhd-case/2`` the output differs from the fixtures only by the additions its contract
+makes (docs/interfaces.md §1, §2, §6): ``status.waiting`` (null here); for a ``/1`` file with
+blank findings, the warning that its blanks were read as not involved (after the course's dose
+warning); and for a course with an assessment on days 28–35, ``scores`` with the day-28 response
+of the fixture's first such assessment. Everything else is compared byte for byte.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,8 @@ from srgvhd.cli.main import main
 from srgvhd.clinical.case import MEASUREMENT_FIELDS
 from srgvhd.clinical.course import LEGACY_WARNING
 from srgvhd.clinical.policy import STUDY_METHYLPREDNISOLONE_MG_PER_KG_DAY
+from srgvhd.clinical.results import Response
+from srgvhd.clinical.scores import Day28
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REPO = FIXTURES.parents[1]
@@ -61,6 +65,16 @@ def _now_expected(golden: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]
         low_dose = doc["steroids"]["methylprednisolone_mg_per_kg_day"]
         at = int(low_dose < STUDY_METHYLPREDNISOLONE_MG_PER_KG_DAY)  # after the dose warning
         expected["warnings"].insert(at, LEGACY_WARNING)
+    window = [a for a in golden["assessments"] if 28 <= a["day"] <= 35]
+    if window:
+        first = window[0]
+        day28 = Day28(date.fromisoformat(first["date"]), first["day"], Response(first["response"]))
+        scores = {"easix": None, "map": None, "day28": day28.to_json()}
+        if "risk" in expected:
+            expected = {**{k: v for k, v in expected.items() if k != "risk"}, "scores": scores,
+                        "risk": expected["risk"]}  # fmt: skip
+        else:
+            expected["scores"] = scores
     return expected
 
 
@@ -78,6 +92,12 @@ def test_fixture_covers_both_modes_and_blanks() -> None:
     assert len(GOLDEN) == 251
     blanks = [_has_blanks(c["case"]) for c in GOLDEN]
     assert 20 < sum(blanks) < len(GOLDEN)
+    day28 = [
+        c
+        for c in GOLDEN
+        if any(28 <= a["day"] <= 35 for a in c["expected"]["study"]["assessments"])
+    ]
+    assert len(day28) > 10
 
 
 @pytest.mark.parametrize("index", range(len(GOLDEN)))

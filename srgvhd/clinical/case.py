@@ -9,7 +9,8 @@ measured, not involved (docs/clinical-rules.md §7). ``srgvhd-case/1`` files are
 their old meaning (a blank is not involved): the ``Case`` remembers it (``legacy``), the engine
 warns, and ``case_to_dict`` writes such a case back as ``/1`` so its meaning never changes
 silently; cases built by the app are ``/2``. The case also keeps its ``rule_set``, an optional
-pseudonymous ``case_code`` and the clinician's ``grade_override``.
+pseudonymous ``case_code``, the clinician's ``grade_override`` and optional ``labs``
+(``srgvhd.clinical.labs``).
 Optional additions to the format (allowed by interfaces.md): ``steroids.dose_changes`` (dated
 methylprednisolone doses, for the EBMT 2018 steroid-dependence rules) and
 ``steroids.intolerant`` (the clinician's flag).
@@ -26,12 +27,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from srgvhd.clinical.labs import Lab, parse_labs
 from srgvhd.clinical.policy import CHILD_MAX_AGE_YEARS_EXCLUSIVE, RISK_MODEL_GRADES
 from srgvhd.clinical.refractory import RULE_SETS
 from srgvhd.clinical.staging import MAX_STAGE, ORGANS, OrganStages, is_child
 from srgvhd.clinical.units import (
     BILIRUBIN_UNITS,
     HEMOGLOBIN_UNITS,
+    Quantity,
     bilirubin_to_mg_dl,
     canonical_bilirubin_unit,
     canonical_hemoglobin_unit,
@@ -73,14 +76,6 @@ LIMITS = {
     "stool_ml_per_day": (0.0, 20000.0),
     "stool_episodes_per_day": (0.0, 100.0),
 }
-
-
-@dataclass(frozen=True)
-class Quantity:
-    """A lab value with the unit it was entered in."""
-
-    value: float
-    unit: str
 
 
 @dataclass(frozen=True)
@@ -167,6 +162,7 @@ class Case:
     rule_set: str | None = None
     case_code: str | None = None
     legacy: bool = False
+    labs: tuple[Lab, ...] = ()
 
     @property
     def rules(self) -> str:
@@ -235,6 +231,7 @@ def parse_case(data: Any) -> Case:
     code = root.get("case_code")
     if code is not None and not (isinstance(code, str) and CASE_CODE.fullmatch(code)):
         c.add("case_code", "expected 1–32 letters, digits, '-' or '_' (a pseudonym, no names)")
+    labs = parse_labs(c, root.get("labs", MISSING))
     if patient is not None and assessments:
         _check_child_weight(c, patient, assessments)
     if c.problems:
@@ -248,6 +245,7 @@ def parse_case(data: Any) -> Case:
         rule_set=rule_set,
         case_code=code,
         legacy=legacy,
+        labs=labs,
     )
 
 
@@ -263,18 +261,9 @@ def _optional_choice(c: Collector, root: dict, key: str, options: tuple[str, ...
 def _quantity(
     c: Collector, value: Any, where: str, canon: Any, units: tuple[str, ...], limit_key: str
 ) -> Quantity | None:
-    obj = c.obj(value, where, required=False)
-    if obj is None:
-        return None
-    unit = canon(obj.get("unit"))
-    if unit is None:
-        c.add(f"{where}.unit", f"expected one of {', '.join(units)}, got {obj.get('unit')!r}")
-        return None
-    low, high = LIMITS[f"{limit_key}_{unit}"]
-    number = c.number(
-        obj.get("value", MISSING), f"{where}.value", low=low, high=high, required=True
-    )
-    return None if number is None else Quantity(number, unit)
+    limits = {unit: LIMITS[f"{limit_key}_{unit}"] for unit in units}
+    found = c.quantity(value, where, canon, limits)
+    return None if found is None else Quantity(*found)
 
 
 def _patient(c: Collector, value: Any) -> Patient | None:
@@ -542,6 +531,8 @@ def case_to_dict(case: Case) -> dict[str, Any]:
     }
     if case.rule_set is not None:
         out["rule_set"] = case.rule_set
+    if case.labs:
+        out["labs"] = [lab.to_json() for lab in case.labs]
     return out
 
 

@@ -14,6 +14,7 @@ from srgvhd.clinical.policy import STUDY_METHYLPREDNISOLONE_MG_PER_KG_DAY
 from srgvhd.clinical.refractory import RULE_SETS, CoursePoint, ebmt2018_status, study_status
 from srgvhd.clinical.response import judge_response, taken_as_not_involved
 from srgvhd.clinical.results import AssessmentResult, CourseResult, Grade, Response, Status
+from srgvhd.clinical.scores import course_scores
 from srgvhd.clinical.staging import (
     ORGAN_LABELS,
     ORGANS,
@@ -167,6 +168,7 @@ def assess_case(case: Case, rule_set: str | None = None) -> CourseResult:
         max_grade=max_grade,
         status=status,
         warnings=tuple(_warnings(case, rows, points, status, max_grade)),
+        scores=course_scores(case.labs, steroids.start_date, tuple(rows)),
     )
 
 

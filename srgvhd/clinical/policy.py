@@ -31,6 +31,10 @@ AGE_GROUP_OLDER_FROM_YEARS = 35.0
 EBMT_NO_IMPROVEMENT_DAY = 7
 EBMT_INCOMPLETE_RESPONSE_DAY = 29
 
+# Day-28 response (MacMillan et al. Blood 2010; Inamoto et al. Haematologica 2014): the first
+# assessable assessment on days 28–35 (a week's window for the day-28 visit).
+DAY28_WINDOW_DAYS = (28, 35)
+
 
 @dataclass(frozen=True)
 class ProjectRule:
@@ -61,5 +65,17 @@ PROJECT_RULES: tuple[ProjectRule, ...] = (
         "ebmt_windows",
         "EBMT 2018 rule set: 'failure to improve within 5–7 days' is judged from day 7; "
         "'incomplete response after > 28 days' from day 29.",
+    ),
+    ProjectRule(
+        "not_measured",
+        "A blank finding is 'not measured', not 'not involved'. An organ involved at baseline "
+        "and not measured later makes that response 'not assessable' (unless another organ "
+        "progressed); such an assessment fires no rule and cannot make the course "
+        "steroid-responsive. An organ not involved at baseline and not measured later is taken "
+        "as not involved. Grades leave unmeasured organs out and are flagged incomplete.",
+    ),
+    ProjectRule(
+        "day28_window",
+        "The day-28 response is read from the first assessable assessment on days 28–35.",
     ),
 )

@@ -11,9 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from srgvhd.clinical.staging import OrganStages
+
+if TYPE_CHECKING:
+    from srgvhd.clinical.scores import Scores
 
 
 class Grade(StrEnum):
@@ -191,13 +194,18 @@ class CourseResult:
     max_grade: Grade
     status: Status
     warnings: tuple[str, ...] = ()
+    scores: Scores | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The ``srgvhd assess --json`` object without the risk model's part."""
-        return {
+        """The ``srgvhd assess --json`` object without the risk model's part; ``scores`` only
+        when the case has labs or reached day 28 (docs/interfaces.md §6)."""
+        out = {
             "rule_set": self.rule_set,
             "assessments": [a.to_json() for a in self.assessments],
             "max_grade": self.max_grade.value,
             "status": self.status.to_json(),
             "warnings": list(self.warnings),
         }
+        if self.scores is not None:
+            out["scores"] = self.scores.to_json()
+        return out

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -69,6 +70,36 @@ class Collector:
             self.add(where, f"{value} is out of range {bracket}{_fmt(low)}, {_fmt(high)}]")
             return None
         return int(value) if integer else float(value)
+
+    def quantity(
+        self,
+        value: Any,
+        where: str,
+        canon: Callable[[Any], str | None],
+        limits: dict[str, tuple[float, float]],
+        *,
+        low_inclusive: bool = True,
+    ) -> tuple[float, str] | None:
+        """An optional ``{"value", "unit"}`` object: (value, canonical unit) within the unit's
+        limits, or None (absent, null, or a problem recorded at ``where.value``/``.unit``)."""
+        obj = self.obj(value, where, required=False)
+        if obj is None:
+            return None
+        unit = canon(obj.get("unit"))
+        if unit is None:
+            got = _short(obj.get("unit"))
+            self.add(f"{where}.unit", f"expected one of {', '.join(limits)}, got {got}")
+            return None
+        low, high = limits[unit]
+        number = self.number(
+            obj.get("value", MISSING),
+            f"{where}.value",
+            low=low,
+            high=high,
+            required=True,
+            low_inclusive=low_inclusive,
+        )
+        return None if number is None else (number, unit)
 
     def boolean(self, value: Any, where: str) -> bool | None:
         """true, false, or null/missing (None)."""
