@@ -325,11 +325,27 @@ def test_everything_on_the_form_round_trips() -> None:
     assert d["labs"] == [{"date": "2026-11-01", "ldh_u_l": 420,
                           "creatinine": {"value": 97, "unit": "umol/L"},
                           "platelets_10e9_l": 45, "map_probability": 0.2}]
-    back = F.case_dict_to_form(d)
+    back = F.case_dict_to_form(case_to_dict(parse_case(d)))
     expected = _without_ids(form)
     expected["mp_dose"] = "1.5"
     expected["labs"][0]["map"] = "0.2"
     assert _without_ids(back) == expected
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "message"),
+    [("ldh", "0", "LDH: 0 U/L is outside the allowed range (more than 0, at most 20000 U/L)."),
+     ("map", "1,2", "MAP probability: 1.2 is outside the allowed range (0–1)."),
+     ("map", "x", "MAP probability: “x” is not a number"),
+     ("platelets", "4O", "Platelets (10⁹/L): “4O” is not a number"),
+     ("creatinine", "abc", "Allowed: more than 0, at most 2652 µmol/L.")],
+)
+def test_lab_values_are_refused_in_words(field: str, text: str, message: str) -> None:
+    form = _valid_form()
+    lab = F.add_row(form, "labs")
+    lab.update(date="day 0", creatinine_unit="umol/L", **{field: text})
+    (shown,) = F.read_form(form).problems[f"labs:{lab['id']}"]
+    assert message in shown
 
 
 def test_mixed_bilirubin_units_are_shown_in_the_first_unit() -> None:

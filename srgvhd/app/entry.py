@@ -22,7 +22,7 @@ from srgvhd.app import form as F
 from srgvhd.app.fields import FieldError, parse_date
 from srgvhd.clinical.policy import PROJECT_RULES
 from srgvhd.clinical.refractory import RULE_SET_LABELS, RULE_SETS
-from srgvhd.clinical.units import BILIRUBIN_UNITS, HEMOGLOBIN_UNITS
+from srgvhd.clinical.units import BILIRUBIN_UNITS, CREATININE_UNITS, HEMOGLOBIN_UNITS
 
 ss = st.session_state
 FORM = "assess_form"
@@ -325,7 +325,7 @@ def draw_labs(form: dict[str, Any], slots: dict[str, Any]) -> None:
                 with second[0]:
                     _row_text(row, table, "creatinine", "Creatinine", placeholder=BLANK)
                 with second[1]:
-                    _row_choice(row, table, "creatinine_unit", "Unit", F.CREATININE_UNITS,
+                    _row_choice(row, table, "creatinine_unit", "Unit", CREATININE_UNITS,
                                 format_func=F.unit_words)
                 with second[2]:
                     _row_text(row, table, "platelets", "Platelets (10⁹/L)", placeholder=BLANK)

@@ -27,6 +27,7 @@ from typing import Any
 
 from srgvhd.app.fields import FieldError, number_text, parse_date, parse_number, range_words
 from srgvhd.clinical.case import FORMAT, LEGACY_FORMAT, LIMITS, parse_case
+from srgvhd.clinical.labs import CREATININE_LIMITS, LDH_U_L, MAP_PROBABILITY, PLATELETS_10E9_L
 from srgvhd.clinical.staging import MAX_STAGE, ORGANS
 from srgvhd.clinical.units import (
     bilirubin_to_mg_dl,
@@ -41,7 +42,6 @@ GRADE_OVERRIDES = ("none", "II", "III", "IV")
 NOT_MEASURED = "not measured"
 YES_NO = (NOT_MEASURED, "no", "yes")
 STAGE_CHOICES = {organ: (NOT_MEASURED, *map(str, range(MAX_STAGE[organ] + 1))) for organ in ORGANS}
-CREATININE_UNITS = ("mg/dL", "umol/L")
 UNIT_WORDS = {"umol/L": "µmol/L"}
 
 # Assessment number fields: form field -> (label, unit or None for the page's bilirubin unit,
@@ -69,7 +69,7 @@ LAB_NUMBERS = {
     "ldh": ("LDH", "U/L", "ldh_u_l"),
     "creatinine": ("Creatinine", None, "creatinine"),
     "platelets": ("Platelets", "10⁹/L", "platelets_10e9_l"),
-    "map": ("MAP probability", "0–1", "map_probability"),
+    "map": ("MAP probability", "", "map_probability"),
 }
 ROW_FIELDS: dict[str, tuple[str, ...]] = {
     "assessments": ("date", "mode", *NUMBER_FINDINGS, *CHOICE_FINDINGS, *STAGE_FIELDS),
@@ -262,7 +262,19 @@ def _limit_key(path: str, unit: str) -> str:
     return f"{name}_{unit}" if name in ("hemoglobin", "bilirubin", "creatinine") else name
 
 
+# Lab ranges (srgvhd.clinical.labs): LIMITS-style key -> (low, high, low inclusive).
+LAB_LIMITS = {
+    "ldh_u_l": (*LDH_U_L, False),
+    **{f"creatinine_{unit}": (*limits, False) for unit, limits in CREATININE_LIMITS.items()},
+    "platelets_10e9_l": (*PLATELETS_10E9_L, False),
+    "map_probability": (*MAP_PROBABILITY, True),
+}
+
+
 def _allowed(limit_key: str, unit: str) -> str:
+    if limit_key in LAB_LIMITS:
+        low, high, inclusive = LAB_LIMITS[limit_key]
+        return range_words(low, high, unit_words(unit), low_inclusive=inclusive)
     if limit_key not in LIMITS:
         return ""
     low, high = LIMITS[limit_key]
@@ -279,7 +291,8 @@ def _read_number(
 ) -> Any:
     """``where``: (slot, case-file path) of the field."""
     try:
-        return parse_number(text, f"{label} ({unit_words(unit)})", _allowed(limit_key, unit))
+        name = f"{label} ({unit_words(unit)})" if unit else label
+        return parse_number(text, name, _allowed(limit_key, unit))
     except FieldError as exc:
         reading.add(where[0], str(exc))
         reading.unreadable.add(where[1])
@@ -340,7 +353,7 @@ def _lab(row: dict[str, Any], reading: Reading, start: date | None, path: str) -
     when = _read_date(reading, (slot, f"{path}.date"), row.get("date"), "Date", start)
     out: dict[str, Any] = {"date": _iso(when)}
     for column, (label, unit, name) in LAB_NUMBERS.items():
-        unit = unit or row.get("creatinine_unit", "mg/dL")
+        unit = row.get("creatinine_unit", "mg/dL") if unit is None else unit
         value = _read_number(reading, (slot, f"{path}.{name}"), row.get(column), label, unit,
                              _limit_key(name, unit))
         out[name] = (
