@@ -427,3 +427,22 @@ def test_a_case_code_that_could_be_a_name_is_refused_beside_the_field(at) -> Non
     assert any(t.startswith("Case code: ") for t in _texts(at.error))
     at.text_input(key="assess_case_code").input("W3-017").run()
     assert any("rule R1" in t for t in _texts(at.error))
+
+
+def test_labs_are_entered_and_go_into_the_case(at) -> None:
+    _fill(at, _example("refractory_r1.json"))
+    at.button(key="assess_add_labs").click().run()
+    lab = "assess_labs_2_"  # rows 0 and 1 are the two assessments
+    at.text_input(key=f"{lab}date").input("day 0")
+    at.text_input(key=f"{lab}ldh").input("420")
+    at.selectbox(key=f"{lab}creatinine_unit").set_value("umol/L")
+    at.text_input(key=f"{lab}creatinine").input("97,2")
+    at.text_input(key=f"{lab}platelets").input("45").run()
+    assert any("rule R1" in t for t in _texts(at.error))
+    labs = F.read_form(at.session_state["assess_form"]).case["labs"]
+    assert labs == [{"date": "2026-11-01", "ldh_u_l": 420,
+                     "creatinine": {"value": 97.2, "unit": "umol/L"},
+                     "platelets_10e9_l": 45, "map_probability": None}]
+    at.text_input(key=f"{lab}platelets").input("0").run()
+    assert ("Platelets: 0 10⁹/L is outside the allowed range (more than 0, at most 5000 10⁹/L)."
+            in _texts(at.error))
