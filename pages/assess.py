@@ -276,12 +276,15 @@ def _draw_page() -> None:
     _show_problems(slots, reading.problems)
     if not reading.ok:
         _draw_save(None, form)
-        if reading.missing:
-            result_block.info("To see the result, enter: "
-                              + "; ".join(ui.plain(m) for m in reading.missing) + ".")
+        lines = []
         if reading.problems:
-            result_block.info("The result appears when the entries marked in red are "
-                              "corrected.")
+            marked = ", ".join(F.slot_words(form, slot) for slot in reading.problems)
+            lines.append(f"The result appears when the entries marked in red are corrected "
+                         f"({ui.plain(marked)}).")
+        if reading.missing:
+            lines.append("To see the result, enter: "
+                         + "; ".join(ui.plain(m) for m in reading.missing) + ".")
+        result_block.info("  \n".join(lines))
         return
     case = parse_case(reading.case)
     _draw_save(case, form)

@@ -180,6 +180,8 @@ def test_impossible_start_date_is_refused_not_moved(at) -> None:
     assert "Steroid start date: 2026-02-31 is not a real date (February 2026 has 28 days)." in (
         _texts(at.error))
     assert at.text_input(key="assess_steroid_start").value == "2026-02-31"
+    assert any("entries marked in red are corrected (Steroid start date)" in t
+               for t in _texts(at.info))
     assert not any("Steroid-refractory" in t for t in _texts(at.error))
 
 

@@ -230,6 +230,18 @@ def test_cross_field_problems_are_in_words_beside_their_row() -> None:
         f"dose_changes:{change['id']}": ["Date: must be after the steroid start date"]}
 
 
+def test_problem_places_are_named_in_words() -> None:
+    form = _valid_form()
+    second = form["assessments"][1]
+    F.delete_row(form, "assessments", form["assessments"][0]["id"])
+    change = F.add_row(form, "dose_changes")
+    assert F.slot_words(form, f"assessments:{second['id']}") == "Assessment 1"
+    assert F.slot_words(form, f"dose_changes:{change['id']}") == "Dose change 1"
+    assert F.slot_words(form, "hemoglobin_value") == "Hemoglobin"
+    assert F.slot_words(form, "steroid_start") == "Steroid start date"
+    assert F.slot_words(form, "assessments") == "Assessments"
+
+
 def test_missing_baseline_is_named() -> None:
     form = _valid_form()
     F.delete_row(form, "assessments", form["assessments"][0]["id"])

@@ -399,6 +399,19 @@ def read_as(form: dict[str, Any], reading: Reading) -> dict[str, str]:
     return out
 
 
+def slot_words(form: dict[str, Any], slot: str) -> str:
+    """Where a problem slot is on the page, in words: "Age", "Assessment 2", "Dose change 1"."""
+    table, _, row_id = slot.partition(":")
+    if row_id:
+        ids = [row["id"] for row in form.get(table) or []]
+        number = ids.index(int(row_id)) + 1 if int(row_id) in ids else "?"
+        return f"{ROW_WORDS[table]} {number}"
+    if slot in SCALAR_NUMBERS:
+        return SCALAR_NUMBERS[slot][0]
+    return SCALAR_LABELS.get(slot) or {"assessments": "Assessments", "dose_changes": "Dose changes",
+                                       "labs": "Labs"}.get(slot, "Other")
+
+
 # ---------------------------------------------------------------- problems -> fields
 
 
