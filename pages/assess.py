@@ -24,12 +24,6 @@ from srgvhd.errors import InputError
 ss = st.session_state
 OPEN_UPLOADER = "assess_open_case"
 OPEN_PROBLEMS = "assess_open_problems"
-OPEN_NOTICE = "assess_open_notice"
-LEGACY_NOTICE = (
-    "This file is in the older format srgvhd-case/1, where a blank finding meant “not "
-    "involved”: its blanks are shown as 0 / “no”. Save case writes srgvhd-case/2, where a blank "
-    "means not measured."
-)
 RULE_TEXT = {rule.key: rule.text for rule in PROJECT_RULES}
 CASE_UPLOAD_MB = 1  # case.loads_case refuses files over MAX_CASE_BYTES (1 MB) as well
 VERDICT_BOX = {REFRACTORY: st.error, DEPENDENT: st.warning, RESPONSIVE: st.success}
@@ -223,7 +217,7 @@ def _open_case() -> None:
     the same run): replace the form with the opened case file; a refused file changes nothing.
     The file's warnings (e.g. an older format) are shown with the result."""
     uploaded = ss.get(OPEN_UPLOADER)
-    ss.pop(OPEN_NOTICE, None)
+    ss.pop(entry.OPEN_NOTICE, None)
     if uploaded is None:
         ss.pop(OPEN_PROBLEMS, None)
         return
@@ -233,9 +227,7 @@ def _open_case() -> None:
         ss[OPEN_PROBLEMS] = [str(p) for p in exc.problems]
         return
     ss.pop(OPEN_PROBLEMS, None)
-    entry.replace_form(F.case_dict_to_form(case_to_dict(case)))
-    if case.legacy:
-        ss[OPEN_NOTICE] = LEGACY_NOTICE
+    entry.open_case(case)
 
 
 def _draw_opener() -> None:
@@ -244,8 +236,8 @@ def _draw_opener() -> None:
                      max_upload_size=CASE_UPLOAD_MB)
     for problem in ss.get(OPEN_PROBLEMS, []):
         st.error(f"Case file not opened, the form is unchanged: {ui.plain(problem)}")
-    if OPEN_NOTICE in ss and ss.get(OPEN_UPLOADER) is not None:
-        st.warning(ss[OPEN_NOTICE])
+    if entry.OPEN_NOTICE in ss:
+        st.warning(ss[entry.OPEN_NOTICE])
 
 
 def _show_problems(slots: dict[str, Any], problems: dict[str, list[str]]) -> None:

@@ -20,6 +20,7 @@ import streamlit as st
 
 from srgvhd.app import form as F
 from srgvhd.app.fields import FieldError, parse_date
+from srgvhd.clinical.case import Case, case_to_dict
 from srgvhd.clinical.policy import PROJECT_RULES
 from srgvhd.clinical.refractory import RULE_SET_LABELS, RULE_SETS
 from srgvhd.clinical.units import BILIRUBIN_UNITS, CREATININE_UNITS, HEMOGLOBIN_UNITS
@@ -27,6 +28,12 @@ from srgvhd.clinical.units import BILIRUBIN_UNITS, CREATININE_UNITS, HEMOGLOBIN_
 ss = st.session_state
 FORM = "assess_form"
 SAVED = "assess_saved_form"  # the form as last saved or opened (for the unsaved-entries warning)
+OPEN_NOTICE = "assess_open_notice"
+LEGACY_NOTICE = (
+    "This file is in the older format srgvhd-case/1, where a blank finding meant “not "
+    "involved”: its blanks are shown as 0 / “no”. Save case writes srgvhd-case/2, where a blank "
+    "means not measured."
+)
 WIDGET_KEYS = {
     "case_code": "assess_case_code",
     "age_years": "assess_age",
@@ -90,16 +97,21 @@ def _seeded(key: str, value: Any) -> str:
     return key
 
 
-def replace_form(form: dict[str, Any]) -> None:
-    """Put ``form`` on the page (an opened case): every widget is seeded from it again."""
+_KEEP = ("assess_open_case", "assess_open_problems")
+
+
+def open_case(case: Case) -> None:
+    """Put a case on the Assess page (Open case, or another page before ``st.switch_page``):
+    every widget is seeded from it again, and it counts as saved. A ``srgvhd-case/1`` case
+    shows its blanks as "not involved", with a notice saying so."""
     for key in [k for k in ss if isinstance(k, str) and k.startswith("assess_")
                 and k not in _KEEP]:
         del ss[key]
+    form = F.case_dict_to_form(case_to_dict(case))
     ss[FORM] = form
     mark_saved(form)
-
-
-_KEEP = ("assess_open_case", "assess_open_problems", "assess_open_notice")
+    if case.legacy:
+        ss[OPEN_NOTICE] = LEGACY_NOTICE
 
 
 def mark_saved(form: dict[str, Any]) -> None:
