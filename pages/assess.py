@@ -215,7 +215,7 @@ def _draw_save(case: Case | None, form: dict[str, Any]) -> None:
 def _open_case() -> None:
     """The "Open case" uploader's callback (it runs before the script, so the form is filled on
     the same run): replace the form with the opened case file; a refused file changes nothing.
-    The file's warnings (e.g. an older format) are shown with the result."""
+    An older-format (srgvhd-case/1) file gets a notice under the uploader."""
     uploaded = ss.get(OPEN_UPLOADER)
     ss.pop(entry.OPEN_NOTICE, None)
     if uploaded is None:
