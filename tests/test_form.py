@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from srgvhd.app import form as F
@@ -285,6 +285,29 @@ def test_read_as_shows_each_value_as_the_engine_gets_it() -> None:
         f"assessments:{staged['id']}":
             "Read as: Skin stage 1. Not measured: Liver stage · Upper-GI stage · Lower-GI stage.",
     }
+
+
+TYPED = st.one_of(st.sampled_from(["", " ", "0", "1,5", "1.5", "-1", "1e3", "1,500", "day 7",
+                                    "d0", "2026-11-01", "2026-02-31", "abc", "150", "99999"]),
+                  st.text(max_size=12))
+
+
+@settings(max_examples=80, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(["age_years", "weight_kg", "hemoglobin_value",
+                                        "steroid_start", "mp_dose", "case_code"]), TYPED),
+       st.lists(st.dictionaries(st.sampled_from(F.ROW_FIELDS["assessments"][2:7]), TYPED),
+                max_size=3),
+       st.lists(st.sampled_from(["findings", "stages"]), min_size=3, max_size=3))
+def test_anything_typed_is_read_or_refused_in_words_never_a_crash(scalars, rows, modes) -> None:
+    form = F.empty_form()
+    form.update(scalars)
+    for values, mode in zip(rows, modes, strict=False):
+        _assessment(form, date="day 0", mode=mode, **values)
+    reading = F.read_form(form)
+    for messages in reading.problems.values():
+        assert all(m and "assessments[" not in m and "steroids." not in m for m in messages)
+    if reading.ok:
+        parse_case(reading.case)
 
 
 # ---------------------------------------------------------------- case -> form -> case
