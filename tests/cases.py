@@ -98,7 +98,8 @@ def valid_doc() -> dict[str, Any]:
 
 
 GRADES = {"0", "I", "II", "III", "IV"}
-RESPONSES = {"CR", "VGPR", "PR", "mixed", "progression", "no response"}
+RESPONSES = {"CR", "VGPR", "PR", "mixed", "progression", "no response", "not assessable"}
+ORGAN_KEYS = ("skin", "liver", "upper_gi", "lower_gi")
 STUDY_STATUSES = {"steroid-refractory", "steroid-responsive", "not refractory so far"}
 STUDY_RULES = {"R1", "R2", "R3"}
 EBMT_RULES = {"E1", "E2", "E3", "D1", "D2"}
@@ -115,9 +116,12 @@ def check_contract(result: dict[str, Any], rule_set: str = "study") -> None:
     for i, row in enumerate(result["assessments"]):
         assert _ISO.match(row["date"])
         assert _is_int(row["day"]) and row["day"] >= 0
-        assert set(row["stages"]) == {"skin", "liver", "upper_gi", "lower_gi"}
-        assert all(_is_int(v) and 0 <= v <= 4 for v in row["stages"].values())
-        assert row["stages"]["upper_gi"] <= 1
+        assert set(row["stages"]) == set(ORGAN_KEYS)
+        assert all(v is None or (_is_int(v) and 0 <= v <= 4) for v in row["stages"].values())
+        assert (row["stages"]["upper_gi"] or 0) <= 1
+        unknown = [o for o in ORGAN_KEYS if row["stages"][o] is None]
+        assert row.get("not_measured", []) == unknown
+        assert row.get("grade_incomplete", False) is bool(unknown)
         assert row["grade"] in GRADES
         if row["grade"] == "0":
             assert row["minnesota_risk"] is None
@@ -141,7 +145,12 @@ def check_contract(result: dict[str, Any], rule_set: str = "study") -> None:
         assert status[key] is None or _ISO.match(status[key])
     if status["rule"] is not None:
         assert _is_int(status["day"]) and status["date"]
-    if status["value"] == "not refractory so far":
+    waiting = status["waiting"]
+    if waiting is not None:
+        assert set(waiting) == {"rule", "day", "reason"} and waiting["reason"]
+        assert status["value"] == "not refractory so far"
+        assert status["next_decision_day"] == waiting["day"]
+    elif status["value"] == "not refractory so far":
         assert status["next_decision_day"] in (7, 14, 29) and status["next_decision_date"]
     assert isinstance(result["warnings"], list)
     assert all(isinstance(w, str) for w in result["warnings"])

@@ -263,14 +263,18 @@ def random_measurements(rng: random.Random) -> dict[str, Any]:
     return out
 
 
-def random_stages(rng: random.Random) -> dict[str, int]:
-    """Directly entered stages within their ranges."""
-    return {
+def random_stages(rng: random.Random) -> dict[str, int | None]:
+    """Directly entered stages within their ranges; sometimes one not measured (null: valid in
+    srgvhd-case/2, refused in /1)."""
+    stages: dict[str, int | None] = {
         "skin": rng.randint(0, 4),
         "liver": rng.randint(0, 4),
         "upper_gi": rng.randint(0, 1),
         "lower_gi": rng.randint(0, 4),
     }
+    if rng.random() < 0.2:
+        stages[rng.choice(list(stages))] = None
+    return stages
 
 
 def _iso_after(start: date, days: int) -> str:
@@ -314,8 +318,18 @@ def random_case_document(rng: random.Random) -> dict[str, Any]:
         ]
     if rng.random() < 0.3:
         steroids["intolerant"] = rng.random() < 0.5
+    labs = [
+        {"date": _iso_after(start, rng.randint(-2, 40)), "ldh_u_l": rng.choice([None, 250, 900]),
+         "creatinine": rng.choice([None, {"value": 1.2, "unit": "mg/dL"},
+                                   {"value": 88.4, "unit": "umol/L"}]),
+         "platelets_10e9_l": rng.choice([None, 20, 150]),
+         "map_probability": rng.choice([None, 0.1, 0.29, 0.6])}
+        for _ in range(rng.randrange(3))
+    ]  # fmt: skip
     return {
-        "format": "srgvhd-case/1",
+        "format": rng.choice(["srgvhd-case/1", "srgvhd-case/2"]),
+        "rule_set": rng.choice([None, "study", "ebmt2018"]),
+        "labs": labs,
         "patient": {
             "age_years": rng.choice([rng.randint(0, 120), rng.uniform(0, 120), 17.9, 18]),
             "weight_kg": rng.choice([None, rng.uniform(0.5, 300), 50, 50.1]),

@@ -350,3 +350,65 @@ def test_not_measuring_never_makes_a_response_or_a_responsive_course(doc, data) 
                 assert now["response"] not in RESPONDING, (rule_set, was, now)
         if before["status"]["value"] != "steroid-responsive":
             assert after["status"]["value"] != "steroid-responsive", rule_set
+
+
+ORGAN_FINDINGS = {
+    "skin": ("skin_rash_bsa_percent", "skin_bullae_desquamation_bsa_percent"),
+    "liver": ("bilirubin",),
+    "upper_gi": ("upper_gi_persistent_symptoms",),
+    "lower_gi": (
+        "stool_ml_per_day",
+        "stool_episodes_per_day",
+        "severe_abdominal_pain_or_ileus",
+        "grossly_bloody_stool",
+    ),
+}
+
+
+@st.composite
+def measured_courses(draw: st.DrawFn) -> dict:
+    """A /2 course of raw findings, every finding entered, values around the MAGIC thresholds."""
+
+    def findings(day: int) -> dict:
+        return full(
+            day,
+            skin_rash_bsa_percent=draw(st.sampled_from((0, 10, 25, 50, 60))),
+            skin_bullae_desquamation_bsa_percent=draw(st.sampled_from((0, 5, 6))),
+            bilirubin=bilirubin(draw(st.sampled_from((1.0, 2.0, 3.5, 7.0, 16.0)))),
+            upper_gi_persistent_symptoms=draw(st.booleans()),
+            stool_ml_per_day=draw(st.sampled_from((0, 500, 1000, 1600))),
+            stool_episodes_per_day=draw(st.sampled_from((0, 3, 5, 8))),
+            severe_abdominal_pain_or_ileus=draw(st.booleans()) and draw(st.booleans()),
+        )
+
+    days = draw(st.lists(st.sampled_from(DAYS), min_size=1, max_size=4, unique=True))
+    return doc2(*(findings(d) for d in [0, *sorted(days)]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(measured_courses(), st.data())
+def test_not_measuring_findings_never_makes_a_response(doc, data) -> None:
+    """§7.7 with raw findings: blanking all of an organ's findings at any assessment (except the
+    §7.2 case) never turns a non-response into CR/VGPR/PR or a course into steroid-responsive."""
+    k = data.draw(st.integers(0, len(doc["assessments"]) - 1))
+    organ = data.draw(st.sampled_from(ORGANS))
+    baseline = result(doc)["assessments"][0]["stages"]
+    if k > 0 and baseline[organ] == 0:
+        return
+    blanked = copy.deepcopy(doc)
+    for key in ORGAN_FINDINGS[organ]:
+        blanked["assessments"][k]["measurements"][key] = None
+    for rule_set in ("study", "ebmt2018"):
+        before, after = result(doc, rule_set), result(blanked, rule_set)
+        assert after["assessments"][k]["stages"][organ] is None
+        for was, now in zip(before["assessments"], after["assessments"], strict=True):
+            if was["response"] not in RESPONDING:
+                assert now["response"] not in RESPONDING, (rule_set, was, now)
+        if before["status"]["value"] != "steroid-responsive":
+            assert after["status"]["value"] != "steroid-responsive", rule_set
+
+
+def test_a_gap_outside_every_rule_window_does_not_question_a_later_verdict() -> None:
+    r = result(doc2(row(0, skin=1, liver=2), row(6, skin=1, liver=None), row(7, skin=1, liver=2)))
+    assert (r["status"]["rule"], r["status"]["day"]) == ("R2", 7)
+    assert not any("could not be judged" in w for w in r["warnings"])

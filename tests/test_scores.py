@@ -206,3 +206,16 @@ def test_scores_through_the_cli(tmp_path, capsys) -> None:
     out, err = capsys.readouterr()
     assert out == "" and len(err.splitlines()) == 1
     assert err.startswith("labs[0].creatinine.value:")
+
+
+def test_scores_in_the_cli_table(tmp_path, capsys) -> None:
+    from srgvhd.cli.main import main
+
+    doc = {**doc2(row(0, skin=2), row(28, skin=0)), "labs": [lab(7, map_probability=0.29)]}
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert main(["assess", str(path), "--no-risk"]) == 0
+    out = capsys.readouterr().out
+    assert "MAP 0.29: high (threshold 0.290), drawn on day 7 (2026-11-08)" in out
+    assert "Day-28 response (day 28): CR or VGPR at day 28." in out
+    assert "EASIX" not in out

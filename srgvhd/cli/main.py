@@ -95,6 +95,7 @@ def format_table(result: dict) -> str:
     if any(row.get("grade_incomplete") for row in result["assessments"]):
         lines.append(f"{NOT_MEASURED} = not measured; * grade leaves out organs not measured")
     lines += ["", f"Highest MAGIC grade: {result['max_grade']}", result["status"]["sentence"]]
+    lines += _score_lines(result.get("scores") or {})
     risk = result.get("risk")
     if risk:
         lo, hi = risk["hazard_ratio_ci"]
@@ -113,6 +114,25 @@ def format_table(result: dict) -> str:
                 )
     lines += [f"warning: {w}" for w in result["warnings"]]
     return "\n".join(lines) + "\n"
+
+
+def _score_lines(scores: dict) -> list[str]:
+    """EASIX, MAP and the day-28 response (docs/interfaces.md §6), when the result has them."""
+    lines = []
+    easix, map_, day28 = scores.get("easix"), scores.get("map"), scores.get("day28")
+    if easix:
+        lines.append(
+            f"EASIX {easix['value']:.3g} (log2 {easix['log2']:.2f}) on day {easix['day']} "
+            f"({easix['date']}): a continuous measure, no cut-off; {easix['source']}"
+        )
+    if map_:
+        lines.append(
+            f"MAP {map_['value']:g}: {map_['group']} (threshold {map_['threshold']:.3f}), drawn "
+            f"on day {map_['day']} ({map_['date']}); {map_['source']}"
+        )
+    if day28:
+        lines.append(f"Day-28 response (day {day28['day']}): {day28['meaning']}")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,12 +8,17 @@ model's estimate is added outside the clinical engine, by ``srgvhd.risk.patient`
 from __future__ import annotations
 
 from srgvhd.clinical.case import MEASUREMENT_FIELDS, Assessment, Case, Measurements, Patient
-from srgvhd.clinical.grading import ibmtr_index, keystone_grade, magic_grade
-from srgvhd.clinical.grading import minnesota_risk as minnesota
+from srgvhd.clinical.grading import Grade, grade_rank, magic_grade
 from srgvhd.clinical.policy import STUDY_METHYLPREDNISOLONE_MG_PER_KG_DAY
-from srgvhd.clinical.refractory import RULE_SETS, CoursePoint, ebmt2018_status, study_status
+from srgvhd.clinical.refractory import (
+    ASSESSMENT_RULES,
+    RULE_SETS,
+    CoursePoint,
+    ebmt2018_status,
+    study_status,
+)
 from srgvhd.clinical.response import judge_response, taken_as_not_involved
-from srgvhd.clinical.results import AssessmentResult, CourseResult, Grade, Response, Status
+from srgvhd.clinical.results import AssessmentResult, CourseResult, Response, Status
 from srgvhd.clinical.scores import course_scores
 from srgvhd.clinical.staging import (
     ORGAN_LABELS,
@@ -130,29 +135,33 @@ def assess_case(case: Case, rule_set: str | None = None) -> CourseResult:
     if rule_set not in RULE_SETS:
         raise ValueError(f"rule_set must be one of {RULE_SETS}, not {rule_set!r}")
     baseline = case.assessments[0]
-    stagings = [stage_assessment(a, case.patient, legacy=case.legacy) for a in case.assessments]
-    base = stagings[0].stages
+    base = stage_assessment(baseline, case.patient, legacy=case.legacy).stages
+    base_bilirubin = _bilirubin(baseline)
     rows: list[AssessmentResult] = []
     points: list[CoursePoint] = []
-    for assessment, staging in zip(case.assessments, stagings, strict=True):
+    for assessment in case.assessments:
+        staging = stage_assessment(assessment, case.patient, legacy=case.legacy)
+        stages, bilirubin = staging.stages, _bilirubin(assessment)
         day = case.day(assessment.date)
         response, unjudged, notes = None, "", staging.notes
         if assessment is not baseline:
             response = judge_response(
                 base,
-                staging.stages,
-                baseline_bilirubin_mg_dl=_bilirubin(baseline),
-                current_bilirubin_mg_dl=_bilirubin(assessment),
+                stages,
+                baseline_bilirubin_mg_dl=base_bilirubin,
+                current_bilirubin_mg_dl=bilirubin,
             )
-            notes += tuple(
-                f"{ORGAN_LABELS[o]} not measured: taken as not involved (not involved at baseline)"
-                for o in taken_as_not_involved(base, staging.stages)
-            )
+            if stages.not_measured:
+                notes += tuple(
+                    f"{ORGAN_LABELS[o]} not measured: taken as not involved (not involved at "
+                    "baseline)"
+                    for o in taken_as_not_involved(base, stages)
+                )
             if response == Response.NOT_ASSESSABLE:
-                unjudged = _unjudged(base, staging.stages, day)
+                unjudged = _unjudged(base, stages, day)
                 notes += (f"response not assessable: {unjudged}",)
-        points.append(CoursePoint(assessment.date, day, staging.stages, response, unjudged))
-        rows.append(_row(assessment, day, Staging(staging.stages, notes), response))
+        points.append(CoursePoint(assessment.date, day, stages, response, unjudged))
+        rows.append(_row(assessment, day, stages, notes, response, bilirubin))
     steroids = case.steroids
     if rule_set == "study":
         status = study_status(points, steroids.start_date)
@@ -161,7 +170,7 @@ def assess_case(case: Case, rule_set: str | None = None) -> CourseResult:
         status = ebmt2018_status(
             points, steroids.start_date, steroids.mg_per_kg_day, changes, steroids.intolerant
         )
-    max_grade = max((r.grade for r in rows), key=lambda g: g.rank)
+    max_grade = max((r.grade for r in rows), key=grade_rank)
     return CourseResult(
         rule_set=rule_set,
         assessments=tuple(rows),
@@ -203,12 +212,14 @@ def _warnings(
             f"grades leave out organs not measured ({days}); the highest MAGIC grade "
             f"{max_grade.value} is a lower bound, and the risk model uses it as such"
         )
+    rules = ASSESSMENT_RULES[status.rule_set]
     earlier = [
         p
         for p in points
         if p.response == Response.NOT_ASSESSABLE
         and status.date is not None
         and p.date < status.date
+        and any(rule.applies(p.day) for rule in rules)
     ]
     if earlier:
         warnings.append(
@@ -223,20 +234,20 @@ def _has_blank(m: Measurements | None) -> bool:
 
 
 def _row(
-    assessment: Assessment, day: int, staging: Staging, response: Response | None
+    assessment: Assessment,
+    day: int,
+    stages: OrganStages,
+    notes: tuple[str, ...],
+    response: Response | None,
+    bilirubin_mg_dl: float | None,
 ) -> AssessmentResult:
-    stages = staging.stages
-    known = stages.known()  # unknown organs left out (§7.5); flagged by grade_incomplete
     return AssessmentResult(
         date=assessment.date,
         day=day,
         stages=stages,
-        grade=magic_grade(known),
-        minnesota_risk=minnesota(known),
+        grade=magic_grade(stages.known()),  # unknown organs left out (§7.5): grade_incomplete
         response=response,
         source="stages" if assessment.stages is not None else "measurements",
-        bilirubin_mg_dl=_bilirubin(assessment),
-        keystone_grade=keystone_grade(known),
-        ibmtr_index=ibmtr_index(known),
-        notes=staging.notes,
+        bilirubin_mg_dl=bilirubin_mg_dl,
+        notes=notes,
     )

@@ -9,15 +9,35 @@
 
 from __future__ import annotations
 
-from srgvhd.clinical.results import Grade
+from enum import StrEnum
+
 from srgvhd.clinical.staging import OrganStages
+
+
+class Grade(StrEnum):
+    """Overall aGVHD grade (MAGIC, Harris et al. BBMT 2016; also used for Keystone grades)."""
+
+    ZERO = "0"
+    I = "I"  # noqa: E741 (the grade is written "I")
+    II = "II"
+    III = "III"
+    IV = "IV"
+
+    @property
+    def rank(self) -> int:
+        """Position in 0 < I < II < III < IV."""
+        return _GRADE_RANK[self]
+
+
+_GRADE_RANK = {grade: i for i, grade in enumerate(Grade)}
+
 
 GRADES = tuple(g.value for g in Grade)
 
 
 def grade_rank(grade: str) -> int:
     """Position of a MAGIC/Keystone grade in 0 < I < II < III < IV."""
-    return Grade(grade).rank
+    return GRADES.index(grade)
 
 
 def magic_grade(s: OrganStages) -> Grade:
@@ -48,7 +68,7 @@ def minnesota_risk(s: OrganStages) -> str | None:
     Standard risk is exactly one of: skin 1–3 alone; GI 1–2 alone; skin 1–3 plus GI 1 (liver 0);
     skin 1–3 plus liver 1–4 (GI 0). Any other involvement is high risk.
     """
-    if magic_grade(s) is Grade.ZERO:
+    if not (s.skin or s.liver or s.upper_gi or s.lower_gi):  # MAGIC grade 0
         return None
     skin, liver, gi = s.skin, s.liver, gi_stage(s)
     skin_1_3 = 1 <= skin <= 3

@@ -93,6 +93,8 @@ EBMT_RULES = {
     "D2": Rule("D2", "aGVHD worse again during the steroid taper"),
 }
 EBMT_REFRACTORY_RULES = (EBMT_RULES["E1"], EBMT_RULES["E2"], EBMT_RULES["E3"])
+# The rules each rule set applies to single assessments (those a not-assessable one leaves open).
+ASSESSMENT_RULES = {"study": tuple(STUDY_RULES.values()), "ebmt2018": EBMT_REFRACTORY_RULES}
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,7 @@ def study_status(points: list[CoursePoint], start: date) -> Status:
         fired = study_rules_fired(point)
         if fired:
             return _fired(REFRACTORY, "study", fired[0], point.day, point.date, intolerant=False)
-    waiting = waiting_rule(points, tuple(STUDY_RULES.values()))
+    waiting = waiting_rule(points, ASSESSMENT_RULES["study"])
     return _not_refractory(points, start, "study", waiting, final_day=14, intolerant=False)
 
 
@@ -269,7 +271,7 @@ def ebmt2018_status(
         )
     if candidates:
         return min(candidates, key=lambda c: (c[0], c[1]))[2]
-    waiting = waiting_rule(points, EBMT_REFRACTORY_RULES) or ebmt_d2_waiting(
+    waiting = waiting_rule(points, ASSESSMENT_RULES["ebmt2018"]) or ebmt_d2_waiting(
         points, start_dose, changes
     )
     return _not_refractory(

@@ -43,26 +43,31 @@ def judge_response(
     cannot be worse but cannot be credited as improved either: with no other change the
     response is not assessable (it could be PR or no response).
     """
-    rule2 = taken_as_not_involved(baseline, current)
-    now = {o: 0 if o in rule2 else getattr(current, o) for o in ORGANS}
-    then = {o: getattr(baseline, o) for o in ORGANS}
-    deltas = [now[o] - then[o] for o in ORGANS if now[o] is not None and then[o] is not None]
+    then = baseline.as_tuple()
+    now = current.as_tuple()
+    if None in now:  # §7.2: not involved at baseline, not measured now
+        now = tuple(0 if n is None and t == 0 else n for n, t in zip(now, then, strict=True))
+    pairs = zip(now, then, strict=True)
+    deltas = [n - t for n, t in pairs if n is not None and t is not None]
     improved = any(d < 0 for d in deltas)
     if any(d > 0 for d in deltas):
         return Response.MIXED if improved else Response.PROGRESSION
-    if any(now[o] is None or (then[o] is None and now[o] > 0) for o in ORGANS):
+    unjudged = None in then
+    if None in now or (
+        unjudged and any(t is None and n > 0 for n, t in zip(now, then, strict=True))
+    ):
         return Response.NOT_ASSESSABLE
-    if all(now[o] == 0 for o in ORGANS):
+    skin, liver, upper_gi, lower_gi = now
+    if skin == liver == upper_gi == lower_gi == 0:
         return Response.CR
     if not improved:
-        unjudged = any(then[o] is None for o in ORGANS)
         return Response.NOT_ASSESSABLE if unjudged else Response.NO_RESPONSE
-    liver_ok = now["liver"] == 0 or (
+    liver_ok = liver == 0 or (
         baseline_bilirubin_mg_dl is not None
         and current_bilirubin_mg_dl is not None
         and current_bilirubin_mg_dl < VGPR_BILIRUBIN_FRACTION * baseline_bilirubin_mg_dl
     )
-    if now["skin"] <= 1 and liver_ok and now["upper_gi"] == 0 and now["lower_gi"] == 0:
+    if skin <= 1 and liver_ok and upper_gi == 0 and lower_gi == 0:
         return Response.VGPR
     return Response.PR
 

@@ -1,5 +1,8 @@
 """Typed results of the clinical engine: what a steroid course means.
 
+``Grade`` (defined with the grading rules in ``srgvhd.clinical.grading``) and ``Response`` are
+``StrEnum``s whose values are the contract's strings.
+
 ``srgvhd.clinical.course.assess_case`` returns a :class:`CourseResult`; every renderer (CLI,
 page, PDF, benchmark matching) reads these frozen objects. ``to_json()`` gives the
 ``srgvhd assess --json`` contract (docs/interfaces.md §2) plus the added fields listed in
@@ -13,25 +16,11 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from srgvhd.clinical.grading import Grade, ibmtr_index, keystone_grade, minnesota_risk
 from srgvhd.clinical.staging import OrganStages
 
 if TYPE_CHECKING:
     from srgvhd.clinical.scores import Scores
-
-
-class Grade(StrEnum):
-    """Overall aGVHD grade (MAGIC, Harris et al. BBMT 2016; also used for Keystone grades)."""
-
-    ZERO = "0"
-    I = "I"  # noqa: E741 (the grade is written "I")
-    II = "II"
-    III = "III"
-    IV = "IV"
-
-    @property
-    def rank(self) -> int:
-        """Position in 0 < I < II < III < IV."""
-        return list(Grade).index(self)
 
 
 class Response(StrEnum):
@@ -65,13 +54,25 @@ class AssessmentResult:
     day: int
     stages: OrganStages
     grade: Grade
-    minnesota_risk: str | None
     response: Response | None
     source: str
     bilirubin_mg_dl: float | None
-    keystone_grade: Grade
-    ibmtr_index: str
     notes: tuple[str, ...] = ()
+
+    @property
+    def minnesota_risk(self) -> str | None:
+        """Minnesota risk of the known stages (None at grade 0)."""
+        return minnesota_risk(self.stages.known())
+
+    @property
+    def keystone_grade(self) -> Grade:
+        """Keystone (modified Glucksberg) grade of the known stages."""
+        return keystone_grade(self.stages.known())
+
+    @property
+    def ibmtr_index(self) -> str:
+        """IBMTR severity index of the known stages."""
+        return ibmtr_index(self.stages.known())
 
     @property
     def not_measured(self) -> tuple[str, ...]:

@@ -31,14 +31,22 @@ class OrganStages:
         """Stages keyed by organ name, in ``ORGANS`` order (None = not measured)."""
         return {organ: getattr(self, organ) for organ in ORGANS}
 
+    def as_tuple(self) -> tuple[int | None, int | None, int | None, int | None]:
+        """Stages in ``ORGANS`` order."""
+        return (self.skin, self.liver, self.upper_gi, self.lower_gi)
+
     @property
     def not_measured(self) -> tuple[str, ...]:
         """The organs whose stage is unknown, in ``ORGANS`` order."""
+        if None not in (self.skin, self.liver, self.upper_gi, self.lower_gi):
+            return ()
         return tuple(organ for organ in ORGANS if getattr(self, organ) is None)
 
     def known(self) -> OrganStages:
         """The stages with unknown organs left out (stage 0), for grading (clinical-rules.md
         §7.5: grades come from the known stages and are flagged incomplete)."""
+        if not self.not_measured:
+            return self
         return OrganStages(**{o: getattr(self, o) or 0 for o in ORGANS})
 
 

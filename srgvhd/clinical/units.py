@@ -41,14 +41,19 @@ def canonical_hemoglobin_unit(unit: str) -> str | None:
     return _HEMOGLOBIN_ALIASES.get(unit.strip().lower()) if isinstance(unit, str) else None
 
 
-def bilirubin_to_mg_dl(value: float, unit: str) -> float:
-    """Total bilirubin in mg/dL from a value in mg/dL or µmol/L."""
+def _mg_dl(value: float, unit: str, umol_per_mg_dl: float, name: str) -> float:
+    """A value in mg/dL from mg/dL or µmol/L (``umol_per_mg_dl`` µmol/L = 1 mg/dL)."""
     canonical = canonical_bilirubin_unit(unit)
     if canonical == "mg/dL":
         return float(value)
     if canonical == "umol/L":
-        return round(float(value) / BILIRUBIN_UMOL_PER_MG_DL, 6)
-    raise ValueError(f"unknown bilirubin unit {unit!r}; use one of {', '.join(BILIRUBIN_UNITS)}")
+        return round(float(value) / umol_per_mg_dl, 6)
+    raise ValueError(f"unknown {name} unit {unit!r}; use one of {', '.join(BILIRUBIN_UNITS)}")
+
+
+def bilirubin_to_mg_dl(value: float, unit: str) -> float:
+    """Total bilirubin in mg/dL from a value in mg/dL or µmol/L (÷ 17.1)."""
+    return _mg_dl(value, unit, BILIRUBIN_UMOL_PER_MG_DL, "bilirubin")
 
 
 def mg_dl_to_bilirubin_unit(value_mg_dl: float, unit: str) -> float:
@@ -66,12 +71,7 @@ canonical_creatinine_unit = canonical_bilirubin_unit  # the same two units, the 
 
 def creatinine_to_mg_dl(value: float, unit: str) -> float:
     """Creatinine in mg/dL from a value in mg/dL or µmol/L (÷ 88.4)."""
-    canonical = canonical_creatinine_unit(unit)
-    if canonical == "mg/dL":
-        return float(value)
-    if canonical == "umol/L":
-        return round(float(value) / CREATININE_UMOL_PER_MG_DL, 6)
-    raise ValueError(f"unknown creatinine unit {unit!r}; use one of {', '.join(CREATININE_UNITS)}")
+    return _mg_dl(value, unit, CREATININE_UMOL_PER_MG_DL, "creatinine")
 
 
 def hemoglobin_to_g_l(value: float, unit: str) -> float:
