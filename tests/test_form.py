@@ -413,6 +413,15 @@ def test_rows_keep_their_ids_when_another_is_deleted() -> None:
     assert F.add_row(form, "assessments")["id"] not in ids
 
 
+def test_a_table_stops_growing_at_what_a_case_file_may_hold(monkeypatch) -> None:
+    monkeypatch.setitem(F.MAX_ROWS, "assessments", 2)
+    form = F.empty_form()
+    assert F.add_row(form, "assessments") and F.add_row(form, "assessments")
+    assert F.add_row(form, "assessments") is None
+    assert len(form["assessments"]) == 2
+    assert F.MAX_ROWS["labs"] == 500
+
+
 # ---------------------------------------------------------------- risk wording, admin gate
 
 

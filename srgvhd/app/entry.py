@@ -47,6 +47,8 @@ WIDGET_KEYS = {
     "grade_override": "assess_grade_override",
     "rule_set": "assess_rule_set",
 }
+ADD_KEYS = {"assessments": "assess_add_assessment", "dose_changes": "assess_add_dose_change",
+            "labs": "assess_add_labs"}
 RULE_TEXT = {rule.key: rule.text for rule in PROJECT_RULES}
 BLANK = "not measured"
 DATE_TIP = "YYYY-MM-DD, or the day of the steroid course: day 7 (day 0 = steroid start)."
@@ -189,8 +191,7 @@ def draw_steroids(form: dict[str, Any], slots: dict[str, Any]) -> None:
                           placeholder="mg/kg/day", help="From this date on; 0 = stopped.")
             _delete_button(delete, "dose_changes", row["id"])
             slots[f"dose_changes:{row['id']}"] = st.empty()
-    st.button("Add dose change", key="assess_add_dose_change", on_click=_add_row,
-              args=("dose_changes",), icon=":material/add:")
+    _add_button(form, "dose_changes", "Add dose change")
 
 
 # ---------------------------------------------------------------- rows
@@ -201,7 +202,7 @@ def _add_row(table: str) -> None:
     form = state()
     row = F.add_row(form, table)
     typed_start = ss.get(WIDGET_KEYS["steroid_start"], form["steroid_start"])
-    if table == "assessments" and len(form["assessments"]) == 1 and _start(typed_start):
+    if row and table == "assessments" and len(form["assessments"]) == 1 and _start(typed_start):
         row["date"] = "day 0"
 
 
@@ -210,6 +211,14 @@ def _delete_row(table: str, row_id: int) -> None:
     F.delete_row(state(), table, row_id)
     for field in F.ROW_FIELDS[table]:
         ss.pop(row_key(table, row_id, field), None)
+
+
+def _add_button(form: dict[str, Any], table: str, label: str, **options: Any) -> None:
+    """The button that adds a row to ``table``; disabled once the table is full."""
+    full = len(form[table]) >= F.MAX_ROWS[table]
+    st.button(label, key=ADD_KEYS[table], on_click=_add_row,
+              args=(table,), icon=":material/add:", disabled=full,
+              help=f"At most {F.MAX_ROWS[table]}." if full else None, **options)
 
 
 def _delete_button(column: Any, table: str, row_id: int) -> None:
@@ -269,8 +278,7 @@ def draw_assessments(form: dict[str, Any], slots: dict[str, Any]) -> None:
     for number, row in enumerate(form["assessments"], start=1):
         _draw_assessment(form, row, number, slots)
     slots["assessments"] = st.empty()
-    st.button("Add assessment", key="assess_add_assessment", on_click=_add_row,
-              args=("assessments",), type="primary", icon=":material/add:")
+    _add_button(form, "assessments", "Add assessment", type="primary")
 
 
 def _draw_assessment(form: dict[str, Any], row: dict[str, Any], number: int,
@@ -345,8 +353,7 @@ def draw_labs(form: dict[str, Any], slots: dict[str, Any]) -> None:
                     _row_text(row, table, "map", "MAP probability (0–1)", placeholder=BLANK,
                               help="The MAGIC algorithm probability as reported by the lab.")
                 slots[f"{table}:{row['id']}"] = st.empty()
-        st.button("Add labs", key="assess_add_labs", on_click=_add_row, args=(table,),
-                  icon=":material/add:")
+        _add_button(form, table, "Add labs")
 
 
 def draw_form(form: dict[str, Any]) -> dict[str, Any]:

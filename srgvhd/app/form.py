@@ -26,8 +26,14 @@ from datetime import date
 from typing import Any
 
 from srgvhd.app.fields import FieldError, number_text, parse_date, parse_number, range_words
-from srgvhd.clinical.case import FORMAT, LEGACY_FORMAT, LIMITS, parse_case
-from srgvhd.clinical.labs import CREATININE_LIMITS, LDH_U_L, MAP_PROBABILITY, PLATELETS_10E9_L
+from srgvhd.clinical.case import FORMAT, LEGACY_FORMAT, LIMITS, MAX_ASSESSMENTS, parse_case
+from srgvhd.clinical.labs import (
+    CREATININE_LIMITS,
+    LDH_U_L,
+    MAP_PROBABILITY,
+    MAX_LABS,
+    PLATELETS_10E9_L,
+)
 from srgvhd.clinical.staging import MAX_STAGE, ORGANS
 from srgvhd.clinical.units import (
     bilirubin_to_mg_dl,
@@ -77,6 +83,8 @@ ROW_FIELDS: dict[str, tuple[str, ...]] = {
     "labs": ("date", *LAB_NUMBERS, "creatinine_unit"),
 }
 ROW_WORDS = {"assessments": "Assessment", "dose_changes": "Dose change", "labs": "Labs"}
+# Most rows a table may hold: what a case file may hold (a forged client cannot grow the page).
+MAX_ROWS = {"assessments": MAX_ASSESSMENTS, "dose_changes": MAX_ASSESSMENTS, "labs": MAX_LABS}
 DOSE = "methylprednisolone_mg_per_kg_day"
 # Scalar number fields: form field -> (label, unit, case-file path).
 SCALAR_NUMBERS = {
@@ -142,8 +150,14 @@ def empty_row(table: str, row_id: int) -> dict[str, Any]:
     return row
 
 
-def add_row(form: dict[str, Any], table: str) -> dict[str, Any]:
-    """Append a blank row to ``table`` with a new id; returns it."""
+def add_row(form: dict[str, Any], table: str) -> dict[str, Any] | None:
+    """Append a blank row to ``table`` with a new id and return it; None (nothing added) when
+    the table already holds ``MAX_ROWS[table]`` rows."""
+    return None if len(form[table]) >= MAX_ROWS[table] else _append_row(form, table)
+
+
+def _append_row(form: dict[str, Any], table: str) -> dict[str, Any]:
+    """Append a blank row with a new id (an opened case file's rows: parse_case bounds them)."""
     row = empty_row(table, form["next_id"])
     form["next_id"] += 1
     form[table].append(row)
@@ -528,12 +542,13 @@ def case_dict_to_form(d: dict[str, Any]) -> dict[str, Any]:
     form["mp_dose"] = number_text(steroids[DOSE])
     form["steroid_intolerant"] = bool(steroids.get("intolerant"))
     for change in steroids.get("dose_changes") or []:
-        add_row(form, "dose_changes").update(date=change["date"], dose=number_text(change[DOSE]))
+        _append_row(form, "dose_changes").update(date=change["date"],
+                                                 dose=number_text(change[DOSE]))
     form["bilirubin_unit"] = _table_bilirubin_unit(d["assessments"])
     for assessment in d["assessments"]:
-        _fill_assessment(add_row(form, "assessments"), assessment, form["bilirubin_unit"])
+        _fill_assessment(_append_row(form, "assessments"), assessment, form["bilirubin_unit"])
     for lab in d.get("labs") or []:
-        _fill_lab(add_row(form, "labs"), lab)
+        _fill_lab(_append_row(form, "labs"), lab)
     form["grade_override"] = d.get("grade_override") or "none"
     form["rule_set"] = d.get("rule_set") or "study"
     return form
