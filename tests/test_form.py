@@ -57,6 +57,15 @@ def test_unreadable_numbers_are_refused_naming_field_unit_and_range(text: str) -
     assert "Allowed: 0–100 mg/dL." in message
 
 
+def test_a_long_refused_text_is_shortened_in_the_message() -> None:
+    with pytest.raises(FieldError) as number:
+        parse_number("x" * 10_000, "Age (years)")
+    with pytest.raises(FieldError) as when:
+        parse_date("y" * 10_000, "Date", START)
+    for info in (number, when):
+        assert len(str(info.value)) < 200 and "…" in str(info.value)
+
+
 @pytest.mark.parametrize(("text", "whole", "decimal"),
                          [("1,500", "1500", "1.5"), ("2,250", "2250", "2.25")])
 def test_a_comma_before_three_digits_is_ambiguous_and_refused(text, whole, decimal) -> None:
@@ -103,6 +112,11 @@ def test_impossible_or_other_dates_are_refused_never_moved(text: str, why: str) 
         parse_date(text, "Steroid start date", START)
     assert str(info.value).startswith("Steroid start date: ")
     assert why in str(info.value)
+
+
+def test_a_day_number_past_the_calendar_is_refused() -> None:
+    with pytest.raises(FieldError, match="after the year 9999"):
+        parse_date("day 9999", "Date", date(9999, 12, 1))
 
 
 def test_a_day_number_needs_the_steroid_start() -> None:

@@ -23,6 +23,7 @@ AMBIGUOUS_COMMA = re.compile(r"^[+-]?\d{1,3},\d{3}$")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 DAY_NUMBER = re.compile(r"^(?:day|d)\s*\+?\s*(\d{1,4})$", re.IGNORECASE)
 DATE_HINT = "write it as YYYY-MM-DD (e.g. 2026-11-02) or as a day of the course (day 7)"
+SHOWN_CHARS = 24  # a refused text is echoed in the message up to this length
 
 
 class FieldError(ValueError):
@@ -45,6 +46,11 @@ def range_words(low: float, high: float, unit: str, *, low_inclusive: bool = Tru
     return f"more than {number_text(low)}, at most {number_text(high)}{unit}"
 
 
+def _shown(text: str) -> str:
+    """The typed text as a message echoes it: at most ``SHOWN_CHARS`` characters."""
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
+
+
 def parse_number(text: str | None, label: str, allowed: str = "") -> float | int | None:
     """The number typed in a field labelled ``label``; ``allowed`` (e.g. "0–100 % BSA") is
     added to the message when the text is not a number."""
@@ -60,8 +66,8 @@ def parse_number(text: str | None, label: str, allowed: str = "") -> float | int
         )
     if not NUMBER.match(text):
         raise FieldError(
-            f"{label}: “{text}” is not a number; type digits with one decimal point or comma "
-            f"(e.g. 1.5 or 1,5).{tail}"
+            f"{label}: “{_shown(text)}” is not a number; type digits with one decimal point or "
+            f"comma (e.g. 1.5 or 1,5).{tail}"
         )
     number = float(text.replace(",", "."))
     return int(number) if number.is_integer() else number
@@ -78,13 +84,16 @@ def parse_date(text: str | None, label: str, start: date | None = None) -> date 
     if day:
         if start is None:
             raise FieldError(
-                f"{label}: “{text}” is a day of the course; enter the steroid start date "
-                "(day 0) first, or type the date as YYYY-MM-DD."
+                f"{label}: “{_shown(text)}” is a day of the course; enter the steroid start "
+                "date (day 0) first, or type the date as YYYY-MM-DD."
             )
-        return start + timedelta(days=int(day.group(1)))
+        try:
+            return start + timedelta(days=int(day.group(1)))
+        except OverflowError:
+            raise FieldError(f"{label}: “{_shown(text)}” falls after the year 9999.") from None
     iso = ISO_DATE.match(text)
     if not iso:
-        raise FieldError(f"{label}: “{text}” is not a date; {DATE_HINT}.")
+        raise FieldError(f"{label}: “{_shown(text)}” is not a date; {DATE_HINT}.")
     year, month, day_of_month = (int(part) for part in iso.groups())
     if not 1 <= month <= 12:
         raise FieldError(f"{label}: {text} is not a real date (there is no month {month}).")
