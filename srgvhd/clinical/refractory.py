@@ -8,6 +8,11 @@
   response of ≥ 7 days; D2 aGVHD worse again during the taper), intolerant (clinician's flag).
 
 Input is the course as ``CoursePoint``s in date order, the first being the day-0 baseline.
+
+Not measured (docs/clinical-rules.md §7.6, Rule of this project): a "not assessable" assessment
+fires no rule. A rule fired by an assessable one is final; otherwise the first not-assessable
+assessment inside a rule's window leaves that rule waiting, and the course stays "not refractory
+so far" with the rule's decision day as the (overdue) next decision point — never responsive.
 """
 
 from __future__ import annotations

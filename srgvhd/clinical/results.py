@@ -16,7 +16,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from srgvhd.clinical.grading import Grade, ibmtr_index, keystone_grade, minnesota_risk
+from srgvhd.clinical.grading import Grade
 from srgvhd.clinical.staging import OrganStages
 
 if TYPE_CHECKING:
@@ -54,25 +54,13 @@ class AssessmentResult:
     day: int
     stages: OrganStages
     grade: Grade
+    minnesota_risk: str | None
     response: Response | None
     source: str
     bilirubin_mg_dl: float | None
+    keystone_grade: Grade
+    ibmtr_index: str
     notes: tuple[str, ...] = ()
-
-    @property
-    def minnesota_risk(self) -> str | None:
-        """Minnesota risk of the known stages (None at grade 0)."""
-        return minnesota_risk(self.stages.known())
-
-    @property
-    def keystone_grade(self) -> Grade:
-        """Keystone (modified Glucksberg) grade of the known stages."""
-        return keystone_grade(self.stages.known())
-
-    @property
-    def ibmtr_index(self) -> str:
-        """IBMTR severity index of the known stages."""
-        return ibmtr_index(self.stages.known())
 
     @property
     def not_measured(self) -> tuple[str, ...]:
