@@ -66,14 +66,13 @@ if (!window.srgvhdUnloadGuard) {
 </script>"""
 # Narrow screens (Streamlit stacks columns below 640 px): the form block is moved below the
 # result, so the verdict is on the first screen after the model banner and the title (issue 9
-# Deliver 4); wide tables scroll sideways instead of being cut.
+# Deliver 4).
 LAYOUT_CSS = """<style>
 @media (max-width: 640px) {
   .st-key-assess_form_block, [data-testid="stLayoutWrapper"]:has(> .st-key-assess_form_block) {
     order: 1;
   }
 }
-.st-key-assess_result [data-testid="stTable"] { overflow-x: auto; }
 </style>"""
 
 

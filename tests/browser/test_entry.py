@@ -140,6 +140,12 @@ def test_screens_at_1366_and_390(page: Page) -> None:
     page.wait_for_timeout(800)
     verdict = page.get_by_text(R1).bounding_box()
     assert verdict is not None and verdict["y"] + verdict["height"] <= PHONE["height"]
+    # a table wider than the phone scrolls sideways (its box scrolls) instead of being cut
+    tables = page.get_by_test_id("stTable").locator("table").evaluate_all(
+        """tables => tables.map(t => [t.parentElement.scrollWidth > t.parentElement.clientWidth,
+                                      getComputedStyle(t.parentElement).overflowX])""")
+    assert tables and all(not wider or overflow in ("auto", "scroll")
+                          for wider, overflow in tables), tables
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "assess-390.png")
 
