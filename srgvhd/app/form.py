@@ -1,187 +1,53 @@
 """The Assess page's form state and its translation to and from a case file (interfaces.md §1).
 
-Pure functions, testable without Streamlit. The form keeps exactly what the clinician typed, as
-text (numbers, dates) or as one of a few choices; ``read_form`` turns it into a case dict
-(``srgvhd-case/2``: a blank is ``null`` = not measured, clinical-rules.md §7), checks it with
-``srgvhd.clinical.case.parse_case`` and says, in the clinician's words, what is wrong (beside the
-field it belongs to) and what is still missing.
-
-Form layout:
-
-- scalar fields ``case_code``, ``age_years``, ``weight_kg``, ``hemoglobin_value`` (text, in
-  ``hemoglobin_unit``), ``steroid_start`` (text YYYY-MM-DD), ``mp_dose`` (text),
-  ``steroid_intolerant`` (bool), ``bilirubin_unit`` (one for every assessment),
-  ``grade_override`` ("none", "II", "III", "IV"), ``rule_set`` (``refractory.RULE_SETS``);
-- row lists ``assessments``, ``dose_changes`` and ``labs``, each row a dict with a stable
-  ``id`` (widget keys are built from it, so deleting a row does not shift the others) and the
-  fields of ``ROW_FIELDS[table]``. Assessment ``mode`` "findings" reads the raw findings,
-  "stages" the directly entered stages.
+Pure functions, testable without Streamlit. The form (layout: ``srgvhd.app.form_layout``) keeps
+exactly what the clinician typed; ``read_form`` turns it into a case dict (``srgvhd-case/2``: a
+blank is ``null`` = not measured, clinical-rules.md §7), checks it with
+``srgvhd.clinical.case.parse_case`` and says, in the clinician's words
+(``srgvhd.app.form_words``), what is wrong beside the field it belongs to and what is still
+missing. ``case_dict_to_form`` (``srgvhd.app.form_open``) goes the other way.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from srgvhd.app.fields import FieldError, number_text, parse_date, parse_number, range_words
-from srgvhd.clinical.case import FORMAT, LEGACY_FORMAT, LIMITS, MAX_ASSESSMENTS, parse_case
-from srgvhd.clinical.labs import (
-    CREATININE_LIMITS,
-    LDH_U_L,
-    MAP_PROBABILITY,
-    MAX_LABS,
-    PLATELETS_10E9_L,
+from srgvhd.app.form_layout import (
+    CHOICE_FINDINGS,
+    DOSE,
+    GRADE_OVERRIDES,
+    LAB_NUMBERS,
+    MAX_ROWS,
+    MODES,
+    NOT_MEASURED,
+    NUMBER_FINDINGS,
+    ROW_FIELDS,
+    SCALAR_NUMBERS,
+    STAGE_CHOICES,
+    STAGE_FIELDS,
+    STAGE_LABELS,
+    YES_NO,
+    add_row,
+    delete_row,
+    empty_form,
+    is_blank,
+    unit_words,
 )
-from srgvhd.clinical.staging import MAX_STAGE, ORGANS
-from srgvhd.clinical.units import (
-    bilirubin_to_mg_dl,
-    canonical_bilirubin_unit,
-    canonical_hemoglobin_unit,
-    mg_dl_to_bilirubin_unit,
-)
-from srgvhd.errors import InputError, Problem
+from srgvhd.app.form_open import case_dict_to_form, legacy_blanks_as_not_involved
+from srgvhd.app.form_words import MISSING, place, slot_words
+from srgvhd.clinical.case import FORMAT, LIMITS, parse_case
+from srgvhd.clinical.labs import CREATININE_LIMITS, LDH_U_L, MAP_PROBABILITY, PLATELETS_10E9_L
+from srgvhd.errors import InputError
 
-MODES = ("findings", "stages")
-GRADE_OVERRIDES = ("none", "II", "III", "IV")
-NOT_MEASURED = "not measured"
-YES_NO = (NOT_MEASURED, "no", "yes")
-STAGE_CHOICES = {organ: (NOT_MEASURED, *map(str, range(MAX_STAGE[organ] + 1))) for organ in ORGANS}
-UNIT_WORDS = {"umol/L": "µmol/L"}
-
-# Assessment number fields: form field -> (label, unit or None for the page's bilirubin unit,
-# case-file measurement field, LIMITS key or None for the bilirubin unit's).
-NUMBER_FINDINGS = {
-    "rash_bsa": ("Rash", "% BSA", "skin_rash_bsa_percent", "bsa_percent"),
-    "bullae_bsa": ("Bullae/desquamation", "% BSA", "skin_bullae_desquamation_bsa_percent",
-                   "bsa_percent"),
-    "bilirubin": ("Total bilirubin", None, "bilirubin", None),
-    "stool_ml": ("Stool volume", "mL/day", "stool_ml_per_day", "stool_ml_per_day"),
-    "stool_episodes": ("Stool episodes", "per day", "stool_episodes_per_day",
-                       "stool_episodes_per_day"),
-}
-# Assessment yes/no findings: form field -> (label, case-file measurement field).
-CHOICE_FINDINGS = {
-    "upper_gi": ("Persistent nausea, vomiting or anorexia", "upper_gi_persistent_symptoms"),
-    "pain_ileus": ("Severe abdominal pain or ileus", "severe_abdominal_pain_or_ileus"),
-    "bloody_stool": ("Grossly bloody stool", "grossly_bloody_stool"),
-}
-STAGE_FIELDS = {f"{organ}_stage": organ for organ in ORGANS}
-STAGE_LABELS = {"skin": "Skin stage", "liver": "Liver stage", "upper_gi": "Upper-GI stage",
-                "lower_gi": "Lower-GI stage"}
-# Labs (interfaces.md §6): form field -> (label, unit, case-file field).
-LAB_NUMBERS = {
-    "ldh": ("LDH", "U/L", "ldh_u_l"),
-    "creatinine": ("Creatinine", None, "creatinine"),
-    "platelets": ("Platelets", "10⁹/L", "platelets_10e9_l"),
-    "map": ("MAP probability", "", "map_probability"),
-}
-ROW_FIELDS: dict[str, tuple[str, ...]] = {
-    "assessments": ("date", "mode", *NUMBER_FINDINGS, *CHOICE_FINDINGS, *STAGE_FIELDS),
-    "dose_changes": ("date", "dose"),
-    "labs": ("date", *LAB_NUMBERS, "creatinine_unit"),
-}
-ROW_WORDS = {"assessments": "Assessment", "dose_changes": "Dose change", "labs": "Labs"}
-# Most rows a table may hold: what a case file may hold (a forged client cannot grow the page).
-MAX_ROWS = {"assessments": MAX_ASSESSMENTS, "dose_changes": MAX_ASSESSMENTS, "labs": MAX_LABS}
-DOSE = "methylprednisolone_mg_per_kg_day"
-# Scalar number fields: form field -> (label, unit, case-file path).
-SCALAR_NUMBERS = {
-    "age_years": ("Age", "years", "patient.age_years"),
-    "weight_kg": ("Weight", "kg", "patient.weight_kg"),
-    "hemoglobin_value": ("Hemoglobin", None, "patient.hemoglobin"),
-    "mp_dose": ("Methylprednisolone", "mg/kg/day", f"steroids.{DOSE}"),
-}
-SCALAR_PATHS = {
-    **{path: key for key, (_, _, path) in SCALAR_NUMBERS.items()},
-    "steroids.start_date": "steroid_start",
-    "steroids.intolerant": "steroid_intolerant",
-    "grade_override": "grade_override",
-    "rule_set": "rule_set",
-    "case_code": "case_code",
-}
-SCALAR_LABELS = {
-    "steroid_start": "Steroid start date", "case_code": "Case code",
-    "grade_override": "Grade for the risk model", "rule_set": "Rule set",
-    "steroid_intolerant": "Steroid intolerant",
-}
-_ROW_PATH = re.compile(r"^(assessments|steroids\.dose_changes|labs)\[(\d+)\](?:\.(.*))?$")
-_TABLE_OF_PATH = {"assessments": "assessments", "steroids.dose_changes": "dose_changes",
-                  "labs": "labs"}
-_OUT_OF_RANGE = re.compile(r"^(\S+) is out of range ([\[(])([^,]+), ([^\]]+)\]$")
-_PATH_WORDS = (
-    (re.compile(r"steroids\.dose_changes\[(\d+)\]"), "dose change {}"),
-    (re.compile(r"assessments\[(\d+)\]"), "assessment {}"),
-    (re.compile(r"labs\[(\d+)\]"), "lab entry {}"),
-)
-
-
-def empty_form() -> dict[str, Any]:
-    """A blank form: study dose 2 mg/kg/day, SI units chosen, study rule set, no rows."""
-    return {
-        "case_code": "",
-        "age_years": "",
-        "weight_kg": "",
-        "hemoglobin_value": "",
-        "hemoglobin_unit": "g/L",
-        "steroid_start": "",
-        "mp_dose": "2",
-        "steroid_intolerant": False,
-        "dose_changes": [],
-        "bilirubin_unit": "mg/dL",
-        "assessments": [],
-        "labs": [],
-        "grade_override": "none",
-        "rule_set": "study",
-        "next_id": 0,
-    }
-
-
-def empty_row(table: str, row_id: int) -> dict[str, Any]:
-    """A blank row of ``table``: every number blank, every finding and stage "not measured"."""
-    row: dict[str, Any] = dict.fromkeys(ROW_FIELDS[table], "")
-    row["id"] = row_id
-    if table == "assessments":
-        row["mode"] = "findings"
-        row.update(dict.fromkeys((*CHOICE_FINDINGS, *STAGE_FIELDS), NOT_MEASURED))
-    if table == "labs":
-        row["creatinine_unit"] = "mg/dL"
-    return row
-
-
-def add_row(form: dict[str, Any], table: str) -> dict[str, Any] | None:
-    """Append a blank row to ``table`` with a new id and return it; None (nothing added) when
-    the table already holds ``MAX_ROWS[table]`` rows."""
-    return None if len(form[table]) >= MAX_ROWS[table] else _append_row(form, table)
-
-
-def _append_row(form: dict[str, Any], table: str) -> dict[str, Any]:
-    """Append a blank row with a new id (an opened case file's rows: parse_case bounds them)."""
-    row = empty_row(table, form["next_id"])
-    form["next_id"] += 1
-    form[table].append(row)
-    return row
-
-
-def delete_row(form: dict[str, Any], table: str, row_id: int) -> None:
-    """Remove the row with ``row_id`` from ``table`` (nothing happens when it is not there)."""
-    form[table] = [row for row in form[table] if row["id"] != row_id]
-
-
-def is_blank(form: dict[str, Any]) -> bool:
-    """True while nothing that goes into the case has been typed (units and rule set aside)."""
-    blank = empty_form()
-    keys = ("case_code", "age_years", "weight_kg", "hemoglobin_value", "steroid_start", "mp_dose")
-    return (
-        all(str(form.get(k, "")).strip() == blank[k] for k in keys)
-        and not form.get("steroid_intolerant")
-        and not any(form.get(table) for table in ROW_FIELDS)
-        and form.get("grade_override", "none") == "none"
-    )
-
-
-# ---------------------------------------------------------------- form -> case
+__all__ = [  # the form's API in one place (pages, entry widgets and tests use it as ``F``)
+    "CHOICE_FINDINGS", "GRADE_OVERRIDES", "MAX_ROWS", "MODES", "NOT_MEASURED", "NUMBER_FINDINGS",
+    "ROW_FIELDS", "STAGE_CHOICES", "STAGE_FIELDS", "STAGE_LABELS", "YES_NO", "Reading",
+    "add_row", "case_dict_to_form", "delete_row", "empty_form", "is_blank",
+    "legacy_blanks_as_not_involved", "read_as", "read_form", "slot_words", "unit_words",
+]
 
 
 @dataclass
@@ -218,7 +84,14 @@ def read_form(form: dict[str, Any]) -> Reading:
         parse_case(reading.case)
     except InputError as exc:
         for problem in exc.problems:
-            _place(form, reading, problem)
+            placed = place(form, reading.case, reading.unreadable, problem)
+            if placed is None:
+                continue
+            slot, message = placed
+            if slot == MISSING:
+                reading.missing.append(message)
+            else:
+                reading.add(slot, message)
     if not form.get("assessments"):
         reading.missing.append("the baseline assessment (dated the steroid start date, day 0)")
     return reading
@@ -293,11 +166,6 @@ def _allowed(limit_key: str, unit: str) -> str:
         return ""
     low, high = LIMITS[limit_key]
     return range_words(low, high, unit_words(unit))
-
-
-def unit_words(unit: str) -> str:
-    """A unit as written on the page (µmol/L, not umol/L)."""
-    return UNIT_WORDS.get(unit, unit)
 
 
 def _read_number(
@@ -413,201 +281,3 @@ def read_as(form: dict[str, Any], reading: Reading) -> dict[str, str]:
     return out
 
 
-def slot_words(form: dict[str, Any], slot: str) -> str:
-    """Where a problem slot is on the page, in words: "Age", "Assessment 2", "Dose change 1"."""
-    table, _, row_id = slot.partition(":")
-    if row_id:
-        ids = [row["id"] for row in form.get(table) or []]
-        number = ids.index(int(row_id)) + 1 if int(row_id) in ids else "?"
-        return f"{ROW_WORDS[table]} {number}"
-    if slot in SCALAR_NUMBERS:
-        return SCALAR_NUMBERS[slot][0]
-    return SCALAR_LABELS.get(slot) or {"assessments": "Assessments", "dose_changes": "Dose changes",
-                                       "labs": "Labs"}.get(slot, "Other")
-
-
-# ---------------------------------------------------------------- problems -> fields
-
-
-def _place(form: dict[str, Any], reading: Reading, problem: Problem) -> None:
-    """Put one ``parse_case`` problem beside its field, in words; "is required" goes to missing.
-
-    A field whose typed text could not be read is left out of the case, so its "is required"
-    is not repeated.
-    """
-    slot, label, unit, row = _where(form, problem.where)
-    what = problem.what
-    if problem.where == "assessments" and (
-        not form.get("assessments") or any(a["date"] is None for a in reading.case["assessments"])
-    ):
-        return  # listed in missing: the baseline assessment, or an assessment's date
-    if what.startswith("is required"):
-        if problem.where not in reading.unreadable:
-            rest = re.sub(r"^\(YYYY-MM-DD\)$", "", what.removeprefix("is required").strip())
-            name = ", ".join(part for part in (row, label) if part)
-            reading.missing.append(_path_words(f"{name} {rest}".strip()))
-        return
-    name = label or row
-    reading.add(slot, f"{name}: {_words(what, unit)}" if name else _words(what, unit))
-
-
-def _where(form: dict[str, Any], path: str) -> tuple[str, str, str, str]:
-    """(slot, field label in words, unit, row in words or "") of a case-file path."""
-    row = _ROW_PATH.match(path)
-    if row:
-        table = _TABLE_OF_PATH[row.group(1)]
-        index, sub = int(row.group(2)), row.group(3) or ""
-        rows = form.get(table) or []
-        slot = f"{table}:{rows[index]['id']}" if index < len(rows) else table
-        label, unit = _row_field_words(form, table, index, sub)
-        return slot, label, unit, f"{ROW_WORDS[table]} {index + 1}"
-    for prefix, key in SCALAR_PATHS.items():
-        if path == prefix or path.startswith(prefix + "."):
-            if key in SCALAR_NUMBERS:
-                label, unit, _ = SCALAR_NUMBERS[key]
-                unit = unit or form.get("hemoglobin_unit", "g/L")
-                return key, label, unit_words(unit), ""
-            return key, SCALAR_LABELS[key], "", ""
-    if path in _TABLE_OF_PATH:
-        return _TABLE_OF_PATH[path], "", "", ""
-    return "general", path, "", ""
-
-
-def _row_field_words(
-    form: dict[str, Any], table: str, index: int, sub: str
-) -> tuple[str, str]:
-    parts = [p for p in sub.split(".") if p not in ("measurements", "stages", "value")]
-    name = parts[0] if parts else ""
-    if name == "date":
-        return "Date", ""
-    if name in ORGANS:
-        return STAGE_LABELS[name], ""
-    if name == DOSE:
-        return "methylprednisolone", "mg/kg/day"
-    for label, unit, field_name, *_ in (*NUMBER_FINDINGS.values(), *LAB_NUMBERS.values()):
-        if field_name == name:
-            if unit is None and name == "bilirubin":
-                unit = form.get("bilirubin_unit", "mg/dL")
-            elif unit is None:
-                rows = form.get(table) or []
-                unit = rows[index].get("creatinine_unit", "mg/dL") if index < len(rows) else ""
-            return label, unit_words(unit)
-    for label, field_name in CHOICE_FINDINGS.values():
-        if field_name == name:
-            return label, ""
-    return " ".join(parts), ""
-
-
-def _words(what: str, unit: str) -> str:
-    """A ``parse_case`` message in the clinician's words (ranges with units, no field paths)."""
-    out_of_range = _OUT_OF_RANGE.match(what)
-    if out_of_range:
-        value, bracket, low, high = out_of_range.groups()
-        allowed = range_words(float(low), float(high), unit, low_inclusive=bracket == "[")
-        shown = f"{value} {unit}".strip()
-        return f"{shown} is outside the allowed range ({allowed})."
-    return _path_words(what)
-
-
-def _path_words(text: str) -> str:
-    text = text.replace("steroids.start_date", "the steroid start date")
-    for pattern, words in _PATH_WORDS:
-        text = pattern.sub(lambda m, w=words: w.format(int(m.group(1)) + 1), text)
-    return text
-
-
-# ---------------------------------------------------------------- case -> form
-
-
-def case_dict_to_form(d: dict[str, Any]) -> dict[str, Any]:
-    """The form for a valid case dict (``case_to_dict`` output): numbers as text, dates as
-    YYYY-MM-DD, findings and stages that were not measured as "not measured".
-
-    Bilirubin is shown in one unit for every assessment: the unit of the first measured value;
-    values entered in the other unit are converted (srgvhd.clinical.units). In a
-    ``srgvhd-case/1`` file a blank finding meant "not involved": it is shown as 0 / "no", so the
-    case keeps its meaning when the form saves it as ``srgvhd-case/2``.
-    """
-    if d.get("format") == LEGACY_FORMAT:
-        d = legacy_blanks_as_not_involved(d)
-    form = empty_form()
-    patient, steroids = d["patient"], d["steroids"]
-    form["case_code"] = d.get("case_code") or ""
-    form["age_years"] = number_text(patient.get("age_years"))
-    form["weight_kg"] = number_text(patient.get("weight_kg"))
-    if patient.get("hemoglobin"):
-        form["hemoglobin_value"] = number_text(patient["hemoglobin"]["value"])
-        form["hemoglobin_unit"] = canonical_hemoglobin_unit(patient["hemoglobin"]["unit"])
-    form["steroid_start"] = steroids["start_date"]
-    form["mp_dose"] = number_text(steroids[DOSE])
-    form["steroid_intolerant"] = bool(steroids.get("intolerant"))
-    for change in steroids.get("dose_changes") or []:
-        _append_row(form, "dose_changes").update(date=change["date"],
-                                                 dose=number_text(change[DOSE]))
-    form["bilirubin_unit"] = _table_bilirubin_unit(d["assessments"])
-    for assessment in d["assessments"]:
-        _fill_assessment(_append_row(form, "assessments"), assessment, form["bilirubin_unit"])
-    for lab in d.get("labs") or []:
-        _fill_lab(_append_row(form, "labs"), lab)
-    form["grade_override"] = d.get("grade_override") or "none"
-    form["rule_set"] = d.get("rule_set") or "study"
-    return form
-
-
-def legacy_blanks_as_not_involved(d: dict[str, Any]) -> dict[str, Any]:
-    """A ``srgvhd-case/1`` dict with each blank finding written as "not involved" (0 / false,
-    bilirubin 0 in the unit of the case's first bilirubin), the meaning /1 gave it."""
-    unit = _table_bilirubin_unit(d["assessments"])
-    assessments = []
-    for a in d["assessments"]:
-        m = a.get("measurements")
-        if m is not None:
-            m = {**m}
-            for _, _, name, _ in NUMBER_FINDINGS.values():
-                if m.get(name) is None:
-                    m[name] = {"value": 0, "unit": unit} if name == "bilirubin" else 0
-            for _, name in CHOICE_FINDINGS.values():
-                m[name] = bool(m.get(name))
-            a = {**a, "measurements": m}
-        assessments.append(a)
-    return {**d, "format": FORMAT, "assessments": assessments}
-
-
-def _table_bilirubin_unit(assessments: list[dict[str, Any]]) -> str:
-    for a in assessments:
-        bilirubin = (a.get("measurements") or {}).get("bilirubin")
-        if bilirubin:
-            return canonical_bilirubin_unit(bilirubin["unit"]) or "mg/dL"
-    return "mg/dL"
-
-
-def _fill_assessment(row: dict[str, Any], a: dict[str, Any], bilirubin_unit: str) -> None:
-    row["date"] = a["date"]
-    if a.get("stages") is not None:
-        row["mode"] = "stages"
-        for column, organ in STAGE_FIELDS.items():
-            stage = a["stages"].get(organ)
-            row[column] = NOT_MEASURED if stage is None else str(stage)
-        return
-    m = a.get("measurements") or {}
-    for column, (_, _, name, _) in NUMBER_FINDINGS.items():
-        if name != "bilirubin":
-            row[column] = number_text(m.get(name))
-    for column, (_, name) in CHOICE_FINDINGS.items():
-        row[column] = {True: "yes", False: "no"}.get(m.get(name), NOT_MEASURED)
-    if m.get("bilirubin"):
-        value, unit = m["bilirubin"]["value"], m["bilirubin"]["unit"]
-        same = canonical_bilirubin_unit(unit) == bilirubin_unit
-        shown = value if same else mg_dl_to_bilirubin_unit(
-            bilirubin_to_mg_dl(value, unit), bilirubin_unit)
-        row["bilirubin"] = number_text(shown)
-
-
-def _fill_lab(row: dict[str, Any], lab: dict[str, Any]) -> None:
-    row["date"] = lab["date"]
-    for column, (_, _, name) in LAB_NUMBERS.items():
-        value = lab.get(name)
-        if name == "creatinine" and value is not None:
-            row["creatinine_unit"] = value["unit"]
-            value = value["value"]
-        row[column] = number_text(value)
