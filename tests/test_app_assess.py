@@ -448,3 +448,17 @@ def test_labs_are_entered_and_go_into_the_case(at) -> None:
     at.text_input(key=f"{lab}platelets").input("0").run()
     assert ("Platelets: 0 10⁹/L is outside the allowed range (more than 0, at most 5000 10⁹/L)."
             in _texts(at.error))
+
+
+def test_add_assessment_stops_at_the_cap(at, monkeypatch) -> None:
+    """The page has no editable grid, so a forged message cannot add thousands of rows at once
+    (issue 13 item 1); one row per click, and none past what a case file may hold (a forged
+    click on the disabled button is refused by ``add_row`` itself, tests/test_form.py)."""
+    from srgvhd.app import form_layout
+
+    monkeypatch.setitem(form_layout.MAX_ROWS, "assessments", 2)
+    for _ in range(2):
+        at.button(key="assess_add_assessment").click().run()
+    assert at.button(key="assess_add_assessment").disabled
+    assert len([t for t in at.text_input if t.key.endswith("_date")]) == 2
+    assert not _elements(at, "dataframe")  # no editable grid on the page
