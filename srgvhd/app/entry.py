@@ -151,11 +151,14 @@ def draw_patient(form: dict[str, Any], slots: dict[str, Any]) -> None:
     _text(form, "case_code", "Case code (optional)", max_chars=32, placeholder="e.g. W3-017",
           help="A pseudonymous code for this course: letters, digits, - and _. Never a name.")
     slots["case_code"] = st.empty()
-    _text(form, "age_years", "Age (years)", placeholder="years", help=NUMBER_TIP)
-    slots["age_years"] = st.empty()
-    _text(form, "weight_kg", "Weight (kg)", placeholder="kg",
-          help=f"{RULE_TEXT['child_thresholds']} Blank = not measured.")
-    slots["weight_kg"] = st.empty()
+    age, weight = st.columns(2)
+    with age:
+        _text(form, "age_years", "Age (years)", placeholder="years", help=NUMBER_TIP)
+        slots["age_years"] = st.empty()
+    with weight:
+        _text(form, "weight_kg", "Weight (kg)", placeholder="kg",
+              help=f"{RULE_TEXT['child_thresholds']} Blank = not measured.")
+        slots["weight_kg"] = st.empty()
     value, unit = st.columns([3, 2])
     with value:
         _text(form, "hemoglobin_value", "Hemoglobin", placeholder="not measured",
@@ -170,12 +173,15 @@ def draw_patient(form: dict[str, Any], slots: dict[str, Any]) -> None:
 def draw_steroids(form: dict[str, Any], slots: dict[str, Any]) -> None:
     """Steroid start, dose, intolerance flag and dated dose changes."""
     st.subheader("Steroids")
-    _text(form, "steroid_start", "Steroid start date (day 0)", placeholder="YYYY-MM-DD",
-          help="YYYY-MM-DD, e.g. 2026-11-01.")
-    slots["steroid_start"] = st.empty()
-    _text(form, "mp_dose", "Methylprednisolone (mg/kg/day)", placeholder="mg/kg/day",
-          help="The study rules assume 2 mg/kg/day; a lower dose gives a warning.")
-    slots["mp_dose"] = st.empty()
+    start, dose = st.columns(2)
+    with start:
+        _text(form, "steroid_start", "Steroid start date (day 0)", placeholder="YYYY-MM-DD",
+              help="YYYY-MM-DD, e.g. 2026-11-01.")
+        slots["steroid_start"] = st.empty()
+    with dose:
+        _text(form, "mp_dose", "Methylprednisolone (mg/kg/day)", placeholder="mg/kg/day",
+              help="The study rules assume 2 mg/kg/day; a lower dose gives a warning.")
+        slots["mp_dose"] = st.empty()
     key = _seeded(WIDGET_KEYS["steroid_intolerant"], form["steroid_intolerant"])
     form["steroid_intolerant"] = st.checkbox(
         "Steroid intolerant (clinician's judgement, EBMT 2018)", key=key)
