@@ -6,9 +6,10 @@ itself, so the page's form paints before the risk model (lifelines) is loaded.
 
 import streamlit as st
 
-from srgvhd.app import ui
+from srgvhd.app import logs, ui
 
 st.set_page_config(layout="wide", page_title="srgvhd")
+logs.install()  # no widget values in the logs
 ui.inject_css()
 page = st.navigation(
     [

@@ -1,27 +1,24 @@
 """Assess page: one patient's steroid course -> stages, grade, response, SR verdict, risk.
 
-Drawing only. The form's logic is ``srgvhd.app.form``; the clinical engine
-``srgvhd.clinical.course``.
-Everything typed lives in ``st.session_state["assess_form"]`` and the widgets are re-seeded from
-it, so nothing is lost on an error or a page switch. pandas, the risk model, charts and PDF are
-imported where they are used, after the patient inputs are sent, so the form paints first; the
-"Open case" uploader is drawn last (its callback fills the form before the script runs).
+Drawing only. The form's logic is ``srgvhd.app.form``, its widgets ``srgvhd.app.entry``; the
+clinical engine ``srgvhd.clinical.course``. Everything typed lives in
+``st.session_state["assess_form"]`` and the widgets are re-seeded from it, so nothing is lost on
+an error or a page switch. pandas, the risk model, charts and PDF are imported where they are
+used, after the patient inputs are sent, so the form paints first; the "Open case" uploader is
+drawn last (its callback fills the form before the script runs).
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
+from srgvhd.app import entry, ui
 from srgvhd.app import form as F
-from srgvhd.app import ui
-from srgvhd.clinical.case import LIMITS, Case, case_to_dict, dumps_case, loads_case, parse_case
+from srgvhd.clinical.case import Case, case_to_dict, dumps_case, loads_case, parse_case
 from srgvhd.clinical.policy import PROJECT_RULES
-from srgvhd.clinical.refractory import DEPENDENT, REFRACTORY, RESPONSIVE, RULE_SET_LABELS, RULE_SETS
-from srgvhd.clinical.staging import MAX_STAGE
-from srgvhd.clinical.units import BILIRUBIN_UNITS, HEMOGLOBIN_UNITS
+from srgvhd.clinical.refractory import DEPENDENT, REFRACTORY, RESPONSIVE, RULE_SET_LABELS
 from srgvhd.errors import InputError
 
 if TYPE_CHECKING:
@@ -32,251 +29,12 @@ if TYPE_CHECKING:
     from srgvhd.risk.patient import PatientResult
 
 ss = st.session_state
-FORM = "assess_form"
-GEN = "assess_table_gen"  # bumped when a case is opened, so the tables start from the file
 OPEN_UPLOADER = "assess_open_case"
 OPEN_PROBLEMS = "assess_open_problems"
-WIDGET_KEYS = {
-    "age_years": "assess_age",
-    "weight_kg": "assess_weight",
-    "hemoglobin_value": "assess_hb",
-    "hemoglobin_unit": "assess_hb_unit",
-    "steroid_start": "assess_steroid_start",
-    "mp_dose": "assess_mp_dose",
-    "steroid_intolerant": "assess_intolerant",
-    "bilirubin_unit": "assess_bilirubin_unit",
-    "grade_override": "assess_grade_override",
-    "rule_set": "assess_rule_set",
-}
-TABLE_KEYS = {"assessments": "assess_assessments", "dose_changes": "assess_dose_changes"}
-DOSE = "methylprednisolone_mg_per_kg_day"
 RULE_TEXT = {rule.key: rule.text for rule in PROJECT_RULES}
-# Stage columns: short header, words for the tooltip, width in px.
-STAGE_COLUMNS = {"skin": ("Skin", "Skin", 58), "liver": ("Liver", "Liver", 64),
-                 "upper_gi": ("UGI", "Upper-GI", 58), "lower_gi": ("LGI", "Lower-GI",
-                 54)}
 CASE_UPLOAD_MB = 1  # case.loads_case refuses files over MAX_CASE_BYTES (1 MB) as well
-UNIT_WORDS = {"umol/L": "µmol/L"}
-NUMBER_FORMAT = "%g"  # 42, 70.5, 85 g/L or 8.5 g/dL: as typed, without padded decimals
-EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)  # date_input's own default is ±10 years
 VERDICT_BOX = {REFRACTORY: st.error, DEPENDENT: st.warning, RESPONSIVE: st.success}
 COURSE_STAGES = ("skin", "liver", "upper GI", "lower GI")  # course table headers, ORGANS order
-
-
-# ---------------------------------------------------------------- state
-
-
-def _state() -> dict[str, Any]:
-    """The form in session state, created blank on the first visit."""
-    if FORM not in ss:
-        ss[FORM] = F.empty_form()
-        ss[GEN] = 0
-    return ss[FORM]
-
-
-def _seed_widgets(form: dict[str, Any]) -> None:
-    """Give each widget its saved value when it has none (first visit, after a page switch)."""
-    for field, key in WIDGET_KEYS.items():
-        if key not in ss:
-            ss[key] = form[field]
-
-
-def _read_widgets(form: dict[str, Any]) -> None:
-    for field, key in WIDGET_KEYS.items():
-        form[field] = ss[key]
-
-
-def _open_case() -> None:
-    """The "Open case" uploader's callback (it runs before the script, so the form is filled on
-    the same run): replace the form with the opened case file; a refused file changes nothing."""
-    uploaded = ss.get(OPEN_UPLOADER)
-    if uploaded is None:
-        ss.pop(OPEN_PROBLEMS, None)
-        return
-    try:
-        case = loads_case(uploaded.getvalue())
-    except InputError as exc:
-        ss[OPEN_PROBLEMS] = [str(p) for p in exc.problems]
-        return
-    ss.pop(OPEN_PROBLEMS, None)
-    form = F.case_dict_to_form(case_to_dict(case))
-    form["rule_set"] = ss[FORM]["rule_set"]
-    ss[FORM] = form
-    for field, key in WIDGET_KEYS.items():
-        ss[key] = form[field]
-    for table in TABLE_KEYS.values():  # the old tables' starting rows are not needed again
-        ss.pop(f"{table}_{ss[GEN]}_start", None)
-    ss[GEN] += 1
-
-
-# ---------------------------------------------------------------- form
-
-
-def _limits(name: str) -> dict[str, float]:
-    """A widget's min_value and max_value: the case file's limits (srgvhd.clinical.case.LIMITS)."""
-    low, high = LIMITS[name]
-    return {"min_value": low, "max_value": high}
-
-
-def _draw_patient(slots: dict[str, Any]) -> None:
-    st.subheader("Patient")
-    st.number_input("Age (years)", **_limits("age_years"), step=1.0, format=NUMBER_FORMAT,
-                    key=WIDGET_KEYS["age_years"])
-    slots["age_years"] = st.empty()
-    st.number_input("Weight (kg)", **_limits("weight_kg"), step=0.5, format=NUMBER_FORMAT,
-                    key=WIDGET_KEYS["weight_kg"], help=RULE_TEXT["child_thresholds"])
-    slots["weight_kg"] = st.empty()
-    value, unit = st.columns([3, 1])
-    value.number_input("Hemoglobin", min_value=0.0, step=1.0, format=NUMBER_FORMAT,
-                       key=WIDGET_KEYS["hemoglobin_value"],
-                       help="At the start of second-line therapy; read in the unit chosen "
-                       "beside it (90 g/L = 9.0 g/dL is the model's threshold).")
-    unit.selectbox("Hemoglobin unit", HEMOGLOBIN_UNITS, key=WIDGET_KEYS["hemoglobin_unit"])
-    slots["hemoglobin_value"] = st.empty()
-
-
-def _draw_steroids(form: dict[str, Any], slots: dict[str, Any]) -> None:
-    st.subheader("Steroids")
-    st.date_input("Steroid start date (day 0)", format="YYYY-MM-DD", min_value=EARLIEST,
-                  max_value=LATEST, key=WIDGET_KEYS["steroid_start"])
-    slots["steroid_start"] = st.empty()
-    st.number_input("Methylprednisolone (mg/kg/day)", **_limits(DOSE), step=0.5,
-                    format=NUMBER_FORMAT, key=WIDGET_KEYS["mp_dose"],
-                    help="The study rules assume 2 mg/kg/day; a lower dose gives a warning.")
-    slots["mp_dose"] = st.empty()
-    st.checkbox("Steroid intolerant (clinician's judgement, EBMT 2018)",
-                key=WIDGET_KEYS["steroid_intolerant"])
-    slots["steroid_intolerant"] = st.empty()
-    st.caption("Dose changes (date from which the new dose applies; 0 = stopped)")
-    _draw_table(form, "dose_changes", {
-        "date": _date_column(),
-        "dose": st.column_config.NumberColumn(
-            "Methylprednisolone mg/kg/day", **_limits(DOSE), required=True, format=NUMBER_FORMAT,
-            help="Dose from this date on (0 = stopped)"),
-    })
-    slots["dose_changes"] = st.empty()
-
-
-def _date_column() -> Any:
-    """A table's date column, wide enough for YYYY-MM-DD ("small" clips it, "medium" wastes
-    100 px of a table that needs every pixel)."""
-    return st.column_config.DateColumn("Date", format="YYYY-MM-DD", required=True, width=92)
-
-
-def _number_column(label: str, tip: str, width: int, **limits: float) -> Any:
-    """A narrow numeric column (``width`` px, just wider than its header)."""
-    return st.column_config.NumberColumn(label, help=tip, width=width, format=NUMBER_FORMAT,
-                                         **limits)
-
-
-def _check_column(label: str, tip: str, width: int) -> Any:
-    """A narrow true/false column, unticked by default."""
-    return st.column_config.CheckboxColumn(label, help=tip, width=width, default=False)
-
-
-def _assessment_columns() -> dict[str, Any]:
-    """The table's columns: short headers, the full words and units in each help tooltip, and
-    pixel widths chosen so that all 14 fit a 1400 px screen beside the sidebar.
-
-    They do not depend on other widgets: a changed column setup would make Streamlit treat the
-    table as a new widget and drop the edits typed into it.
-    """
-    stage = "stage entered by the clinician (mode 'stages'; blank = 0)"
-    bsa = _limits("bsa_percent")
-    return {
-        "date": _date_column(),
-        "mode": st.column_config.SelectboxColumn(
-            "Mode", options=F.MODES, required=True, default="findings", width=70,
-            help="'findings': stage from the raw findings; 'stages': use the entered stages"),
-        "rash_bsa": _number_column("Rash % BSA", "Skin rash, % body surface area", 102, **bsa),
-        "bullae_bsa": _number_column("Bullae", "Bullae/desquamation, % body surface area", 72,
-                                     **bsa),
-        "bilirubin": _number_column("Bili", "Total bilirubin, in the unit chosen above", 58,
-                                    min_value=0.0),
-        "upper_gi": _check_column("UGI sx", "Persistent upper-GI symptoms (anorexia, nausea, "
-                                  "vomiting)", 70),
-        "stool_ml": _number_column("Stool mL/day", "Stool volume, mL per day", 108,
-                                   min_value=0.0),
-        "stool_episodes": _number_column("n/day", "Stool episodes per day", 66, min_value=0.0),
-        "pain_ileus": _check_column("Pain", "Severe abdominal pain or ileus", 58),
-        "bloody_stool": _check_column("Blood", "Grossly bloody stool", 70),
-        **{
-            column: _number_column(STAGE_COLUMNS[organ][0], f"{STAGE_COLUMNS[organ][1]} {stage}",
-                                   STAGE_COLUMNS[organ][2], min_value=0,
-                                   max_value=MAX_STAGE[organ], step=1)
-            for column, organ in F.STAGE_FIELDS.items()
-        },
-    }
-
-
-def _frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
-    """The editor's starting table with typed columns (dates, numbers, true/false).
-
-    pandas is imported here, not at the page top: the patient inputs above are sent first.
-    """
-    import pandas as pd
-
-    frame = pd.DataFrame(rows, columns=list(columns))
-    frame["date"] = pd.to_datetime(frame["date"])
-    for column in columns:
-        if column in F.BOOLEAN_FINDINGS:
-            frame[column] = frame[column].fillna(False).astype(bool)
-        elif column not in ("date", "mode"):
-            frame[column] = pd.to_numeric(frame[column]).astype(float)
-    return frame
-
-
-def _draw_table(form: dict[str, Any], table: str, config: dict[str, Any]) -> None:
-    """An editable table seeded from the form; its edits are read back into the form.
-
-    The editor is given the same starting table while its edits live in its widget state; when
-    that state is gone (first visit, page switch) it starts from the form's current rows.
-    """
-    key = f"{TABLE_KEYS[table]}_{ss[GEN]}"
-    start = f"{key}_start"
-    if key not in ss or start not in ss:
-        ss[start] = _frame(form[table], tuple(config))
-    edited = st.data_editor(ss[start], key=key, num_rows="dynamic", hide_index=True,
-                            column_config=config, column_order=tuple(config), placeholder="")
-    form[table] = edited.to_dict("records")
-
-
-def _draw_form(form: dict[str, Any]) -> dict[str, Any]:
-    """Draw every input; returns, by form key, the empty place under each widget where its
-    problems are written once the whole form has been checked."""
-    slots: dict[str, Any] = {}
-    left, right = st.columns(2)
-    with left:
-        _draw_patient(slots)
-    with right:
-        _draw_steroids(form, slots)
-    st.subheader("Assessments")
-    st.caption("One row per assessment; the row on the steroid start date is the baseline. "
-               "An empty cell means not measured / not involved (an empty stage: stage 0). "
-               "Hover a column header for its full name and unit.")
-    unit_col, grade_col, rule_col = st.columns(3)
-    unit_col.selectbox("Bilirubin unit", BILIRUBIN_UNITS, key=WIDGET_KEYS["bilirubin_unit"],
-                       format_func=lambda u: UNIT_WORDS.get(u, u))
-    grade_col.selectbox("Grade for the risk model", F.GRADE_OVERRIDES,
-                        key=WIDGET_KEYS["grade_override"],
-                        format_func=lambda g: "course maximum" if g == "none" else g,
-                        help=RULE_TEXT["risk_grade"])
-    rule_col.selectbox("Rule set", RULE_SETS, key=WIDGET_KEYS["rule_set"],
-                       format_func=RULE_SET_LABELS.get)
-    slots["grade_override"] = grade_col.empty()
-    _draw_table(form, "assessments", _assessment_columns())
-    slots["assessments"] = st.empty()
-    return slots
-
-
-def _show_problems(slots: dict[str, Any], problems: dict[str, list[str]]) -> None:
-    for key, messages in problems.items():
-        target = slots.get(key)
-        text = "\n\n".join(ui.plain(m) for m in messages)
-        if target is None:
-            st.error(text)
-        else:
-            target.error(text)
 
 
 # ---------------------------------------------------------------- results
@@ -456,17 +214,37 @@ def _draw_results(case: Case, form: dict[str, Any]) -> None:
     st.caption("Decision support, not a substitute for clinical judgement.")
 
 
-def _draw_save(case: Case | None) -> None:
+def _draw_save(case: Case | None, form: dict[str, Any]) -> None:
+    """"Save case" (the case file as a download); it marks the form as saved."""
     if case is None:
         st.sidebar.download_button("Save case", data="", disabled=True, key="assess_save_case")
-        st.sidebar.caption("Fix the problems marked on the form to save the case.")
+        if not F.is_blank(form):
+            st.sidebar.caption("The case can be saved once it can be assessed.")
         return
     st.sidebar.download_button("Save case", data=dumps_case(case), file_name="srgvhd-case.json",
-                               mime="application/json", on_click="ignore",
-                               key="assess_save_case")
+                               mime="application/json", on_click=entry.mark_saved,
+                               args=(form,), key="assess_save_case")
 
 
 # ---------------------------------------------------------------- page
+
+
+def _open_case() -> None:
+    """The "Open case" uploader's callback (it runs before the script, so the form is filled on
+    the same run): replace the form with the opened case file; a refused file changes nothing.
+    An older-format (srgvhd-case/1) file gets a notice under the uploader."""
+    uploaded = ss.get(OPEN_UPLOADER)
+    ss.pop(entry.OPEN_NOTICE, None)
+    if uploaded is None:
+        ss.pop(OPEN_PROBLEMS, None)
+        return
+    try:
+        case = loads_case(uploaded.getvalue())
+    except InputError as exc:
+        ss[OPEN_PROBLEMS] = [str(p) for p in exc.problems]
+        return
+    ss.pop(OPEN_PROBLEMS, None)
+    entry.open_case(case)
 
 
 def _draw_opener() -> None:
@@ -475,29 +253,52 @@ def _draw_opener() -> None:
                      max_upload_size=CASE_UPLOAD_MB)
     for problem in ss.get(OPEN_PROBLEMS, []):
         st.error(f"Case file not opened, the form is unchanged: {ui.plain(problem)}")
+    if entry.OPEN_NOTICE in ss:
+        st.warning(ss[entry.OPEN_NOTICE])
+
+
+def _show_problems(slots: dict[str, Any], problems: dict[str, list[str]]) -> None:
+    """Each problem under its field (``general`` ones, and any without a field, at the end)."""
+    for slot, messages in problems.items():
+        text = "\n\n".join(ui.plain(m) for m in messages)
+        (slots.get(slot) or st).error(text)
 
 
 def _draw_page() -> None:
-    """The form, then the result or what stops it."""
-    form = _state()
-    _seed_widgets(form)
+    """The form, then the result or what stops it (on narrow screens the result comes first)."""
+    form = entry.state()
     st.title("Assess a steroid course")
-    slots = _draw_form(form)
-    _read_widgets(form)
+    form_block = st.container(key="assess_form_block")
+    result_block = st.container(key="assess_result")
+    with form_block:
+        slots = entry.draw_form(form)
+    entry.draw_unload_guard(form)
     if F.is_blank(form):
-        _draw_save(None)
-        st.info("Enter the patient, the steroid start and the assessments (the first on the "
-                "start date), or open a saved case.")
+        _draw_save(None, form)
+        result_block.info("Enter the patient, the steroid start and the assessments (the first "
+                          "on the start date), or open a saved case.")
         return
-    try:
-        case = parse_case(F.form_to_case_dict(form))
-    except InputError as exc:
-        _draw_save(None)
-        _show_problems(slots, F.problems_by_widget(exc.problems))
-        st.info("Fix the problems marked above to see the result.")
+    reading = F.read_form(form)
+    for slot, words in F.read_as(form, reading).items():
+        if slot not in reading.problems:
+            slots[slot].caption(words)
+    _show_problems(slots, reading.problems)
+    if not reading.ok:
+        _draw_save(None, form)
+        lines = []
+        if reading.problems:
+            marked = ", ".join(F.slot_words(form, slot) for slot in reading.problems)
+            lines.append(f"The result appears when the entries marked in red are corrected "
+                         f"({ui.plain(marked)}).")
+        if reading.missing:
+            lines.append("To see the result, enter: "
+                         + "; ".join(ui.plain(m) for m in reading.missing) + ".")
+        result_block.info("  \n".join(lines))
         return
-    _draw_save(case)
-    _draw_results(case, form)
+    case = parse_case(reading.case)
+    _draw_save(case, form)
+    with result_block:
+        _draw_results(case, form)
 
 
 def main() -> None:

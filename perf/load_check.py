@@ -12,8 +12,10 @@ steroid-refractory by rule R2 of the study definition (clinical-rules.md §5a: s
 day 3 = no response, which is not R1's progression; no response on day 7 = R2), so any other
 verdict counts as an error.
 
-Click-to-verdict latency = from sending the filled-in form (the rerun message the browser sends
-when a widget changes) to receiving the verdict element. The server's RSS (its process and any
+The case is entered field by field as a browser sends it (one rerun per step: patient and
+steroids, "Add assessment", an assessment's date and entry mode, its stages). Click-to-verdict
+latency = from sending the last entry (the rerun message the browser sends when a widget
+changes) to receiving the verdict element. The server's RSS (its process and any
 children, /proc VmRSS) is sampled every 0.5 s. Prints a markdown table, writes it to
 perf/results/load.md and exits 1 when errors > 0 or peak RSS >= 600 MB.
 
@@ -25,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import math
 import os
 import shutil
@@ -193,21 +194,54 @@ async def read_run(ws: websockets.ClientConnection) -> Run:
                 run.verdict_at = time.perf_counter()
 
 
-def case_widget_states(ids: dict[str, str], age: float) -> list[tuple[str, str, object]]:
-    """The filled-in form as widget states (hemoglobin 102 g/L, methylprednisolone 2 mg/kg)."""
-    rows = [{"date": day, "mode": "stages", **STAGES} for day in ASSESSMENT_DATES]
-    editor = {"edited_rows": {}, "added_rows": rows, "deleted_rows": []}
-    return [
-        (ids["assess_age"], "double_value", age),
-        (ids["assess_hb"], "double_value", 102.0),
-        (ids["assess_steroid_start"], "string_array_value", ASSESSMENT_DATES[0]),
-        (ids["assess_mp_dose"], "double_value", 2.0),
-        (ids["assess_assessments_0"], "string_value", json.dumps(editor)),
-    ]
+ADD = {"assess_add_assessment": ("trigger_value", True)}
+MODE_STAGES = ("string_value", "organ stages")  # a select box sends its option's label
+
+
+def case_steps(age: float) -> list[dict[str, tuple[str, object]]]:
+    """The form filled in the way a browser does it, one rerun per step (widget user key ->
+    (value field, value)): patient and steroids, then per assessment "Add assessment", its
+    date and "organ stages", and its stages once their select boxes are drawn (hemoglobin
+    102 g/L, methylprednisolone 2 mg/kg)."""
+    steps: list[dict[str, tuple[str, object]]] = [{
+        "assess_age": ("string_value", f"{age:g}"),
+        "assess_hb": ("string_value", "102"),
+        "assess_steroid_start": ("string_value", ASSESSMENT_DATES[0]),
+        "assess_mp_dose": ("string_value", "2"),
+        **ADD,
+    }]
+    for row, day in enumerate(ASSESSMENT_DATES):
+        key = f"assess_assessments_{row}_"
+        steps.append({f"{key}date": ("string_value", day), f"{key}mode": MODE_STAGES})
+        steps.append({f"{key}{field}": ("string_value", str(stage))
+                      for field, stage in STAGES.items()})
+        if row + 1 < len(ASSESSMENT_DATES):
+            steps[-1].update(ADD)
+    return steps
+
+
+async def enter_steps(
+    ws: websockets.ClientConnection, run: Run, steps: list[dict[str, tuple[str, object]]]
+) -> tuple[Run, float]:
+    """Send each step as a rerun with every value set so far (a button's trigger only in its
+    own step); the last run and the time its step was sent."""
+    kept: dict[str, tuple[str, object]] = {}
+    sent_at = time.perf_counter()
+    for step in steps:
+        if run.exceptions:
+            break
+        kept.update({k: v for k, v in step.items() if v[0] != "trigger_value"})
+        states = [(run.widget_ids[key], kind, value) for key, (kind, value)
+                  in {**kept, **step}.items()]
+        sent_at = time.perf_counter()
+        await ws.send(rerun_message(states))
+        run = await read_run(ws)
+    return run, sent_at
 
 
 async def one_clinician(url: str, age: float, tally: Tally) -> None:
-    """Open the Assess page in a new session, enter the case, check and time the verdict."""
+    """Open the Assess page in a new session, enter the case, check and time the verdict (from
+    the last entry to the verdict)."""
     async with websockets.connect(
         url, subprotocols=["streamlit"], max_size=None, open_timeout=MESSAGE_TIMEOUT_SECONDS
     ) as ws:
@@ -217,9 +251,7 @@ async def one_clinician(url: str, age: float, tally: Tally) -> None:
         tally.open_seconds.append(time.perf_counter() - start)
         if page.exceptions:
             raise RuntimeError(f"exception on opening the page: {page.exceptions[0]}")
-        clicked = time.perf_counter()
-        await ws.send(rerun_message(case_widget_states(page.widget_ids, age)))
-        result = await read_run(ws)
+        result, clicked = await enter_steps(ws, page, case_steps(age))
         if result.exceptions:
             raise RuntimeError(f"exception after entering the case: {result.exceptions[0]}")
         if result.verdict_at is None:

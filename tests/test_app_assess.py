@@ -10,12 +10,13 @@ import json
 import re
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from srgvhd.app import form as F
+from srgvhd.app.fields import number_text
 from srgvhd.risk.store import ModelStore
 from srgvhd.risk.train import train_from_csv
 from tests.streamlit_text import as_read
@@ -24,20 +25,9 @@ from tests.test_predict import cohort_csv, synthetic_cohort
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 EXAMPLES = ROOT / "examples"
-EDITOR = "assess_assessments_0"  # the assessments table of a fresh session
-# Width left for the assessments table at a 1400 px screen: Streamlit's sidebar (300 px), the
-# main column's side padding (2 x 2 rem = 64 px) and the editor's row-marker column (33 px).
-TABLE_ROOM_PX = 1400 - 300 - 64 - 33
-# Case-file measurement field -> column of the assessments table (the page's contract).
-COLUMN_OF = {
-    "skin_rash_bsa_percent": "rash_bsa",
-    "skin_bullae_desquamation_bsa_percent": "bullae_bsa",
-    "upper_gi_persistent_symptoms": "upper_gi",
-    "stool_ml_per_day": "stool_ml",
-    "stool_episodes_per_day": "stool_episodes",
-    "severe_abdominal_pain_or_ileus": "pain_ileus",
-    "grossly_bloody_stool": "bloody_stool",
-}
+# Case-file measurement field -> form field of an assessment (srgvhd.app.form).
+NUMBER_OF = {name: column for column, (_, _, name, _) in F.NUMBER_FINDINGS.items()}
+CHOICE_OF = {name: column for column, (_, name) in F.CHOICE_FINDINGS.items()}
 
 
 @pytest.fixture(scope="module")
@@ -66,53 +56,57 @@ def _example(name: str) -> dict:
     return json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
 
 
-def _table_row(assessment: dict) -> dict:
-    """One assessment as a row the user adds to the table."""
+def _text(value) -> str:
+    return "" if value is None else number_text(value)
+
+
+def _row_key(row_id: int, field: str) -> str:
+    return f"assess_assessments_{row_id}_{field}"
+
+
+def _type_assessment(at: AppTest, row_id: int, assessment: dict) -> None:
+    """Type one assessment into its block (already added), as a clinician would."""
+    at.text_input(key=_row_key(row_id, "date")).input(assessment["date"])
     if "stages" in assessment:
-        stages = assessment["stages"]
-        return {
-            "date": assessment["date"],
-            "mode": "stages",
-            **{f"{organ}_stage": stage for organ, stage in stages.items()},
-        }
-    row = {"date": assessment["date"], "mode": "findings"}
-    for field, value in assessment["measurements"].items():
-        if field == "bilirubin":
-            row["bilirubin"] = value["value"] if value else None
-        elif value is not None:
-            row[COLUMN_OF[field]] = value
-    return row
+        at.selectbox(key=_row_key(row_id, "mode")).set_value("stages").run()
+        for organ, stage in assessment["stages"].items():
+            choice = F.NOT_MEASURED if stage is None else str(stage)
+            at.selectbox(key=_row_key(row_id, f"{organ}_stage")).set_value(choice)
+        return
+    for name, value in assessment["measurements"].items():
+        if name == "bilirubin":
+            at.text_input(key=_row_key(row_id, "bilirubin")).input(
+                _text(value["value"] if value else None))
+        elif name in NUMBER_OF:
+            at.text_input(key=_row_key(row_id, NUMBER_OF[name])).input(_text(value))
+        else:
+            choice = {True: "yes", False: "no"}.get(value, F.NOT_MEASURED)
+            at.selectbox(key=_row_key(row_id, CHOICE_OF[name])).set_value(choice)
 
 
-def _bilirubin_unit(case: dict) -> str | None:
+def _fill(at: AppTest, case: dict) -> AppTest:
+    """Type a case into the page's fields (one "Add assessment" per assessment) and run. A
+    srgvhd-case/1 example's blanks meant "not involved": they are typed as 0 / "no"."""
+    case = F.legacy_blanks_as_not_involved(case) if case["format"].endswith("/1") else case
+    patient, steroids = case["patient"], case["steroids"]
+    at.text_input(key="assess_age").input(_text(patient["age_years"]))
+    at.text_input(key="assess_weight").input(_text(patient.get("weight_kg")))
+    if patient.get("hemoglobin"):
+        at.selectbox(key="assess_hb_unit").set_value(patient["hemoglobin"]["unit"])
+        at.text_input(key="assess_hb").input(_text(patient["hemoglobin"]["value"]))
+    at.text_input(key="assess_steroid_start").input(steroids["start_date"])
+    at.text_input(key="assess_mp_dose").input(_text(steroids["methylprednisolone_mg_per_kg_day"]))
     units = {
         a["measurements"]["bilirubin"]["unit"]
         for a in case["assessments"]
         if (a.get("measurements") or {}).get("bilirubin")
     }
-    assert len(units) <= 1, "the page uses one bilirubin unit for the whole table"
-    return units.pop() if units else None
-
-
-def _fill(at: AppTest, case: dict) -> AppTest:
-    """Type a case into the page's widgets and run."""
-    patient, steroids = case["patient"], case["steroids"]
-    at.number_input(key="assess_age").set_value(patient["age_years"])
-    if patient.get("weight_kg") is not None:
-        at.number_input(key="assess_weight").set_value(patient["weight_kg"])
-    if patient.get("hemoglobin"):
-        at.selectbox(key="assess_hb_unit").set_value(patient["hemoglobin"]["unit"])
-        at.number_input(key="assess_hb").set_value(patient["hemoglobin"]["value"])
-    at.date_input(key="assess_steroid_start").set_value(date.fromisoformat(steroids["start_date"]))
-    at.number_input(key="assess_mp_dose").set_value(steroids["methylprednisolone_mg_per_kg_day"])
-    unit = _bilirubin_unit(case)
-    if unit:
-        at.selectbox(key="assess_bilirubin_unit").set_value(unit)
-    at.session_state[EDITOR] = {
-        "edited_rows": {},
-        "deleted_rows": [],
-        "added_rows": [_table_row(a) for a in case["assessments"]],
-    }
+    assert len(units) <= 1, "the page uses one bilirubin unit for every assessment"
+    if units:
+        at.selectbox(key="assess_bilirubin_unit").set_value(units.pop())
+    for row_id, assessment in enumerate(case["assessments"]):
+        at.button(key="assess_add_assessment").click().run()
+        _type_assessment(at, row_id, assessment)
     at.run()
     assert not at.exception
     return at
@@ -125,6 +119,7 @@ def _texts(elements) -> list[str]:
 def test_blank_page_asks_for_input_without_problems(at) -> None:
     assert any("open a saved case" in t for t in _texts(at.info))
     assert not at.error
+    assert not at.sidebar.caption  # no "fix the problems" on an empty form
 
 
 def test_refractory_by_r1(at) -> None:
@@ -168,25 +163,78 @@ def test_invalid_date_shows_the_problem_and_keeps_the_inputs(at) -> None:
     case = _example("refractory_r1.json")
     case["assessments"][1]["date"] = "2026-10-30"  # before the steroid start
     _fill(at, case)
-    assert "row 2, date: before steroids.start_date" in _texts(at.error)
+    assert "Date: before the steroid start date" in _texts(at.error)
     assert not any("Steroid-refractory" in t for t in _texts(at.error))
     assert at.sidebar.download_button(key="assess_save_case").disabled
-    assert at.number_input(key="assess_age").value == 42
-    assert at.number_input(key="assess_hb").value == 85
-    # the user corrects the cell of the row they added; the other rows and inputs were kept
-    state = at.session_state[EDITOR]
-    state["added_rows"][1]["date"] = "2026-11-05"
-    at.session_state[EDITOR] = state
-    at.run()
+    assert at.text_input(key="assess_age").value == "42"
+    assert at.text_input(key="assess_hb").value == "85"
+    # the user corrects the date as a day of the course; everything else was kept
+    at.text_input(key=_row_key(1, "date")).input("day 4").run()
     assert any("rule R1" in t for t in _texts(at.error))
 
 
-def test_out_of_range_hemoglobin_is_named_next_to_the_field(at) -> None:
+def test_impossible_start_date_is_refused_not_moved(at) -> None:
+    case = _example("refractory_r1.json")
+    _fill(at, case)
+    at.text_input(key="assess_steroid_start").input("2026-02-31").run()
+    assert "Steroid start date: 2026-02-31 is not a real date (February 2026 has 28 days)." in (
+        _texts(at.error))
+    assert at.text_input(key="assess_steroid_start").value == "2026-02-31"
+    assert any("entries marked in red are corrected (Steroid start date)" in t
+               for t in _texts(at.info))
+    assert not any("Steroid-refractory" in t for t in _texts(at.error))
+
+
+def test_out_of_range_is_named_beside_the_field_and_not_clamped(at) -> None:
     case = _example("refractory_r1.json")
     case["patient"]["hemoglobin"]["value"] = 900  # g/L: a slip, not a patient
+    case["assessments"][0]["measurements"]["skin_rash_bsa_percent"] = 150
     _fill(at, case)
-    assert "900 is out of range [20, 250]" in _texts(at.error)
-    assert at.number_input(key="assess_age").value == 42
+    errors = _texts(at.error)
+    assert "Hemoglobin: 900 g/L is outside the allowed range (20–250 g/L)." in errors
+    assert "Rash: 150 % BSA is outside the allowed range (0–100 % BSA)." in errors
+    assert at.text_input(key=_row_key(0, "rash_bsa")).value == "150"  # not 100
+    assert at.text_input(key="assess_age").value == "42"
+
+
+def test_decimal_comma_is_a_decimal_point(at) -> None:
+    case = _example("refractory_r1.json")
+    _fill(at, case)
+    at.text_input(key=_row_key(1, "bilirubin")).input("1,5").run()  # stage 0, not 15 (stage 3)
+    assert any("rule R1" in t for t in _texts(at.error))
+    at.text_input(key=_row_key(1, "bilirubin")).input("1,5,3").run()
+    assert any(t.startswith("Total bilirubin (mg/dL): “1,5,3” is not a number")
+               and "Allowed: 0–100 mg/dL." in t for t in _texts(at.error))
+
+
+def test_a_cleared_hemoglobin_withholds_only_the_risk_estimate(at) -> None:
+    _fill(at, _example("refractory_r1.json"))
+    at.text_input(key="assess_hb").input("").run()
+    assert any("rule R1" in t for t in _texts(at.error))
+    assert "Hazard ratio vs reference patient" not in [m.label for m in at.metric]
+    assert not any("out of range" in t or "outside" in t for t in _texts(at.error))
+
+
+def test_a_blank_day_14_bilirubin_never_reads_as_healed(at) -> None:
+    """Liver stage 3 at baseline (bilirubin 8 mg/dL, clinical-rules.md §1), no bilirubin on
+    day 14: the course is never called steroid-responsive (§7)."""
+    case = _example("responsive.json")
+    case["format"] = "srgvhd-case/2"
+    every_organ = {"skin_rash_bsa_percent": 0, "skin_bullae_desquamation_bsa_percent": 0,
+                   "upper_gi_persistent_symptoms": False, "stool_ml_per_day": 0,
+                   "stool_episodes_per_day": 0, "severe_abdominal_pain_or_ileus": False,
+                   "grossly_bloody_stool": False}
+    case["assessments"] = [
+        {"date": day, "measurements": {**every_organ, "bilirubin": bilirubin}}
+        for day, bilirubin in (("2026-09-01", {"value": 8, "unit": "mg/dL"}),
+                               ("2026-09-08", {"value": 4, "unit": "mg/dL"}),
+                               ("2026-09-15", None))
+    ]
+    _fill(at, case)
+    shown = " ".join(_texts(at.error) + _texts(at.success) + _texts(at.info)
+                     + _texts(at.warning))
+    assert "Steroid-responsive" not in shown
+    assert "not assessable" in shown or "liver not measured" in shown
 
 
 def test_inputs_survive_a_page_switch(at) -> None:
@@ -194,8 +242,17 @@ def test_inputs_survive_a_page_switch(at) -> None:
     at.switch_page("pages/about.py").run()
     assert not at.exception
     at.switch_page("pages/assess.py").run()
-    assert at.number_input(key="assess_age").value == 42
+    assert at.text_input(key="assess_age").value == "42"
+    assert at.text_input(key=_row_key(1, "rash_bsa")).value == "60"
     assert any("rule R1" in t for t in _texts(at.error))
+
+
+def test_deleting_an_assessment_keeps_the_others(at) -> None:
+    _fill(at, _example("refractory_r1.json"))
+    at.button(key=_row_key(1, "delete")).click().run()
+    assert [t.key for t in at.text_input if t.key.endswith("_date")] == [_row_key(0, "date")]
+    assert at.text_input(key=_row_key(0, "rash_bsa")).value == "30"
+    assert not any("Steroid-refractory" in t for t in _texts(at.error))
 
 
 def test_rule_set_switch_changes_the_verdict(at) -> None:
@@ -224,7 +281,7 @@ def test_open_case_fills_the_form_and_a_bad_file_changes_nothing(at) -> None:
     at.sidebar.file_uploader(key="assess_open_case").set_value(
         ("responsive.json", data, "application/json")
     ).run()
-    assert at.number_input(key="assess_age").value == 15
+    assert at.text_input(key="assess_age").value == "15"
     assert at.success[0].value.startswith("**Steroid-responsive")
     bad = data.replace(b'"2026-09-08"', b'"2026-08-08"')
     at.sidebar.file_uploader(key="assess_open_case").set_value(
@@ -235,8 +292,28 @@ def test_open_case_fills_the_form_and_a_bad_file_changes_nothing(at) -> None:
         "Case file not opened, the form is unchanged: "
         "assessments[1].date: before steroids.start_date"
     ]
-    assert at.number_input(key="assess_age").value == 15
+    assert at.text_input(key="assess_age").value == "15"
     assert at.success[0].value.startswith("**Steroid-responsive")
+
+
+def test_opened_case_keeps_rule_set_and_grade_override(at) -> None:
+    case = _example("refractory_r1.json")
+    case.update(rule_set="ebmt2018", grade_override="IV")
+    at.sidebar.file_uploader(key="assess_open_case").set_value(
+        ("c.json", json.dumps(case).encode(), "application/json")).run()
+    assert at.selectbox(key="assess_rule_set").value == "ebmt2018"
+    assert at.selectbox(key="assess_grade_override").value == "IV"
+
+
+def test_unload_guard_follows_unsaved_entries(at) -> None:
+    def guard() -> str:
+        (script,) = [e.proto.body for e in at.main if getattr(e, "type", None) == "html"
+                     and "beforeunload" in e.proto.body]
+        return script
+
+    assert "window.srgvhdUnsaved = false;" in guard()
+    at.text_input(key="assess_age").input("42").run()
+    assert "window.srgvhdUnsaved = true;" in guard()
 
 
 def test_the_form_paints_before_heavy_imports() -> None:
@@ -283,30 +360,6 @@ def _contrast_on_white(colour: str) -> float:
     linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
     return 1.05 / (luminance + 0.05)
-
-
-def test_number_inputs_show_values_without_padded_decimals(at) -> None:
-    _fill(at, _example("refractory_r1.json"))
-    shown = {
-        key: at.number_input(key=key).proto.format % at.number_input(key=key).value
-        for key in ("assess_age", "assess_weight", "assess_hb", "assess_mp_dose")
-    }
-    assert shown == {"assess_age": "42", "assess_weight": "70", "assess_hb": "85",
-                     "assess_mp_dose": "2"}
-    # a small child's age and a hemoglobin in g/dL keep their one decimal
-    assert at.number_input(key="assess_age").proto.format % 1.5 == "1.5"
-    assert at.number_input(key="assess_hb").proto.format % 8.5 == "8.5"
-
-
-def test_assessment_table_fits_a_1400_px_screen_and_blank_cells_stay_blank(at) -> None:
-    (table,) = [e.proto for e in _elements(at, "dataframe") if "Rash % BSA" in e.proto.columns]
-    columns = {k: v for k, v in json.loads(table.columns).items() if k != "_index"}
-    assert len(columns) == 14
-    widths = [c.get("width") for c in columns.values()]
-    assert all(isinstance(w, int) for w in widths), widths
-    assert sum(widths) <= TABLE_ROOM_PX
-    assert columns["date"]["width"] >= 90  # "2026-11-05" was clipped at "small" (75 px)
-    assert table.HasField("placeholder") and table.placeholder == ""  # blank, not "None"
 
 
 def test_risk_intervals_are_as_prominent_as_the_estimates(at) -> None:
@@ -373,12 +426,20 @@ def test_course_table_shows_the_findings_beside_the_stages(at) -> None:
     assert list(course.columns[:6]) == ["day", "date", "skin", "liver", "upper GI", "lower GI"]
     # day 0 of examples/refractory_r1.json: rash 30%, bilirubin 1.0 mg/dL, stool 600 mL
     assert course["findings"].iloc[0].startswith("rash 30% · bullae 0% · bilirubin 1 mg/dL")
-    # the blank episode count: "n/m" from an srgvhd-case/2 form, "blank" from a /1 one, each
-    # with its legend
-    blank = re.search(r"stool 600 mL/day, (n/m|blank) episodes/day", course["findings"].iloc[0])
-    assert blank
-    legend = {"n/m": "n/m = not measured", "blank": "blank = left empty in an srgvhd-case/1"}
-    assert any(legend[blank.group(1)] in c.value for c in at.caption)
+    # _fill types an srgvhd-case/1 blank as 0 (its old meaning), so the episodes read 0
+    assert "stool 600 mL/day, 0 episodes/day" in course["findings"].iloc[0]
+
+
+def test_course_table_marks_a_finding_not_measured(at) -> None:
+    case = _example("refractory_r1.json")
+    case["format"] = "srgvhd-case/2"
+    case["assessments"][0]["measurements"]["stool_episodes_per_day"] = None
+    at.sidebar.file_uploader(key="assess_open_case").set_value(
+        ("nm.json", json.dumps(case).encode(), "application/json")).run()
+    assert not at.exception
+    course = at.table[0].value
+    assert "stool 600 mL/day, n/m episodes/day" in course["findings"].iloc[0]
+    assert any("n/m = not measured" in c.value for c in at.caption)
 
 
 def test_day_28_response_is_shown_with_its_published_meaning(at) -> None:
@@ -438,3 +499,67 @@ def test_opened_case_with_a_missing_day_14_bilirubin_is_never_called_responsive(
     assert "n/m = not measured" in captions and "* grade from an assessment" in captions
     # the risk estimate is conditional: the course is not steroid-refractory
     assert any(e.label == "If this course becomes steroid-refractory" for e in at.expander)
+
+
+def test_an_old_format_file_keeps_its_meaning_and_says_so(at) -> None:
+    data = (EXAMPLES / "responsive.json").read_bytes()  # srgvhd-case/1: blank = not involved
+    at.sidebar.file_uploader(key="assess_open_case").set_value(
+        ("old.json", data, "application/json")).run()
+    assert any("older format srgvhd-case/1" in t for t in _texts(at.sidebar.warning))
+    # day 7 had no stool entry: shown as 0 mL/day (not involved), not as "not measured"
+    assert at.text_input(key=_row_key(1, "stool_ml")).value == "0"
+    assert at.selectbox(key=_row_key(1, "pain_ileus")).value == "no"
+    assert at.success[0].value.startswith("**Steroid-responsive")
+
+
+def test_a_new_format_file_shows_not_measured_as_blank(at) -> None:
+    case = _example("refractory_r1.json")
+    case["format"] = "srgvhd-case/2"
+    case["assessments"][1]["measurements"].update(stool_ml_per_day=None,
+                                                  grossly_bloody_stool=None)
+    at.sidebar.file_uploader(key="assess_open_case").set_value(
+        ("new.json", json.dumps(case).encode(), "application/json")).run()
+    assert not at.sidebar.warning
+    assert at.text_input(key=_row_key(1, "stool_ml")).value == ""
+    assert at.selectbox(key=_row_key(1, "bloody_stool")).value == F.NOT_MEASURED
+
+
+def test_a_case_code_that_could_be_a_name_is_refused_beside_the_field(at) -> None:
+    _fill(at, _example("refractory_r1.json"))
+    at.text_input(key="assess_case_code").input("Jane Doe").run()
+    assert any(t.startswith("Case code: ") for t in _texts(at.error))
+    at.text_input(key="assess_case_code").input("W3-017").run()
+    assert any("rule R1" in t for t in _texts(at.error))
+
+
+def test_labs_are_entered_and_go_into_the_case(at) -> None:
+    _fill(at, _example("refractory_r1.json"))
+    at.button(key="assess_add_labs").click().run()
+    lab = "assess_labs_2_"  # rows 0 and 1 are the two assessments
+    at.text_input(key=f"{lab}date").input("day 0")
+    at.text_input(key=f"{lab}ldh").input("420")
+    at.selectbox(key=f"{lab}creatinine_unit").set_value("umol/L")
+    at.text_input(key=f"{lab}creatinine").input("97,2")
+    at.text_input(key=f"{lab}platelets").input("45").run()
+    assert any("rule R1" in t for t in _texts(at.error))
+    labs = F.read_form(at.session_state["assess_form"]).case["labs"]
+    assert labs == [{"date": "2026-11-01", "ldh_u_l": 420,
+                     "creatinine": {"value": 97.2, "unit": "umol/L"},
+                     "platelets_10e9_l": 45, "map_probability": None}]
+    at.text_input(key=f"{lab}platelets").input("0").run()
+    assert ("Platelets: 0 10⁹/L is outside the allowed range (more than 0, at most 5000 10⁹/L)."
+            in _texts(at.error))
+
+
+def test_add_assessment_stops_at_the_cap(at, monkeypatch) -> None:
+    """The page has no editable grid, so a forged message cannot add thousands of rows at once
+    (issue 13 item 1); one row per click, and none past what a case file may hold (a forged
+    click on the disabled button is refused by ``add_row`` itself, tests/test_form.py)."""
+    from srgvhd.app import form_layout
+
+    monkeypatch.setitem(form_layout.MAX_ROWS, "assessments", 2)
+    for _ in range(2):
+        at.button(key="assess_add_assessment").click().run()
+    assert at.button(key="assess_add_assessment").disabled
+    assert len([t for t in at.text_input if t.key.endswith("_date")]) == 2
+    assert not _elements(at, "dataframe")  # no editable grid on the page

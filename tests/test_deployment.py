@@ -17,7 +17,6 @@ import tomllib
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -136,7 +135,7 @@ def test_oversized_case_file_is_refused_before_it_is_decoded(monkeypatch) -> Non
 def test_oversized_case_upload_leaves_the_form_as_it_was(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("SRGVHD_MODELS_DIR", str(tmp_path))
     at = AppTest.from_file(APP, default_timeout=30).run()
-    at.number_input(key="assess_age").set_value(33.0).run()
+    at.text_input(key="assess_age").input("33").run()
     big = b'{"format": "srgvhd-case/1", "pad": "' + b"x" * (2 * CASE_CAP_BYTES) + b'"}'
     at.sidebar.file_uploader(key="assess_open_case").set_value(
         ("huge.json", big, "application/json")
@@ -144,7 +143,7 @@ def test_oversized_case_upload_leaves_the_form_as_it_was(tmp_path, monkeypatch) 
     assert not at.exception
     errors = [e.value for e in at.sidebar.error]
     assert errors and all("form is unchanged" in e and "file" in e for e in errors)
-    assert at.number_input(key="assess_age").value == 33.0
+    assert at.text_input(key="assess_age").value == "33"
 
 
 # ---------------------------------------------------------------- no patient values in logs
@@ -184,17 +183,14 @@ def test_cli_logs_no_patient_values(tmp_path, debug_log, capsys) -> None:
 def test_app_session_logs_no_patient_values(tmp_path, monkeypatch, debug_log) -> None:
     monkeypatch.setenv("SRGVHD_MODELS_DIR", str(tmp_path))
     at = AppTest.from_file(APP, default_timeout=30).run()
-    at.number_input(key="assess_age").set_value(AGE)
-    at.number_input(key="assess_hb").set_value(HEMOGLOBIN_G_L)
-    at.date_input(key="assess_steroid_start").set_value(date(2026, 10, 20))
-    at.session_state["assess_assessments_0"] = {
-        "edited_rows": {},
-        "deleted_rows": [],
-        "added_rows": [
-            {"date": day, "mode": "findings", "rash_bsa": 30.0, "bilirubin": BILIRUBIN_MG_DL}
-            for day in ("2026-10-20", "2026-10-27")
-        ],
-    }
+    at.text_input(key="assess_age").input(str(AGE))
+    at.text_input(key="assess_hb").input(str(HEMOGLOBIN_G_L))
+    at.text_input(key="assess_steroid_start").input("2026-10-20")
+    for row, day in enumerate(("2026-10-20", "2026-10-27")):
+        at.button(key="assess_add_assessment").click().run()
+        at.text_input(key=f"assess_assessments_{row}_date").input(day)
+        at.text_input(key=f"assess_assessments_{row}_rash_bsa").input("30")
+        at.text_input(key=f"assess_assessments_{row}_bilirubin").input(str(BILIRUBIN_MG_DL))
     at.run()
     assert not at.exception
     shown = " ".join(str(e.value) for e in (*at.error, *at.success, *at.info, *at.warning))
@@ -219,40 +215,45 @@ def live_server(tmp_path_factory) -> Iterator[tuple[int, Path]]:
     stop(server)
 
 
-def _enter(port: int, widget_values: dict[str, tuple[str, object]]):
-    """Open a websocket session, set widgets (by user key) like a browser would; the 2nd run."""
+def _enter(port: int, steps: list[dict[str, tuple[str, object]]]):
+    """Open a websocket session and send each step's widget values (by user key) like a
+    browser would: every value set so far goes with each rerun, a button's ``trigger_value``
+    only with its own step; the last run."""
 
     async def talk():
         url = f"ws://{HOST}:{port}/_stcore/stream"
         async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
             await ws.send(rerun_message())
-            ids = (await read_run(ws)).widget_ids
-            await ws.send(
-                rerun_message(
-                    [(ids[key], kind, value) for key, (kind, value) in widget_values.items()]
-                )
-            )
-            return await read_run(ws)
+            run = await read_run(ws)
+            kept: dict[str, tuple[str, object]] = {}
+            for step in steps:
+                kept.update({k: v for k, v in step.items() if v[0] != "trigger_value"})
+                sent = {**kept, **step}
+                await ws.send(rerun_message(
+                    [(run.widget_ids[key], kind, value) for key, (kind, value) in sent.items()]))
+                run = await read_run(ws)
+            return run
 
     return asyncio.run(talk())
 
 
 def test_live_server_at_debug_level_logs_no_patient_values(live_server) -> None:
     port, log = live_server
-    rows = [
-        {"date": day, "mode": "findings", "rash_bsa": 30.0, "bilirubin": BILIRUBIN_MG_DL}
-        for day in ("2026-10-20", "2026-10-27")
-    ]
-    editor = json.dumps({"edited_rows": {}, "added_rows": rows, "deleted_rows": []})
-    result = _enter(
-        port,
-        {
-            "assess_age": ("double_value", AGE),
-            "assess_hb": ("double_value", HEMOGLOBIN_G_L),
-            "assess_steroid_start": ("string_array_value", "2026-10-20"),
-            "assess_assessments_0": ("string_value", editor),
-        },
-    )
+    add = {"assess_add_assessment": ("trigger_value", True)}
+    steps = [{
+        "assess_age": ("string_value", str(AGE)),
+        "assess_hb": ("string_value", str(HEMOGLOBIN_G_L)),
+        "assess_steroid_start": ("string_value", "2026-10-20"),
+        **add,
+    }]
+    for row, day in enumerate(("2026-10-20", "2026-10-27")):
+        steps.append({
+            f"assess_assessments_{row}_date": ("string_value", day),
+            f"assess_assessments_{row}_rash_bsa": ("string_value", "30"),
+            f"assess_assessments_{row}_bilirubin": ("string_value", str(BILIRUBIN_MG_DL)),
+            **(add if row == 0 else {}),
+        })
+    result = _enter(port, steps)
     assert not result.exceptions
     assert any("day 7" in alert or "2026-10-27" in alert for alert in result.alerts)
     text = log.read_text(errors="replace")

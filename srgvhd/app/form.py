@@ -1,318 +1,283 @@
 """The Assess page's form state and its translation to and from a case file (interfaces.md §1).
 
-Pure functions, testable without Streamlit. The form keeps what the clinician typed, in the units
-chosen on the page; ``srgvhd.clinical.case.parse_case`` does every check on the case dict built
-from it, and
-``problems_by_widget`` puts each of its problems next to the widget or table row it came from.
-
-Form layout (all values may be None until typed):
-
-- ``age_years``, ``weight_kg``, ``hemoglobin_value`` (in ``hemoglobin_unit``: g/L or g/dL);
-- ``steroid_start`` (date), ``mp_dose`` (methylprednisolone mg/kg/day), ``steroid_intolerant``;
-- ``dose_changes``: rows ``{"date", "dose"}``;
-- ``bilirubin_unit`` (mg/dL or umol/L, one for the whole table);
-- ``assessments``: rows with ``ROW_COLUMNS`` keys; ``mode`` "findings" reads the raw-finding
-  columns, "stages" the stage columns (a blank stage means stage 0, as a missing finding means
-  "not involved" in a case
-  file);
-- ``grade_override`` ("none", "II", "III", "IV") and ``rule_set`` (``refractory.RULE_SETS``).
+Pure functions, testable without Streamlit. The form (layout: ``srgvhd.app.form_layout``) keeps
+exactly what the clinician typed; ``read_form`` turns it into a case dict (``srgvhd-case/2``: a
+blank is ``null`` = not measured, clinical-rules.md §7), checks it with
+``srgvhd.clinical.case.parse_case`` and says, in the clinician's words
+(``srgvhd.app.form_words``), what is wrong beside the field it belongs to and what is still
+missing. ``case_dict_to_form`` (``srgvhd.app.form_open``) goes the other way.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from srgvhd.clinical.case import LEGACY_FORMAT
-from srgvhd.clinical.staging import ORGANS
-from srgvhd.clinical.units import (
-    bilirubin_to_mg_dl,
-    canonical_bilirubin_unit,
-    canonical_hemoglobin_unit,
-    mg_dl_to_bilirubin_unit,
+from srgvhd.app.fields import FieldError, number_text, parse_date, parse_number, range_words
+from srgvhd.app.form_layout import (
+    CHOICE_FINDINGS,
+    DOSE,
+    GRADE_OVERRIDES,
+    LAB_NUMBERS,
+    MAX_ROWS,
+    MODES,
+    NOT_MEASURED,
+    NUMBER_FINDINGS,
+    ROW_FIELDS,
+    SCALAR_NUMBERS,
+    STAGE_CHOICES,
+    STAGE_FIELDS,
+    STAGE_LABELS,
+    YES_NO,
+    add_row,
+    delete_row,
+    empty_form,
+    is_blank,
+    unit_words,
 )
-from srgvhd.errors import Problem
+from srgvhd.app.form_open import case_dict_to_form, legacy_blanks_as_not_involved
+from srgvhd.app.form_words import MISSING, place, slot_words
+from srgvhd.clinical.case import FORMAT, LIMITS, parse_case
+from srgvhd.clinical.labs import CREATININE_LIMITS, LDH_U_L, MAP_PROBABILITY, PLATELETS_10E9_L
+from srgvhd.errors import InputError
 
-MODES = ("findings", "stages")
-GRADE_OVERRIDES = ("none", "II", "III", "IV")
-
-# Form column -> case-file measurement field (findings mode).
-FINDING_FIELDS = {
-    "rash_bsa": "skin_rash_bsa_percent",
-    "bullae_bsa": "skin_bullae_desquamation_bsa_percent",
-    "upper_gi": "upper_gi_persistent_symptoms",
-    "stool_ml": "stool_ml_per_day",
-    "stool_episodes": "stool_episodes_per_day",
-    "pain_ileus": "severe_abdominal_pain_or_ileus",
-    "bloody_stool": "grossly_bloody_stool",
-}
-BOOLEAN_FINDINGS = ("upper_gi", "pain_ileus", "bloody_stool")
-# Form column -> organ (stages mode).
-STAGE_FIELDS = {f"{organ}_stage": organ for organ in ORGANS}
-# Table column order: findings as MAGIC lists the organs (skin, liver, upper GI, lower GI).
-ROW_COLUMNS = (
-    "date", "mode", "rash_bsa", "bullae_bsa", "bilirubin", "upper_gi",
-    "stool_ml", "stool_episodes", "pain_ileus", "bloody_stool", *STAGE_FIELDS,
-)
-
-# Words shown for a case-file field in a problem message.
-FIELD_LABELS = {
-    "date": "date",
-    "skin_rash_bsa_percent": "rash % BSA",
-    "skin_bullae_desquamation_bsa_percent": "bullae/desquamation % BSA",
-    "bilirubin": "bilirubin",
-    "upper_gi_persistent_symptoms": "persistent upper-GI symptoms",
-    "stool_ml_per_day": "stool mL/day",
-    "stool_episodes_per_day": "stool episodes/day",
-    "severe_abdominal_pain_or_ileus": "severe pain/ileus",
-    "grossly_bloody_stool": "grossly bloody stool",
-    "skin": "skin stage",
-    "liver": "liver stage",
-    "upper_gi": "upper-GI stage",
-    "lower_gi": "lower-GI stage",
-    "methylprednisolone_mg_per_kg_day": "dose (mg/kg/day)",
-}
-# Case-file path prefix -> form key of the widget that shows its problems.
-_WIDGET_OF_PATH = {
-    "patient.age_years": "age_years",
-    "patient.weight_kg": "weight_kg",
-    "patient.hemoglobin": "hemoglobin_value",
-    "steroids.start_date": "steroid_start",
-    "steroids.methylprednisolone_mg_per_kg_day": "mp_dose",
-    "steroids.intolerant": "steroid_intolerant",
-    "grade_override": "grade_override",
-}
-_ROW_PATH = re.compile(r"^(assessments|steroids\.dose_changes)\[(\d+)\](?:\.(.*))?$")
+__all__ = [  # the form's API in one place (pages, entry widgets and tests use it as ``F``)
+    "CHOICE_FINDINGS", "GRADE_OVERRIDES", "MAX_ROWS", "MODES", "NOT_MEASURED", "NUMBER_FINDINGS",
+    "ROW_FIELDS", "STAGE_CHOICES", "STAGE_FIELDS", "STAGE_LABELS", "YES_NO", "Reading",
+    "add_row", "case_dict_to_form", "delete_row", "empty_form", "is_blank",
+    "legacy_blanks_as_not_involved", "read_as", "read_form", "slot_words", "unit_words",
+]
 
 
-def empty_form() -> dict[str, Any]:
-    """A blank form: study dose 2 mg/kg/day, SI units chosen, study rule set."""
-    return {
-        "age_years": None,
-        "weight_kg": None,
-        "hemoglobin_value": None,
-        "hemoglobin_unit": "g/L",
-        "steroid_start": None,
-        "mp_dose": 2.0,
-        "steroid_intolerant": False,
-        "dose_changes": [],
-        "bilirubin_unit": "mg/dL",
-        "assessments": [],
-        "grade_override": "none",
-        "rule_set": "study",
-    }
+@dataclass
+class Reading:
+    """What the form means: the case dict, the problems to show beside each field (by slot:
+    a scalar form field, ``"<table>:<row id>"`` or ``"general"``) and what is still missing."""
+
+    case: dict[str, Any]
+    problems: dict[str, list[str]] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    unreadable: set[str] = field(default_factory=set)  # case-file paths of unreadable text
+
+    def add(self, slot: str, message: str) -> None:
+        """Record one problem beside ``slot``."""
+        self.problems.setdefault(slot, []).append(message)
+
+    @property
+    def ok(self) -> bool:
+        """True when the case can be assessed."""
+        return not self.problems and not self.missing
 
 
-def is_blank(form: dict[str, Any]) -> bool:
-    """True while nothing that goes into the case has been entered (units and rule set aside)."""
-    return form_to_case_dict(form) == form_to_case_dict(empty_form())
+def read_form(form: dict[str, Any]) -> Reading:
+    """The case dict for a form and everything that stops it from being assessed.
 
-
-def empty_row() -> dict[str, Any]:
-    """A blank assessment row (findings mode, nothing involved)."""
-    row: dict[str, Any] = dict.fromkeys(ROW_COLUMNS)
-    row["mode"] = "findings"
-    row.update(dict.fromkeys(BOOLEAN_FINDINGS, False))
-    return row
-
-
-# ---------------------------------------------------------------- form -> case
-
-
-def form_to_case_dict(form: dict[str, Any]) -> dict[str, Any]:
-    """The ``srgvhd-case/1`` dict for a form. Nothing is checked here: ``parse_case`` does that.
-
-    Blank cells become null (or are left out), so a blank required value is reported by
-    ``parse_case`` as "is required" at the right field path.
+    Typed text that cannot be read is reported beside its field (and left out of the case);
+    ``parse_case`` then checks ranges and cross-field rules, and its problems are reworded and
+    placed beside their field. A required value left blank is listed in ``missing``, not shown
+    as an error: messages appear only for what was typed.
     """
-    patient: dict[str, Any] = {
-        "age_years": _number(form.get("age_years")),
-        "weight_kg": _number(form.get("weight_kg")),
-    }
-    hb = _number(form.get("hemoglobin_value"))
-    if hb is not None:
-        patient["hemoglobin"] = {"value": hb, "unit": form.get("hemoglobin_unit", "g/L")}
+    reading = Reading({})
+    reading.case = _case_dict(form, reading)
+    try:
+        parse_case(reading.case)
+    except InputError as exc:
+        for problem in exc.problems:
+            placed = place(form, reading.case, reading.unreadable, problem)
+            if placed is None:
+                continue
+            slot, message = placed
+            if slot == MISSING:
+                reading.missing.append(message)
+            else:
+                reading.add(slot, message)
+    if not form.get("assessments"):
+        reading.missing.append("the baseline assessment (dated the steroid start date, day 0)")
+    return reading
+
+
+def _case_dict(form: dict[str, Any], reading: Reading) -> dict[str, Any]:
+    def number(key: str) -> Any:
+        label, unit, path = SCALAR_NUMBERS[key]
+        unit = unit or form.get("hemoglobin_unit", "g/L")
+        return _read_number(reading, (key, path), form.get(key), label, unit,
+                            _limit_key(path, unit))
+
+    patient: dict[str, Any] = {"age_years": number("age_years"), "weight_kg": number("weight_kg")}
+    hemoglobin = number("hemoglobin_value")
+    if hemoglobin is not None:
+        patient["hemoglobin"] = {"value": hemoglobin, "unit": form.get("hemoglobin_unit", "g/L")}
+    start = _read_date(reading, ("steroid_start", "steroids.start_date"),
+                       form.get("steroid_start"), "Steroid start date")
     steroids: dict[str, Any] = {
-        "start_date": _iso(form.get("steroid_start")),
-        "methylprednisolone_mg_per_kg_day": _number(form.get("mp_dose")),
+        "start_date": _iso(start),
+        DOSE: number("mp_dose"),
         "intolerant": bool(form.get("steroid_intolerant")),
     }
     changes = [
-        {
-            "date": _iso(row.get("date")),
-            "methylprednisolone_mg_per_kg_day": _number(row.get("dose")),
-        }
-        for row in form.get("dose_changes") or []
+        _dose_change(row, reading, start, f"steroids.dose_changes[{i}]")
+        for i, row in enumerate(form.get("dose_changes") or [])
     ]
     if changes:
         steroids["dose_changes"] = changes
     unit = form.get("bilirubin_unit", "mg/dL")
     override = form.get("grade_override", "none")
-    return {
-        # The grid's blank cells still mean "not involved" (srgvhd-case/1); an opened /2 file
-        # keeps /2. The form helper switches new cases to /2 with explicit "not involved".
-        "format": form.get("format", LEGACY_FORMAT),
+    case: dict[str, Any] = {
+        "format": FORMAT,
         "patient": patient,
         "steroids": steroids,
-        "assessments": [_row_to_assessment(row, unit) for row in form.get("assessments") or []],
+        "assessments": [
+            _assessment(row, reading, start, unit, f"assessments[{i}]")
+            for i, row in enumerate(form.get("assessments") or [])
+        ],
         "grade_override": None if override in (None, "none") else override,
+        "rule_set": form.get("rule_set", "study"),
     }
+    code = str(form.get("case_code") or "").strip()
+    if code:
+        case["case_code"] = code
+    labs = [_lab(row, reading, start, f"labs[{i}]") for i, row in enumerate(form.get("labs") or [])]
+    if labs:
+        case["labs"] = labs
+    return case
 
 
-def _row_to_assessment(row: dict[str, Any], bilirubin_unit: str) -> dict[str, Any]:
-    out: dict[str, Any] = {"date": _iso(row.get("date"))}
+def _limit_key(path: str, unit: str) -> str:
+    """The LIMITS key of a case-file field: its last path part, with the unit for quantities."""
+    name = path.split(".")[-1]
+    return f"{name}_{unit}" if name in ("hemoglobin", "bilirubin", "creatinine") else name
+
+
+# Lab ranges (srgvhd.clinical.labs): LIMITS-style key -> (low, high, low inclusive).
+LAB_LIMITS = {
+    "ldh_u_l": (*LDH_U_L, False),
+    **{f"creatinine_{unit}": (*limits, False) for unit, limits in CREATININE_LIMITS.items()},
+    "platelets_10e9_l": (*PLATELETS_10E9_L, False),
+    "map_probability": (*MAP_PROBABILITY, True),
+}
+
+
+def _allowed(limit_key: str, unit: str) -> str:
+    if limit_key in LAB_LIMITS:
+        low, high, inclusive = LAB_LIMITS[limit_key]
+        return range_words(low, high, unit_words(unit), low_inclusive=inclusive)
+    if limit_key not in LIMITS:
+        return ""
+    low, high = LIMITS[limit_key]
+    return range_words(low, high, unit_words(unit))
+
+
+def _read_number(
+    reading: Reading, where: tuple[str, str], text: Any, label: str, unit: str, limit_key: str
+) -> Any:
+    """``where``: (slot, case-file path) of the field."""
+    try:
+        name = f"{label} ({unit_words(unit)})" if unit else label
+        return parse_number(text, name, _allowed(limit_key, unit))
+    except FieldError as exc:
+        reading.add(where[0], str(exc))
+        reading.unreadable.add(where[1])
+        return None
+
+
+def _read_date(reading: Reading, where: tuple[str, str], text: Any, label: str,
+               start: date | None = None) -> date | None:
+    try:
+        return parse_date(text, label, start)
+    except FieldError as exc:
+        reading.add(where[0], str(exc))
+        reading.unreadable.add(where[1])
+        return None
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _dose_change(
+    row: dict[str, Any], reading: Reading, start: date | None, path: str
+) -> dict[str, Any]:
+    slot = f"dose_changes:{row['id']}"
+    when = _read_date(reading, (slot, f"{path}.date"), row.get("date"), "Date", start)
+    dose = _read_number(reading, (slot, f"{path}.{DOSE}"), row.get("dose"), "Methylprednisolone",
+                        "mg/kg/day", DOSE)
+    return {"date": _iso(when), DOSE: dose}
+
+
+def _assessment(
+    row: dict[str, Any], reading: Reading, start: date | None, bilirubin_unit: str, path: str
+) -> dict[str, Any]:
+    slot = f"assessments:{row['id']}"
+    when = _read_date(reading, (slot, f"{path}.date"), row.get("date"), "Date", start)
+    out: dict[str, Any] = {"date": _iso(when)}
     if row.get("mode") == "stages":
-        out["stages"] = {organ: _stage(row.get(column)) for column, organ in STAGE_FIELDS.items()}
+        out["stages"] = {
+            organ: _stage(row.get(column)) for column, organ in STAGE_FIELDS.items()
+        }
         return out
     measurements: dict[str, Any] = {}
-    for column, field in FINDING_FIELDS.items():
-        value = row.get(column)
-        measurements[field] = (
-            bool(_blank_to_none(value)) if column in BOOLEAN_FINDINGS else (_number(value))
+    for column, (label, unit, name, limit_key) in NUMBER_FINDINGS.items():
+        unit = unit or bilirubin_unit
+        value = _read_number(reading, (slot, f"{path}.measurements.{name}"), row.get(column),
+                             label, unit, limit_key or f"bilirubin_{unit}")
+        measurements[name] = (
+            {"value": value, "unit": unit} if name == "bilirubin" and value is not None else value
         )
-    bilirubin = _number(row.get("bilirubin"))
-    if bilirubin is not None:
-        measurements["bilirubin"] = {"value": bilirubin, "unit": bilirubin_unit}
+    for column, (_, name) in CHOICE_FINDINGS.items():
+        measurements[name] = _yes_no(row.get(column))
     out["measurements"] = measurements
     return out
 
 
-def _blank_to_none(value: Any) -> Any:
-    """None for the blank values a table cell can hold (None, NaN, NaT, empty text)."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        if value != value:  # NaN and NaT are the values unequal to themselves
-            return None
-    except (TypeError, ValueError):  # pandas.NA refuses to be compared: it is blank too
-        return None
-    return value
-
-
-def _number(value: Any) -> Any:
-    """A cell as a JSON number (int when whole), None when blank; other values pass unchanged."""
-    value = _blank_to_none(value)
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int | float) or hasattr(value, "item"):
-        number = float(value)
-        return int(number) if math.isfinite(number) and number.is_integer() else number
-    return value
-
-
-def _stage(value: Any) -> Any:
-    """A stage cell: blank means stage 0."""
-    number = _number(value)
-    return 0 if number is None else number
-
-
-def _iso(value: Any) -> Any:
-    """A date cell as YYYY-MM-DD, None when blank; text passes unchanged for parse_case to check."""
-    value = _blank_to_none(value)
-    if isinstance(value, datetime):  # also pandas.Timestamp
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return value.strip() if isinstance(value, str) else value
-
-
-# ---------------------------------------------------------------- case -> form
-
-
-def case_dict_to_form(d: dict[str, Any]) -> dict[str, Any]:
-    """The form for a valid case dict (``case_to_dict`` output). Dates become ``date`` objects.
-
-    Bilirubin is shown in one unit for the whole table: the unit of the first measured value;
-    values entered in the other unit are converted (srgvhd.clinical.units).
-    """
-    form = empty_form()
-    form["format"] = d["format"]
-    patient, steroids = d["patient"], d["steroids"]
-    form["age_years"] = patient.get("age_years")
-    form["weight_kg"] = patient.get("weight_kg")
-    if patient.get("hemoglobin"):
-        form["hemoglobin_value"] = patient["hemoglobin"]["value"]
-        form["hemoglobin_unit"] = canonical_hemoglobin_unit(patient["hemoglobin"]["unit"])
-    form["steroid_start"] = date.fromisoformat(steroids["start_date"])
-    form["mp_dose"] = steroids["methylprednisolone_mg_per_kg_day"]
-    form["steroid_intolerant"] = bool(steroids.get("intolerant"))
-    form["dose_changes"] = [
-        {"date": date.fromisoformat(c["date"]), "dose": c["methylprednisolone_mg_per_kg_day"]}
-        for c in steroids.get("dose_changes") or []
-    ]
-    form["bilirubin_unit"] = _table_bilirubin_unit(d["assessments"])
-    form["assessments"] = [_assessment_to_row(a, form["bilirubin_unit"]) for a in d["assessments"]]
-    form["grade_override"] = d.get("grade_override") or "none"
-    return form
-
-
-def _table_bilirubin_unit(assessments: list[dict[str, Any]]) -> str:
-    for a in assessments:
-        bilirubin = (a.get("measurements") or {}).get("bilirubin")
-        if bilirubin:
-            return canonical_bilirubin_unit(bilirubin["unit"]) or "mg/dL"
-    return "mg/dL"
-
-
-def _assessment_to_row(a: dict[str, Any], bilirubin_unit: str) -> dict[str, Any]:
-    row = empty_row()
-    row["date"] = date.fromisoformat(a["date"])
-    if a.get("stages") is not None:
-        row["mode"] = "stages"
-        for column, organ in STAGE_FIELDS.items():
-            row[column] = a["stages"].get(organ, 0)
-        return row
-    m = a.get("measurements") or {}
-    for column, field in FINDING_FIELDS.items():
-        value = m.get(field)
-        row[column] = bool(value) if column in BOOLEAN_FINDINGS else value
-    if m.get("bilirubin"):
-        mg_dl = bilirubin_to_mg_dl(m["bilirubin"]["value"], m["bilirubin"]["unit"])
-        same = canonical_bilirubin_unit(m["bilirubin"]["unit"]) == bilirubin_unit
-        row["bilirubin"] = (
-            m["bilirubin"]["value"] if same else mg_dl_to_bilirubin_unit(mg_dl, bilirubin_unit)
+def _lab(row: dict[str, Any], reading: Reading, start: date | None, path: str) -> dict[str, Any]:
+    slot = f"labs:{row['id']}"
+    when = _read_date(reading, (slot, f"{path}.date"), row.get("date"), "Date", start)
+    out: dict[str, Any] = {"date": _iso(when)}
+    for column, (label, unit, name) in LAB_NUMBERS.items():
+        unit = row.get("creatinine_unit", "mg/dL") if unit is None else unit
+        value = _read_number(reading, (slot, f"{path}.{name}"), row.get(column), label, unit,
+                             _limit_key(name, unit))
+        out[name] = (
+            {"value": value, "unit": unit} if name == "creatinine" and value is not None else value
         )
-    return row
+    return out
 
 
-# ---------------------------------------------------------------- problems -> widgets
+def _yes_no(choice: Any) -> bool | None:
+    return {"yes": True, "no": False}.get(choice)
 
 
-def problems_by_widget(problems: list[Problem]) -> dict[str, list[str]]:
-    """Group ``parse_case`` problems by the form key of the widget that shows them.
-
-    Scalar fields map to their widget (``age_years``, ``hemoglobin_value``, ``steroid_start``,
-    ...). Problems inside a table map to ``assessments`` or ``dose_changes`` with the 1-based row
-    number and the column in words ("row 3, bilirubin: ..."). Anything else goes to ``general``.
-    """
-    grouped: dict[str, list[str]] = {}
-    for problem in problems:
-        key, message = _place(problem)
-        grouped.setdefault(key, []).append(message)
-    return grouped
+def _stage(choice: Any) -> int | None:
+    return None if choice in (None, "", NOT_MEASURED) else int(choice)
 
 
-def _place(problem: Problem) -> tuple[str, str]:
-    where, what = problem.where, problem.what
-    row = _ROW_PATH.match(where)
-    if row:
-        table = "assessments" if row.group(1) == "assessments" else "dose_changes"
-        column = _column_words(row.group(3))
-        prefix = f"row {int(row.group(2)) + 1}" + (f", {column}" if column else "")
-        return table, f"{prefix}: {what}"
-    for path, key in _WIDGET_OF_PATH.items():
-        if where == path or where.startswith(path + "."):
-            return key, what
-    if where in ("assessments", "steroids.dose_changes"):
-        return where.split(".")[-1], what
-    return "general", str(problem)
+def read_as(form: dict[str, Any], reading: Reading) -> dict[str, str]:
+    """By assessment slot, the values as they were read ("Read as: Rash 30 % BSA, Total bilirubin
+    1.5 mg/dL; not measured: …"), so a clinician sees that "1,5" was taken as 1.5."""
+    out: dict[str, str] = {}
+    unit = form.get("bilirubin_unit", "mg/dL")
+    for row, a in zip(form.get("assessments") or [], reading.case.get("assessments") or [],
+                      strict=True):
+        shown, blank = [], []
+        if "stages" in a:
+            for organ, stage in a["stages"].items():
+                (blank if stage is None else shown).append(
+                    STAGE_LABELS[organ] if stage is None else f"{STAGE_LABELS[organ]} {stage}")
+        else:
+            m = a["measurements"]
+            for label, field_unit, name, _ in NUMBER_FINDINGS.values():
+                value = m[name]["value"] if name == "bilirubin" and m[name] else m[name]
+                words = f"{label} {number_text(value)} {unit_words(field_unit or unit)}"
+                (blank if value is None else shown).append(label if value is None else words)
+            for label, name in CHOICE_FINDINGS.values():
+                value = m[name]
+                (blank if value is None else shown).append(
+                    label if value is None else f"{label}: {'yes' if value else 'no'}")
+        words = "Read as: " + (" · ".join(shown) if shown else "nothing measured") + "."
+        if blank:
+            words += " Not measured: " + " · ".join(blank) + "."
+        out[f"assessments:{row['id']}"] = words
+    return out
 
 
-def _column_words(sub_path: str | None) -> str:
-    """'measurements.bilirubin.value' -> 'bilirubin'; 'stages.skin' -> 'skin stage'."""
-    if not sub_path:
-        return ""
-    parts = [p for p in sub_path.split(".") if p not in ("measurements", "stages", "value")]
-    return " ".join(FIELD_LABELS.get(p, p) for p in parts) if parts else ""

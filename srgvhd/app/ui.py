@@ -23,9 +23,9 @@ REFERENCE_MODEL_WARNING = (
     "Synthetic reference model — retrain on your centre's data before clinical use"
 )
 
-# On screen: narrower side padding of the wide layout (5rem), so the 14-column assessments table
-# fits a 1400 px screen beside the sidebar. In print: Streamlit's chrome and the input widgets'
-# controls hidden.
+# On screen: narrower side padding of the wide layout (5rem), so four assessment fields side by
+# side and the result tables fit a 1366 px screen beside the sidebar. In print: Streamlit's
+# chrome and the input widgets' controls hidden.
 PAGE_CSS = """
 <style>
 @media screen and (min-width: 1024px) {

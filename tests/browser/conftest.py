@@ -8,7 +8,6 @@ used (Debian Chromium driven by Playwright, no downloaded browser).
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -123,89 +122,38 @@ def rerun(page: Page) -> Iterator[None]:
         page.locator(IDLE).wait_for(state="attached")
 
 
-def fill_number(page: Page, label: str, value: float) -> None:
-    """Type ``value`` into the number input labelled ``label`` and commit it."""
-    field = page.get_by_label(label, exact=True)
-    field.fill(str(value))
+def type_into(page: Page, field: Locator, text: str) -> None:
+    """Type into a text field like a person: click it, clear it with the keyboard (Ctrl+A,
+    Backspace), type ``text`` key by key and leave with Tab, which commits it (one rerun)."""
+    field.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Backspace")
+    if text:
+        page.keyboard.type(text)
     with rerun(page):
-        field.press("Enter")
+        page.keyboard.press("Tab")
 
 
-def fill_date(page: Page, label: str, iso: str) -> None:
-    """Type an ISO date into the segmented date input labelled ``label`` (year, month, day).
+def textbox(scope: Page | Locator, label: str) -> Locator:
+    """The text field labelled exactly ``label`` (not its help button) inside ``scope``."""
+    return scope.get_by_role("textbox", name=label, exact=True)
 
-    The widget sends its value when it loses focus, so the page's first heading is clicked last.
-    """
-    page.get_by_label(label, exact=True).locator('[data-type="year"]').click()
-    page.keyboard.type(iso.replace("-", ""))
+
+def choose(page: Page, scope: Page | Locator, label: str, option: str) -> None:
+    """Pick ``option`` in the select box labelled ``label`` inside ``scope``."""
+    scope.get_by_label(label, exact=True).click()
     with rerun(page):
-        page.get_by_test_id("stMainBlockContainer").get_by_role("heading").first.click()
+        page.get_by_role("option", name=option, exact=True).click()
 
 
-class Grid:
-    """Keyboard driver for a ``st.data_editor`` (a canvas: cells are reached by arrow keys).
+ASSESSMENT_BLOCKS = '[class*="st-key-assess_assessment_"]'
 
-    Each commit (Tab) triggers a rerun, so the driver waits for it and gives the canvas its focus
-    back before the next key; the driver tracks the selected cell to move by arrow keys.
-    """
 
-    HEADER_PX, ROW_PX = 36, 35
-    FIRST_COLUMN_X = 60  # past the row-marker column (checkboxes), inside the first column
-
-    def __init__(self, page: Page, frame: Locator) -> None:
-        self.page, self.frame = page, frame
-        self.canvas = frame.get_by_test_id("data-grid-canvas")
-        self.row, self.col = 0, 0
-
-    def column(self, title: str) -> int:
-        """0-based index of the column headed ``title`` (from the grid's accessibility table)."""
-        header = self.canvas.locator("th[role=columnheader]").filter(
-            has_text=re.compile(f"^{re.escape(title)}$")
-        )
-        return int(header.get_attribute("aria-colindex")) - 1
-
-    def add_rows(self, n: int) -> None:
-        """Append ``n`` blank rows with the toolbar's "Add row" button (no rerun until edited)."""
-        rows = self.canvas.locator("tbody tr[role=row]")
-        for _ in range(n):
-            before = rows.count()
-            self.frame.hover()
-            self.frame.get_by_role("button", name="Add row").click()
-            rows.nth(before).wait_for(state="attached")
-
-    def start(self) -> None:
-        """Select the first cell (row 0, column 0) by clicking it; the grid must not be scrolled."""
-        self.canvas.scroll_into_view_if_needed()
-        box = self.canvas.bounding_box()
-        first_row_y = box["y"] + self.HEADER_PX + self.ROW_PX // 2
-        self.page.mouse.click(box["x"] + self.FIRST_COLUMN_X, first_row_y)
-        self.row, self.col = 0, 0
-
-    def _move(self, row: int, col: int) -> None:
-        self.canvas.focus()
-        for key, steps in (("ArrowDown", row - self.row), ("ArrowRight", col - self.col)):
-            opposite = {"ArrowDown": "ArrowUp", "ArrowRight": "ArrowLeft"}[key]
-            for _ in range(abs(steps)):
-                self.page.keyboard.press(key if steps > 0 else opposite)
-        self.row, self.col = row, col
-
-    def set_cell(self, row: int, col: int, text: str) -> None:
-        """Open the cell's editor (Enter), fill it with ``text`` and commit. Dates are ISO text."""
-        self.open_editor(row, col, text)
-        with rerun(self.page):
-            self.commit()
-
-    def home(self) -> None:
-        """Select the first column again (scrolls the grid back to its left edge)."""
-        self._move(self.row, 0)
-
-    def open_editor(self, row: int, col: int, text: str) -> None:
-        """Select the cell, open its editor and type ``text`` into it (not committed yet)."""
-        self._move(row, col)
-        self.page.keyboard.press("Enter")
-        self.page.locator("#portal .gdg-clip-region input").fill(text)
-
-    def commit(self) -> None:
-        """Commit the open editor (Tab: the cell to the right is selected); a rerun follows."""
-        self.page.keyboard.press("Tab")
-        self.col += 1
+def add_assessment(page: Page) -> Locator:
+    """Click "Add assessment"; returns the new assessment's block."""
+    blocks = page.locator(ASSESSMENT_BLOCKS)
+    before = blocks.count()
+    with rerun(page):
+        page.get_by_role("button", name="Add assessment").click()
+    blocks.nth(before).wait_for()
+    return blocks.nth(before)

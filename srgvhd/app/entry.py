@@ -1,0 +1,375 @@
+"""The Assess page's input widgets: one labelled field per value, one block per assessment.
+
+Every value is typed as text and read by ``srgvhd.app.fields`` (decimal point or comma, dates as
+YYYY-MM-DD or "day 7"), so a blank stays "not measured", never 0, and nothing is clamped or
+rounded (issue 9). Assessments, dose changes and labs are added, edited and deleted one at a time
+(no editable grid: a grid turned "1,5" into 15, opened the browser's locale date picker, and
+let a client send any number of rows, issue 13 item 1).
+
+The form lives in ``st.session_state[FORM]`` (``srgvhd.app.form`` layout); each widget is seeded
+from it when the widget has no state (first visit, after a page switch or an opened case) and
+the form is updated from each widget's value as it is drawn.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import streamlit as st
+
+from srgvhd.app import form as F
+from srgvhd.app.fields import FieldError, parse_date
+from srgvhd.clinical.case import Case, case_to_dict
+from srgvhd.clinical.policy import PROJECT_RULES
+from srgvhd.clinical.refractory import RULE_SET_LABELS, RULE_SETS
+from srgvhd.clinical.units import BILIRUBIN_UNITS, CREATININE_UNITS, HEMOGLOBIN_UNITS
+
+ss = st.session_state
+FORM = "assess_form"
+SAVED = "assess_saved_form"  # the form as last saved or opened (for the unsaved-entries warning)
+OPEN_NOTICE = "assess_open_notice"
+LEGACY_NOTICE = (
+    "This file is in the older format srgvhd-case/1, where a blank finding meant “not "
+    "involved”: its blanks are shown as 0 / “no”. Save case writes srgvhd-case/2, where a blank "
+    "means not measured."
+)
+WIDGET_KEYS = {
+    "case_code": "assess_case_code",
+    "age_years": "assess_age",
+    "weight_kg": "assess_weight",
+    "hemoglobin_value": "assess_hb",
+    "hemoglobin_unit": "assess_hb_unit",
+    "steroid_start": "assess_steroid_start",
+    "mp_dose": "assess_mp_dose",
+    "steroid_intolerant": "assess_intolerant",
+    "bilirubin_unit": "assess_bilirubin_unit",
+    "grade_override": "assess_grade_override",
+    "rule_set": "assess_rule_set",
+}
+ADD_KEYS = {"assessments": "assess_add_assessment", "dose_changes": "assess_add_dose_change",
+            "labs": "assess_add_labs"}
+RULE_TEXT = {rule.key: rule.text for rule in PROJECT_RULES}
+BLANK = "not measured"
+DATE_TIP = "YYYY-MM-DD, or the day of the steroid course: day 7 (day 0 = steroid start)."
+NUMBER_TIP = "Blank = not measured; 0 = measured, not involved. Decimal point or comma."
+# Stays in the page while the form holds entries that were not saved: a reload or closing the
+# tab then asks first (issue 13 item 11). One listener; each run sets the flag.
+UNLOAD_GUARD = """<script>
+window.srgvhdUnsaved = %s;
+if (!window.srgvhdUnloadGuard) {
+  window.srgvhdUnloadGuard = true;
+  window.addEventListener("beforeunload", (event) => {
+    if (window.srgvhdUnsaved) { event.preventDefault(); event.returnValue = ""; }
+  });
+}
+</script>"""
+# Narrow screens (Streamlit stacks columns below 640 px): the form block is moved below the
+# result, so the verdict is on the first screen after the model banner and the title (issue 9
+# Deliver 4).
+LAYOUT_CSS = """<style>
+@media (max-width: 640px) {
+  .st-key-assess_form_block, [data-testid="stLayoutWrapper"]:has(> .st-key-assess_form_block) {
+    order: 1;
+  }
+}
+</style>"""
+
+
+# ---------------------------------------------------------------- state
+
+
+def state() -> dict[str, Any]:
+    """The form in session state, created blank on the first visit."""
+    if FORM not in ss:
+        ss[FORM] = F.empty_form()
+    return ss[FORM]
+
+
+def row_key(table: str, row_id: int, field: str) -> str:
+    """The widget key of one field of one row (stable when other rows are deleted)."""
+    return f"assess_{table}_{row_id}_{field}"
+
+
+def _seeded(key: str, value: Any) -> str:
+    """``key``, after giving its widget ``value`` when it has no state yet."""
+    if key not in ss:
+        ss[key] = value
+    return key
+
+
+_KEEP = ("assess_open_case", "assess_open_problems")
+
+
+def open_case(case: Case) -> None:
+    """Put a case on the Assess page (Open case, or another page before ``st.switch_page``):
+    every widget is seeded from it again, and it counts as saved. A ``srgvhd-case/1`` case
+    shows its blanks as "not involved", with a notice saying so."""
+    for key in [k for k in ss if isinstance(k, str) and k.startswith("assess_")
+                and k not in _KEEP]:
+        del ss[key]
+    form = F.case_dict_to_form(case_to_dict(case))
+    ss[FORM] = form
+    mark_saved(form)
+    if case.legacy:
+        ss[OPEN_NOTICE] = LEGACY_NOTICE
+
+
+def mark_saved(form: dict[str, Any]) -> None:
+    """Remember ``form`` as saved (a download of the case file, or a file just opened)."""
+    ss[SAVED] = json.dumps(form, sort_keys=True)
+
+
+def unsaved(form: dict[str, Any]) -> bool:
+    """True when the form holds entries that were neither saved nor opened from a file."""
+    return not F.is_blank(form) and ss.get(SAVED) != json.dumps(form, sort_keys=True)
+
+
+def draw_unload_guard(form: dict[str, Any]) -> None:
+    """The page script that asks before a reload or close loses unsaved entries."""
+    st.html(UNLOAD_GUARD % ("true" if unsaved(form) else "false"), width="content",
+            unsafe_allow_javascript=True)
+    st.html(LAYOUT_CSS)
+
+
+# ---------------------------------------------------------------- scalar fields
+
+
+def _text(form: dict[str, Any], field: str, label: str, **options: Any) -> None:
+    key = _seeded(WIDGET_KEYS[field], form[field])
+    form[field] = st.text_input(label, key=key, **options)
+
+
+def _choice(form: dict[str, Any], field: str, label: str, options: tuple, **more: Any) -> None:
+    key = _seeded(WIDGET_KEYS[field], form[field])
+    form[field] = st.selectbox(label, options, key=key, **more)
+
+
+def draw_patient(form: dict[str, Any], slots: dict[str, Any]) -> None:
+    """Case code, age, weight, hemoglobin with its unit."""
+    st.subheader("Patient")
+    _text(form, "case_code", "Case code (optional)", max_chars=32, placeholder="e.g. W3-017",
+          help="A pseudonymous code for this course: letters, digits, - and _. Never a name.")
+    slots["case_code"] = st.empty()
+    age, weight = st.columns(2)
+    with age:
+        _text(form, "age_years", "Age (years)", placeholder="years", help=NUMBER_TIP)
+        slots["age_years"] = st.empty()
+    with weight:
+        _text(form, "weight_kg", "Weight (kg)", placeholder="kg",
+              help=f"{RULE_TEXT['child_thresholds']} Blank = not measured.")
+        slots["weight_kg"] = st.empty()
+    value, unit = st.columns([3, 2])
+    with value:
+        _text(form, "hemoglobin_value", "Hemoglobin", placeholder="not measured",
+              help="At the start of second-line therapy, in the unit beside it (90 g/L = "
+              "9.0 g/dL is the model's threshold). Blank: no survival estimate, the verdict "
+              "is still given.")
+    with unit:
+        _choice(form, "hemoglobin_unit", "Hemoglobin unit", HEMOGLOBIN_UNITS)
+    slots["hemoglobin_value"] = st.empty()
+
+
+def draw_steroids(form: dict[str, Any], slots: dict[str, Any]) -> None:
+    """Steroid start, dose, intolerance flag and dated dose changes."""
+    st.subheader("Steroids")
+    start, dose = st.columns(2)
+    with start:
+        _text(form, "steroid_start", "Steroid start date (day 0)", placeholder="YYYY-MM-DD",
+              help="YYYY-MM-DD, e.g. 2026-11-01.")
+        slots["steroid_start"] = st.empty()
+    with dose:
+        _text(form, "mp_dose", "Methylprednisolone (mg/kg/day)", placeholder="mg/kg/day",
+              help="The study rules assume 2 mg/kg/day; a lower dose gives a warning.")
+        slots["mp_dose"] = st.empty()
+    key = _seeded(WIDGET_KEYS["steroid_intolerant"], form["steroid_intolerant"])
+    form["steroid_intolerant"] = st.checkbox(
+        "Steroid intolerant (clinician's judgement, EBMT 2018)", key=key)
+    for number, row in enumerate(form["dose_changes"], start=1):
+        with st.container(border=True, key=f"assess_dose_change_{row['id']}"):
+            when, dose, delete = st.columns([3, 3, 2], vertical_alignment="bottom")
+            with when:
+                _row_text(row, "dose_changes", "date", f"Dose change {number}: date",
+                          placeholder="YYYY-MM-DD or day 7", help=DATE_TIP)
+            with dose:
+                _row_text(row, "dose_changes", "dose", "New dose (mg/kg/day)",
+                          placeholder="mg/kg/day", help="From this date on; 0 = stopped.")
+            _delete_button(delete, "dose_changes", row["id"])
+            slots[f"dose_changes:{row['id']}"] = st.empty()
+    _add_button(form, "dose_changes", "Add dose change")
+
+
+# ---------------------------------------------------------------- rows
+
+
+def _add_row(table: str) -> None:
+    """Button callback: a new blank row (a first assessment is dated day 0)."""
+    form = state()
+    row = F.add_row(form, table)
+    typed_start = ss.get(WIDGET_KEYS["steroid_start"], form["steroid_start"])
+    if row and table == "assessments" and len(form["assessments"]) == 1 and _start(typed_start):
+        row["date"] = "day 0"
+
+
+def _delete_row(table: str, row_id: int) -> None:
+    """Button callback: remove the row and its widgets' state."""
+    F.delete_row(state(), table, row_id)
+    for field in F.ROW_FIELDS[table]:
+        ss.pop(row_key(table, row_id, field), None)
+
+
+def _add_button(form: dict[str, Any], table: str, label: str, **options: Any) -> None:
+    """The button that adds a row to ``table``; disabled once the table is full."""
+    full = len(form[table]) >= F.MAX_ROWS[table]
+    st.button(label, key=ADD_KEYS[table], on_click=_add_row,
+              args=(table,), icon=":material/add:", disabled=full,
+              help=f"At most {F.MAX_ROWS[table]}." if full else None, **options)
+
+
+def _delete_button(column: Any, table: str, row_id: int) -> None:
+    column.button("Delete", key=row_key(table, row_id, "delete"), on_click=_delete_row,
+                  args=(table, row_id), icon=":material/delete:")
+
+
+def _row_text(row: dict[str, Any], table: str, field: str, label: str, **options: Any) -> None:
+    key = _seeded(row_key(table, row["id"], field), row[field])
+    row[field] = st.text_input(label, key=key, **options)
+
+
+def _row_choice(row: dict[str, Any], table: str, field: str, label: str, options: tuple,
+                **more: Any) -> None:
+    key = _seeded(row_key(table, row["id"], field), row[field])
+    row[field] = st.selectbox(label, options, key=key, **more)
+
+
+def _start(text: str) -> Any:
+    """The steroid start date typed, or None (blank or not a date)."""
+    try:
+        return parse_date(text, "start")
+    except FieldError:
+        return None
+
+
+def _day_words(form: dict[str, Any], text: str) -> str:
+    """ "day 4 · 2026-11-05" for a readable date, else ""."""
+    start = _start(form["steroid_start"])
+    try:
+        when = parse_date(text, "date", start)
+    except FieldError:
+        return ""
+    if when is None:
+        return ""
+    day = f"day {(when - start).days} · " if start is not None else ""
+    return f"{day}{when.isoformat()}"
+
+
+def draw_assessments(form: dict[str, Any], slots: dict[str, Any]) -> None:
+    """Rule set, units, grade override, then one block per assessment and "Add assessment"."""
+    st.subheader("Assessments")
+    st.caption("The first assessment is the baseline, on the steroid start date (day 0). "
+               "A blank field means not measured; type 0 (or choose “no”) for measured, "
+               "not involved. Decimal point or comma: 1.5 or 1,5.")
+    unit_col, grade_col, rule_col = st.columns(3)
+    with unit_col:
+        _choice(form, "bilirubin_unit", "Bilirubin unit", BILIRUBIN_UNITS,
+                format_func=F.unit_words)
+    with grade_col:
+        _choice(form, "grade_override", "Grade for the risk model", F.GRADE_OVERRIDES,
+                format_func=lambda g: "course maximum" if g == "none" else g,
+                help=RULE_TEXT["risk_grade"])
+        slots["grade_override"] = st.empty()
+    with rule_col:
+        _choice(form, "rule_set", "Rule set", RULE_SETS, format_func=RULE_SET_LABELS.get)
+    for number, row in enumerate(form["assessments"], start=1):
+        _draw_assessment(form, row, number, slots)
+    slots["assessments"] = st.empty()
+    _add_button(form, "assessments", "Add assessment", type="primary")
+
+
+def _draw_assessment(form: dict[str, Any], row: dict[str, Any], number: int,
+                     slots: dict[str, Any]) -> None:
+    table = "assessments"
+    with st.container(border=True, key=f"assess_assessment_{row['id']}"):
+        when = _day_words(form, ss.get(row_key(table, row["id"], "date"), row["date"]))
+        baseline = " (baseline)" if when.startswith("day 0 ") else ""
+        st.markdown(f"**Assessment {number}**" + (f" — {when}{baseline}" if when else ""))
+        date_col, mode_col, delete_col = st.columns([3, 3, 2], vertical_alignment="bottom")
+        with date_col:
+            _row_text(row, table, "date", "Date", placeholder="YYYY-MM-DD or day 7")
+        with mode_col:
+            _row_choice(row, table, "mode", "Entered as", F.MODES,
+                        format_func={"findings": "findings", "stages": "organ stages"}.get)
+        _delete_button(delete_col, table, row["id"])
+        if row["mode"] == "stages":
+            for column, (field, organ) in zip(st.columns(4), F.STAGE_FIELDS.items(),
+                                              strict=True):
+                with column:
+                    _row_choice(row, table, field, F.STAGE_LABELS[organ],
+                                F.STAGE_CHOICES[organ], help="MAGIC stage (Harris et al. 2016)")
+        else:
+            _draw_findings(form, row)
+        slots[f"{table}:{row['id']}"] = st.empty()
+
+
+def _draw_findings(form: dict[str, Any], row: dict[str, Any]) -> None:
+    """The raw findings, organ by organ as MAGIC lists them, each with its unit."""
+    bilirubin = F.unit_words(form["bilirubin_unit"])
+    numbers = {
+        "rash_bsa": "Skin rash (% BSA)",
+        "bullae_bsa": "Bullae/desquamation (% BSA)",
+        "bilirubin": f"Total bilirubin ({bilirubin})",
+        "stool_ml": "Stool volume (mL/day)",
+        "stool_episodes": "Stool episodes per day",
+    }
+    choices = {field: label for field, (label, _) in F.CHOICE_FINDINGS.items()}
+    layout = (("rash_bsa", "bullae_bsa", "bilirubin", "upper_gi"),
+              ("stool_ml", "stool_episodes", "pain_ileus", "bloody_stool"))
+    for fields in layout:
+        for column, field in zip(st.columns(4), fields, strict=True):
+            with column:
+                if field in numbers:
+                    _row_text(row, "assessments", field, numbers[field], placeholder=BLANK)
+                else:
+                    _row_choice(row, "assessments", field, choices[field], F.YES_NO)
+
+
+def draw_labs(form: dict[str, Any], slots: dict[str, Any]) -> None:
+    """Optional dated labs (interfaces.md §6): LDH, creatinine, platelets, MAP probability."""
+    table = "labs"
+    with st.expander(f"Labs (optional) — {len(form[table])} entered", expanded=bool(form[table])):
+        for number, row in enumerate(form[table], start=1):
+            with st.container(border=True, key=f"assess_lab_{row['id']}"):
+                first = st.columns([3, 3, 2], vertical_alignment="bottom")
+                with first[0]:
+                    _row_text(row, table, "date", f"Labs {number}: date",
+                              placeholder="YYYY-MM-DD or day 7", help=DATE_TIP)
+                with first[1]:
+                    _row_text(row, table, "ldh", "LDH (U/L)", placeholder=BLANK)
+                _delete_button(first[2], table, row["id"])
+                second = st.columns([2, 1, 2, 2])
+                with second[0]:
+                    _row_text(row, table, "creatinine", "Creatinine", placeholder=BLANK)
+                with second[1]:
+                    _row_choice(row, table, "creatinine_unit", "Unit", CREATININE_UNITS,
+                                format_func=F.unit_words)
+                with second[2]:
+                    _row_text(row, table, "platelets", "Platelets (10⁹/L)", placeholder=BLANK)
+                with second[3]:
+                    _row_text(row, table, "map", "MAP probability (0–1)", placeholder=BLANK,
+                              help="The MAGIC algorithm probability as reported by the lab.")
+                slots[f"{table}:{row['id']}"] = st.empty()
+        _add_button(form, table, "Add labs")
+
+
+def draw_form(form: dict[str, Any]) -> dict[str, Any]:
+    """Draw every input, updating ``form``; returns, by slot (``srgvhd.app.form.Reading``),
+    the empty place under each field where its problems are written."""
+    slots: dict[str, Any] = {}
+    left, right = st.columns(2)
+    with left:
+        draw_patient(form, slots)
+    with right:
+        draw_steroids(form, slots)
+    draw_assessments(form, slots)
+    draw_labs(form, slots)
+    return slots

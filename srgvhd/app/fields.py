@@ -1,0 +1,108 @@
+"""Reading what a clinician typed into one field: numbers and dates as text, never guessed.
+
+Pure functions, no Streamlit. Each returns the value, ``None`` for a blank field ("not
+measured": clinical-rules.md §7 — a blank is never zero), or raises ``FieldError`` with a
+message in the clinician's words naming the field, its unit and its allowed range.
+
+- Numbers: a decimal point or a decimal comma ("1.5" and "1,5" are both 1.5; issue 9: "1,5"
+  must never become 15). A comma followed by exactly three digits ("1,500") could be a thousands
+  separator or a decimal comma, so it is refused rather than guessed. Nothing is rounded or
+  clamped: the range is checked by the case parser (srgvhd.clinical.case.LIMITS).
+- Dates: one format, YYYY-MM-DD, or a day of the steroid course ("day 7", "d7", day 0 = the
+  steroid start, clinical-rules.md §5). Impossible dates (2026-02-31) are refused, never moved.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, timedelta
+
+NUMBER = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)$")
+AMBIGUOUS_COMMA = re.compile(r"^[+-]?\d{1,3},\d{3}$")
+ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+DAY_NUMBER = re.compile(r"^(?:day|d)\s*\+?\s*(\d{1,4})$", re.IGNORECASE)
+DATE_HINT = "write it as YYYY-MM-DD (e.g. 2026-11-02) or as a day of the course (day 7)"
+SHOWN_CHARS = 24  # a refused text is echoed in the message up to this length
+
+
+class FieldError(ValueError):
+    """A typed value that cannot be read; ``str()`` is the message to show beside the field."""
+
+
+def number_text(value: float | int | None) -> str:
+    """A number as the form shows it: "" for not measured, "42" for 42.0, "1.5" for 1.5."""
+    if value is None:
+        return ""
+    number = float(value)
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+def range_words(low: float, high: float, unit: str, *, low_inclusive: bool = True) -> str:
+    """An allowed range in words: "0–100 % BSA", "more than 0, at most 300 kg"."""
+    unit = f" {unit}" if unit else ""
+    if low_inclusive:
+        return f"{number_text(low)}–{number_text(high)}{unit}"
+    return f"more than {number_text(low)}, at most {number_text(high)}{unit}"
+
+
+def _shown(text: str) -> str:
+    """The typed text as a message echoes it: at most ``SHOWN_CHARS`` characters."""
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
+
+
+def parse_number(text: str | None, label: str, allowed: str = "") -> float | int | None:
+    """The number typed in a field labelled ``label``; ``allowed`` (e.g. "0–100 % BSA") is
+    added to the message when the text is not a number."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    tail = f" Allowed: {allowed}." if allowed else ""
+    if AMBIGUOUS_COMMA.match(text):
+        whole = text.replace(",", "")
+        decimal = number_text(float(text.replace(",", ".")))
+        raise FieldError(
+            f"{label}: “{text}” could mean {whole} or {decimal}; type {whole} or {decimal}.{tail}"
+        )
+    if not NUMBER.match(text):
+        raise FieldError(
+            f"{label}: “{_shown(text)}” is not a number; type digits with one decimal point or "
+            f"comma (e.g. 1.5 or 1,5).{tail}"
+        )
+    number = float(text.replace(",", "."))
+    return int(number) if number.is_integer() else number
+
+
+def parse_date(text: str | None, label: str, start: date | None = None) -> date | None:
+    """The date typed in a field labelled ``label``: YYYY-MM-DD, or "day N" counted from the
+    steroid start ``start`` (day 0). ``start`` None refuses day numbers (the start date itself,
+    or a start date not entered yet)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    day = DAY_NUMBER.match(text)
+    if day:
+        if start is None:
+            raise FieldError(
+                f"{label}: “{_shown(text)}” is a day of the course; enter the steroid start "
+                "date (day 0) first, or type the date as YYYY-MM-DD."
+            )
+        try:
+            return start + timedelta(days=int(day.group(1)))
+        except OverflowError:
+            raise FieldError(f"{label}: “{_shown(text)}” falls after the year 9999.") from None
+    iso = ISO_DATE.match(text)
+    if not iso:
+        raise FieldError(f"{label}: “{_shown(text)}” is not a date; {DATE_HINT}.")
+    year, month, day_of_month = (int(part) for part in iso.groups())
+    if not 1 <= month <= 12:
+        raise FieldError(f"{label}: {text} is not a real date (there is no month {month}).")
+    if not 1 <= year:
+        raise FieldError(f"{label}: {text} is not a real date (year {year}).")
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day_of_month <= last:
+        raise FieldError(
+            f"{label}: {text} is not a real date ({calendar.month_name[month]} {year} has "
+            f"{last} days)."
+        )
+    return date(year, month, day_of_month)
