@@ -157,7 +157,7 @@ def attach_risk(result: dict[str, Any], case: Case, model: RiskModel | None) -> 
         try:
             risk = patient_risk(
                 model, age_years=case.patient.age_years, grade=grade, hemoglobin_g_l=hb
-            )
+            ).to_json()
         except InputError as exc:
             result["warnings"].append(f"no survival estimate: {exc}")
         else:
