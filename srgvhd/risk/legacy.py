@@ -57,8 +57,7 @@ def read_joblib_model(data: bytes, where: str) -> RiskModel:
                 return _LegacyRiskModel
             if (module, name) not in _ALLOWED:
                 raise ArtifactError(
-                    f"refers to {module}.{name}, which a model artifact never holds; "
-                    "not converted"
+                    f"refers to {module}.{name}, which a model artifact never holds; not converted"
                 )
             return super().find_class(module, name)
 

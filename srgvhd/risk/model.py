@@ -30,7 +30,14 @@ if TYPE_CHECKING:  # lifelines and pandas are only needed to build a model from 
 ARTIFACT_FORMAT = "srgvhd-risk-model/2"
 ARTIFACT_SUFFIX = ".npz"
 ARRAY_NAMES = (
-    "format", "covariates", "beta", "variance", "times", "deaths", "s0", "s1",
+    "format",
+    "covariates",
+    "beta",
+    "variance",
+    "times",
+    "deaths",
+    "s0",
+    "s1",
     "max_follow_up_days",
 )
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -155,8 +162,14 @@ def _checked(arrays: dict[str, np.ndarray]) -> RiskModel:
     covariates = arrays["covariates"]
     k, m = len(covariates), len(arrays["times"])
     shapes = {
-        "covariates": (k,), "beta": (k,), "variance": (k, k), "times": (m,), "deaths": (m,),
-        "s0": (m,), "s1": (m, k), "max_follow_up_days": (),
+        "covariates": (k,),
+        "beta": (k,),
+        "variance": (k, k),
+        "times": (m,),
+        "deaths": (m,),
+        "s0": (m,),
+        "s1": (m, k),
+        "max_follow_up_days": (),
     }
     for name, shape in shapes.items():
         array = arrays[name]

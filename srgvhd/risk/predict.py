@@ -40,7 +40,7 @@ CONFIDENCE = 0.95
 BAND_METHOD = (
     "Pointwise 95% band from the delta-method (Tsiatis/Link) variance of this patient's Breslow "
     "cumulative hazard, including the uncertainty of the coefficients, on the log(−log S) scale "
-    "(as R survfit.coxph with ctype = 1, conf.type = \"log-log\")."
+    '(as R survfit.coxph with ctype = 1, conf.type = "log-log").'
 )
 # Which input field decides each indicator column (to name the field in a refusal).
 _FIELD_OF_COLUMN = {
@@ -271,9 +271,7 @@ def patient_risk(
         hemoglobin_le_90=low_hb,
         hazard_ratio=math.exp(lp),
         hazard_ratio_ci=(math.exp(lp - _z() * se_lp), math.exp(lp + _z() * se_lp)),
-        survival={
-            h: SurvivalBand(est[i], lo[i], hi[i]) for i, h in enumerate(HORIZONS_DAYS)
-        },
+        survival={h: SurvivalBand(est[i], lo[i], hi[i]) for i, h in enumerate(HORIZONS_DAYS)},
         curve=SurvivalCurve(tuple(int(d) for d in days), *curve),
         model_card_sha256=model.card_sha256,
     )
@@ -319,4 +317,3 @@ def score_frame(model: RiskModel, df: pd.DataFrame) -> pd.DataFrame:
     for i, h in enumerate(HORIZONS_DAYS):
         out[f"survival_{h}"] = surv[:, i]
     return out
-

@@ -65,9 +65,7 @@ def cohort_fingerprint(frame: pd.DataFrame) -> str:
     return hashlib.sha256("\n".join(rows).encode("utf-8")).hexdigest()
 
 
-def is_reference_cohort(
-    *, file_sha256: str | None = None, fingerprint: str | None = None
-) -> bool:
+def is_reference_cohort(*, file_sha256: str | None = None, fingerprint: str | None = None) -> bool:
     """True when the file's bytes or the cohort's content are the bundled synthetic cohort's."""
     return file_sha256 == REFERENCE_COHORT_SHA256 or fingerprint == REFERENCE_COHORT_FINGERPRINT
 

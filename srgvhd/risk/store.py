@@ -44,7 +44,13 @@ from pathlib import Path
 
 from srgvhd.errors import InputError, Problem
 from srgvhd.risk.card import CARD_FORMAT, CardError, ModelCard
-from srgvhd.risk.model import ARTIFACT_SUFFIX, ArtifactError, RiskModel, from_npz_bytes, to_npz_bytes
+from srgvhd.risk.model import (
+    ARTIFACT_SUFFIX,
+    ArtifactError,
+    RiskModel,
+    from_npz_bytes,
+    to_npz_bytes,
+)
 
 MODELS_DIR_ENV = "SRGVHD_MODELS_DIR"
 PAUSE_ENV = "SRGVHD_TEST_PAUSE_AT"
@@ -308,7 +314,9 @@ class ModelStore:
             while True:
                 version = self._free_version(card["version"])
                 full = {
-                    **card, "version": version, "format": CARD_FORMAT,
+                    **card,
+                    "version": version,
+                    "format": CARD_FORMAT,
                     "artifact_sha256": sha256(data),
                 }
                 try:
@@ -347,7 +355,7 @@ class ModelStore:
                 self._write_pointer(version, card_raw)
             except StoreError as exc:
                 with contextlib.suppress(StoreError):
-                    self._outcome(intent, "failed", "pointer not written: " + exc.problems[0].message)
+                    self._outcome(intent, "failed", "pointer not written: " + exc.problems[0].what)
                 raise
             pause_for_test("after_pointer")
             with contextlib.suppress(StoreError):  # done; the reader infers it from the pointer
@@ -417,13 +425,17 @@ class ModelStore:
                 old_path = self._legacy_artifact(card.version)
                 old = self._read(old_path)
                 if sha256(old) != card.artifact_sha256:
-                    raise StoreError(Problem(str(old_path), "SHA-256 does not match its model card"))
+                    raise StoreError(
+                        Problem(str(old_path), "SHA-256 does not match its model card")
+                    )
                 try:
                     data = to_npz_bytes(read_joblib_model(old, str(old_path)))
                 except ArtifactError as exc:
                     raise StoreError(Problem(str(old_path), str(exc))) from None
                 new_card = {
-                    **card.to_json(), "format": CARD_FORMAT, "artifact_sha256": sha256(data),
+                    **card.to_json(),
+                    "format": CARD_FORMAT,
+                    "artifact_sha256": sha256(data),
                     "synthetic": card.synthetic,
                     "upgraded_from": {"artifact": old_path.name, "artifact_sha256": sha256(old)},
                 }
@@ -511,7 +523,8 @@ class ModelStore:
         if pointer is None:
             raise StoreError(Problem(str(self.root / POINTER), "no model has been activated"))
         card_sha = pointer.get("card_sha256")
-        return self.load(pointer["version"], card_sha256=card_sha if isinstance(card_sha, str) else "")
+        expected = card_sha if isinstance(card_sha, str) else ""
+        return self.load(pointer["version"], card_sha256=expected)
 
     def load_active(self) -> tuple[RiskModel, list[str]]:
         """The active model, or the bundled reference model and a warning naming the problem.
