@@ -137,7 +137,7 @@ class ModelCard(Mapping):
             created_at=_timestamp(data, "created_at"),
             format=_text(data, "format") or LEGACY_CARD_FORMAT,
             reference_model=reference,
-            synthetic=_flag(data, "synthetic", legacy_synthetic),
+            synthetic=_flag(data, "synthetic", legacy_synthetic) or reference,
             training_file_sha256=training_sha,
             training_file_name=_text(data, "training_file_name"),
             n=_count(data, "n"),

@@ -37,10 +37,11 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from srgvhd.errors import InputError, Problem
 from srgvhd.risk.card import CARD_FORMAT, CardError, ModelCard
@@ -86,9 +87,9 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def card_bytes(card: dict) -> bytes:
+def card_bytes(card: Mapping[str, Any]) -> bytes:
     """The exact bytes a card is saved as (sorted keys, UTF-8) — what its digest is taken of."""
-    return (json.dumps(card, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    return (json.dumps(dict(card), indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
 def default_root() -> Path:
