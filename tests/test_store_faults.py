@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from srgvhd.risk import store as store_module
+from srgvhd.risk import audit as audit_module
 from srgvhd.risk.predict import patient_risk
 from srgvhd.risk.store import ModelStore, StoreError
 from srgvhd.risk.train import train_from_csv
@@ -101,7 +101,7 @@ def test_disk_full_while_writing_artifact_leaves_no_partial_file(trained, tmp_pa
 def test_audit_log_unwritable_refuses_activation(trained, tmp_path, monkeypatch):
     store, version, before = trained
     card = train_from_csv(second_cohort(tmp_path), store=store)
-    monkeypatch.setattr(store_module, "open", raiser(errno.EROFS), raising=False)
+    monkeypatch.setattr(audit_module, "open", raiser(errno.EROFS), raising=False)
     with pytest.raises(StoreError, match="audit.jsonl.*Read-only file system"):
         store.activate(card["version"])
     monkeypatch.undo()

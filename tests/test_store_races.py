@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from srgvhd.risk import store as store_module
+from srgvhd.risk import audit as audit_module
 from srgvhd.risk.store import ModelStore, StoreError
 from tests.conftest import REPO
 from tests.test_predict import cohort_csv, synthetic_cohort
@@ -119,7 +119,7 @@ def test_disk_full_in_the_middle_of_an_audit_line_refuses_and_the_next_line_star
         def __getattr__(self, name):
             return getattr(self.handle, name)
 
-    monkeypatch.setattr(store_module, "open", HalfWriter, raising=False)
+    monkeypatch.setattr(audit_module, "open", HalfWriter, raising=False)
     with pytest.raises(StoreError, match="audit.jsonl.*No space left on device"):
         store.activate("v2")
     monkeypatch.undo()

@@ -3,8 +3,8 @@
 The model is loaded once per process (``st.cache_resource``), keyed by the model directory and
 by a stat of its active pointer (active.json: inode, mtime_ns, size), so a model activated outside
 the app (``srgvhd models --activate``) is picked up on the next run; the Model page also clears
-the cache after an activation or promotion. Loading imports lifelines, so pages call
-``active_model`` only after their form is drawn.
+the cache after an activation or promotion. Loading reads a plain-data artifact (numpy only, no
+lifelines or scipy); pages still call ``active_model`` after their form is drawn.
 """
 
 from __future__ import annotations

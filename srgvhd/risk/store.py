@@ -38,12 +38,13 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from srgvhd.errors import InputError, Problem
+from srgvhd.risk.audit import AuditLog, append_record, parse_audit
 from srgvhd.risk.card import CARD_FORMAT, CardError, ModelCard
 from srgvhd.risk.model import (
     ARTIFACT_SUFFIX,
@@ -167,54 +168,6 @@ def os_user() -> str:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@dataclass(frozen=True)
-class AuditLog:
-    """The audit log as read: one entry per operation, and how many lines could not be read.
-
-    Each entry holds the intent's fields (who, when, action, from_version, to_version,
-    training_file_sha256) and ``outcome``: "completed", "failed: <reason>" or "not completed"
-    (the writer was killed between its intent and its outcome). Lines of the older format (one
-    line per activation, no intent/outcome) are entries with outcome "completed".
-    """
-
-    entries: list[dict]
-    unreadable_lines: int
-
-
-def _parse_audit(text: str, active: str | None) -> AuditLog:
-    entries: list[dict] = []
-    by_id: dict[str, dict] = {}
-    unreadable = 0
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            unreadable += 1
-            continue
-        if not isinstance(record, dict):
-            unreadable += 1
-            continue
-        phase = record.pop("phase", None)
-        if phase is None:
-            entries.append({**record, "outcome": "completed"})
-        elif phase == "intent" and isinstance(record.get("id"), str):
-            entry = {**record, "outcome": "not completed"}
-            by_id[record["id"]] = entry
-            entries.append(entry)
-        elif phase in ("completed", "failed") and record.get("id") in by_id:
-            reason = record.get("reason")
-            by_id[record["id"]]["outcome"] = phase if phase == "completed" else f"failed: {reason}"
-        else:
-            unreadable += 1
-    # Killed after the pointer was written but before the outcome line: the pointer shows it.
-    if entries and entries[-1]["outcome"] == "not completed" and active is not None:
-        if entries[-1].get("to_version") == active:
-            entries[-1]["outcome"] = "completed (outcome line missing)"
-    return AuditLog(entries, unreadable)
 
 
 class ModelStore:
@@ -388,19 +341,9 @@ class ModelStore:
         atomic_write(self.root / POINTER, card_bytes(pointer))
 
     def _append_audit(self, record: dict) -> None:
-        """Append one JSON line, starting on a new line even after a torn (disk-full) line."""
         path = self.root / AUDIT
-        line = (json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n").encode()
         try:
-            with open(path, "a+b", opener=_open_shared) as handle:
-                end = handle.seek(0, os.SEEK_END)
-                if end:
-                    handle.seek(end - 1)
-                    if handle.read(1) != b"\n":
-                        line = b"\n" + line
-                handle.write(line)
-                handle.flush()
-                os.fsync(handle.fileno())
+            append_record(path, record, opener=_open_shared)
         except OSError as exc:
             raise _fail(path, "append to the audit log", exc) from None
 
@@ -574,7 +517,7 @@ class ModelStore:
             active = self.active_version()
         except StoreError:
             active = None
-        return _parse_audit(self._read(path).decode("utf-8", errors="replace"), active)
+        return parse_audit(self._read(path).decode("utf-8", errors="replace"), active)
 
     def audit_log(self) -> list[dict]:
         """Every audit entry, oldest first (see :class:`AuditLog`)."""
