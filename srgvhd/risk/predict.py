@@ -6,6 +6,9 @@ Variance (Tsiatis 1981; Link 1984; Therneau & Grambsch 2000 §10.2), for the new
 Var H = exp(2x'β) [Σ d_i / S0_i²  +  q(t)' V q(t)],  q(t) = Σ_{t_i ≤ t} d_i (x̄_i − x) / S0_i,
 x̄_i = S1_i / S0_i, V the coefficients' covariance. The 95% band is on the log(−log S) scale
 (Kalbfleisch & Prentice 2002): log H ± 1.96 · se(H) / H, as ``conf.type = "log-log"``.
+
+Needs only numpy and the standard library (the normal quantile from ``statistics.NormalDist``):
+neither lifelines nor scipy is imported to predict (issue 8). pandas only for batch scoring.
 """
 
 from __future__ import annotations
