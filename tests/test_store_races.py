@@ -39,6 +39,7 @@ TRAIN_LOOP = (
 )
 
 
+@pytest.mark.slow
 def test_concurrent_promotions_and_training_keep_the_store_consistent(tmp_path):
     cohort = tmp_path / "cohort.csv"
     cohort.write_bytes(cohort_csv(synthetic_cohort(150, seed=5)))
