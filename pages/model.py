@@ -17,12 +17,14 @@ from srgvhd.app import ui
 from srgvhd.app.admin import admin_gate, is_proxied, secret_matches
 from srgvhd.errors import InputError
 from srgvhd.literature.published import COX_FACTORS
+from srgvhd.risk.card import ModelCard
 
 ss = st.session_state
 NEW_CARD = "model_new_card"
 MAX_COHORT_MB = 5
 SECRET_ENV = "SRGVHD_ADMIN_SECRET"
-AUDIT_COLUMNS = ("when", "action", "from_version", "to_version", "who", "training_file_sha256")
+AUDIT_COLUMNS = ("when", "action", "outcome", "from_version", "to_version", "who",
+                 "training_file_sha256")
 
 
 def _configured_secret() -> str | None:
@@ -100,12 +102,13 @@ def _calibration_rows(rows: list[dict]) -> list[dict[str, Any]]:
     ]
 
 
-def _draw_card(card: dict, *, card_sha256: str | None = None) -> None:
+def _draw_card(card: ModelCard, *, card_sha256: str | None = None) -> None:
     """One model card: provenance, coefficients, concordance, PH test, calibration, digests."""
     metrics = card.get("metrics", {})
     st.markdown(f"**Version {card.get('version')}** — created {card.get('created_at', '—')}; "
                 f"n = {card.get('n')}, deaths = {card.get('events')}, "
-                f"events per coefficient = {card.get('events_per_coefficient')}")
+                f"events per coefficient = {card.get('events_per_coefficient')}; "
+                f"data: {ui.plain(card.source_sentence())}")
     if card.get("statement"):
         st.warning(card["statement"])
     st.table(_coefficient_rows(card))
@@ -132,7 +135,8 @@ def _draw_versions(store: Any, may_write: bool) -> None:
         st.info("The model store holds no versions; the bundled reference model is used.")
     for card in versions:
         name, created = card["version"], card.get("created_at", "")
-        label = f"{name} ({created})" + (" — active" if card["active"] else "")
+        label = (f"{name} ({created})" + (" — synthetic data" if card.get("synthetic") else "")
+                 + (" — active" if card["active"] else ""))
         left, right = st.columns([4, 1])
         left.markdown(ui.plain(label if "problem" not in card else f"{label}: {card['problem']}"))
         if not card["active"] and "problem" not in card:
@@ -153,7 +157,11 @@ def _activate(store: Any, version: str, action: str) -> None:
 
 def _draw_audit(store: Any) -> None:
     st.header("Audit log")
-    log = store.audit_log()
+    audit = store.read_audit()
+    log = audit.entries
+    if audit.unreadable_lines:
+        st.warning(f"{audit.unreadable_lines} unreadable line(s) of the audit log were skipped "
+                   "(e.g. torn by a full disk).")
     if log:
         st.dataframe(log, hide_index=True, column_order=AUDIT_COLUMNS, placeholder="—",
                      column_config={

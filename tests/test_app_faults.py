@@ -4,23 +4,22 @@ the bundled reference model and never unpickles the bad file.
 The store keeps a SHA-256 of each artifact in its card and of the card in active.json
 (srgvhd/risk/store.py). Each test copies a freshly trained store into its own directory (the app
 caches the loaded model per directory), damages one file, runs the app through AppTest and spies on
-``joblib.load``: the spy records the bytes of every unpickled artifact, which must be the bundled
-reference model's and never the damaged file's.
+the store's artifact reader: the spy records the bytes of every artifact read as a model, which
+must be the bundled reference model's and never the damaged file's.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-import joblib
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from srgvhd.risk import store as store_module
 from srgvhd.risk.store import POINTER, REFERENCE_DIR, ModelStore
 from srgvhd.risk.train import train_from_csv
 from tests.streamlit_text import as_read
@@ -51,24 +50,20 @@ def pristine(tmp_path_factory) -> tuple[Path, str]:
 def reference() -> tuple[str, str]:
     """The bundled reference model's (version, artifact SHA-256), read from its own files."""
     version = json.loads((REFERENCE_DIR / POINTER).read_text(encoding="utf-8"))["version"]
-    return version, _sha((REFERENCE_DIR / f"{version}.joblib").read_bytes())
+    return version, _sha((REFERENCE_DIR / f"{version}.npz").read_bytes())
 
 
 @pytest.fixture
 def unpickled(monkeypatch) -> list[str]:
-    """SHA-256 of every byte string handed to joblib.load while the test runs."""
+    """SHA-256 of every artifact the store reads as a model while the test runs."""
     seen: list[str] = []
-    real_load = joblib.load
+    real = store_module.from_npz_bytes
 
-    def spy(source, *args, **kwargs):
-        if isinstance(source, io.BytesIO):
-            data = source.getvalue()
-        else:
-            data = Path(source).read_bytes()
+    def spy(data: bytes, *args, **kwargs):
         seen.append(_sha(data))
-        return real_load(source, *args, **kwargs)
+        return real(data, *args, **kwargs)
 
-    monkeypatch.setattr(joblib, "load", spy)
+    monkeypatch.setattr(store_module, "from_npz_bytes", spy)
     return seen
 
 
@@ -113,8 +108,8 @@ def _garble(path: Path) -> None:
 
 # (damage, which file, the words the banner must use about it)
 FAULTS: dict[str, tuple[Callable[[Path], None], str, str]] = {
-    "tampered artifact": (_flip_byte, "{version}.joblib", "SHA-256 does not match its model card"),
-    "truncated artifact": (_truncate, "{version}.joblib", "SHA-256 does not match its model card"),
+    "tampered artifact": (_flip_byte, "{version}.npz", "SHA-256 does not match its model card"),
+    "truncated artifact": (_truncate, "{version}.npz", "SHA-256 does not match its model card"),
     "edited card": (_edit_card, "{version}.json", "does not match the SHA-256 recorded"),
     "garbled card": (_garble, "{version}.json", "does not match the SHA-256 recorded"),
     "garbled pointer": (_garble, POINTER, "is not valid JSON"),
@@ -164,14 +159,39 @@ def test_intact_store_uses_its_own_model(
     at = _run_app(root, monkeypatch)
     assert not any(REFERENCE_WORDS in w for w in _warnings(at))
     assert any(f"Risk model {version}" in i.value for i in at.info)
-    assert unpickled == [_sha((root / f"{version}.joblib").read_bytes())]
+    assert unpickled == [_sha((root / f"{version}.npz").read_bytes())]
 
 
 def test_damaged_store_model_page_still_lists_versions(pristine, tmp_path, monkeypatch) -> None:
     root, version = _copy(pristine, tmp_path)
-    _flip_byte(root / f"{version}.joblib")
+    _flip_byte(root / f"{version}.npz")
     monkeypatch.setenv("SRGVHD_MODELS_DIR", str(root))
     at = AppTest.from_file(APP, default_timeout=30).run()
     at.switch_page("pages/model.py").run()
     assert not at.exception
     assert any(version in m.value for m in at.markdown)
+
+
+def test_malformed_card_names_file_and_field_and_other_versions_stay_listed(
+    pristine, tmp_path, monkeypatch
+) -> None:
+    """Issue 13 item 7: ``"created_at": 5`` on the active card — a clear message, no TypeError,
+    the reference model in use and every other version still listed on the Model page."""
+    root, version = _copy(pristine, tmp_path)
+    other = train_from_csv(
+        cohort_csv(synthetic_cohort(150, seed=4)), store=ModelStore(root), source_name="b.csv"
+    )["version"]
+    card_path = root / f"{version}.json"
+    card = json.loads(card_path.read_text(encoding="utf-8"))
+    card["created_at"] = 5
+    raw = (json.dumps(card, indent=2, sort_keys=True) + "\n").encode()
+    card_path.write_bytes(raw)
+    (root / POINTER).write_text(json.dumps({"version": version, "card_sha256": _sha(raw)}))
+    at = _run_app(root, monkeypatch)
+    problem = [w for w in _warnings(at) if str(card_path) in w]
+    assert problem and "field created_at" in problem[0]
+    assert "using the bundled reference model" in problem[0]
+    at.switch_page("pages/model.py").run()
+    assert not at.exception
+    listed = " ".join(as_read(m.value) for m in at.markdown)
+    assert other in listed and "field created_at" in listed

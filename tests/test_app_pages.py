@@ -63,17 +63,26 @@ def two_versions(tmp_path) -> tuple[Path, str, str]:
     return tmp_path, first, second
 
 
+def _centre_banner(version: str, file_name: str) -> str:
+    """The banner of a centre model trained without a declared source (issue 11 wording)."""
+    return f"Risk model {version} (centre data: source not declared; trained on {file_name})."
+
+
+def _reference_banner(version: str) -> str:
+    return f"Risk model {version} (synthetic reference data). {REFERENCE_BANNER}."
+
+
 def test_banner_names_the_active_centre_model(tmp_path, monkeypatch) -> None:
     version = _train(tmp_path, promote=True)
     at = _app(tmp_path, monkeypatch)
-    assert f"Risk model {version} (trained on centre.csv)." in _texts(at.info)
+    assert _centre_banner(version, "centre.csv") in _texts(at.info)
     assert not any(REFERENCE_BANNER in t for t in _texts(at.warning))
 
 
 def test_banner_warns_about_the_reference_model(tmp_path, monkeypatch) -> None:
     version = _train(tmp_path, promote=True, reference=True)
     at = _app(tmp_path, monkeypatch)
-    assert f"Risk model {version}. {REFERENCE_BANNER}." in _texts(at.warning)
+    assert _reference_banner(version) in _texts(at.warning)
 
 
 def test_without_an_active_model_the_bundled_reference_model_is_named(
@@ -82,7 +91,7 @@ def test_without_an_active_model_the_bundled_reference_model_is_named(
     reference = ModelStore(REFERENCE_DIR).active_version()
     at = _app(tmp_path, monkeypatch)  # an empty store
     warnings = _texts(at.warning)
-    assert f"Risk model {reference}. {REFERENCE_BANNER}." in warnings
+    assert _reference_banner(reference) in warnings
     assert any("no model has been activated" in w and reference in w for w in warnings)
 
 
@@ -104,7 +113,7 @@ def test_model_page_lists_versions_and_activates_one(two_versions, monkeypatch) 
     _banner_of_a_new_session(root, monkeypatch)  # the first version is now cached
     at.button(key=f"model_activate_{second}").click().run()
     assert ModelStore(root).active_version() == second
-    assert f"Risk model {second} (trained on centre.csv)." in _banner_of_a_new_session(
+    assert _centre_banner(second, "centre.csv") in _banner_of_a_new_session(
         root, monkeypatch
     )
     log = ModelStore(root).audit_log()
@@ -170,7 +179,7 @@ def test_retrain_then_promote(tmp_path, monkeypatch) -> None:
     at.button(key="model_promote").click().run()
     active = ModelStore(tmp_path).active_version()
     assert active != first
-    assert f"Risk model {active} (trained on new.csv)." in _banner_of_a_new_session(
+    assert _centre_banner(active, "new.csv") in _banner_of_a_new_session(
         tmp_path, monkeypatch
     )
 

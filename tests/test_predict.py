@@ -80,7 +80,7 @@ def trio(cohort):
 
 def test_reference_patient_has_hazard_ratio_one_with_degenerate_ci(trio):
     model, _, _ = trio
-    risk = patient_risk(model, age_years=30, grade="III", hemoglobin_g_l=120)
+    risk = patient_risk(model, age_years=30, grade="III", hemoglobin_g_l=120).to_json()
     assert risk["covariates"] == {"age_group": "18-34", "grade": "III", "hemoglobin_le_90": False}
     assert risk["hazard_ratio"] == 1.0
     assert risk["hazard_ratio_ci"] == [1.0, 1.0]
@@ -89,7 +89,7 @@ def test_reference_patient_has_hazard_ratio_one_with_degenerate_ci(trio):
 def test_hazard_ratio_is_exp_of_the_sum_of_coefficients(trio):
     model, cph, _ = trio
     b = cph.params_
-    risk = patient_risk(model, age_years=50, grade="IV", hemoglobin_g_l=85)
+    risk = patient_risk(model, age_years=50, grade="IV", hemoglobin_g_l=85).to_json()
     expected = math.exp(b["age_ge35"] + b["grade_IV"] + b["hb_le_90"])
     assert risk["hazard_ratio"] == pytest.approx(expected, rel=1e-12)
     assert risk["covariates"] == {"age_group": "≥35", "grade": "IV", "hemoglobin_le_90": True}
@@ -97,7 +97,8 @@ def test_hazard_ratio_is_exp_of_the_sum_of_coefficients(trio):
 
 def test_single_factor_ci_equals_lifelines_coefficient_ci(trio):
     model, cph, _ = trio
-    risk = patient_risk(model, age_years=30, grade="III", hemoglobin_g_l=90)  # only Hb ≤ 90
+    # only Hb ≤ 90
+    risk = patient_risk(model, age_years=30, grade="III", hemoglobin_g_l=90).to_json()
     lo, hi = np.exp(cph.confidence_intervals_.loc["hb_le_90"].to_numpy())
     assert risk["hazard_ratio_ci"] == pytest.approx([lo, hi], rel=1e-9)
 
@@ -111,7 +112,7 @@ def test_two_factor_ci_uses_the_covariance(trio):
         + 2 * v.loc["age_lt18", "grade_II"]
     )
     lp = cph.params_["age_lt18"] + cph.params_["grade_II"]
-    risk = patient_risk(model, age_years=10, grade="II", hemoglobin_g_l=100)
+    risk = patient_risk(model, age_years=10, grade="II", hemoglobin_g_l=100).to_json()
     z = 1.959963984540054
     expected = [math.exp(lp - z * math.sqrt(var)), math.exp(lp + z * math.sqrt(var))]
     assert risk["hazard_ratio_ci"] == pytest.approx(expected, rel=1e-9)
@@ -119,7 +120,7 @@ def test_two_factor_ci_uses_the_covariance(trio):
 
 def test_survival_curve_matches_lifelines_breslow_at_event_times(trio, cohort):
     model, cph, x = trio
-    risk = patient_risk(model, age_years=40, grade="II", hemoglobin_g_l=100)
+    risk = patient_risk(model, age_years=40, grade="II", hemoglobin_g_l=100).to_json()
     row = pd.DataFrame([dict.fromkeys(x.columns, 0.0) | {"age_ge35": 1.0, "grade_II": 1.0}])
     event_days = np.unique(cohort.loc[cohort["death"] == 1, "os_days"])[:40]
     expected = cph.predict_survival_function(row, times=event_days).to_numpy()[:, 0]
@@ -130,7 +131,7 @@ def test_survival_curve_matches_lifelines_breslow_at_event_times(trio, cohort):
 
 def test_band_contains_estimate_and_curve_is_bounded(trio, cohort):
     model, _, _ = trio
-    risk = patient_risk(model, age_years=40, grade="IV", hemoglobin_g_l=80)
+    risk = patient_risk(model, age_years=40, grade="IV", hemoglobin_g_l=80).to_json()
     curve = risk["curve"]
     assert curve["days"][0] == 0 and curve["days"][-1] == cohort["os_days"].max()
     assert len(curve["days"]) <= 400
@@ -146,7 +147,7 @@ def test_horizon_beyond_last_follow_up_is_null():
     df = synthetic_cohort(120, seed=3, censor_high=300.0)
     df["os_days"] = df["os_days"].clip(upper=300)
     model, _, _ = make_model(df)
-    risk = patient_risk(model, age_years=30, grade="III", hemoglobin_g_l=120)
+    risk = patient_risk(model, age_years=30, grade="III", hemoglobin_g_l=120).to_json()
     assert risk["survival"]["365"] == {"estimate": None, "lower": None, "upper": None}
     assert risk["survival"]["180"]["estimate"] is not None
 
@@ -180,7 +181,7 @@ def test_bad_patient_values_name_the_field(trio, kwargs, field):
 def test_numpy_numbers_are_accepted(trio):
     risk = patient_risk(
         trio[0], age_years=np.int64(40), grade="III", hemoglobin_g_l=np.float32(85.0)
-    )
+    ).to_json()
     assert risk["covariates"] == {"age_group": "≥35", "grade": "III", "hemoglobin_le_90": True}
 
 
@@ -194,7 +195,7 @@ def test_score_frame_agrees_with_patient_risk(trio, cohort):
             age_years=row["age_years"],
             grade=row["grade"],
             hemoglobin_g_l=row["hemoglobin_g_l"],
-        )
+        ).to_json()
         assert scored.loc[i, "hazard_ratio"] == pytest.approx(one["hazard_ratio"], rel=1e-12)
         assert scored.loc[i, "survival_180"] == pytest.approx(
             one["survival"]["180"]["estimate"], abs=1e-6
@@ -248,7 +249,7 @@ def test_survival_band_matches_r_survfit_coxph(trio, cohort):
     r = pd.read_csv(io.StringIO(out))
     assert len(r) == 2 * len(R_PATIENTS)
     for p, patient in enumerate(R_PATIENTS):
-        risk = patient_risk(model, **patient)
+        risk = patient_risk(model, **patient).to_json()
         for h, horizon in enumerate(("180", "365")):
             got, want = risk["survival"][horizon], r.iloc[2 * p + h]
             assert got["estimate"] == pytest.approx(want["est"], abs=1e-4)
@@ -258,7 +259,7 @@ def test_survival_band_matches_r_survfit_coxph(trio, cohort):
 
 def test_long_follow_up_curve_is_thinned_to_400_whole_days():
     model, _, _ = make_model(synthetic_cohort(150, seed=5, censor_high=2000.0))
-    risk = patient_risk(model, age_years=30, grade="III", hemoglobin_g_l=120)
+    risk = patient_risk(model, age_years=30, grade="III", hemoglobin_g_l=120).to_json()
     days = risk["curve"]["days"]
     assert len(days) == 400 and days[0] == 0 and days[-1] == int(model.baseline.max_follow_up_days)
     assert days == sorted(set(days))

@@ -174,7 +174,7 @@ def test_score_with_damaged_active_model_warns_and_uses_reference(
     run(["train", str(files["first"]), "--promote", "--models-dir", str(tmp_path / "ref")], capsys)
     monkeypatch.setattr(store_module, "REFERENCE_DIR", tmp_path / "ref")
     run(["train", str(files["second"]), "--promote", "--models-dir", str(models)], capsys)
-    artifact = next(models.glob("*.joblib"))
+    artifact = next(models.glob("*.npz"))
     artifact.write_bytes(artifact.read_bytes()[:-1])
     code, out, err = run(["score", str(files["first"]), "--models-dir", str(models)], capsys)
     reference = ModelStore(tmp_path / "ref").active_version()

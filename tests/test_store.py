@@ -10,13 +10,12 @@ import pickle
 from datetime import datetime
 from pathlib import Path
 
-import joblib
 import numpy as np
 import pandas as pd
 import pytest
 
 from srgvhd.risk import store as store_module
-from srgvhd.risk.model import PER_PATIENT_ATTRIBUTES, RiskModel
+from srgvhd.risk.model import ARRAY_NAMES, RiskModel
 from srgvhd.risk.predict import patient_risk
 from srgvhd.risk.store import ModelStore, StoreError
 from tests.test_predict import make_model, synthetic_cohort
@@ -46,7 +45,7 @@ def saved_store(root: Path, versions: tuple[str, ...] = ("v1",), seed: int = 1) 
 
 
 def predict(model: RiskModel) -> dict:
-    return patient_risk(model, age_years=40, grade="IV", hemoglobin_g_l=80)
+    return patient_risk(model, age_years=40, grade="IV", hemoglobin_g_l=80).to_json()
 
 
 @pytest.fixture
@@ -60,54 +59,33 @@ def reference_dir(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def unpickle_calls(monkeypatch) -> list:
-    """Records every joblib.load call (to prove a bad file is never unpickled); tests clear it
-    after their setup, since activation itself loads the model it activates."""
+    """Records every artifact the store reads as a model (to prove a bad file is never read);
+    tests clear it after their setup, since activation itself loads the model it activates."""
     calls: list = []
-    real = joblib.load
+    real = store_module.from_npz_bytes
 
-    def spy(source, *args, **kwargs):
-        calls.append(source)
-        return real(source, *args, **kwargs)
+    def spy(data, *args, **kwargs):
+        calls.append(data)
+        return real(data, *args, **kwargs)
 
-    monkeypatch.setattr(joblib, "load", spy)
+    monkeypatch.setattr(store_module, "from_npz_bytes", spy)
     return calls
 
 
 # ---- the artifact holds no per-patient data -------------------------------------------------
 
 
-def _arrays(obj, seen=None):
-    """Every numpy array / pandas object reachable from ``obj``."""
-    seen = seen if seen is not None else set()
-    if id(obj) in seen:
-        return
-    seen.add(id(obj))
-    if isinstance(obj, np.ndarray | pd.Series | pd.DataFrame | pd.Index):
-        yield obj
-        if isinstance(obj, pd.Series | pd.DataFrame):
-            yield obj.index
-        return
-    children = (
-        obj.values()
-        if isinstance(obj, dict)
-        else (obj if isinstance(obj, list | tuple | set) else getattr(obj, "__dict__", {}).values())
-    )
-    for child in children:
-        yield from _arrays(child, seen)
-
-
 def test_saved_artifact_contains_no_per_patient_array(tmp_path):
     df = synthetic_cohort(137, seed=11)  # odd n, unlikely to equal any other length
     model, cph, _ = make_model(df)
-    assert len(cph.durations) == 137  # the unstripped fit does hold them
+    assert len(cph.durations) == 137  # the lifelines fit does hold them
     store = ModelStore(tmp_path)
     store.save(model, card_for("v1", df))
-    raw = (tmp_path / "v1.joblib").read_bytes()
-    loaded = joblib.load(io.BytesIO(raw))
-    lengths = {len(a) for a in _arrays(loaded)}
-    assert 137 not in lengths
-    for name in PER_PATIENT_ATTRIBUTES:
-        assert getattr(loaded.cph._model, name) is None
+    raw = (tmp_path / "v1.npz").read_bytes()
+    with np.load(io.BytesIO(raw), allow_pickle=False) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    assert set(arrays) == set(ARRAY_NAMES)
+    assert 137 not in {a.shape[0] for a in arrays.values() if a.ndim}
     # No training duration array, in any dtype lifelines or pandas might use.
     durations = df["os_days"].to_numpy()
     for dtype in (np.float64, np.int64):
@@ -115,8 +93,7 @@ def test_saved_artifact_contains_no_per_patient_array(tmp_path):
     # Censoring times (days on which nobody died) appear nowhere in the model's arrays.
     censored_only = set(df.loc[df.death == 0, "os_days"]) - set(df.loc[df.death == 1, "os_days"])
     assert censored_only
-    for array in _arrays(loaded):
-        values = np.asarray(array)
+    for values in arrays.values():
         if values.dtype.kind in "if":
             assert not set(values.ravel().tolist()) & (censored_only - {df["os_days"].max()})
     assert len(raw) < len(pickle.dumps(cph))
@@ -132,7 +109,7 @@ def test_save_and_load_round_trip_gives_same_prediction(tmp_path):
     card = store.save(model, card_for("v1", df))
     loaded = store.load("v1")
     assert predict(loaded)["survival"] == predict(model)["survival"]
-    assert loaded.card == card and card["format"] == "srgvhd-model-card/1"
+    assert loaded.card == card and card["format"] == "srgvhd-model-card/2"
     assert store.active_version() is None  # saving does not activate
 
 
@@ -158,7 +135,8 @@ def test_each_activation_appends_one_audit_line(tmp_path):
     assert datetime.fromisoformat(log[-1]["when"]).utcoffset().total_seconds() == 0
     assert store.active_version() == "v1"
     lines = (tmp_path / "audit.jsonl").read_text().splitlines()
-    assert len(lines) == 3 and all(json.loads(line) for line in lines)
+    assert len(lines) == 6 and all(json.loads(line) for line in lines)  # intent + outcome each
+    assert all(e["outcome"] == "completed" for e in log)
 
 
 def test_active_model_card_hash_is_reported(tmp_path):
@@ -204,14 +182,14 @@ def test_damaged_active_artifact_is_refused_and_reference_used(
     tmp_path, reference_dir, unpickle_calls, damage
 ):
     store = saved_store(tmp_path / "models")
-    damage(tmp_path / "models" / "v1.joblib")
+    damage(tmp_path / "models" / "v1.npz")
     unpickle_calls.clear()
-    with pytest.raises(StoreError, match="v1.joblib"):
+    with pytest.raises(StoreError, match="v1.npz"):
         store.load("v1")
     model, warnings = store.load_active()
     assert model.card["version"] == "ref1"
-    assert len(warnings) == 1 and "v1.joblib" in warnings[0] and "reference" in warnings[0]
-    # Only the reference artifact was unpickled (once), never the damaged one.
+    assert len(warnings) == 1 and "v1.npz" in warnings[0] and "reference" in warnings[0]
+    # Only the reference artifact was read (once), never the damaged one.
     assert len(unpickle_calls) == 1
 
 
@@ -221,7 +199,7 @@ def test_artifact_swapped_with_card_updated_is_caught_by_pointer(
     """An attacker replaces the artifact and rewrites its card's hash: active.json refuses it."""
     store = saved_store(tmp_path / "models", ("v1", "v2"))
     root = tmp_path / "models"
-    (root / "v1.joblib").write_bytes((root / "v2.joblib").read_bytes())
+    (root / "v1.npz").write_bytes((root / "v2.npz").read_bytes())
     card = json.loads((root / "v1.json").read_text())
     card["artifact_sha256"] = json.loads((root / "v2.json").read_text())["artifact_sha256"]
     (root / "v1.json").write_text(json.dumps(card))
@@ -258,10 +236,10 @@ def test_empty_store_uses_reference_with_warning(tmp_path, reference_dir):
 
 def test_damaged_reference_is_refused_too(tmp_path, reference_dir, unpickle_calls):
     store = saved_store(tmp_path / "models")
-    _flip_byte(tmp_path / "models" / "v1.joblib")
-    _flip_byte(reference_dir / "ref1.joblib")
+    _flip_byte(tmp_path / "models" / "v1.npz")
+    _flip_byte(reference_dir / "ref1.npz")
     unpickle_calls.clear()
-    with pytest.raises(StoreError, match="v1.joblib.*ref1.joblib"):
+    with pytest.raises(StoreError, match="v1.npz.*ref1.npz"):
         store.load_active()
     assert unpickle_calls == []
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from srgvhd.risk import store as store_module
+from srgvhd.risk import audit as audit_module
 from srgvhd.risk.predict import patient_risk
 from srgvhd.risk.store import ModelStore, StoreError
 from srgvhd.risk.train import train_from_csv
@@ -35,7 +35,7 @@ def snapshot(root: Path) -> dict[str, str]:
 def survival(store: ModelStore) -> dict:
     model, warnings = store.load_active()
     assert warnings == []
-    return patient_risk(model, age_years=40, grade="IV", hemoglobin_g_l=80)["survival"]
+    return patient_risk(model, age_years=40, grade="IV", hemoglobin_g_l=80).to_json()["survival"]
 
 
 @pytest.fixture
@@ -71,7 +71,9 @@ def test_disk_full_at_pointer_replace_keeps_previous_model(trained, tmp_path, mo
     assert "\n" not in message
     assert store.active_version() == version and survival(store) == before
     assert not [p for p in store.root.iterdir() if p.name.endswith(".tmp")]
-    assert store.audit_log()[-1]["action"] == "activate failed (pointer not written)"
+    last = store.audit_log()[-1]
+    assert last["action"] == "activate" and last["to_version"] == card["version"]
+    assert last["outcome"].startswith("failed: pointer not written")
 
 
 def test_read_only_store_during_promotion_keeps_previous_model(trained, tmp_path, monkeypatch):
@@ -99,7 +101,7 @@ def test_disk_full_while_writing_artifact_leaves_no_partial_file(trained, tmp_pa
 def test_audit_log_unwritable_refuses_activation(trained, tmp_path, monkeypatch):
     store, version, before = trained
     card = train_from_csv(second_cohort(tmp_path), store=store)
-    monkeypatch.setattr(store_module, "open", raiser(errno.EROFS), raising=False)
+    monkeypatch.setattr(audit_module, "open", raiser(errno.EROFS), raising=False)
     with pytest.raises(StoreError, match="audit.jsonl.*Read-only file system"):
         store.activate(card["version"])
     monkeypatch.undo()
@@ -140,9 +142,9 @@ def kill_at(step: str, cohort: Path, root: Path) -> None:
     ("step", "new_files"),
     [
         ("fitted", set()),  # during training: nothing written yet
-        ("artifact_written", {"joblib"}),  # orphan artifact without a card
-        ("card_written", {"joblib", "json"}),  # saved but never promoted
-        ("before_pointer", {"joblib", "json", "jsonl"}),  # audit line written, pointer not
+        ("artifact_written", {"npz"}),  # orphan artifact without a card
+        ("card_written", {"npz", "json"}),  # saved but never promoted
+        ("before_pointer", {"npz", "json", "jsonl"}),  # intent line written, pointer not
     ],
 )
 def test_sigkill_during_training_or_promotion_keeps_active_model(

@@ -2,6 +2,8 @@
 
 Run from the repository root: ``.venv/bin/python training/build_reference_model.py``.
 
+The artifact is plain data (``<version>.npz`` + JSON card, srgvhd.risk.model).
+
 1. Trains on the synthetic reference cohort (33 deaths for 5 coefficients: fewer than the 10 events
    per coefficient of Peduzzi et al. 1995, so ``allow_low_epv`` — the card records it), marks the
    card ``reference_model: true`` with the plain-words statement and the cohort generator's
@@ -25,7 +27,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from srgvhd.risk.store import AUDIT, POINTER, REFERENCE_DIR, ModelStore  # noqa: E402
+from srgvhd.risk.model import ARTIFACT_SUFFIX  # noqa: E402
+from srgvhd.risk.provenance import DataSource  # noqa: E402
+from srgvhd.risk.store import AUDIT, LEGACY_SUFFIX, POINTER, REFERENCE_DIR, ModelStore  # noqa: E402
 from srgvhd.risk.train import train_from_csv  # noqa: E402
 from training.generate_reference_cohort import assumptions  # noqa: E402
 
@@ -45,11 +49,13 @@ def build(models_dir: Path = REPO / "models", reference_dir: Path = REFERENCE_DI
         reference_model=True,
         assumptions=assumptions(),
         source_name="training/reference_cohort.csv",
+        data_source=DataSource(centre="synthetic (training/generate_reference_cohort.py)",
+                               period=None, declared_by=BUILDER),
     )
     if reference_dir.exists():
         shutil.rmtree(reference_dir)
     reference_dir.mkdir(parents=True)
-    for name in (f"{card['version']}.joblib", f"{card['version']}.json", POINTER):
+    for name in (f"{card['version']}{ARTIFACT_SUFFIX}", f"{card['version']}.json", POINTER):
         shutil.copy2(models_dir / name, reference_dir / name)
     ModelStore(reference_dir).load_active_strict()  # the copy verifies like the original
     return card
@@ -62,7 +68,7 @@ def empty_shipped_store(models_dir: Path) -> None:
     if own:
         raise SystemExit(f"--fresh refused: {models_dir} holds non-reference versions {own}")
     for card in cards:
-        for suffix in (".joblib", ".json"):
+        for suffix in (ARTIFACT_SUFFIX, LEGACY_SUFFIX, ".json"):
             (models_dir / f"{card['version']}{suffix}").unlink(missing_ok=True)
     for name in (POINTER, AUDIT):
         (models_dir / name).unlink(missing_ok=True)

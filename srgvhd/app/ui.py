@@ -3,8 +3,8 @@
 The model is loaded once per process (``st.cache_resource``), keyed by the model directory and
 by a stat of its active pointer (active.json: inode, mtime_ns, size), so a model activated outside
 the app (``srgvhd models --activate``) is picked up on the next run; the Model page also clears
-the cache after an activation or promotion. Loading imports lifelines, so pages call
-``active_model`` only after their form is drawn.
+the cache after an activation or promotion. Loading reads a plain-data artifact (numpy only, no
+lifelines or scipy); pages still call ``active_model`` after their form is drawn.
 """
 
 from __future__ import annotations
@@ -132,8 +132,9 @@ def clear_model_cache() -> None:
 
 
 def draw_banner() -> None:
-    """The banner every page shows: the active model version, and a warning for the reference
-    model or when no model could be loaded."""
+    """The banner every page shows: the active model version and where its data came from —
+    "synthetic reference data" (a warning) or "centre data: <centre>, <period>" as declared at
+    upload (issue 11) — and a warning when no model could be loaded."""
     loaded = active_model()
     if loaded.model is None:
         st.warning(
@@ -141,12 +142,13 @@ def draw_banner() -> None:
         )
         return
     card = loaded.model.card
-    version = card.get("version", "unknown")
-    if card.get("reference_model"):
-        st.warning(f"Risk model {plain(version)}. {REFERENCE_MODEL_WARNING}.",
+    version = plain(card.version)
+    source = plain(card.source_sentence())
+    if card.synthetic:
+        st.warning(f"Risk model {version} ({source}). {REFERENCE_MODEL_WARNING}.",
                    icon=":material/warning:")
     else:
-        source = card.get("training_file_name") or "centre data"
-        st.info(f"Risk model {plain(version)} (trained on {plain(source)}).")
+        trained_on = card.training_file_name or "an unnamed file"
+        st.info(f"Risk model {version} ({source}; trained on {plain(trained_on)}).")
     for warning in loaded.warnings:
         st.warning(plain(warning))

@@ -34,11 +34,20 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--promote", action="store_true", help="make the new version active")
     train.add_argument("--allow-low-epv", action="store_true",
                        help="fit even with fewer than 10 deaths per coefficient")
+    train.add_argument("--centre", default=None, help="where the cohort comes from (on the card)")
+    train.add_argument("--period", default=None,
+                       help="the period the cohort covers, e.g. 2019-2024 (on the card)")
     _models_dir_option(train)
     train.set_defaults(func=_guarded(_train))
 
     models = subparsers.add_parser("models", help="list model versions; --activate to roll back")
-    models.add_argument("--activate", metavar="VERSION", default=None)
+    action = models.add_mutually_exclusive_group()
+    action.add_argument("--activate", metavar="VERSION", default=None)
+    action.add_argument(
+        "--upgrade", action="store_true",
+        help="convert joblib-era versions to the plain-data format once (reads their pickles "
+             "with a restricted unpickler; run it only on a store you trust)",
+    )
     _models_dir_option(models)
     models.set_defaults(func=_guarded(_models))
 
@@ -77,10 +86,13 @@ def load_active_model(models_dir: Path | None = None) -> tuple[RiskModel | None,
 
 
 def _train(args: argparse.Namespace, out: io.StringIO) -> int:
+    from srgvhd.risk.provenance import DataSource
+    from srgvhd.risk.store import os_user
     from srgvhd.risk.train import train_from_csv
 
+    source = DataSource(centre=args.centre, period=args.period, declared_by=os_user())
     card = train_from_csv(args.cohort, store=ModelStore(args.models_dir), promote=args.promote,
-                          allow_low_epv=args.allow_low_epv)
+                          allow_low_epv=args.allow_low_epv, data_source=source)
     state = "active" if args.promote else "saved, not active (use: srgvhd models --activate)"
     print(f"{card['version']}: n={card['n']}, deaths={card['events']}, "
           f"covariates={','.join(card['covariates'])}; {state}", file=out)
@@ -91,12 +103,22 @@ def _models(args: argparse.Namespace, out: io.StringIO) -> int:
     store = ModelStore(args.models_dir)
     if args.activate is not None:
         store.activate(args.activate, action="activate")
+    if args.upgrade:
+        upgraded = store.upgrade_legacy()
+        print(f"upgraded {len(upgraded)} version(s) to the plain-data format"
+              + (f": {', '.join(upgraded)}" if upgraded else ""), file=out)
     for card in store.list_versions():
         marker = "*" if card["active"] else " "
         if "problem" in card:
             print(f"{marker} {card['version']}  UNREADABLE: {card['problem']}", file=out)
             continue
-        tag = "  [reference model]" if card.get("reference_model") else ""
+        tag = "".join(
+            text for flag, text in (
+                ("reference_model", "  [reference model]"),
+                ("synthetic", "  [synthetic data]"),
+                ("legacy", "  [old joblib format: run srgvhd models --upgrade]"),
+            ) if card.get(flag)
+        )
         print(f"{marker} {card['version']}  {card.get('created_at')}  n={card.get('n')}  "
               f"deaths={card.get('events')}  file={card.get('training_file_name')}{tag}", file=out)
     return 0
@@ -120,13 +142,13 @@ def _score(args: argparse.Namespace, out: io.StringIO) -> int:
         raise StoreError(Problem("models", warnings[0]))
     scored = score_frame(model, cohort)
     scored.insert(0, "patient_id", cohort["patient_id"].map(escape_cell))
-    scored["model_version"] = model.card.get("version")
+    scored["model_version"] = model.card.version
     text = scored.to_csv(index=False, float_format="%.6g")
     if args.out is None:
         out.write(text)
     else:
         _write_output(args.out, text)
-        print(f"scored {len(scored)} patients with model {model.card.get('version')}: {args.out}",
+        print(f"scored {len(scored)} patients with model {model.card.version}: {args.out}",
               file=out)
     for warning in warnings:  # only after success: a refusal stays one line on stderr
         print(f"warning: {warning}", file=sys.stderr)

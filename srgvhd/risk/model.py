@@ -1,45 +1,55 @@
-"""What a saved risk model holds: a Cox fit with no per-patient rows, plus baseline aggregates.
+"""What a saved risk model holds: plain arrays, no per-patient rows, no code.
 
-The survival band (srgvhd.risk.predict) needs, per distinct event time t_i, only the number of
-deaths d_i and the risk-set sums S0_i = Σ exp(x_j'β) and S1_i = Σ x_j exp(x_j'β) over patients
-still at risk (T_j ≥ t_i) — the quantities of the Breslow estimator and of the Tsiatis (1981) /
-Link (1984) variance, as computed by R's ``survfit.coxph``. Censoring times, per-patient
-durations, events, weights and linear predictors are not stored.
+A model is the Cox coefficients β, their covariance matrix V, the covariate design (indicator
+column names, srgvhd.risk.covariates) and, per distinct death time t_i, the number of deaths d_i
+and the risk-set sums S0_i = Σ exp(x_j'β) and S1_i = Σ x_j exp(x_j'β) over patients still at risk
+(T_j ≥ t_i) — the quantities of the Breslow (1972) baseline cumulative hazard and of the
+Tsiatis (1981) / Link (1984) variance, as computed by R's ``survfit.coxph``. Censoring times,
+per-patient durations, events, weights and linear predictors are not stored.
+
+On disk it is an ``.npz`` archive of those arrays (numpy's format: a zip of ``.npy`` files),
+read with ``allow_pickle=False``: loading can never run code, and prediction needs neither
+lifelines nor scipy (issue 8 Deliver 2, issue 13 item 8). lifelines is needed only to fit.
 """
 
 from __future__ import annotations
 
-import copy
+import io
+import zipfile
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:  # lifelines and pandas are only needed once a model is fitted or unpickled
+if TYPE_CHECKING:  # lifelines and pandas are only needed to build a model from a fit
     import pandas as pd
     from lifelines import CoxPHFitter
 
-# Attributes of lifelines 0.30.3's fitted SemiParametricPHFitter (``cph._model``) that hold one
-# entry per training patient, or values computed from individual patients (``_central_values``
-# holds the median duration). They are not needed for prediction.
-PER_PATIENT_ATTRIBUTES = (
-    "durations",
-    "event_observed",
-    "weights",
-    "entries",
-    "_predicted_partial_hazards_",
-    "_central_values",
-    "_clusters",
+    from srgvhd.risk.card import ModelCard
+
+ARTIFACT_FORMAT = "srgvhd-risk-model/2"
+ARTIFACT_SUFFIX = ".npz"
+ARRAY_NAMES = (
+    "format",
+    "covariates",
+    "beta",
+    "variance",
+    "times",
+    "deaths",
+    "s0",
+    "s1",
+    "max_follow_up_days",
 )
-# lifelines' baseline frames are indexed by every distinct duration, censored ones included;
-# they are cut down to the event times.
-BASELINE_FRAMES = ("baseline_hazard_", "baseline_cumulative_hazard_", "baseline_survival_")
-# The fit's wall-clock time (the card has created_at); cleared so that the same cohort gives a
-# byte-identical artifact.
-VOLATILE_ATTRIBUTES = ("_time_fit_was_called",)
+_ZIP_MAGIC = b"PK\x03\x04"
+# Fixed zip member timestamp: the same fit gives byte-identical artifacts.
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
-@dataclass(frozen=True)
+class ArtifactError(ValueError):
+    """The bytes are not a plain-data model artifact of this format."""
+
+
+@dataclass(frozen=True, eq=False)
 class BaselineAggregates:
     """Per-event-time sums of the training cohort (uncentred covariates: reference patient x = 0).
 
@@ -55,33 +65,21 @@ class BaselineAggregates:
     max_follow_up_days: float
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class RiskModel:
-    """A fitted Cox model ready for prediction: no per-patient data.
+    """A fitted Cox model ready for prediction (srgvhd.risk.predict): no per-patient data.
 
-    Predict with :mod:`srgvhd.risk.predict` (exact Breslow step function and band). lifelines'
-    own ``cph.predict_*`` still run but interpolate linearly between the kept event times.
-
-    ``card`` is the model card; the store attaches it (and ``card_sha256``, the SHA-256 of the
-    card file's bytes) when it loads the model, so the saved artifact does not contain it.
+    ``beta`` and ``variance`` are in ``covariates`` order. ``card`` is the model card and
+    ``card_sha256`` the SHA-256 of the card file's bytes; the store attaches both when it loads
+    a version (the artifact itself does not contain the card).
     """
 
-    cph: CoxPHFitter
-    covariates: list[str]
+    covariates: tuple[str, ...]
+    beta: np.ndarray
+    variance: np.ndarray
     baseline: BaselineAggregates
-    card: dict = field(default_factory=dict)
+    card: ModelCard | None = field(default=None)
     card_sha256: str | None = None
-
-    @property
-    def beta(self) -> np.ndarray:
-        """Coefficients in ``covariates`` order."""
-        return self.cph.params_.loc[self.covariates].to_numpy(dtype=float)
-
-    @property
-    def variance(self) -> np.ndarray:
-        """Covariance matrix of the coefficients (model-based, inverse information)."""
-        v = self.cph.variance_matrix_.loc[self.covariates, self.covariates]
-        return v.to_numpy(dtype=float)
 
 
 def baseline_aggregates(
@@ -108,29 +106,93 @@ def baseline_aggregates(
     )
 
 
-def strip_fitter(cph: CoxPHFitter, event_times: np.ndarray) -> CoxPHFitter:
-    """A copy of ``cph`` without per-patient attributes; baseline frames cut to event times.
-
-    lifelines' own ``predict_*`` still work on the copy (``print_summary`` does not).
-    """
-    stripped = copy.deepcopy(cph)
-    inner = stripped._model
-    for name in PER_PATIENT_ATTRIBUTES + VOLATILE_ATTRIBUTES:
-        setattr(inner, name, None)
-    for name in BASELINE_FRAMES:
-        frame = getattr(inner, name)
-        setattr(inner, name, frame.loc[frame.index.isin(event_times)].copy())
-    inner.timeline = inner.baseline_hazard_.index.copy()
-    return stripped
-
-
 def build_model(
     cph: CoxPHFitter, design: pd.DataFrame, durations: pd.Series, events: pd.Series
 ) -> RiskModel:
-    """The saved form of a fit on ``design`` (the model's covariate columns only)."""
-    covariates = [str(c) for c in design.columns]
-    beta = cph.params_.loc[covariates].to_numpy(dtype=float)
+    """The saved form of a lifelines fit on ``design`` (the model's covariate columns only)."""
+    covariates = tuple(str(c) for c in design.columns)
+    beta = cph.params_.loc[list(covariates)].to_numpy(dtype=float)
+    variance = cph.variance_matrix_.loc[list(covariates), list(covariates)].to_numpy(dtype=float)
     baseline = baseline_aggregates(design, durations, events, beta)
+    return RiskModel(covariates=covariates, beta=beta, variance=variance, baseline=baseline)
+
+
+def _arrays(model: RiskModel) -> dict[str, np.ndarray]:
+    b = model.baseline
+    return {
+        "format": np.array(ARTIFACT_FORMAT),
+        "covariates": np.array(model.covariates, dtype=str),
+        "beta": np.asarray(model.beta, dtype=float),
+        "variance": np.asarray(model.variance, dtype=float),
+        "times": np.asarray(b.times, dtype=float),
+        "deaths": np.asarray(b.deaths, dtype=float),
+        "s0": np.asarray(b.s0, dtype=float),
+        "s1": np.asarray(b.s1, dtype=float).reshape(len(b.times), len(model.covariates)),
+        "max_follow_up_days": np.array(float(b.max_follow_up_days)),
+    }
+
+
+def to_npz_bytes(model: RiskModel) -> bytes:
+    """The model as an ``.npz`` archive (what ``np.savez`` writes, with fixed timestamps)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name, array in _arrays(model).items():
+            member = io.BytesIO()
+            np.lib.format.write_array(member, array, allow_pickle=False)
+            archive.writestr(zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_DATE), member.getvalue())
+    return buffer.getvalue()
+
+
+def _read_arrays(data: bytes) -> dict[str, np.ndarray]:
+    if not data.startswith(_ZIP_MAGIC):
+        raise ArtifactError("is not a plain-data model artifact (.npz); refusing to load it")
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+            return {name: archive[name] for name in archive.files}
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise ArtifactError(f"cannot be read as a plain-data model artifact ({exc})") from None
+
+
+def _checked(arrays: dict[str, np.ndarray]) -> RiskModel:
+    missing = sorted(set(ARRAY_NAMES) - set(arrays))
+    if missing:
+        raise ArtifactError(f"lacks the array(s) {', '.join(missing)}")
+    if arrays["format"].dtype.kind != "U" or str(arrays["format"]) != ARTIFACT_FORMAT:
+        raise ArtifactError(f"is not in the format {ARTIFACT_FORMAT!r}")
+    covariates = arrays["covariates"]
+    k, m = len(covariates), len(arrays["times"])
+    shapes = {
+        "covariates": (k,),
+        "beta": (k,),
+        "variance": (k, k),
+        "times": (m,),
+        "deaths": (m,),
+        "s0": (m,),
+        "s1": (m, k),
+        "max_follow_up_days": (),
+    }
+    for name, shape in shapes.items():
+        array = arrays[name]
+        if array.shape != shape:
+            raise ArtifactError(f"array {name} has shape {array.shape}, expected {shape}")
+        if name != "covariates" and (array.dtype.kind != "f" or not np.isfinite(array).all()):
+            raise ArtifactError(f"array {name} must hold finite floating-point numbers")
+    if covariates.dtype.kind != "U":
+        raise ArtifactError("array covariates must hold texts")
     return RiskModel(
-        cph=strip_fitter(cph, baseline.times), covariates=covariates, baseline=baseline
+        covariates=tuple(str(c) for c in covariates),
+        beta=arrays["beta"],
+        variance=arrays["variance"],
+        baseline=BaselineAggregates(
+            times=arrays["times"],
+            deaths=arrays["deaths"],
+            s0=arrays["s0"],
+            s1=arrays["s1"],
+            max_follow_up_days=float(arrays["max_follow_up_days"]),
+        ),
     )
+
+
+def from_npz_bytes(data: bytes) -> RiskModel:
+    """Read an artifact written by :func:`to_npz_bytes`; never unpickles (ArtifactError if bad)."""
+    return _checked(_read_arrays(data))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from srgvhd.clinical.case import Case
 from srgvhd.clinical.course import assess_case
@@ -23,6 +23,9 @@ from srgvhd.clinical.policy import RISK_MODEL_GRADES
 from srgvhd.clinical.results import CourseResult
 from srgvhd.errors import InputError
 from srgvhd.risk.model import RiskModel
+
+if TYPE_CHECKING:
+    from srgvhd.risk.predict import RiskEstimate
 
 GRADE_FROM_OVERRIDE = "clinician override"
 GRADE_FROM_COURSE = "course maximum"
@@ -36,7 +39,7 @@ class PatientResult:
     of the risk part (why there is no estimate, which model was loaded instead)."""
 
     course: CourseResult
-    risk: Any | None = None
+    risk: RiskEstimate | None = None
     grade_source: str | None = None
     warnings: tuple[str, ...] = ()
 
@@ -46,8 +49,7 @@ class PatientResult:
         out = self.course.to_json()
         out["warnings"] += list(self.warnings)
         if self.risk is not None:
-            risk = self.risk.to_json() if hasattr(self.risk, "to_json") else dict(self.risk)
-            out["risk"] = {**risk, "grade_source": self.grade_source}
+            out["risk"] = {**self.risk.to_json(), "grade_source": self.grade_source}
         return out
 
 

@@ -6,6 +6,9 @@ Variance (Tsiatis 1981; Link 1984; Therneau & Grambsch 2000 §10.2), for the new
 Var H = exp(2x'β) [Σ d_i / S0_i²  +  q(t)' V q(t)],  q(t) = Σ_{t_i ≤ t} d_i (x̄_i − x) / S0_i,
 x̄_i = S1_i / S0_i, V the coefficients' covariance. The 95% band is on the log(−log S) scale
 (Kalbfleisch & Prentice 2002): log H ± 1.96 · se(H) / H, as ``conf.type = "log-log"``.
+
+Needs only numpy and the standard library (the normal quantile from ``statistics.NormalDist``):
+neither lifelines nor scipy is imported to predict (issue 8). pandas only for batch scoring.
 """
 
 from __future__ import annotations
@@ -13,10 +16,10 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
+from statistics import NormalDist
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-from scipy.stats import norm
 
 from srgvhd.errors import InputError, Problem
 from srgvhd.risk.cohort import AGE_RANGE_YEARS, HEMOGLOBIN_RANGE_G_L
@@ -31,13 +34,16 @@ from srgvhd.risk.covariates import (
 )
 from srgvhd.risk.model import RiskModel
 
+if TYPE_CHECKING:  # pandas only for batch scoring
+    import pandas as pd
+
 HORIZONS_DAYS = (180, 365)
 MAX_CURVE_POINTS = 400
 CONFIDENCE = 0.95
 BAND_METHOD = (
     "Pointwise 95% band from the delta-method (Tsiatis/Link) variance of this patient's Breslow "
     "cumulative hazard, including the uncertainty of the coefficients, on the log(−log S) scale "
-    "(as R survfit.coxph with ctype = 1, conf.type = \"log-log\")."
+    '(as R survfit.coxph with ctype = 1, conf.type = "log-log").'
 )
 # Which input field decides each indicator column (to name the field in a refusal).
 _FIELD_OF_COLUMN = {
@@ -70,7 +76,8 @@ def _cumulative(model: RiskModel) -> _Cumulative:
 
 
 def _z() -> float:
-    return float(norm.ppf(0.5 + CONFIDENCE / 2))
+    """Standard normal quantile of the two-sided 95% interval (1.959963984540054)."""
+    return NormalDist().inv_cdf(0.5 + CONFIDENCE / 2)
 
 
 def check_patient(age_years: float, grade: str, hemoglobin_g_l: float) -> None:
@@ -144,48 +151,133 @@ def curve_days(max_follow_up_days: float) -> np.ndarray:
     return np.unique(np.linspace(0, last, MAX_CURVE_POINTS).round().astype(int))
 
 
-def _rounded(values: np.ndarray) -> list[float | None]:
-    return [None if math.isnan(v) else round(float(v), 6) for v in values]
+def _rounded(values: np.ndarray) -> tuple[float | None, ...]:
+    return tuple(None if math.isnan(v) else round(float(v), 6) for v in values)
 
 
-def patient_risk(
-    model: RiskModel, *, age_years: float, grade: str, hemoglobin_g_l: float
-) -> dict:
-    """The interfaces.md §2 ``risk`` object (+ curve, band_method, model_card_sha256).
+@dataclass(frozen=True)
+class SurvivalBand:
+    """Survival with its pointwise 95% band; each None beyond the last follow-up."""
 
-    Hazard ratio versus the reference patient (18–34 years, grade III, Hb > 90 g/L; Niu et al.
-    2026) with a Wald 95% CI exp(x'β ± 1.96 √(x'Vx)). Survival at 180 and 365 days is null
-    beyond the training cohort's last follow-up.
+    estimate: float | None
+    lower: float | None
+    upper: float | None
+
+    def to_json(self) -> dict[str, float | None]:
+        return {"estimate": self.estimate, "lower": self.lower, "upper": self.upper}
+
+
+@dataclass(frozen=True)
+class SurvivalCurve:
+    """Survival and band on a grid of whole days (for the chart)."""
+
+    days: tuple[int, ...]
+    estimate: tuple[float | None, ...]
+    lower: tuple[float | None, ...]
+    upper: tuple[float | None, ...]
+
+    def to_json(self) -> dict[str, list]:
+        return {
+            "days": list(self.days),
+            "estimate": list(self.estimate),
+            "lower": list(self.lower),
+            "upper": list(self.upper),
+        }
+
+
+@dataclass(frozen=True)
+class RiskEstimate:
+    """One patient's risk from one model version (interfaces.md §2 ``risk`` object).
+
+    ``survival`` maps each horizon in HORIZONS_DAYS (days) to its band. ``synthetic`` says the
+    model was fitted on the bundled synthetic cohort (see srgvhd.risk.provenance).
     """
+
+    model_version: str | None
+    reference_model: bool
+    synthetic: bool
+    age_group: str
+    grade: str
+    hemoglobin_le_90: bool
+    hazard_ratio: float
+    hazard_ratio_ci: tuple[float, float]
+    survival: dict[int, SurvivalBand]
+    curve: SurvivalCurve
+    model_card_sha256: str | None
+    band_method: str = BAND_METHOD
+
+    def to_json(self) -> dict[str, Any]:
+        """The interfaces.md §2 ``risk`` object (+ synthetic, curve, band_method, card SHA-256)."""
+        return {
+            "model_version": self.model_version,
+            "reference_model": self.reference_model,
+            "synthetic": self.synthetic,
+            "covariates": {
+                "age_group": self.age_group,
+                "grade": self.grade,
+                "hemoglobin_le_90": self.hemoglobin_le_90,
+            },
+            "hazard_ratio": self.hazard_ratio,
+            "hazard_ratio_ci": list(self.hazard_ratio_ci),
+            "survival": {str(h): band.to_json() for h, band in self.survival.items()},
+            "curve": self.curve.to_json(),
+            "band_method": self.band_method,
+            "model_card_sha256": self.model_card_sha256,
+        }
+
+
+def _patient_vector(
+    model: RiskModel, age_years: float, grade: str, hemoglobin_g_l: float
+) -> tuple[str, bool, np.ndarray]:
+    """(age group, Hb ≤ 90, indicator vector in the model's order); InputError if unusable."""
     check_patient(age_years, grade, hemoglobin_g_l)
     group, low_hb = age_group(age_years), hemoglobin_le_90(hemoglobin_g_l)
     full = encode(group, grade, low_hb)
     problems = _untrained(model, full)
     if problems:
         raise InputError(problems)
-    x = _model_vector(model, full)
+    return group, low_hb, _model_vector(model, full)
+
+
+def survival_band(
+    model: RiskModel, *, age_years: float, grade: str, hemoglobin_g_l: float, days: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unrounded S(t|x) and its 95% band at ``days`` for one patient (NaN beyond follow-up)."""
+    x = _patient_vector(model, age_years, grade, hemoglobin_g_l)[2]
+    return _survival_band(_cumulative(model), model, x, np.asarray(days, dtype=float))
+
+
+def patient_risk(
+    model: RiskModel, *, age_years: float, grade: str, hemoglobin_g_l: float
+) -> RiskEstimate:
+    """Hazard ratio, survival at 180/365 days and the curve, each with its 95% band.
+
+    Hazard ratio versus the reference patient (18–34 years, grade III, Hb > 90 g/L; Niu et al.
+    2026) with a Wald 95% CI exp(x'β ± 1.96 √(x'Vx)). Survival at 180 and 365 days is None
+    beyond the training cohort's last follow-up. Survival values are rounded to 6 decimals.
+    """
+    group, low_hb, x = _patient_vector(model, age_years, grade, hemoglobin_g_l)
     lp = float(x @ model.beta)
     se_lp = math.sqrt(float(x @ model.variance @ x))
     cum = _cumulative(model)
     horizons = np.array(HORIZONS_DAYS, dtype=float)
     est, lo, hi = (_rounded(a) for a in _survival_band(cum, model, x, horizons))
     days = curve_days(model.baseline.max_follow_up_days)
-    curve = _survival_band(cum, model, x, days.astype(float))
-    return {
-        "model_version": model.card.get("version"),
-        "reference_model": bool(model.card.get("reference_model", False)),
-        "covariates": {"age_group": group, "grade": grade, "hemoglobin_le_90": low_hb},
-        "hazard_ratio": math.exp(lp),
-        "hazard_ratio_ci": [math.exp(lp - _z() * se_lp), math.exp(lp + _z() * se_lp)],
-        "survival": {
-            str(h): {"estimate": est[i], "lower": lo[i], "upper": hi[i]}
-            for i, h in enumerate(HORIZONS_DAYS)
-        },
-        "curve": {"days": days.tolist(), **dict(zip(("estimate", "lower", "upper"),
-                                                   (_rounded(a) for a in curve), strict=True))},
-        "band_method": BAND_METHOD,
-        "model_card_sha256": model.card_sha256,
-    }
+    curve = [_rounded(a) for a in _survival_band(cum, model, x, days.astype(float))]
+    card = model.card
+    return RiskEstimate(
+        model_version=card.version if card else None,
+        reference_model=bool(card and card.reference_model),
+        synthetic=bool(card and card.synthetic),
+        age_group=group,
+        grade=grade,
+        hemoglobin_le_90=low_hb,
+        hazard_ratio=math.exp(lp),
+        hazard_ratio_ci=(math.exp(lp - _z() * se_lp), math.exp(lp + _z() * se_lp)),
+        survival={h: SurvivalBand(est[i], lo[i], hi[i]) for i, h in enumerate(HORIZONS_DAYS)},
+        curve=SurvivalCurve(tuple(int(d) for d in days), *curve),
+        model_card_sha256=model.card_sha256,
+    )
 
 
 def _row_label(position: int, patient_id: object) -> str:
@@ -201,6 +293,8 @@ def score_frame(model: RiskModel, df: pd.DataFrame) -> pd.DataFrame:
     horizons (memory n_rows × 2). Rows in a category the model was not trained on are refused,
     naming the row (position + 2, as in a CSV with a header) and its patient_id when present.
     """
+    import pandas as pd
+
     full = design_matrix(df["age_years"], df["grade"], df["hemoglobin_g_l"])
     ids = df["patient_id"] if "patient_id" in df else pd.Series([None] * len(df))
     problems = [
@@ -210,7 +304,7 @@ def score_frame(model: RiskModel, df: pd.DataFrame) -> pd.DataFrame:
     ]
     if problems:
         raise InputError(problems)
-    x = full[model.covariates].to_numpy(dtype=float)
+    x = full[list(model.covariates)].to_numpy(dtype=float)
     risk = np.exp(x @ model.beta)
     h0 = _baseline_hazard_at(_cumulative(model), model, np.array(HORIZONS_DAYS, dtype=float))
     surv = np.exp(-np.outer(risk, h0))
@@ -226,4 +320,3 @@ def score_frame(model: RiskModel, df: pd.DataFrame) -> pd.DataFrame:
     for i, h in enumerate(HORIZONS_DAYS):
         out[f"survival_{h}"] = surv[:, i]
     return out
-

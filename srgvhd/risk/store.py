@@ -2,41 +2,67 @@
 
 Layout of a store directory::
 
-    <version>.joblib   the RiskModel (no per-patient rows, no card)
-    <version>.json     the model card; records the artifact's SHA-256
+    <version>.npz      the RiskModel as plain arrays (srgvhd.risk.model; no per-patient rows)
+    <version>.json     the model card (srgvhd.risk.card); records the artifact's SHA-256
     active.json        {"version", "card_sha256"} — which version is active; written last
-    audit.jsonl        one JSON line per activation (append-only)
+    audit.jsonl        append-only: an intent line before each activation, an outcome line after
+    .lock              the store lock (flock) held by every writer
 
-Every file is written atomically (temporary file in the same directory, fsync, os.replace, fsync
-of the directory), so a crash leaves either the old or the new file, never a torn one. Nothing is
-unpickled before its SHA-256 has been checked against the card, and the card against the pointer.
+Concurrency and crashes (issue 13 items 5, 6, 12):
+
+- One exclusive ``fcntl.flock`` on ``.lock`` is held across every write (save, activate,
+  promote, upgrade), so two trainings never pick the same version name and a pointer is never
+  written while another process is between a card and its pointer.
+- Version files are created exclusively: written to a temporary file, fsynced, then hard-linked
+  to their name, which fails if the name exists (the ``O_EXCL`` rule), so nothing is ever
+  overwritten and a crash leaves either no file or a whole one. ``active.json`` is replaced
+  atomically (temporary file, fsync, ``os.replace``, fsync of the directory).
+- Nothing is read as a model before its SHA-256 has been checked against the card, and the card
+  against the pointer; artifacts are ``.npz`` read with ``allow_pickle=False`` (never code).
+  Artifacts of the joblib era are refused until ``srgvhd models --upgrade`` converts them.
+- Files are created 0640 and the directory 0750 (group-readable for a second service user);
+  orphan ``*.tmp`` files older than a minute (a killed writer's) are removed on open.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import getpass
 import hashlib
-import io
 import json
 import os
 import re
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-
-import joblib
+from typing import Any
 
 from srgvhd.errors import InputError, Problem
-from srgvhd.risk.model import RiskModel
+from srgvhd.risk.audit import AuditLog, append_record, parse_audit
+from srgvhd.risk.card import CARD_FORMAT, CardError, ModelCard
+from srgvhd.risk.model import (
+    ARTIFACT_SUFFIX,
+    ArtifactError,
+    RiskModel,
+    from_npz_bytes,
+    to_npz_bytes,
+)
 
 MODELS_DIR_ENV = "SRGVHD_MODELS_DIR"
 PAUSE_ENV = "SRGVHD_TEST_PAUSE_AT"
 POINTER = "active.json"
 AUDIT = "audit.jsonl"
-CARD_FORMAT = "srgvhd-model-card/1"
+LOCK = ".lock"
+LEGACY_SUFFIX = ".joblib"
+FILE_MODE = 0o640
+DIR_MODE = 0o750
+ORPHAN_AGE_SECONDS = 60
 _VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
@@ -62,9 +88,9 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def card_bytes(card: dict) -> bytes:
+def card_bytes(card: Mapping[str, Any]) -> bytes:
     """The exact bytes a card is saved as (sorted keys, UTF-8) — what its digest is taken of."""
-    return (json.dumps(card, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    return (json.dumps(dict(card), indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
 def default_root() -> Path:
@@ -87,18 +113,38 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically and durably, or raise StoreError leaving no temp."""
+def _open_shared(path: str, flags: int) -> int:
+    """``open`` opener: create ``path`` exactly 0640 (whatever the umask), or open it as is."""
+    try:
+        fd = os.open(path, flags | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        return os.open(path, flags & ~os.O_CREAT)
+    os.fchmod(fd, FILE_MODE)
+    return fd
+
+
+def atomic_write(path: Path, data: bytes, *, exclusive: bool = False) -> None:
+    """Write ``data`` to ``path`` atomically and durably (mode 0640), or raise StoreError.
+
+    ``exclusive``: never replace an existing ``path`` (FileExistsError then, nothing written).
+    No temporary file is left behind in either case.
+    """
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), FILE_MODE)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
-        tmp = None
+        if exclusive:
+            os.link(tmp, path)  # fails if path exists: never overwrite a version file
+        else:
+            os.replace(tmp, path)
+            tmp = None
         _fsync_dir(path.parent)
+    except FileExistsError:
+        raise
     except OSError as exc:
         raise _fail(path, "write", exc) from None
     finally:
@@ -113,15 +159,30 @@ def _check_version(version: str) -> str:
     return version
 
 
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
 class ModelStore:
     """A directory of model versions with one active version (see module docstring)."""
 
     def __init__(self, root: Path | None = None):
         self.root = Path(root) if root is not None else default_root()
+        self._remove_orphans()
 
     # ---- paths -----------------------------------------------------------------------------
     def _artifact(self, version: str) -> Path:
-        return self.root / f"{_check_version(version)}.joblib"
+        return self.root / f"{_check_version(version)}{ARTIFACT_SUFFIX}"
+
+    def _legacy_artifact(self, version: str) -> Path:
+        return self.root / f"{_check_version(version)}{LEGACY_SUFFIX}"
 
     def _card(self, version: str) -> Path:
         return self.root / f"{_check_version(version)}.json"
@@ -134,112 +195,254 @@ class ModelStore:
         except OSError as exc:
             raise StoreError(Problem(str(path), f"cannot be read ({exc.strerror})")) from None
 
-    # ---- writing ---------------------------------------------------------------------------
-    def new_version(self, training_sha256: str) -> str:
-        """A fresh version name: UTC time + the training file's digest prefix."""
-        stem = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + training_sha256[:8]
-        version, n = stem, 1
-        while self._card(version).exists() or self._artifact(version).exists():
-            n += 1
-            version = f"{stem}-{n}"
-        return version
+    # ---- housekeeping ----------------------------------------------------------------------
+    def _remove_orphans(self) -> None:
+        """Remove ``*.tmp`` files older than a minute (left by a killed writer); best effort."""
+        cutoff = time.time() - ORPHAN_AGE_SECONDS
+        with contextlib.suppress(OSError), os.scandir(self.root) as entries:
+            for entry in entries:
+                if entry.name.endswith(".tmp") and entry.is_file(follow_symlinks=False):
+                    with contextlib.suppress(OSError):
+                        if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                            os.unlink(entry.path)
 
-    def save(self, model: RiskModel, card: dict) -> dict:
-        """Write a new version (artifact, then card). Returns the card with artifact_sha256.
-
-        The card is not stored inside the artifact. Does not change the active version.
-        """
-        version = _check_version(card["version"])
-        buffer = io.BytesIO()
-        joblib.dump(RiskModel(model.cph, model.covariates, model.baseline), buffer)
-        data = buffer.getvalue()
+    def _ensure_root(self) -> None:
+        if self.root.is_dir():
+            return
         try:
-            self.root.mkdir(parents=True, exist_ok=True)
+            self.root.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+            os.chmod(self.root, DIR_MODE)
         except OSError as exc:
             raise _fail(self.root, "create the model directory", exc) from None
-        atomic_write(self._artifact(version), data)
-        pause_for_test("artifact_written")
-        full = {**card, "format": CARD_FORMAT, "artifact_sha256": sha256(data)}
-        atomic_write(self._card(version), card_bytes(full))
-        pause_for_test("card_written")
-        return full
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the store's exclusive lock (``flock`` on ``.lock``), blocking until it is free."""
+        self._ensure_root()
+        path = self.root / LOCK
+        try:
+            fd = _open_shared(str(path), os.O_RDWR | os.O_CREAT)
+        except OSError as exc:
+            raise _fail(path, "open the store lock", exc) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            self._remove_orphans()
+            yield
+        finally:
+            os.close(fd)  # closing releases the flock
+
+    # ---- writing ---------------------------------------------------------------------------
+    def new_version(self, training_sha256: str) -> str:
+        """A fresh version name: UTC time + the training file's digest prefix (+ "-n" if taken).
+
+        Only a proposal: :meth:`save` picks the next free name under the lock if it is taken.
+        """
+        stem = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + training_sha256[:8]
+        return self._free_version(stem)
+
+    def _taken(self, version: str) -> bool:
+        return any(
+            p.exists()
+            for p in (self._card(version), self._artifact(version), self._legacy_artifact(version))
+        )
+
+    def _free_version(self, wanted: str) -> str:
+        stem = re.sub(r"-\d+$", "", wanted) if self._taken(wanted) else wanted
+        version, n = wanted, 1
+        while self._taken(version):
+            n += 1
+            version = f"{stem}-{n}"
+        return _check_version(version)
+
+    def save(self, model: RiskModel, card: dict) -> ModelCard:
+        """Write a new version (artifact, then card) under the store lock; return its card.
+
+        The card's ``version`` is used unless another version already has that name, then the
+        next free ``<name>-<n>``. Existing files are never overwritten. The card records the
+        format and the artifact's SHA-256; it is not stored inside the artifact. Does not change
+        the active version.
+        """
+        _check_version(card["version"])
+        data = to_npz_bytes(model)
+        with self.lock():
+            while True:
+                version = self._free_version(card["version"])
+                full = {
+                    **card,
+                    "version": version,
+                    "format": CARD_FORMAT,
+                    "artifact_sha256": sha256(data),
+                }
+                try:
+                    atomic_write(self._artifact(version), data, exclusive=True)
+                except FileExistsError:
+                    continue
+                pause_for_test("artifact_written")
+                try:
+                    atomic_write(self._card(version), card_bytes(full), exclusive=True)
+                except FileExistsError:  # only a writer ignoring the lock can get here
+                    raise StoreError(
+                        Problem(str(self._card(version)), "appeared while saving; not replaced")
+                    ) from None
+                pause_for_test("card_written")
+                return ModelCard.from_json(full)
 
     def activate(self, version: str, *, who: str | None = None, action: str = "activate") -> None:
-        """Make ``version`` active (after verifying it loads) and append one audit line.
+        """Make ``version`` active (after verifying it loads), recorded in the audit log.
 
-        The audit line is written first and the pointer last, so a crash or a full disk leaves
-        the previous version active; a failed pointer write is recorded as a second line.
+        Under the store lock: an intent line, then the pointer, then an outcome line. A crash
+        or a full disk before the pointer leaves the previous version active (the intent then
+        reads "not completed", or "failed: ..." when the failure could be recorded). ``who`` is
+        the identity to record (default: the OS user).
         """
-        card_raw = self._read(self._card(version))
-        card = self._verified_card(version, card_raw, expected_sha=None)
-        self._load_verified(version, card)
-        previous = self.active_version()
-        entry = {
-            "who": who or _os_user(),
-            "when": datetime.now(UTC).isoformat(timespec="seconds"),
-            "action": action,
-            "from_version": previous,
-            "to_version": version,
-            "training_file_sha256": card.get("training_file_sha256"),
-        }
-        self._append_audit(entry)
-        pause_for_test("before_pointer")
-        pointer = {"version": version, "card_sha256": sha256(card_raw)}
-        try:
-            atomic_write(self.root / POINTER, card_bytes(pointer))
-        except StoreError:
-            with contextlib.suppress(StoreError):
-                self._append_audit({**entry, "action": f"{action} failed (pointer not written)"})
-            raise
+        with self.lock():
+            card_raw = self._read(self._card(version))
+            card = self._verified_card(version, card_raw, expected_sha=None)
+            self._load_verified(version, card)
+            try:
+                previous = self.active_version()
+            except StoreError:
+                previous = None  # an unreadable pointer is replaced
+            intent = self._intent(who, action, previous, card)
+            pause_for_test("before_pointer")
+            try:
+                self._write_pointer(version, card_raw)
+            except StoreError as exc:
+                with contextlib.suppress(StoreError):
+                    self._outcome(intent, "failed", "pointer not written: " + exc.problems[0].what)
+                raise
+            pause_for_test("after_pointer")
+            with contextlib.suppress(StoreError):  # done; the reader infers it from the pointer
+                self._outcome(intent, "completed")
 
-    def _append_audit(self, entry: dict) -> None:
+    def _intent(self, who: str | None, action: str, previous: str | None, card: ModelCard) -> str:
+        """Append the intent line of an operation making ``card`` active; return its id."""
+        entry_id = uuid.uuid4().hex
+        self._append_audit(
+            {
+                "id": entry_id,
+                "phase": "intent",
+                "who": who or os_user(),
+                "when": _now(),
+                "action": action,
+                "from_version": previous,
+                "to_version": card.version,
+                "training_file_sha256": card.training_file_sha256,
+            }
+        )
+        return entry_id
+
+    def _outcome(self, entry_id: str, phase: str, reason: str | None = None) -> None:
+        record = {"id": entry_id, "phase": phase, "when": _now()}
+        self._append_audit(record if reason is None else {**record, "reason": reason})
+
+    def _write_pointer(self, version: str, card_raw: bytes) -> None:
+        pointer = {"version": version, "card_sha256": sha256(card_raw)}
+        atomic_write(self.root / POINTER, card_bytes(pointer))
+
+    def _append_audit(self, record: dict) -> None:
         path = self.root / AUDIT
-        line = (json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n").encode()
         try:
-            with open(path, "ab") as handle:
-                handle.write(line)
-                handle.flush()
-                os.fsync(handle.fileno())
+            append_record(path, record, opener=_open_shared)
         except OSError as exc:
             raise _fail(path, "append to the audit log", exc) from None
 
+    def upgrade_legacy(self, *, who: str | None = None) -> list[str]:
+        """Convert every joblib-era version to the plain-data format; return their names.
+
+        Each old artifact must still match its card's SHA-256 and is read by a restricted
+        unpickler that admits only the classes such an artifact holds (srgvhd.risk.legacy). The
+        card keeps its version and fields, records ``upgraded_from``, and the pointer follows it
+        if the version is active. The old ``.joblib`` file is then removed.
+        """
+        from srgvhd.risk.legacy import read_joblib_model
+
+        upgraded = []
+        with self.lock():
+            for path in sorted(self.root.glob("*.json")):
+                if path.name == POINTER:
+                    continue
+                raw = self._read(path)
+                card = self._verified_card(path.stem, raw, None)
+                if not card.legacy:
+                    continue
+                old_path = self._legacy_artifact(card.version)
+                old = self._read(old_path)
+                if sha256(old) != card.artifact_sha256:
+                    raise StoreError(
+                        Problem(str(old_path), "SHA-256 does not match its model card")
+                    )
+                try:
+                    data = to_npz_bytes(read_joblib_model(old, str(old_path)))
+                except ArtifactError as exc:
+                    raise StoreError(Problem(str(old_path), str(exc))) from None
+                new_card = {
+                    **card.to_json(),
+                    "format": CARD_FORMAT,
+                    "artifact_sha256": sha256(data),
+                    "synthetic": card.synthetic,
+                    "upgraded_from": {"artifact": old_path.name, "artifact_sha256": sha256(old)},
+                }
+                with contextlib.suppress(FileExistsError):
+                    atomic_write(self._artifact(card.version), data, exclusive=True)
+                new_raw = card_bytes(new_card)
+                entry = self._intent(who, "upgrade to plain-data artifact", card.version, card)
+                atomic_write(path, new_raw)
+                with contextlib.suppress(StoreError):
+                    if self.active_version() == card.version:
+                        self._write_pointer(card.version, new_raw)
+                self._outcome(entry, "completed")
+                old_path.unlink()
+                upgraded.append(card.version)
+        return upgraded
+
     # ---- reading ---------------------------------------------------------------------------
-    def _verified_card(self, version: str, raw: bytes, expected_sha: str | None) -> dict:
+    def _verified_card(self, version: str, raw: bytes, expected_sha: str | None) -> ModelCard:
         path = self._card(version)
         if expected_sha is not None and sha256(raw) != expected_sha:
             raise StoreError(
                 Problem(str(path), "does not match the SHA-256 recorded in active.json")
             )
         try:
-            card = json.loads(raw.decode("utf-8"))
+            data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
             raise StoreError(Problem(str(path), "is not a valid JSON model card")) from None
-        if not isinstance(card, dict) or card.get("version") != version:
+        if isinstance(data, dict) and "version" in data and data["version"] != version:
             raise StoreError(Problem(str(path), f"is not the model card of version {version}"))
-        if not isinstance(card.get("artifact_sha256"), str):
-            raise StoreError(Problem(str(path), "records no artifact_sha256"))
-        return card
+        try:
+            return ModelCard.from_json(data)
+        except CardError as exc:
+            raise StoreError(Problem(str(path), str(exc))) from None
 
-    def _load_verified(self, version: str, card: dict) -> RiskModel:
-        """Unpickle the artifact only after its bytes match the card's SHA-256."""
+    def _load_verified(self, version: str, card: ModelCard) -> RiskModel:
+        """Read the artifact only after its bytes match the card's SHA-256; never unpickle."""
+        if card.legacy:
+            raise StoreError(
+                Problem(
+                    str(self._legacy_artifact(version)),
+                    "is in the old joblib (pickle) format, which is no longer loaded because "
+                    "unpickling can run code; convert it once with: srgvhd models --upgrade",
+                )
+            )
         path = self._artifact(version)
         data = self._read(path)
-        if sha256(data) != card["artifact_sha256"]:
+        if sha256(data) != card.artifact_sha256:
             raise StoreError(
                 Problem(str(path), "SHA-256 does not match its model card; refusing to load it")
             )
-        model = joblib.load(io.BytesIO(data))
-        if not isinstance(model, RiskModel):
-            raise StoreError(Problem(str(path), "does not hold a risk model"))
+        try:
+            model = from_npz_bytes(data)
+        except ArtifactError as exc:
+            raise StoreError(Problem(str(path), str(exc))) from None
+        if card.covariates and tuple(card.covariates) != model.covariates:
+            raise StoreError(Problem(str(path), "covariates differ from its model card's"))
         return model
 
     def load(self, version: str, *, card_sha256: str | None = None) -> RiskModel:
         """Load a version after checking card (against ``card_sha256`` if given) and artifact."""
         raw = self._read(self._card(version))
         card = self._verified_card(version, raw, card_sha256)
-        model = self._load_verified(version, card)
-        model.card, model.card_sha256 = card, sha256(raw)
-        return model
+        return replace(self._load_verified(version, card), card=card, card_sha256=sha256(raw))
 
     def _pointer(self) -> dict | None:
         path = self.root / POINTER
@@ -263,7 +466,9 @@ class ModelStore:
         pointer = self._pointer()
         if pointer is None:
             raise StoreError(Problem(str(self.root / POINTER), "no model has been activated"))
-        return self.load(pointer["version"], card_sha256=pointer.get("card_sha256", ""))
+        card_sha = pointer.get("card_sha256")
+        expected = card_sha if isinstance(card_sha, str) else ""
+        return self.load(pointer["version"], card_sha256=expected)
 
     def load_active(self) -> tuple[RiskModel, list[str]]:
         """The active model, or the bundled reference model and a warning naming the problem.
@@ -277,12 +482,15 @@ class ModelStore:
                 reference = ModelStore(REFERENCE_DIR).load_active_strict()
             except StoreError as reference_exc:
                 raise StoreError(exc.problems + reference_exc.problems) from None
-            return reference, [
-                f"{exc}; using the bundled reference model {reference.card.get('version')}"
-            ]
+            version = reference.card.version if reference.card else None
+            return reference, [f"{exc}; using the bundled reference model {version}"]
 
     def list_versions(self) -> list[dict]:
-        """Every card (newest first) with an ``active`` flag; unreadable cards carry ``problem``."""
+        """Every card (newest first) with ``active``, ``synthetic`` and ``legacy`` flags.
+
+        A card that cannot be read or validated is listed with ``problem`` (naming the file and
+        field) instead of failing the whole list.
+        """
         try:
             active = self.active_version()
         except StoreError:
@@ -294,20 +502,23 @@ class ModelStore:
             try:
                 card = self._verified_card(path.stem, self._read(path), None)
             except StoreError as exc:
-                card = {"version": path.stem, "problem": str(exc)}
-            cards.append({**card, "active": card["version"] == active})
-        return sorted(cards, key=lambda c: c.get("created_at", ""), reverse=True)
+                entry = {"version": path.stem, "problem": str(exc)}
+            else:
+                entry = {**card.to_json(), "synthetic": card.synthetic, "legacy": card.legacy}
+            cards.append({**entry, "active": entry["version"] == active})
+        return sorted(cards, key=lambda c: c.get("created_at") or "", reverse=True)
 
-    def audit_log(self) -> list[dict]:
-        """Every audit line, oldest first."""
+    def read_audit(self) -> AuditLog:
+        """The audit log, oldest first; unreadable (e.g. torn) lines are skipped and counted."""
         path = self.root / AUDIT
         if not path.exists():
-            return []
-        return [json.loads(line) for line in self._read(path).decode().splitlines() if line]
+            return AuditLog([], 0)
+        try:
+            active = self.active_version()
+        except StoreError:
+            active = None
+        return parse_audit(self._read(path).decode("utf-8", errors="replace"), active)
 
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    def audit_log(self) -> list[dict]:
+        """Every audit entry, oldest first (see :class:`AuditLog`)."""
+        return self.read_audit().entries

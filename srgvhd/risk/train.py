@@ -18,6 +18,7 @@ from srgvhd.risk.covariates import design_matrix
 from srgvhd.risk.fit import check_events_per_coefficient, evaluate, fit_cox, present_covariates
 from srgvhd.risk.model import build_model
 from srgvhd.risk.predict import BAND_METHOD
+from srgvhd.risk.provenance import DataSource, provenance_fields
 from srgvhd.risk.store import ModelStore, pause_for_test, sha256
 
 REFERENCE_STATEMENT = (
@@ -39,11 +40,13 @@ def train_from_csv(
     reference_model: bool = False,
     assumptions: list[str] | None = None,
     source_name: str | None = None,
+    data_source: DataSource | None = None,
 ) -> dict:
     """Fit, evaluate and save a new model version; activate it when ``promote``.
 
     Returns the new model card. Raises InputError (store untouched) for a bad cohort or too few
     events per coefficient (unless ``allow_low_epv``, which the card then records).
+    ``data_source``: centre, period and who, as declared at upload (recorded on the card).
     """
     data = read_bytes(source)  # read once: the card's digest is of exactly these bytes
     cohort = read_cohort(data)
@@ -77,6 +80,7 @@ def train_from_csv(
         "assumptions": list(assumptions or []),
         "lifelines_version": lifelines.__version__,
         "sklearn_version": sklearn.__version__,
+        **provenance_fields(training_sha, cohort, data_source),
     }
     card = store.save(model, card)
     if promote:
