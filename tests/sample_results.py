@@ -17,6 +17,7 @@ from typing import Any
 from srgvhd.clinical.results import AssessmentResult, CourseResult, Grade, Response, Status
 from srgvhd.clinical.staging import OrganStages
 from srgvhd.risk.patient import PatientResult
+from srgvhd.risk.predict import RiskEstimate, SurvivalBand, SurvivalCurve
 
 START = date(2026, 11, 1)
 
@@ -186,9 +187,30 @@ def patient(result: CourseResult | PatientResult) -> PatientResult:
     return result if isinstance(result, PatientResult) else PatientResult(result)
 
 
+def estimate(block: dict[str, Any]) -> RiskEstimate:
+    """The :class:`RiskEstimate` whose ``to_json()`` (without ``synthetic``) is ``block``."""
+    curve = block["curve"]
+    return RiskEstimate(
+        model_version=block["model_version"],
+        reference_model=block["reference_model"],
+        synthetic=block.get("synthetic", False),
+        age_group=block["covariates"]["age_group"],
+        grade=block["covariates"]["grade"],
+        hemoglobin_le_90=block["covariates"]["hemoglobin_le_90"],
+        hazard_ratio=block["hazard_ratio"],
+        hazard_ratio_ci=tuple(block["hazard_ratio_ci"]),
+        survival={int(h): SurvivalBand(**band) for h, band in block["survival"].items()},
+        curve=SurvivalCurve(tuple(curve["days"]), tuple(curve["estimate"]),
+                            tuple(curve["lower"]), tuple(curve["upper"])),
+        model_card_sha256=block["model_card_sha256"],
+        band_method=block["band_method"],
+    )
+
+
 def with_risk(result: CourseResult | PatientResult, **risk: Any) -> PatientResult:
-    """``result`` with a fresh sample risk object (``risk`` overrides its fields)."""
-    return replace(patient(result), risk={**risk_block(), **risk}, grade_source="course maximum")
+    """``result`` with a fresh sample risk estimate (``risk`` overrides its JSON fields)."""
+    return replace(patient(result), risk=estimate({**risk_block(), **risk}),
+                   grade_source="course maximum")
 
 
 SAMPLES: dict[str, tuple[dict[str, Any], CourseResult]] = {

@@ -42,6 +42,7 @@ from tests.sample_results import (
     case_for,
     day_date,
     patient,
+    risk_block,
     row,
     with_risk,
 )
@@ -271,11 +272,11 @@ def test_large_hazard_ratios_print_without_exponent() -> None:
 
 
 def test_survival_beyond_follow_up_is_not_invented() -> None:
-    result = with_risk(REFRACTORY_RESULT)
-    result.risk["survival"]["365"] = {"estimate": None, "lower": None, "upper": None}
-    curve = result.risk["curve"]
+    block = risk_block()
+    block["survival"]["365"] = {"estimate": None, "lower": None, "upper": None}
     for key in ("estimate", "lower", "upper"):
-        curve[key][-10:] = [None] * 10
+        block["curve"][key][-10:] = [None] * 10
+    result = with_risk(REFRACTORY_RESULT, **block)
     text = pdf_text(build(REFRACTORY_CASE, result))
     assert "Survival at 365 days: not estimated" in text
 
@@ -487,7 +488,7 @@ def test_a_fresh_process_gives_the_bytes_of_a_warm_one() -> None:
         "generated_at=datetime.fromisoformat(when)); "
         "print(hashlib.sha256(data).hexdigest())"
     )
-    payload = json.dumps([case, result.risk, CARD, CARD_SHA, GENERATED.isoformat()])
+    payload = json.dumps([case, risk_block(), CARD, CARD_SHA, GENERATED.isoformat()])
     cold = subprocess.run(
         [sys.executable, "-c", script],
         input=payload,
