@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -184,8 +185,9 @@ def _check_refusal(exc: InputError, data: bytes, rows: list[dict[str, str]]) -> 
     wheres = [p.where for p in exc.problems]
     assert all(WHERE.match(w) for w in wheres), wheres
     assert all(p.what.strip() and len(str(p)) < 400 for p in exc.problems)  # no cell echoed whole
-    try:
-        text = data.decode("utf-8-sig")
+    try:  # what read_cohort accepts: UTF-16 with its BOM, UTF-8 with or without one
+        utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        text = data.decode("utf-16" if utf16 else "utf-8-sig")
     except UnicodeDecodeError:
         assert wheres == ["file"]
         return
