@@ -332,7 +332,7 @@ def _check(
         labels = np.array([rule.choices[k] for k in keys] + [None], dtype=object)
         values = labels[index]
     else:
-        values = _to_numpy(stripped).astype(object)
+        values = stripped  # kept as Arrow text until the file is accepted
         codes[formula] = FORMULA
     codes[formula & (codes == NOT_NUMBER)] = FORMULA
     codes[formula & (codes == NOT_CHOICE)] = FORMULA
@@ -340,15 +340,17 @@ def _check(
     return values, codes
 
 
-def _duplicate_codes(ids: np.ndarray, usable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _duplicate_codes(
+    ids: pa.ChunkedArray, usable: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """DUPLICATE for every repeat of a patient_id, and the position where it first appeared."""
     codes = np.zeros(len(ids), dtype=np.int8)
     first = np.full(len(ids), -1)
     positions = np.flatnonzero(usable)
     if len(positions):
-        _, first_of_value, inverse = np.unique(
-            ids[positions].astype(str), return_index=True, return_inverse=True
-        )
+        chosen = ids.take(pa.array(positions)).combine_chunks()
+        encoded = _to_numpy(pc.dictionary_encode(chosen).indices)
+        _, first_of_value, inverse = np.unique(encoded, return_index=True, return_inverse=True)
         first_position = positions[first_of_value[inverse]]
         repeated = first_position != positions
         codes[positions[repeated]] = DUPLICATE
@@ -400,6 +402,7 @@ def _validate(
     problems += _whole_cohort_problems(int(keep.sum()), values["death"][keep], death_valid)
     if problems:
         raise InputError(problems)
+    values["patient_id"] = _to_numpy(values["patient_id"]).astype(object)
     frame = pd.DataFrame({name: values[name][keep].astype(_dtype(RULES[name])) for name in kept})
     return Cohort(frame=frame, dialect=dialect, excluded=excluded)
 
@@ -411,12 +414,13 @@ def _dtype(rule: _Rule) -> type | str:
 
 
 def _excluded_rows(
-    rows: np.ndarray, kept: list[str], ids: np.ndarray, empty: np.ndarray, incomplete: np.ndarray
+    rows: np.ndarray, kept: list[str], ids: pa.ChunkedArray, empty: np.ndarray,
+    incomplete: np.ndarray,
 ) -> list[ExcludedRow]:
     return [
         ExcludedRow(
             row=int(rows[i]),
-            patient_id=str(ids[i]) if ids[i] else None,
+            patient_id=ids[int(i)].as_py() or None,
             empty_columns=tuple(name for j, name in enumerate(kept) if empty[i, j]),
         )
         for i in np.flatnonzero(incomplete)
