@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -36,6 +35,7 @@ from srgvhd.errors import InputError, Problem
 from srgvhd.risk.calibration import calibration_by_thirds, decision_curve
 from srgvhd.risk.covariates import COVARIATE_COLUMNS, COVARIATE_LABELS, design_matrix
 from srgvhd.risk.phtest import ph_score_test
+from srgvhd.risk.progress import Progress, no_progress
 from srgvhd.risk.riskset import Grouped, breslow_cumulative_hazard, harrell_concordance, newton
 
 MIN_EVENTS_PER_COEFFICIENT = 10
@@ -45,7 +45,6 @@ PH_ALPHA = 0.05
 DURATION, EVENT = "os_days", "death"
 # Share of distinct follow-up times below which lifelines' batch algorithm is used (whole days).
 BATCH_MODE_MAX_DISTINCT_SHARE = 0.5
-Progress = Callable[[str, float], None]
 
 
 def _covariates(df: pd.DataFrame) -> pd.DataFrame:
@@ -309,13 +308,9 @@ def _mean(values: list[float]) -> float | None:
     return _number(np.mean(values)) if values else None
 
 
-def _no_progress(step: str, fraction: float) -> None:
-    """Default progress callback: report nothing."""
-
-
 def evaluate(
     df: pd.DataFrame, cph: CoxPHFitter, *, n_splits: int = 5, seed: int = 0,
-    prepared: Prepared | None = None, progress: Progress = _no_progress,
+    prepared: Prepared | None = None, progress: Progress = no_progress,
 ) -> dict:
     """Coefficients, concordance (apparent, cross-validated, by 180/365 days), PH test,
     calibration (apparent and cross-validated) and decision curves.
