@@ -1,6 +1,12 @@
 """Model page: the active model card beside the published hazard ratios, the model versions with
 Activate (rollback), the audit log, and retraining from a cohort CSV (interfaces.md §3).
 
+Retraining runs in a background thread (srgvhd.app.training) while a fragment shows its progress,
+so the script thread is never blocked; refusals are listed as wrapped text naming the control that
+helps (complete rows, low events per coefficient, file format). Each card shows cross-validated
+calibration at 180 and 365 days, concordance by day and a decision curve; a new version is
+compared with the active one, figure by figure, before Promote.
+
 Retraining, promotion and activation are guarded by ``srgvhd.app.admin.admin_gate``: open when the
 server is bound to loopback, otherwise the admin secret (env ``SRGVHD_ADMIN_SECRET`` or
 ``st.secrets["admin_secret"]``) must be entered; with no secret configured they are locked.

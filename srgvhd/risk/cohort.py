@@ -358,23 +358,22 @@ def _duplicate_codes(
     return codes, first
 
 
+_MESSAGES = {
+    FORMULA: "{shown} looks like a spreadsheet formula; remove the leading sign",
+    NOT_NUMBER: "{shown} is not a number",
+    NOT_BINARY: "{shown} must be 0 or 1",
+    NOT_WHOLE: "{shown} must be a whole number of days",
+    OUT_OF_RANGE: "{shown} is outside {low:g}–{high:g}",
+    NOT_CHOICE: "{shown} is not one of {allowed}",
+    DUPLICATE: "duplicate patient_id {shown} (also in row {first_row})",
+}
+
+
 def _message(code: int, rule: _Rule, cell: str, first_row: int | None) -> str:
-    shown = f"{cell[:20]!r}"
     if code == EMPTY_CELL:
         return EMPTY
-    if code == FORMULA:
-        return f"{shown} looks like a spreadsheet formula; remove the leading sign"
-    if code == NOT_NUMBER:
-        return f"{shown} is not a number"
-    if code == NOT_BINARY:
-        return f"{shown} must be 0 or 1"
-    if code == NOT_WHOLE:
-        return f"{shown} must be a whole number of days"
-    if code == OUT_OF_RANGE:
-        return f"{shown} is outside {rule.low:g}–{rule.high:g}"
-    if code == NOT_CHOICE:
-        return f"{shown} is not one of {rule.allowed}"
-    return f"duplicate patient_id {shown} (also in row {first_row})"
+    return _MESSAGES[code].format(shown=f"{cell[:20]!r}", low=rule.low, high=rule.high,
+                                  allowed=rule.allowed, first_row=first_row)
 
 
 def _validate(

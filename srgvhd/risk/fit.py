@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -285,20 +286,12 @@ def _ph_test(prep: Prepared, beta: np.ndarray) -> dict:
     }
 
 
-def _calibration(prep: Prepared, survival: np.ndarray) -> dict:
-    """Calibration by risk third at each horizon for the rows with a prediction."""
+def _by_horizon(prep: Prepared, survival: np.ndarray, measure: Callable) -> dict:
+    """``measure(durations, events, predicted, day)`` at each horizon, on the rows with a
+    prediction, as JSON-safe lists (calibration thirds or decision-curve points)."""
     known = ~np.isnan(survival[:, 0])
     return {
-        str(day): [_json(asdict(group)) for group in calibration_by_thirds(
-            prep.durations[known], prep.events[known], survival[known, i], day)]
-        for i, day in enumerate(CALIBRATION_DAYS)
-    }
-
-
-def _decision_curves(prep: Prepared, survival: np.ndarray) -> dict:
-    known = ~np.isnan(survival[:, 0])
-    return {
-        str(day): [_json(asdict(point)) for point in decision_curve(
+        str(day): [_json(asdict(item)) for item in measure(
             prep.durations[known], prep.events[known], survival[known, i], day)]
         for i, day in enumerate(CALIBRATION_DAYS)
     }
@@ -345,10 +338,10 @@ def evaluate(
             for day in CALIBRATION_DAYS
         },
         "ph_test": ph_test,
-        "calibration": _calibration(prep, apparent),
-        "calibration_cv": {**_calibration(prep, cv.survival),
+        "calibration": _by_horizon(prep, apparent, calibration_by_thirds),
+        "calibration_cv": {**_by_horizon(prep, cv.survival, calibration_by_thirds),
                            "n": int((~np.isnan(cv.survival[:, 0])).sum())},
-        "decision_curve_cv": _decision_curves(prep, cv.survival),
+        "decision_curve_cv": _by_horizon(prep, cv.survival, decision_curve),
     }
 
 
