@@ -1,6 +1,12 @@
 """Model page: the active model card beside the published hazard ratios, the model versions with
 Activate (rollback), the audit log, and retraining from a cohort CSV (interfaces.md §3).
 
+Retraining runs in a background thread (srgvhd.app.training) while a fragment shows its progress,
+so the script thread is never blocked; refusals are listed as wrapped text naming the control that
+helps (complete rows, low events per coefficient, file format). Each card shows cross-validated
+calibration at 180 and 365 days, concordance by day and a decision curve; a new version is
+compared with the active one, figure by figure, before Promote.
+
 Retraining, promotion and activation are guarded by ``srgvhd.app.admin.admin_gate``: open when the
 server is bound to loopback, otherwise the admin secret (env ``SRGVHD_ADMIN_SECRET`` or
 ``st.secrets["admin_secret"]``) must be entered; with no secret configured they are locked.
@@ -21,7 +27,17 @@ from srgvhd.risk.card import ModelCard
 
 ss = st.session_state
 NEW_CARD = "model_new_card"
-MAX_COHORT_MB = 5
+JOB = "model_training_job"
+REFUSAL = "model_refusal"
+# Streamlit counts upload sizes in MB; sized for a valid 1M-row cohort (srgvhd.risk.cohort).
+MAX_COHORT_MB = 80
+ALLOW_LOW_EPV_LABEL = ("Allow fewer than the recommended events per coefficient "
+                       "(recorded on the card)")
+COMPLETE_ROWS_LABEL = ("Fit on complete rows only (rows with an empty cell are left out and "
+                       "listed on the card)")
+SEPARATOR_CHOICES = {"detect": None, "comma": ",", "semicolon": ";", "tab": "\t"}
+DECIMAL_CHOICES = {"detect": None, "point (12.5)": ".", "comma (12,5)": ","}
+PREVIEW_LINES = 6
 SECRET_ENV = "SRGVHD_ADMIN_SECRET"
 AUDIT_COLUMNS = ("when", "action", "outcome", "from_version", "to_version", "who",
                  "training_file_sha256")
@@ -113,19 +129,120 @@ def _draw_card(card: ModelCard, *, card_sha256: str | None = None) -> None:
         st.warning(card["statement"])
     st.table(_coefficient_rows(card))
     st.markdown(f"Concordance: {_concordance(metrics)}")
+    by_day = metrics.get("concordance_by_day")
+    if by_day:
+        st.markdown("Concordance for deaths by day " + "; ".join(
+            f"{day}: apparent {_fmt(v.get('apparent'))}, cross-validated "
+            f"{_fmt(v.get('cross_validated'))}" for day, v in by_day.items()))
     ph = metrics.get("ph_test") or {}
     st.markdown(f"Proportional hazards ({ph.get('method', '—')}): {ph.get('verdict', '—')}")
-    for day, rows in (metrics.get("calibration") or {}).items():
-        st.caption(f"Calibration at day {day}: predicted vs Kaplan–Meier observed survival")
-        st.table(_calibration_rows(rows))
+    _draw_calibration(metrics)
+    _draw_decision_curve(metrics)
     assumptions = card.get("assumptions") or []
     if assumptions:
         with st.expander(f"Assumptions ({len(assumptions)})"):
             st.markdown("\n".join(f"- {a}" for a in assumptions))
-    st.caption(f"Training file: {ui.plain(card.get('training_file_name') or '—')}, SHA-256 "
-               f"{card.get('training_file_sha256')}  \nArtifact SHA-256 "
+    _draw_exclusions(card)
+    dialect = (card.get("dialect") or {}).get("description")
+    st.caption(f"Training file: {ui.plain(card.get('training_file_name') or '—')}"
+               + (f", read as {dialect}" if dialect else "")
+               + f", SHA-256 {card.get('training_file_sha256')}  \nArtifact SHA-256 "
                f"{card.get('artifact_sha256')}"
                + (f"  \nCard SHA-256 {card_sha256}" if card_sha256 else ""))
+
+
+def _draw_calibration(metrics: dict) -> None:
+    """Predicted vs Kaplan–Meier observed survival by risk third: cross-validated (chart and
+    table) and apparent (table)."""
+    cross = metrics.get("calibration_cv") or {}
+    for day, rows in (metrics.get("calibration") or {}).items():
+        cv_rows = cross.get(day)
+        if cv_rows:
+            st.caption(f"Calibration at day {day}, cross-validated ({cross.get('n')} patients "
+                       "scored by a model fitted without them): predicted vs Kaplan–Meier "
+                       "observed survival, 95% CI")
+            st.vega_lite_chart(_calibration_spec(cv_rows), width="stretch")
+            st.table(_calibration_rows(cv_rows))
+        st.caption(f"Calibration at day {day}, apparent (the model scoring its own training "
+                   "cohort)")
+        st.table(_calibration_rows(rows))
+
+
+def _calibration_spec(rows: list[dict]) -> dict:
+    """Plain Vega-Lite: observed (with its interval) against predicted, and the diagonal."""
+    points = [{"group": r["group"], "predicted": r["predicted"], "observed": r["observed"],
+               "lower": r["observed_lower"], "upper": r["observed_upper"]}
+              for r in rows if r.get("predicted") is not None and r.get("observed") is not None]
+    scale = {"domain": [0, 1]}
+    axis = {"format": "%"}
+    return {
+        "height": 220,
+        "layer": [
+            {"data": {"values": [{"x": 0, "y": 0}, {"x": 1, "y": 1}]},
+             "mark": {"type": "line", "strokeDash": [4, 4], "color": "gray"},
+             "encoding": {"x": {"field": "x", "type": "quantitative", "scale": scale},
+                          "y": {"field": "y", "type": "quantitative", "scale": scale}}},
+            {"data": {"values": points}, "mark": "rule",
+             "encoding": {"x": {"field": "predicted", "type": "quantitative"},
+                          "y": {"field": "lower", "type": "quantitative"},
+                          "y2": {"field": "upper"}}},
+            {"data": {"values": points}, "mark": {"type": "point", "filled": True, "size": 70},
+             "encoding": {
+                 "x": {"field": "predicted", "type": "quantitative", "scale": scale,
+                       "axis": axis, "title": "predicted survival"},
+                 "y": {"field": "observed", "type": "quantitative", "scale": scale,
+                       "axis": axis, "title": "observed (Kaplan–Meier)"},
+                 "color": {"field": "group", "type": "nominal", "title": None,
+                           "sort": None}}},
+        ],
+    }
+
+
+def _draw_decision_curve(metrics: dict) -> None:
+    """Net benefit of calling "high risk" by predicted death probability (cross-validated)."""
+    curves = metrics.get("decision_curve_cv") or {}
+    curve = curves.get("365")
+    if not curve:
+        return
+    values = []
+    for point in curve:
+        values += [
+            {"threshold": point["threshold"], "strategy": "model: high risk", "net benefit":
+             point["model"]},
+            {"threshold": point["threshold"], "strategy": "treat everyone", "net benefit":
+             point["treat_all"]},
+            {"threshold": point["threshold"], "strategy": "treat no one", "net benefit": 0.0},
+        ]
+    st.caption("Decision curve at day 365 (cross-validated): net benefit of calling a patient "
+               "“high risk” when the predicted probability of death by day 365 is at least the "
+               "threshold (Vickers et al. 2008)")
+    st.vega_lite_chart({
+        "height": 200,
+        "data": {"values": values},
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": {"field": "threshold", "type": "quantitative", "axis": {"format": "%"},
+                  "title": "threshold probability of death by day 365"},
+            "y": {"field": "net benefit", "type": "quantitative",
+                  "scale": {"domainMin": -0.1}},
+            "color": {"field": "strategy", "type": "nominal", "title": None},
+        },
+    }, width="stretch")
+
+
+def _draw_exclusions(card: dict) -> None:
+    """Rows a complete-rows fit left out, and why (the card's report)."""
+    report = card.get("complete_rows")
+    if not report or not report.get("excluded"):
+        return
+    with st.expander(f"Rows left out because a cell was empty ({report['excluded']})"):
+        st.dataframe(
+            [{"row": r["row"], "patient_id": r["patient_id"] or "—",
+              "empty": ", ".join(r["empty"])} for r in report["rows"]],
+            hide_index=True,
+        )
+        if report["listed"] < report["excluded"]:
+            st.caption(f"The first {report['listed']} are listed.")
 
 
 def _draw_versions(store: Any, may_write: bool) -> None:
@@ -175,30 +292,46 @@ def _draw_audit(store: Any) -> None:
 
 
 def _draw_retrain(store: Any, current: dict | None, may_write: bool) -> None:
-    from srgvhd.risk.train import train_from_csv
-
     st.header("Retrain on a cohort")
     st.caption("CSV, one row per patient: patient_id, age_years, grade, hemoglobin_g_l, os_days, "
-               "death (optional arm, pfs_days, pfs_event, cr_week4).")
-    upload = st.file_uploader("Cohort CSV", type=["csv"], key="model_cohort_csv",
+               "death (optional arm, pfs_days, pfs_event, cr_week4). Comma-, semicolon- or "
+               "tab-separated; decimal point or comma; as any spreadsheet saves it.")
+    _collect_finished_job()
+    running = ss.get(JOB) is not None
+    upload = st.file_uploader("Cohort CSV", type=["csv", "txt", "tsv"], key="model_cohort_csv",
                               max_upload_size=MAX_COHORT_MB, disabled=not may_write)
-    allow_low = st.checkbox("Allow fewer than the recommended events per coefficient "
-                            "(recorded on the card)", key="model_allow_low_epv",
+    with st.expander("File format (detected automatically)"):
+        left, right = st.columns(2)
+        separator = left.selectbox("Separator", list(SEPARATOR_CHOICES), key="model_separator",
+                                   disabled=not may_write)
+        decimal = right.selectbox("Decimal mark", list(DECIMAL_CHOICES), key="model_decimal",
+                                  disabled=not may_write)
+    complete = st.checkbox(COMPLETE_ROWS_LABEL, key="model_complete_rows", disabled=not may_write)
+    allow_low = st.checkbox(ALLOW_LOW_EPV_LABEL, key="model_allow_low_epv",
                             disabled=not may_write)
-    if st.button("Validate and fit", key="model_fit", disabled=not (may_write and upload)):
-        try:
-            ss[NEW_CARD] = train_from_csv(upload.getvalue(), store=store, promote=False,
-                                          allow_low_epv=allow_low, source_name=upload.name)
-        except InputError as exc:
-            ss.pop(NEW_CARD, None)
-            st.error(f"The file was refused ({len(exc.problems)} problems); nothing was saved "
-                     "and the active model is unchanged.")
-            st.code("\n".join(str(p) for p in exc.problems), language=None)
+    if st.button("Validate and fit", key="model_fit",
+                 disabled=not (may_write and upload) or running):
+        from srgvhd.app import training
+
+        for key in (NEW_CARD, REFUSAL):
+            ss.pop(key, None)
+        ss[JOB] = training.start(
+            upload.getvalue(), store=store, promote=False, allow_low_epv=allow_low,
+            source_name=upload.name, complete_rows=complete,
+            separator=SEPARATOR_CHOICES[separator], decimal_mark=DECIMAL_CHOICES[decimal],
+            epv_override=f"tick “{ALLOW_LOW_EPV_LABEL}” above and fit again",
+        )
+        ss[REFUSAL + "_preview"] = _preview(upload.getvalue())
+    if ss.get(JOB) is not None:
+        _draw_progress()
+    if ss.get(REFUSAL):
+        _draw_refusal(ss[REFUSAL], ss.get(REFUSAL + "_preview", ""))
     new = ss.get(NEW_CARD)
     if new is None:
         return
     st.subheader("New version beside the current one")
     st.markdown(_summary(new))
+    st.table(_comparison_rows(current, new))
     if st.button("Promote", key="model_promote", type="primary", disabled=not may_write):
         _activate(store, new["version"], "promote")
     left, right = st.columns(2)
@@ -209,6 +342,99 @@ def _draw_retrain(store: Any, current: dict | None, may_write: bool) -> None:
     with right:
         st.markdown("**New (not active)**")
         _draw_card(new)
+
+
+def _collect_finished_job() -> None:
+    """Move a finished training job's card or refusal into the session."""
+    job = ss.get(JOB)
+    if job is None:
+        return
+    state = job.snapshot()
+    if not state["done"]:
+        return
+    ss.pop(JOB)
+    if state["card"] is not None:
+        ss[NEW_CARD] = state["card"]
+    else:
+        ss[REFUSAL] = state["problems"]
+
+
+@st.fragment(run_every=1.0)
+def _draw_progress() -> None:
+    """Progress of the running job, redrawn every second without rerunning the page; a full
+    rerun when it has finished."""
+    job = ss.get(JOB)
+    if job is None:
+        return
+    state = job.snapshot()
+    if state["done"]:
+        st.rerun()
+    st.progress(min(max(state["fraction"], 0.0), 1.0), text=f"Training: {state['step']}…")
+
+
+def _preview(data: bytes) -> str:
+    """The first lines of an upload as text, for choosing its format by eye."""
+    head = data[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head.decode("utf-16", errors="replace")
+    else:
+        text = head.decode("utf-8", errors="replace")
+    return "\n".join(line[:160] for line in text.splitlines()[:PREVIEW_LINES])
+
+
+def _draw_refusal(problems: list, preview: str) -> None:
+    """Every problem as wrapped text (never a code block), with the control that helps."""
+    from srgvhd.risk.cohort import EMPTY
+
+    count = len(problems)
+    lines = [f"The file was refused ({count} problem{'s' if count != 1 else ''}); nothing was "
+             "saved and the active model is unchanged."]
+    lines += [f"- {ui.plain(p)}" for p in problems]
+    if any(p.what == EMPTY for p in problems):
+        lines.append(f"\nTo fit on the complete rows only, tick “{COMPLETE_ROWS_LABEL}” above "
+                     "and fit again.")
+    st.error("\n".join(lines))
+    if any("separator" in p.what or "decimal" in p.what or "header" in p.what
+           for p in problems if p.where == "file"):
+        st.caption("The first lines of the file, to choose its format under “File format”:")
+        st.text(preview)
+
+
+def _comparison_rows(current: dict | None, new: dict) -> list[dict[str, str]]:
+    """The figures a data manager compares before promoting, current beside new."""
+
+    def figures(card: dict | None) -> dict[str, str]:
+        if card is None:
+            return {}
+        metrics = card.get("metrics", {})
+        by_day = metrics.get("concordance_by_day") or {}
+        excluded = (card.get("complete_rows") or {}).get("excluded")
+        ph = (metrics.get("ph_test") or {}).get("global") or {}
+        return {
+            "patients (deaths)": f"{card.get('n')} ({card.get('events')})",
+            "events per coefficient": _fmt(card.get("events_per_coefficient"), "{:.1f}"),
+            "concordance, apparent": _fmt(metrics.get("concordance_apparent")),
+            "concordance, cross-validated": _fmt((metrics.get("concordance_cv") or {})
+                                                 .get("mean")),
+            "concordance to day 365, cross-validated": _fmt((by_day.get("365") or {})
+                                                            .get("cross_validated")),
+            "largest calibration gap at day 365, cross-validated":
+                _calibration_gap((metrics.get("calibration_cv") or {}).get("365")),
+            "proportional hazards, global p": _fmt(ph.get("p"), "{:.3f}"),
+            "rows left out (complete rows)": "—" if excluded is None else str(excluded),
+            "file read as": (card.get("dialect") or {}).get("description", "—"),
+        }
+
+    old, fresh = figures(current), figures(new)
+    return [{"": name, "current": old.get(name, "—"), "new (not active)": value}
+            for name, value in fresh.items()]
+
+
+def _calibration_gap(rows: list[dict] | None) -> str:
+    """Largest |predicted − observed| survival over the risk thirds, in percentage points."""
+    gaps = [abs(r["predicted"] - r["observed"]) for r in rows or []
+            if r.get("predicted") is not None and r.get("observed") is not None]
+    return f"{max(gaps):.0%}" if gaps else "—"
 
 
 def _summary(card: dict) -> str:

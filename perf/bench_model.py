@@ -1,50 +1,77 @@
-"""Benchmark: training and batch scoring of the Cox risk model (not part of pytest).
+"""Benchmark: training and scoring the Cox risk model as whole processes, against bare peers.
 
-Run from the repository root: ``.venv/bin/python perf/bench_model.py``. Writes a markdown
-table to perf/results/model.md and prints it. Synthetic cohorts with whole-day times (ties,
-as in real follow-up data); medians over repeats, fewer repeats for the large sizes.
+Run from the repository root: ``.venv/bin/python perf/bench_model.py`` (``--quick`` skips the
+1M-row rows). Writes one Markdown table to perf/results/model.md and prints it.
 
-Columns: the whole ``train_from_csv`` (CSV validation, EPV check, fit, evaluation with 5-fold
-cross-validated concordance, PH test and calibration, stripping, atomic save + promotion) and its
-parts, against a bare ``CoxPHFitter.fit`` on the prepared design matrix (same tight convergence).
+Each row runs our command and its peer as separate processes, alternating (ours, peer, ours,
+peer, …), and reports medians; the ratio is ours / peer for wall time and for CPU time (user +
+system of the child, less disturbed by other jobs on a shared machine). Peak memory is the
+child's maximum resident set (``os.wait4``). Cohorts are synthetic with whole-day times (ties, as
+in real follow-up data) — see :func:`cohort`.
+
+Peers (issue 12): ``srgvhd train`` against a script doing ``pd.read_csv`` + indicator columns +
+a bare ``CoxPHFitter().fit`` on the same file; ``srgvhd score`` against a script doing
+``pd.read_csv`` + numpy hazard ratio and survival + ``to_csv`` of the same columns.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from lifelines import CoxPHFitter  # noqa: E402
-
-from srgvhd.risk.cohort import read_cohort  # noqa: E402
-from srgvhd.risk.covariates import design_matrix  # noqa: E402
-from srgvhd.risk.fit import FIT_OPTIONS, evaluate, fit_cox, present_covariates  # noqa: E402
-from srgvhd.risk.predict import score_frame  # noqa: E402
-from srgvhd.risk.store import ModelStore  # noqa: E402
-from srgvhd.risk.train import train_from_csv  # noqa: E402
-
-SIZES = ((95, 5), (10_000, 3), (100_000, 2))  # (patients, repeats)
-SCORE_ROWS, SCORE_REPEATS = 100_000, 3
+OUT = REPO / "perf" / "results" / "model.md"
 LOG_HR = np.array([0.2, 1.6, -0.4, 1.7, 1.6])  # roughly Niu et al. 2026's hazard ratios
-OUT = REPO / "benchmarks" / "results" / "model.md"
+CLI = [sys.executable, "-m", "srgvhd.cli.main"]
+
+_INDICATORS = """
+x = pd.DataFrame({"age_lt18": df.age_years < 18, "age_ge35": df.age_years >= 35,
+                  "grade_II": df.grade == "II", "grade_IV": df.grade == "IV",
+                  "hb_le_90": df.hemoglobin_g_l <= 90}).astype(float)
+"""
+BARE_FIT = """
+import sys
+import pandas as pd
+from lifelines import CoxPHFitter
+df = pd.read_csv(sys.argv[1])
+""" + _INDICATORS + """
+x["os_days"] = df.os_days
+x["death"] = df.death
+CoxPHFitter().fit(x, "os_days", "death")
+"""
+PLAIN_SCORE = """
+import sys
+import numpy as np
+import pandas as pd
+df = pd.read_csv(sys.argv[1])
+""" + _INDICATORS + """
+beta = np.array([0.2, 1.6, -0.4, 1.7, 1.6])
+h0 = np.array([0.05, 0.12])
+hr = np.exp(x.to_numpy() @ beta)
+s = np.exp(-np.outer(hr, h0))
+out = pd.DataFrame({"patient_id": df.patient_id, "grade": df.grade,
+                    "hemoglobin_le_90": x.hb_le_90 == 1, "hazard_ratio": hr,
+                    "survival_180": s[:, 0], "survival_365": s[:, 1]})
+out.to_csv(sys.argv[2], index=False, float_format="%.6g")
+"""
 
 
 def cohort(n: int, seed: int = 0) -> pd.DataFrame:
     """Synthetic cohort: exponential deaths, uniform censoring, whole days."""
     rng = np.random.default_rng(seed)
     df = pd.DataFrame({
-        "patient_id": [f"S{i:06d}" for i in range(n)],
+        "patient_id": [f"S{i:07d}" for i in range(n)],
         "age_years": rng.integers(6, 65, n).astype(float),
         "grade": rng.choice(["II", "III", "IV"], n, p=[0.3, 0.45, 0.25]),
         "hemoglobin_g_l": rng.integers(55, 140, n).astype(float),
@@ -58,81 +85,99 @@ def cohort(n: int, seed: int = 0) -> pd.DataFrame:
     return df
 
 
-def median_seconds(action: Callable[[], object], repeats: int) -> tuple[float, float]:
-    """Median wall-clock and median CPU seconds of this process (CPU time is less disturbed by
-    other processes on a shared machine)."""
-    wall, cpu = [], []
+def junk(n: int) -> str:
+    """The right header over ``n`` rows of junk cells (issue 13 item 9)."""
+    return "patient_id,age_years,grade,hemoglobin_g_l,os_days,death\n" + "x1,ab,Q,zz,-q,7\n" * n
+
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    peak_mb: float
+    status: int
+
+
+def run(argv: list[str]) -> Run:
+    """One child process: wall time, CPU (user + system) and peak RSS, via os.wait4."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    start = time.perf_counter()
+    child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
+               os.waitstatus_to_exitcode(status))
+
+
+def alternate(ours: list[str], peer: list[str] | None, repeats: int) -> tuple[Run, Run | None]:
+    """Medians of ``repeats`` alternating runs of ours and the peer."""
+    mine, theirs = [], []
     for _ in range(repeats):
-        start_wall, start_cpu = time.perf_counter(), time.process_time()
-        action()
-        wall.append(time.perf_counter() - start_wall)
-        cpu.append(time.process_time() - start_cpu)
-    return statistics.median(wall), statistics.median(cpu)
+        mine.append(run(ours))
+        if peer:
+            theirs.append(run(peer))
+    return _median(mine), _median(theirs) if theirs else None
 
 
-def training_row(n: int, repeats: int) -> list[str]:
-    df = cohort(n)
-    data = df.to_csv(index=False).encode()
-    frame = read_cohort(data)
-    columns = present_covariates(frame)
-    design = design_matrix(frame.age_years, frame.grade, frame.hemoglobin_g_l)[columns]
-    bare_data = pd.concat([design, frame[["os_days", "death"]]], axis=1)
-    fitted = fit_cox(frame)
-
-    def bare() -> None:
-        CoxPHFitter().fit(bare_data, "os_days", "death", fit_options=FIT_OPTIONS)
-
-    def whole() -> None:
-        with tempfile.TemporaryDirectory() as root:
-            train_from_csv(data, store=ModelStore(Path(root)), promote=True, allow_low_epv=True)
-
-    bare_wall, bare_cpu = median_seconds(bare, repeats)
-    read_wall, _ = median_seconds(lambda: read_cohort(data), repeats)
-    fit_wall, _ = median_seconds(lambda: fit_cox(frame), repeats)
-    eval_wall, _ = median_seconds(lambda: evaluate(frame, fitted), repeats)
-    whole_wall, whole_cpu = median_seconds(whole, repeats)
-    return [f"{n:,}", str(int(df.death.sum())), str(repeats), f"{whole_wall:.2f}",
-            f"{read_wall:.2f}", f"{fit_wall:.2f}", f"{eval_wall:.2f}", f"{bare_wall:.3f}",
-            f"{whole_cpu / bare_cpu:.0f}×"]
+def _median(runs: list[Run]) -> Run:
+    return Run(statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs),
+               max(r.peak_mb for r in runs), max(r.status for r in runs))
 
 
-def scoring_row() -> list[str]:
-    with tempfile.TemporaryDirectory() as root:
-        store = ModelStore(Path(root))
-        train_from_csv(cohort(2_000, seed=1).to_csv(index=False).encode(), store=store,
-                       promote=True)
-        model, _ = store.load_active()
-    rows = cohort(SCORE_ROWS, seed=2)
-    t, _ = median_seconds(lambda: score_frame(model, rows), SCORE_REPEATS)
-    return [f"{SCORE_ROWS:,}", str(SCORE_REPEATS), f"{t:.2f}", f"{SCORE_ROWS / t:,.0f}"]
-
-
-def table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
+def _row(measure: str, goal: str, ours: Run, peer: Run | None, repeats: int) -> list[str]:
+    peer_cell = "—" if peer is None else f"{peer.wall:.2f} s wall, {peer.cpu:.2f} s CPU"
+    ratio = "—" if peer is None else f"{ours.wall / peer.wall:.2f}× wall, " \
+                                     f"{ours.cpu / peer.cpu:.2f}× CPU"
+    return [measure, goal, peer_cell,
+            f"{ours.wall:.2f} s wall, {ours.cpu:.2f} s CPU, {ours.peak_mb:.0f} MB peak"
+            + ("" if ours.status in (0, 2) else f" (exit {ours.status})"),
+            ratio, str(repeats)]
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip the 1M-row rows")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
     started = time.perf_counter()
-    training = [training_row(n, repeats) for n, repeats in SIZES]
-    scoring = [scoring_row()]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        c100k = work / "cohort_100k.csv"
+        cohort(100_000).to_csv(c100k, index=False)
+        models = work / "models"
+        train = [*CLI, "train", str(c100k), "--promote", "--models-dir", str(models)]
+        ours, peer = alternate(train, [sys.executable, "-c", BARE_FIT, str(c100k)], args.repeats)
+        rows.append(_row("`srgvhd train` 100k patients vs bare `CoxPHFitter.fit`", "≤ 3×",
+                         ours, peer, args.repeats))
+        score = [*CLI, "score", str(c100k), "--out", str(work / "s.csv"), "--models-dir",
+                 str(models)]
+        plain = [sys.executable, "-c", PLAIN_SCORE, str(c100k), str(work / "p.csv")]
+        ours, peer = alternate(score, plain, args.repeats)
+        rows.append(_row("`srgvhd score` 100k rows vs pandas read + numpy + write", "≤ 1.2×",
+                         ours, peer, args.repeats))
+        if not args.quick:
+            c1m = work / "cohort_1m.csv"
+            cohort(1_000_000, seed=5).to_csv(c1m, index=False)
+            size = c1m.stat().st_size / 1e6
+            ours, _ = alternate([*CLI, "train", str(c1m), "--models-dir", str(models)], None, 1)
+            rows.append(_row(f"`srgvhd train` 1M patients ({size:.0f} MB file)", "trains",
+                             ours, None, 1))
+            bad = work / "junk_1m.csv"
+            bad.write_text(junk(1_000_000))
+            ours, _ = alternate([*CLI, "train", str(bad), "--models-dir", str(models)], None, 1)
+            rows.append(_row(f"1M junk rows ({bad.stat().st_size / 1e6:.0f} MB) refused",
+                             "< 30 s, < 600 MB", ours, None, 1))
+    header = ["measure", "goal", "peer (same run)", "ours", "ours / peer", "runs"]
+    table = "\n".join(["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+                      + ["| " + " | ".join(r) + " |" for r in rows])
     text = "\n\n".join([
-        "# Risk model benchmark",
-        f"Python {platform.python_version()} on {platform.machine()}, "
-        f"{platform.processor() or 'cpu'}; median seconds over the stated repeats. "
-        "Whole-day follow-up times.",
-        "## Training",
-        table(["patients", "deaths", "repeats", "train_from_csv (s)", "read_cohort (s)",
-               "fit_cox (s)", "evaluate (s)", "bare CoxPHFitter.fit (s)",
-               "whole / bare (CPU time)"],
-              training),
-        "`train_from_csv` = read_cohort + EPV check + fit_cox + evaluate (5-fold CV concordance, "
-        "PH test, calibration) + strip + atomic save and promotion. The bare fit uses the same "
-        "design matrix and the same tight convergence options. Times are wall-clock medians; "
-        "the ratio uses CPU time of this process, which other engineers' jobs on the shared "
-        "machine disturb less.",
-        "## Batch scoring (`score_frame`)",
-        table(["patients", "repeats", "seconds", "patients / s"], scoring),
+        "# Risk model benchmark (`perf/bench_model.py`)",
+        f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores "
+        "(shared); whole processes, medians of alternating runs; CPU = user + system time of "
+        "the child, peak = its maximum resident set. Synthetic cohorts, whole-day times.",
+        table,
         f"Total benchmark time: {time.perf_counter() - started:.0f} s.",
     ]) + "\n"
     OUT.parent.mkdir(parents=True, exist_ok=True)

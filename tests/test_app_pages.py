@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from srgvhd.app.ui import pointer_stamp
 from srgvhd.clinical.policy import PROJECT_RULES
 from srgvhd.risk.store import REFERENCE_DIR, ModelStore
 from srgvhd.risk.train import train_from_csv
+from tests.streamlit_text import as_read
 from tests.test_predict import cohort_csv, synthetic_cohort
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,6 +55,25 @@ def _app(root: Path, monkeypatch, page: str | None = None) -> AppTest:
 
 def _texts(elements) -> list[str]:
     return [e.value for e in elements]
+
+
+def fit_and_wait(at: AppTest, timeout: float = 60.0) -> AppTest:
+    """Click "Validate and fit" and rerun until the background training has finished."""
+    at.button(key="model_fit").click().run()
+    deadline = time.monotonic() + timeout
+    while _training(at):
+        assert time.monotonic() < deadline, "training did not finish"
+        time.sleep(0.1)
+        at.run()
+    assert not at.exception
+    return at
+
+
+def _training(at: AppTest) -> bool:
+    try:
+        return at.session_state["model_training_job"] is not None
+    except KeyError:
+        return False
 
 
 @pytest.fixture
@@ -149,10 +170,12 @@ def test_retraining_a_bad_file_lists_every_problem_and_changes_nothing(
     bad = ("\n".join(lines) + "\n").encode()
     before = ModelStore(root).list_versions()
     at.file_uploader(key="model_cohort_csv").set_value(("bad.csv", bad, "text/csv")).run()
-    at.button(key="model_fit").click().run()
-    report = at.code[0].value.splitlines()
-    assert any(line.startswith("row 3, column grade") for line in report)
-    assert any(line.startswith("row 5, column patient_id") for line in report)
+    fit_and_wait(at)
+    assert not at.code  # shown wrapped, never in a code block cut at the edge
+    report = [as_read(line) for line in at.error[0].value.splitlines()]
+    assert report[0].startswith("The file was refused")
+    assert any(line.startswith("- row 3, column grade") for line in report)
+    assert any(line.startswith("- row 5, column patient_id") for line in report)
     assert ModelStore(root).list_versions() == before
     assert ModelStore(root).active_version() == first
 
@@ -161,7 +184,7 @@ def test_retrain_then_promote(tmp_path, monkeypatch) -> None:
     first = _train(tmp_path, promote=True)
     at = _app(tmp_path, monkeypatch, "pages/model.py")
     at.file_uploader(key="model_cohort_csv").set_value(("new.csv", COHORT, "text/csv")).run()
-    at.button(key="model_fit").click().run()
+    fit_and_wait(at)
     assert ModelStore(tmp_path).active_version() == first  # fitted, not yet active
     assert any(t == "**New (not active)**" for t in _texts(at.markdown))
     # The one-line summary and Promote come before the two cards, not below them.
@@ -274,3 +297,62 @@ def test_icons_are_material_symbols_not_emoji() -> None:
         names += re.findall(r'icon=":material/([a-z0-9_]+):"', text)
     assert len(names) >= 4  # the four pages of the navigation
     assert set(names) <= ALL_MATERIAL_ICONS
+
+
+EPV_CHECKBOX = ("Allow fewer than the recommended events per coefficient (recorded on the "
+                "card)")
+COMPLETE_ROWS_CHECKBOX = ("Fit on complete rows only (rows with an empty cell are left out and "
+                          "listed on the card)")
+
+
+def test_low_epv_refusal_names_the_checkbox_in_wrapped_text(tmp_path, monkeypatch) -> None:
+    reference = (ROOT / "training" / "reference_cohort.csv").read_bytes()  # 33 deaths, 5 coef.
+    at = _app(tmp_path / "models", monkeypatch, "pages/model.py")
+    at.file_uploader(key="model_cohort_csv").set_value(("paper.csv", reference, "text/csv"))
+    fit_and_wait(at.run())
+    assert not at.code
+    (error,) = [as_read(e.value) for e in at.error]
+    assert "6.6 events per coefficient" in error
+    assert f"To fit anyway, tick “{EPV_CHECKBOX}” above and fit again." in error
+    assert "--allow-low-epv" not in error
+    at.checkbox(key="model_allow_low_epv").check().run()
+    fit_and_wait(at)
+    assert not at.error
+    assert any(t == "**New (not active)**" for t in _texts(at.markdown))
+
+
+def test_incomplete_rows_refusal_names_the_checkbox_and_the_fit_lists_them(
+    tmp_path, monkeypatch
+) -> None:
+    lines = COHORT.decode().splitlines()
+    hb = lines[0].split(",").index("hemoglobin_g_l")
+    for i in (4, 9):
+        cells = lines[i].split(",")
+        cells[hb] = ""
+        lines[i] = ",".join(cells)
+    data = ("\n".join(lines) + "\n").encode()
+    at = _app(tmp_path / "models", monkeypatch, "pages/model.py")
+    at.file_uploader(key="model_cohort_csv").set_value(("gaps.csv", data, "text/csv"))
+    fit_and_wait(at.run())
+    (error,) = [as_read(e.value) for e in at.error]
+    assert "- row 5, column hemoglobin_g_l: is empty" in error
+    assert f"tick “{COMPLETE_ROWS_CHECKBOX}” above" in error
+    at.checkbox(key="model_complete_rows").check().run()
+    fit_and_wait(at)
+    assert not at.error
+    labels = [e.label for e in at.expander]
+    assert "Rows left out because a cell was empty (2)" in labels
+    (comparison,) = [t.value for t in at.table if "new (not active)" in t.value.columns]
+    left_out = comparison.set_index("").loc["rows left out (complete rows)"]
+    assert left_out["new (not active)"] == "2"
+
+
+def test_semicolon_file_trains_and_says_how_it_was_read(tmp_path, monkeypatch) -> None:
+    data = COHORT.decode().replace(",", ";").encode("utf-16")
+    at = _app(tmp_path / "models", monkeypatch, "pages/model.py")
+    at.file_uploader(key="model_cohort_csv").set_value(("excel.txt", data, "text/plain"))
+    fit_and_wait(at.run())
+    assert not at.error
+    captions = [as_read(c.value) for c in at.caption]
+    assert any("read as semicolon-separated, decimal point, UTF-16, LF line ends" in c
+               for c in captions), captions

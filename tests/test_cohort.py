@@ -13,7 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from srgvhd.errors import InputError
-from srgvhd.risk.cohort import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, read_cohort
+from srgvhd.risk.cohort import (
+    MAX_PROBLEMS,
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    load_cohort,
+    read_cohort,
+)
 
 HEADER = "patient_id,age_years,grade,hemoglobin_g_l,os_days,death"
 GOOD_ROWS = ["p1,42,III,85,120,1", "p2,25,II,110,400,0", "p3,8,IV,95,30,1"]
@@ -102,7 +108,7 @@ def test_path_and_file_object_sources(tmp_path):
         ("@SUM(A1),40,III,85,120,1", "row 5, column patient_id:"),
         ("\tx,40,III,85,120,1", "row 5, column patient_id:"),
         (" =x,40,III,85,120,1", "row 5, column patient_id:"),
-        ("p4,40,III,85,120", "row 5, column death: is empty"),
+        ("p4,40,III,85,120", "row 5: has 5 cells but the header has 6 columns"),
         ("p4,40,III,85,120,1,extra", "row 5: has 7 cells but the header has 6 columns"),
     ],
 )
@@ -214,11 +220,12 @@ def test_header_of_exactly_max_columns_is_accepted_one_more_is_refused():
     assert "more than 100 columns" in str(info.value)
 
 
-def test_problem_list_is_capped_at_200():
+def test_problem_list_is_capped_at_50():
     rows = [f"p{i},x,III,85,120,1" for i in range(300)]
     found = problems_of(csv_bytes(*rows))
-    assert len(found) == 201
-    assert found[-1] == "file: … and 100 more problems"
+    assert len(found) == 51
+    assert found[-1] == "file: … and 250 more problems"
+    assert found[49] == "row 51, column age_years: 'x' is not a number"
 
 
 def _assert_fast_and_lean(action, max_seconds: float = 2.0, max_peak_bytes: int = 20_000_000):
@@ -346,3 +353,77 @@ def test_windows_and_old_mac_line_endings_and_bom(newline):
     frame = read_cohort(data.encode())
     assert frame["patient_id"].tolist() == ["p1", "p2", "p3"]
     assert list(frame.columns)[0] == "patient_id"
+
+
+# ---- complete rows (issue 11 Deliver 3) and bounded refusal (issue 13 item 9) ----------------
+
+
+def _with_gaps() -> bytes:
+    rows = [f"p{i},{20 + i},III,{80 + i},{100 + i},{i % 2}" for i in range(12)]
+    rows[2] = "p2,22,III,,102,0"  # row 4
+    rows[5] = "p5,,III,NA,105,1"  # row 7
+    rows[9] = "p9,29,,89,109,1"  # row 11
+    return csv_bytes(*rows)
+
+
+def test_empty_cells_refuse_the_file_by_default():
+    found = problems_of(_with_gaps())
+    assert found == [
+        "row 4, column hemoglobin_g_l: is empty",
+        "row 7, column age_years: is empty",
+        "row 7, column hemoglobin_g_l: is empty",
+        "row 11, column grade: is empty",
+    ]
+
+
+def test_complete_rows_leaves_out_exactly_the_incomplete_rows():
+    cohort = load_cohort(_with_gaps(), complete_rows=True)
+    assert [(e.row, e.patient_id, e.empty_columns) for e in cohort.excluded] == [
+        (4, "p2", ("hemoglobin_g_l",)),
+        (7, "p5", ("age_years", "hemoglobin_g_l")),
+        (11, "p9", ("grade",)),
+    ]
+    assert cohort.frame["patient_id"].tolist() == [
+        f"p{i}" for i in range(12) if i not in (2, 5, 9)
+    ]
+    assert cohort.exclusion_report()["excluded"] == 3
+    assert cohort.exclusion_report(limit=1)["rows"] == [
+        {"row": 4, "patient_id": "p2", "empty": ["hemoglobin_g_l"]}
+    ]
+
+
+def test_complete_rows_still_refuses_a_bad_value():
+    data = _with_gaps().replace(b"p3,23,III", b"p3,abc,III")
+    with pytest.raises(InputError) as info:
+        load_cohort(data, complete_rows=True)
+    assert str(info.value) == "row 5, column age_years: 'abc' is not a number"
+
+
+def test_complete_rows_checks_size_and_deaths_after_leaving_rows_out():
+    data = csv_bytes("p1,40,III,,10,1", "p2,40,III,90,10,0", "p3,40,II,95,20,0")
+    with pytest.raises(InputError) as info:
+        load_cohort(data, complete_rows=True)
+    assert str(info.value) == "column death: no deaths — a Cox model needs events"
+
+
+def test_junk_rows_give_a_capped_problem_list_and_a_count():
+    junk = "\n".join(["x,y,z,w,v,u"] * 100_000)
+    found = problems_of(HEADER + "\n" + junk + "\n")
+    assert len(found) == MAX_PROBLEMS + 1
+    assert found[0] == "row 2, column age_years: 'y' is not a number"
+    assert found[5] == "row 3, column patient_id: duplicate patient_id 'x' (also in row 2)"
+    assert found[-1] == f"file: … and {6 * 100_000 - 1 - MAX_PROBLEMS:,} more problems"
+
+
+def test_row_limit_is_checked_before_cells_are_converted():
+    rows = [f"p{i},junk,III,90,10,1" for i in range(11)]
+    assert problems_of_limited(csv_bytes(*rows), max_rows=11)[0].startswith("row 2, column age")
+    assert problems_of_limited(csv_bytes(*rows), max_rows=10) == [
+        "file: has 11 patient rows; the limit is 10"
+    ]
+
+
+def problems_of_limited(data: bytes, **options) -> list[str]:
+    with pytest.raises(InputError) as info:
+        read_cohort(data, **options)
+    return [str(p) for p in info.value.problems]

@@ -265,3 +265,40 @@ def test_ph_test_flags_an_effect_that_reverses_over_time():
     by_name = {c["name"]: c for c in ph["covariates"]}
     assert by_name["hb_le_90"]["p"] < 0.001
     assert "hemoglobin" in ph["verdict"]
+
+
+def test_folds_are_stratified_so_each_has_deaths():
+    frame = simulate(200, seed=4)
+    frame["death"] = 0
+    frame.loc[frame.index[::20], "death"] = 1  # 10 deaths: 2 per fold
+    frame.loc[frame.index[1::20], "death"] = 1
+    metrics = evaluate(frame, fit_cox(frame))
+    assert [f["events_test"] for f in metrics["concordance_cv"]["folds"]] == [4] * 5
+
+
+def test_cross_validated_calibration_and_decision_curve_contract(small, small_metrics):
+    _, metrics = small_metrics
+    cv = metrics["calibration_cv"]
+    assert cv["n"] == len(small)
+    for day in ("180", "365"):
+        assert sum(g["n"] for g in cv[day]) == len(small)
+        curve = metrics["decision_curve_cv"][day]
+        assert [p["threshold"] for p in curve] == pytest.approx([0.1 * k for k in range(1, 10)])
+        assert all(p["high_risk"] <= len(small) for p in curve)
+        by_day = metrics["concordance_by_day"][day]
+        assert 0 <= by_day["apparent"] <= 1 and 0 <= by_day["cross_validated"] <= 1
+
+
+def test_truncated_concordance_only_counts_deaths_by_the_day(small, small_metrics):
+    cph, metrics = small_metrics
+    early = small.assign(death=np.where(small["os_days"] <= 180, small["death"], 0))
+    x = np.column_stack([
+        small["age_years"] < 18, small["age_years"] >= 35, small["grade"] == "II",
+        small["grade"] == "IV", small["hemoglobin_g_l"] <= 90,
+    ]).astype(float)
+    risk = x[:, [list(cph.params_.index).index(c) for c in cph.params_.index]] @ \
+        cph.params_.to_numpy()
+    # Pairs whose first death is after day 180 are dropped: the same as censoring those deaths
+    # for the patient who died, but a later death still counts as "outlived" for the other.
+    expected = harrell_c(small["os_days"].to_numpy(), early["death"].to_numpy(), risk)
+    assert metrics["concordance_by_day"]["180"]["apparent"] == pytest.approx(expected, abs=1e-9)

@@ -191,3 +191,51 @@ def test_score_out_to_missing_directory_exits_2(files, tmp_path, capsys):
     )
     assert code == 2 and out == "" and err.startswith("--out: cannot write")
     assert err.count("\n") == 1
+
+
+def test_empty_cells_refusal_names_the_flag_and_the_flag_fits(files, tmp_path, capsys):
+    lines = files["first"].read_text().splitlines()
+    header = lines[0].split(",")
+    cells = lines[5].split(",")
+    cells[header.index("age_years")] = ""
+    lines[5] = ",".join(cells)
+    path = tmp_path / "gaps.csv"
+    path.write_text("\n".join(lines) + "\n")
+    models = str(files["models"])
+    code, out, err = run(["train", str(path), "--models-dir", models], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert err.startswith("row 6, column age_years: is empty")
+    assert "rerun with --complete-rows" in err
+    code, out, err = run(["train", str(path), "--complete-rows", "--models-dir", models], capsys)
+    assert code == 0 and err == ""
+    assert "1 incomplete rows left out" in out and "read as comma-separated" in out
+
+
+def test_progress_lines_go_to_stderr_on_request(files, capsys):
+    code, out, err = run(
+        ["train", str(files["first"]), "--progress", "--models-dir", str(files["models"])],
+        capsys,
+    )
+    assert code == 0 and out.count("\n") == 1
+    lines = err.splitlines()
+    assert lines[0] == "srgvhd train:   0% reading the cohort file"
+    assert lines[-1] == "srgvhd train:  95% saving the model"
+
+
+def test_ambiguous_decimal_mark_is_resolved_with_the_flag(files, tmp_path, capsys):
+    text = files["first"].read_text().replace(",", ";")
+    lines = text.splitlines()
+    header = lines[0].split(";")
+    cells = lines[1].split(";")
+    cells[header.index("age_years")] = "40,5"
+    lines[1] = ";".join(cells)
+    cells = lines[2].split(";")
+    cells[header.index("hemoglobin_g_l")] = "95.5"
+    lines[2] = ";".join(cells)
+    path = tmp_path / "mixed.csv"
+    path.write_text("\n".join(lines) + "\n")
+    models = str(files["models"])
+    code, _, err = run(["train", str(path), "--models-dir", models], capsys)
+    assert code == 2 and "decimal comma (row 2, column age_years)" in err
+    code, _, err = run(["train", str(path), "--decimal", "point", "--models-dir", models], capsys)
+    assert code == 2 and err.startswith("row 2, column age_years: '40,5' is not a number")

@@ -176,3 +176,87 @@ def test_fresh_rebuild_never_deletes_a_centres_own_model(tmp_path, cohort_file):
     with pytest.raises(SystemExit, match=own["version"]):
         empty_shipped_store(store.root)
     assert snapshot(store.root) == before
+
+
+# ---- dialects, complete rows, progress (issue 11 Deliver 2–3, issue 12 Deliver 2) -------------
+
+REFERENCE_CSV = Path(__file__).resolve().parent.parent / "training" / "reference_cohort.csv"
+
+
+def _semicolon_decimal_comma(text: str) -> bytes:
+    """The file as a European spreadsheet saves it: `;`, decimal comma, BOM, CRLF."""
+    rows = [line.split(",") for line in text.splitlines()]
+    age, hb = rows[0].index("age_years"), rows[0].index("hemoglobin_g_l")
+    for row in rows[1:]:
+        row[age], row[hb] = row[age] + ",5", row[hb] + ",0"
+    return b"\xef\xbb\xbf" + "\r\n".join(";".join(r) for r in rows).encode() + b"\r\n"
+
+
+def test_european_spreadsheet_file_gives_the_same_model_as_the_comma_file(tmp_path):
+    text = REFERENCE_CSV.read_text(encoding="utf-8")
+    comma = "\n".join(
+        ",".join(c + ".5" if i == 1 and n else c + ".0" if i == 3 and n else c
+                 for i, c in enumerate(line.split(",")))
+        for n, line in enumerate(text.splitlines())
+    ) + "\n"
+    first = train_from_csv(comma.encode(), store=ModelStore(tmp_path / "a"), allow_low_epv=True)
+    second = train_from_csv(_semicolon_decimal_comma(text), store=ModelStore(tmp_path / "b"),
+                            allow_low_epv=True)
+    assert second["coefficients"] == first["coefficients"]
+    assert second["metrics"] == first["metrics"]
+    assert first["dialect"]["description"] == (
+        "comma-separated, decimal point, UTF-8, LF line ends"
+    )
+    assert second["dialect"]["description"] == (
+        "semicolon-separated, decimal comma, UTF-8 with BOM, CRLF line ends"
+    )
+
+
+def test_complete_rows_fit_reports_exactly_the_rows_left_out(tmp_path, cohort_file):
+    lines = cohort_file.read_text().splitlines()
+    header = lines[0].split(",")
+    hb = header.index("hemoglobin_g_l")
+    gaps = [3, 10, 57, 88, 120]  # spreadsheet rows 4, 11, 58, 89, 121
+    for i in gaps:
+        cells = lines[i].split(",")
+        cells[hb] = ""
+        lines[i] = ",".join(cells)
+    data = ("\n".join(lines) + "\n").encode()
+    store = ModelStore(tmp_path / "m")
+    with pytest.raises(InputError) as info:
+        train_from_csv(data, store=store)
+    assert [p.where for p in info.value.problems] == [
+        f"row {i + 1}, column hemoglobin_g_l" for i in gaps
+    ]
+    card = train_from_csv(data, store=store, complete_rows=True)
+    ids = [lines[i].split(",")[header.index("patient_id")] for i in gaps]
+    assert card["complete_rows"] == {
+        "excluded": 5,
+        "listed": 5,
+        "rows": [{"row": i + 1, "patient_id": pid, "empty": ["hemoglobin_g_l"]}
+                 for i, pid in zip(gaps, ids, strict=True)],
+    }
+    assert card["n"] == 150 - 5
+    plain = train_from_csv(cohort_file, store=store)
+    assert plain["complete_rows"] is None
+
+
+def test_epv_refusal_names_the_override_given_by_the_caller(tmp_path):
+    df = synthetic_cohort(80, seed=6)
+    df.loc[df.index[30:], "death"] = 0
+    with pytest.raises(InputError) as info:
+        train_from_csv(cohort_csv(df), store=ModelStore(tmp_path),
+                       epv_override='tick "Allow fewer events per coefficient"')
+    assert str(info.value).endswith(
+        'To fit anyway, tick "Allow fewer events per coefficient".'
+    )
+
+
+def test_progress_is_reported_in_order_up_to_saving(tmp_path, cohort_file):
+    seen: list[tuple[str, float]] = []
+    train_from_csv(cohort_file, store=ModelStore(tmp_path / "m"),
+                   progress=lambda step, fraction: seen.append((step, fraction)))
+    fractions = [f for _, f in seen]
+    assert fractions == sorted(fractions) and fractions[0] == 0.0
+    assert seen[-1][0] == "saving the model"
+    assert any(step.startswith("cross-validation fold 5 of 5") for step, _ in seen)

@@ -15,9 +15,12 @@ from pathlib import Path
 
 from srgvhd.errors import InputError, Problem
 from srgvhd.risk.model import RiskModel
+from srgvhd.risk.progress import no_progress
 from srgvhd.risk.store import ModelStore, StoreError
 
 BAD_INPUT = 2
+SEPARATOR_NAMES = {"comma": ",", "semicolon": ";", "tab": "\t"}
+DECIMAL_NAMES = {"point": ".", "comma": ","}
 
 
 def _models_dir_option(parser: argparse.ArgumentParser) -> None:
@@ -37,6 +40,15 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--centre", default=None, help="where the cohort comes from (on the card)")
     train.add_argument("--period", default=None,
                        help="the period the cohort covers, e.g. 2019-2024 (on the card)")
+    train.add_argument("--complete-rows", action="store_true",
+                       help="leave out rows with an empty cell (listed on the model card) "
+                            "instead of refusing the file")
+    train.add_argument("--separator", choices=sorted(SEPARATOR_NAMES), default=None,
+                       help="the file's separator when detection is ambiguous")
+    train.add_argument("--decimal", choices=sorted(DECIMAL_NAMES), default=None,
+                       help="the file's decimal mark when detection is ambiguous")
+    train.add_argument("--progress", action="store_true",
+                       help="print progress lines on stderr (always on a terminal)")
     _models_dir_option(train)
     train.set_defaults(func=_guarded(_train))
 
@@ -85,17 +97,38 @@ def load_active_model(models_dir: Path | None = None) -> tuple[RiskModel | None,
         return None, [f"no risk model available: {exc}"]
 
 
+def _print_progress(step: str, fraction: float) -> None:
+    print(f"srgvhd train: {fraction:4.0%} {step}", file=sys.stderr, flush=True)
+
+
 def _train(args: argparse.Namespace, out: io.StringIO) -> int:
+    from srgvhd.risk.cohort import has_empty_cells
     from srgvhd.risk.provenance import DataSource
     from srgvhd.risk.store import os_user
     from srgvhd.risk.train import train_from_csv
 
     source = DataSource(centre=args.centre, period=args.period, declared_by=os_user())
-    card = train_from_csv(args.cohort, store=ModelStore(args.models_dir), promote=args.promote,
-                          allow_low_epv=args.allow_low_epv, data_source=source)
+    show = args.progress or sys.stderr.isatty()
+    try:
+        card = train_from_csv(
+            args.cohort, store=ModelStore(args.models_dir), promote=args.promote,
+            allow_low_epv=args.allow_low_epv, complete_rows=args.complete_rows,
+            data_source=source,
+            separator=SEPARATOR_NAMES.get(args.separator),
+            decimal_mark=DECIMAL_NAMES.get(args.decimal),
+            progress=_print_progress if show else no_progress,
+        )
+    except InputError as exc:
+        if has_empty_cells(exc) and not args.complete_rows:
+            hint = Problem("file", "to fit on the complete rows only, rerun with --complete-rows")
+            raise InputError([*exc.problems, hint]) from None
+        raise
     state = "active" if args.promote else "saved, not active (use: srgvhd models --activate)"
+    left_out = card["complete_rows"]["excluded"] if card.get("complete_rows") else 0
     print(f"{card['version']}: n={card['n']}, deaths={card['events']}, "
-          f"covariates={','.join(card['covariates'])}; {state}", file=out)
+          f"covariates={','.join(card['covariates'])}; read as {card['dialect']['description']}"
+          + (f"; {left_out} incomplete rows left out (listed on the card)" if left_out else "")
+          + f"; {state}", file=out)
     return 0
 
 

@@ -5,31 +5,44 @@ One row per patient. Required columns: ``patient_id``, ``age_years`` (0–120),
 (20–250), ``os_days`` (whole days ≥ 0), ``death`` (0/1). Optional: ``arm`` (MSC/standard),
 ``pfs_days``, ``pfs_event``, ``cr_week4``. Other columns are allowed and dropped.
 
-A file that breaks the schema is refused with an :class:`~srgvhd.errors.InputError` listing every
-problem; ``where`` is ``"row N, column C"`` with N the spreadsheet row (header = row 1),
-``"column C"`` for a whole-column problem or ``"file"``. Size and column count are checked before
-anything is parsed, and every cell is read as text and converted here, so a hostile upload is
-refused quickly and cannot make pandas guess types.
+What spreadsheets write is read as written (:mod:`srgvhd.risk.dialect`): `,` / `;` / tab
+separators, decimal comma, UTF-8 with or without BOM, UTF-16, CRLF/CR/LF line ends; the dialect
+read is returned with the frame. A file that breaks the schema is refused with an
+:class:`~srgvhd.errors.InputError`: the first ``MAX_PROBLEMS`` problems in row then column order
+and a count of the rest; ``where`` is ``"row N, column C"`` with N the spreadsheet row (header =
+row 1), ``"column C"`` for a whole-column problem or ``"file"``.
+
+Bounded work: size, header width and row count are checked before any cell is converted; cells
+are parsed by Arrow as text (no type or NA guessing) and checked with whole-column masks, and
+only the rows reported are visited one by one.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import os
-import re
-from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import IO
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from srgvhd.errors import InputError, Problem
+from srgvhd.risk.dialect import Dialect, detect_decimal_mark, sniff
 
 REQUIRED_COLUMNS = ("patient_id", "age_years", "grade", "hemoglobin_g_l", "os_days", "death")
 OPTIONAL_COLUMNS = ("arm", "pfs_days", "pfs_event", "cr_week4")
-MAX_PROBLEMS = 200
+NUMERIC_COLUMNS = ("age_years", "hemoglobin_g_l", "os_days", "death", "pfs_days", "pfs_event",
+                   "cr_week4")
+MAX_PROBLEMS = 50
 MIN_ROWS = 2
+MAX_ROWS = 1_000_000
+# A valid 1M-row cohort with every optional column and two extra ones is ~50 MB
+# (perf/results/model.md measures reading it).
+MAX_BYTES = 80_000_000
+MAX_COLUMNS = 100
 # Plausibility caps that the schema leaves open; a value outside is a typing error, not a patient.
 AGE_RANGE_YEARS = (0.0, 120.0)
 HEMOGLOBIN_RANGE_G_L = (20.0, 250.0)
@@ -39,40 +52,86 @@ GRADE_VALUES = {"II": "II", "III": "III", "IV": "IV", "2": "II", "3": "III", "4"
 ARM_VALUES = {"msc": "MSC", "standard": "standard"}
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Cells that mean "not recorded" (besides blank) in what spreadsheets and R write.
+MISSING_MARKERS = ("nan", "na", "n/a", "null")
+EMPTY = "is empty"
 
-_PANDAS_FIELD_COUNT = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+_FORMULA_START = r"^[=+\-@]"
 
 Source = str | os.PathLike | bytes | IO
 
 
-MAX_BYTES = 20_000_000
+@dataclass(frozen=True)
+class ExcludedRow:
+    """A row left out of a complete-rows fit: spreadsheet row, its id, the empty columns."""
+
+    row: int
+    patient_id: str | None
+    empty_columns: tuple[str, ...]
 
 
-def read_cohort(
-    source: Source, *, max_bytes: int = MAX_BYTES, max_columns: int = 100
-) -> pd.DataFrame:
+@dataclass
+class Cohort:
+    """A validated cohort: the normalised frame, the dialect it was read in, excluded rows."""
+
+    frame: pd.DataFrame
+    dialect: Dialect
+    excluded: list[ExcludedRow] = field(default_factory=list)
+
+    def exclusion_report(self, limit: int = 1000) -> dict:
+        """What a complete-rows fit left out, for the model card (first ``limit`` rows listed)."""
+        return {
+            "excluded": len(self.excluded),
+            "rows": [
+                {"row": e.row, "patient_id": e.patient_id, "empty": list(e.empty_columns)}
+                for e in self.excluded[:limit]
+            ],
+            "listed": min(len(self.excluded), limit),
+        }
+
+
+def read_cohort(source: Source, **options) -> pd.DataFrame:
+    """The validated frame of :func:`load_cohort` (same options)."""
+    return load_cohort(source, **options).frame
+
+
+def load_cohort(
+    source: Source,
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_columns: int = MAX_COLUMNS,
+    max_rows: int = MAX_ROWS,
+    complete_rows: bool = False,
+    separator: str | None = None,
+    decimal_mark: str | None = None,
+) -> Cohort:
     """Read a cohort CSV (path, bytes or file object) into a normalised, validated frame.
 
-    Raises InputError listing every problem (at most ``MAX_PROBLEMS`` plus a count of the rest).
+    ``complete_rows``: rows with an empty cell are left out (listed in ``Cohort.excluded``)
+    instead of refused; any other problem still refuses the file. ``separator`` /
+    ``decimal_mark`` override detection (e.g. after an ambiguity). Raises InputError.
     """
     raw = read_bytes(source, max_bytes)
-    header = _parse_header(raw, max_columns)
-    table = _parse_table(raw, header)
-    problems = _missing_columns(header)
-    if problems:
-        _refuse(problems)
-    frame, problems = _convert(table)
-    if problems:
-        _refuse(problems)
-    return frame
+    text, dialect, header = sniff(raw, max_columns, REQUIRED_COLUMNS, separator)
+    missing = [
+        Problem(f"column {name}", "is missing (required column)")
+        for name in REQUIRED_COLUMNS
+        if name not in header
+    ]
+    if missing:
+        if len(header) == 1 and dialect.separator_found is None:
+            missing.append(Problem("file", "the header row has no comma, semicolon or tab "
+                                           "between column names"))
+        raise InputError(missing)
+    kept = [name for name in REQUIRED_COLUMNS + OPTIONAL_COLUMNS if name in header]
+    cells, rows = _parse_cells(text, header, kept, dialect.separator, max_rows)
+    numeric = {name: cells[name] for name in kept if name in NUMERIC_COLUMNS}
+    dialect = detect_decimal_mark(dialect, numeric, rows, forced=decimal_mark)
+    return _validate(cells, rows, kept, dialect, complete_rows)
 
 
-def _refuse(problems: list[Problem]) -> None:
-    """Raise InputError with at most MAX_PROBLEMS problems and a count of the ones left off."""
-    if len(problems) > MAX_PROBLEMS:
-        extra = len(problems) - MAX_PROBLEMS
-        problems = problems[:MAX_PROBLEMS] + [Problem("file", f"… and {extra} more problems")]
-    raise InputError(problems)
+# ---- bytes ------------------------------------------------------------------------------------
 
 
 def _too_large(size: int, max_bytes: int) -> InputError:
@@ -111,188 +170,289 @@ def _read_stream(stream: IO, max_bytes: int) -> bytes:
     return data.encode("utf-8") if isinstance(data, str) else bytes(data)
 
 
-def _parse_header(raw: bytes, max_columns: int) -> list[str]:
-    """Column names from the first line, refusing an over-wide header before decoding the file."""
-    if not raw or raw.isspace():
-        raise InputError(Problem("file", "is empty"))
-    end = min((i for i in (raw.find(b"\n"), raw.find(b"\r")) if i >= 0), default=len(raw))
-    if raw.count(b",", 0, end) + 1 > max_columns:
-        raise InputError(
-            Problem("file", f"the header row has more than {max_columns} columns; is this a CSV?")
+# ---- parsing ----------------------------------------------------------------------------------
+
+
+class _ShapeProblems:
+    """Arrow's invalid-row handler: counts rows with the wrong number of cells (keeping the first
+    MAX_PROBLEMS) and skips whitespace-only lines, remembering their numbers."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.count = 0
+        self.blank_lines: list[int] = []
+
+    def __call__(self, row: pacsv.InvalidRow) -> str:
+        if not row.text.strip():
+            self.blank_lines.append(row.number)
+            return "skip"
+        self.count += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(
+                f"row {row.number}",
+                f"has {row.actual_columns} cells but the header has {row.expected_columns} "
+                "columns",
+            ))
+        return "skip"
+
+
+def _parse_cells(
+    text: bytes, header: list[str], kept: list[str], separator: str, max_rows: int
+) -> tuple[dict[str, pa.ChunkedArray], np.ndarray]:
+    """Every kept column as Arrow text (nothing guessed) and each row's spreadsheet number.
+
+    Rows whose cells are all blank are dropped (their numbers are skipped, not reused).
+    """
+    names = [f"c{i}" for i in range(len(header))]
+    shape = _ShapeProblems()
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(text),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False),
+            parse_options=pacsv.ParseOptions(
+                delimiter=separator, newlines_in_values=True, ignore_empty_lines=False,
+                invalid_row_handler=shape,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                include_columns=[names[header.index(name)] for name in kept],
+                strings_can_be_null=False, quoted_strings_can_be_null=False, null_values=[],
+            ),
         )
-    try:
-        first_line = raw[:end].decode("utf-8-sig")
-        names = next(csv.reader([first_line], strict=True))
-    except (UnicodeDecodeError, csv.Error, StopIteration):
-        raise InputError(
-            Problem("file", "the first line is not a CSV header of column names (UTF-8 text)")
-        ) from None
-    names = [name.strip() for name in names]
-    duplicates = sorted({name for name in names if names.count(name) > 1})
-    if duplicates:
-        raise InputError([Problem(f"column {d}", "appears more than once") for d in duplicates])
-    return names
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        raise InputError(Problem("file", "is not a CSV file that can be read (check that cells "
+                                         "with quotes are closed)")) from None
+    if shape.count:
+        extra = shape.count - len(shape.problems)
+        more = [Problem("file", f"… and {extra} more rows of the wrong width")] if extra else []
+        raise InputError(shape.problems + more)
+    cells = {name: table.column(names[header.index(name)]) for name in kept}
+    numbers = _row_numbers(table.num_rows, shape.blank_lines)
+    blank = np.ones(table.num_rows, dtype=bool)
+    for column in cells.values():
+        blank &= _to_numpy(pc.equal(pc.utf8_trim_whitespace(column), ""))
+    n_rows = int((~blank).sum())
+    if n_rows > max_rows:
+        raise InputError(Problem("file", f"has {n_rows:,} patient rows; the limit is "
+                                         f"{max_rows:,}"))
+    if blank.any():
+        keep = pa.array(~blank)
+        cells = {name: column.filter(keep) for name, column in cells.items()}
+        numbers = numbers[~blank]
+    return cells, numbers
 
 
-def _parse_table(raw: bytes, header: list[str]) -> pd.DataFrame:
-    """Every cell as text (no type guessing, no NA guessing), spreadsheet row numbers as index."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            Problem("file", f"is not UTF-8 text (bad byte at position {exc.start})")
-        ) from None
-    if "\x00" in text:
-        raise InputError(Problem("file", "contains NUL bytes; it is not a CSV text file"))
-    try:
-        table = pd.read_csv(
-            io.StringIO(text),
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            header=None,
-            engine="c",
-        )
-    except pd.errors.ParserError as exc:
-        raise InputError(_parser_problem(str(exc))) from None
-    except (ValueError, csv.Error) as exc:
-        raise InputError(Problem("file", f"is not a valid CSV file ({exc})")) from None
-    if table.shape[1] != len(header):
-        raise InputError(Problem("file", "the header row cannot be read as CSV column names"))
-    # Header = spreadsheet row 1, so the first patient is row 2.
-    table = table.iloc[1:].set_axis(header, axis=1)
-    table.index = pd.RangeIndex(2, 2 + len(table))
-    blank = (table.apply(lambda column: column.str.strip()) == "").all(axis=1)
-    return table[~blank]
+def _row_numbers(n_rows: int, skipped_lines: list[int]) -> np.ndarray:
+    """Spreadsheet numbers of the parsed rows: 2, 3, … skipping lines the parser skipped."""
+    numbers = np.arange(2, 2 + n_rows + len(skipped_lines))
+    if skipped_lines:
+        numbers = numbers[~np.isin(numbers, skipped_lines)]
+    return numbers[:n_rows]
 
 
-def _parser_problem(message: str) -> Problem:
-    """Turn a pandas tokenizer error into a row-level problem when it names a line."""
-    match = _PANDAS_FIELD_COUNT.search(message)
-    if match:
-        expected, line, saw = match.groups()
-        return Problem(f"row {line}", f"has {saw} cells but the header has {expected} columns")
-    return Problem("file", f"is not a valid CSV file ({message.strip()})")
+def _to_numpy(array: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array.to_numpy(zero_copy_only=False)
 
 
-def _missing_columns(header: list[str]) -> list[Problem]:
-    return [
-        Problem(f"column {name}", "is missing (required column)")
-        for name in REQUIRED_COLUMNS
-        if name not in header
-    ]
+# ---- cell checks: each returns (values, codes) with one problem code per row (0 = fine) -------
+
+OK, EMPTY_CELL, NOT_NUMBER, NOT_BINARY, NOT_WHOLE, OUT_OF_RANGE, FORMULA, NOT_CHOICE, DUPLICATE = (
+    range(9)
+)
 
 
-# ---- cell conversion: each converter returns (values, {row: problem text}) --------------------
+@dataclass(frozen=True)
+class _Rule:
+    """How one column is checked and converted."""
 
-Converted = tuple[pd.Series, dict[int, str]]
-
-
-def _text(cells: pd.Series) -> Converted:
-    """Non-empty text that cannot be read as a spreadsheet formula."""
-    errors: dict[int, str] = {}
-    for row, cell in cells.items():
-        if cell.startswith(FORMULA_PREFIXES) or cell.strip().startswith(FORMULA_PREFIXES):
-            errors[row] = f"{cell[:20]!r} looks like a spreadsheet formula; remove the leading sign"
-        elif not cell.strip():
-            errors[row] = "is empty"
-    return cells.str.strip(), errors
+    kind: str  # "text", "number", "choice"
+    low: float = 0.0
+    high: float = 0.0
+    integer: bool = False
+    binary: bool = False
+    choices: dict[str, str] | None = None
+    allowed: str = ""
+    upper: bool = False
 
 
-def _choice(mapping: dict[str, str], allowed: str, normalise: Callable[[str], str]) -> Callable:
-    def convert(cells: pd.Series) -> Converted:
-        values, errors = _text(cells)
-        for row, cell in values.items():
-            if row not in errors and normalise(cell) not in mapping:
-                errors[row] = f"{cell[:20]!r} is not one of {allowed}"
-        return values.map(lambda cell: mapping.get(normalise(cell))), errors
-
-    return convert
-
-
-def _number(
-    low: float, high: float, *, integer: bool = False, binary: bool = False
-) -> Callable[[pd.Series], Converted]:
-    def convert(cells: pd.Series) -> Converted:
-        stripped = cells.str.strip()
-        values = pd.to_numeric(stripped, errors="coerce").astype("float64")
-        errors: dict[int, str] = {}
-        for row, cell in stripped.items():
-            value = values[row]
-            if not cell or cell.lower() == "nan":
-                errors[row] = "is empty"
-            elif np.isnan(value):
-                errors[row] = f"{cell[:20]!r} is not a number"
-            elif binary and value not in (0, 1):
-                errors[row] = f"{cell[:20]!r} must be 0 or 1"
-            elif integer and value != np.floor(value):
-                errors[row] = f"{cell[:20]!r} must be a whole number of days"
-            elif not low <= value <= high:
-                errors[row] = f"{cell[:20]!r} is outside {low:g}–{high:g}"
-        return values, errors
-
-    return convert
-
-
-_CONVERTERS: dict[str, tuple[Callable[[pd.Series], Converted], str]] = {
-    "patient_id": (_text, "str"),
-    "age_years": (_number(*AGE_RANGE_YEARS), "float"),
-    "grade": (_choice(GRADE_VALUES, "II, III, IV (or 2, 3, 4)", str.upper), "str"),
-    "hemoglobin_g_l": (_number(*HEMOGLOBIN_RANGE_G_L), "float"),
-    "os_days": (_number(0, MAX_DAYS, integer=True), "int"),
-    "death": (_number(0, 1, binary=True), "int"),
-    "arm": (_choice(ARM_VALUES, "MSC, standard", str.lower), "str"),
-    "pfs_days": (_number(0, MAX_DAYS, integer=True), "int"),
-    "pfs_event": (_number(0, 1, binary=True), "int"),
-    "cr_week4": (_number(0, 1, binary=True), "int"),
+RULES: dict[str, _Rule] = {
+    "patient_id": _Rule("text"),
+    "age_years": _Rule("number", *AGE_RANGE_YEARS),
+    "grade": _Rule("choice", choices=GRADE_VALUES, allowed="II, III, IV (or 2, 3, 4)", upper=True),
+    "hemoglobin_g_l": _Rule("number", *HEMOGLOBIN_RANGE_G_L),
+    "os_days": _Rule("number", 0, MAX_DAYS, integer=True),
+    "death": _Rule("number", 0, 1, binary=True),
+    "arm": _Rule("choice", choices=ARM_VALUES, allowed="MSC, standard"),
+    "pfs_days": _Rule("number", 0, MAX_DAYS, integer=True),
+    "pfs_event": _Rule("number", 0, 1, binary=True),
+    "cr_week4": _Rule("number", 0, 1, binary=True),
 }
 
 
-def _convert(table: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
-    """Convert every kept column and check the cohort as a whole.
+def _blank_or_missing(stripped: pa.ChunkedArray, rule: _Rule) -> np.ndarray:
+    empty = pc.equal(stripped, "")
+    if rule.kind != "text":
+        empty = pc.or_(empty, pc.is_in(pc.utf8_lower(stripped), pa.array(MISSING_MARKERS)))
+    return _to_numpy(empty)
 
-    Cell problems come in row order, then column order; whole-cohort problems (too few rows, no
-    deaths) follow. The frame is only meaningful when the problem list is empty.
-    """
-    kept = [name for name in REQUIRED_COLUMNS + OPTIONAL_COLUMNS if name in table.columns]
-    found: list[tuple[int, int, Problem]] = []
-    columns: dict[str, pd.Series] = {}
+
+def _as_point_decimal(stripped: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Decimal-comma cells in decimal-point form; a cell with a point then is not a number."""
+    return pc.if_else(pc.match_substring(stripped, "."), "not a number",
+                      pc.replace_substring(stripped, ",", "."))
+
+
+def _check(
+    column: pa.ChunkedArray, rule: _Rule, decimal_mark: str | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Converted values and problem codes for one column, computed on whole-column masks."""
+    stripped = pc.utf8_trim_whitespace(column)
+    codes = np.zeros(len(column), dtype=np.int8)
+    formula = _to_numpy(pc.or_(pc.match_substring_regex(column, r"^[\t\r]"),
+                               pc.match_substring_regex(stripped, _FORMULA_START)))
+    if rule.kind == "number":
+        text = _as_point_decimal(stripped) if decimal_mark == "," else stripped
+        numeric = _to_numpy(pc.match_substring_regex(text, _NUMBER))
+        values = _to_numpy(pc.cast(pc.if_else(pa.array(numeric), text, "nan"), pa.float64()))
+        with np.errstate(invalid="ignore"):
+            bad_range = ~((values >= rule.low) & (values <= rule.high))
+            codes[numeric & bad_range] = OUT_OF_RANGE
+            if rule.integer:
+                codes[numeric & (values != np.floor(values))] = NOT_WHOLE
+            if rule.binary:
+                codes[numeric & ~np.isin(values, (0.0, 1.0))] = NOT_BINARY
+        codes[~numeric] = NOT_NUMBER
+    elif rule.kind == "choice":
+        normal = pc.utf8_upper(stripped) if rule.upper else pc.utf8_lower(stripped)
+        keys = list(rule.choices)
+        index = _to_numpy(pc.fill_null(pc.index_in(normal, pa.array(keys)), -1))
+        codes[index < 0] = NOT_CHOICE
+        labels = np.array([rule.choices[k] for k in keys] + [None], dtype=object)
+        values = labels[index]
+    else:
+        values = stripped  # kept as Arrow text until the file is accepted
+        codes[formula] = FORMULA
+    codes[formula & (codes == NOT_NUMBER)] = FORMULA
+    codes[formula & (codes == NOT_CHOICE)] = FORMULA
+    codes[_blank_or_missing(stripped, rule)] = EMPTY_CELL
+    return values, codes
+
+
+def _duplicate_codes(
+    ids: pa.ChunkedArray, usable: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """DUPLICATE for every repeat of a patient_id, and the position where it first appeared."""
+    codes = np.zeros(len(ids), dtype=np.int8)
+    first = np.full(len(ids), -1)
+    positions = np.flatnonzero(usable)
+    if len(positions):
+        chosen = ids.take(pa.array(positions)).combine_chunks()
+        encoded = _to_numpy(pc.dictionary_encode(chosen).indices)
+        _, first_of_value, inverse = np.unique(encoded, return_index=True, return_inverse=True)
+        first_position = positions[first_of_value[inverse]]
+        repeated = first_position != positions
+        codes[positions[repeated]] = DUPLICATE
+        first[positions] = first_position
+    return codes, first
+
+
+_MESSAGES = {
+    FORMULA: "{shown} looks like a spreadsheet formula; remove the leading sign",
+    NOT_NUMBER: "{shown} is not a number",
+    NOT_BINARY: "{shown} must be 0 or 1",
+    NOT_WHOLE: "{shown} must be a whole number of days",
+    OUT_OF_RANGE: "{shown} is outside {low:g}–{high:g}",
+    NOT_CHOICE: "{shown} is not one of {allowed}",
+    DUPLICATE: "duplicate patient_id {shown} (also in row {first_row})",
+}
+
+
+def _message(code: int, rule: _Rule, cell: str, first_row: int | None) -> str:
+    if code == EMPTY_CELL:
+        return EMPTY
+    return _MESSAGES[code].format(shown=f"{cell[:20]!r}", low=rule.low, high=rule.high,
+                                  allowed=rule.allowed, first_row=first_row)
+
+
+def _validate(
+    cells: dict[str, pa.ChunkedArray], rows: np.ndarray, kept: list[str], dialect: Dialect,
+    complete_rows: bool,
+) -> Cohort:
+    values: dict[str, np.ndarray] = {}
+    codes = np.zeros((len(rows), len(kept)), dtype=np.int8)
     for position, name in enumerate(kept):
-        convert, _ = _CONVERTERS[name]
-        values, errors = convert(table[name])
-        columns[name] = values
-        found += [
-            (row, position, Problem(f"row {row}, column {name}", what))
-            for row, what in errors.items()
-        ]
-    found += _duplicate_ids(columns["patient_id"], kept.index("patient_id"))
-    found.sort(key=lambda item: (item[0], item[1]))
-    death_cells_valid = not any(p.where.endswith("column death") for _, _, p in found)
-    problems = [problem for _, _, problem in found]
-    problems += _whole_cohort_problems(len(table), columns["death"], death_cells_valid)
+        values[name], codes[:, position] = _check(cells[name], RULES[name],
+                                                  dialect.decimal_mark)
+    empty = codes == EMPTY_CELL
+    incomplete = empty.any(axis=1)
+    excluded: list[ExcludedRow] = []
+    if complete_rows and incomplete.any():
+        codes[incomplete] = OK  # the row is left out; its other cells do not matter
+        excluded = _excluded_rows(rows, kept, values["patient_id"], empty, incomplete)
+    id_at = kept.index("patient_id")
+    usable = (codes[:, id_at] == OK) & ~(complete_rows & incomplete)
+    duplicate, first = _duplicate_codes(values["patient_id"], usable)
+    codes[:, id_at] = np.where(duplicate > 0, duplicate, codes[:, id_at])
+    problems = _cell_problems(codes, cells, rows, kept, first)
+    keep = ~incomplete if complete_rows else np.ones(len(rows), dtype=bool)
+    death_valid = not (codes[:, kept.index("death")] != OK).any()
+    problems += _whole_cohort_problems(int(keep.sum()), values["death"][keep], death_valid)
     if problems:
-        return pd.DataFrame(), problems
-    frame = pd.DataFrame({name: columns[name].astype(_CONVERTERS[name][1]) for name in kept})
-    return frame.reset_index(drop=True), []
+        raise InputError(problems)
+    values["patient_id"] = _to_numpy(values["patient_id"]).astype(object)
+    frame = pd.DataFrame({name: values[name][keep].astype(_dtype(RULES[name])) for name in kept})
+    return Cohort(frame=frame, dialect=dialect, excluded=excluded)
 
 
-def _duplicate_ids(ids: pd.Series, position: int) -> list[tuple[int, int, Problem]]:
-    """One problem per repeated patient_id, naming the row where it first appeared."""
-    first_row: dict[str, int] = {}
-    found = []
-    for row, patient_id in ids.items():
-        if not patient_id:
-            continue
-        if patient_id in first_row:
-            what = f"duplicate patient_id {patient_id[:20]!r} (also in row {first_row[patient_id]})"
-            found.append((row, position, Problem(f"row {row}, column patient_id", what)))
-        else:
-            first_row[patient_id] = row
-    return found
+def _dtype(rule: _Rule) -> type | str:
+    if rule.kind != "number":
+        return object
+    return "int64" if rule.integer or rule.binary else "float64"
 
 
-def _whole_cohort_problems(n_rows: int, death: pd.Series, death_cells_valid: bool) -> list[Problem]:
+def _excluded_rows(
+    rows: np.ndarray, kept: list[str], ids: pa.ChunkedArray, empty: np.ndarray,
+    incomplete: np.ndarray,
+) -> list[ExcludedRow]:
+    return [
+        ExcludedRow(
+            row=int(rows[i]),
+            patient_id=ids[int(i)].as_py() or None,
+            empty_columns=tuple(name for j, name in enumerate(kept) if empty[i, j]),
+        )
+        for i in np.flatnonzero(incomplete)
+    ]
+
+
+def _cell_problems(
+    codes: np.ndarray, cells: dict[str, pa.ChunkedArray], rows: np.ndarray, kept: list[str],
+    first: np.ndarray,
+) -> list[Problem]:
+    """The first MAX_PROBLEMS cell problems in row, then column order, and a count of the rest."""
+    bad = codes != OK
+    total = int(bad.sum())
+    problems: list[Problem] = []
+    for i in np.flatnonzero(bad.any(axis=1)):
+        for j in np.flatnonzero(bad[i]):
+            if len(problems) == MAX_PROBLEMS:
+                break
+            name = kept[j]
+            cell = cells[name][int(i)].as_py()
+            first_row = int(rows[first[i]]) if codes[i, j] == DUPLICATE else None
+            problems.append(Problem(f"row {rows[i]}, column {name}",
+                                    _message(int(codes[i, j]), RULES[name], cell, first_row)))
+        if len(problems) == MAX_PROBLEMS:
+            break
+    if total > len(problems):
+        problems.append(Problem("file", f"… and {total - len(problems):,} more problems"))
+    return problems
+
+
+def _whole_cohort_problems(
+    n_rows: int, death: np.ndarray, death_cells_valid: bool
+) -> list[Problem]:
     """Too few patients; no deaths (judged only when every death cell is a valid 0/1)."""
     problems = []
     if n_rows < MIN_ROWS:
@@ -302,3 +462,8 @@ def _whole_cohort_problems(n_rows: int, death: pd.Series, death_cells_valid: boo
     if n_rows and death_cells_valid and not (death == 1).any():
         problems.append(Problem("column death", "no deaths — a Cox model needs events"))
     return problems
+
+
+def has_empty_cells(error: InputError) -> bool:
+    """Whether a refusal lists empty cells (a complete-rows fit would leave those rows out)."""
+    return any(p.what == EMPTY for p in error.problems)

@@ -3,41 +3,49 @@
 Model: Cox (1972) partial likelihood with Efron's (1977) handling of tied death times — the
 lifelines default and R ``survival::coxph(ties = "efron")``; covariates are the indicator columns
 of :mod:`srgvhd.risk.covariates` (Niu et al. 2026 reference: age 18–34, grade III, Hb > 90 g/L).
-Newton–Raphson is run to ``precision = 1e-12`` / ``r_precision = 1e-15`` so the coefficients agree
-with R's ``coxph`` to 1e-6 (stack-notes.md: lifelines' default stops one step early).
+The coefficients come from Newton–Raphson on time-grouped sums (:mod:`srgvhd.risk.riskset`) run
+to a step below 1e-10, which agrees with R's ``coxph`` to 1e-12; lifelines is then started at that
+point (one evaluation, no further step) to build the fitted object — standard errors, summary,
+baseline — with ``batch_mode`` for tied whole-day data (stack-notes.md: its automatic choice falls
+into the per-row algorithm between 300k and 800k rows).
 
 Events per coefficient: at least 10 (Peduzzi et al., J Clin Epidemiol 1995;48:1503–10), unless
 the caller explicitly allows fewer.
 
-Metrics: Harrell's concordance (apparent and k-fold cross-validated); the Grambsch–Therneau
-(Biometrika 1994) test of proportional hazards on scaled Schoenfeld residuals with a rank time
-transform (lifelines ``proportional_hazard_test``); calibration at 180 and 365 days by tertile of
-the linear predictor — mean predicted survival against the Kaplan–Meier estimate with its
-Greenwood 95% CI.
+Metrics: Harrell's concordance, apparent and cross-validated (stratified k-fold on death so every
+fold has deaths; each fold's fit starts at the full fit and reuses the time grouping), and
+restricted to deaths by 180 and 365 days; the proportional-hazards score test of R ``cox.zph``
+(:mod:`srgvhd.risk.phtest`); calibration at 180 and 365 days, apparent and cross-validated, and a
+decision curve (:mod:`srgvhd.risk.calibration`).
 """
 
 from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-from lifelines import CoxPHFitter, KaplanMeierFitter
+from lifelines import CoxPHFitter
 from lifelines.exceptions import ConvergenceError, ConvergenceWarning
-from lifelines.statistics import proportional_hazard_test
-from lifelines.utils import concordance_index
-from sklearn.model_selection import KFold
+from sklearn.model_selection import StratifiedKFold
 
 from srgvhd.errors import InputError, Problem
+from srgvhd.risk.calibration import calibration_by_thirds, decision_curve
 from srgvhd.risk.covariates import COVARIATE_COLUMNS, COVARIATE_LABELS, design_matrix
+from srgvhd.risk.phtest import ph_score_test
+from srgvhd.risk.progress import Progress, no_progress
+from srgvhd.risk.riskset import Grouped, breslow_cumulative_hazard, harrell_concordance, newton
 
 MIN_EVENTS_PER_COEFFICIENT = 10
 FIT_OPTIONS = {"precision": 1e-12, "r_precision": 1e-15}
 CALIBRATION_DAYS = (180, 365)
-CALIBRATION_GROUPS = ("lowest risk third", "middle risk third", "highest risk third")
 PH_ALPHA = 0.05
 DURATION, EVENT = "os_days", "death"
+# Share of distinct follow-up times below which lifelines' batch algorithm is used (whole days).
+BATCH_MODE_MAX_DISTINCT_SHARE = 0.5
 
 
 def _covariates(df: pd.DataFrame) -> pd.DataFrame:
@@ -55,8 +63,13 @@ def present_covariates(df: pd.DataFrame) -> list[str]:
     return [name for name in COVARIATE_COLUMNS if x[name].nunique() > 1]
 
 
-def check_events_per_coefficient(df: pd.DataFrame, *, allow_low_epv: bool) -> None:
-    """Refuse a cohort with fewer than 10 deaths per coefficient (Peduzzi et al. 1995)."""
+def check_events_per_coefficient(
+    df: pd.DataFrame, *, allow_low_epv: bool, override: str = "rerun with --allow-low-epv"
+) -> None:
+    """Refuse a cohort with fewer than 10 deaths per coefficient (Peduzzi et al. 1995).
+
+    ``override`` names, in the caller's words, the control that fits anyway.
+    """
     events = int(df[EVENT].sum())
     n_coefficients = len(present_covariates(df))
     needed = MIN_EVENTS_PER_COEFFICIENT * n_coefficients
@@ -68,63 +81,88 @@ def check_events_per_coefficient(df: pd.DataFrame, *, allow_low_epv: bool) -> No
             f"{events} deaths for {n_coefficients} coefficients is "
             f"{events / max(n_coefficients, 1):.1f} events per coefficient; at least "
             f"{MIN_EVENTS_PER_COEFFICIENT} are needed ({needed} deaths) for stable estimates. "
-            "Use --allow-low-epv to fit anyway.",
+            f"To fit anyway, {override}.",
         )
     )
 
 
-def _training_frame(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    data = _covariates(df)[columns]
-    data[DURATION] = df[DURATION].to_numpy(dtype=float)
-    data[EVENT] = df[EVENT].to_numpy(dtype=int)
-    return data
+@dataclass(frozen=True)
+class Prepared:
+    """A cohort's design (the varying covariates only) with patients grouped by follow-up time;
+    built once and shared by the fit and every metric."""
+
+    columns: list[str]
+    x: np.ndarray
+    durations: np.ndarray
+    events: np.ndarray
+    grouped: Grouped
 
 
-def _separation_problems(data: pd.DataFrame, columns: list[str]) -> list[Problem]:
-    """A covariate group with no deaths (or all deaths in it) sends its coefficient to ±infinity."""
-    problems = []
-    for name in columns:
-        with_it = data[name] == 1
-        for value, group in ((1, with_it), (0, ~with_it)):
-            if data.loc[group, EVENT].sum() == 0:
-                problems.append(
-                    Problem(
-                        f"column {EVENT}",
-                        f"no deaths among the {int(group.sum())} patients with {name} = {value}: "
-                        f"the hazard ratio for {COVARIATE_LABELS[name]} cannot be estimated",
-                    )
-                )
-    return problems
-
-
-def fit_cox(df: pd.DataFrame) -> CoxPHFitter:
-    """Fit the Cox model (Efron ties, tight convergence) on a cohort from ``read_cohort``.
-
-    Raises InputError with a plain message when nothing varies, a covariate group has no deaths
-    (separation), or Newton–Raphson does not converge.
-    """
+def prepare(df: pd.DataFrame) -> Prepared:
+    """The design of a cohort from ``read_cohort``; InputError when no covariate varies."""
     columns = present_covariates(df)
     if not columns:
         raise InputError(
             Problem("file", "every patient has the same age group, grade and hemoglobin group")
         )
-    data = _training_frame(df, columns)
-    problems = _separation_problems(data, columns)
+    x = _covariates(df)[columns].to_numpy(dtype=float)
+    durations = df[DURATION].to_numpy(dtype=float)
+    events = df[EVENT].to_numpy(dtype=float)
+    return Prepared(columns, x, durations, events, Grouped.of(x, durations, events))
+
+
+def _separation_problems(prep: Prepared, include: np.ndarray | None = None) -> list[Problem]:
+    """A covariate group with no deaths (or all deaths in it) sends its coefficient to ±infinity."""
+    keep = np.ones(len(prep.events)) if include is None else include
+    with_it = prep.x * keep[:, None]
+    without = (1 - prep.x) * keep[:, None]
+    problems = []
+    for j, name in enumerate(prep.columns):
+        for value, members in ((1, with_it[:, j]), (0, without[:, j])):
+            if (members * prep.events).sum() == 0:
+                problems.append(
+                    Problem(
+                        f"column {EVENT}",
+                        f"no deaths among the {int(members.sum())} patients with {name} = "
+                        f"{value}: the hazard ratio for {COVARIATE_LABELS[name]} cannot be "
+                        "estimated",
+                    )
+                )
+    return problems
+
+
+_NOT_CONVERGED = (
+    "the Cox model did not converge: some covariates may coincide (e.g. every grade IV patient is "
+    "also ≥35) or separate deaths from survivors; pool or check the data"
+)
+
+
+def fit_cox(df: pd.DataFrame, prepared: Prepared | None = None) -> CoxPHFitter:
+    """Fit the Cox model (Efron ties) on a cohort from ``read_cohort`` (see module docstring).
+
+    Raises InputError with a plain message when nothing varies, a covariate group has no deaths
+    (separation), or Newton–Raphson does not converge.
+    """
+    prep = prepared or prepare(df)
+    problems = _separation_problems(prep)
     if problems:
         raise InputError(problems)
+    beta = newton(prep.grouped, np.zeros(len(prep.columns)))
+    if beta is None:
+        raise InputError(Problem("file", _NOT_CONVERGED))
+    data = pd.DataFrame(prep.x, columns=prep.columns)
+    data[DURATION] = prep.durations
+    data[EVENT] = prep.events.astype(int)
+    distinct_share = len(prep.grouped.times) / len(prep.durations)
     cph = CoxPHFitter()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", ConvergenceWarning)
-            cph.fit(data, DURATION, EVENT, fit_options=FIT_OPTIONS)
+            cph.fit(data, DURATION, EVENT, fit_options=FIT_OPTIONS,
+                    initial_point=beta * data[prep.columns].std(0).to_numpy(),
+                    batch_mode=True if distinct_share <= BATCH_MODE_MAX_DISTINCT_SHARE else None)
     except (ConvergenceError, ConvergenceWarning, np.linalg.LinAlgError):
-        raise InputError(
-            Problem(
-                "file",
-                "the Cox model did not converge: some covariates may coincide (e.g. every grade IV "
-                "patient is also ≥35) or separate deaths from survivors; pool or check the data",
-            )
-        ) from None
+        raise InputError(Problem("file", _NOT_CONVERGED)) from None
     return cph
 
 
@@ -132,6 +170,17 @@ def _number(value: float) -> float | None:
     """A JSON-safe float (None for NaN/inf)."""
     value = float(value)
     return value if math.isfinite(value) else None
+
+
+def _json(value: object) -> object:
+    """Dataclass dicts with NaN/inf turned into None."""
+    if isinstance(value, dict):
+        return {k: _json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json(v) for v in value]
+    if isinstance(value, float | np.floating):
+        return _number(value)
+    return value
 
 
 def _coefficients(cph: CoxPHFitter) -> list[dict]:
@@ -151,53 +200,74 @@ def _coefficients(cph: CoxPHFitter) -> list[dict]:
     ]
 
 
-def _concordance(df: pd.DataFrame, cph: CoxPHFitter) -> float | None:
-    """Harrell's C of the model's risk scores in ``df``; None when no pair is comparable."""
-    risk = cph.predict_partial_hazard(_covariates(df)[list(cph.params_.index)])
-    try:
-        return _number(concordance_index(df[DURATION], -risk, df[EVENT]))
-    except ZeroDivisionError:
-        return None
+def _survival_at_horizons(prep: Prepared, beta: np.ndarray, rows: np.ndarray,
+                          include: np.ndarray | None = None) -> np.ndarray:
+    """Breslow S(t | x) at 180 and 365 days for ``rows`` (columns: horizons)."""
+    h0 = breslow_cumulative_hazard(prep.grouped, beta, np.array(CALIBRATION_DAYS, float), include)
+    return np.exp(-np.outer(np.exp(prep.x[rows] @ beta), h0))
 
 
-def _fold_result(fold: int, train: pd.DataFrame, test: pd.DataFrame) -> dict:
-    """Concordance of a model fitted on ``train`` in ``test``, or why there is none."""
-    result: dict = {"fold": fold, "n_test": len(test), "events_test": int(test[EVENT].sum())}
-    try:
-        cph = fit_cox(train)
-    except InputError as exc:
-        return {**result, "concordance": None, "error": f"training part not fitted: {exc}"}
-    concordance = _concordance(test, cph)
-    if concordance is None:
-        return {**result, "concordance": None, "error": "no comparable pair in the test part"}
-    return {**result, "concordance": concordance}
+@dataclass
+class _CrossValidation:
+    folds: list[dict]
+    survival: np.ndarray  # out-of-fold S at the horizons (NaN where the fold failed)
+    truncated: dict[int, list[float]]
 
 
-def _cross_validated_concordance(df: pd.DataFrame, n_splits: int, seed: int) -> dict:
-    """Harrell's C in each held-out fold of a shuffled KFold (a failed fold is reported)."""
-    splits = min(n_splits, len(df))
-    folds = [
-        _fold_result(i, df.iloc[train], df.iloc[test])
-        for i, (train, test) in enumerate(
-            KFold(n_splits=splits, shuffle=True, random_state=seed).split(df), start=1
-        )
-    ]
-    values = [f["concordance"] for f in folds if f["concordance"] is not None]
-    return {"mean": _number(np.mean(values)) if values else None, "folds": folds}
+def _folds(prep: Prepared, n_splits: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Stratified on death, so every fold has deaths when the cohort has enough."""
+    classes = np.unique(prep.events, return_counts=True)[1]
+    splits = min(n_splits, int(classes.min()) if len(classes) > 1 else len(prep.events))
+    if splits < 2:
+        return []
+    folds = StratifiedKFold(n_splits=splits, shuffle=True, random_state=seed)
+    return list(folds.split(np.zeros(len(prep.events)), prep.events))
 
 
-def _ph_test(df: pd.DataFrame, cph: CoxPHFitter) -> dict:
-    """Grambsch–Therneau test per covariate (rank time transform) and a verdict in plain words."""
-    columns = list(cph.params_.index)
-    summary = proportional_hazard_test(cph, _training_frame(df, columns), "rank").summary
+def _cross_validate(prep: Prepared, beta: np.ndarray, n_splits: int, seed: int,
+                    progress: Progress) -> _CrossValidation:
+    """Each fold: fit on the rest (warm start at ``beta``), score the held-out part."""
+    survival = np.full((len(prep.events), len(CALIBRATION_DAYS)), np.nan)
+    truncated: dict[int, list[float]] = {day: [] for day in CALIBRATION_DAYS}
+    folds = []
+    splits = _folds(prep, n_splits, seed)
+    for number, (train, test) in enumerate(splits, start=1):
+        progress(f"cross-validation fold {number} of {len(splits)}", 0.3 + 0.5 * number /
+                 len(splits))
+        include = np.zeros(len(prep.events))
+        include[train] = 1.0
+        result: dict = {"fold": number, "n_test": len(test),
+                        "events_test": int(prep.events[test].sum())}
+        separation = _separation_problems(prep, include)
+        fold_beta = None if separation else newton(prep.grouped, beta, include)
+        if fold_beta is None:
+            reason = "; ".join(p.what for p in separation) or _NOT_CONVERGED
+            folds.append({**result, "concordance": None,
+                          "error": f"training part not fitted: {reason}"})
+            continue
+        risk = prep.x[test] @ fold_beta
+        durations, events = prep.durations[test], prep.events[test]
+        concordance = harrell_concordance(durations, events, risk)
+        survival[test] = _survival_at_horizons(prep, fold_beta, test, include)
+        for day in CALIBRATION_DAYS:
+            value = harrell_concordance(durations, events, risk, horizon=day)
+            if value is not None:
+                truncated[day].append(value)
+        if concordance is None:
+            folds.append({**result, "concordance": None,
+                          "error": "no comparable pair in the test part"})
+        else:
+            folds.append({**result, "concordance": concordance})
+    return _CrossValidation(folds, survival, truncated)
+
+
+def _ph_test(prep: Prepared, beta: np.ndarray) -> dict:
+    """R cox.zph score test per covariate and globally, with a verdict in plain words."""
+    test = ph_score_test(prep.grouped, beta)
     covariates = [
-        {
-            "name": name,
-            "label": COVARIATE_LABELS[name],
-            "statistic": _number(row["test_statistic"]),
-            "p": _number(row["p"]),
-        }
-        for name, row in summary.iterrows()
+        {"name": name, "label": COVARIATE_LABELS[name], "statistic": _number(statistic),
+         "p": _number(p)}
+        for name, statistic, p in zip(prep.columns, test.statistics, test.p_values, strict=True)
     ]
     violated = [c["label"] for c in covariates if c["p"] is not None and c["p"] < PH_ALPHA]
     if violated:
@@ -208,63 +278,72 @@ def _ph_test(df: pd.DataFrame, cph: CoxPHFitter) -> dict:
     else:
         verdict = f"No evidence that any effect changes over follow-up (all p ≥ {PH_ALPHA})."
     return {
-        "method": "scaled Schoenfeld residuals, rank time transform",
+        "method": "score test for x·g(t) terms (R survival cox.zph), rank time transform",
         "covariates": covariates,
+        "global": {"statistic": _number(test.global_statistic), "df": test.global_df,
+                   "p": _number(test.global_p)},
         "verdict": verdict,
     }
 
 
-def _km_at(group: pd.DataFrame, day: int) -> tuple[float, float, float]:
-    """Kaplan–Meier survival at ``day`` with its 95% CI (exponential Greenwood)."""
-    kmf = KaplanMeierFitter().fit(group[DURATION], group[EVENT])
-    estimate = float(kmf.survival_function_at_times(day).iloc[0])
-    band = kmf.confidence_interval_survival_function_.loc[:day].iloc[-1]
-    return estimate, float(band.iloc[0]), float(band.iloc[1])
+def _by_horizon(prep: Prepared, survival: np.ndarray, measure: Callable) -> dict:
+    """``measure(durations, events, predicted, day)`` at each horizon, on the rows with a
+    prediction, as JSON-safe lists (calibration thirds or decision-curve points)."""
+    known = ~np.isnan(survival[:, 0])
+    return {
+        str(day): [_json(asdict(item)) for item in measure(
+            prep.durations[known], prep.events[known], survival[known, i], day)]
+        for i, day in enumerate(CALIBRATION_DAYS)
+    }
 
 
-def _calibration(df: pd.DataFrame, cph: CoxPHFitter) -> dict:
-    """Predicted vs observed survival at 180 and 365 days by tertile of the linear predictor.
-
-    Patients are ordered by linear predictor (ties in input order) and cut into three groups
-    of near-equal size.
-    """
-    x = _covariates(df)[list(cph.params_.index)]
-    order = np.argsort(cph.predict_log_partial_hazard(x).to_numpy(), kind="stable")
-    groups = np.array_split(order, len(CALIBRATION_GROUPS))
-    predicted = cph.predict_survival_function(x, times=list(CALIBRATION_DAYS))
-    result: dict = {}
-    for day in CALIBRATION_DAYS:
-        rows = []
-        for name, members in zip(CALIBRATION_GROUPS, groups, strict=True):
-            group = df.iloc[members]
-            observed, lower, upper = _km_at(group, day) if len(group) else (np.nan,) * 3
-            rows.append(
-                {
-                    "group": name,
-                    "n": len(group),
-                    "events": int(group[EVENT].sum()),
-                    "at_risk": int((group[DURATION] >= day).sum()),
-                    "predicted": _number(predicted.loc[day].iloc[members].mean()),
-                    "observed": _number(observed),
-                    "observed_lower": _number(lower),
-                    "observed_upper": _number(upper),
-                }
-            )
-        result[str(day)] = rows
-    return result
+def _mean(values: list[float]) -> float | None:
+    return _number(np.mean(values)) if values else None
 
 
-def evaluate(df: pd.DataFrame, cph: CoxPHFitter, *, n_splits: int = 5, seed: int = 0) -> dict:
-    """Coefficients, apparent and cross-validated concordance, PH test and calibration.
+def evaluate(
+    df: pd.DataFrame, cph: CoxPHFitter, *, n_splits: int = 5, seed: int = 0,
+    prepared: Prepared | None = None, progress: Progress = no_progress,
+) -> dict:
+    """Coefficients, concordance (apparent, cross-validated, by 180/365 days), PH test,
+    calibration (apparent and cross-validated) and decision curves.
 
     JSON-serialisable and aggregate only (no per-patient values), for the model card.
     """
+    prep = prepared or prepare(df)
+    beta = cph.params_.loc[prep.columns].to_numpy(dtype=float)
+    risk = prep.x @ beta
+    progress("proportional-hazards test", 0.25)
+    ph_test = _ph_test(prep, beta)
+    cv = _cross_validate(prep, beta, n_splits, seed, progress)
+    apparent = _survival_at_horizons(prep, beta, np.arange(len(risk)))
+    progress("calibration", 0.9)
+    values = [f["concordance"] for f in cv.folds if f["concordance"] is not None]
     return {
         "n": len(df),
-        "events": int(df[EVENT].sum()),
+        "events": int(prep.events.sum()),
         "coefficients": _coefficients(cph),
-        "concordance_apparent": _concordance(df, cph),
-        "concordance_cv": _cross_validated_concordance(df, n_splits, seed),
-        "ph_test": _ph_test(df, cph),
-        "calibration": _calibration(df, cph),
+        "concordance_apparent": _number_or_none(harrell_concordance(prep.durations, prep.events,
+                                                                    risk)),
+        "concordance_cv": {
+            "mean": _mean(values), "folds": cv.folds,
+            "method": "stratified on death, shuffled (scikit-learn StratifiedKFold)",
+        },
+        "concordance_by_day": {
+            str(day): {
+                "apparent": _number_or_none(harrell_concordance(
+                    prep.durations, prep.events, risk, horizon=day)),
+                "cross_validated": _mean(cv.truncated[day]),
+            }
+            for day in CALIBRATION_DAYS
+        },
+        "ph_test": ph_test,
+        "calibration": _by_horizon(prep, apparent, calibration_by_thirds),
+        "calibration_cv": {**_by_horizon(prep, cv.survival, calibration_by_thirds),
+                           "n": int((~np.isnan(cv.survival[:, 0])).sum())},
+        "decision_curve_cv": _by_horizon(prep, cv.survival, decision_curve),
     }
+
+
+def _number_or_none(value: float | None) -> float | None:
+    return None if value is None else _number(value)

@@ -24,6 +24,7 @@ import numpy as np
 from srgvhd.errors import InputError, Problem
 from srgvhd.risk.cohort import AGE_RANGE_YEARS, HEMOGLOBIN_RANGE_G_L
 from srgvhd.risk.covariates import (
+    AGE_GROUPS,
     COVARIATE_COLUMNS,
     COVARIATE_LABELS,
     GRADES,
@@ -290,29 +291,36 @@ def score_frame(model: RiskModel, df: pd.DataFrame) -> pd.DataFrame:
     """Hazard ratio and S(180), S(365) for each row (columns age_years, grade, hemoglobin_g_l).
 
     Uses the same Breslow step function as :func:`patient_risk`, evaluated only at the two
-    horizons (memory n_rows × 2). Rows in a category the model was not trained on are refused,
-    naming the row (position + 2, as in a CSV with a header) and its patient_id when present.
+    horizons (memory n_rows × 2), on whole columns. Rows in a category the model was not trained
+    on are refused, naming the row (position + 2, as in a CSV with a header) and its patient_id
+    when present; only those rows are visited one by one.
     """
     import pandas as pd
 
     full = design_matrix(df["age_years"], df["grade"], df["hemoglobin_g_l"])
-    ids = df["patient_id"] if "patient_id" in df else pd.Series([None] * len(df))
-    problems = [
-        p
-        for position, (row, pid) in enumerate(zip(full.to_numpy(), ids, strict=True))
-        for p in _untrained(model, row, _row_label(position, pid))
-    ]
-    if problems:
-        raise InputError(problems)
-    x = full[list(model.covariates)].to_numpy(dtype=float)
+    missing = [c for c in COVARIATE_COLUMNS if c not in model.covariates]
+    untrained = full[missing].to_numpy().any(axis=1) if missing else np.zeros(len(df), bool)
+    if untrained.any():
+        ids = df["patient_id"].to_numpy() if "patient_id" in df else [None] * len(df)
+        values = full.to_numpy()
+        raise InputError([
+            p
+            for position in np.flatnonzero(untrained)
+            for p in _untrained(model, values[position], _row_label(position, ids[position]))
+        ])
+    x = full[model.covariates].to_numpy(dtype=float)
     risk = np.exp(x @ model.beta)
     h0 = _baseline_hazard_at(_cumulative(model), model, np.array(HORIZONS_DAYS, dtype=float))
     surv = np.exp(-np.outer(risk, h0))
+    age_groups = np.select(
+        [full["age_lt18"].to_numpy() == 1, full["age_ge35"].to_numpy() == 1],
+        [AGE_GROUPS[0], AGE_GROUPS[2]], AGE_GROUPS[1],
+    )
     out = pd.DataFrame(
         {
-            "age_group": [age_group(float(a)) for a in df["age_years"]],
+            "age_group": age_groups,
             "grade": df["grade"].to_numpy(),
-            "hemoglobin_le_90": [hemoglobin_le_90(float(h)) for h in df["hemoglobin_g_l"]],
+            "hemoglobin_le_90": full["hb_le_90"].to_numpy() == 1,
             "hazard_ratio": risk,
         },
         index=df.index,

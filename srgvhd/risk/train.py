@@ -1,7 +1,8 @@
 """Train a model version from a cohort CSV: validate → EPV check → fit → evaluate → save → promote.
 
 Every refusal (bad file, too few events per coefficient) happens before anything is written, so
-the store is left exactly as it was (interfaces.md §3).
+the store is left exactly as it was (interfaces.md §3). The card records the dialect the file was
+read in and, for a complete-rows fit, which rows were left out and why.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from pathlib import Path
 import lifelines
 import sklearn
 
-from srgvhd.risk.cohort import read_bytes, read_cohort
+from srgvhd.risk.cohort import load_cohort, read_bytes
 from srgvhd.risk.covariates import design_matrix
-from srgvhd.risk.fit import check_events_per_coefficient, evaluate, fit_cox, present_covariates
+from srgvhd.risk.fit import check_events_per_coefficient, evaluate, fit_cox, prepare
 from srgvhd.risk.model import build_model
 from srgvhd.risk.predict import BAND_METHOD
 from srgvhd.risk.provenance import DataSource, provenance_fields
+from srgvhd.risk.progress import Progress, no_progress
 from srgvhd.risk.store import ModelStore, pause_for_test, sha256
 
 REFERENCE_STATEMENT = (
@@ -41,19 +43,32 @@ def train_from_csv(
     assumptions: list[str] | None = None,
     source_name: str | None = None,
     data_source: DataSource | None = None,
+    complete_rows: bool = False,
+    separator: str | None = None,
+    decimal_mark: str | None = None,
+    epv_override: str = "rerun with --allow-low-epv",
+    progress: Progress = no_progress,
 ) -> dict:
     """Fit, evaluate and save a new model version; activate it when ``promote``.
 
     Returns the new model card. Raises InputError (store untouched) for a bad cohort or too few
-    events per coefficient (unless ``allow_low_epv``, which the card then records).
+    events per coefficient (unless ``allow_low_epv``, which the card then records; the refusal
+    names ``epv_override``). ``complete_rows``, ``separator`` and ``decimal_mark``: see
+    :func:`srgvhd.risk.cohort.load_cohort`. ``progress(step, fraction)`` is called as work
+    advances.
     ``data_source``: centre, period and who, as declared at upload (recorded on the card).
     """
+    progress("reading the cohort file", 0.0)
     data = read_bytes(source)  # read once: the card's digest is of exactly these bytes
-    cohort = read_cohort(data)
-    check_events_per_coefficient(cohort, allow_low_epv=allow_low_epv)
-    cph = fit_cox(cohort)
-    metrics = evaluate(cohort, cph)
-    covariates = present_covariates(cohort)
+    loaded = load_cohort(data, complete_rows=complete_rows, separator=separator,
+                         decimal_mark=decimal_mark)
+    cohort = loaded.frame
+    check_events_per_coefficient(cohort, allow_low_epv=allow_low_epv, override=epv_override)
+    progress(f"fitting the Cox model on {len(cohort):,} patients", 0.1)
+    prepared = prepare(cohort)
+    cph = fit_cox(cohort, prepared)
+    metrics = evaluate(cohort, cph, prepared=prepared, progress=progress)
+    covariates = prepared.columns
     design = design_matrix(cohort["age_years"], cohort["grade"], cohort["hemoglobin_g_l"])
     model = build_model(cph, design[covariates], cohort["os_days"], cohort["death"])
     pause_for_test("fitted")
@@ -65,6 +80,8 @@ def train_from_csv(
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "training_file_sha256": training_sha,
         "training_file_name": name,
+        "dialect": loaded.dialect.as_card(),
+        "complete_rows": loaded.exclusion_report() if complete_rows else None,
         "n": len(cohort),
         "events": events,
         "covariates": covariates,
@@ -82,6 +99,7 @@ def train_from_csv(
         "sklearn_version": sklearn.__version__,
         **provenance_fields(training_sha, cohort, data_source),
     }
+    progress("saving the model", 0.95)
     card = store.save(model, card)
     if promote:
         store.activate(card["version"], who=who, action="promote")

@@ -1,0 +1,178 @@
+"""Which CSV dialect a spreadsheet wrote: separator, decimal mark, encoding, line ends.
+
+Spreadsheets save "CSV" in several dialects: comma-separated with a decimal point (English
+locales), semicolon-separated with a decimal comma (most European locales), tab-separated
+("Unicode text", UTF-16 with BOM), UTF-8 with a byte-order mark, CRLF line ends. The separator is
+the one under which the header row names the most required columns; the decimal mark is the one
+the numeric cells use. When the evidence points two ways the file is refused, naming both, and the
+caller may choose explicitly (``separator=`` / ``decimal_mark=`` of ``load_cohort``).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from srgvhd.errors import InputError, Problem
+
+SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
+DECIMAL_MARKS = {".": "decimal point", ",": "decimal comma"}
+_CHUNK = 1 << 18
+_POINT_DECIMAL = r"^\s*[+-]?[0-9]*\.[0-9]+\s*$"
+_COMMA_DECIMAL = r"^\s*[+-]?[0-9]*,[0-9]+\s*$"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How a cohort file was written. ``decimal_mark`` is None when no cell has a fraction;
+    ``separator_found`` is None when the header holds no separator at all (one column)."""
+
+    separator: str
+    separator_found: str | None
+    decimal_mark: str | None
+    encoding: str
+    line_ending: str
+
+    def describe(self) -> str:
+        """E.g. "semicolon-separated, decimal comma, UTF-8 with BOM, CRLF line ends"."""
+        decimal = DECIMAL_MARKS.get(self.decimal_mark or "", "no decimal fractions")
+        return (f"{SEPARATORS[self.separator]}-separated, {decimal}, {self.encoding}, "
+                f"{self.line_ending} line ends")
+
+    def as_card(self) -> dict:
+        """The model card's ``dialect`` field."""
+        return {"separator": SEPARATORS[self.separator], "decimal_mark": self.decimal_mark,
+                "encoding": self.encoding, "line_ending": self.line_ending,
+                "description": self.describe()}
+
+
+def _utf8(raw: bytes) -> tuple[bytes, str]:
+    """UTF-8 bytes without a BOM and the encoding's name; refuses anything else, bounded."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16").removeprefix("\ufeff").encode("utf-8"), "UTF-16"
+        except UnicodeDecodeError:
+            raise InputError(Problem("file", "starts like UTF-16 text but is not")) from None
+    body, name = (raw[3:], "UTF-8 with BOM") if raw.startswith(codecs.BOM_UTF8) else (raw, "UTF-8")
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(body)
+    for start in range(0, len(body), _CHUNK):
+        try:
+            decoder.decode(view[start:start + _CHUNK], final=start + _CHUNK >= len(body))
+        except UnicodeDecodeError as exc:
+            raise InputError(Problem(
+                "file", f"is not UTF-8 text (bad byte at position {start + exc.start}); save it "
+                        "as \"CSV UTF-8\"")) from None
+    return body, name
+
+
+def _line_ending(first_line_end: bytes) -> str:
+    return {b"\r\n": "CRLF", b"\r": "CR", b"\n": "LF"}.get(first_line_end, "no")
+
+
+def _first_line_end(data: bytes) -> int:
+    ends = [i for i in (data.find(b"\n"), data.find(b"\r")) if i >= 0]
+    return min(ends, default=len(data))
+
+
+def _check_width(raw: bytes, max_columns: int) -> None:
+    """Refuse an over-wide header row before anything is decoded or copied."""
+    end = _first_line_end(raw)
+    if max(raw.count(s.encode(), 0, end) for s in SEPARATORS) + 1 > max_columns:
+        raise InputError(
+            Problem("file", f"the header row has more than {max_columns} columns; is this a CSV?")
+        )
+
+
+def _split_header(line: str, separator: str) -> list[str] | None:
+    try:
+        return [name.strip() for name in next(csv.reader([line], delimiter=separator,
+                                                         strict=True))]
+    except (csv.Error, StopIteration):
+        return None
+
+
+def sniff(
+    raw: bytes, max_columns: int, required: tuple[str, ...], forced: str | None = None
+) -> tuple[bytes, Dialect, list[str]]:
+    """The file as UTF-8 bytes, its dialect (decimal mark still unknown) and the header names.
+
+    The separator is the one under which the header names most ``required`` columns.
+    """
+    if not raw or raw.isspace():
+        raise InputError(Problem("file", "is empty"))
+    _check_width(raw, max_columns)
+    if b"\x00" in raw and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputError(Problem("file", "contains NUL bytes; it is not a CSV text file"))
+    text, encoding = _utf8(raw)
+    if b"\x00" in text:
+        raise InputError(Problem("file", "contains NUL bytes; it is not a CSV text file"))
+    end = _first_line_end(text)
+    crlf = text[end:end + 2] == b"\r\n"
+    line_ending = _line_ending(text[end:end + 2] if crlf else text[end:end + 1])
+    first_line = text[:end]
+    line = first_line.decode("utf-8")
+    present = [s for s in SEPARATORS if s in line]
+    candidates = [forced] if forced else (present or [","])
+    scored = []
+    for separator in candidates:
+        names = _split_header(line, separator)
+        if names is not None:
+            scored.append((sum(name in required for name in names), separator, names))
+    if not scored:
+        raise InputError(
+            Problem("file", "the first line is not a CSV header of column names")
+        )
+    best = max(score for score, _, _ in scored)
+    winners = [(separator, names) for score, separator, names in scored if score == best]
+    if len(winners) > 1 and best > 0:
+        found = " or ".join(f"{SEPARATORS[s]}-separated ({best} required columns)"
+                            for s, _ in winners)
+        raise InputError(Problem("file", f"the header row reads as {found}; choose the "
+                                         "separator explicitly"))
+    separator, names = winners[0]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise InputError([Problem(f"column {d}", "appears more than once") for d in duplicates])
+    dialect = Dialect(separator, separator if separator in line else None, None, encoding,
+                      line_ending)
+    return text, dialect, names
+
+
+def _first_match(cells: dict[str, pa.ChunkedArray], rows: np.ndarray,
+                 pattern: str) -> str | None:
+    """"row N, column C" of the first numeric cell matching ``pattern`` (None if none)."""
+    for name, column in cells.items():
+        hits = pc.match_substring_regex(column, pattern)
+        if pc.any(hits).as_py():
+            position = int(pc.index(hits, True).as_py())
+            return f"row {rows[position]}, column {name}"
+    return None
+
+
+def detect_decimal_mark(
+    dialect: Dialect, cells: dict[str, pa.ChunkedArray], rows: np.ndarray,
+    forced: str | None = None,
+) -> Dialect:
+    """The dialect with its decimal mark, from the numeric columns' cells.
+
+    A comma-separated file uses the decimal point (a quoted "12,5" is then not a number). In a
+    semicolon- or tab-separated file, cells like "12,5" mean a decimal comma; seeing both "12,5"
+    and "12.5" is refused, naming one cell of each.
+    """
+    if forced is not None:
+        return replace(dialect, decimal_mark=forced)
+    point = _first_match(cells, rows, _POINT_DECIMAL)
+    if dialect.separator == ",":
+        return replace(dialect, decimal_mark="." if point else None)
+    comma = _first_match(cells, rows, _COMMA_DECIMAL)
+    if point and comma:
+        raise InputError(Problem(
+            "file", f"numbers use both a decimal comma ({comma}) and a decimal point ({point}); "
+                    "use one decimal mark or choose it explicitly"))
+    return replace(dialect, decimal_mark="," if comma else "." if point else None)
