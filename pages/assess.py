@@ -16,13 +16,12 @@ import streamlit as st
 
 from srgvhd.app import entry, ui
 from srgvhd.app import form as F
-from srgvhd.clinical.case import Case, case_to_dict, dumps_case, loads_case, parse_case
+from srgvhd.clinical.case import Case, dumps_case, loads_case, parse_case
 from srgvhd.clinical.policy import PROJECT_RULES
-from srgvhd.clinical.refractory import DEPENDENT, REFRACTORY, RESPONSIVE, RULE_SET_LABELS
+from srgvhd.clinical.refractory import DEPENDENT, REFRACTORY, RESPONSIVE
 from srgvhd.errors import InputError
 
 if TYPE_CHECKING:
-    import pandas as pd
 
     from srgvhd.clinical.results import CourseResult
     from srgvhd.risk.model import RiskModel

@@ -295,8 +295,6 @@ def score_frame(model: RiskModel, df: pd.DataFrame) -> pd.DataFrame:
     on are refused, naming the row (position + 2, as in a CSV with a header) and its patient_id
     when present; only those rows are visited one by one.
     """
-    import pandas as pd
-
     full = design_matrix(df["age_years"], df["grade"], df["hemoglobin_g_l"])
     missing = [c for c in COVARIATE_COLUMNS if c not in model.covariates]
     untrained = full[missing].to_numpy().any(axis=1) if missing else np.zeros(len(df), bool)
@@ -308,7 +306,7 @@ def score_frame(model: RiskModel, df: pd.DataFrame) -> pd.DataFrame:
             for position in np.flatnonzero(untrained)
             for p in _untrained(model, values[position], _row_label(position, ids[position]))
         ])
-    x = full[model.covariates].to_numpy(dtype=float)
+    x = full[list(model.covariates)].to_numpy(dtype=float)
     risk = np.exp(x @ model.beta)
     h0 = _baseline_hazard_at(_cumulative(model), model, np.array(HORIZONS_DAYS, dtype=float))
     surv = np.exp(-np.outer(risk, h0))

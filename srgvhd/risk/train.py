@@ -19,8 +19,8 @@ from srgvhd.risk.covariates import design_matrix
 from srgvhd.risk.fit import check_events_per_coefficient, evaluate, fit_cox, prepare
 from srgvhd.risk.model import build_model
 from srgvhd.risk.predict import BAND_METHOD
-from srgvhd.risk.provenance import DataSource, provenance_fields
 from srgvhd.risk.progress import Progress, no_progress
+from srgvhd.risk.provenance import DataSource, provenance_fields
 from srgvhd.risk.store import ModelStore, pause_for_test, sha256
 
 REFERENCE_STATEMENT = (
