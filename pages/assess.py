@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from srgvhd.app import form as F
-from srgvhd.app import ui
+from srgvhd.app import store_panel, ui
 from srgvhd.clinical.case import LIMITS, Case, case_to_dict, dumps_case, loads_case, parse_case
 from srgvhd.clinical.policy import PROJECT_RULES
 from srgvhd.clinical.refractory import DEPENDENT, REFRACTORY, RESPONSIVE, RULE_SET_LABELS, RULE_SETS
@@ -101,9 +101,16 @@ def _open_case() -> None:
     ss.pop(OPEN_PROBLEMS, None)
     form = F.case_dict_to_form(case_to_dict(case))
     form["rule_set"] = ss[FORM]["rule_set"]
+    _replace_form(form)
+
+
+def _replace_form(form: dict[str, Any]) -> None:
+    """Put another form in place (an opened file, a stored course): the widgets and tables are
+    seeded from it on the next run (the widget states are dropped, so this works after the
+    widgets were drawn too)."""
     ss[FORM] = form
-    for field, key in WIDGET_KEYS.items():
-        ss[key] = form[field]
+    for key in WIDGET_KEYS.values():
+        ss.pop(key, None)
     for table in TABLE_KEYS.values():  # the old tables' starting rows are not needed again
         ss.pop(f"{table}_{ss[GEN]}_start", None)
     ss[GEN] += 1
@@ -494,6 +501,7 @@ def main() -> None:
     _draw_page()
     with opener:
         _draw_opener()
+    store_panel.draw(ss[FORM], _replace_form)
 
 
 main()
