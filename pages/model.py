@@ -15,6 +15,7 @@ import streamlit as st
 
 from srgvhd.app import ui
 from srgvhd.app.admin import admin_gate, is_proxied, secret_matches
+from srgvhd.app.identity import current_identity
 from srgvhd.errors import InputError
 from srgvhd.literature.published import COX_FACTORS
 
@@ -142,7 +143,7 @@ def _draw_versions(store: Any, may_write: bool) -> None:
 
 def _activate(store: Any, version: str, action: str) -> None:
     try:
-        store.activate(version, action=action)
+        store.activate(version, action=action, who=current_identity().who)
     except InputError as exc:
         st.error(f"Not activated, the active model is unchanged: {ui.plain(exc)}")
         return
