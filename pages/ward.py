@@ -18,7 +18,7 @@ from srgvhd.app import store_panel
 from srgvhd.app.cases import open_store
 
 ASSESS_PAGE = "pages/assess.py"
-URGENCY = {"overdue": "⚠ OVERDUE", "today": "● DUE TODAY", "later": "○ later", None: "— closed"}
+URGENCY = {"overdue": "▲ OVERDUE", "today": "● DUE TODAY", "later": "○ later", None: "— closed"}
 
 
 def urgency(next_decision: str | None, today: date) -> str | None:

@@ -36,7 +36,13 @@ sys.path.insert(0, str(REPO))
 from playwright.sync_api import Browser, sync_playwright  # noqa: E402
 
 from perf.local_server import HOST, free_port, start, stop  # noqa: E402
-from tests.browser.conftest import VIEWPORT, Grid, launch_chromium, rerun  # noqa: E402
+from tests.browser.conftest import (  # noqa: E402
+    ASSESS_PATH,
+    VIEWPORT,
+    Grid,
+    launch_chromium,
+    rerun,
+)
 
 HELLO = REPO / "benchmarks" / "hello_app.py"
 AGE = "Age (years)"
@@ -78,12 +84,14 @@ WATCH_VERDICT = """expected => {
 RASH_VERDICTS = {"30": "Not refractory so far", "60": "Steroid-refractory by rule R1"}
 
 
-def time_to_visible(browser: Browser, script: Path, env: dict[str, str], shown: str) -> float:
+def time_to_visible(browser: Browser, script: Path, env: dict[str, str], shown: str,
+                    path: str = "") -> float:
     """Seconds from starting ``streamlit run script`` to the first animation frame in which the
     JavaScript predicate ``shown`` holds, in a new browser context (empty HTTP cache, as on a
-    first visit). The moment is stamped in the page, not found by Playwright's polling."""
+    first visit). The moment is stamped in the page, not found by Playwright's polling. ``path``:
+    the page's URL path (the app's Assess page is ``ASSESS_PATH``)."""
     port = free_port()
-    url = f"http://{HOST}:{port}"
+    url = f"http://{HOST}:{port}/{path}"
     with tempfile.NamedTemporaryFile(prefix="bench-streamlit-", suffix=".log") as log:
         started = time.time()  # wall clock: compared with the page's Date.now()
         process = start(script, port, Path(log.name), env=env)
@@ -109,7 +117,7 @@ def startup(browser: Browser, app_env: dict[str, str], widget_page: Path) -> dic
     runs: dict[str, list[float]] = {"app": [], "hello": [], "widget": []}
     plain_env = dict(os.environ)
     for _ in range(STARTUP_REPEATS):
-        runs["app"].append(time_to_visible(browser, APP, app_env, AGE_SHOWN))
+        runs["app"].append(time_to_visible(browser, APP, app_env, AGE_SHOWN, ASSESS_PATH))
         runs["hello"].append(time_to_visible(browser, HELLO, plain_env, HELLO_SHOWN))
         runs["widget"].append(time_to_visible(browser, widget_page, plain_env, AGE_SHOWN))
     return runs
@@ -118,7 +126,7 @@ def startup(browser: Browser, app_env: dict[str, str], widget_page: Path) -> dic
 def verdict_latencies(browser: Browser, app_env: dict[str, str]) -> list[float]:
     """Milliseconds from committing a verdict-changing edit to the new verdict on screen."""
     port = free_port()
-    url = f"http://{HOST}:{port}"
+    url = f"http://{HOST}:{port}/{ASSESS_PATH}"
     latencies = []
     with tempfile.NamedTemporaryFile(prefix="bench-streamlit-", suffix=".log") as log:
         process = start(APP, port, Path(log.name), env=app_env)

@@ -153,10 +153,13 @@ class RssSampler(threading.Thread):
 # ---------------------------------------------------------------- one clinician
 
 
-def rerun_message(widget_states: list[tuple[str, str, object]] = ()) -> bytes:
-    """The BackMsg a browser sends to (re)run the page, with (id, value field, value) states."""
+def rerun_message(widget_states: list[tuple[str, str, object]] = (),
+                  page_name: str = "assess") -> bytes:
+    """The BackMsg a browser sends to (re)run a page (by its URL path; the Assess page unless
+    told, as the browser at /assess), with (id, value field, value) widget states."""
     message = BackMsg()
     message.rerun_script.query_string = ""
+    message.rerun_script.page_name = page_name
     for widget_id, kind, value in widget_states:
         state = message.rerun_script.widget_states.widgets.add()
         state.id = widget_id

@@ -51,7 +51,7 @@ def test_ward_lists_open_courses_most_urgent_first_in_words(store_url: str) -> N
     at = _ward(store_url)
     rows = _table(at)
     assert [r["code"] for r in rows] == ["LATE", "TODAY", "LATER"]
-    assert [r["due"] for r in rows] == ["⚠ OVERDUE", "● DUE TODAY", "○ later"]
+    assert [r["due"] for r in rows] == ["▲ OVERDUE", "● DUE TODAY", "○ later"]
     assert rows[0]["next decision"] == f"day 7 · {_start(3)}"
     assert rows[0]["day of course"] == 10 and rows[0]["status"] == "not refractory so far"
     at.toggle(key="ward_closed").set_value(True).run()

@@ -135,7 +135,7 @@ def test_oversized_case_file_is_refused_before_it_is_decoded(monkeypatch) -> Non
 
 def test_oversized_case_upload_leaves_the_form_as_it_was(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("SRGVHD_MODELS_DIR", str(tmp_path))
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = AppTest.from_file(APP, default_timeout=30).run().switch_page("pages/assess.py").run()
     at.number_input(key="assess_age").set_value(33.0).run()
     big = b'{"format": "srgvhd-case/1", "pad": "' + b"x" * (2 * CASE_CAP_BYTES) + b'"}'
     at.sidebar.file_uploader(key="assess_open_case").set_value(
@@ -183,7 +183,7 @@ def test_cli_logs_no_patient_values(tmp_path, debug_log, capsys) -> None:
 
 def test_app_session_logs_no_patient_values(tmp_path, monkeypatch, debug_log) -> None:
     monkeypatch.setenv("SRGVHD_MODELS_DIR", str(tmp_path))
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = AppTest.from_file(APP, default_timeout=30).run().switch_page("pages/assess.py").run()
     at.number_input(key="assess_age").set_value(AGE)
     at.number_input(key="assess_hb").set_value(HEMOGLOBIN_G_L)
     at.date_input(key="assess_steroid_start").set_value(date(2026, 10, 20))

@@ -32,6 +32,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 VIEWPORT = {"width": 1400, "height": 1000}
+ASSESS_PATH = "assess"  # the Assess page's URL path (the Ward page is the app's default)
 
 
 def launch_chromium(playwright: Playwright) -> Browser:
@@ -74,11 +75,11 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, app_url: str) -> Iterator[Page]:
-    """A fresh browser context (own Streamlit session) on the app's start page."""
+    """A fresh browser context (own Streamlit session) on the app's Assess page."""
     context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
     context.set_default_timeout(30_000)
     tab = context.new_page()
-    tab.goto(app_url)
+    tab.goto(f"{app_url}/{ASSESS_PATH}")
     yield tab
     context.close()
 
