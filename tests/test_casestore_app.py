@@ -53,6 +53,7 @@ def test_ward_lists_open_courses_most_urgent_first_in_words(store_url: str) -> N
     assert [r["code"] for r in rows] == ["LATE", "TODAY", "LATER"]
     assert [r["due"] for r in rows] == ["▲ OVERDUE", "● DUE TODAY", "○ later"]
     assert rows[0]["next decision"] == f"day 7 · {_start(3)}"
+    assert rows[0]["next assessment"] == f"day 3 · {_start(7)}"  # days 3–5 after day 0
     assert rows[0]["day of course"] == 10 and rows[0]["status"] == "not refractory so far"
     at.toggle(key="ward_closed").set_value(True).run()
     rows = _table(at)
@@ -89,6 +90,15 @@ def test_open_a_course_then_save_then_a_stale_save_is_refused(store_url: str) ->
     assert history[2]["saved_by"] == "carol"
     age = [c for c in history[3]["changes"] if c["field"] == "patient.age_years"]
     assert age == [{"field": "patient.age_years", "before": 42, "after": 44}]
+
+
+def test_new_course_opens_a_blank_assess_form(store_url: str) -> None:
+    at = _ward(store_url)
+    at.button(key="ward_new").click().run()
+    assert not at.exception
+    assert at.text_input(key="store_case_code").value == ""
+    assert at.number_input(key="assess_age").value is None
+    assert at.button(key="store_save").disabled
 
 
 @pytest.fixture
