@@ -45,3 +45,4 @@ bench: $(STAMP) system-deps
 	$(BIN)/python perf/bench_assess.py
 	$(BIN)/python perf/bench_model.py
 	$(BIN)/python perf/bench_app.py
+	$(BIN)/python perf/bench_store.py

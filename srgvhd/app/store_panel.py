@@ -129,7 +129,8 @@ def _save(served: Served, code: str, document: dict[str, Any] | None, base: int)
     try:
         check_code(code, "Case code")
         assert document is not None
-        version = served.store.save(code, document, served.who, base_version=base)
+        version = served.store.save(code, {**document, "case_code": code}, served.who,
+                                    base_version=base)
     except StaleVersionError as exc:
         ss[MESSAGE] = ("stale", f"Not saved: {ui.plain(exc.problems[0].what)}. Your entry is "
                        "kept on screen: compare it with the latest version below, merge by "

@@ -7,9 +7,9 @@
     srgvhd cases backup PATH                                      SQLite online backup
 
 Every subcommand takes ``--db URL`` (else ``SRGVHD_DATABASE_URL``, else the SQLite file in the
-data directory). The CLI records the OS user as who saved. Bad input or a stale base version:
-exit status 2, nothing on stdout, one line on stderr, nothing written; a database that cannot be
-reached: exit status 1, one line on stderr.
+data directory). The CLI records the OS user as who saved. Bad input, a stale base version or
+a database that cannot be opened: exit status 2, nothing on stdout, one line on stderr, nothing
+written; a database error during the command: exit status 1, one line on stderr.
 """
 
 from __future__ import annotations
