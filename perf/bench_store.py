@@ -46,16 +46,6 @@ PAINT_GOAL_S = 1.0
 WARD_SHOWN = ("document.querySelector('[data-testid=\"stDataFrame\"] canvas') !== null && "
               "Array.from(document.querySelectorAll('[data-testid=\"stMarkdownContainer\"]'))"
               f".some(e => e.innerText.includes('of {PAINT_COURSES} courses'))")
-STAMP = """
-window.benchShown = null;
-const benchObserver = new MutationObserver(() => {
-  if (SHOWN) {
-    benchObserver.disconnect();
-    requestAnimationFrame(() => { window.benchShown = performance.now(); });
-  }
-});
-benchObserver.observe(document, {childList: true, subtree: true, characterData: true});
-"""
 
 
 def course(rng: random.Random, today: date) -> dict[str, Any]:
@@ -113,6 +103,8 @@ def store_latencies(url: str, sizes: list[int], repeats: int) -> dict[int, dict[
     return results
 
 
+# Stamps (performance.now()) the first animation frame after which SHOWN holds; returns the time
+# it was installed. As an init script it times from navigation start.
 WATCH = """() => {
   window.benchShown = null;
   const observer = new MutationObserver(() => {
@@ -145,7 +137,7 @@ def ward_paint(url: str) -> dict[str, list[float]]:
                 browser = launch_chromium(p)
                 for visit in range(PAINT_VISITS + 1):
                     context = browser.new_context(viewport=VIEWPORT)
-                    context.add_init_script(STAMP.replace("SHOWN", WARD_SHOWN))
+                    context.add_init_script(f"({WATCH.replace('SHOWN', WARD_SHOWN)})();")
                     page = context.new_page()
                     page.goto(f"http://{HOST}:{port}")
                     page.wait_for_function("() => window.benchShown !== null", timeout=60_000)

@@ -140,8 +140,7 @@ def _save(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:
 def _list(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:
     rows = store.list_cases(args.due_by)
     if args.json:
-        out.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
-        return 0
+        return _write_json(rows, out)
     header = (f"{'code':<32}  {'ver':>3}  {'day':>3}  {'status':<22} {'rule':<4}  "
               f"{'grade':<5}  {'next decision':<13}  updated")
     print(header, file=out)
@@ -149,6 +148,11 @@ def _list(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:
         print(f"{r['code']:<32}  {r['version']:>3}  {_dash(r['day']):>3}  {r['status']:<22} "
               f"{_dash(r['rule']):<4}  {r['max_grade']:<5}  {_dash(r['next_decision_date']):<13}"
               f"  {r['updated_at']} by {r['updated_by']}", file=out)
+    return 0
+
+
+def _write_json(value: Any, out: io.StringIO) -> int:
+    out.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
     return 0
 
 
@@ -164,16 +168,20 @@ def _export(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:
 def _history(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:
     versions = store.history(args.code)
     if args.json:
-        out.write(json.dumps(versions, indent=2, ensure_ascii=False) + "\n")
-        return 0
+        return _write_json(versions, out)
     for v in versions:
         print(f"version {v['version']}  {v['saved_at']}  {v['saved_by']}", file=out)
         if v["version"] > 1 and not v["changes"]:
             print("    (no field changed)", file=out)
         for c in v["changes"]:
-            print(f"    {c['field']}: {json.dumps(c['before'], ensure_ascii=False)} → "
-                  f"{json.dumps(c['after'], ensure_ascii=False)}", file=out)
+            print(f"    {c['field']}: {_shown(c['before'])} → {_shown(c['after'])}", file=out)
     return 0
+
+
+def _shown(value: Any) -> str:
+    from srgvhd.casestore.diff import ABSENT
+
+    return ABSENT if value == ABSENT else json.dumps(value, ensure_ascii=False)
 
 
 def _backup(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:
