@@ -18,8 +18,10 @@ DEFAULT_RULE_SET = "study"
 
 
 def assess(case: Case, rule_set: str) -> dict[str, Any]:
-    """The engine's §2 result as a JSON-shaped dict."""
-    return assess_case(case, rule_set)
+    """The engine's §2 result as a JSON-shaped dict (the engine returns the dict itself, or a
+    result object whose ``to_json()`` gives it)."""
+    result = assess_case(case, rule_set)
+    return result if isinstance(result, dict) else result.to_json()
 
 
 def rule_set_of(document: dict[str, Any]) -> str:
