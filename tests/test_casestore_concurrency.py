@@ -80,6 +80,16 @@ def test_same_base_exactly_one_writer_wins_each_round(writers: list[CaseStore]) 
     assert [v["saved_by"] for v in history] == [f"writer-{w}" for w in winners]
 
 
+def test_one_store_shared_by_sessions_one_writer_wins(db_url: str) -> None:
+    """The app keeps one store per process; Streamlit runs each session in its own thread."""
+    store = CaseStore(db_url)
+    results = _race([store] * WRITERS, lambda i, s: s.save("SHARED", DOCS[0], f"session-{i}",
+                                                           base_version=0))
+    store.close()
+    assert results.count(1) == 1, results
+    assert sum(isinstance(r, StaleVersionError) for r in results) == WRITERS - 1, results
+
+
 def test_appends_without_base_lose_nothing(writers: list[CaseStore]) -> None:
     results = _race(writers, lambda i, s: s.save("APPEND", DOCS[i % 2], f"writer-{i}"))
     assert sorted(results) == list(range(1, WRITERS + 1)), results
