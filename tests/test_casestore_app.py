@@ -123,3 +123,16 @@ def test_no_identity_off_loopback_means_no_cases(store_url: str, public_address,
     assert not at.exception
     assert any("Case store unavailable" in e.value for e in at.error)
     assert not [b for b in at.button if b.key == "store_save"]
+
+
+def test_a_database_from_a_newer_srgvhd_is_refused_on_the_page(store_url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(store_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    assert not at.dataframe
+    assert any("schema revision 9999 is newer than this srgvhd" in e.value for e in at.error)
