@@ -101,16 +101,20 @@ def _open_case() -> None:
     ss.pop(OPEN_PROBLEMS, None)
     form = F.case_dict_to_form(case_to_dict(case))
     form["rule_set"] = ss[FORM]["rule_set"]
-    _replace_form(form)
+    _replace_form(form, drawn=False)
 
 
-def _replace_form(form: dict[str, Any]) -> None:
-    """Put another form in place (an opened file, a stored course): the widgets and tables are
-    seeded from it on the next run (the widget states are dropped, so this works after the
-    widgets were drawn too)."""
+def _replace_form(form: dict[str, Any], *, drawn: bool = True) -> None:
+    """Put another form in place (an opened file, a stored course). ``drawn``: the widgets were
+    already drawn in this run (the store panel comes after the form), so their states are
+    dropped and re-seeded from the form on the next run; otherwise (a callback, before the
+    script) they are set now."""
     ss[FORM] = form
-    for key in WIDGET_KEYS.values():
-        ss.pop(key, None)
+    for field, key in WIDGET_KEYS.items():
+        if drawn:
+            ss.pop(key, None)
+        else:
+            ss[key] = form[field]
     for table in TABLE_KEYS.values():  # the old tables' starting rows are not needed again
         ss.pop(f"{table}_{ss[GEN]}_start", None)
     ss[GEN] += 1

@@ -25,6 +25,7 @@ import websockets
 from streamlit.testing.v1 import AppTest
 
 from perf.load_check import (
+    open_page,
     read_run,
     rerun_message,
 )
@@ -225,8 +226,7 @@ def _enter(port: int, widget_values: dict[str, tuple[str, object]]):
     async def talk():
         url = f"ws://{HOST}:{port}/_stcore/stream"
         async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
-            await ws.send(rerun_message())
-            ids = (await read_run(ws)).widget_ids
+            ids = (await open_page(ws)).widget_ids
             await ws.send(
                 rerun_message(
                     [(ids[key], kind, value) for key, (kind, value) in widget_values.items()]

@@ -32,7 +32,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 VIEWPORT = {"width": 1400, "height": 1000}
-ASSESS_PATH = "assess"  # the Assess page's URL path (the Ward page is the app's default)
 
 
 def launch_chromium(playwright: Playwright) -> Browser:
@@ -79,12 +78,22 @@ def page(browser: Browser, app_url: str) -> Iterator[Page]:
     context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
     context.set_default_timeout(30_000)
     tab = context.new_page()
-    tab.goto(f"{app_url}/{ASSESS_PATH}")
+    open_assess(tab, app_url)
     yield tab
     context.close()
 
 
 # ---------------------------------------------------------------- driving the app
+
+
+def open_assess(page: Page, app_url: str) -> None:
+    """Load the app (its default page is the Ward) and go to the Assess page by the navigation.
+
+    Not by the URL /assess: on a session's first load Streamlit would run pages/assess.py on
+    its own, without app.py (its navigation, banner and page set-up)."""
+    page.goto(app_url)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Assess").click()
+    page.get_by_label("Age (years)", exact=True).wait_for()
 
 
 QUICK_RUN_MS = 2000

@@ -35,7 +35,7 @@ from pypdf import PdfReader
 
 from perf import local_server
 from tests.browser import conftest as browser_fixtures
-from tests.browser.conftest import ASSESS_PATH, VIEWPORT, Grid, fill_date, fill_number, rerun
+from tests.browser.conftest import VIEWPORT, Grid, fill_date, fill_number, open_assess, rerun
 
 pytestmark = pytest.mark.browser
 
@@ -130,7 +130,7 @@ def assessed(browser: Browser, app_url: str, models_dir: Path) -> Iterator[tuple
     context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
     context.set_default_timeout(30_000)
     page = context.new_page()
-    page.goto(f"{app_url}/{ASSESS_PATH}")
+    open_assess(page, app_url)
     enter_case(page)
     page.get_by_text(VERDICT).wait_for()
     yield page, card
@@ -205,7 +205,7 @@ def test_saved_case_holds_the_typed_values_and_reopens(
     context = browser.new_context(viewport=VIEWPORT)
     try:
         page = context.new_page()
-        page.goto(f"{app_url}/{ASSESS_PATH}")
+        open_assess(page, app_url)
         page.get_by_label("Age (years)", exact=True).wait_for()
         assert page.get_by_text(VERDICT).count() == 0  # a new session starts blank
         open_case_file(page, "srgvhd-case.json", saved)
