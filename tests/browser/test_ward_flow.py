@@ -6,6 +6,7 @@ window; next decision day 7, clinical-rules.md §5a) → a colleague opens it in
 context → the first clinician opens it, adds day 4 and saves version 2 → the colleague's save,
 based on version 1, is refused naming who saved version 2 and when, and the colleague's entry
 stays on screen → the history shows both versions and the fields that changed.
+The Ward page's screenshot for the docs is written to docs/screenshots/ward.png.
 
 The case is examples/refractory_r1.json's first two assessments (rash 30% → 60% BSA, stool 600
 and 650 mL/day). Every selector of the Ward page and the store panel is in ``StoreUI`` so a
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
@@ -24,6 +26,7 @@ from tests.browser.conftest import VIEWPORT, Grid, fill_date, fill_number, rerun
 
 pytestmark = pytest.mark.browser
 
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 CODE = "W-12"
 START = date.today() - timedelta(days=1)
 DAY0 = (START.isoformat(), 30, 600)
@@ -127,6 +130,9 @@ def test_two_clinicians_one_course(browser: Browser, app_url: str) -> None:
         day3 = (START + timedelta(days=3)).isoformat()
         assert f"day 3 · {day3}" in row  # next assessment: the days 3–5 window
         assert f"day 7 · {(START + timedelta(days=7)).isoformat()}" in row  # next decision
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        first.mouse.move(0, 0)
+        first.get_by_test_id("stMainBlockContainer").screenshot(path=SCREENSHOTS / "ward.png")
 
         second.goto(app_url)
         two.open_course(CODE)  # the colleague opens version 1
