@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-APT_PACKAGES := chromium poppler-utils
+APT_PACKAGES := chromium poppler-utils postgresql
 APT_PACKAGES_NO_RECOMMENDS := r-base-core r-cran-survival
 HOST ?= 127.0.0.1
 PORT ?= 8501
@@ -47,3 +47,4 @@ bench: $(STAMP) system-deps
 	$(BIN)/python perf/bench_app.py
 	$(BIN)/python perf/bench_pdf.py
 	$(BIN)/python perf/bench_charts.py
+	$(BIN)/python perf/bench_store.py

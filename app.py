@@ -1,7 +1,8 @@
 """srgvhd: the bedside app. Run with ``streamlit run app.py``.
 
-Navigation over the four pages; the model banner is drawn into a slot at the top after the page
-itself, so the page's form paints before the risk model (lifelines) is loaded.
+Navigation over the five pages (the Ward list first); the model banner is drawn into a slot at
+the top after the page itself, so the page's form paints before the risk model (lifelines) is
+loaded.
 """
 
 import streamlit as st
@@ -13,7 +14,8 @@ logs.install()  # no widget values in the logs
 ui.inject_css()
 page = st.navigation(
     [
-        st.Page("pages/assess.py", title="Assess", icon=":material/stethoscope:", default=True),
+        st.Page("pages/ward.py", title="Ward", icon=":material/list_alt:", default=True),
+        st.Page("pages/assess.py", title="Assess", icon=":material/stethoscope:"),
         st.Page("pages/published.py", title="Benchmarks", icon=":material/bar_chart:"),
         st.Page("pages/model.py", title="Model", icon=":material/functions:"),
         st.Page("pages/about.py", title="About", icon=":material/info:"),

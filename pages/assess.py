@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from srgvhd.app import entry, ui
+from srgvhd.app import entry, store_panel, ui
 from srgvhd.app import form as F
 from srgvhd.clinical.case import Case, dumps_case, loads_case, parse_case
 from srgvhd.clinical.policy import PROJECT_RULES
@@ -303,10 +303,12 @@ def _draw_page() -> None:
 def main() -> None:
     """Draw the Assess page; the sidebar's "Open case" slot is filled last, so the form's first
     paint does not wait for it."""
+    store_panel.take_pending()
     opener = st.sidebar.container()
     _draw_page()
     with opener:
         _draw_opener()
+    store_panel.draw(entry.state())
 
 
 main()

@@ -21,6 +21,7 @@ import streamlit as st
 
 from srgvhd.app import ui
 from srgvhd.app.admin import admin_gate, is_proxied, secret_matches
+from srgvhd.app.identity import current_identity
 from srgvhd.errors import InputError
 from srgvhd.literature.published import COX_FACTORS
 from srgvhd.risk.card import ModelCard
@@ -29,8 +30,10 @@ ss = st.session_state
 NEW_CARD = "model_new_card"
 JOB = "model_training_job"
 REFUSAL = "model_refusal"
-# Streamlit counts upload sizes in MB; sized for a valid 1M-row cohort (srgvhd.risk.cohort).
-MAX_COHORT_MB = 80
+# Streamlit counts upload sizes in MB. A 1M-row cohort CSV is ~28 MB (perf/results/model.md);
+# the server's own cap (.streamlit/config.toml server.maxUploadSize) is the same 40 MB. Larger
+# files (up to srgvhd.risk.cohort.MAX_BYTES) go through `srgvhd train` on the command line.
+MAX_COHORT_MB = 40
 ALLOW_LOW_EPV_LABEL = ("Allow fewer than the recommended events per coefficient "
                        "(recorded on the card)")
 COMPLETE_ROWS_LABEL = ("Fit on complete rows only (rows with an empty cell are left out and "
@@ -263,7 +266,7 @@ def _draw_versions(store: Any, may_write: bool) -> None:
 
 def _activate(store: Any, version: str, action: str) -> None:
     try:
-        store.activate(version, action=action)
+        store.activate(version, action=action, who=current_identity().who)
     except InputError as exc:
         st.error(f"Not activated, the active model is unchanged: {ui.plain(exc)}")
         return

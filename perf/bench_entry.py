@@ -39,7 +39,7 @@ def time_entry(repo: Path, repeats: int) -> list[float]:
     from playwright.sync_api import sync_playwright
 
     from perf.local_server import free_port, start, stop
-    from tests.browser.conftest import VIEWPORT, launch_chromium
+    from tests.browser.conftest import VIEWPORT, launch_chromium, open_assess
     from tests.browser.test_flows import enter_case
 
     seconds = []
@@ -56,8 +56,7 @@ def time_entry(repo: Path, repeats: int) -> list[float]:
                     context = browser.new_context(viewport=VIEWPORT)
                     context.set_default_timeout(30_000)
                     page = context.new_page()
-                    page.goto(f"http://127.0.0.1:{port}")
-                    page.get_by_label("Age (years)", exact=True).wait_for()
+                    open_assess(page, f"http://127.0.0.1:{port}")
                     started = time.perf_counter()
                     enter_case(page)
                     page.get_by_text(VERDICT).first.wait_for()

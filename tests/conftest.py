@@ -1,4 +1,5 @@
-"""Suite-wide settings: a non-interactive matplotlib backend, the repository root, and Hypothesis
+"""Suite-wide settings: a non-interactive matplotlib backend, a throwaway data directory (the
+case store's default SQLite file is never the user's), the repository root, and Hypothesis
 profiles that make every failure replayable.
 
 - ``ci`` (when ``CI`` is set, as in ``.ci/run``): derandomized — each property test draws the same
@@ -8,12 +9,14 @@ profiles that make every failure replayable.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 from hypothesis import settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ.setdefault("SRGVHD_DATA_DIR", tempfile.mkdtemp(prefix="srgvhd-test-data-"))
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -48,6 +48,7 @@ def at(models_dir, monkeypatch) -> AppTest:
     monkeypatch.setenv("SRGVHD_MODELS_DIR", str(models_dir))
     app = AppTest.from_file(APP, default_timeout=30)
     app.run()
+    app.switch_page("pages/assess.py").run()  # the Ward page is the default
     assert not app.exception
     return app
 

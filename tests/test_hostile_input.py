@@ -425,7 +425,7 @@ def test_banner_shows_the_training_file_name_as_text(models, monkeypatch) -> Non
 def test_assess_page_refusal_quoting_case_text_is_text(tmp_path, monkeypatch) -> None:
     case = json.loads((REPO / "examples" / "refractory_r2.json").read_text(encoding="utf-8"))
     case["patient"]["hemoglobin"]["unit"] = "<script>alert(1)</script>**bold**"
-    at = _app(tmp_path / "models", monkeypatch)
+    at = _app(tmp_path / "models", monkeypatch, "pages/assess.py")
     at.sidebar.file_uploader(key="assess_open_case").set_value(
         ("case.json", json.dumps(case).encode(), "application/json")
     ).run()

@@ -105,14 +105,19 @@ def open_case(case: Case) -> None:
     """Put a case on the Assess page (Open case, or another page before ``st.switch_page``):
     every widget is seeded from it again, and it counts as saved. A ``srgvhd-case/1`` case
     shows its blanks as "not involved", with a notice saying so."""
+    replace_form(F.case_dict_to_form(case_to_dict(case)))
+    if case.legacy:
+        ss[OPEN_NOTICE] = LEGACY_NOTICE
+
+
+def replace_form(form: dict[str, Any]) -> None:
+    """Put ``form`` on the Assess page in place of the entry (an opened case, a stored version,
+    a new blank course): every widget is seeded from it again, and it counts as saved."""
     for key in [k for k in ss if isinstance(k, str) and k.startswith("assess_")
                 and k not in _KEEP]:
         del ss[key]
-    form = F.case_dict_to_form(case_to_dict(case))
     ss[FORM] = form
     mark_saved(form)
-    if case.legacy:
-        ss[OPEN_NOTICE] = LEGACY_NOTICE
 
 
 def mark_saved(form: dict[str, Any]) -> None:
@@ -148,8 +153,9 @@ def _choice(form: dict[str, Any], field: str, label: str, options: tuple, **more
 def draw_patient(form: dict[str, Any], slots: dict[str, Any]) -> None:
     """Case code, age, weight, hemoglobin with its unit."""
     st.subheader("Patient")
-    _text(form, "case_code", "Case code (optional)", max_chars=32, placeholder="e.g. W3-017",
-          help="A pseudonymous code for this course: letters, digits, - and _. Never a name.")
+    _text(form, "case_code", "Case code", max_chars=32, placeholder="e.g. W3-017",
+          help="A pseudonymous code for this course: letters, digits, - and _. Never a name or "
+          "hospital number. Needed to save to the ward store; optional otherwise.")
     slots["case_code"] = st.empty()
     age, weight = st.columns(2)
     with age:

@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     from srgvhd.cli.models import add_subcommands
 
     add_subcommands(sub)
+    from srgvhd.cli import cases
+
+    cases.add_subcommands(sub)
     return parser
 
 

@@ -73,16 +73,26 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, app_url: str) -> Iterator[Page]:
-    """A fresh browser context (own Streamlit session) on the app's start page."""
+    """A fresh browser context (own Streamlit session) on the app's Assess page."""
     context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
     context.set_default_timeout(30_000)
     tab = context.new_page()
-    tab.goto(app_url)
+    open_assess(tab, app_url)
     yield tab
     context.close()
 
 
 # ---------------------------------------------------------------- driving the app
+
+
+def open_assess(page: Page, app_url: str) -> None:
+    """Load the app (its default page is the Ward) and go to the Assess page by the navigation.
+
+    Not by the URL /assess: on a session's first load Streamlit would run pages/assess.py on
+    its own, without app.py (its navigation, banner and page set-up)."""
+    page.goto(app_url)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Assess").click()
+    page.get_by_label("Age (years)", exact=True).wait_for()
 
 
 QUICK_RUN_MS = 2000

@@ -36,7 +36,14 @@ from pypdf import PdfReader
 from perf import local_server
 from srgvhd.clinical.case import FORMAT
 from tests.browser import conftest as browser_fixtures
-from tests.browser.conftest import VIEWPORT, add_assessment, rerun, textbox, type_into
+from tests.browser.conftest import (
+    VIEWPORT,
+    add_assessment,
+    open_assess,
+    rerun,
+    textbox,
+    type_into,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -124,7 +131,7 @@ def assessed(browser: Browser, app_url: str, models_dir: Path) -> Iterator[tuple
     context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
     context.set_default_timeout(30_000)
     page = context.new_page()
-    page.goto(app_url)
+    open_assess(page, app_url)
     enter_case(page)
     page.get_by_text(VERDICT).wait_for()
     yield page, card
@@ -202,7 +209,7 @@ def test_saved_case_holds_the_typed_values_and_reopens(
     context = browser.new_context(viewport=VIEWPORT)
     try:
         page = context.new_page()
-        page.goto(app_url)
+        open_assess(page, app_url)
         page.get_by_label("Age (years)", exact=True).wait_for()
         assert page.get_by_text(VERDICT).count() == 0  # a new session starts blank
         open_case_file(page, "srgvhd-case.json", saved)

@@ -1,0 +1,159 @@
+"""Issue 10 acceptance flow through Debian Chromium: the ward's case store as two clinicians use
+it.
+
+New course → day 0 → save → the Ward lists it (next assessment day 3, the study's days 3–5
+window; next decision day 7, clinical-rules.md §5a) → a colleague opens it in a second browser
+context → the first clinician opens it, adds day 4 and saves version 2 → the colleague's save,
+based on version 1, is refused naming who saved version 2 and when, and the colleague's entry
+stays on screen → the history shows both versions and the fields that changed.
+The Ward page's screenshot for the docs is written to docs/screenshots/ward.png.
+
+The case is examples/refractory_r1.json's first two assessments (rash 30% → 60% BSA, stool 600
+and 650 mL/day). Every selector of the Ward page and the store panel is in ``StoreUI`` so a
+reworked form needs changes in one place only.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.browser.conftest import VIEWPORT, Grid, fill_date, fill_number, rerun
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+CODE = "W-12"
+START = date.today() - timedelta(days=1)
+DAY0 = (START.isoformat(), 30, 600)
+DAY4 = ((START + timedelta(days=4)).isoformat(), 60, 650)
+PATIENT = {"Age (years)": 42, "Weight (kg)": 70, "Hemoglobin": 85}
+
+
+class StoreUI:
+    """The Ward page and the Assess page's store panel, as a clinician sees them."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def ward(self) -> None:
+        with rerun(self.page):
+            self.page.get_by_test_id("stSidebarNav").get_by_role("link", name="Ward").click()
+        self.page.get_by_role("heading", name="Ward: steroid courses").wait_for()
+
+    def new_course(self) -> None:
+        with rerun(self.page):
+            self.page.get_by_role("button", name="New course").click()
+        self.page.get_by_label("Age (years)", exact=True).wait_for()
+
+    def ward_row(self, code: str) -> str:
+        """The ward table's row for ``code`` as text (from the grid's accessibility table)."""
+        table = self.page.get_by_test_id("stDataFrame")
+        row = table.locator("tbody tr[role=row]").filter(has_text=code)
+        row.first.wait_for(state="attached")
+        return " | ".join(row.first.locator("td").all_inner_texts())
+
+    def open_course(self, code: str) -> None:
+        picker = self.page.get_by_label("Course to open", exact=True)
+        picker.click()
+        self.page.get_by_role("option", name=code, exact=True).click()
+        with rerun(self.page):
+            self.page.get_by_role("button", name="Open in Assess").click()
+        self.page.get_by_label("Case code", exact=True).wait_for()
+        assert self.page.get_by_label("Case code", exact=True).input_value() == code
+
+    def set_code(self, code: str) -> None:
+        field = self.page.get_by_label("Case code", exact=True)
+        field.fill(code)
+        with rerun(self.page):
+            field.press("Enter")
+
+    def save(self) -> None:
+        with rerun(self.page):
+            self.page.get_by_role("button", name="Save to ward store").click()
+
+    def message(self, pattern: str) -> str:
+        alert = self.page.get_by_test_id("stAlert").filter(has_text=re.compile(pattern))
+        alert.first.wait_for()
+        return alert.first.inner_text()
+
+    def history(self, code: str, versions: int) -> str:
+        expander = self.page.get_by_text(f"Version history of {code} ({versions} versions)")
+        expander.click()
+        table = self.page.get_by_test_id("stTable").filter(has_text="saved by").first
+        table.wait_for()
+        return table.inner_text()
+
+
+def enter_day0(page: Page) -> None:
+    for label, value in PATIENT.items():
+        fill_number(page, label, value)
+    fill_date(page, "Steroid start date (day 0)", START.isoformat())
+    add_assessment(page, 0, DAY0)
+
+
+def add_assessment(page: Page, row: int, values: tuple[str, int, int]) -> None:
+    """Add one row to the assessments table: date, rash % BSA, stool mL/day."""
+    grid = Grid(page, page.get_by_test_id("stDataFrame").filter(has_text="Rash % BSA"))
+    grid.add_rows(1)
+    columns = [grid.column(t) for t in ("Date", "Rash % BSA", "Stool mL/day")]
+    grid.start()
+    for column, value in zip(columns, values, strict=True):
+        grid.set_cell(row, column, str(value))
+    grid.home()
+    page.keyboard.press("Escape")
+
+
+def test_two_clinicians_one_course(browser: Browser, app_url: str) -> None:
+    first_ctx = browser.new_context(viewport=VIEWPORT)
+    second_ctx = browser.new_context(viewport=VIEWPORT)
+    try:
+        for ctx in (first_ctx, second_ctx):
+            ctx.set_default_timeout(30_000)
+        first, second = first_ctx.new_page(), second_ctx.new_page()
+        one, two = StoreUI(first), StoreUI(second)
+
+        first.goto(app_url)  # the Ward page is the default
+        one.new_course()
+        enter_day0(first)
+        first.get_by_text("Not refractory so far").first.wait_for()
+        one.set_code(CODE)
+        one.save()
+        one.message(f"Saved {CODE} as version 1")
+
+        one.ward()
+        row = one.ward_row(CODE)
+        day3 = (START + timedelta(days=3)).isoformat()
+        assert f"day 3 · {day3}" in row  # next assessment: the days 3–5 window
+        assert f"day 7 · {(START + timedelta(days=7)).isoformat()}" in row  # next decision
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        first.mouse.move(0, 0)
+        first.get_by_test_id("stMainBlockContainer").screenshot(path=SCREENSHOTS / "ward.png")
+
+        second.goto(app_url)
+        two.open_course(CODE)  # the colleague opens version 1
+        assert second.get_by_label("Age (years)", exact=True).input_value() in ("42", "42.00")
+
+        one.open_course(CODE)
+        add_assessment(first, 1, DAY4)
+        first.get_by_text(re.compile("Steroid-refractory by rule R1")).first.wait_for()
+        one.save()
+        one.message(f"Saved {CODE} as version 2")
+
+        fill_number(second, "Hemoglobin", 90)  # the colleague's own change, based on v1
+        two.save()
+        refusal = two.message("Not saved")
+        assert re.search(r"version 2 was saved by \S+ at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ",
+                         refusal), refusal
+        assert second.get_by_label("Hemoglobin", exact=True).input_value() in ("90", "90.00")
+
+        history = two.history(CODE, 2)
+        assert re.search(r"\b1\b", history) and re.search(r"\b2\b", history)
+        assert "stages" not in history  # one row per version: who, when, how many fields
+    finally:
+        first_ctx.close()
+        second_ctx.close()

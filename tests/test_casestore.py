@@ -1,0 +1,195 @@
+"""The case store (interfaces.md §5) on SQLite and on a real PostgreSQL cluster.
+
+Expected list fields are written from the study rules (clinical-rules.md §5a): a course
+assessed on day 0 only is "not refractory so far" with its next decision on day 7; skin stage
+2 → 3 on day 4 is progression, which fires R1 (days 3–5) and closes the course.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+
+from srgvhd.casestore import migrate
+from srgvhd.casestore.database import resolve_url
+from srgvhd.casestore.store import CaseStore, StaleVersionError, check_code
+from srgvhd.errors import InputError
+from tests import casestore_db
+from tests.cases import course
+
+db_url = casestore_db.db_url
+
+DAY0 = course((0, 2, 0, 0, 1))  # grade II, next decision day 7 = 2026-11-08
+R1 = course((0, 2, 0, 0, 1), (4, 3, 0, 0, 1))  # progression on day 4: refractory by R1
+
+
+@pytest.fixture
+def store(db_url: str):
+    opened = CaseStore(db_url)
+    yield opened
+    opened.close()
+
+
+def test_first_save_is_version_1_and_export_gives_the_case_back(store: CaseStore) -> None:
+    assert store.save("W-1", DAY0, "alice") == 1
+    exported = json.loads(store.export("W-1"))
+    assert exported == {**DAY0, "case_code": "W-1"}
+
+
+def test_save_without_base_appends_and_every_version_stays(store: CaseStore) -> None:
+    assert store.save("W-1", DAY0, "alice") == 1
+    assert store.save("W-1", R1, "bob") == 2
+    assert json.loads(store.export("W-1", 1))["assessments"] == DAY0["assessments"]
+    assert json.loads(store.export("W-1", 2))["assessments"] == R1["assessments"]
+
+
+def test_stale_base_is_refused_naming_who_saved_which_version_when(store: CaseStore) -> None:
+    store.save("W-1", DAY0, "alice", base_version=0)
+    store.save("W-1", R1, "bob", base_version=1)
+    with pytest.raises(StaleVersionError) as refused:
+        store.save("W-1", DAY0, "carol", base_version=1)
+    message = str(refused.value)
+    assert "version 2 was saved by bob at " in message and "moved past version 1" in message
+    assert refused.value.latest.version == 2
+    assert [v["version"] for v in store.history("W-1")] == [1, 2]
+
+
+def test_base_version_0_on_an_existing_case_is_stale(store: CaseStore) -> None:
+    store.save("W-1", DAY0, "alice")
+    with pytest.raises(StaleVersionError):
+        store.save("W-1", DAY0, "bob", base_version=0)
+
+
+def test_base_beyond_the_latest_version_is_refused(store: CaseStore) -> None:
+    store.save("W-1", DAY0, "alice")
+    with pytest.raises(InputError, match="has no version 2"):
+        store.save("W-1", DAY0, "bob", base_version=2)
+    with pytest.raises(InputError, match="no saved case with code W-9"):
+        store.save("W-9", DAY0, "bob", base_version=1)
+    assert store.latest("W-9") is None and store.latest("W-1").version == 1
+
+
+def test_list_has_the_contract_fields_from_the_latest_version(store: CaseStore) -> None:
+    store.save("W-1", DAY0, "alice")
+    store.save("W-1", R1, "bob")
+    (row,) = store.list_cases()
+    assert set(row) == {"code", "version", "updated_at", "updated_by", "age_years",
+                        "steroid_start", "day", "status", "rule", "next_decision_date",
+                        "max_grade"}
+    assert row["code"] == "W-1" and row["version"] == 2 and row["updated_by"] == "bob"
+    assert row["status"] == "steroid-refractory" and row["rule"] == "R1"
+    assert row["day"] == 4 and row["next_decision_date"] is None
+    assert row["max_grade"] == "II" and row["age_years"] == 42
+    assert row["steroid_start"] == "2026-11-01"
+    assert row["updated_at"].endswith("Z") and "T" in row["updated_at"]
+
+
+def test_list_sorts_overdue_first_and_courses_without_a_decision_last(
+    store: CaseStore,
+) -> None:
+    store.save("closed", R1, "alice")  # no next decision
+    store.save("later", course((0, 1, 0, 0, 0), start="2026-11-20"), "alice")  # 2026-11-27
+    store.save("early", course((0, 1, 0, 0, 0), start="2026-10-01"), "alice")  # 2026-10-08
+    store.save("mid", DAY0, "alice")  # 2026-11-08
+    rows = store.list_cases()
+    assert [r["code"] for r in rows] == ["early", "mid", "later", "closed"]
+    assert [r["next_decision_date"] for r in rows] == [
+        "2026-10-08", "2026-11-08", "2026-11-27", None]
+
+
+def test_due_by_includes_the_boundary_day_and_excludes_the_next(store: CaseStore) -> None:
+    store.save("mid", DAY0, "alice")  # next decision 2026-11-08
+    store.save("closed", R1, "alice")
+    assert [r["code"] for r in store.list_cases(date(2026, 11, 8))] == ["mid"]
+    assert store.list_cases(date(2026, 11, 7)) == []
+
+
+def test_history_lists_who_when_and_the_fields_that_changed(store: CaseStore) -> None:
+    store.save("W-1", DAY0, "alice")
+    store.save("W-1", R1, "bob")
+    first, second = store.history("W-1")
+    assert (first["version"], first["saved_by"], first["changes"]) == (1, "alice", [])
+    assert second["saved_by"] == "bob"
+    fields = {c["field"]: (c["before"], c["after"]) for c in second["changes"]}
+    assert fields == {
+        "assessments[2026-11-05].stages.skin": ("(absent)", 3),
+        "assessments[2026-11-05].stages.liver": ("(absent)", 0),
+        "assessments[2026-11-05].stages.upper_gi": ("(absent)", 0),
+        "assessments[2026-11-05].stages.lower_gi": ("(absent)", 1),
+    }
+
+
+@pytest.mark.parametrize("code", ["", "a" * 33, "John Smith", "anna.k", "é1", "x/y", "1;drop"])
+def test_bad_codes_are_refused(code: str) -> None:
+    with pytest.raises(InputError, match="case code must be"):
+        check_code(code)
+
+
+@pytest.mark.parametrize("code", ["a", "a" * 32, "W-12_b", "007"])
+def test_good_codes_are_accepted(code: str) -> None:
+    assert check_code(code) == code
+
+
+def test_an_invalid_case_is_refused_by_field_and_nothing_written(store: CaseStore) -> None:
+    bad = course((0, 2, 0, 0, 1))
+    bad["patient"]["age_years"] = -3
+    with pytest.raises(InputError, match="patient.age_years"):
+        store.save("W-1", bad, "alice")
+    assert store.list_cases() == []
+
+
+def test_a_case_code_in_the_file_must_match(store: CaseStore) -> None:
+    with pytest.raises(InputError, match="case_code"):
+        store.save("W-1", {**DAY0, "case_code": "W-2"}, "alice")
+    assert store.save("W-1", {**DAY0, "case_code": "W-1"}, "alice") == 1
+
+
+def test_the_schema_has_no_place_for_a_name(store: CaseStore) -> None:
+    columns = {c["name"] for c in inspect(store.engine).get_columns("case_versions")}
+    assert columns == {"code", "version", "saved_at", "saved_by", "case_json", "age_years",
+                       "steroid_start", "day", "status", "rule", "max_grade",
+                       "next_decision_date"}
+
+
+def test_a_database_from_a_newer_srgvhd_is_refused(db_url: str) -> None:
+    CaseStore(db_url).close()
+    engine = create_engine(resolve_url(db_url))
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    with pytest.raises(migrate.NewerDatabaseError, match="9999 is newer than this srgvhd"):
+        CaseStore(db_url)
+
+
+def test_opening_migrates_an_empty_database_to_head(db_url: str) -> None:
+    store = CaseStore(db_url)
+    with store.engine.connect() as conn:
+        assert migrate.current_revision(conn) == migrate.head_revision()
+    store.close()
+
+
+def test_sqlite_store_runs_in_wal_mode(tmp_path) -> None:
+    store = CaseStore(f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    store.close()
+
+
+def test_default_database_is_sqlite_in_the_data_dir(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SRGVHD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("SRGVHD_DATABASE_URL", raising=False)
+    assert resolve_url() == f"sqlite:///{tmp_path / 'data' / 'cases.sqlite3'}"
+    assert (tmp_path / "data").is_dir()
+
+
+def test_postgresql_urls_use_psycopg_3() -> None:
+    assert resolve_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert resolve_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+
+
+def test_unknown_database_kinds_are_refused() -> None:
+    with pytest.raises(InputError, match="--db: unsupported database 'mysql'"):
+        CaseStore("mysql://u@h/db")
