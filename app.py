@@ -6,7 +6,9 @@ itself, so the page's form paints before the risk model (lifelines) is loaded.
 
 import streamlit as st
 
-from srgvhd.app import ui
+from srgvhd.app import guards, ui
+
+guards.install()  # before any widget state is read: docs/security.md §3
 
 st.set_page_config(layout="wide", page_title="srgvhd")
 ui.inject_css()

@@ -1,56 +1,26 @@
 """Model page: the active model card beside the published hazard ratios, the model versions with
 Activate (rollback), the audit log, and retraining from a cohort CSV (interfaces.md §3).
 
-Retraining, promotion and activation are guarded by ``srgvhd.app.admin.admin_gate``: open when the
-server is bound to loopback, otherwise the admin secret (env ``SRGVHD_ADMIN_SECRET`` or
-``st.secrets["admin_secret"]``) must be entered; with no secret configured they are locked.
+Retraining, promotion and activation are guarded by ``srgvhd.app.admin.may_write``: a configured
+admin secret (env ``SRGVHD_ADMIN_SECRET`` or ``st.secrets["admin_secret"]``) is always asked for;
+without one they are open only to a direct loopback session and locked otherwise
+(docs/security.md §2).
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import streamlit as st
 
-from srgvhd.app import ui
-from srgvhd.app.admin import admin_gate, is_proxied, secret_matches
+from srgvhd.app import admin, ui
 from srgvhd.errors import InputError
 from srgvhd.literature.published import COX_FACTORS
 
 ss = st.session_state
 NEW_CARD = "model_new_card"
 MAX_COHORT_MB = 5
-SECRET_ENV = "SRGVHD_ADMIN_SECRET"
 AUDIT_COLUMNS = ("when", "action", "from_version", "to_version", "who", "training_file_sha256")
-
-
-def _configured_secret() -> str | None:
-    """The admin secret from the environment, else from Streamlit secrets (None when unset)."""
-    if os.environ.get(SECRET_ENV):
-        return os.environ[SECRET_ENV]
-    try:
-        return st.secrets.get("admin_secret")
-    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
-        return None
-
-
-def _may_write() -> bool:
-    """Whether this session may change the model store (see the module docstring)."""
-    configured = _configured_secret()
-    gate = admin_gate(st.get_option("server.address"), bool(configured),
-                      proxied=is_proxied(dict(st.context.headers or {})))
-    if gate == "open":
-        return True
-    if gate == "locked":
-        st.warning("Model changes are locked: the server is reachable from other machines and "
-                   f"no admin secret is configured ({SECRET_ENV} or secrets.toml admin_secret).")
-        return False
-    entered = st.text_input("Admin secret", type="password", key="model_admin_secret")
-    if not secret_matches(entered, configured):
-        st.info("Enter the admin secret to retrain, promote or activate a model.")
-        return False
-    return True
 
 
 def _fmt(value: float | None, pattern: str = "{:.2f}") -> str:
@@ -231,7 +201,7 @@ def main() -> None:
     else:
         _draw_card(current, card_sha256=loaded.model.card_sha256)
     store = ModelStore()
-    may_write = _may_write()
+    may_write = admin.may_write()
     _draw_versions(store, may_write)
     _draw_audit(store)
     _draw_retrain(store, current, may_write)
