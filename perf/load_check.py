@@ -83,8 +83,9 @@ class Tally:
 
 @dataclass
 class Run:
-    """What one script run sent: widget ids (and widget elements) by user key, the ids of
-    editable tables that may add rows, alerts, exceptions, the session id."""
+    """What one script run sent: widget ids by user key (the id's last ``-`` part), widget
+    elements by id, the ids of editable tables that may add rows, alerts, exceptions, the
+    session id."""
 
     widget_ids: dict[str, str] = field(default_factory=dict)
     widgets: dict[str, Any] = field(default_factory=dict)
@@ -153,10 +154,12 @@ class RssSampler(threading.Thread):
 # ---------------------------------------------------------------- one clinician
 
 
-def rerun_message(widget_states: list[tuple[str, str, object]] = ()) -> bytes:
-    """The BackMsg a browser sends to (re)run the page, with (id, value field, value) states."""
+def rerun_message(widget_states: list[tuple[str, str, object]] = (), page: str = "") -> bytes:
+    """The BackMsg a browser sends to (re)run a page (``page``: its URL path, e.g. "model";
+    empty: the default page), with (id, value field, value) widget states."""
     message = BackMsg()
     message.rerun_script.query_string = ""
+    message.rerun_script.page_name = page
     for widget_id, kind, value in widget_states:
         state = message.rerun_script.widget_states.widgets.add()
         state.id = widget_id
@@ -185,7 +188,7 @@ async def read_run(ws: websockets.ClientConnection) -> Run:
         element = getattr(message.delta.new_element, element_kind)
         if getattr(element, "id", ""):
             run.widget_ids[element.id.rsplit("-", 1)[-1]] = element.id
-            run.widgets[element.id.rsplit("-", 1)[-1]] = element
+            run.widgets[element.id] = element
         if element_kind == "dataframe" and element.editing_mode in ADDING_MODES and element.id:
             run.editor_ids.append(element.id)
         if element_kind == "exception":
