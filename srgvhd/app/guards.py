@@ -28,16 +28,17 @@ _MARK = "_srgvhd_bounded"
 
 
 def bound_added_rows(state: Any) -> Any:
-    """``state`` with at most ``MAX_ADDED_ROWS + 1`` added rows (the list is sliced, O(cap)).
+    """``state``, or a copy of it (same read-only state type) with only the first
+    ``MAX_ADDED_ROWS + 1`` added rows: the list is sliced, O(cap) whatever its length.
 
-    Logs how many rows were dropped, never their values.
+    Logs how many rows were sent, never their values.
     """
     added = state.get("added_rows") if isinstance(state, dict) else None
-    if isinstance(added, list) and len(added) > MAX_ADDED_ROWS + 1:
-        LOG.warning("data editor: %d added rows in one message; only the first %d are applied, "
-                    "so the page refuses the table as too long", len(added), MAX_ADDED_ROWS + 1)
-        state["added_rows"] = added[: MAX_ADDED_ROWS + 1]
-    return state
+    if not isinstance(added, list) or len(added) <= MAX_ADDED_ROWS + 1:
+        return state
+    LOG.warning("data editor: %d added rows in one message; only the first %d are applied, "
+                "so the page refuses the table as too long", len(added), MAX_ADDED_ROWS + 1)
+    return type(state)({**state, "added_rows": added[: MAX_ADDED_ROWS + 1]})
 
 
 def _bounded(deserialize: Callable[..., Any]) -> Callable[..., Any]:
