@@ -50,6 +50,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 from perf.local_server import HOST, REPO, free_port, start, stop  # noqa: E402
 
 RESULTS = REPO / "perf" / "results" / "load.md"
+FROZEN = REPO / "perf" / "frozen_streamlit.py"
 MAX_SESSIONS = 20
 SESSION_LEVELS = (1, 5, 10, 20)
 RUN_SECONDS = 60.0
@@ -345,10 +346,13 @@ def report(levels: list[Level], run_seconds: float, server_options: tuple[str, .
 
 
 def measure(
-    session_levels: list[int], run_seconds: float, server_options: tuple[str, ...] = ()
+    session_levels: list[int],
+    run_seconds: float,
+    server_options: tuple[str, ...] = (),
+    gc_freeze: bool = False,
 ) -> list[Level]:
-    """Start the app on a copy of models/, drive each level in turn while sampling RSS and CPU,
-    stop the app."""
+    """Start the app on a copy of models/ (through perf/frozen_streamlit.py when ``gc_freeze``),
+    drive each level in turn while sampling RSS and CPU, stop the app."""
     levels = []
     with tempfile.TemporaryDirectory(prefix="srgvhd-load-") as tmp:
         models = Path(tmp) / "models"
@@ -356,7 +360,8 @@ def measure(
         port = free_port()
         log = Path(tmp) / "server.log"
         server = start(REPO / "app.py", port, log, *SERVER_OPTIONS, *server_options,
-                       env={"SRGVHD_MODELS_DIR": str(models)}, timeout_s=STARTUP_TIMEOUT_SECONDS)
+                       env={"SRGVHD_MODELS_DIR": str(models)}, timeout_s=STARTUP_TIMEOUT_SECONDS,
+                       program=[sys.executable, str(FROZEN)] if gc_freeze else None)
         try:
             for sessions in session_levels:
                 sampler = RssSampler(server.pid)
@@ -396,6 +401,11 @@ def main(argv: list[str] | None = None) -> int:
         "--server-option", action="append", default=[], metavar="OPTION=VALUE",
         help="an extra `streamlit run` option, e.g. runner.postScriptGC=true (repeatable)",
     )
+    parser.add_argument(
+        "--gc-freeze", action="store_true",
+        help="start the server through perf/frozen_streamlit.py (heap frozen after the model "
+        "loads)",
+    )
     args = parser.parse_args(argv)
     bad = [n for n in args.sessions if not 1 <= n <= MAX_SESSIONS]
     if bad or not 1 <= args.seconds <= MAX_RUN_SECONDS:
@@ -405,8 +415,10 @@ def main(argv: list[str] | None = None) -> int:
         part for option in args.server_option for part in (f"--{option.split('=', 1)[0]}",
                                                             option.split("=", 1)[-1])
     )
-    levels = measure(args.sessions, args.seconds, options)
-    table = report(levels, args.seconds, options)
+    levels = measure(args.sessions, args.seconds, options, args.gc_freeze)
+    shown = (*options, "(heap frozen at start: perf/frozen_streamlit.py)") if args.gc_freeze \
+        else options
+    table = report(levels, args.seconds, shown)
     print(table)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(table, encoding="utf-8")

@@ -1,8 +1,9 @@
 """Deployment defaults (issue 5.4): what a ward server gets without anyone configuring it.
 
-.streamlit/config.toml must bind to loopback, keep XSRF protection, cap uploads and send no usage
-statistics; the pages' own upload caps must not exceed the server's; oversized files are refused
-by srgvhd before any parsing; and no log line (CLI logging, AppTest session, the live server at
+.streamlit/config.toml must bind to loopback, keep XSRF protection, cap uploads, send no usage
+statistics, never look up the machine's external address and skip the post-script collection;
+the pages' own upload caps must not exceed the server's; oversized files are refused by srgvhd
+before any parsing; and no log line (CLI logging, AppTest session, the live server at
 DEBUG level) carries a patient value. The live-server tests drive Streamlit's own websocket
 protocol (perf/load_check.py) and its upload endpoint on 127.0.0.1.
 """
@@ -22,13 +23,17 @@ from pathlib import Path
 
 import pytest
 import websockets
+from streamlit import net_util
 from streamlit.testing.v1 import AppTest
+from streamlit.web.server import server_util
 
 from perf.load_check import (
     read_run,
     rerun_message,
 )
 from perf.local_server import HOST, free_port, start, stop
+from srgvhd.app import guards
+from srgvhd.app.admin import is_loopback
 from srgvhd.cli.main import main as cli_main
 from srgvhd.clinical import case as case_module
 from srgvhd.errors import InputError
@@ -100,6 +105,28 @@ def test_uploads_are_capped_small() -> None:
 def test_cors_is_not_opened() -> None:
     # enableCORS = false would let pages of any other site call the server.
     assert CONFIG["server"].get("enableCORS", True) is True
+
+
+def test_server_address_is_set_so_no_external_ip_lookup_happens() -> None:
+    # Unset, a server bound to 0.0.0.0 asks checkip.amazonaws.com for its public address.
+    assert is_loopback(CONFIG["browser"]["serverAddress"])
+
+
+def test_cross_site_origins_never_trigger_an_external_ip_lookup(monkeypatch) -> None:
+    def no_network(*args, **kwargs):
+        raise AssertionError("Streamlit tried to look up this machine's external address")
+
+    monkeypatch.setattr(net_util, "_make_blocking_http_get", no_network)
+    monkeypatch.setattr(net_util, "_external_ip", None)
+    monkeypatch.setattr(net_util, "get_external_ip", net_util.get_external_ip)  # restored after
+    guards.install()
+    assert not server_util.is_url_from_allowed_origins("http://evil.example.org")
+    assert server_util.is_url_from_allowed_origins("http://localhost:8501")
+
+
+def test_post_script_garbage_collection_is_off() -> None:
+    # A full collection after every rerun was 55% of the server's busy time (issue 12).
+    assert CONFIG["runner"]["postScriptGC"] is False
 
 
 def test_users_see_no_tracebacks() -> None:

@@ -9,6 +9,13 @@ to ``MAX_ADDED_ROWS + 1`` rows *before* Streamlit applies a single row. One row 
 kept on purpose: the page then sees more rows than a case may hold and refuses the case with its
 own message ("more than 500 assessments", docs/interfaces.md §1), instead of silently assessing a
 shortened table.
+
+``install`` also stops Streamlit from asking an external service (checkip.amazonaws.com) for the
+machine's public address. It does so for its start-up banner when bound to 0.0.0.0 (avoided by
+``browser.serverAddress`` in .streamlit/config.toml) and, with no answer cached, on every
+websocket from an unknown cross-site ``Origin`` — a blocking HTTP request of up to 2 s inside the
+server's event loop. The public address is never needed: the allowed origins stay localhost, the
+machine's own addresses, ``browser.serverAddress`` and ``server.corsAllowedOrigins``.
 """
 
 from __future__ import annotations
@@ -50,17 +57,27 @@ def _bounded(deserialize: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
+def no_external_ip() -> None:
+    """Stands in for ``streamlit.net_util.get_external_ip``: this server has no public address
+    to look up."""
+    return None
+
+
 def is_installed() -> bool:
-    """Whether the data editor's deserialiser is the bounded one."""
+    """Whether the data editor's deserialiser is the bounded one and the lookup is off."""
+    from streamlit import net_util
     from streamlit.elements.widgets.data_editor import DataEditorSerde
 
-    return getattr(DataEditorSerde.deserialize, _MARK, False)
+    return (getattr(DataEditorSerde.deserialize, _MARK, False)
+            and net_util.get_external_ip is no_external_ip)
 
 
 def install() -> None:
-    """Bound every ``st.data_editor``'s added rows in this process (idempotent, cheap on
-    reruns)."""
+    """Bound every ``st.data_editor``'s added rows and turn the external IP lookup off in this
+    process (idempotent, cheap on reruns)."""
+    from streamlit import net_util
     from streamlit.elements.widgets.data_editor import DataEditorSerde
 
-    if not is_installed():
+    if not getattr(DataEditorSerde.deserialize, _MARK, False):
         DataEditorSerde.deserialize = _bounded(DataEditorSerde.deserialize)
+    net_util.get_external_ip = no_external_ip
