@@ -8,9 +8,9 @@ APT_PACKAGES := chromium poppler-utils
 APT_PACKAGES_NO_RECOMMENDS := r-base-core r-cran-survival
 HOST ?= 127.0.0.1
 PORT ?= 8501
-# make check-load SESSIONS="1 5 10 20" SECONDS=60: concurrent sessions per level, seconds a level
-SESSIONS ?= 1 5 10 20
-SECONDS ?= 60
+# make check-load LOAD_SESSIONS="1 5 10 20" LOAD_SECONDS=60: sessions per level, seconds a level
+LOAD_SESSIONS ?= 1 5 10 20
+LOAD_SECONDS ?= 60
 
 .PHONY: run test system-deps check-load bench lint
 
@@ -42,7 +42,7 @@ test: $(STAMP) system-deps lint
 	$(BIN)/pytest
 
 check-load: $(STAMP) system-deps
-	$(BIN)/python perf/load_check.py --sessions $(SESSIONS) --seconds $(SECONDS)
+	$(BIN)/python perf/load_check.py --sessions $(LOAD_SESSIONS) --seconds $(LOAD_SECONDS)
 
 bench: $(STAMP) system-deps
 	$(BIN)/python perf/bench_assess.py
