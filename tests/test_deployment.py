@@ -27,10 +27,8 @@ from streamlit import net_util
 from streamlit.testing.v1 import AppTest
 from streamlit.web.server import server_util
 
-from perf.load_check import (
-    read_run,
-    rerun_message,
-)
+from perf.load_check import Level, Tally, level_row, read_run, report, rerun_message
+from perf.load_check import main as load_main
 from perf.local_server import HOST, free_port, start, stop
 from srgvhd.app import guards
 from srgvhd.app.admin import is_loopback
@@ -336,3 +334,37 @@ def test_live_server_refuses_oversized_and_unsigned_uploads(live_server) -> None
     assert small in (200, 204)
     assert oversized == 413
     assert unsigned == 403
+
+
+# ---------------------------------------------------------------- the load check's table
+
+
+def _level(sessions: int, verdicts: list[float], errors: int = 0) -> Level:
+    tally = Tally(completed=len(verdicts), verdict_seconds=verdicts,
+                  errors=[f"error {n}" for n in range(errors)])
+    return Level(sessions, tally, peak_mb=300.0, cpu_used=30.0, wall_used=60.0)
+
+
+@pytest.mark.parametrize(
+    ("verdicts", "errors", "mark"),
+    [([0.5] * 18 + [0.99] * 2, 0, "✅"), ([0.5] * 18 + [1.0] * 2, 0, "❌"), ([0.5] * 20, 1, "❌")],
+)
+def test_load_table_marks_the_goal_at_its_boundary(verdicts, errors, mark) -> None:
+    row = level_row(_level(20, verdicts, errors))
+    assert row.endswith(f"| {mark} |")
+    assert f"| 20 | 20 | {errors} | 0.50 s |" in row  # sessions, loops, errors, p50
+
+
+def test_load_report_has_one_row_per_level_and_lists_errors() -> None:
+    table = report([_level(1, [0.1]), _level(20, [0.5], errors=2)], 60.0, ())
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line]
+    assert [r.split("|")[1].strip() for r in rows] == ["sessions", "1", "20"]
+    assert "- error 0" in table and "- error 1" in table
+
+
+@pytest.mark.parametrize("argv", [["--sessions", "0"], ["--sessions", "21"],
+                                  ["--seconds", "0.5"], ["--sessions", "x"]])
+def test_load_check_refuses_out_of_range_arguments(argv) -> None:
+    with pytest.raises(SystemExit) as info:
+        load_main(argv)
+    assert info.value.code == 2
