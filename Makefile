@@ -33,7 +33,7 @@ system-deps:
 	fi
 
 run: $(STAMP)
-	$(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT)
+	$(BIN)/python -m srgvhd.app.serve run app.py --server.address $(HOST) --server.port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import shutil
 import socket
+import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,15 +52,20 @@ def two_version_store(root: Path) -> tuple[str, str]:
 
 
 @contextlib.contextmanager
-def serve(root: Path, template: Path, env: dict[str, str] | None = None) -> Iterator[Server]:
-    """The app on 127.0.0.1 with a copy of the ``template`` store and extra environment."""
+def serve(
+    root: Path, template: Path, env: dict[str, str] | None = None, *, launcher: bool = False
+) -> Iterator[Server]:
+    """The app on 127.0.0.1 with a copy of the ``template`` store and extra environment;
+    started like ``make run`` (``python -m srgvhd.app.serve``) when ``launcher``, else with the
+    plain ``streamlit`` command."""
     models = root / "models"
     shutil.copytree(template, models)
     log = root / "server.log"
     port = free_port()
     process = start(REPO / "app.py", port, log, "--server.fileWatcherType", "none",
                     env={"SRGVHD_MODELS_DIR": str(models), "SRGVHD_ADMIN_SECRET": "",
-                         "SRGVHD_TRUST_LOOPBACK": "1", **(env or {})})
+                         "SRGVHD_TRUST_LOOPBACK": "1", **(env or {})},
+                    program=[sys.executable, "-m", "srgvhd.app.serve"] if launcher else None)
     try:
         yield Server(port, log, models)
     finally:

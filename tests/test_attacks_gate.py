@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from websockets.exceptions import InvalidStatus
 
 from srgvhd.app import admin
 from srgvhd.app.admin import Attempts, Connection, admin_gate, check_entered, is_local
@@ -259,7 +260,7 @@ def with_secret(store_template, tmp_path_factory):
 @pytest.fixture(scope="module")
 def without_secret(store_template, tmp_path_factory):
     template, first, second = store_template
-    with serve(tmp_path_factory.mktemp("open"), template) as server:
+    with serve(tmp_path_factory.mktemp("open"), template, launcher=True) as server:
         yield server, first, second
 
 
@@ -389,3 +390,22 @@ def test_guessing_the_secret_is_throttled_and_logged_without_the_guesses(with_se
     assert log.count("throttled") >= len(guesses) - 2
     for value in (*guesses, ADMIN_SECRET):
         assert value not in log
+
+
+async def _cross_site_handshake(port: int) -> None:
+    async with session(port, origin="http://evil.example.org") as ws:
+        await run(ws, page="model")
+
+
+@pytest.mark.attack
+def test_a_cross_site_websocket_is_refused_by_streamlit(without_secret) -> None:
+    """A page on another site opening ws://127.0.0.1 (Origin ≠ Host) never gets a session —
+    Streamlit's own origin check; only a rebound domain (Origin = Host) gets through, which is
+    what the gate's Host check is for. Started like ``make run``, the server refuses it without
+    looking up its external address, even before any session has run app.py."""
+    server, first, _ = without_secret
+    with pytest.raises(InvalidStatus) as info:
+        asyncio.run(_cross_site_handshake(server.port))
+    assert info.value.response.status_code == 403
+    assert server.active_version() == first
+    assert "Did not auto detect external IP" not in server.log.read_text(errors="replace")
