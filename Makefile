@@ -8,6 +8,9 @@ APT_PACKAGES := chromium poppler-utils postgresql
 APT_PACKAGES_NO_RECOMMENDS := r-base-core r-cran-survival
 HOST ?= 127.0.0.1
 PORT ?= 8501
+# make check-load LOAD_SESSIONS="1 5 10 20" LOAD_SECONDS=60: sessions per level, seconds a level
+LOAD_SESSIONS ?= 1 5 10 20
+LOAD_SECONDS ?= 60
 
 .PHONY: run test system-deps check-load bench lint
 
@@ -30,7 +33,7 @@ system-deps:
 	fi
 
 run: $(STAMP)
-	$(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT)
+	$(BIN)/python -m srgvhd.app.serve run app.py --server.address $(HOST) --server.port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -39,7 +42,7 @@ test: $(STAMP) system-deps lint
 	$(BIN)/pytest
 
 check-load: $(STAMP) system-deps
-	$(BIN)/python perf/load_check.py
+	$(BIN)/python perf/load_check.py --sessions $(LOAD_SESSIONS) --seconds $(LOAD_SECONDS)
 
 bench: $(STAMP) system-deps
 	$(BIN)/python perf/bench_assess.py

@@ -7,7 +7,9 @@ loaded.
 
 import streamlit as st
 
-from srgvhd.app import logs, ui
+from srgvhd.app import guards, logs, ui
+
+guards.install()  # before any widget state is read: docs/security.md §3
 
 st.set_page_config(layout="wide", page_title="srgvhd")
 logs.install()  # no widget values in the logs

@@ -7,20 +7,19 @@ helps (complete rows, low events per coefficient, file format). Each card shows 
 calibration at 180 and 365 days, concordance by day and a decision curve; a new version is
 compared with the active one, figure by figure, before Promote.
 
-Retraining, promotion and activation are guarded by ``srgvhd.app.admin.admin_gate``: open when the
-server is bound to loopback, otherwise the admin secret (env ``SRGVHD_ADMIN_SECRET`` or
-``st.secrets["admin_secret"]``) must be entered; with no secret configured they are locked.
+Retraining, promotion and activation are guarded by ``srgvhd.app.admin.may_write``: a configured
+admin secret (env ``SRGVHD_ADMIN_SECRET`` or ``st.secrets["admin_secret"]``) is always asked for;
+without one they are open only to a direct loopback session and locked otherwise
+(docs/security.md §2).
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import streamlit as st
 
-from srgvhd.app import ui
-from srgvhd.app.admin import admin_gate, is_proxied, secret_matches
+from srgvhd.app import admin, ui
 from srgvhd.app.identity import current_identity
 from srgvhd.errors import InputError
 from srgvhd.literature.published import COX_FACTORS
@@ -41,37 +40,8 @@ COMPLETE_ROWS_LABEL = ("Fit on complete rows only (rows with an empty cell are l
 SEPARATOR_CHOICES = {"detect": None, "comma": ",", "semicolon": ";", "tab": "\t"}
 DECIMAL_CHOICES = {"detect": None, "point (12.5)": ".", "comma (12,5)": ","}
 PREVIEW_LINES = 6
-SECRET_ENV = "SRGVHD_ADMIN_SECRET"
 AUDIT_COLUMNS = ("when", "action", "outcome", "from_version", "to_version", "who",
                  "training_file_sha256")
-
-
-def _configured_secret() -> str | None:
-    """The admin secret from the environment, else from Streamlit secrets (None when unset)."""
-    if os.environ.get(SECRET_ENV):
-        return os.environ[SECRET_ENV]
-    try:
-        return st.secrets.get("admin_secret")
-    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
-        return None
-
-
-def _may_write() -> bool:
-    """Whether this session may change the model store (see the module docstring)."""
-    configured = _configured_secret()
-    gate = admin_gate(st.get_option("server.address"), bool(configured),
-                      proxied=is_proxied(dict(st.context.headers or {})))
-    if gate == "open":
-        return True
-    if gate == "locked":
-        st.warning("Model changes are locked: the server is reachable from other machines and "
-                   f"no admin secret is configured ({SECRET_ENV} or secrets.toml admin_secret).")
-        return False
-    entered = st.text_input("Admin secret", type="password", key="model_admin_secret")
-    if not secret_matches(entered, configured):
-        st.info("Enter the admin secret to retrain, promote or activate a model.")
-        return False
-    return True
 
 
 def _fmt(value: float | None, pattern: str = "{:.2f}") -> str:
@@ -468,7 +438,7 @@ def main() -> None:
     else:
         _draw_card(current, card_sha256=loaded.model.card_sha256)
     store = ModelStore()
-    may_write = _may_write()
+    may_write = admin.may_write()
     _draw_versions(store, may_write)
     _draw_audit(store)
     _draw_retrain(store, current, may_write)

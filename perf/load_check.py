@@ -1,26 +1,27 @@
-"""Load check (issue 5.1): 20 concurrent clinicians on one app server for 60 seconds.
+"""Load check (issues 5.1 and 12.1): concurrent clinicians on one app server, level by level.
 
-Run with ``make check-load`` (= ``.venv/bin/python perf/load_check.py``).
+Run with ``make check-load`` (= ``.venv/bin/python perf/load_check.py --sessions 1 5 10 20
+--seconds 60``); ``--server-option runner.postScriptGC=true`` compares a server setting.
 
 Starts ``streamlit run app.py`` on 127.0.0.1 at a free port (headless, a temporary copy of the
-model store via ``SRGVHD_MODELS_DIR``) and drives up to 20 concurrent sessions as Streamlit
-websocket clients — the browser's own protocol (protobuf ``BackMsg``/``ForwardMsg`` on
+model store via ``SRGVHD_MODELS_DIR``) and drives, level after level, N concurrent sessions as
+Streamlit websocket clients — the browser's own protocol (protobuf ``BackMsg``/``ForwardMsg`` on
 ``/_stcore/stream``), without a browser, so the 2 shared cores measure the server rather than 20
 Chromium renderers. Each loop is one clinician: open a new session on the Assess page, enter a
 case (age, hemoglobin, steroid start, dose, three assessments) and read the verdict. The case is
-steroid-refractory by rule R2 of the study definition (clinical-rules.md §5a: stages unchanged on
-day 3 = no response, which is not R1's progression; no response on day 7 = R2), so any other
-verdict counts as an error.
+steroid-refractory by rule R2 of the study definition (docs/clinical-rules.md §5a: stages
+unchanged on day 3 = no response, which is not R1's progression; no response on day 7 = R2), so
+any other verdict counts as an error.
 
 The case is entered field by field as a browser sends it (one rerun per step: patient and
 steroids, "Add assessment", an assessment's date and entry mode, its stages). Click-to-verdict
 latency = from sending the last entry (the rerun message the browser sends when a widget
-changes) to receiving the verdict element. The server's RSS (its process and any
-children, /proc VmRSS) is sampled every 0.5 s. Prints a markdown table, writes it to
-perf/results/load.md and exits 1 when errors > 0 or peak RSS >= 600 MB.
+changes) to receiving the verdict element. The server's RSS (its process and any children) and
+CPU time are sampled with psutil every 0.5 s. Prints a markdown table with p50/p95 per level,
+writes it to perf/results/load.md and exits 1 when errors > 0 or peak RSS >= 600 MB.
 
-Bounded: at most 20 sessions, new loops start only during the run time (60 s), every loop that
-is still running is cancelled at run time + 30 s grace, and the server is stopped at the end.
+Bounded: at most 20 sessions, new loops start only during a level's run time, every loop that is
+still running is cancelled at run time + 30 s grace, and the server is stopped at the end.
 """
 
 from __future__ import annotations
@@ -30,16 +31,18 @@ import asyncio
 import math
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import psutil
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.Dataframe_pb2 import Dataframe
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 if __package__ in (None, ""):  # run as a script: make the repository importable
@@ -47,9 +50,13 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 from perf.local_server import HOST, REPO, free_port, start, stop  # noqa: E402
 
-RESULTS = REPO / "benchmarks" / "results" / "load.md"
+RESULTS = REPO / "perf" / "results" / "load.md"
+FROZEN = REPO / "perf" / "frozen_streamlit.py"
 MAX_SESSIONS = 20
+SESSION_LEVELS = (1, 5, 10, 20)
 RUN_SECONDS = 60.0
+MAX_RUN_SECONDS = 600.0
+P95_GOAL_S = 1.0
 GRACE_SECONDS = 30.0
 SAMPLE_SECONDS = 0.5
 RSS_GOAL_MB = 600.0
@@ -57,6 +64,7 @@ STARTUP_TIMEOUT_SECONDS = 60.0
 SERVER_OPTIONS = ("--server.fileWatcherType", "none")
 MESSAGE_TIMEOUT_SECONDS = 45.0
 EXPECTED_VERDICT = "Steroid-refractory by rule R2"
+ADDING_MODES = (Dataframe.EditingMode.DYNAMIC, Dataframe.EditingMode.ADD_ONLY)
 
 # Three assessments entered as stages (clinical-rules.md §1–2: liver 1 + upper GI 1 + lower GI 2
 # is grade III at every visit, so day 3 is "no response" and day 7 fires R2).
@@ -77,9 +85,13 @@ class Tally:
 
 @dataclass
 class Run:
-    """What one script run sent: widget ids by user key, alerts, exceptions, the session id."""
+    """What one script run sent: widget ids by user key (the id's last ``-`` part), widget
+    elements by id, the ids of editable tables that may add rows, alerts, exceptions, the
+    session id."""
 
     widget_ids: dict[str, str] = field(default_factory=dict)
+    widgets: dict[str, Any] = field(default_factory=dict)
+    editor_ids: list[str] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)
     verdict_at: float | None = None
@@ -89,39 +101,29 @@ class Run:
 # ---------------------------------------------------------------- server
 
 
-def _children(pid: int) -> list[int]:
-    """Direct child processes of ``pid`` (from /proc/<pid>/task/*/children)."""
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            found += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            continue
-    return found
-
-
 def tree_rss_mb(pid: int) -> float:
-    """Resident memory of ``pid`` and all its descendants, MB (VmRSS from /proc)."""
-    total_kb, stack = 0, [pid]
-    while stack:
-        current = stack.pop()
+    """Resident memory of ``pid`` and all its descendants, MB (psutil)."""
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    total = 0
+    for process in processes:
         try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total_kb += int(line.split()[1])
-        except OSError:
+            total += process.memory_info().rss
+        except psutil.Error:
             continue
-        stack += _children(current)
-    return total_kb / 1024
+    return total / 2**20
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time the process has used so far (/proc/<pid>/stat fields 14 and 15)."""
+    """User + system CPU time the process has used so far (psutil); 0 once it is gone."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
+        times = psutil.Process(pid).cpu_times()
+    except psutil.Error:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return times.user + times.system
 
 
 class RssSampler(threading.Thread):
@@ -195,6 +197,9 @@ async def read_run(ws: websockets.ClientConnection) -> Run:
         element = getattr(message.delta.new_element, element_kind)
         if getattr(element, "id", ""):
             run.widget_ids[element.id.rsplit("-", 1)[-1]] = element.id
+            run.widgets[element.id] = element
+        if element_kind == "dataframe" and element.editing_mode in ADDING_MODES and element.id:
+            run.editor_ids.append(element.id)
         if element_kind == "exception":
             run.exceptions.append(f"{element.type}: {element.message}")
         elif element_kind == "alert":
@@ -328,75 +333,103 @@ def _seconds(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f} s"
 
 
-def report(tally: Tally, sessions: int, run_seconds: float, sampler: RssSampler) -> str:
-    """The markdown result table with the goals of issue 5."""
-    peak_mb, samples = sampler.peak_mb, sampler.samples
-    p50 = percentile(tally.verdict_seconds, 0.50)
+@dataclass
+class Level:
+    """One measured load level: the sessions, what they did, the server's memory and CPU."""
+
+    sessions: int
+    tally: Tally
+    peak_mb: float
+    cpu_used: float
+    wall_used: float
+
+
+def level_row(level: Level) -> str:
+    """One table row: sessions, loops, errors, latencies, memory, CPU."""
+    tally = level.tally
     p95 = percentile(tally.verdict_seconds, 0.95)
-    rows = [
-        ("concurrent sessions", str(sessions), f"{MAX_SESSIONS}", ""),
-        ("run time", f"{run_seconds:.0f} s (+ ≤ {GRACE_SECONDS:.0f} s grace)", "60 s", ""),
-        ("completed sessions (case entered, verdict read)", str(tally.completed), "", ""),
-        ("errors", str(len(tally.errors)), "0", "✅" if not tally.errors else "❌"),
-        ("click-to-verdict p50", _seconds(p50), "", ""),
-        ("click-to-verdict p95", _seconds(p95), "", ""),
-        (
-            "click-to-whole-result (risk, charts, benchmarks) p95",
-            _seconds(percentile(tally.full_result_seconds, 0.95)),
-            "",
-            "",
-        ),
-        ("open Assess (new session) p50", _seconds(percentile(tally.open_seconds, 0.5)), "", ""),
-        ("open Assess (new session) p95", _seconds(percentile(tally.open_seconds, 0.95)), "", ""),
-        (
-            f"server peak RSS ({samples} samples, every {SAMPLE_SECONDS} s)",
-            f"{peak_mb:.0f} MB",
-            f"< {RSS_GOAL_MB:.0f} MB",
-            "✅" if peak_mb < RSS_GOAL_MB else "❌",
-        ),
-        (
-            "server CPU time during the run",
-            f"{sampler.cpu_used:.0f} s in {sampler.wall_used:.0f} s "
-            f"({sampler.cpu_used / max(sampler.wall_used, 1e-9):.2f} cores)",
-            "",
-            "",
-        ),
-    ]
+    ok = not tally.errors and p95 is not None and p95 < P95_GOAL_S
+    cells = (
+        str(level.sessions),
+        str(tally.completed),
+        str(len(tally.errors)),
+        _seconds(percentile(tally.verdict_seconds, 0.50)),
+        _seconds(p95),
+        _seconds(percentile(tally.full_result_seconds, 0.95)),
+        _seconds(percentile(tally.open_seconds, 0.50)),
+        _seconds(percentile(tally.open_seconds, 0.95)),
+        f"{level.peak_mb:.0f} MB",
+        f"{level.cpu_used / max(level.wall_used, 1e-9):.2f}",
+        "—" if not tally.completed else f"{level.cpu_used / tally.completed:.2f} s",
+        "✅" if ok else "❌",
+    )
+    return "| " + " | ".join(cells) + " |"
+
+
+def report(levels: list[Level], run_seconds: float, server_options: tuple[str, ...]) -> str:
+    """The markdown result table: one row per load level, with the goals of issue 12."""
     lines = [
         "# Load check",
         "",
         f"`perf/load_check.py` — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
         f"{os.cpu_count()} CPU cores, Python {sys.version.split()[0]}. Streamlit websocket "
-        "clients on 127.0.0.1 (no browser); each completed session = new session on the Assess "
-        "page, case entered, R2 verdict read.",
+        "clients on 127.0.0.1 (no browser), one server for all levels, each level run for "
+        f"{run_seconds:.0f} s (+ ≤ {GRACE_SECONDS:.0f} s grace); a completed loop = new session "
+        "on the Assess page, case entered, R2 verdict read. Server options: "
+        f"`{' '.join(server_options) or 'none'}` (runner settings from .streamlit/config.toml).",
         "",
-        "| measure | value | goal | |",
-        "|---|---|---|---|",
-        *(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows),
+        f"Goal: click-to-verdict p95 < {P95_GOAL_S:.0f} s at {MAX_SESSIONS} sessions, 0 errors, "
+        f"peak RSS < {RSS_GOAL_MB:.0f} MB. Latencies are nearest-rank percentiles over all "
+        "completed loops; CPU = server CPU seconds per wall-clock second (cores), and per "
+        "completed loop (what one clinician's visit costs, less sensitive to other load on the "
+        "machine).",
+        "",
+        "| sessions | loops | errors | verdict p50 | verdict p95 | whole result p95 "
+        "| open p50 | open p95 | peak RSS | server CPU (cores) | server CPU per loop "
+        "| p95 < 1 s, 0 errors |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        *(level_row(level) for level in levels),
     ]
-    if tally.errors:
-        lines += ["", "First errors:", "", *(f"- {e}" for e in tally.errors[:10])]
+    errors = [e for level in levels for e in level.tally.errors]
+    if errors:
+        lines += ["", "First errors:", "", *(f"- {e}" for e in errors[:10])]
     return "\n".join(lines) + "\n"
 
 
-def measure(sessions: int, run_seconds: float) -> tuple[Tally, RssSampler]:
-    """Start the app on a copy of models/, drive the sessions while sampling RSS, stop the app."""
+def measure(
+    session_levels: list[int],
+    run_seconds: float,
+    server_options: tuple[str, ...] = (),
+    gc_freeze: bool = False,
+) -> list[Level]:
+    """Start the app on a copy of models/ (through perf/frozen_streamlit.py when ``gc_freeze``),
+    drive each level in turn while sampling RSS and CPU, stop the app."""
+    levels = []
     with tempfile.TemporaryDirectory(prefix="srgvhd-load-") as tmp:
         models = Path(tmp) / "models"
         shutil.copytree(REPO / "models", models)
         port = free_port()
         log = Path(tmp) / "server.log"
-        server = start(REPO / "app.py", port, log, *SERVER_OPTIONS,
-                       env={"SRGVHD_MODELS_DIR": str(models)}, timeout_s=STARTUP_TIMEOUT_SECONDS)
-        sampler = RssSampler(server.pid)
-        sampler.start()
+        server = start(REPO / "app.py", port, log, *SERVER_OPTIONS, *server_options,
+                       env={"SRGVHD_MODELS_DIR": str(models)}, timeout_s=STARTUP_TIMEOUT_SECONDS,
+                       program=[sys.executable, str(FROZEN)] if gc_freeze else None)
         try:
-            tally = asyncio.run(drive(f"ws://{HOST}:{port}/_stcore/stream", sessions, run_seconds))
+            for sessions in session_levels:
+                sampler = RssSampler(server.pid)
+                sampler.start()
+                try:
+                    tally = asyncio.run(
+                        drive(f"ws://{HOST}:{port}/_stcore/stream", sessions, run_seconds)
+                    )
+                finally:
+                    sampler.stop()
+                levels.append(Level(sessions, tally, sampler.peak_mb, sampler.cpu_used,
+                                    sampler.wall_used))
         finally:
-            sampler.stop()
             stop(server)
-        tally.errors += server_log_errors(log)
-    return tally, sampler
+        if levels:
+            levels[-1].tally.errors += server_log_errors(log)
+    return levels
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -405,24 +438,43 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sessions",
         type=int,
-        default=MAX_SESSIONS,
-        help=f"concurrent sessions (at most {MAX_SESSIONS})",
+        nargs="+",
+        default=list(SESSION_LEVELS),
+        help=f"concurrent sessions per level, each 1..{MAX_SESSIONS} (default: "
+        f"{' '.join(map(str, SESSION_LEVELS))})",
     )
     parser.add_argument(
-        "--seconds", type=float, default=RUN_SECONDS, help=f"run time (at most {RUN_SECONDS:.0f})"
+        "--seconds", type=float, default=RUN_SECONDS,
+        help=f"run time per level, 1..{MAX_RUN_SECONDS:.0f} s (default {RUN_SECONDS:.0f})",
     )
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the table")
+    parser.add_argument(
+        "--server-option", action="append", default=[], metavar="OPTION=VALUE",
+        help="an extra `streamlit run` option, e.g. runner.postScriptGC=true (repeatable)",
+    )
+    parser.add_argument(
+        "--gc-freeze", action="store_true",
+        help="start the server through perf/frozen_streamlit.py (heap frozen after the model "
+        "loads)",
+    )
     args = parser.parse_args(argv)
-    sessions = max(1, min(args.sessions, MAX_SESSIONS))
-    run_seconds = max(1.0, min(args.seconds, RUN_SECONDS))
-    tally, sampler = measure(sessions, run_seconds)
-    table = report(tally, sessions, run_seconds, sampler)
+    bad = [n for n in args.sessions if not 1 <= n <= MAX_SESSIONS]
+    if bad or not 1 <= args.seconds <= MAX_RUN_SECONDS:
+        parser.error(f"--sessions must each be 1..{MAX_SESSIONS} and --seconds "
+                     f"1..{MAX_RUN_SECONDS:.0f}")
+    options = tuple(
+        part for option in args.server_option for part in (f"--{option.split('=', 1)[0]}",
+                                                            option.split("=", 1)[-1])
+    )
+    levels = measure(args.sessions, args.seconds, options, args.gc_freeze)
+    shown = (*options, "(heap frozen at start: perf/frozen_streamlit.py)") if args.gc_freeze \
+        else options
+    table = report(levels, args.seconds, shown)
     print(table)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(table, encoding="utf-8")
-    if tally.verdict_seconds:
-        print(f"mean click-to-verdict {statistics.fmean(tally.verdict_seconds):.2f} s")
-    return 0 if not tally.errors and sampler.peak_mb < RSS_GOAL_MB else 1
+    failed = any(level.tally.errors or level.peak_mb >= RSS_GOAL_MB for level in levels)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -27,11 +27,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def streamlit_command(script: Path, port: int, *options: str) -> list[str]:
+def streamlit_command(
+    script: Path, port: int, *options: str, program: list[str] | None = None
+) -> list[str]:
     """``streamlit run script`` as a headless loopback server on ``port``; ``options`` are extra
-    ``streamlit run`` options such as ``--logger.level debug``."""
+    ``streamlit run`` options such as ``--logger.level debug``; ``program`` replaces the
+    ``streamlit`` executable (e.g. ``[python, perf/frozen_streamlit.py]``)."""
     return [
-        str(Path(sys.executable).parent / "streamlit"),
+        *(program or [str(Path(sys.executable).parent / "streamlit")]),
         "run",
         str(script),
         "--server.headless",
@@ -53,6 +56,7 @@ def start(
     *options: str,
     env: dict[str, str] | None = None,
     timeout_s: float = HEALTH_TIMEOUT_S,
+    program: list[str] | None = None,
 ) -> subprocess.Popen:
     """Start ``streamlit run script`` in its own process group and wait until it is healthy.
 
@@ -60,7 +64,7 @@ def start(
     """
     with open(log, "wb") as sink:
         process = subprocess.Popen(
-            streamlit_command(script, port, *options),
+            streamlit_command(script, port, *options, program=program),
             cwd=REPO,
             env={**os.environ, **(env or {})},
             stdout=sink,

@@ -219,12 +219,12 @@ def test_off_loopback_model_changes_need_the_admin_secret(
     two_versions, monkeypatch, public_address
 ) -> None:
     root, first, second = two_versions
-    monkeypatch.setenv("SRGVHD_ADMIN_SECRET", "correct horse")
+    monkeypatch.setenv("SRGVHD_ADMIN_SECRET", "correct horse battery staple")
     at = _app(root, monkeypatch, "pages/model.py")
     assert at.button(key=f"model_activate_{second}").disabled
     at.text_input(key="model_admin_secret").input("wrong").run()
     assert at.button(key=f"model_activate_{second}").disabled
-    at.text_input(key="model_admin_secret").input("correct horse").run()
+    at.text_input(key="model_admin_secret").input("correct horse battery staple").run()
     assert not at.button(key=f"model_activate_{second}").disabled
 
 

@@ -1,8 +1,9 @@
 """Deployment defaults (issue 5.4): what a ward server gets without anyone configuring it.
 
-.streamlit/config.toml must bind to loopback, keep XSRF protection, cap uploads and send no usage
-statistics; the pages' own upload caps must not exceed the server's; oversized files are refused
-by srgvhd before any parsing; and no log line (CLI logging, AppTest session, the live server at
+.streamlit/config.toml must bind to loopback, keep XSRF protection, cap uploads, send no usage
+statistics, never look up the machine's external address and skip the post-script collection;
+the pages' own upload caps must not exceed the server's; oversized files are refused by srgvhd
+before any parsing; and no log line (CLI logging, AppTest session, the live server at
 DEBUG level) carries a patient value. The live-server tests drive Streamlit's own websocket
 protocol (perf/load_check.py) and its upload endpoint on 127.0.0.1.
 """
@@ -21,14 +22,15 @@ from pathlib import Path
 
 import pytest
 import websockets
+from streamlit import net_util
 from streamlit.testing.v1 import AppTest
+from streamlit.web.server import server_util
 
-from perf.load_check import (
-    open_page,
-    read_run,
-    rerun_message,
-)
+from perf.load_check import Level, Tally, level_row, open_page, read_run, report, rerun_message
+from perf.load_check import main as load_main
 from perf.local_server import HOST, free_port, start, stop
+from srgvhd.app import guards
+from srgvhd.app.admin import is_loopback
 from srgvhd.cli.main import main as cli_main
 from srgvhd.clinical import case as case_module
 from srgvhd.errors import InputError
@@ -100,6 +102,28 @@ def test_uploads_are_capped_small() -> None:
 def test_cors_is_not_opened() -> None:
     # enableCORS = false would let pages of any other site call the server.
     assert CONFIG["server"].get("enableCORS", True) is True
+
+
+def test_server_address_is_set_so_no_external_ip_lookup_happens() -> None:
+    # Unset, a server bound to 0.0.0.0 asks checkip.amazonaws.com for its public address.
+    assert is_loopback(CONFIG["browser"]["serverAddress"])
+
+
+def test_cross_site_origins_never_trigger_an_external_ip_lookup(monkeypatch) -> None:
+    def no_network(*args, **kwargs):
+        raise AssertionError("Streamlit tried to look up this machine's external address")
+
+    monkeypatch.setattr(net_util, "_make_blocking_http_get", no_network)
+    monkeypatch.setattr(net_util, "_external_ip", None)
+    monkeypatch.setattr(net_util, "get_external_ip", net_util.get_external_ip)  # restored after
+    guards.install()
+    assert not server_util.is_url_from_allowed_origins("http://evil.example.org")
+    assert server_util.is_url_from_allowed_origins("http://localhost:8501")
+
+
+def test_post_script_garbage_collection_is_off() -> None:
+    # A full collection after every rerun was 55% of the server's busy time (issue 12).
+    assert CONFIG["runner"]["postScriptGC"] is False
 
 
 def test_users_see_no_tracebacks() -> None:
@@ -310,3 +334,37 @@ def test_live_server_refuses_oversized_and_unsigned_uploads(live_server) -> None
     assert small in (200, 204)
     assert oversized == 413
     assert unsigned == 403
+
+
+# ---------------------------------------------------------------- the load check's table
+
+
+def _level(sessions: int, verdicts: list[float], errors: int = 0) -> Level:
+    tally = Tally(completed=len(verdicts), verdict_seconds=verdicts,
+                  errors=[f"error {n}" for n in range(errors)])
+    return Level(sessions, tally, peak_mb=300.0, cpu_used=30.0, wall_used=60.0)
+
+
+@pytest.mark.parametrize(
+    ("verdicts", "errors", "mark"),
+    [([0.5] * 18 + [0.99] * 2, 0, "✅"), ([0.5] * 18 + [1.0] * 2, 0, "❌"), ([0.5] * 20, 1, "❌")],
+)
+def test_load_table_marks_the_goal_at_its_boundary(verdicts, errors, mark) -> None:
+    row = level_row(_level(20, verdicts, errors))
+    assert row.endswith(f"| {mark} |")
+    assert f"| 20 | 20 | {errors} | 0.50 s |" in row  # sessions, loops, errors, p50
+
+
+def test_load_report_has_one_row_per_level_and_lists_errors() -> None:
+    table = report([_level(1, [0.1]), _level(20, [0.5], errors=2)], 60.0, ())
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line]
+    assert [r.split("|")[1].strip() for r in rows] == ["sessions", "1", "20"]
+    assert "- error 0" in table and "- error 1" in table
+
+
+@pytest.mark.parametrize("argv", [["--sessions", "0"], ["--sessions", "21"],
+                                  ["--seconds", "0.5"], ["--sessions", "x"]])
+def test_load_check_refuses_out_of_range_arguments(argv) -> None:
+    with pytest.raises(SystemExit) as info:
+        load_main(argv)
+    assert info.value.code == 2

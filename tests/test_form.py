@@ -1,5 +1,6 @@
-"""The Assess page's form logic (srgvhd.app.fields, srgvhd.app.form), the risk wording
-(srgvhd.report.text) and the admin gate (srgvhd.app.admin) — pure functions, no Streamlit.
+"""The Assess page's form logic (srgvhd.app.fields, srgvhd.app.form) and the risk wording
+(srgvhd.report.text) — pure functions, no Streamlit. The admin gate is tested in
+tests/test_attacks_gate.py.
 
 Form expectations come from issue 9: a blank is "not measured" (null in the case file,
 clinical-rules.md §7), "1,5" is 1.5 and never 15, one date format (YYYY-MM-DD) or a day of the
@@ -19,7 +20,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from srgvhd.app import form as F
-from srgvhd.app.admin import admin_gate, is_loopback, is_proxied, secret_matches
 from srgvhd.app.fields import FieldError, number_text, parse_date, parse_number
 from srgvhd.clinical.case import case_to_dict, parse_case
 from srgvhd.clinical.course import assess_case
@@ -484,7 +484,7 @@ def test_a_table_stops_growing_at_what_a_case_file_may_hold(monkeypatch) -> None
     assert F.MAX_ROWS["labs"] == 500
 
 
-# ---------------------------------------------------------------- risk wording, admin gate
+# ---------------------------------------------------------------- risk wording
 
 
 def test_driving_factors_name_each_non_reference_category_with_its_hr() -> None:
@@ -505,45 +505,3 @@ def test_driving_factors_name_each_non_reference_category_with_its_hr() -> None:
 def test_model_hazard_ratios_are_exp_beta() -> None:
     hrs = model_hazard_ratios(["age_ge35", "hb_le_90"], [math.log(2.0), 0.0])
     assert hrs == pytest.approx({"age_ge35": 2.0, "hb_le_90": 1.0})
-
-
-@pytest.mark.parametrize(
-    ("address", "configured", "gate"),
-    [
-        ("127.0.0.1", False, "open"),
-        ("127.0.0.2", True, "open"),
-        ("localhost", False, "open"),
-        ("::1", False, "open"),
-        ("[::1]", False, "open"),
-        ("0.0.0.0", True, "secret"),
-        ("", True, "secret"),  # empty = all interfaces
-        (None, False, "locked"),
-        ("10.1.2.3", False, "locked"),
-        ("srgvhd.example.org", True, "secret"),
-    ],
-)
-def test_admin_gate(address, configured, gate) -> None:
-    assert admin_gate(address, configured) == gate
-    assert is_loopback(address) == (gate == "open")
-
-
-@pytest.mark.parametrize(
-    ("headers", "configured", "gate"),
-    [
-        ({"Host": "127.0.0.1:8501"}, False, "open"),
-        ({"X-Forwarded-For": "10.0.0.7"}, True, "secret"),
-        ({"x-real-ip": "10.0.0.7"}, False, "locked"),
-        ({"Forwarded": "for=10.0.0.7"}, True, "secret"),
-    ],
-)
-def test_loopback_behind_a_reverse_proxy_needs_the_secret(headers, configured, gate) -> None:
-    # nginx on the same host forwards ward users to 127.0.0.1: they are not at the keyboard.
-    assert admin_gate("127.0.0.1", configured, proxied=is_proxied(headers)) == gate
-
-
-def test_secret_matches_only_the_configured_secret() -> None:
-    assert secret_matches("s3cret", "s3cret")
-    assert not secret_matches("s3cre", "s3cret")
-    assert not secret_matches("", "")
-    assert not secret_matches("anything", None)
-    assert not secret_matches(None, "s3cret")

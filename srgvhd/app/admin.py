@@ -1,24 +1,72 @@
-"""Who may change the risk model: retraining and activation need the admin secret off loopback.
+"""Who may change the risk model from the Model page (retrain, promote, activate).
 
-A server bound to a loopback address (the default in .streamlit/config.toml) is reachable only
-from the machine it runs on, so the person at the keyboard is trusted. Any other binding makes the
-Model page's write actions ask for the secret (env ``SRGVHD_ADMIN_SECRET`` or
-``st.secrets["admin_secret"]``); with no secret configured there, they are refused outright.
+The rules (docs/security.md §2, docs/deploying.md §3):
+
+- An admin secret configured (env ``SRGVHD_ADMIN_SECRET`` or ``st.secrets["admin_secret"]``,
+  at least ``MIN_SECRET_LENGTH`` characters) is **always** asked for, on loopback too.
+- Without one, a session is trusted as "the person at the keyboard" only when the server is bound
+  to loopback, the TCP peer is loopback, the ``Host`` header (and ``Origin``, when sent) name a
+  loopback host, no forwarding header is present, and ``SRGVHD_TRUST_LOOPBACK`` is not ``0``.
+  A web page whose domain was re-pointed at 127.0.0.1 (DNS rebinding) sends its own domain as
+  ``Host``/``Origin`` and is refused; a header-less TCP forwarder (``ssh -L``, a relay) cannot be
+  told apart from a local browser, which is why such deployments must set a secret or
+  ``SRGVHD_TRUST_LOOPBACK=0``.
+- Otherwise model changes are locked for everybody.
+
+Secret guesses are throttled per session and per server process (``srgvhd.app.throttle``) and
+every refused or throttled attempt is logged — never the value entered.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import ipaddress
+import logging
+import math
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
+from urllib.parse import urlsplit
+
+from srgvhd.app.throttle import WINDOW_SECONDS, Throttle
 
 Gate = Literal["open", "secret", "locked"]
 
+LOG = logging.getLogger(__name__)
+SECRET_ENV = "SRGVHD_ADMIN_SECRET"
+TRUST_ENV = "SRGVHD_TRUST_LOOPBACK"
+MIN_SECRET_LENGTH = 16
+SECRET_KEY = "model_admin_secret"
+GLOBAL_ATTEMPTS_PER_WINDOW = 10
 LOOPBACK_NAMES = ("localhost",)
+# Headers that reverse proxies and forwarders add: a request carrying any of them came through
+# one, so the TCP peer (the proxy) says nothing about where the user is.
+PROXY_HEADERS = frozenset({
+    "forwarded", "via", "x-real-ip", "x-client-ip", "x-cluster-client-ip", "true-client-ip",
+    "cf-connecting-ip", "fastly-client-ip", "x-original-forwarded-for",
+})
+PROXY_HEADER_PREFIXES = ("x-forwarded-",)
+# Failed guesses from every session of this server process together.
+SHARED_THROTTLE = Throttle(limit=GLOBAL_ATTEMPTS_PER_WINDOW, base=0.0)
+_DIGEST_KEY = secrets.token_bytes(32)  # entered values are remembered only as keyed digests
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Where a session's websocket came from: the TCP peer and the handshake's headers (names
+    lower-cased, each with every value sent). ``in_process`` is a script run with no network
+    connection at all (Streamlit's AppTest or a bare ``python`` run)."""
+
+    peer: str | None
+    headers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    in_process: bool = False
 
 
 def is_loopback(address: str | None) -> bool:
-    """Whether the server address only accepts connections from this machine.
+    """Whether an address or host name is loopback (127.0.0.0/8, ::1, ``localhost``).
 
     An empty address means "all interfaces" to Streamlit, so it is not loopback.
     """
@@ -33,25 +81,94 @@ def is_loopback(address: str | None) -> bool:
         return False
 
 
-PROXY_HEADERS = ("x-forwarded-for", "x-real-ip", "forwarded")
+def host_is_loopback(host_header: str | None) -> bool:
+    """Whether a ``Host`` header value (``name[:port]``, ``[v6]:port``) names a loopback host."""
+    if not host_header:
+        return False
+    try:
+        host = urlsplit(f"//{host_header.strip()}").hostname
+    except ValueError:
+        return False
+    return is_loopback(host)
 
 
-def is_proxied(headers: dict[str, str] | None) -> bool:
-    """Whether the request came through a reverse proxy (which makes loopback reachable from
-    other machines)."""
-    return any(name.lower() in PROXY_HEADERS for name in (headers or {}))
+def origin_is_loopback(origin: str) -> bool:
+    """Whether an ``Origin`` header (``scheme://host[:port]``) names a loopback host."""
+    try:
+        return is_loopback(urlsplit(origin.strip()).hostname)
+    except ValueError:
+        return False
 
 
-def admin_gate(address: str | None, secret_configured: bool, *, proxied: bool = False) -> Gate:
-    """How the Model page's write actions (retrain, promote, activate) are guarded.
+def is_proxied(headers: Mapping[str, object] | None) -> bool:
+    """Whether the request came through a reverse proxy or forwarder that says so."""
+    names = {name.lower() for name in (headers or {})}
+    return any(n in PROXY_HEADERS or n.startswith(PROXY_HEADER_PREFIXES) for n in names)
 
-    ``"open"`` on loopback reached directly; ``"secret"`` off loopback or through a reverse proxy
-    with a secret configured (the user must enter it); ``"locked"`` there without a secret:
-    nobody can change the model.
+
+def is_local(connection: Connection, bind_address: str | None) -> bool:
+    """Whether the session is the person at this machine's keyboard (see the module docstring).
+
+    Every check must pass; an unknown peer or a missing/duplicated ``Host`` is not local.
     """
-    if is_loopback(address) and not proxied:
+    if not is_loopback(bind_address):
+        return False
+    if connection.in_process:
+        return True
+    hosts = connection.headers.get("host", ())
+    origins = connection.headers.get("origin", ())
+    return (
+        is_loopback(connection.peer)
+        and len(hosts) == 1
+        and host_is_loopback(hosts[0])
+        and all(origin_is_loopback(o) for o in origins)
+        and not is_proxied(connection.headers)
+    )
+
+
+def admin_gate(
+    connection: Connection,
+    bind_address: str | None,
+    *,
+    secret_configured: bool,
+    trust_loopback: bool = True,
+) -> Gate:
+    """How the Model page's write actions are guarded for this session.
+
+    ``"secret"`` whenever a secret is configured; ``"open"`` for a local session (``is_local``)
+    when loopback is trusted; ``"locked"`` otherwise: nobody can change the model.
+    """
+    if secret_configured:
+        return "secret"
+    if trust_loopback and is_local(connection, bind_address):
         return "open"
-    return "secret" if secret_configured else "locked"
+    return "locked"
+
+
+def secret_problem(secret: object) -> str | None:
+    """Why a configured secret cannot be used (too short, not text), or None when it can.
+
+    None for an unset or empty secret (then no secret is configured at all).
+    """
+    if secret is None or secret == "":
+        return None
+    if not isinstance(secret, str):
+        return f"The configured admin secret ({SECRET_ENV} or admin_secret) must be text."
+    if len(secret) < MIN_SECRET_LENGTH:
+        return (f"The configured admin secret ({SECRET_ENV} or admin_secret) is shorter than "
+                f"{MIN_SECRET_LENGTH} characters, so model changes are locked until a longer one "
+                "is configured.")
+    return None
+
+
+def trust_loopback_setting(value: str | None) -> tuple[bool, str | None]:
+    """``SRGVHD_TRUST_LOOPBACK``: unset or ``1`` trusts local sessions, ``0`` does not; any
+    other value does not either and comes with a message naming the variable."""
+    if value is None or value.strip() == "1":
+        return True, None
+    if value.strip() == "0":
+        return False, None
+    return False, f"{TRUST_ENV} must be 0 or 1; it is treated as 0 (loopback not trusted)."
 
 
 def secret_matches(entered: str | None, configured: str | None) -> bool:
@@ -62,3 +179,117 @@ def secret_matches(entered: str | None, configured: str | None) -> bool:
     if not configured or not entered:
         return False
     return hmac.compare_digest(entered.encode("utf-8"), configured.encode("utf-8"))
+
+
+@dataclass
+class Attempts:
+    """One session's guesses: the keyed digest of the last value checked, and its throttle."""
+
+    last_digest: bytes | None = None
+    throttle: Throttle = field(default_factory=Throttle)
+
+
+def check_entered(
+    entered: str | None,
+    configured: str,
+    attempts: Attempts,
+    shared: Throttle = SHARED_THROTTLE,
+    *,
+    peer: str | None = None,
+) -> tuple[bool, str | None]:
+    """Whether the entered secret is right, and what to tell the user when it is not.
+
+    Only a new value counts as an attempt (a rerun keeps the text field's value). While this
+    session's or the server's throttle says wait, a new value is not checked at all; it is
+    checked on the first run after the wait. Refusals are logged without the value.
+    """
+    if not entered:
+        return False, None
+    digest = hmac.new(_DIGEST_KEY, entered.encode("utf-8"), hashlib.sha256).digest()
+    if digest == attempts.last_digest:
+        ok = secret_matches(entered, configured)
+        return ok, None if ok else "That admin secret is not correct."
+    wait = max(attempts.throttle.wait_seconds(), shared.wait_seconds())
+    if wait > 0:
+        LOG.warning("Admin secret attempt not checked: throttled for %.0f s more (peer %s)",
+                    wait, peer or "unknown")
+        return False, f"Too many wrong admin secrets: try again in {math.ceil(wait)} s."
+    attempts.last_digest = digest
+    if secret_matches(entered, configured):
+        attempts.throttle.succeeded()
+        LOG.info("Admin secret accepted (peer %s)", peer or "unknown")
+        return True, None
+    failures = attempts.throttle.failed()
+    shared.failed()
+    LOG.warning("Admin secret refused: %d wrong in this session in the last %.0f s (peer %s)",
+                failures, WINDOW_SECONDS, peer or "unknown")
+    return False, "That admin secret is not correct."
+
+
+# ---------------------------------------------------------------- Streamlit
+
+
+def configured_secret() -> object:
+    """The admin secret from the environment, else from Streamlit secrets (None when unset)."""
+    import streamlit as st
+
+    if os.environ.get(SECRET_ENV):
+        return os.environ[SECRET_ENV]
+    try:
+        return st.secrets.get("admin_secret")
+    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+        return None
+
+
+def current_connection() -> Connection:
+    """This session's websocket peer and handshake headers, from Streamlit's runtime.
+
+    A run without Streamlit's server (no runtime, or AppTest's stand-in runtime) is in-process;
+    a session whose client is gone has an unknown peer, which is never local.
+    """
+    from streamlit import runtime
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    if not runtime.exists() or type(runtime.get_instance()) is not Runtime:
+        return Connection(peer=None, in_process=True)
+    ctx = get_script_run_ctx()
+    client = runtime.get_instance().get_client(ctx.session_id) if ctx else None
+    context = getattr(client, "client_context", None)
+    if context is None:
+        return Connection(peer=None)
+    headers: dict[str, tuple[str, ...]] = {}
+    for name, value in context.headers:
+        headers[name.lower()] = (*headers.get(name.lower(), ()), value)
+    return Connection(peer=context.remote_ip, headers=headers)
+
+
+def may_write() -> bool:
+    """Draw the gate on the Model page; whether this session may change the model store."""
+    import streamlit as st
+
+    configured = configured_secret()
+    problem = secret_problem(configured)
+    if problem:
+        LOG.error("Model changes locked: the configured admin secret is unusable")
+        st.error(problem)
+        return False
+    trust, trust_problem = trust_loopback_setting(os.environ.get(TRUST_ENV))
+    if trust_problem:
+        st.warning(trust_problem)
+    connection = current_connection()
+    gate = admin_gate(connection, st.get_option("server.address"),
+                      secret_configured=bool(configured), trust_loopback=trust)
+    if gate == "open":
+        return True
+    if gate == "locked":
+        st.warning("Model changes are locked: this session is not a direct connection on this "
+                   f"machine (or {TRUST_ENV}=0) and no admin secret is configured ({SECRET_ENV} "
+                   f"or secrets.toml admin_secret, at least {MIN_SECRET_LENGTH} characters).")
+        return False
+    entered = st.text_input("Admin secret", type="password", key=SECRET_KEY)
+    attempts = st.session_state.setdefault(f"{SECRET_KEY}_attempts", Attempts())
+    ok, message = check_entered(entered, str(configured), attempts, peer=connection.peer)
+    if not ok:
+        st.info(message or "Enter the admin secret to retrain, promote or activate a model.")
+    return ok
