@@ -295,6 +295,8 @@ def score_frame(model: RiskModel, df: pd.DataFrame) -> pd.DataFrame:
     on are refused, naming the row (position + 2, as in a CSV with a header) and its patient_id
     when present; only those rows are visited one by one.
     """
+    import pandas as pd
+
     full = design_matrix(df["age_years"], df["grade"], df["hemoglobin_g_l"])
     missing = [c for c in COVARIATE_COLUMNS if c not in model.covariates]
     untrained = full[missing].to_numpy().any(axis=1) if missing else np.zeros(len(df), bool)

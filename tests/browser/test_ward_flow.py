@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.browser.conftest import VIEWPORT, Grid, fill_date, fill_number, rerun
+from tests.browser.conftest import VIEWPORT, add_assessment, rerun, textbox, type_into
 
 pytestmark = pytest.mark.browser
 
@@ -67,10 +67,7 @@ class StoreUI:
         assert self.page.get_by_label("Case code", exact=True).input_value() == code
 
     def set_code(self, code: str) -> None:
-        field = self.page.get_by_label("Case code", exact=True)
-        field.fill(code)
-        with rerun(self.page):
-            field.press("Enter")
+        type_into(self.page, textbox(self.page, "Case code"), code)
 
     def save(self) -> None:
         with rerun(self.page):
@@ -91,21 +88,17 @@ class StoreUI:
 
 def enter_day0(page: Page) -> None:
     for label, value in PATIENT.items():
-        fill_number(page, label, value)
-    fill_date(page, "Steroid start date (day 0)", START.isoformat())
-    add_assessment(page, 0, DAY0)
+        type_into(page, textbox(page, label), str(value))
+    type_into(page, textbox(page, "Steroid start date (day 0)"), START.isoformat())
+    enter_assessment(page, DAY0)
 
 
-def add_assessment(page: Page, row: int, values: tuple[str, int, int]) -> None:
-    """Add one row to the assessments table: date, rash % BSA, stool mL/day."""
-    grid = Grid(page, page.get_by_test_id("stDataFrame").filter(has_text="Rash % BSA"))
-    grid.add_rows(1)
-    columns = [grid.column(t) for t in ("Date", "Rash % BSA", "Stool mL/day")]
-    grid.start()
-    for column, value in zip(columns, values, strict=True):
-        grid.set_cell(row, column, str(value))
-    grid.home()
-    page.keyboard.press("Escape")
+def enter_assessment(page: Page, values: tuple[str, int, int]) -> None:
+    """Add one assessment with the keyboard: date, rash % BSA, stool mL/day."""
+    block = add_assessment(page)
+    for label, value in zip(("Date", "Skin rash (% BSA)", "Stool volume (mL/day)"), values,
+                            strict=True):
+        type_into(page, textbox(block, label), str(value))
 
 
 def test_two_clinicians_one_course(browser: Browser, app_url: str) -> None:
@@ -139,12 +132,12 @@ def test_two_clinicians_one_course(browser: Browser, app_url: str) -> None:
         assert second.get_by_label("Age (years)", exact=True).input_value() in ("42", "42.00")
 
         one.open_course(CODE)
-        add_assessment(first, 1, DAY4)
+        enter_assessment(first, DAY4)
         first.get_by_text(re.compile("Steroid-refractory by rule R1")).first.wait_for()
         one.save()
         one.message(f"Saved {CODE} as version 2")
 
-        fill_number(second, "Hemoglobin", 90)  # the colleague's own change, based on v1
+        type_into(second, textbox(second, "Hemoglobin"), "90")  # the colleague's change, on v1
         two.save()
         refusal = two.message("Not saved")
         assert re.search(r"version 2 was saved by \S+ at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ",
