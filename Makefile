@@ -12,7 +12,7 @@ PORT ?= 8501
 LOAD_SESSIONS ?= 1 5 10 20
 LOAD_SECONDS ?= 60
 
-.PHONY: run test system-deps check-load bench lint
+.PHONY: run test test-fast system-deps check-load bench lint
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || \
@@ -37,9 +37,14 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 test: $(STAMP) system-deps lint
 	$(BIN)/pytest
+
+# The edit-run loop (under a minute): no browser, no live-server attacks, no R, no slow fuzz.
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -m "not slow and not browser and not rcheck and not attack"
 
 check-load: $(STAMP) system-deps
 	$(BIN)/python perf/load_check.py --sessions $(LOAD_SESSIONS) --seconds $(LOAD_SECONDS)

@@ -20,7 +20,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from srgvhd.app.admin import is_loopback, is_proxied
+from srgvhd.network import is_loopback, is_proxied
 
 HEADER_ENV = "SRGVHD_IDENTITY_HEADER"
 PROXY_ENV = "SRGVHD_TRUSTED_PROXY"

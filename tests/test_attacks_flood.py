@@ -3,14 +3,13 @@
 A forged ``st.data_editor`` state with 20,000 added rows kept a server busy for about an hour:
 Streamlit appended the rows one at a time before the page could apply its cap. No page holds an
 editable grid any more (rows are added one per click, up to the case caps, tests/test_form.py);
-these tests keep it that way on a live server, and check that the largest value a text field
-can carry is refused in bounded time, in words, without the value in the log.
+these tests keep it that way on a live server, and check that a huge value typed into a text
+field is refused beside the field (within the harness's run timeout), not logged.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 import urllib.request
 
 import pytest
@@ -20,7 +19,6 @@ from tests.attack_harness import open_in, run, serve, session, two_version_store
 
 PAGES = ("ward", "assess", "published", "model", "about")
 HUGE = "9" * 1_000_000  # 1 MB of digits in one text field
-RUN_LIMIT_S = 30.0
 
 
 @pytest.fixture(scope="module")
@@ -51,20 +49,18 @@ def test_no_page_offers_a_grid_a_forged_message_could_fill(live) -> None:
     assert asyncio.run(_editors(live.port)) == dict.fromkeys(PAGES, [])
 
 
-async def _huge_age(port: int) -> tuple[float, list[str], list[str]]:
+async def _huge_age(port: int) -> tuple[list[str], list[str]]:
     async with session(port, origin=f"http://127.0.0.1:{port}") as ws:
         page = await open_in(ws, "assess")
-        started = time.perf_counter()
         result = await run(ws, [(page.widget_ids["assess_age"], "string_value", HUGE)],
-                           page="assess")
-        return time.perf_counter() - started, result.alerts, result.exceptions
+                           page="assess")  # run() gives up after RUN_TIMEOUT_S
+        return result.alerts, result.exceptions
 
 
 @pytest.mark.attack
 def test_a_megabyte_typed_into_a_field_is_refused_in_bounded_time(live) -> None:
-    seconds, alerts, exceptions = asyncio.run(_huge_age(live.port))
+    alerts, exceptions = asyncio.run(_huge_age(live.port))
     assert not exceptions, exceptions
-    assert seconds < RUN_LIMIT_S
     assert any(a.startswith("Age") for a in alerts), alerts
     assert _healthy(live.port)
     assert HUGE[:64] not in live.log.read_text(errors="replace")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import time
 import tracemalloc
 
 import pandas as pd
@@ -228,40 +227,39 @@ def test_problem_list_is_capped_at_50():
     assert found[49] == "row 51, column age_years: 'x' is not a number"
 
 
-def _assert_fast_and_lean(action, max_seconds: float = 2.0, max_peak_bytes: int = 20_000_000):
+def _refused_lean(action, max_peak_bytes: int = 20_000_000):
+    """The problems ``action`` is refused with, checking it allocated at most ``max_peak_bytes``
+    on the way (the input is refused before it is read whole; timings are in perf/)."""
     tracemalloc.start()
-    start = time.perf_counter()
     with pytest.raises(InputError) as info:
         action()
-    elapsed = time.perf_counter() - start
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert elapsed < max_seconds
     assert peak < max_peak_bytes, f"peak {peak:,} bytes"
     return [str(p) for p in info.value.problems]
 
 
-def test_100_mb_upload_is_refused_fast_from_bytes_stream_and_path(tmp_path):
+def test_100_mb_upload_is_refused_unread_from_bytes_stream_and_path(tmp_path):
     data = b"a" * 100_000_000
-    found = _assert_fast_and_lean(lambda: read_cohort(data), max_peak_bytes=1_000_000)
+    found = _refused_lean(lambda: read_cohort(data), max_peak_bytes=1_000_000)
     assert found[0].startswith("file: is 100,000,000 bytes")
     stream = io.BytesIO(data)
-    _assert_fast_and_lean(lambda: read_cohort(stream), max_peak_bytes=1_000_000)
+    _refused_lean(lambda: read_cohort(stream), max_peak_bytes=1_000_000)
     path = tmp_path / "big.csv"
     with open(path, "wb") as handle:
         handle.truncate(100_000_000)
-    _assert_fast_and_lean(lambda: read_cohort(path), max_peak_bytes=1_000_000)
+    _refused_lean(lambda: read_cohort(path), max_peak_bytes=1_000_000)
 
 
-def test_million_column_header_is_refused_fast():
+def test_million_column_header_is_refused_lean():
     data = (",".join(f"c{i}" for i in range(1_000_000)) + "\n1,2\n").encode()
-    found = _assert_fast_and_lean(lambda: read_cohort(data), max_peak_bytes=1_000_000)
+    found = _refused_lean(lambda: read_cohort(data), max_peak_bytes=1_000_000)
     assert found == ["file: the header row has more than 100 columns; is this a CSV?"]
 
 
-def test_million_cell_row_is_refused_fast():
+def test_million_cell_row_is_refused_lean():
     data = csv_bytes(*GOOD_ROWS) + (",".join(["1"] * 1_000_000) + "\n").encode()
-    found = _assert_fast_and_lean(lambda: read_cohort(data))
+    found = _refused_lean(lambda: read_cohort(data))
     assert found[0].startswith("row 5: has 1000000 cells")
 
 
@@ -333,7 +331,6 @@ def _schema_csv(draw) -> bytes:
     max_examples=FUZZ_EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    database=None,
 )
 @given(st.one_of(st.binary(max_size=300), _structured_csv(), _schema_csv()))
 def test_fuzz_only_input_error_with_a_where(data):

@@ -30,10 +30,10 @@ from perf.load_check import Level, Tally, level_row, open_page, read_run, report
 from perf.load_check import main as load_main
 from perf.local_server import HOST, free_port, start, stop
 from srgvhd.app import guards
-from srgvhd.app.admin import is_loopback
 from srgvhd.cli.main import main as cli_main
 from srgvhd.clinical import case as case_module
 from srgvhd.errors import InputError
+from srgvhd.network import is_loopback
 
 REPO = Path(__file__).resolve().parents[1]
 APP = str(REPO / "app.py")

@@ -31,7 +31,7 @@ from srgvhd.clinical.units import bilirubin_to_mg_dl
 from srgvhd.errors import InputError
 from tests.cases import check_contract, lower_gi
 
-FAST = settings(max_examples=300, deadline=None, database=None)
+FAST = settings(max_examples=300, deadline=None)
 
 percent = st.floats(min_value=0, max_value=100, allow_nan=False)
 positive = st.floats(min_value=0, max_value=50_000, allow_nan=False)
@@ -397,7 +397,7 @@ def _assess_or_refuse(doc: Any, as_text: bool) -> bool:
 
 
 @pytest.mark.slow  # 7–16 s on 2 shared cores; still part of the default `pytest` run
-@settings(max_examples=10_000, deadline=None, database=None)
+@settings(max_examples=10_000, deadline=None)
 @given(st.randoms(use_true_random=True), st.booleans())
 def test_any_json_assesses_or_is_refused_with_field_paths(rng, as_text):
     _assess_or_refuse(any_document(rng), as_text)

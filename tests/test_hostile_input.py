@@ -205,7 +205,6 @@ def _check_refusal(exc: InputError, data: bytes, rows: list[dict[str, str]]) -> 
 @settings(
     max_examples=FUZZ_EXAMPLES,
     deadline=None,
-    database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 @given(st.integers(0, 2**64 - 1))

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import logging
 import math
 import os
@@ -29,9 +28,9 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
-from urllib.parse import urlsplit
 
 from srgvhd.app.throttle import WINDOW_SECONDS, Throttle
+from srgvhd.network import host_is_loopback, is_loopback, is_proxied, origin_is_loopback
 
 Gate = Literal["open", "secret", "locked"]
 
@@ -41,14 +40,6 @@ TRUST_ENV = "SRGVHD_TRUST_LOOPBACK"
 MIN_SECRET_LENGTH = 16
 SECRET_KEY = "model_admin_secret"
 GLOBAL_ATTEMPTS_PER_WINDOW = 10
-LOOPBACK_NAMES = ("localhost",)
-# Headers that reverse proxies and forwarders add: a request carrying any of them came through
-# one, so the TCP peer (the proxy) says nothing about where the user is.
-PROXY_HEADERS = frozenset({
-    "forwarded", "via", "x-real-ip", "x-client-ip", "x-cluster-client-ip", "true-client-ip",
-    "cf-connecting-ip", "fastly-client-ip", "x-original-forwarded-for",
-})
-PROXY_HEADER_PREFIXES = ("x-forwarded-",)
 # Failed guesses from every session of this server process together.
 SHARED_THROTTLE = Throttle(limit=GLOBAL_ATTEMPTS_PER_WINDOW, base=0.0)
 _DIGEST_KEY = secrets.token_bytes(32)  # entered values are remembered only as keyed digests
@@ -63,47 +54,6 @@ class Connection:
     peer: str | None
     headers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     in_process: bool = False
-
-
-def is_loopback(address: str | None) -> bool:
-    """Whether an address or host name is loopback (127.0.0.0/8, ::1, ``localhost``).
-
-    An empty address means "all interfaces" to Streamlit, so it is not loopback.
-    """
-    if not address:
-        return False
-    host = address.strip().strip("[]").lower()
-    if host in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def host_is_loopback(host_header: str | None) -> bool:
-    """Whether a ``Host`` header value (``name[:port]``, ``[v6]:port``) names a loopback host."""
-    if not host_header:
-        return False
-    try:
-        host = urlsplit(f"//{host_header.strip()}").hostname
-    except ValueError:
-        return False
-    return is_loopback(host)
-
-
-def origin_is_loopback(origin: str) -> bool:
-    """Whether an ``Origin`` header (``scheme://host[:port]``) names a loopback host."""
-    try:
-        return is_loopback(urlsplit(origin.strip()).hostname)
-    except ValueError:
-        return False
-
-
-def is_proxied(headers: Mapping[str, object] | None) -> bool:
-    """Whether the request came through a reverse proxy or forwarder that says so."""
-    names = {name.lower() for name in (headers or {})}
-    return any(n in PROXY_HEADERS or n.startswith(PROXY_HEADER_PREFIXES) for n in names)
 
 
 def is_local(connection: Connection, bind_address: str | None) -> bool:
