@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -42,6 +41,7 @@ from srgvhd.clinical.units import (
 )
 from srgvhd.clinical.validate import MISSING, Collector
 from srgvhd.errors import InputError, Problem
+from srgvhd.files import atomic_write
 
 FORMAT = "srgvhd-case/2"
 LEGACY_FORMAT = "srgvhd-case/1"
@@ -561,14 +561,4 @@ def dumps_case(case: Case) -> str:
 
 def save_case(case: Case, path: str | os.PathLike) -> None:
     """Write a case file atomically: a crash leaves either the old file or the new one."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(dumps_case(case))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(Path(path), dumps_case(case).encode("utf-8"))

@@ -34,7 +34,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator, Mapping
@@ -43,6 +42,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from srgvhd import files
 from srgvhd.errors import InputError, Problem
 from srgvhd.risk.audit import AuditLog, append_record, parse_audit
 from srgvhd.risk.card import CARD_FORMAT, CardError, ModelCard
@@ -105,14 +105,6 @@ def _fail(path: Path, doing: str, exc: OSError) -> StoreError:
     return StoreError(Problem(str(path), what))
 
 
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _open_shared(path: str, flags: int) -> int:
     """``open`` opener: create ``path`` exactly 0640 (whatever the umask), or open it as is."""
     try:
@@ -124,33 +116,15 @@ def _open_shared(path: str, flags: int) -> int:
 
 
 def atomic_write(path: Path, data: bytes, *, exclusive: bool = False) -> None:
-    """Write ``data`` to ``path`` atomically and durably (mode 0640), or raise StoreError.
-
-    ``exclusive``: never replace an existing ``path`` (FileExistsError then, nothing written).
-    No temporary file is left behind in either case.
-    """
-    tmp = None
+    """Write ``data`` to ``path`` atomically and durably, mode 0640 (srgvhd.files.atomic_write),
+    or raise StoreError. ``exclusive``: never replace an existing ``path`` (FileExistsError
+    then, nothing written)."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), FILE_MODE)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if exclusive:
-            os.link(tmp, path)  # fails if path exists: never overwrite a version file
-        else:
-            os.replace(tmp, path)
-            tmp = None
-        _fsync_dir(path.parent)
+        files.atomic_write(path, data, exclusive=exclusive, mode=FILE_MODE)
     except FileExistsError:
         raise
     except OSError as exc:
         raise _fail(path, "write", exc) from None
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
 
 
 def _check_version(version: str) -> str:
