@@ -2,7 +2,7 @@
 
 Expected rows follow the task's matching rules (grade II–IV always; III–IV when the course
 maximum is III/IV; liver; GI; ≥ 2 organs at the worst assessment) and the published table in
-niu2026-figures.md; the results are hand-written (tests/sample_results.py).
+docs/published-figures.md; the results are hand-written (tests/sample_results.py).
 """
 
 from __future__ import annotations

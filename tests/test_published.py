@@ -1,7 +1,7 @@
 """Published figures: transcribed correctly, counts agree with percentages, shown on the page.
 
-Every expected value below is typed from docs/published-figures.md and
-external-benchmarks.md, not copied from srgvhd/literature/published.py.
+Every expected value below is typed from docs/published-figures.md (Niu et al. 2026 and "Other
+second-line results"), not copied from srgvhd/literature/published.py.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from srgvhd.risk.covariates import COVARIATE_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# niu2026-figures.md, "Week-4 response": outcome -> (MSC n, N, %), (standard n, N, %), p
+# docs/published-figures.md, "Complete response at week 4":
+# outcome -> (MSC n, N, %), (standard n, N, %), p
 CR_REFERENCE = {
     "CR, grade II–IV": ((37, 44, 84.1), (30, 51, 58.8), 0.007),
     "CR, grade III–IV": ((24, 44, 54.5), (16, 51, 31.4), 0.034),
@@ -27,14 +28,14 @@ CR_REFERENCE = {
     "CR, ≥2 organs involved": ((26, 44, 59.1), (15, 51, 29.4), 0.017),
 }
 
-# niu2026-figures.md, "Multivariate Cox regression": covariate -> (HR, lower, upper, p)
+# docs/published-figures.md, "Multivariate Cox regression": covariate -> (HR, lower, upper, p)
 COX_REFERENCE = {
     "age_ge35": (5.02, 1.01, 24.93, 0.049),
     "grade_IV": (5.63, 1.09, 29.09, 0.039),
     "hb_le_90": (5.13, 1.57, 16.77, 0.007),
 }
 
-# external-benchmarks.md: therapy -> (n, ORR, CR, source)
+# docs/published-figures.md "Other second-line results": therapy -> (n, ORR, CR, source)
 EXTERNAL_REFERENCE = {
     "ruxolitinib vs best available therapy (REACH2, phase 3)": (
         309,
@@ -143,7 +144,7 @@ def test_only_the_cmv_msc_figure_is_flagged() -> None:
     assert flagged == [("cmv", "msc")]
     cmv = next(r for r in published.LATER_OUTCOMES if r.key == "cmv")
     assert (cmv.msc.count, cmv.msc.denominator, cmv.msc.percent) == (9, 44, 20.1)
-    assert rounded_percent(9, 44) == 20.5  # the note in niu2026-figures.md
+    assert rounded_percent(9, 44) == 20.5  # the note in docs/published-figures.md
     assert "20.5" in cmv.msc.discrepancy
     assert published.format_arm(cmv.msc) == "20.1% (9/44)*"
 

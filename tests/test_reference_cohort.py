@@ -1,6 +1,6 @@
 """The synthetic reference cohort against every figure Niu et al. 2026 publish.
 
-The expected numbers are typed here from the paper (niu2026-figures.md), not read from the
+The expected numbers are typed here from the paper (docs/published-figures.md), not read from the
 generator.
 """
 

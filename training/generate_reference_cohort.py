@@ -126,7 +126,7 @@ RELAPSE_SURVIVORS_MSC = 2
 STANDARD_PROGRESSIONS = 6
 RELAPSE_BEFORE_DEATH_DAYS = (7, 90)
 
-# Published figures the draw must reproduce (niu2026-figures.md), and the tolerances.
+# Published figures the draw must reproduce (docs/published-figures.md), and the tolerances.
 PUBLISHED_HR = {
     "age_ge35": (5.02, 1.01, 24.93),
     "grade_IV": (5.63, 1.09, 29.09),

@@ -2,7 +2,7 @@
 
 Niu et al. 2026 (UC-MSC + standard second-line therapy vs standard therapy alone for SR-aGVHD)
 and the other second-line benchmarks, transcribed from the project references
-``niu2026-figures.md`` and ``external-benchmarks.md``. Percentages are kept exactly as
+``docs/published-figures.md``. Percentages are kept exactly as
 published; counts are kept beside them. Where a count does not give the published percentage
 the row says so (``ArmValue.discrepancy``) instead of silently correcting either number.
 The paper reports subgroup CR rates with the **whole arm** as denominator (e.g. 24/44).
@@ -107,7 +107,8 @@ class Fact:
 
 @dataclass(frozen=True)
 class ExternalBenchmark:
-    """One row of external-benchmarks.md; response figures are kept as published text."""
+    """One row of docs/published-figures.md "Other second-line results"; response figures are
+    kept as published text."""
 
     therapy: str
     population: str
@@ -141,7 +142,8 @@ def _cr_row(
     )
 
 
-# Week-4 complete response (CR) by subgroup; niu2026-figures.md "Week-4 response".
+# Week-4 complete response (CR) by subgroup; docs/published-figures.md "Complete response at
+# week 4".
 WEEK4_CR: tuple[ComparisonRow, ...] = (
     _cr_row("cr_grade_2_4", "CR, grade II–IV", (37, 84.1), (30, 58.8), 0.007, note=None),
     _cr_row("cr_grade_3_4", "CR, grade III–IV", (24, 54.5), (16, 31.4), 0.034),
@@ -154,7 +156,7 @@ ORR_STATEMENT = (
     "the summary available to this project."
 )
 
-# Multivariate Cox regression for poor prognosis; niu2026-figures.md.
+# Multivariate Cox regression for poor prognosis; docs/published-figures.md.
 COX_FACTORS: tuple[CoxFactor, ...] = (
     CoxFactor(
         "age", "≥35 vs 18–35 years", "age_ge35", HazardRatio(5.02, 1.01, 24.93), 0.049, NIU_2026
@@ -172,7 +174,7 @@ COX_FACTORS: tuple[CoxFactor, ...] = (
     ),
 )
 
-# Later outcomes; niu2026-figures.md "Later outcomes".
+# Later outcomes; docs/published-figures.md "Later outcomes".
 LATER_OUTCOMES: tuple[ComparisonRow, ...] = (
     ComparisonRow(
         "os",
@@ -285,7 +287,7 @@ LATER_OUTCOMES: tuple[ComparisonRow, ...] = (
     ),
 )
 
-# Study design and cohort; niu2026-figures.md "Design" and "Cohort".
+# Study design and cohort; docs/published-figures.md "Design" and "Cohort".
 DESIGN: tuple[Fact, ...] = tuple(
     Fact(label, value, NIU_2026)
     for label, value in (
@@ -324,7 +326,8 @@ DESIGN: tuple[Fact, ...] = tuple(
     )
 )
 
-# external-benchmarks.md, one entry per row; the source is cited exactly as it is there.
+# docs/published-figures.md "Other second-line results", one entry per row; the source is cited
+# exactly as it is there.
 EXTERNAL_BENCHMARKS: tuple[ExternalBenchmark, ...] = (
     ExternalBenchmark(
         "ruxolitinib vs best available therapy (REACH2, phase 3)",

@@ -3,7 +3,7 @@
 Expected values are derived from the published rules, not from the app's code:
 
 - the case is examples/refractory_r1.json typed into the form. MAGIC skin staging (Harris et al.
-  2016; reference/clinical-rules.md §1): rash 30% BSA = skin stage 2, 60% = stage 3; stool 600 and
+  2016; docs/clinical-rules.md §1): rash 30% BSA = skin stage 2, 60% = stage 3; stool 600 and
   650 mL/day = lower-GI stage 1 (adult). Day 4 (2026-11-05 - 2026-11-01) is therefore
   "progression" (skin worse, nothing better, §4), which fires the study rule R1 (3 <= d <= 5,
   Niu et al. 2026; §5a): "Steroid-refractory by rule R1 ... on day 4 (2026-11-05)";
@@ -267,7 +267,7 @@ def test_retrain_and_promote_changes_the_active_model(page: Page, models_dir: Pa
 def test_benchmarks_page_shows_published_tables(page: Page) -> None:
     page.get_by_test_id("stSidebarNav").get_by_text("Benchmarks", exact=True).click()
     page.get_by_text("Other published benchmarks for SR-aGVHD").wait_for()
-    # Figures as published (reference/niu2026-figures.md): the Cox table and week-4 CR.
+    # Figures as published (docs/published-figures.md): the Cox table and week-4 CR.
     cox = page.get_by_test_id("stTable").filter(has_text="IV vs III")
     for hazard_ratio, interval in (
         ("5.02", "1.01–24.93"),
