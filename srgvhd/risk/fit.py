@@ -6,8 +6,8 @@ of :mod:`srgvhd.risk.covariates` (Niu et al. 2026 reference: age 18–34, grade 
 The coefficients come from Newton–Raphson on time-grouped sums (:mod:`srgvhd.risk.riskset`) run
 to a step below 1e-10, which agrees with R's ``coxph`` to 1e-12; lifelines is then started at that
 point (one evaluation, no further step) to build the fitted object — standard errors, summary,
-baseline — with ``batch_mode`` for tied whole-day data (stack-notes.md: its automatic choice falls
-into the per-row algorithm between 300k and 800k rows).
+baseline — with ``batch_mode`` for tied whole-day data (measured with lifelines 0.30.3: its
+automatic choice falls into the per-row algorithm between 300k and 800k rows).
 
 Events per coefficient: at least 10 (Peduzzi et al., J Clin Epidemiol 1995;48:1503–10), unless
 the caller explicitly allows fewer.
