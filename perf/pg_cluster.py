@@ -1,6 +1,6 @@
 """A throwaway PostgreSQL cluster on 127.0.0.1 for the case-store tests and benchmark.
 
-Debian ``postgresql`` (binaries in /usr/lib/postgresql/15/bin): ``initdb`` and ``pg_ctl`` on a
+Debian ``postgresql`` (binaries in /usr/lib/postgresql/<newest version>/bin): ``initdb`` and ``pg_ctl`` on a
 temporary directory (owned by ``postgres`` when run as root, via ``runuser``), a free loopback
 port, the socket in the data directory, the server log in a file (``pg_ctl start`` without
 ``-l`` keeps the caller's stdout open). ``stop`` shuts it down and deletes it.
@@ -17,7 +17,8 @@ from pathlib import Path
 
 from perf.local_server import free_port
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+PG_BIN = max(Path("/usr/lib/postgresql").glob("*/bin"), default=Path("/usr/lib/postgresql/15/bin"),
+             key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0)
 
 
 class PostgresCluster:
