@@ -10,9 +10,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
-import signal
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -22,6 +19,7 @@ from srgvhd.risk import audit as audit_module
 from srgvhd.risk.predict import patient_risk
 from srgvhd.risk.store import ModelStore, StoreError
 from srgvhd.risk.train import train_from_csv
+from tests.kill import kill_at_pause
 from tests.test_predict import cohort_csv, synthetic_cohort
 
 REPO = Path(__file__).resolve().parents[1]
@@ -117,25 +115,7 @@ TRAIN_SCRIPT = (
 
 def kill_at(step: str, cohort: Path, root: Path) -> None:
     """Run a promoting training in a subprocess, SIGKILL it when it reports ``step``."""
-    env = {**os.environ, "SRGVHD_TEST_PAUSE_AT": step, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", TRAIN_SCRIPT, str(cohort), str(root)],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        env=env,
-        cwd=REPO,
-        text=True,
-    )
-    try:
-        line = proc.stderr.readline()  # blocks until the hook reports (or the process dies)
-        assert line.strip() == f"srgvhd paused at {step}", line + proc.stderr.read()
-        os.kill(proc.pid, signal.SIGKILL)
-        assert proc.wait(timeout=30) == -signal.SIGKILL
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        proc.stderr.close()
+    kill_at_pause(TRAIN_SCRIPT, [str(cohort), str(root)], step)
 
 
 @pytest.mark.parametrize(

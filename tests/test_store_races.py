@@ -22,6 +22,7 @@ import pytest
 from srgvhd.risk import audit as audit_module
 from srgvhd.risk.store import ModelStore, StoreError
 from tests.conftest import REPO
+from tests.kill import kill_at_pause
 from tests.test_predict import cohort_csv, synthetic_cohort
 from tests.test_risk_cli import run
 from tests.test_store import saved_store
@@ -140,23 +141,7 @@ def _kill_during_activation(root: Path, version: str, step: str) -> None:
         "import sys; from pathlib import Path; from srgvhd.risk.store import ModelStore; "
         "ModelStore(Path(sys.argv[1])).activate(sys.argv[2])"
     )
-    env = {**os.environ, "SRGVHD_TEST_PAUSE_AT": step, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", script, str(root), version],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        env=env,
-        text=True,
-    )
-    try:
-        assert proc.stderr.readline().strip() == f"srgvhd paused at {step}"
-        proc.kill()
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        proc.stderr.close()
+    kill_at_pause(script, [str(root), version], step)
 
 
 @pytest.mark.parametrize(
