@@ -1,9 +1,9 @@
 """A throwaway PostgreSQL cluster on 127.0.0.1 for the case-store tests and benchmark.
 
-Debian ``postgresql`` (binaries in /usr/lib/postgresql/<newest version>/bin): ``initdb`` and ``pg_ctl`` on a
-temporary directory (owned by ``postgres`` when run as root, via ``runuser``), a free loopback
-port, the socket in the data directory, the server log in a file (``pg_ctl start`` without
-``-l`` keeps the caller's stdout open). ``stop`` shuts it down and deletes it.
+Debian ``postgresql`` (binaries in /usr/lib/postgresql/<newest version>/bin): ``initdb`` and
+``pg_ctl`` on a temporary directory (owned by ``postgres`` when run as root, via ``runuser``), a
+free loopback port, the socket in the data directory, the server log in a file (``pg_ctl start``
+without ``-l`` keeps the caller's stdout open). ``stop`` shuts it down and deletes it.
 """
 
 from __future__ import annotations

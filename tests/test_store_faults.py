@@ -22,8 +22,6 @@ from srgvhd.risk.train import train_from_csv
 from tests.kill import kill_at_pause
 from tests.test_predict import cohort_csv, synthetic_cohort
 
-REPO = Path(__file__).resolve().parents[1]
-
 
 def snapshot(root: Path) -> dict[str, str]:
     """Every file in the store with its SHA-256."""
