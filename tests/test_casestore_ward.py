@@ -1,0 +1,49 @@
+"""The Ward list's words (srgvhd.casestore.ward): urgency at the day boundaries and the study's
+assessment schedule (day 0, days 3–5, day 7, day 14; Niu et al. 2026)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from srgvhd.casestore.ward import next_assessment_day, urgency, ward_rows
+
+TODAY = date(2026, 12, 1)
+
+
+@pytest.mark.parametrize(
+    ("due", "expected"),
+    [("2026-11-30", "overdue"), ("2026-12-01", "today"), ("2026-12-02", "later"), (None, None)],
+)
+def test_urgency_at_the_day_boundaries(due, expected) -> None:
+    assert urgency(due, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("last", "expected"),
+    [(0, 3), (2, 3), (3, 7), (5, 7), (6, 7), (7, 14), (13, 14), (14, None), (30, None)],
+)
+def test_next_assessment_follows_the_study_schedule(last, expected) -> None:
+    assert next_assessment_day(last) == expected
+
+
+def _listed(**fields) -> dict:
+    return {"code": "W-1", "steroid_start": "2026-11-24", "next_decision_date": "2026-12-01",
+            "status": "not refractory so far", "rule": None, "max_grade": "II", "day": 4,
+            "version": 2, "updated_at": "2026-11-28T10:00:00Z", "updated_by": "alice", **fields}
+
+
+def test_a_row_says_due_today_with_days_and_dates() -> None:
+    (row,) = ward_rows([_listed()], TODAY)
+    assert row["due"] == "● DUE TODAY"
+    assert row["day of course"] == 7
+    assert row["next decision"] == "day 7 · 2026-12-01"
+    assert row["next assessment"] == "day 7 · 2026-12-01"
+    assert row["rule"] == "—" and row["last assessed"] == "day 4"
+
+
+def test_a_closed_course_has_no_next_dates() -> None:
+    (row,) = ward_rows([_listed(next_decision_date=None, rule="R1")], TODAY)
+    assert (row["due"], row["next decision"], row["next assessment"]) == ("— closed", "—", "—")
+    assert row["rule"] == "R1"
