@@ -28,6 +28,7 @@ from srgvhd.clinical.course import LEGACY_WARNING
 from srgvhd.clinical.policy import STUDY_METHYLPREDNISOLONE_MG_PER_KG_DAY
 from srgvhd.clinical.results import Response
 from srgvhd.clinical.scores import Day28
+from srgvhd.report.text import CONDITIONAL_RISK_HEADING
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REPO = FIXTURES.parents[1]
@@ -138,7 +139,8 @@ def test_examples_with_reference_model_unchanged(example: str, rules: str, capsy
 
 def _course_part(table: list[str]) -> list[str]:
     """The table's lines before the risk model's (stages, grades, responses, verdict)."""
-    end = next(i for i, line in enumerate(table) if line.startswith("Hazard ratio"))
+    risk_starts = ("Hazard ratio", CONDITIONAL_RISK_HEADING)
+    end = next(i for i, line in enumerate(table) if line.startswith(risk_starts))
     return table[:end]
 
 

@@ -288,8 +288,8 @@ def test_table_mode_when_the_model_cannot_reach_365_days(tmp_path, capsys):
     assert survival["180"]["estimate"] is not None
     rc, out, err = run(capsys, "assess", case, "--models-dir", models)
     assert (rc, err) == (0, "")
-    assert "Survival at 12 months: not estimable (beyond the model's follow-up)" in out
-    assert "Survival at 6 months: " in out and "(95% CI " in out
+    assert "Survival at 365 days: not estimated (beyond the model's follow-up)." in out
+    assert "Survival at 180 days: " in out and "(95% band " in out
 
 
 def test_not_measured_through_the_cli(tmp_path, capsys):

@@ -552,7 +552,7 @@ def test_scores_are_printed_with_their_meaning_and_source() -> None:
     assert "EASIX 10.3 (log2 3.36) from labs of 2026-11-08 (day 7)" in text
     assert "creatinine 1.1 mg/dL" in text
     assert "Luft et al., Lancet Haematol 2017" in text
-    assert "MAP 0.350: high (threshold 0.290), drawn on day 7 (2026-11-08)" in text
+    assert "MAP 0.35: high (threshold 0.290), drawn on day 7 (2026-11-08)" in text
     assert "Day-28 response: CR (CR/VGPR), assessed day 28 (2026-11-29)" in text
     assert "Inamoto et al., Haematologica 2014" in text
 

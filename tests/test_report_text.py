@@ -132,7 +132,7 @@ def test_score_items_lead_with_value_then_source() -> None:
     # 420 × 1.1 / 45 = 10.27, log2 = 3.36 (Luft et al. 2017)
     assert easix.startswith("EASIX 10.3 (log2 3.36) from labs of 2026-11-08 (day 7)")
     assert easix_detail.startswith("Source: Luft et al., Lancet Haematol 2017")
-    assert map_line == "MAP 0.290: high (threshold 0.290), drawn on day 7 (2026-11-08)"
+    assert map_line == "MAP 0.29: high (threshold 0.290), drawn on day 7 (2026-11-08)"
     assert map_detail.startswith("Source: Srinagesh et al., Blood Adv 2019")
     assert day28 == "Day-28 response: PR (PR/no response), assessed day 28 (2026-11-29)"
     assert "Inamoto" in meaning

@@ -217,5 +217,5 @@ def test_scores_in_the_cli_table(tmp_path, capsys) -> None:
     assert main(["assess", str(path), "--no-risk"]) == 0
     out = capsys.readouterr().out
     assert "MAP 0.29: high (threshold 0.290), drawn on day 7 (2026-11-08)" in out
-    assert "Day-28 response (day 28): CR or VGPR at day 28." in out
+    assert "Day-28 response: CR (CR/VGPR), assessed day 28 (2026-11-29)" in out
     assert "EASIX" not in out

@@ -11,9 +11,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from srgvhd.clinical.refractory import RULE_SETS
 from srgvhd.errors import InputError
+
+if TYPE_CHECKING:
+    from srgvhd.clinical.results import CourseResult
+    from srgvhd.risk.patient import PatientResult
 
 EXIT_BAD_INPUT = 2
 
@@ -60,82 +65,51 @@ def _assess(args: argparse.Namespace) -> int:
     except InputError as exc:
         sys.stderr.write(f"{exc}\n")
         return EXIT_BAD_INPUT
-    course = assess_case(case, args.rules)
-    if args.no_risk:
-        result = course.to_json()
-    else:
+    result: CourseResult | PatientResult = assess_case(case, args.rules)
+    if not args.no_risk:
         from srgvhd.cli.models import load_active_model
         from srgvhd.risk.patient import add_risk
 
         model, load_warnings = load_active_model(args.models_dir)
-        result = add_risk(course, case, model, load_warnings=load_warnings).to_json()
+        result = add_risk(result, case, model, load_warnings=load_warnings)
     if args.json:
-        sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(format_table(result))
     return 0
 
 
-NOT_MEASURED = "n/m"
-DAYS_PER_MONTH = 30.44  # mean Gregorian month, to label the survival horizons in months
+def format_table(result: CourseResult | PatientResult) -> str:
+    """A readable summary of an assess result for the terminal, in the words and number formats
+    of the page and the PDF (srgvhd.report.text): the course table with "n/m" and the
+    incomplete-grade mark, the verdict, the bedside scores, and the risk estimate — as this
+    patient's own only when the course is steroid-refractory."""
+    from srgvhd.report import text as words
 
-
-def format_table(result: dict) -> str:
-    """A readable summary of an assess result (its JSON object) for the terminal."""
-    from srgvhd.risk.predict import HORIZONS_DAYS
-
+    course = getattr(result, "course", result)
     header = f"{'date':<10}  {'day':>3}  skin liver uGI lGI  grade  Minnesota  response"
-    lines = [header, "-" * len(header)]
-    for row in result["assessments"]:
-        s = {organ: NOT_MEASURED if v is None else v for organ, v in row["stages"].items()}
-        grade = row["grade"] + ("*" if row.get("grade_incomplete") else "")
+    lines, cells = [header, "-" * len(header)], []
+    for row in course.assessments:
+        s = [words.stage_text(stage) for stage in row.stages.as_dict().values()]
+        grade = words.grade_text(row.grade, row.grade_incomplete)
+        cells += [*s, grade]
         lines.append(
-            f"{row['date']:<10}  {row['day']:>3}  {s['skin']:>4} {s['liver']:>5} "
-            f"{s['upper_gi']:>3} {s['lower_gi']:>3}  {grade:>5}  "
-            f"{row['minnesota_risk'] or '—':<9}  {row['response'] or 'baseline'}"
+            f"{row.date.isoformat():<10}  {row.day:>3}  {s[0]:>4} {s[1]:>5} {s[2]:>3} {s[3]:>3}  "
+            f"{grade:>5}  {row.minnesota_risk or '—':<9}  {row.response or 'baseline'}"
         )
-        lines += [f"{'':<10}  {'':>3}  note: {note}" for note in row["notes"]]
-    if any(row.get("grade_incomplete") for row in result["assessments"]):
-        lines.append(f"{NOT_MEASURED} = not measured; * grade leaves out organs not measured")
-    lines += ["", f"Highest MAGIC grade: {result['max_grade']}", result["status"]["sentence"]]
-    lines += _score_lines(result.get("scores") or {})
-    risk = result.get("risk")
+        lines += [f"{'':<10}  {'':>3}  note: {note}" for note in row.notes]
+    incomplete = any(row.grade_incomplete for row in course.assessments)
+    lines += words.marks_legend(cells, incomplete)
+    lines += ["", f"Highest MAGIC grade: {course.max_grade}", course.status.sentence]
+    for headline, detail in words.score_items(course.scores):
+        lines += [headline, f"  {detail}"]
+    risk = result.to_json().get("risk") if result is not course else None
     if risk:
-        lo, hi = risk["hazard_ratio_ci"]
-        lines.append(
-            f"Hazard ratio vs reference patient: {risk['hazard_ratio']:.2f} "
-            f"(95% CI {lo:.2f}–{hi:.2f}); model {risk['model_version']}"
-        )
-        for days in HORIZONS_DAYS:
-            s = risk["survival"][str(days)]
-            label = f"Survival at {round(days / DAYS_PER_MONTH)} months"
-            if s["estimate"] is None:  # beyond the training cohort's last follow-up (issue 8)
-                lines.append(f"{label}: not estimable (beyond the model's follow-up)")
-            else:
-                lines.append(
-                    f"{label}: {s['estimate']:.0%} (95% CI {s['lower']:.0%}–{s['upper']:.0%})"
-                )
-    lines += [f"warning: {w}" for w in result["warnings"]]
+        if not words.risk_is_own(course.status.value):
+            lines += [f"{words.CONDITIONAL_RISK_HEADING}:", f"  {words.CONDITIONAL_RISK_NOTE}"]
+        lines += [*words.risk_sentences(risk), f"Model {risk['model_version']}."]
+    lines += [f"warning: {w}" for w in (*course.warnings, *getattr(result, "warnings", ()))]
     return "\n".join(lines) + "\n"
-
-
-def _score_lines(scores: dict) -> list[str]:
-    """EASIX, MAP and the day-28 response (docs/interfaces.md §6), when the result has them."""
-    lines = []
-    easix, map_, day28 = scores.get("easix"), scores.get("map"), scores.get("day28")
-    if easix:
-        lines.append(
-            f"EASIX {easix['value']:.3g} (log2 {easix['log2']:.2f}) on day {easix['day']} "
-            f"({easix['date']}): a continuous measure, no cut-off; {easix['source']}"
-        )
-    if map_:
-        lines.append(
-            f"MAP {map_['value']:g}: {map_['group']} (threshold {map_['threshold']:.3f}), drawn "
-            f"on day {map_['day']} ({map_['date']}); {map_['source']}"
-        )
-    if day28:
-        lines.append(f"Day-28 response (day {day28['day']}): {day28['meaning']}")
-    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -265,7 +265,7 @@ def score_items(scores: Scores | None) -> list[tuple[str, str]]:
         m = scores.map
         items.append(
             (
-                f"MAP {m.value:.3f}: {m.group} (threshold {MAP_THRESHOLD:.3f}), "
+                f"MAP {number(m.value)}: {m.group} (threshold {MAP_THRESHOLD:.3f}), "
                 f"drawn on day {m.day} ({m.date.isoformat()})",
                 f"Source: {MAP_SOURCE}. {MAP_STATEMENT}",
             )

@@ -242,7 +242,7 @@ def test_retrain_and_promote_changes_the_active_model(page: Page, models_dir: Pa
     with rerun(page):
         page.get_by_text("Allow fewer than the recommended events per coefficient").click()
     page.get_by_role("button", name="Validate and fit").click()
-    page.get_by_text("New (not active)").wait_for(timeout=90_000)
+    page.get_by_text("New (not active)", exact=True).wait_for(timeout=90_000)
     new_versions = {p.stem for p in models_dir.glob("*.json")} - {"active", before}
     assert len(new_versions) == 1, new_versions
     (new,) = new_versions
