@@ -103,11 +103,12 @@ def _print_progress(step: str, fraction: float) -> None:
 
 def _train(args: argparse.Namespace, out: io.StringIO) -> int:
     from srgvhd.risk.cohort import has_empty_cells
-    from srgvhd.risk.provenance import DataSource
+    from srgvhd.risk.provenance import declared_source
     from srgvhd.risk.store import os_user
     from srgvhd.risk.train import train_from_csv
 
-    source = DataSource(centre=args.centre, period=args.period, declared_by=os_user())
+    source = declared_source(args.centre, args.period, declared_by=os_user(),
+                             fields=("--centre", "--period"))
     show = args.progress or sys.stderr.isatty()
     try:
         card = train_from_csv(
