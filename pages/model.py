@@ -15,6 +15,7 @@ without one they are open only to a direct loopback session and locked otherwise
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import streamlit as st
@@ -81,6 +82,19 @@ def _draw_card(card: ModelCard, *, card_sha256: str | None = None) -> None:
                + f", SHA-256 {card.get('training_file_sha256')}  \nArtifact SHA-256 "
                f"{card.get('artifact_sha256')}"
                + (f"  \nCard SHA-256 {card_sha256}" if card_sha256 else ""))
+
+
+def _card_pdf(card: ModelCard) -> bytes:
+    from srgvhd.report.card_pdf import build_card_pdf  # fpdf2 only when the button is pressed
+
+    return build_card_pdf(card)
+
+
+def _card_pdf_button(card: ModelCard, key: str) -> None:
+    """"Model card (PDF)": the card's figures on two A4 pages, built when clicked."""
+    st.download_button("Model card (PDF)", data=partial(_card_pdf, card),
+                       file_name=f"srgvhd-model-card-{card.version}.pdf",
+                       mime="application/pdf", on_click="ignore", key=key)
 
 
 def _draw_calibration(metrics: dict) -> None:
@@ -276,8 +290,11 @@ def _draw_retrain(store: Any, current: dict | None, may_write: bool) -> None:
     st.subheader("New version beside the current one")
     st.markdown(_summary(new))
     st.table(_comparison_rows(current, new))
-    if st.button("Promote", key="model_promote", type="primary", disabled=not may_write):
+    left, right = st.columns([1, 3])
+    if left.button("Promote", key="model_promote", type="primary", disabled=not may_write):
         _activate(store, new["version"], "promote")
+    with right:
+        _card_pdf_button(new, "model_card_pdf_new")
     left, right = st.columns(2)
     with left:
         st.markdown("**Current**")
@@ -401,6 +418,7 @@ def main() -> None:
         st.error(f"No model could be loaded: {ui.plain(loaded.error)}")
     else:
         _draw_card(current, card_sha256=loaded.model.card_sha256)
+        _card_pdf_button(current, "model_card_pdf_active")
     store = ModelStore()
     may_write = admin.may_write()
     _draw_versions(store, may_write)

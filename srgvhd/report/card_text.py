@@ -26,9 +26,12 @@ def fmt(value: float | None, pattern: str = "{:.2f}") -> str:
 
 def with_interval(estimate: float | None, lower: float | None, upper: float | None,
                   pattern: str = "{:.2f}") -> str:
-    """"5.02 (1.01–24.93)": an estimate with its 95% interval in one cell."""
+    """"5.02 (1.01–24.93)": an estimate with its 95% interval in one cell ("(no interval)" when
+    there is none, e.g. a Kaplan–Meier survival of 100%)."""
     if estimate is None:
         return DASH
+    if lower is None or upper is None:
+        return f"{fmt(estimate, pattern)} (no interval)"
     return f"{fmt(estimate, pattern)} ({fmt(lower, pattern)}–{fmt(upper, pattern)})"
 
 
