@@ -150,30 +150,12 @@ def _draw_decision_curve(metrics: dict) -> None:
     curve = curves.get("365")
     if not curve:
         return
-    values = []
-    for point in curve:
-        values += [
-            {"threshold": point["threshold"], "strategy": "model: high risk", "net benefit":
-             point["model"]},
-            {"threshold": point["threshold"], "strategy": "treat everyone", "net benefit":
-             point["treat_all"]},
-            {"threshold": point["threshold"], "strategy": "treat no one", "net benefit": 0.0},
-        ]
+    from srgvhd.report.vega import decision_curve_spec
+
     st.caption("Decision curve at day 365 (cross-validated): net benefit of calling a patient "
                "“high risk” when the predicted probability of death by day 365 is at least the "
-               "threshold (Vickers et al. 2008)")
-    st.vega_lite_chart({
-        "height": 200,
-        "data": {"values": values},
-        "mark": {"type": "line", "point": True},
-        "encoding": {
-            "x": {"field": "threshold", "type": "quantitative", "axis": {"format": "%"},
-                  "title": "threshold probability of death by day 365"},
-            "y": {"field": "net benefit", "type": "quantitative",
-                  "scale": {"domainMin": -0.1}},
-            "color": {"field": "strategy", "type": "nominal", "title": None},
-        },
-    }, width="stretch")
+               "threshold (Vickers et al. 2008). " + words.decision_summary(curve))
+    st.vega_lite_chart(decision_curve_spec(curve), width="stretch")
 
 
 def _draw_exclusions(card: dict) -> None:

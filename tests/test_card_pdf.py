@@ -13,6 +13,8 @@ import pytest
 from pypdf import PdfReader
 
 from srgvhd.report.card_pdf import build_card_pdf
+from srgvhd.report.card_text import decision_summary
+from srgvhd.report.vega import decision_curve_spec
 from srgvhd.risk.calibration import calibration_by_thirds
 from srgvhd.risk.card import ModelCard
 from srgvhd.risk.provenance import DataSource
@@ -203,3 +205,28 @@ def test_cli_out_to_a_missing_directory_exits_2(reference_card, tmp_path, capsys
     code, stdout, err = run(["models", "--card-pdf", reference_card.version, "--out", str(out),
                              "--models-dir", str(tmp_path)], capsys)
     assert (code, stdout) == (2, "") and "--out: cannot write" in err
+
+
+def test_decision_curve_chart_keeps_the_curves_in_view() -> None:
+    """Treat-everyone falls to −2.9 at 90%: the y axis stays on the curves that matter (from a
+    quarter of the largest net benefit below zero) and the line leaving it is clipped."""
+    points = [{"threshold": 0.1, "high_risk": 150, "model": 0.571, "treat_all": 0.571},
+              {"threshold": 0.5, "high_risk": 102, "model": 0.166, "treat_all": 0.228},
+              {"threshold": 0.9, "high_risk": 5, "model": -0.033, "treat_all": -2.858}]
+    spec = decision_curve_spec(points)
+    assert spec["encoding"]["y"]["scale"]["domain"] == [pytest.approx(-0.571 / 4), 0.571]
+    assert spec["mark"]["clip"] is True
+    values = spec["data"]["values"]
+    assert len(values) == 9
+    assert {v["strategy"] for v in values} == {"model: high risk", "treat everyone",
+                                               "treat no one"}
+    flat = decision_curve_spec([{**p, "model": 0.0, "treat_all": -1.0} for p in points])
+    assert flat["encoding"]["y"]["scale"]["domain"] == [-0.05, 0.05]
+
+
+def test_decision_summary_names_the_thresholds_where_the_model_helps() -> None:
+    points = [{"threshold": 0.1, "model": 0.571, "treat_all": 0.571},  # a tie is not better
+              {"threshold": 0.4, "model": 0.358, "treat_all": 0.357},
+              {"threshold": 0.9, "model": -0.033, "treat_all": -2.858}]  # below treat no one
+    assert decision_summary(points).endswith("at thresholds 40% (of 3 examined).")
+    assert decision_summary(points[:1]).startswith("At no threshold")

@@ -1,4 +1,4 @@
-"""The Assess page's charts as plain Vega-Lite specifications (dicts, data inline).
+"""The Assess and Model pages' charts as plain Vega-Lite specifications (dicts, data inline).
 
 Built without Altair: no chart objects and no schema validation on each rerun (issue 12 measured
 Altair construction + validation at about half the page script's own time). Streamlit draws
@@ -149,4 +149,35 @@ def survival_spec(
                 "encoding": {"x": x},
             },
         ],
+    }
+
+
+def decision_curve_spec(points: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The Model page's decision curve (Vickers et al. 2008): net benefit of calling "high risk"
+    by the model against treating everyone and no one, by threshold probability of death.
+
+    The y axis runs from a quarter of the largest net benefit below zero (at least −0.05) to the
+    largest, and lines leaving it are clipped: treating everyone at a high threshold has a
+    net benefit far below zero (−5 at 90%) that would squash the curves that matter."""
+    strategies = (("model: high risk", "model"), ("treat everyone", "treat_all"))
+    values = [
+        {"threshold": p["threshold"], "strategy": name, "net benefit": p[key]}
+        for p in points for name, key in strategies if p.get(key) is not None
+    ] + [{"threshold": p["threshold"], "strategy": "treat no one", "net benefit": 0.0}
+         for p in points]
+    top = max([0.0, *(v["net benefit"] for v in values)])
+    domain = [-max(0.05, top / 4), max(top, 0.05)]
+    return {
+        "$schema": SCHEMA,
+        "height": 220,
+        "data": {"values": values},
+        "mark": {"type": "line", "point": True, "clip": True},
+        "encoding": {
+            "x": {"field": "threshold", "type": "quantitative", "axis": {"format": "%"},
+                  "title": "threshold probability of death by day 365"},
+            "y": {"field": "net benefit", "type": "quantitative",
+                  "scale": {"domain": domain}, "title": "net benefit"},
+            "color": {"field": "strategy", "type": "nominal", "title": None,
+                      "legend": {"orient": "bottom"}},
+        },
     }
