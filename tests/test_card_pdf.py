@@ -209,17 +209,23 @@ def test_cli_out_to_a_missing_directory_exits_2(reference_card, tmp_path, capsys
 
 def test_decision_curve_chart_keeps_the_curves_in_view() -> None:
     """Treat-everyone falls to −2.9 at 90%: the y axis stays on the curves that matter (from a
-    quarter of the largest net benefit below zero) and the line leaving it is clipped."""
+    quarter of the largest net benefit below zero) and a line stops where it leaves the axis."""
     points = [{"threshold": 0.1, "high_risk": 150, "model": 0.571, "treat_all": 0.571},
               {"threshold": 0.5, "high_risk": 102, "model": 0.166, "treat_all": 0.228},
               {"threshold": 0.9, "high_risk": 5, "model": -0.033, "treat_all": -2.858}]
     spec = decision_curve_spec(points)
-    assert spec["encoding"]["y"]["scale"]["domain"] == [pytest.approx(-0.571 / 4), 0.571]
-    assert spec["mark"]["clip"] is True
+    low = -0.571 / 4
+    assert spec["encoding"]["y"]["scale"]["domain"] == [pytest.approx(low), 0.571]
     values = spec["data"]["values"]
-    assert len(values) == 9
-    assert {v["strategy"] for v in values} == {"model: high risk", "treat everyone",
-                                               "treat no one"}
+    assert all(v["net benefit"] >= low - 1e-12 for v in values)
+    everyone = [v for v in values if v["strategy"] == "treat everyone"]
+    # 0.228 at 50% to −2.858 at 90%: crosses the axis's bottom at 50% + 40% · (0.228 − low)/3.086
+    assert [v["marker"] for v in everyone] == [True, True, False]
+    assert everyone[-1]["threshold"] == pytest.approx(0.5 + 0.4 * (0.228 - low) / 3.086)
+    assert everyone[-1]["net benefit"] == pytest.approx(low)
+    model = [v for v in values if v["strategy"] == "model: high risk"]
+    assert [(v["threshold"], v["net benefit"]) for v in model] == [
+        (0.1, 0.571), (0.5, 0.166), (0.9, -0.033)]
     flat = decision_curve_spec([{**p, "model": 0.0, "treat_all": -1.0} for p in points])
     assert flat["encoding"]["y"]["scale"]["domain"] == [-0.05, 0.05]
 
