@@ -15,6 +15,7 @@ without one they are open only to a direct loopback session and locked otherwise
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import streamlit as st
@@ -22,8 +23,9 @@ import streamlit as st
 from srgvhd.app import admin, ui
 from srgvhd.app.identity import current_identity
 from srgvhd.errors import InputError
-from srgvhd.literature.published import COX_FACTORS
+from srgvhd.report import card_text as words
 from srgvhd.risk.card import ModelCard
+from srgvhd.risk.provenance import MAX_DECLARED_CHARS, declared_source
 
 ss = st.session_state
 NEW_CARD = "model_new_card"
@@ -37,58 +39,16 @@ ALLOW_LOW_EPV_LABEL = ("Allow fewer than the recommended events per coefficient 
                        "(recorded on the card)")
 COMPLETE_ROWS_LABEL = ("Fit on complete rows only (rows with an empty cell are left out and "
                        "listed on the card)")
+CENTRE_LABEL = "Centre"
+PERIOD_LABEL = "Period the cohort covers, e.g. 2019–2024"
+DECLARED_FIELDS = ("Centre", "Period")  # as the refusal names them
+DECLARED_HELP = (f"Optional, recorded on the model card and shown in the banner; at most "
+                 f"{MAX_DECLARED_CHARS} characters on one line.")
 SEPARATOR_CHOICES = {"detect": None, "comma": ",", "semicolon": ";", "tab": "\t"}
 DECIMAL_CHOICES = {"detect": None, "point (12.5)": ".", "comma (12,5)": ","}
 PREVIEW_LINES = 6
 AUDIT_COLUMNS = ("when", "action", "outcome", "from_version", "to_version", "who",
                  "training_file_sha256")
-
-
-def _fmt(value: float | None, pattern: str = "{:.2f}") -> str:
-    return "—" if value is None else pattern.format(value)
-
-
-def _with_interval(estimate: float | None, lower: float | None, upper: float | None,
-                   pattern: str = "{:.2f}") -> str:
-    """"5.02 (1.01–24.93)": an estimate with its 95% interval in one cell."""
-    if estimate is None:
-        return "—"
-    return f"{_fmt(estimate, pattern)} ({_fmt(lower, pattern)}–{_fmt(upper, pattern)})"
-
-
-def _coefficient_rows(card: dict) -> list[dict[str, str]]:
-    """This model's hazard ratios beside the published ones (Niu et al. 2026 multivariate Cox
-    model), each with its 95% CI in the same cell so the table fits half a screen."""
-    published = {f.covariate: f.hazard_ratio for f in COX_FACTORS}
-    rows = []
-    for c in card.get("coefficients", []):
-        paper = published.get(c["name"])
-        rows.append({
-            "covariate": c["label"],
-            "HR (95% CI), this model": _with_interval(c["hazard_ratio"], c["hr_lower"],
-                                                      c["hr_upper"]),
-            "p": _fmt(c["p"], "{:.3f}"),
-            "HR (95% CI), published": "—" if paper is None else
-            _with_interval(paper.estimate, paper.lower, paper.upper),
-        })
-    return rows
-
-
-def _calibration_rows(rows: list[dict]) -> list[dict[str, Any]]:
-    """Calibration groups with predicted and Kaplan–Meier observed survival (95% CI) as
-    percentages, in six columns."""
-    return [
-        {
-            "risk group": r["group"],
-            "n": r["n"],
-            "deaths": r["events"],
-            "at risk": r["at_risk"],
-            "predicted": _fmt(r["predicted"], "{:.0%}"),
-            "observed (95% CI)": _with_interval(r["observed"], r["observed_lower"],
-                                                r["observed_upper"], "{:.0%}"),
-        }
-        for r in rows
-    ]
 
 
 def _draw_card(card: ModelCard, *, card_sha256: str | None = None) -> None:
@@ -100,13 +60,11 @@ def _draw_card(card: ModelCard, *, card_sha256: str | None = None) -> None:
                 f"data: {ui.plain(card.source_sentence())}")
     if card.get("statement"):
         st.warning(card["statement"])
-    st.table(_coefficient_rows(card))
-    st.markdown(f"Concordance: {_concordance(metrics)}")
-    by_day = metrics.get("concordance_by_day")
+    st.table(words.coefficient_rows(card))
+    st.markdown(f"Concordance: {words.concordance_text(metrics)}")
+    by_day = words.concordance_by_day_text(metrics)
     if by_day:
-        st.markdown("Concordance for deaths by day " + "; ".join(
-            f"{day}: apparent {_fmt(v.get('apparent'))}, cross-validated "
-            f"{_fmt(v.get('cross_validated'))}" for day, v in by_day.items()))
+        st.markdown(by_day)
     ph = metrics.get("ph_test") or {}
     st.markdown(f"Proportional hazards ({ph.get('method', '—')}): {ph.get('verdict', '—')}")
     _draw_calibration(metrics)
@@ -117,11 +75,26 @@ def _draw_card(card: ModelCard, *, card_sha256: str | None = None) -> None:
             st.markdown("\n".join(f"- {a}" for a in assumptions))
     _draw_exclusions(card)
     dialect = (card.get("dialect") or {}).get("description")
-    st.caption(f"Training file: {ui.plain(card.get('training_file_name') or '—')}"
+    declared_by = card.data_source.declared_by if card.data_source else None
+    st.caption((f"Source declared by {ui.plain(declared_by)}.  \n" if declared_by else "")
+               + f"Training file: {ui.plain(card.get('training_file_name') or '—')}"
                + (f", read as {dialect}" if dialect else "")
                + f", SHA-256 {card.get('training_file_sha256')}  \nArtifact SHA-256 "
                f"{card.get('artifact_sha256')}"
                + (f"  \nCard SHA-256 {card_sha256}" if card_sha256 else ""))
+
+
+def _card_pdf(card: ModelCard) -> bytes:
+    from srgvhd.report.card_pdf import build_card_pdf  # fpdf2 only when the button is pressed
+
+    return build_card_pdf(card)
+
+
+def _card_pdf_button(card: ModelCard, key: str) -> None:
+    """"Model card (PDF)": the card's figures on two A4 pages, built when clicked."""
+    st.download_button("Model card (PDF)", data=partial(_card_pdf, card),
+                       file_name=f"srgvhd-model-card-{card.version}.pdf",
+                       mime="application/pdf", on_click="ignore", key=key)
 
 
 def _draw_calibration(metrics: dict) -> None:
@@ -135,10 +108,10 @@ def _draw_calibration(metrics: dict) -> None:
                        "scored by a model fitted without them): predicted vs Kaplan–Meier "
                        "observed survival, 95% CI")
             st.vega_lite_chart(_calibration_spec(cv_rows), width="stretch")
-            st.table(_calibration_rows(cv_rows))
+            st.table(words.calibration_rows(cv_rows))
         st.caption(f"Calibration at day {day}, apparent (the model scoring its own training "
                    "cohort)")
-        st.table(_calibration_rows(rows))
+        st.table(words.calibration_rows(rows))
 
 
 def _calibration_spec(rows: list[dict]) -> dict:
@@ -177,30 +150,12 @@ def _draw_decision_curve(metrics: dict) -> None:
     curve = curves.get("365")
     if not curve:
         return
-    values = []
-    for point in curve:
-        values += [
-            {"threshold": point["threshold"], "strategy": "model: high risk", "net benefit":
-             point["model"]},
-            {"threshold": point["threshold"], "strategy": "treat everyone", "net benefit":
-             point["treat_all"]},
-            {"threshold": point["threshold"], "strategy": "treat no one", "net benefit": 0.0},
-        ]
+    from srgvhd.report.vega import decision_curve_spec
+
     st.caption("Decision curve at day 365 (cross-validated): net benefit of calling a patient "
                "“high risk” when the predicted probability of death by day 365 is at least the "
-               "threshold (Vickers et al. 2008)")
-    st.vega_lite_chart({
-        "height": 200,
-        "data": {"values": values},
-        "mark": {"type": "line", "point": True},
-        "encoding": {
-            "x": {"field": "threshold", "type": "quantitative", "axis": {"format": "%"},
-                  "title": "threshold probability of death by day 365"},
-            "y": {"field": "net benefit", "type": "quantitative",
-                  "scale": {"domainMin": -0.1}},
-            "color": {"field": "strategy", "type": "nominal", "title": None},
-        },
-    }, width="stretch")
+               "threshold (Vickers et al. 2008). " + words.decision_summary(curve))
+    st.vega_lite_chart(decision_curve_spec(curve), width="stretch")
 
 
 def _draw_exclusions(card: dict) -> None:
@@ -273,6 +228,11 @@ def _draw_retrain(store: Any, current: dict | None, may_write: bool) -> None:
     running = ss.get(JOB) is not None
     upload = st.file_uploader("Cohort CSV", type=["csv", "txt", "tsv"], key="model_cohort_csv",
                               max_upload_size=MAX_COHORT_MB, disabled=not may_write)
+    left, right = st.columns(2)
+    centre = left.text_input(CENTRE_LABEL, key="model_centre", disabled=not may_write,
+                             help=DECLARED_HELP)
+    period = right.text_input(PERIOD_LABEL, key="model_period", disabled=not may_write,
+                              help=DECLARED_HELP)
     with st.expander("File format (detected automatically)"):
         left, right = st.columns(2)
         separator = left.selectbox("Separator", list(SEPARATOR_CHOICES), key="model_separator",
@@ -288,13 +248,20 @@ def _draw_retrain(store: Any, current: dict | None, may_write: bool) -> None:
 
         for key in (NEW_CARD, REFUSAL):
             ss.pop(key, None)
-        ss[JOB] = training.start(
-            upload.getvalue(), store=store, promote=False, allow_low_epv=allow_low,
-            source_name=upload.name, complete_rows=complete,
-            separator=SEPARATOR_CHOICES[separator], decimal_mark=DECIMAL_CHOICES[decimal],
-            epv_override=f"tick “{ALLOW_LOW_EPV_LABEL}” above and fit again",
-        )
-        ss[REFUSAL + "_preview"] = _preview(upload.getvalue())
+        try:
+            source = declared_source(centre, period, declared_by=current_identity().who,
+                                     fields=DECLARED_FIELDS)
+        except InputError as exc:
+            st.error("\n".join(["Nothing was fitted and the active model is unchanged:",
+                                *(f"- {ui.plain(p)}" for p in exc.problems)]))
+        else:
+            ss[JOB] = training.start(
+                upload.getvalue(), store=store, promote=False, allow_low_epv=allow_low,
+                source_name=upload.name, complete_rows=complete, data_source=source,
+                separator=SEPARATOR_CHOICES[separator], decimal_mark=DECIMAL_CHOICES[decimal],
+                epv_override=f"tick “{ALLOW_LOW_EPV_LABEL}” above and fit again",
+            )
+            ss[REFUSAL + "_preview"] = _preview(upload.getvalue())
     if ss.get(JOB) is not None:
         _draw_progress()
     if ss.get(REFUSAL):
@@ -305,8 +272,11 @@ def _draw_retrain(store: Any, current: dict | None, may_write: bool) -> None:
     st.subheader("New version beside the current one")
     st.markdown(_summary(new))
     st.table(_comparison_rows(current, new))
-    if st.button("Promote", key="model_promote", type="primary", disabled=not may_write):
+    left, right = st.columns([1, 3])
+    if left.button("Promote", key="model_promote", type="primary", disabled=not may_write):
         _activate(store, new["version"], "promote")
+    with right:
+        _card_pdf_button(new, "model_card_pdf_new")
     left, right = st.columns(2)
     with left:
         st.markdown("**Current**")
@@ -385,15 +355,15 @@ def _comparison_rows(current: dict | None, new: dict) -> list[dict[str, str]]:
         ph = (metrics.get("ph_test") or {}).get("global") or {}
         return {
             "patients (deaths)": f"{card.get('n')} ({card.get('events')})",
-            "events per coefficient": _fmt(card.get("events_per_coefficient"), "{:.1f}"),
-            "concordance, apparent": _fmt(metrics.get("concordance_apparent")),
-            "concordance, cross-validated": _fmt((metrics.get("concordance_cv") or {})
-                                                 .get("mean")),
-            "concordance to day 365, cross-validated": _fmt((by_day.get("365") or {})
-                                                            .get("cross_validated")),
+            "events per coefficient": words.fmt(card.get("events_per_coefficient"), "{:.1f}"),
+            "concordance, apparent": words.fmt(metrics.get("concordance_apparent")),
+            "concordance, cross-validated": words.fmt((metrics.get("concordance_cv") or {})
+                                                      .get("mean")),
+            "concordance to day 365, cross-validated": words.fmt((by_day.get("365") or {})
+                                                                 .get("cross_validated")),
             "largest calibration gap at day 365, cross-validated":
                 _calibration_gap((metrics.get("calibration_cv") or {}).get("365")),
-            "proportional hazards, global p": _fmt(ph.get("p"), "{:.3f}"),
+            "proportional hazards, global p": words.fmt(ph.get("p"), "{:.3f}"),
             "rows left out (complete rows)": "—" if excluded is None else str(excluded),
             "file read as": (card.get("dialect") or {}).get("description", "—"),
         }
@@ -414,15 +384,8 @@ def _summary(card: dict) -> str:
     """One line on a new version: its name, size, deaths and concordance."""
     return (f"New version **{card.get('version')}**: n = {card.get('n')}, "
             f"deaths = {card.get('events')}, concordance: "
-            f"{_concordance(card.get('metrics', {}))}. Compare it with the current version "
-            "below before promoting.")
-
-
-def _concordance(metrics: dict) -> str:
-    """"apparent 0.71, cross-validated 0.66 (5 folds)" (Harrell's C of the model card)."""
-    cv = metrics.get("concordance_cv") or {}
-    return (f"apparent {_fmt(metrics.get('concordance_apparent'))}, cross-validated "
-            f"{_fmt(cv.get('mean'))} ({len(cv.get('folds', []))} folds)")
+            f"{words.concordance_text(card.get('metrics', {}))}. Compare it with the current "
+            "version below before promoting.")
 
 
 def main() -> None:
@@ -437,6 +400,7 @@ def main() -> None:
         st.error(f"No model could be loaded: {ui.plain(loaded.error)}")
     else:
         _draw_card(current, card_sha256=loaded.model.card_sha256)
+        _card_pdf_button(current, "model_card_pdf_active")
     store = ModelStore()
     may_write = admin.may_write()
     _draw_versions(store, may_write)

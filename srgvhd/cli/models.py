@@ -60,6 +60,9 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
         help="convert joblib-era versions to the plain-data format once (reads their pickles "
              "with a restricted unpickler; run it only on a store you trust)",
     )
+    action.add_argument("--card-pdf", metavar="VERSION", default=None,
+                        help="write the model card of VERSION as a PDF to --out")
+    models.add_argument("--out", type=Path, default=None, help="PDF file for --card-pdf")
     _models_dir_option(models)
     models.set_defaults(func=_guarded(_models))
 
@@ -103,11 +106,12 @@ def _print_progress(step: str, fraction: float) -> None:
 
 def _train(args: argparse.Namespace, out: io.StringIO) -> int:
     from srgvhd.risk.cohort import has_empty_cells
-    from srgvhd.risk.provenance import DataSource
+    from srgvhd.risk.provenance import declared_source
     from srgvhd.risk.store import os_user
     from srgvhd.risk.train import train_from_csv
 
-    source = DataSource(centre=args.centre, period=args.period, declared_by=os_user())
+    source = declared_source(args.centre, args.period, declared_by=os_user(),
+                             fields=("--centre", "--period"))
     show = args.progress or sys.stderr.isatty()
     try:
         card = train_from_csv(
@@ -132,8 +136,32 @@ def _train(args: argparse.Namespace, out: io.StringIO) -> int:
     return 0
 
 
+def _card_pdf(store: ModelStore, version: str, path: Path | None) -> str:
+    """Write the card of ``version`` (of the store, else of the bundled reference store) as a
+    PDF to ``path``; the line to print."""
+    from srgvhd.report.card_pdf import build_card_pdf
+    from srgvhd.risk.store import REFERENCE_DIR
+
+    if path is None:
+        raise InputError(Problem("--out", "is required with --card-pdf (the PDF file to write)"))
+    try:
+        card = store.load(version).card
+    except StoreError as exc:
+        try:
+            card = ModelStore(REFERENCE_DIR).load(version).card
+        except StoreError:
+            raise exc from None
+    _write_output(path, build_card_pdf(card))
+    return f"wrote the model card of {version}: {path}"
+
+
 def _models(args: argparse.Namespace, out: io.StringIO) -> int:
     store = ModelStore(args.models_dir)
+    if args.card_pdf is not None:
+        print(_card_pdf(store, args.card_pdf, args.out), file=out)
+        return 0
+    if args.out is not None:
+        raise InputError(Problem("--out", "is used only with --card-pdf VERSION"))
     if args.activate is not None:
         store.activate(args.activate, action="activate")
     if args.upgrade:
@@ -188,8 +216,11 @@ def _score(args: argparse.Namespace, out: io.StringIO) -> int:
     return 0
 
 
-def _write_output(path: Path, text: str) -> None:
+def _write_output(path: Path, content: str | bytes) -> None:
     try:
-        path.write_text(text, encoding="utf-8")
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
     except OSError as exc:
         raise InputError(Problem("--out", f"cannot write {path} ({exc.strerror})")) from None

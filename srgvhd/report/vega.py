@@ -1,4 +1,4 @@
-"""The Assess page's charts as plain Vega-Lite specifications (dicts, data inline).
+"""The Assess and Model pages' charts as plain Vega-Lite specifications (dicts, data inline).
 
 Built without Altair: no chart objects and no schema validation on each rerun (issue 12 measured
 Altair construction + validation at about half the page script's own time). Streamlit draws
@@ -26,6 +26,9 @@ RESPONSE_COLOURS = {
     "not assessable": "#666666",
 }
 CURVE_COLOUR = "#1f4e79"
+# The decision curve's strategies, all in the legend even when a line is wholly below the axis.
+DECISION_COLOURS = {"model: high risk": CURVE_COLOUR, "treat everyone": "#E69F00",
+                    "treat no one": "#666666"}
 CURVE_X_MAX_DAYS = 400  # the curve is shown to here (past the 365-day horizon), page and PDF
 
 
@@ -148,5 +151,56 @@ def survival_spec(
                 "mark": {"type": "rule", "strokeDash": [2, 3], "color": "#666"},
                 "encoding": {"x": x},
             },
+        ],
+    }
+
+
+def _cut_below(series: list[tuple[float, float]], low: float) -> list[dict[str, Any]]:
+    """A line's (threshold, net benefit) points at or above ``low``; where it crosses ``low``
+    the crossing (linear, as the line is drawn) is added without a marker."""
+    out: list[dict[str, Any]] = []
+    for i, (x, y) in enumerate(series):
+        if i and (y < low) != (series[i - 1][1] < low):
+            x0, y0 = series[i - 1]
+            out.append({"threshold": x0 + (low - y0) * (x - x0) / (y - y0), "net benefit": low,
+                        "marker": False})
+        if y >= low:
+            out.append({"threshold": x, "net benefit": y, "marker": True})
+    return out
+
+
+def decision_curve_spec(points: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The Model page's decision curve (Vickers et al. 2008): net benefit of calling "high risk"
+    by the model against treating everyone and no one, by threshold probability of death.
+
+    The y axis runs from a quarter of the largest net benefit below zero (at least −0.05) to the
+    largest; a line stops where it leaves the axis (treating everyone at a high threshold has a
+    net benefit far below zero that would squash the curves that matter)."""
+    strategies = (("model: high risk", "model"), ("treat everyone", "treat_all"))
+    series = {name: [(p["threshold"], p[key]) for p in points if p.get(key) is not None]
+              for name, key in strategies}
+    series["treat no one"] = [(p["threshold"], 0.0) for p in points]
+    top = max([0.0, *(y for line in series.values() for _, y in line)])
+    domain = [-max(0.05, top / 4), max(top, 0.05)]
+    values = [{**v, "strategy": name} for name, line in series.items()
+              for v in _cut_below(line, domain[0])]
+    encoding = {
+        "x": {"field": "threshold", "type": "quantitative", "axis": {"format": "%"},
+              "title": "threshold probability of death by day 365"},
+        "y": {"field": "net benefit", "type": "quantitative", "scale": {"domain": domain},
+              "title": "net benefit"},
+        "color": {"field": "strategy", "type": "nominal", "title": None,
+                  "scale": {"domain": list(DECISION_COLOURS),
+                            "range": list(DECISION_COLOURS.values())}},
+    }
+    return {
+        "$schema": SCHEMA,
+        "height": 220,
+        "data": {"values": values},
+        "encoding": encoding,
+        "layer": [
+            {"mark": "line"},
+            {"transform": [{"filter": "datum.marker"}], "mark": {"type": "point",
+                                                                 "filled": True}},
         ],
     }

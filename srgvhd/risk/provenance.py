@@ -18,8 +18,11 @@ Both constants are checked against the bundled file by tests/test_provenance.py.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from srgvhd.errors import InputError, Problem
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,6 +31,8 @@ if TYPE_CHECKING:
 FINGERPRINT_COLUMNS = ("age_years", "grade", "hemoglobin_g_l", "os_days", "death")
 REFERENCE_COHORT_SHA256 = "f2ef9d5a4107375aac3d3bb2e2e282a4d92e20beed4c3efc30aa5c1ff00d60f0"
 REFERENCE_COHORT_FINGERPRINT = "dc29970dbf5e7216c2b6a615481151eb42e463396b0c7d7809322cdba363522b"
+MAX_DECLARED_CHARS = 80  # centre and period as declared at upload (one line on the card)
+_LINE_BREAKING = {"Cc", "Zl", "Zp"}  # control characters, line and paragraph separators
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,39 @@ class DataSource:
 
     def to_json(self) -> dict[str, str | None]:
         return {"centre": self.centre, "period": self.period, "declared_by": self.declared_by}
+
+
+def _declared(value: str | None, field: str, problems: list[Problem]) -> str | None:
+    """One declared text: blank is None; control characters or more than
+    ``MAX_DECLARED_CHARS`` characters are refused (a problem naming ``field``)."""
+    if value is None:
+        return None
+    bad = sorted({c for c in value if unicodedata.category(c) in _LINE_BREAKING})
+    if bad:
+        codes = ", ".join(f"U+{ord(c):04X}" for c in bad)
+        problems.append(Problem(field, f"contains control characters ({codes}); type it as one "
+                                       "line of plain text"))
+        return None
+    text = value.strip()
+    if len(text) > MAX_DECLARED_CHARS:
+        problems.append(Problem(field, f"is {len(text)} characters long; at most "
+                                       f"{MAX_DECLARED_CHARS} are allowed"))
+    return text or None
+
+
+def declared_source(
+    centre: str | None, period: str | None, *, declared_by: str | None,
+    fields: tuple[str, str] = ("centre", "period"),
+) -> DataSource:
+    """The data source as declared at upload, checked: InputError naming ``fields`` (centre's,
+    period's) for a text with control characters or over ``MAX_DECLARED_CHARS`` characters;
+    blank texts become None (not declared)."""
+    problems: list[Problem] = []
+    source = DataSource(_declared(centre, fields[0], problems),
+                        _declared(period, fields[1], problems), declared_by)
+    if problems:
+        raise InputError(problems)
+    return source
 
 
 def cohort_fingerprint(frame: pd.DataFrame) -> str:

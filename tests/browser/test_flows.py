@@ -13,7 +13,7 @@ Expected values are derived from the published rules, not from the app's code:
   exp of the summed coefficients), computed here from the card, not by the app's predict code.
 
 Screenshots for the docs are written to docs/screenshots/ (assess.png, model.png, benchmarks.png,
-and summary-pdf.png: the downloaded PDF rendered with pdftoppm).
+and summary-pdf.png / model-card-pdf.png: the downloaded PDFs rendered with pdftoppm).
 """
 
 from __future__ import annotations
@@ -155,6 +155,28 @@ def render_pdf_page(data: bytes, name: str) -> Path:
     return path
 
 
+def render_pdf_pages(data: bytes, name: str) -> Path:
+    """Render every page of the PDF at 80 dpi (pdftoppm) side by side into
+    docs/screenshots/<name>."""
+    from PIL import Image
+
+    path = SCREENSHOTS / name
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "card.pdf"
+        source.write_bytes(data)
+        subprocess.run(["pdftoppm", "-r", "80", "-png", str(source), str(Path(tmp) / "page")],
+                       check=True)
+        images = [Image.open(p) for p in sorted(Path(tmp).glob("page-*.png"))]
+        sheet = Image.new("RGB", (sum(i.width for i in images) + 8 * (len(images) - 1),
+                                  max(i.height for i in images)), "#9a9a9a")
+        x = 0
+        for image in images:
+            sheet.paste(image, (x, 0))
+            x += image.width + 8
+        sheet.save(path)
+    return path
+
+
 def test_typed_case_shows_r1_verdict_and_risk(assessed: tuple[Page, dict]) -> None:
     page, card = assessed
     assert page.get_by_text(VERDICT).is_visible()
@@ -241,6 +263,8 @@ def test_retrain_and_promote_changes_the_active_model(page: Page, models_dir: Pa
         uploader.locator("input[type=file]").set_input_files(str(COHORT))
     with rerun(page):
         page.get_by_text("Allow fewer than the recommended events per coefficient").click()
+    type_into(page, textbox(page, "Centre"), "Ward 7, Example Hospital")
+    type_into(page, textbox(page, "Period the cohort covers, e.g. 2019–2024"), "2019–2024")
     page.get_by_role("button", name="Validate and fit").click()
     page.get_by_text("New (not active)", exact=True).wait_for(timeout=90_000)
     new_versions = {p.stem for p in models_dir.glob("*.json")} - {"active", before}
@@ -256,12 +280,26 @@ def test_retrain_and_promote_changes_the_active_model(page: Page, models_dir: Pa
     for part in ("Concordance: apparent", "Proportional hazards", "Calibration at day 180"):
         card.get_by_text(part).first.wait_for()  # the validation report of the new version
     screenshot_main(page, "model.png")
+    saved = json.loads((models_dir / f"{new}.json").read_text())
+    assert saved["data_source"]["centre"] == "Ward 7, Example Hospital"
+    assert saved["synthetic"]  # the bundled cohort stays synthetic whatever is declared
+    with page.expect_download() as info:  # the new version's, beside Promote (the last one)
+        page.get_by_role("button", name="Model card (PDF)").last.click()
+    card_pdf = Path(info.value.path()).read_bytes()
+    reader = PdfReader(io.BytesIO(card_pdf))
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert len(reader.pages) == 2 and f"version {new}" in text
+    assert "centre Ward 7, Example Hospital  ·  period 2019–2024" in text
+    assert "SYNTHETIC DATA" in text and "Calibration at 180 and 365 days" in text
+    render_pdf_pages(card_pdf, "model-card-pdf.png")
 
     page.get_by_role("button", name="Promote").click()
     page.get_by_text(f"Risk model {new}").first.wait_for(timeout=60_000)
     assert active_card(models_dir)["version"] == new
-    page.get_by_text(re.compile(rf"^{re.escape(new)} \(.*\) — active$")).wait_for()
-    assert page.get_by_text(re.compile(rf"^{re.escape(before)} \(.*\)$")).is_visible()
+    # both were fitted on the bundled synthetic cohort, and the version list says so
+    page.get_by_text(re.compile(rf"^{re.escape(new)} \(.*\) — synthetic data — active$")).wait_for()
+    assert page.get_by_text(
+        re.compile(rf"^{re.escape(before)} \(.*\) — synthetic data$")).is_visible()
 
 
 def test_benchmarks_page_shows_published_tables(page: Page) -> None:

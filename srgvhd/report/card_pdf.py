@@ -1,0 +1,331 @@
+"""The model card as a two-page A4 PDF (issue 11 Deliver 4: "in the PDF of the card").
+
+Page 1: where the data came from (declared source, training file and its SHA-256, dialect,
+rows left out by a complete-rows fit as counts), the cohort and fit, hazard ratios beside the
+published multivariate Cox model (Niu et al. 2026), concordance (apparent, cross-validated, by
+day), the proportional-hazards test and the decision curve at day 365 (Vickers et al. 2008).
+Page 2: calibration at 180 and 365 days by risk third — predicted against Kaplan–Meier observed
+survival with 95% intervals (Royston & Altman 2013), as tables and a small vector plot — then
+the statement and the assumptions. Only the card's aggregate figures are printed, never a
+patient's row. Built with the fpdf2 pieces of srgvhd.report.pdfkit; wording shared with the
+Model page (srgvhd.report.card_text). The PDF's creation date is the card's, so the same card
+gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from srgvhd.literature.published import NIU_2026
+from srgvhd.report import card_text as words
+from srgvhd.report import pdfkit as kit
+from srgvhd.report.pdfkit import FONT, PAGE_LEFT, PAGE_WIDTH
+from srgvhd.risk.card import ModelCard
+
+TITLE = "Risk model card"
+PAGES = 2
+FOOTER_Y = 284.0
+CONTENT_BOTTOM = 279.0
+ROW_MM = 3.9
+LINE_MM = 3.9
+UNDATED = datetime(2000, 1, 1, tzinfo=UTC)  # creation date of a card without created_at
+SYNTHETIC_TINT = (250, 228, 226)
+SYNTHETIC_WARNING = (
+    "SYNTHETIC DATA: this model was fitted on the bundled synthetic cohort, not on real "
+    "patients; its figures only show how the app works. Retrain on your centre's data before "
+    "clinical use."
+)
+HR_COLUMNS: tuple[tuple[str, float], ...] = (
+    ("covariate", 58), ("HR (95% CI), this model", 52), ("p", 18),
+    ("HR (95% CI), published", 58),
+)
+CALIBRATION_COLUMNS: tuple[tuple[str, float], ...] = (
+    ("risk group", 36), ("n", 11), ("deaths", 13), ("at risk", 14), ("predicted", 18),
+    ("observed (95% CI)", 34),
+)
+DECISION_COLUMNS: tuple[tuple[str, float], ...] = (
+    ("threshold", 26), ("called high risk", 36), ("net benefit, model", 42),
+    ("treat everyone", 42), ("treat no one", 40),
+)
+PLOT_SIZE = 44.0
+GROUP_RGB = ((46, 125, 50), (230, 120, 0), (198, 40, 40))  # lowest, middle, highest risk third
+
+
+def _line(pdf: FPDF, body: str, *, size: float = 8.0, style: str = "", max_lines: int = 3,
+          width: float = PAGE_WIDTH, x: float = PAGE_LEFT) -> None:
+    kit.text(pdf, body, size=size, style=style, width=width, line_mm=LINE_MM,
+             max_lines=max_lines, x=x)
+
+
+def _table(pdf: FPDF, columns: Sequence[tuple[str, float]], rows: Sequence[Mapping],
+           x: float = PAGE_LEFT) -> None:
+    """A header and one row per dict (values in column order), cells cut to their width."""
+    pdf.set_x(x)
+    kit.table_header(pdf, columns, ROW_MM)
+    for row in rows:
+        pdf.set_x(x)
+        kit.table_row(pdf, [str(v) for v in row.values()], columns, row_mm=ROW_MM)
+
+
+# --- page 1 -------------------------------------------------------------------------------------
+def _header(pdf: FPDF, card: ModelCard) -> None:
+    pdf.set_xy(PAGE_LEFT, 12)
+    pdf.set_font(FONT, "B", 15)
+    pdf.cell(PAGE_WIDTH, 7, f"{TITLE}: version {card.version}", new_x=XPos.LMARGIN,
+             new_y=YPos.NEXT)
+    pdf.set_text_color(*kit.GREY_TEXT)
+    _line(pdf, f"created {card.created_at or 'unknown'}  ·  Cox model of overall survival "
+               "after steroid-refractory acute GVHD  ·  srgvhd decision support", max_lines=2)
+    pdf.set_text_color(0, 0, 0)
+    _synthetic_warning(pdf, card)
+
+
+def _synthetic_warning(pdf: FPDF, card: ModelCard) -> None:
+    """A tinted box on each page of a card fitted on the bundled synthetic cohort."""
+    if not card.synthetic:
+        return
+    pdf.ln(1.5)
+    pdf.set_font(FONT, "B", 9)
+    body = kit.lines(pdf, SYNTHETIC_WARNING, PAGE_WIDTH - 4, 3)
+    top = pdf.get_y()
+    pdf.set_fill_color(*SYNTHETIC_TINT)
+    pdf.rect(PAGE_LEFT, top, PAGE_WIDTH, 2 + 4.4 * len(body), style="F")
+    pdf.set_y(top + 1)
+    for line in body:
+        pdf.set_x(PAGE_LEFT + 2)
+        pdf.cell(PAGE_WIDTH - 4, 4.4, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_y(top + 2 + 4.4 * len(body))
+
+
+def _provenance(pdf: FPDF, card: ModelCard) -> None:
+    kit.heading(pdf, "Where the data came from")
+    source = card.data_source
+    declared = [(name, getattr(source, attr, None) if source else None)
+                for name, attr in (("centre", "centre"), ("period", "period"),
+                                   ("declared by", "declared_by"))]
+    dialect = (card.get("dialect") or {}).get("description")
+    _line(pdf, f"Data: {card.source_sentence()}", style="B")
+    _line(pdf, "As declared at upload: " + "  ·  ".join(
+        f"{name} {value or 'not declared'}" for name, value in declared))
+    _line(pdf, f"Training file: {card.training_file_name or 'not named'}  ·  SHA-256 "
+               f"{card.training_file_sha256 or 'not recorded'}", max_lines=2)
+    _line(pdf, f"Read as: {dialect or 'not recorded (card older than dialect detection)'}")
+    _line(pdf, "Fit on complete rows only: "
+               + words.exclusion_summary(card.get("complete_rows")), max_lines=2)
+    _line(pdf, f"Model artifact SHA-256 {card.artifact_sha256}")
+
+
+def _cohort(pdf: FPDF, card: ModelCard) -> None:
+    kit.heading(pdf, "Cohort and fit")
+    labels = [c["label"] for c in card.get("coefficients") or []]
+    epv = card.get("events_per_coefficient")
+    low = "; fewer than recommended, allowed and recorded" if card.get("low_epv_allowed") else ""
+    _line(pdf, f"n = {card.n} patients, {card.events} deaths, {len(card.covariates)} "
+               f"coefficients: events per coefficient {words.fmt(epv, '{:.1f}')}{low}.")
+    _line(pdf, "Covariates: " + ("; ".join(labels) or ", ".join(card.covariates)) + ".",
+          max_lines=2)
+    _line(pdf, f"Estimation: {card.get('baseline_estimator') or 'not recorded'} Longest "
+               f"follow-up {words.fmt(card.get('max_follow_up_days'), '{:.0f}')} days; "
+               f"lifelines {card.get('lifelines_version') or '—'}.", max_lines=2)
+
+
+def _hazard_ratios(pdf: FPDF, card: ModelCard) -> None:
+    kit.heading(pdf, "Hazard ratios (95% CI) beside the published multivariate Cox model")
+    _table(pdf, HR_COLUMNS, words.coefficient_rows(card))
+    pdf.set_text_color(*kit.GREY_TEXT)
+    _line(pdf, f"Published: {NIU_2026.full} “—”: not in the published model.", size=6.8,
+          max_lines=2)
+    pdf.set_text_color(0, 0, 0)
+
+
+def _discrimination(pdf: FPDF, metrics: Mapping[str, Any]) -> None:
+    kit.heading(pdf, "Discrimination and proportional hazards")
+    _line(pdf, f"Concordance (Harrell's C): {words.concordance_text(metrics)}.")
+    _line(pdf, (words.concordance_by_day_text(metrics) or
+                "Concordance by day: not computed for this version") + ".", max_lines=2)
+    ph = metrics.get("ph_test") or {}
+    global_p = (ph.get("global") or {}).get("p")
+    _line(pdf, f"Proportional hazards ({ph.get('method', '—')}): {ph.get('verdict', '—')}"
+               + (f" Global p = {words.fmt(global_p, '{:.3f}')}." if global_p is not None
+                  else ""), max_lines=2)
+
+
+def _decision_curve(pdf: FPDF, metrics: Mapping[str, Any]) -> None:
+    kit.heading(pdf, "Decision curve at day 365 (cross-validated)")
+    points = (metrics.get("decision_curve_cv") or {}).get(words.DECISION_DAY)
+    if not points:
+        _line(pdf, "Not computed for this version (trained before decision curves were added); "
+                   "retrain to get it.")
+        return
+    _line(pdf, "Net benefit of calling a patient “high risk” when the predicted probability of "
+               "death by day 365 is at least the threshold (Vickers et al., BMC Med Inform "
+               "Decis Mak 2008;8:53). " + words.decision_summary(points), max_lines=3)
+    _table(pdf, DECISION_COLUMNS, words.decision_rows(points))
+
+
+# --- page 2 -------------------------------------------------------------------------------------
+def _plot(pdf: FPDF, rows: Sequence[Mapping[str, Any]], box: kit.Box) -> None:
+    """Observed (Kaplan–Meier, with its 95% interval) against predicted survival, one colour
+    per risk third, with the line of perfect calibration (dashed)."""
+    pdf.set_font(FONT, "", 6.3)
+    pdf.set_text_color(*kit.GREY_TEXT)
+    pdf.set_line_width(0.1)
+    for pct in (0, 25, 50, 75, 100):
+        pdf.set_draw_color(225, 225, 225)
+        pdf.line(box.x, box.py(pct / 100), box.x + box.w, box.py(pct / 100))
+        pdf.line(box.px(pct / 100), box.y, box.px(pct / 100), box.y + box.h)
+        pdf.set_xy(box.x - 9, box.py(pct / 100) - 1.5)
+        pdf.cell(8, 3, f"{pct}%", align="R")
+        if pct:  # the y axis's 0% labels the corner
+            pdf.set_xy(box.px(pct / 100) - 5, box.y + box.h + 0.4)
+            pdf.cell(10, 2.8, f"{pct}%", align="C")
+    pdf.set_xy(box.x, box.y + box.h + 3.2)
+    pdf.cell(box.w, 2.8, "predicted survival", align="C")
+    pdf.set_xy(box.x - 9, box.y - 4)
+    pdf.cell(box.w, 2.8, "observed (Kaplan–Meier)")
+    pdf.set_draw_color(*kit.GUIDE_RGB)
+    pdf.set_dash_pattern(dash=0.8, gap=0.8)
+    pdf.line(box.px(0), box.py(0), box.px(1), box.py(1))
+    pdf.set_dash_pattern()
+    pdf.set_draw_color(120, 120, 120)
+    pdf.rect(box.x, box.y, box.w, box.h)
+    pdf.set_line_width(0.35)
+    for row, rgb in zip(rows, GROUP_RGB, strict=False):
+        if row.get("predicted") is None or row.get("observed") is None:
+            continue
+        x = box.px(row["predicted"])
+        pdf.set_draw_color(*rgb)
+        pdf.set_fill_color(*rgb)
+        if row.get("observed_lower") is not None and row.get("observed_upper") is not None:
+            pdf.line(x, box.py(row["observed_lower"]), x, box.py(row["observed_upper"]))
+        pdf.circle(x, box.py(row["observed"]), 0.9, style="F")
+    pdf.set_line_width(0.2)
+    pdf.set_text_color(0, 0, 0)
+
+
+def _legend(pdf: FPDF, rows: Sequence[Mapping[str, Any]], x: float, y: float) -> None:
+    """The plot's colours, one risk third a line, under the plot."""
+    pdf.set_font(FONT, "", 6.3)
+    pdf.set_text_color(*kit.GREY_TEXT)
+    for i, (row, rgb) in enumerate(zip(rows, GROUP_RGB, strict=False)):
+        pdf.set_fill_color(*rgb)
+        pdf.circle(x + 0.9, y + 1.4 + 3 * i, 0.9, style="F")
+        pdf.set_xy(x + 2.5, y + 3 * i)
+        pdf.cell(PLOT_SIZE - 2.5, 2.8, row["group"])
+    pdf.set_text_color(0, 0, 0)
+
+
+def _calibration_day(pdf: FPDF, metrics: Mapping[str, Any], day: str) -> None:
+    """One horizon: cross-validated and apparent tables on the left, the plot on the right."""
+    cross = metrics.get("calibration_cv") or {}
+    cv_rows, apparent = cross.get(day), (metrics.get("calibration") or {}).get(day)
+    top = pdf.get_y()
+    pdf.set_font(FONT, "B", 8.5)
+    pdf.cell(PAGE_WIDTH, 5, f"Day {day}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    table_width = sum(w for _, w in CALIBRATION_COLUMNS)
+    if cv_rows:
+        _line(pdf, f"Cross-validated: {cross.get('n')} patients each scored by a model fitted "
+                   "without them", size=7.2, width=table_width)
+        _table(pdf, CALIBRATION_COLUMNS, words.calibration_rows(cv_rows))
+    else:
+        _line(pdf, "Cross-validated: not computed for this version (retrain to get it)",
+              size=7.2, width=table_width)
+    pdf.ln(1)
+    _line(pdf, "Apparent: the model scoring its own training cohort", size=7.2,
+          width=table_width)
+    if apparent:
+        _table(pdf, CALIBRATION_COLUMNS, words.calibration_rows(apparent))
+    shown = cv_rows or apparent or []
+    box = kit.Box(PAGE_LEFT + PAGE_WIDTH - PLOT_SIZE - 2, top + 7, PLOT_SIZE, PLOT_SIZE - 8, 1.0)
+    _plot(pdf, shown, box)
+    _legend(pdf, shown, box.x, box.y + box.h + 7)
+    pdf.set_y(max(pdf.get_y(), box.y + box.h + 7 + 3 * len(shown)) + 2)
+
+
+def _calibration(pdf: FPDF, metrics: Mapping[str, Any]) -> None:
+    kit.heading(pdf, "Calibration at 180 and 365 days, by third of predicted risk")
+    _line(pdf, "Patients ordered by predicted survival and cut into thirds: mean predicted "
+               "survival against the Kaplan–Meier survival of each third with its 95% interval "
+               "(log–log, Greenwood; Royston & Altman, BMC Med Res Methodol 2013;13:33). The "
+               "plot shows the cross-validated thirds when computed, else the apparent ones.",
+          size=7.2, max_lines=3)
+    pdf.ln(1)
+    days = sorted({*(metrics.get("calibration") or {}),
+                   *(k for k in (metrics.get("calibration_cv") or {}) if k != "n")}, key=int)
+    if not days:
+        _line(pdf, "Not computed for this version.")
+    for day in days:
+        _calibration_day(pdf, metrics, day)
+
+
+def _statement(pdf: FPDF, card: ModelCard) -> None:
+    kit.heading(pdf, "Statement and assumptions")
+    if card.get("statement"):
+        _line(pdf, card["statement"], style="B", max_lines=4)
+    assumptions = card.get("assumptions") or []
+    if not assumptions:
+        _line(pdf, "No assumptions recorded beyond those of a Cox proportional-hazards model.")
+        return
+    pdf.set_font(FONT, "", 6.8)
+    for i, body in enumerate(assumptions, 1):
+        room = int((CONTENT_BOTTOM - pdf.get_y()) // 3.0)
+        if room < 1:
+            break
+        last = i == len(assumptions) or room < 3
+        wrapped = kit.lines(pdf, f"{i}. {body}", PAGE_WIDTH, room)
+        for line in wrapped:
+            pdf.cell(PAGE_WIDTH, 3.0, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        if last and i < len(assumptions):
+            pdf.cell(PAGE_WIDTH, 3.0, f"… {len(assumptions) - i} more on the Model page",
+                     new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            break
+
+
+def _footer(pdf: FPDF, card: ModelCard, page: int) -> None:
+    pdf.set_y(FOOTER_Y)
+    pdf.set_draw_color(160, 160, 160)
+    pdf.line(PAGE_LEFT, FOOTER_Y - 0.8, PAGE_LEFT + PAGE_WIDTH, FOOTER_Y - 0.8)
+    pdf.set_text_color(*kit.GREY_TEXT)
+    _line(pdf, f"Model card {card.version}  ·  {card.source_sentence()}  ·  page {page} of "
+               f"{PAGES}  ·  Decision support, not a substitute for clinical judgement.",
+          size=6.8, max_lines=2)
+    pdf.set_text_color(0, 0, 0)
+
+
+def _creation_date(card: ModelCard) -> datetime:
+    """The card's creation time (UTC when it has no zone), the PDF's fixed creation date."""
+    if card.created_at is None:
+        return UNDATED
+    when = datetime.fromisoformat(card.created_at)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def build_card_pdf(card: ModelCard) -> bytes:
+    """The model card as A4 PDF bytes (two pages; module docstring); same card, same bytes."""
+    metrics = card.get("metrics") or {}
+    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf.set_margins(PAGE_LEFT, 10, PAGE_LEFT)
+    pdf.set_auto_page_break(False)
+    kit.add_fonts(pdf)
+    pdf.set_creation_date(_creation_date(card))
+    pdf.set_title(f"{TITLE} {card.version}")
+    pdf.add_page()
+    _header(pdf, card)
+    _provenance(pdf, card)
+    _cohort(pdf, card)
+    _hazard_ratios(pdf, card)
+    _discrimination(pdf, metrics)
+    _decision_curve(pdf, metrics)
+    _footer(pdf, card, 1)
+    pdf.add_page()
+    pdf.set_y(10)
+    _synthetic_warning(pdf, card)
+    _calibration(pdf, metrics)
+    _statement(pdf, card)
+    _footer(pdf, card, 2)
+    return bytes(pdf.output())
