@@ -47,7 +47,7 @@ from tests.browser.conftest import (  # noqa: E402
     textbox,
 )
 
-HELLO = REPO / "benchmarks" / "hello_app.py"
+HELLO = REPO / "perf" / "hello_app.py"
 AGE = "Age (years)"
 WIDGET_PAGE = f'import streamlit as st\n\nst.text_input("{AGE}")\n'
 APP = REPO / "app.py"
