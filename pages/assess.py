@@ -70,7 +70,9 @@ def _draw_course_table(course: CourseResult, case: Case) -> None:
                          else words.findings_text(entered.measurements, legacy=case.legacy)),
             "notes": "; ".join(a.notes),
         })
-    st.table(rows)
+    import pyarrow as pa
+
+    st.table(pa.Table.from_pylist(rows), hide_index=True)  # as is: no pandas per rerun
     legends = words.marks_legend([str(value) for row in rows for value in row.values()],
                                  any(a.grade_incomplete for a in course.assessments))
     rules = ["stool_volume_vs_episodes", "mixed_response"]
@@ -171,7 +173,8 @@ def _draw_matched_benchmarks(course: CourseResult) -> None:
     st.subheader("Published benchmarks")
     st.caption("Niu et al. 2026, week-4 complete response in the subgroups matching this "
                "patient (UC-MSC + standard vs standard alone)")
-    st.table(comparison_table(matched_benchmarks(course)), hide_index=True)
+    st.table(ui.arrow_table(comparison_table, tuple(matched_benchmarks(course))),
+             hide_index=True)
 
 
 def _draw_other_benchmarks() -> None:
@@ -179,9 +182,9 @@ def _draw_other_benchmarks() -> None:
 
     st.caption("Niu et al. 2026, later outcomes of both arms: survival, relapse, infection, "
                "chronic GVHD")
-    st.table(comparison_table(LATER_OUTCOMES), hide_index=True)
+    st.table(ui.arrow_table(comparison_table, LATER_OUTCOMES), hide_index=True)
     st.caption("Other second-line benchmarks (ruxolitinib, BM-MSC, …) with their sources")
-    st.table(external_table(), hide_index=True)
+    st.table(ui.arrow_table(external_table), hide_index=True)
 
 
 def _summary_pdf(case: Case, result: PatientResult, model: RiskModel | None) -> bytes:
@@ -191,10 +194,8 @@ def _summary_pdf(case: Case, result: PatientResult, model: RiskModel | None) -> 
 
 
 def _draw_results(case: Case, form: dict[str, Any]) -> None:
-    from srgvhd.risk.patient import assess_patient
-
     loaded = ui.active_model()
-    result = assess_patient(case, loaded.model, rule_set=form["rule_set"])
+    result = ui.patient_result(ss, case, form["rule_set"], loaded)
     st.header("Result")
     _draw_verdict(result)
     _draw_course_table(result.course, case)

@@ -31,9 +31,15 @@ import numpy as np
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(REPO))
+
+from perf.summary import Row, write_rows  # noqa: E402
+
 OUT = REPO / "perf" / "results" / "model.md"
 LOG_HR = np.array([0.2, 1.6, -0.4, 1.7, 1.6])  # roughly Niu et al. 2026's hazard ratios
 CLI = [sys.executable, "-m", "srgvhd.cli.main"]
+TRAIN_GOAL, SCORE_GOAL = 3.0, 1.2  # issue 12: ours / peer, whole processes
 
 _INDICATORS = """
 x = pd.DataFrame({"age_lt18": df.age_years < 18, "age_ge35": df.age_years >= 35,
@@ -135,6 +141,14 @@ def _row(measure: str, goal: str, ours: Run, peer: Run | None, repeats: int) -> 
             ratio, str(repeats)]
 
 
+def _summary_row(ours: Run, peer: Run, goal_ratio: float) -> Row:
+    """The summary's row: wall-time ratio judged against the goal (CPU ratio shown too)."""
+    ratio = ours.wall / peer.wall
+    return Row(f"{peer.wall:.2f} s", f"{ours.wall:.2f} s ({ours.cpu:.2f} s CPU)",
+               f"{ratio:.2f}× ({ours.cpu / peer.cpu:.2f}× CPU)",
+               ratio <= goal_ratio and ours.status == 0)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 1M-row rows")
@@ -151,12 +165,14 @@ def main() -> int:
         ours, peer = alternate(train, [sys.executable, "-c", BARE_FIT, str(c100k)], args.repeats)
         rows.append(_row("`srgvhd train` 100k patients vs bare `CoxPHFitter.fit`", "≤ 3×",
                          ours, peer, args.repeats))
+        summary = {"train_100k": _summary_row(ours, peer, TRAIN_GOAL)}
         score = [*CLI, "score", str(c100k), "--out", str(work / "s.csv"), "--models-dir",
                  str(models)]
         plain = [sys.executable, "-c", PLAIN_SCORE, str(c100k), str(work / "p.csv")]
         ours, peer = alternate(score, plain, args.repeats)
         rows.append(_row("`srgvhd score` 100k rows vs pandas read + numpy + write", "≤ 1.2×",
                          ours, peer, args.repeats))
+        summary["score_100k"] = _summary_row(ours, peer, SCORE_GOAL)
         if not args.quick:
             c1m = work / "cohort_1m.csv"
             cohort(1_000_000, seed=5).to_csv(c1m, index=False)
@@ -164,6 +180,8 @@ def main() -> int:
             ours, _ = alternate([*CLI, "train", str(c1m), "--models-dir", str(models)], None, 1)
             rows.append(_row(f"`srgvhd train` 1M patients ({size:.0f} MB file)", "trains",
                              ours, None, 1))
+            summary["train_1m"] = Row("—", f"{ours.wall:.1f} s, {ours.peak_mb:.0f} MB peak "
+                                      f"({size:.0f} MB file)", "—", ours.status == 0)
             bad = work / "junk_1m.csv"
             bad.write_text(junk(1_000_000))
             ours, _ = alternate([*CLI, "train", str(bad), "--models-dir", str(models)], None, 1)
@@ -182,6 +200,7 @@ def main() -> int:
     ]) + "\n"
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(text, encoding="utf-8")
+    write_rows("model", summary)
     print(text)
     return 0
 

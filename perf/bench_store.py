@@ -37,6 +37,7 @@ sys.path.insert(0, str(REPO))
 
 from perf.local_server import HOST, free_port, start, stop  # noqa: E402
 from perf.pg_cluster import PostgresCluster  # noqa: E402
+from perf.summary import Row, write_rows  # noqa: E402
 from srgvhd.casestore.store import CaseStore  # noqa: E402
 
 RESULTS = REPO / "perf" / "results" / "store.md"
@@ -209,6 +210,22 @@ def report(stores: dict[str, dict], paints: dict[str, dict[str, list[float]]],
     return "\n".join(lines)
 
 
+def summary_rows(stores: dict[str, dict], paints: dict[str, dict[str, list[float]]]
+                 ) -> dict[str, Row]:
+    """perf/summary.py's rows: save and list at the largest size, back-to-Ward paint."""
+    rows = {}
+    for backend, by_size in stores.items():
+        size = max(by_size)
+        save, listing = (statistics.median(by_size[size][k]) for k in ("save_ms", "list_ms"))
+        rows[f"store_{backend.lower()}"] = Row(
+            "—", f"save {save:.1f} ms, list {listing:.0f} ms ({size:,} courses)", "—", None)
+    for backend, measures in paints.items():
+        back = statistics.median(measures["back to Ward"])
+        rows[f"ward_{backend.lower()}"] = Row("—", f"{back:.2f} s", f"{back / PAINT_GOAL_S:.2f}× "
+                                              "goal", back < PAINT_GOAL_S)
+    return rows
+
+
 def _rounded(value: Any) -> Any:
     if isinstance(value, float):
         return round(value, 3)
@@ -245,6 +262,7 @@ def main() -> int:
     text = report(stores, paints, args.repeats)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(text, encoding="utf-8")
+    write_rows("store", summary_rows(stores, paints))
     print(text)
     return 0
 

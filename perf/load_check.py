@@ -49,6 +49,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from perf.local_server import HOST, REPO, free_port, start, stop  # noqa: E402
+from perf.summary import Row, write_rows  # noqa: E402
 
 RESULTS = REPO / "perf" / "results" / "load.md"
 FROZEN = REPO / "perf" / "frozen_streamlit.py"
@@ -396,6 +397,17 @@ def report(levels: list[Level], run_seconds: float, server_options: tuple[str, .
     return "\n".join(lines) + "\n"
 
 
+def summary_row(level: Level) -> Row:
+    """perf/summary.py's row for the 20-session level: p95, errors, server CPU per loop."""
+    tally = level.tally
+    p95 = percentile(tally.verdict_seconds, 0.95)
+    cpu = level.cpu_used / tally.completed if tally.completed else math.nan
+    return Row("—", f"{_seconds(p95)} p95 (p50 {_seconds(percentile(tally.verdict_seconds, 0.5))}"
+               f"), {len(tally.errors)} errors, {cpu:.2f} s server CPU per loop",
+               "—" if p95 is None else f"{p95 / P95_GOAL_S:.2f}× goal",
+               p95 is not None and p95 < P95_GOAL_S and not tally.errors)
+
+
 def measure(
     session_levels: list[int],
     run_seconds: float,
@@ -473,6 +485,9 @@ def main(argv: list[str] | None = None) -> int:
     print(table)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(table, encoding="utf-8")
+    top = [level for level in levels if level.sessions == MAX_SESSIONS]
+    if top and args.out == RESULTS and not options and not args.gc_freeze:
+        write_rows("load", {"verdict_p95_20": summary_row(top[0])})
     failed = any(level.tally.errors or level.peak_mb >= RSS_GOAL_MB for level in levels)
     return 1 if failed else 0
 

@@ -564,3 +564,28 @@ def test_add_assessment_stops_at_the_cap(at, monkeypatch) -> None:
     assert at.button(key="assess_add_assessment").disabled
     assert len([t for t in at.text_input if t.key.endswith("_date")]) == 2
     assert not _elements(at, "dataframe")  # no editable grid on the page
+
+
+def test_a_rerun_without_a_change_does_not_rerun_the_engine(at, monkeypatch) -> None:
+    """The result is kept per session for an unchanged case (issue 12); a changed case is
+    assessed again and its verdict follows the change."""
+    import srgvhd.risk.patient as patient_module
+
+    calls = []
+    real = patient_module.assess_patient
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(patient_module, "assess_patient", counting)
+    _fill(at, _example("refractory_r1.json"))
+    assert at.error[0].value.startswith("**Steroid-refractory by rule R1")
+    assessed = len(calls)
+    assert assessed >= 1
+    at.run()
+    at.run()
+    assert len(calls) == assessed
+    assert at.error[0].value.startswith("**Steroid-refractory by rule R1")
+    at.text_input(key="assess_age").input("43").run()
+    assert len(calls) == assessed + 1

@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from srgvhd.cli.models import add_subcommands, escape_cell, load_active_model
+from srgvhd.cli.models import (
+    add_subcommands,
+    csv_text,
+    escape_cell,
+    escape_cells,
+    load_active_model,
+)
 from srgvhd.risk import store as store_module
 from srgvhd.risk.store import ModelStore
 from tests.test_predict import cohort_csv, synthetic_cohort
@@ -239,3 +245,24 @@ def test_ambiguous_decimal_mark_is_resolved_with_the_flag(files, tmp_path, capsy
     assert code == 2 and "decimal comma (row 2, column age_years)" in err
     code, _, err = run(["train", str(path), "--decimal", "point", "--models-dir", models], capsys)
     assert code == 2 and err.startswith("row 2, column age_years: '40,5' is not a number")
+
+
+def test_csv_text_writes_what_pandas_to_csv_writes():
+    """The score export's writer: same bytes as DataFrame.to_csv(float_format="%.6g"),
+    including quoted separators, quotes, line breaks, NaN as a blank and booleans."""
+    import numpy as np
+    import pandas as pd
+
+    columns = {
+        "patient_id": ["P1", 'say "hi", ok', "x\ny", "a;b", "名字"],
+        "flag": np.array([True, False, True, False, True]),
+        "value": np.array([1.0, 0.1234567, np.nan, 1.28098e-07, 134.2351]),
+        "label": np.array(["≥35", "18–34", "<18", "≥35", "a,b"], dtype=object),
+    }
+    expected = pd.DataFrame(columns).to_csv(index=False, float_format="%.6g")
+    assert csv_text(columns) == expected
+
+
+def test_escape_cells_matches_escape_cell_cell_by_cell():
+    cells = ["=HYPERLINK(1)", "+1", "-1", "@SUM", "\tx", "  =1", " P", "P001", "a=b", "", "\r1"]
+    assert escape_cells(cells) == [escape_cell(c) for c in cells]

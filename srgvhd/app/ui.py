@@ -9,15 +9,21 @@ lifelines or scipy); pages still call ``active_model`` after their form is drawn
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable, Hashable, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from srgvhd.clinical.case import Case
     from srgvhd.risk.model import RiskModel
+    from srgvhd.risk.patient import PatientResult
 
 REFERENCE_MODEL_WARNING = (
     "Synthetic reference model — retrain on your centre's data before clinical use"
@@ -152,3 +158,37 @@ def draw_banner() -> None:
         st.info(f"Risk model {version} ({source}; trained on {plain(trained_on)}).")
     for warning in loaded.warnings:
         st.warning(plain(warning))
+
+
+@functools.lru_cache(maxsize=64)
+def arrow_table(build: Callable[..., list[dict[str, Any]]], *args: Hashable) -> pa.Table:
+    """``build(*args)``'s display rows as an Arrow table, built once per process for the same
+    arguments: ``st.table`` then sends it as it is instead of converting a pandas frame on every
+    rerun (issue 12: that conversion was a fifth of the Assess page's time under load). For
+    tables shown without an index; the table is immutable, so sharing it is safe."""
+    import pyarrow as pa
+
+    return pa.Table.from_pylist(build(*args))
+
+
+RESULT_CACHE = "assess_result_cache"
+
+
+def patient_result(
+    state: MutableMapping[str, Any], case: Case, rule_set: str, loaded: ActiveModel
+) -> PatientResult:
+    """The engine's and the model's result for ``case``, computed again only when the case, the
+    rule set or the active model changed since this session's last run (a rerun that changes
+    nothing, e.g. opening an expander or downloading, does not re-run the engine). One entry per
+    session, so memory stays bounded."""
+    from srgvhd.clinical.case import dumps_case
+    from srgvhd.risk.patient import assess_patient
+
+    version = None if loaded.model is None else loaded.model.card.version
+    key = (dumps_case(case), rule_set, version)
+    cached = state.get(RESULT_CACHE)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    result = assess_patient(case, loaded.model, rule_set=rule_set)
+    state[RESULT_CACHE] = (key, result)
+    return result
