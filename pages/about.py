@@ -12,14 +12,20 @@ from srgvhd.clinical.refractory import EBMT_RULES, STUDY_RULES
 from srgvhd.literature.published import NIU_2026
 
 RULES = (
-    ("MAGIC organ staging and overall grade",
-     "Harris et al., Biol Blood Marrow Transplant 2016;22:4–10"),
+    (
+        "MAGIC organ staging and overall grade",
+        "Harris et al., Biol Blood Marrow Transplant 2016;22:4–10",
+    ),
     ("Minnesota aGVHD risk (standard / high)", "MacMillan et al., BBMT 2015;21:761–7"),
-    ("Response vs the day-0 baseline (CR, VGPR, PR, mixed, progression, no response)",
-     "VGPR as Martin et al., BBMT 2009, expressed in organ stages"),
+    (
+        "Response vs the day-0 baseline (CR, VGPR, PR, mixed, progression, no response)",
+        "VGPR as Martin et al., BBMT 2009, expressed in organ stages",
+    ),
     ("Steroid-refractory, study definition (default rule set)", NIU_2026.short),
-    ("Steroid-refractory / dependent / intolerant, alternative rule set",
-     "EBMT–NIH–CIBMTR Task Force, Schoemans et al., Bone Marrow Transplant 2018;53:1401–15"),
+    (
+        "Steroid-refractory / dependent / intolerant, alternative rule set",
+        "EBMT–NIH–CIBMTR Task Force, Schoemans et al., Bone Marrow Transplant 2018;53:1401–15",
+    ),
     ("Cox model covariates: age ≥35, grade IV vs III, hemoglobin ≤90 g/L", NIU_2026.short),
 )
 
@@ -36,8 +42,10 @@ def main() -> None:
         "point. It puts a survival estimate from a Cox model beside the published outcomes of "
         "second-line therapy (UC-MSC and standard therapy, ruxolitinib, BM-MSC)."
     )
-    st.warning("Decision support, not a substitute for clinical judgement. Every figure must "
-               "be checked against the patient's record before it informs a decision.")
+    st.warning(
+        "Decision support, not a substitute for clinical judgement. Every figure must "
+        "be checked against the patient's record before it informs a decision."
+    )
 
     st.header("Rules implemented")
     st.table([{"rule": rule, "source": source} for rule, source in RULES])
@@ -48,8 +56,10 @@ def main() -> None:
     st.markdown("- Steroid intolerance is not defined for aGVHD: it is the clinician's flag.")
 
     st.header("Rules of this project")
-    st.caption("Where the sources leave a choice open, the project chose as follows "
-               "(one place in the code: srgvhd/clinical/policy.py).")
+    st.caption(
+        "Where the sources leave a choice open, the project chose as follows "
+        "(one place in the code: srgvhd/clinical/policy.py)."
+    )
     st.markdown("\n".join(f"- {rule.text}" for rule in PROJECT_RULES))
 
     st.header("The risk model")

@@ -22,7 +22,6 @@ from srgvhd.clinical.refractory import DEPENDENT, REFRACTORY, RESPONSIVE
 from srgvhd.errors import InputError
 
 if TYPE_CHECKING:
-
     from srgvhd.clinical.results import CourseResult
     from srgvhd.risk.model import RiskModel
     from srgvhd.risk.patient import PatientResult
@@ -58,28 +57,44 @@ def _draw_course_table(course: CourseResult, case: Case) -> None:
 
     rows = []
     for a, entered in zip(course.assessments, case.assessments, strict=True):
-        rows.append({
-            "day": a.day,
-            "date": a.date.isoformat(),
-            **{label: words.stage_text(stage) for label, stage in
-               zip(COURSE_STAGES, a.stages.as_dict().values(), strict=True)},
-            "MAGIC grade": words.grade_text(a.grade, a.grade_incomplete),
-            "Minnesota risk": a.minnesota_risk or "—",
-            "response": a.response or "baseline",
-            "findings": ("stages entered" if entered.measurements is None
-                         else words.findings_text(entered.measurements, legacy=case.legacy)),
-            "notes": "; ".join(a.notes),
-        })
+        rows.append(
+            {
+                "day": a.day,
+                "date": a.date.isoformat(),
+                **{
+                    label: words.stage_text(stage)
+                    for label, stage in zip(COURSE_STAGES, a.stages.as_dict().values(), strict=True)
+                },
+                "MAGIC grade": words.grade_text(a.grade, a.grade_incomplete),
+                "Minnesota risk": a.minnesota_risk or "—",
+                "response": a.response or "baseline",
+                "findings": (
+                    "stages entered"
+                    if entered.measurements is None
+                    else words.findings_text(entered.measurements, legacy=case.legacy)
+                ),
+                "notes": "; ".join(a.notes),
+            }
+        )
     import pyarrow as pa
 
     st.table(pa.Table.from_pylist(rows), hide_index=True)  # as is: no pandas per rerun
-    legends = words.marks_legend([str(value) for row in rows for value in row.values()],
-                                 any(a.grade_incomplete for a in course.assessments))
+    legends = words.marks_legend(
+        [str(value) for row in rows for value in row.values()],
+        any(a.grade_incomplete for a in course.assessments),
+    )
     rules = ["stool_volume_vs_episodes", "mixed_response"]
     if course.rule_set == "ebmt2018":
         rules.append("ebmt_windows")
-    st.caption(" ".join([*(f"{legend}." for legend in legends),
-                         "Rules of this project:", *(RULE_TEXT[key] for key in rules)]))
+    st.caption(
+        " ".join(
+            [
+                *(f"{legend}." for legend in legends),
+                "Rules of this project:",
+                *(RULE_TEXT[key] for key in rules),
+            ]
+        )
+    )
 
 
 def _draw_scores(course: CourseResult) -> None:
@@ -122,9 +137,11 @@ def _draw_risk(result: PatientResult, loaded: ui.ActiveModel) -> None:
             st.caption(words.CONDITIONAL_RISK_NOTE)
             _draw_risk_figures(risk, loaded)
     with st.expander("Statistical method", expanded=False):
-        st.caption(f"Grade used: {risk['covariates']['grade']} ({risk['grade_source']}). "
-                   f"Model {risk['model_version']}. Hazard ratio: Wald 95% CI. "
-                   f"{risk['band_method']}")
+        st.caption(
+            f"Grade used: {risk['covariates']['grade']} ({risk['grade_source']}). "
+            f"Model {risk['model_version']}. Hazard ratio: Wald 95% CI. "
+            f"{risk['band_method']}"
+        )
 
 
 def _draw_risk_figures(risk: dict[str, Any], loaded: ui.ActiveModel) -> None:
@@ -134,17 +151,22 @@ def _draw_risk_figures(risk: dict[str, Any], loaded: ui.ActiveModel) -> None:
     _metric_with_interval(
         ("Hazard ratio vs reference patient", words.ratio(risk["hazard_ratio"])),
         ("95% CI of the hazard ratio", "–".join(map(words.ratio, risk["hazard_ratio_ci"]))),
-        f"Reference: {words.reference_patient_text()} (Niu et al. 2026).")
+        f"Reference: {words.reference_patient_text()} (Niu et al. 2026).",
+    )
     for day, s in risk["survival"].items():
         horizon = words.horizon_text(day)
         if s["estimate"] is None:
-            _metric_with_interval((f"Survival at {horizon}", "—"), (f"95% band at {horizon}", "—"),
-                                  words.NOT_ESTIMATED)
+            _metric_with_interval(
+                (f"Survival at {horizon}", "—"),
+                (f"95% band at {horizon}", "—"),
+                words.NOT_ESTIMATED,
+            )
             continue
         _metric_with_interval(
             (f"Survival at {horizon}", words.percent(s["estimate"])),
             (f"95% band at {horizon}", f"{words.percent(s['lower'])}–{words.percent(s['upper'])}"),
-            risk["band_method"])
+            risk["band_method"],
+        )
     _draw_curve(risk["curve"], [int(day) for day in risk["survival"]])
     hazard_ratios = words.model_hazard_ratios(loaded.model.covariates, loaded.model.beta)
     factors = words.driving_factors(risk["covariates"], hazard_ratios)
@@ -171,17 +193,19 @@ def _draw_matched_benchmarks(course: CourseResult) -> None:
     from srgvhd.literature.published import comparison_table
 
     st.subheader("Published benchmarks")
-    st.caption("Niu et al. 2026, week-4 complete response in the subgroups matching this "
-               "patient (UC-MSC + standard vs standard alone)")
-    st.table(ui.arrow_table(comparison_table, tuple(matched_benchmarks(course))),
-             hide_index=True)
+    st.caption(
+        "Niu et al. 2026, week-4 complete response in the subgroups matching this "
+        "patient (UC-MSC + standard vs standard alone)"
+    )
+    st.table(ui.arrow_table(comparison_table, tuple(matched_benchmarks(course))), hide_index=True)
 
 
 def _draw_other_benchmarks() -> None:
     from srgvhd.literature.published import LATER_OUTCOMES, comparison_table, external_table
 
-    st.caption("Niu et al. 2026, later outcomes of both arms: survival, relapse, infection, "
-               "chronic GVHD")
+    st.caption(
+        "Niu et al. 2026, later outcomes of both arms: survival, relapse, infection, chronic GVHD"
+    )
     st.table(ui.arrow_table(comparison_table, LATER_OUTCOMES), hide_index=True)
     st.caption("Other second-line benchmarks (ruxolitinib, BM-MSC, …) with their sources")
     st.table(ui.arrow_table(external_table), hide_index=True)
@@ -207,23 +231,33 @@ def _draw_results(case: Case, form: dict[str, Any]) -> None:
     with bench_col:
         _draw_matched_benchmarks(result.course)
     _draw_other_benchmarks()
-    st.download_button("Download summary (PDF)",
-                       data=lambda: _summary_pdf(case, result, loaded.model),
-                       file_name="srgvhd-summary.pdf", mime="application/pdf",
-                       on_click="ignore", key="assess_download_pdf")
+    st.download_button(
+        "Download summary (PDF)",
+        data=lambda: _summary_pdf(case, result, loaded.model),
+        file_name="srgvhd-summary.pdf",
+        mime="application/pdf",
+        on_click="ignore",
+        key="assess_download_pdf",
+    )
     st.caption("Decision support, not a substitute for clinical judgement.")
 
 
 def _draw_save(case: Case | None, form: dict[str, Any]) -> None:
-    """"Save case" (the case file as a download); it marks the form as saved."""
+    """ "Save case" (the case file as a download); it marks the form as saved."""
     if case is None:
         st.sidebar.download_button("Save case", data="", disabled=True, key="assess_save_case")
         if not F.is_blank(form):
             st.sidebar.caption("The case can be saved once it can be assessed.")
         return
-    st.sidebar.download_button("Save case", data=dumps_case(case), file_name="srgvhd-case.json",
-                               mime="application/json", on_click=entry.mark_saved,
-                               args=(form,), key="assess_save_case")
+    st.sidebar.download_button(
+        "Save case",
+        data=dumps_case(case),
+        file_name="srgvhd-case.json",
+        mime="application/json",
+        on_click=entry.mark_saved,
+        args=(form,),
+        key="assess_save_case",
+    )
 
 
 # ---------------------------------------------------------------- page
@@ -249,8 +283,13 @@ def _open_case() -> None:
 
 def _draw_opener() -> None:
     """The "Open case" uploader and why a file was refused. Its callback fills the form."""
-    st.file_uploader("Open case", type=["json"], key=OPEN_UPLOADER, on_change=_open_case,
-                     max_upload_size=CASE_UPLOAD_MB)
+    st.file_uploader(
+        "Open case",
+        type=["json"],
+        key=OPEN_UPLOADER,
+        on_change=_open_case,
+        max_upload_size=CASE_UPLOAD_MB,
+    )
     for problem in ss.get(OPEN_PROBLEMS, []):
         st.error(f"Case file not opened, the form is unchanged: {ui.plain(problem)}")
     if entry.OPEN_NOTICE in ss:
@@ -275,8 +314,10 @@ def _draw_page() -> None:
     entry.draw_unload_guard(form)
     if F.is_blank(form):
         _draw_save(None, form)
-        result_block.info("Enter the patient, the steroid start and the assessments (the first "
-                          "on the start date), or open a saved case.")
+        result_block.info(
+            "Enter the patient, the steroid start and the assessments (the first "
+            "on the start date), or open a saved case."
+        )
         return
     reading = F.read_form(form)
     for slot, words in F.read_as(form, reading).items():
@@ -288,11 +329,14 @@ def _draw_page() -> None:
         lines = []
         if reading.problems:
             marked = ", ".join(F.slot_words(form, slot) for slot in reading.problems)
-            lines.append(f"The result appears when the entries marked in red are corrected "
-                         f"({ui.plain(marked)}).")
+            lines.append(
+                f"The result appears when the entries marked in red are corrected "
+                f"({ui.plain(marked)})."
+            )
         if reading.missing:
-            lines.append("To see the result, enter: "
-                         + "; ".join(ui.plain(m) for m in reading.missing) + ".")
+            lines.append(
+                "To see the result, enter: " + "; ".join(ui.plain(m) for m in reading.missing) + "."
+            )
         result_block.info("  \n".join(lines))
         return
     case = parse_case(reading.case)

@@ -35,29 +35,42 @@ REFUSAL = "model_refusal"
 # the server's own cap (.streamlit/config.toml server.maxUploadSize) is the same 40 MB. Larger
 # files (up to srgvhd.risk.cohort.MAX_BYTES) go through `srgvhd train` on the command line.
 MAX_COHORT_MB = 40
-ALLOW_LOW_EPV_LABEL = ("Allow fewer than the recommended events per coefficient "
-                       "(recorded on the card)")
-COMPLETE_ROWS_LABEL = ("Fit on complete rows only (rows with an empty cell are left out and "
-                       "listed on the card)")
+ALLOW_LOW_EPV_LABEL = (
+    "Allow fewer than the recommended events per coefficient (recorded on the card)"
+)
+COMPLETE_ROWS_LABEL = (
+    "Fit on complete rows only (rows with an empty cell are left out and listed on the card)"
+)
 CENTRE_LABEL = "Centre"
 PERIOD_LABEL = "Period the cohort covers, e.g. 2019–2024"
 DECLARED_FIELDS = ("Centre", "Period")  # as the refusal names them
-DECLARED_HELP = (f"Optional, recorded on the model card and shown in the banner; at most "
-                 f"{MAX_DECLARED_CHARS} characters on one line.")
+DECLARED_HELP = (
+    f"Optional, recorded on the model card and shown in the banner; at most "
+    f"{MAX_DECLARED_CHARS} characters on one line."
+)
 SEPARATOR_CHOICES = {"detect": None, "comma": ",", "semicolon": ";", "tab": "\t"}
 DECIMAL_CHOICES = {"detect": None, "point (12.5)": ".", "comma (12,5)": ","}
 PREVIEW_LINES = 6
-AUDIT_COLUMNS = ("when", "action", "outcome", "from_version", "to_version", "who",
-                 "training_file_sha256")
+AUDIT_COLUMNS = (
+    "when",
+    "action",
+    "outcome",
+    "from_version",
+    "to_version",
+    "who",
+    "training_file_sha256",
+)
 
 
 def _draw_card(card: ModelCard, *, card_sha256: str | None = None) -> None:
     """One model card: provenance, coefficients, concordance, PH test, calibration, digests."""
     metrics = card.get("metrics", {})
-    st.markdown(f"**Version {card.get('version')}** — created {card.get('created_at', '—')}; "
-                f"n = {card.get('n')}, deaths = {card.get('events')}, "
-                f"events per coefficient = {card.get('events_per_coefficient')}; "
-                f"data: {ui.plain(card.source_sentence())}")
+    st.markdown(
+        f"**Version {card.get('version')}** — created {card.get('created_at', '—')}; "
+        f"n = {card.get('n')}, deaths = {card.get('events')}, "
+        f"events per coefficient = {card.get('events_per_coefficient')}; "
+        f"data: {ui.plain(card.source_sentence())}"
+    )
     if card.get("statement"):
         st.warning(card["statement"])
     st.table(words.coefficient_rows(card))
@@ -76,12 +89,14 @@ def _draw_card(card: ModelCard, *, card_sha256: str | None = None) -> None:
     _draw_exclusions(card)
     dialect = (card.get("dialect") or {}).get("description")
     declared_by = card.data_source.declared_by if card.data_source else None
-    st.caption((f"Source declared by {ui.plain(declared_by)}.  \n" if declared_by else "")
-               + f"Training file: {ui.plain(card.get('training_file_name') or '—')}"
-               + (f", read as {dialect}" if dialect else "")
-               + f", SHA-256 {card.get('training_file_sha256')}  \nArtifact SHA-256 "
-               f"{card.get('artifact_sha256')}"
-               + (f"  \nCard SHA-256 {card_sha256}" if card_sha256 else ""))
+    st.caption(
+        (f"Source declared by {ui.plain(declared_by)}.  \n" if declared_by else "")
+        + f"Training file: {ui.plain(card.get('training_file_name') or '—')}"
+        + (f", read as {dialect}" if dialect else "")
+        + f", SHA-256 {card.get('training_file_sha256')}  \nArtifact SHA-256 "
+        f"{card.get('artifact_sha256')}"
+        + (f"  \nCard SHA-256 {card_sha256}" if card_sha256 else "")
+    )
 
 
 def _card_pdf(card: ModelCard) -> bytes:
@@ -91,10 +106,15 @@ def _card_pdf(card: ModelCard) -> bytes:
 
 
 def _card_pdf_button(card: ModelCard, key: str) -> None:
-    """"Model card (PDF)": the card's figures on two A4 pages, built when clicked."""
-    st.download_button("Model card (PDF)", data=partial(_card_pdf, card),
-                       file_name=f"srgvhd-model-card-{card.version}.pdf",
-                       mime="application/pdf", on_click="ignore", key=key)
+    """ "Model card (PDF)": the card's figures on two A4 pages, built when clicked."""
+    st.download_button(
+        "Model card (PDF)",
+        data=partial(_card_pdf, card),
+        file_name=f"srgvhd-model-card-{card.version}.pdf",
+        mime="application/pdf",
+        on_click="ignore",
+        key=key,
+    )
 
 
 def _draw_calibration(metrics: dict) -> None:
@@ -104,42 +124,75 @@ def _draw_calibration(metrics: dict) -> None:
     for day, rows in (metrics.get("calibration") or {}).items():
         cv_rows = cross.get(day)
         if cv_rows:
-            st.caption(f"Calibration at day {day}, cross-validated ({cross.get('n')} patients "
-                       "scored by a model fitted without them): predicted vs Kaplan–Meier "
-                       "observed survival, 95% CI")
+            st.caption(
+                f"Calibration at day {day}, cross-validated ({cross.get('n')} patients "
+                "scored by a model fitted without them): predicted vs Kaplan–Meier "
+                "observed survival, 95% CI"
+            )
             st.vega_lite_chart(_calibration_spec(cv_rows), width="stretch")
             st.table(words.calibration_rows(cv_rows))
-        st.caption(f"Calibration at day {day}, apparent (the model scoring its own training "
-                   "cohort)")
+        st.caption(
+            f"Calibration at day {day}, apparent (the model scoring its own training cohort)"
+        )
         st.table(words.calibration_rows(rows))
 
 
 def _calibration_spec(rows: list[dict]) -> dict:
     """Plain Vega-Lite: observed (with its interval) against predicted, and the diagonal."""
-    points = [{"group": r["group"], "predicted": r["predicted"], "observed": r["observed"],
-               "lower": r["observed_lower"], "upper": r["observed_upper"]}
-              for r in rows if r.get("predicted") is not None and r.get("observed") is not None]
+    points = [
+        {
+            "group": r["group"],
+            "predicted": r["predicted"],
+            "observed": r["observed"],
+            "lower": r["observed_lower"],
+            "upper": r["observed_upper"],
+        }
+        for r in rows
+        if r.get("predicted") is not None and r.get("observed") is not None
+    ]
     scale = {"domain": [0, 1]}
     axis = {"format": "%"}
     return {
         "height": 220,
         "layer": [
-            {"data": {"values": [{"x": 0, "y": 0}, {"x": 1, "y": 1}]},
-             "mark": {"type": "line", "strokeDash": [4, 4], "color": "gray"},
-             "encoding": {"x": {"field": "x", "type": "quantitative", "scale": scale},
-                          "y": {"field": "y", "type": "quantitative", "scale": scale}}},
-            {"data": {"values": points}, "mark": "rule",
-             "encoding": {"x": {"field": "predicted", "type": "quantitative"},
-                          "y": {"field": "lower", "type": "quantitative"},
-                          "y2": {"field": "upper"}}},
-            {"data": {"values": points}, "mark": {"type": "point", "filled": True, "size": 70},
-             "encoding": {
-                 "x": {"field": "predicted", "type": "quantitative", "scale": scale,
-                       "axis": axis, "title": "predicted survival"},
-                 "y": {"field": "observed", "type": "quantitative", "scale": scale,
-                       "axis": axis, "title": "observed (Kaplan–Meier)"},
-                 "color": {"field": "group", "type": "nominal", "title": None,
-                           "sort": None}}},
+            {
+                "data": {"values": [{"x": 0, "y": 0}, {"x": 1, "y": 1}]},
+                "mark": {"type": "line", "strokeDash": [4, 4], "color": "gray"},
+                "encoding": {
+                    "x": {"field": "x", "type": "quantitative", "scale": scale},
+                    "y": {"field": "y", "type": "quantitative", "scale": scale},
+                },
+            },
+            {
+                "data": {"values": points},
+                "mark": "rule",
+                "encoding": {
+                    "x": {"field": "predicted", "type": "quantitative"},
+                    "y": {"field": "lower", "type": "quantitative"},
+                    "y2": {"field": "upper"},
+                },
+            },
+            {
+                "data": {"values": points},
+                "mark": {"type": "point", "filled": True, "size": 70},
+                "encoding": {
+                    "x": {
+                        "field": "predicted",
+                        "type": "quantitative",
+                        "scale": scale,
+                        "axis": axis,
+                        "title": "predicted survival",
+                    },
+                    "y": {
+                        "field": "observed",
+                        "type": "quantitative",
+                        "scale": scale,
+                        "axis": axis,
+                        "title": "observed (Kaplan–Meier)",
+                    },
+                    "color": {"field": "group", "type": "nominal", "title": None, "sort": None},
+                },
+            },
         ],
     }
 
@@ -152,9 +205,11 @@ def _draw_decision_curve(metrics: dict) -> None:
         return
     from srgvhd.report.vega import decision_curve_spec
 
-    st.caption("Decision curve at day 365 (cross-validated): net benefit of calling a patient "
-               "“high risk” when the predicted probability of death by day 365 is at least the "
-               "threshold (Vickers et al. 2008). " + words.decision_summary(curve))
+    st.caption(
+        "Decision curve at day 365 (cross-validated): net benefit of calling a patient "
+        "“high risk” when the predicted probability of death by day 365 is at least the "
+        "threshold (Vickers et al. 2008). " + words.decision_summary(curve)
+    )
     st.vega_lite_chart(decision_curve_spec(curve), width="stretch")
 
 
@@ -165,8 +220,14 @@ def _draw_exclusions(card: dict) -> None:
         return
     with st.expander(f"Rows left out because a cell was empty ({report['excluded']})"):
         st.dataframe(
-            [{"row": r["row"], "patient_id": r["patient_id"] or "—",
-              "empty": ", ".join(r["empty"])} for r in report["rows"]],
+            [
+                {
+                    "row": r["row"],
+                    "patient_id": r["patient_id"] or "—",
+                    "empty": ", ".join(r["empty"]),
+                }
+                for r in report["rows"]
+            ],
             hide_index=True,
         )
         if report["listed"] < report["excluded"]:
@@ -180,8 +241,11 @@ def _draw_versions(store: Any, may_write: bool) -> None:
         st.info("The model store holds no versions; the bundled reference model is used.")
     for card in versions:
         name, created = card["version"], card.get("created_at", "")
-        label = (f"{name} ({created})" + (" — synthetic data" if card.get("synthetic") else "")
-                 + (" — active" if card["active"] else ""))
+        label = (
+            f"{name} ({created})"
+            + (" — synthetic data" if card.get("synthetic") else "")
+            + (" — active" if card["active"] else "")
+        )
         left, right = st.columns([4, 1])
         left.markdown(ui.plain(label if "problem" not in card else f"{label}: {card['problem']}"))
         if not card["active"] and "problem" not in card:
@@ -205,60 +269,90 @@ def _draw_audit(store: Any) -> None:
     audit = store.read_audit()
     log = audit.entries
     if audit.unreadable_lines:
-        st.warning(f"{audit.unreadable_lines} unreadable line(s) of the audit log were skipped "
-                   "(e.g. torn by a full disk).")
+        st.warning(
+            f"{audit.unreadable_lines} unreadable line(s) of the audit log were skipped "
+            "(e.g. torn by a full disk)."
+        )
     if log:
-        st.dataframe(log, hide_index=True, column_order=AUDIT_COLUMNS, placeholder="—",
-                     column_config={
-                         "when": st.column_config.TextColumn("when (UTC)", width=190),
-                         "action": st.column_config.TextColumn(width="small"),
-                         "training_file_sha256": st.column_config.TextColumn(
-                             "training file SHA-256"),
-                     })
+        st.dataframe(
+            log,
+            hide_index=True,
+            column_order=AUDIT_COLUMNS,
+            placeholder="—",
+            column_config={
+                "when": st.column_config.TextColumn("when (UTC)", width=190),
+                "action": st.column_config.TextColumn(width="small"),
+                "training_file_sha256": st.column_config.TextColumn("training file SHA-256"),
+            },
+        )
     else:
         st.caption("No activations recorded.")
 
 
 def _draw_retrain(store: Any, current: dict | None, may_write: bool) -> None:
     st.header("Retrain on a cohort")
-    st.caption("CSV, one row per patient: patient_id, age_years, grade, hemoglobin_g_l, os_days, "
-               "death (optional arm, pfs_days, pfs_event, cr_week4). Comma-, semicolon- or "
-               "tab-separated; decimal point or comma; as any spreadsheet saves it.")
+    st.caption(
+        "CSV, one row per patient: patient_id, age_years, grade, hemoglobin_g_l, os_days, "
+        "death (optional arm, pfs_days, pfs_event, cr_week4). Comma-, semicolon- or "
+        "tab-separated; decimal point or comma; as any spreadsheet saves it."
+    )
     _collect_finished_job()
     running = ss.get(JOB) is not None
-    upload = st.file_uploader("Cohort CSV", type=["csv", "txt", "tsv"], key="model_cohort_csv",
-                              max_upload_size=MAX_COHORT_MB, disabled=not may_write)
+    upload = st.file_uploader(
+        "Cohort CSV",
+        type=["csv", "txt", "tsv"],
+        key="model_cohort_csv",
+        max_upload_size=MAX_COHORT_MB,
+        disabled=not may_write,
+    )
     left, right = st.columns(2)
-    centre = left.text_input(CENTRE_LABEL, key="model_centre", disabled=not may_write,
-                             help=DECLARED_HELP)
-    period = right.text_input(PERIOD_LABEL, key="model_period", disabled=not may_write,
-                              help=DECLARED_HELP)
+    centre = left.text_input(
+        CENTRE_LABEL, key="model_centre", disabled=not may_write, help=DECLARED_HELP
+    )
+    period = right.text_input(
+        PERIOD_LABEL, key="model_period", disabled=not may_write, help=DECLARED_HELP
+    )
     with st.expander("File format (detected automatically)"):
         left, right = st.columns(2)
-        separator = left.selectbox("Separator", list(SEPARATOR_CHOICES), key="model_separator",
-                                   disabled=not may_write)
-        decimal = right.selectbox("Decimal mark", list(DECIMAL_CHOICES), key="model_decimal",
-                                  disabled=not may_write)
+        separator = left.selectbox(
+            "Separator", list(SEPARATOR_CHOICES), key="model_separator", disabled=not may_write
+        )
+        decimal = right.selectbox(
+            "Decimal mark", list(DECIMAL_CHOICES), key="model_decimal", disabled=not may_write
+        )
     complete = st.checkbox(COMPLETE_ROWS_LABEL, key="model_complete_rows", disabled=not may_write)
-    allow_low = st.checkbox(ALLOW_LOW_EPV_LABEL, key="model_allow_low_epv",
-                            disabled=not may_write)
-    if st.button("Validate and fit", key="model_fit",
-                 disabled=not (may_write and upload) or running):
+    allow_low = st.checkbox(ALLOW_LOW_EPV_LABEL, key="model_allow_low_epv", disabled=not may_write)
+    if st.button(
+        "Validate and fit", key="model_fit", disabled=not (may_write and upload) or running
+    ):
         from srgvhd.app import training
 
         for key in (NEW_CARD, REFUSAL):
             ss.pop(key, None)
         try:
-            source = declared_source(centre, period, declared_by=current_identity().who,
-                                     fields=DECLARED_FIELDS)
+            source = declared_source(
+                centre, period, declared_by=current_identity().who, fields=DECLARED_FIELDS
+            )
         except InputError as exc:
-            st.error("\n".join(["Nothing was fitted and the active model is unchanged:",
-                                *(f"- {ui.plain(p)}" for p in exc.problems)]))
+            st.error(
+                "\n".join(
+                    [
+                        "Nothing was fitted and the active model is unchanged:",
+                        *(f"- {ui.plain(p)}" for p in exc.problems),
+                    ]
+                )
+            )
         else:
             ss[JOB] = training.start(
-                upload.getvalue(), store=store, promote=False, allow_low_epv=allow_low,
-                source_name=upload.name, complete_rows=complete, data_source=source,
-                separator=SEPARATOR_CHOICES[separator], decimal_mark=DECIMAL_CHOICES[decimal],
+                upload.getvalue(),
+                store=store,
+                promote=False,
+                allow_low_epv=allow_low,
+                source_name=upload.name,
+                complete_rows=complete,
+                data_source=source,
+                separator=SEPARATOR_CHOICES[separator],
+                decimal_mark=DECIMAL_CHOICES[decimal],
                 epv_override=f"tick “{ALLOW_LOW_EPV_LABEL}” above and fit again",
             )
             ss[REFUSAL + "_preview"] = _preview(upload.getvalue())
@@ -330,15 +424,21 @@ def _draw_refusal(problems: list, preview: str) -> None:
     from srgvhd.risk.cohort import EMPTY
 
     count = len(problems)
-    lines = [f"The file was refused ({count} problem{'s' if count != 1 else ''}); nothing was "
-             "saved and the active model is unchanged."]
+    lines = [
+        f"The file was refused ({count} problem{'s' if count != 1 else ''}); nothing was "
+        "saved and the active model is unchanged."
+    ]
     lines += [f"- {ui.plain(p)}" for p in problems]
     if any(p.what == EMPTY for p in problems):
-        lines.append(f"\nTo fit on the complete rows only, tick “{COMPLETE_ROWS_LABEL}” above "
-                     "and fit again.")
+        lines.append(
+            f"\nTo fit on the complete rows only, tick “{COMPLETE_ROWS_LABEL}” above and fit again."
+        )
     st.error("\n".join(lines))
-    if any("separator" in p.what or "decimal" in p.what or "header" in p.what
-           for p in problems if p.where == "file"):
+    if any(
+        "separator" in p.what or "decimal" in p.what or "header" in p.what
+        for p in problems
+        if p.where == "file"
+    ):
         st.caption("The first lines of the file, to choose its format under “File format”:")
         st.text(preview)
 
@@ -357,35 +457,45 @@ def _comparison_rows(current: dict | None, new: dict) -> list[dict[str, str]]:
             "patients (deaths)": f"{card.get('n')} ({card.get('events')})",
             "events per coefficient": words.fmt(card.get("events_per_coefficient"), "{:.1f}"),
             "concordance, apparent": words.fmt(metrics.get("concordance_apparent")),
-            "concordance, cross-validated": words.fmt((metrics.get("concordance_cv") or {})
-                                                      .get("mean")),
-            "concordance to day 365, cross-validated": words.fmt((by_day.get("365") or {})
-                                                                 .get("cross_validated")),
-            "largest calibration gap at day 365, cross-validated":
-                _calibration_gap((metrics.get("calibration_cv") or {}).get("365")),
+            "concordance, cross-validated": words.fmt(
+                (metrics.get("concordance_cv") or {}).get("mean")
+            ),
+            "concordance to day 365, cross-validated": words.fmt(
+                (by_day.get("365") or {}).get("cross_validated")
+            ),
+            "largest calibration gap at day 365, cross-validated": _calibration_gap(
+                (metrics.get("calibration_cv") or {}).get("365")
+            ),
             "proportional hazards, global p": words.fmt(ph.get("p"), "{:.3f}"),
             "rows left out (complete rows)": "—" if excluded is None else str(excluded),
             "file read as": (card.get("dialect") or {}).get("description", "—"),
         }
 
     old, fresh = figures(current), figures(new)
-    return [{"": name, "current": old.get(name, "—"), "new (not active)": value}
-            for name, value in fresh.items()]
+    return [
+        {"": name, "current": old.get(name, "—"), "new (not active)": value}
+        for name, value in fresh.items()
+    ]
 
 
 def _calibration_gap(rows: list[dict] | None) -> str:
     """Largest |predicted − observed| survival over the risk thirds, in percentage points."""
-    gaps = [abs(r["predicted"] - r["observed"]) for r in rows or []
-            if r.get("predicted") is not None and r.get("observed") is not None]
+    gaps = [
+        abs(r["predicted"] - r["observed"])
+        for r in rows or []
+        if r.get("predicted") is not None and r.get("observed") is not None
+    ]
     return f"{max(gaps):.0%}" if gaps else "—"
 
 
 def _summary(card: dict) -> str:
     """One line on a new version: its name, size, deaths and concordance."""
-    return (f"New version **{card.get('version')}**: n = {card.get('n')}, "
-            f"deaths = {card.get('events')}, concordance: "
-            f"{words.concordance_text(card.get('metrics', {}))}. Compare it with the current "
-            "version below before promoting.")
+    return (
+        f"New version **{card.get('version')}**: n = {card.get('n')}, "
+        f"deaths = {card.get('events')}, concordance: "
+        f"{words.concordance_text(card.get('metrics', {}))}. Compare it with the current "
+        "version below before promoting."
+    )
 
 
 def main() -> None:

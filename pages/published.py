@@ -30,18 +30,23 @@ with st.expander("Study design and cohort"):
 st.subheader("Week-4 complete response by subgroup")
 st.pyplot(cr_by_subgroup_figure())
 st.table(published.comparison_table(published.WEEK4_CR), hide_index=True)
-st.caption(f"{published.WHOLE_ARM_NOTE} {published.ORR_STATEMENT} "
-           f"Source: {published.NIU_2026.short}.")
+st.caption(
+    f"{published.WHOLE_ARM_NOTE} {published.ORR_STATEMENT} Source: {published.NIU_2026.short}."
+)
 
 st.subheader("Prognostic factors for survival (multivariate Cox regression)")
 st.table(published.cox_table(), hide_index=True)
-st.caption(f"Source: {published.NIU_2026.short}. The app's risk model uses the same three "
-           f"factors (reference: {reference_patient_text()}).")
+st.caption(
+    f"Source: {published.NIU_2026.short}. The app's risk model uses the same three "
+    f"factors (reference: {reference_patient_text()})."
+)
 
 st.subheader("Later outcomes: survival, relapse, infection, chronic GVHD, deaths")
 st.table(published.comparison_table(published.LATER_OUTCOMES), hide_index=True)
-st.caption("An asterisk marks a published percentage that its count does not reproduce "
-           f"(see the note). Source: {published.NIU_2026.short}.")
+st.caption(
+    "An asterisk marks a published percentage that its count does not reproduce "
+    f"(see the note). Source: {published.NIU_2026.short}."
+)
 
 st.header("Other published benchmarks for SR-aGVHD")
 st.table(published.external_table(), hide_index=True)

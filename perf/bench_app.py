@@ -67,11 +67,15 @@ const benchObserver = new MutationObserver(() => {
 });
 benchObserver.observe(document, {childList: true, subtree: true, characterData: true});
 """
-AGE_SHOWN = f'document.querySelector(\'input[aria-label="{AGE}"]\') !== null'
-WARD_SHOWN = ('Array.from(document.querySelectorAll("h1"))'
-              '.some(e => e.innerText.includes("Ward: steroid courses"))')
-HELLO_SHOWN = ('Array.from(document.querySelectorAll(\'[data-testid="stMarkdownContainer"]\'))'
-               '.some(e => e.innerText.trim() === "hello")')
+AGE_SHOWN = f"document.querySelector('input[aria-label=\"{AGE}\"]') !== null"
+WARD_SHOWN = (
+    'Array.from(document.querySelectorAll("h1"))'
+    '.some(e => e.innerText.includes("Ward: steroid courses"))'
+)
+HELLO_SHOWN = (
+    "Array.from(document.querySelectorAll('[data-testid=\"stMarkdownContainer\"]'))"
+    '.some(e => e.innerText.trim() === "hello")'
+)
 # Page-side timing of edits (Playwright's own polling backs off to 500 ms steps): the time of the
 # first DOM change after which an alert shows the expected verdict, from just before the commit.
 WATCH_VERDICT = """expected => {
@@ -194,20 +198,43 @@ def report(starts: dict[str, list[float]], edits: list[float], pdf: list[float])
     rows = [
         ("Start-up to first page (Ward) painted: app (s)", f"{app_s:.2f}", "", ""),
         ("Start-up to text painted: hello-world (s)", f"{hello_s:.2f}", "", ""),
-        ("Start-up ratio app / hello-world", f"{ratio:.2f}", f"≤ {GOAL_RATIO}",
-         verdict(ratio <= GOAL_RATIO)),
-        ("(context) one-text-input page (s); app / it", f"{widget_s:.2f}; "
-         f"{app_s / widget_s:.2f}", "", ""),
-        (f"Edit → new verdict, median of {len(edits)} (ms)", f"{edit_median:.0f}",
-         f"< {GOAL_VERDICT_MS:.0f}", verdict(edit_median < GOAL_VERDICT_MS)),
-        (f"Edit → new verdict, p95 of {len(edits)} (ms)", f"{edit_p95:.0f}",
-         f"< {GOAL_VERDICT_MS:.0f}", verdict(edit_p95 < GOAL_VERDICT_MS)),
-        (f"Summary PDF build, warm, median of {len(pdf)} (ms)", f"{pdf_median:.0f}",
-         f"< {GOAL_PDF_MS:.0f}", verdict(pdf_median < GOAL_PDF_MS)),
+        (
+            "Start-up ratio app / hello-world",
+            f"{ratio:.2f}",
+            f"≤ {GOAL_RATIO}",
+            verdict(ratio <= GOAL_RATIO),
+        ),
+        (
+            "(context) one-text-input page (s); app / it",
+            f"{widget_s:.2f}; {app_s / widget_s:.2f}",
+            "",
+            "",
+        ),
+        (
+            f"Edit → new verdict, median of {len(edits)} (ms)",
+            f"{edit_median:.0f}",
+            f"< {GOAL_VERDICT_MS:.0f}",
+            verdict(edit_median < GOAL_VERDICT_MS),
+        ),
+        (
+            f"Edit → new verdict, p95 of {len(edits)} (ms)",
+            f"{edit_p95:.0f}",
+            f"< {GOAL_VERDICT_MS:.0f}",
+            verdict(edit_p95 < GOAL_VERDICT_MS),
+        ),
+        (
+            f"Summary PDF build, warm, median of {len(pdf)} (ms)",
+            f"{pdf_median:.0f}",
+            f"< {GOAL_PDF_MS:.0f}",
+            verdict(pdf_median < GOAL_PDF_MS),
+        ),
     ]
     table = "\n".join(f"| {' | '.join(row)} |" for row in rows)
-    raw = {**{f"{k}_startup_s": v for k, v in starts.items()},
-           "edit_to_verdict_ms": edits, "pdf_build_ms": pdf}
+    raw = {
+        **{f"{k}_startup_s": v for k, v in starts.items()},
+        "edit_to_verdict_ms": edits,
+        "pdf_build_ms": pdf,
+    }
     raw_text = json.dumps({k: [round(v, 3) for v in vs] for k, vs in raw.items()})
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return (
@@ -251,9 +278,17 @@ def main() -> int:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(text, encoding="utf-8")
     app_s, hello_s = statistics.median(starts["app"]), statistics.median(starts["hello"])
-    write_rows("app", {"first_paint": Row(f"{hello_s:.2f} s (hello-world)", f"{app_s:.2f} s",
-                                          f"{app_s / hello_s:.2f}×",
-                                          app_s / hello_s <= GOAL_RATIO)})
+    write_rows(
+        "app",
+        {
+            "first_paint": Row(
+                f"{hello_s:.2f} s (hello-world)",
+                f"{app_s:.2f} s",
+                f"{app_s / hello_s:.2f}×",
+                app_s / hello_s <= GOAL_RATIO,
+            )
+        },
+    )
     print(text)
     return 0
 

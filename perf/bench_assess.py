@@ -146,8 +146,14 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(table, encoding="utf-8")
     study = rates["study"]
-    write_rows("assess", {"engine": Row("—", f"{study:,.0f} / s", f"{study / GOAL_PER_S:.2f}× goal",
-                                        study >= GOAL_PER_S)})
+    write_rows(
+        "assess",
+        {
+            "engine": Row(
+                "—", f"{study:,.0f} / s", f"{study / GOAL_PER_S:.2f}× goal", study >= GOAL_PER_S
+            )
+        },
+    )
     sys.stdout.write(table)
     return 0
 

@@ -71,33 +71,47 @@ def time_entry(repo: Path, repeats: int) -> list[float]:
 def run_variant(repo: Path, repeats: int) -> list[float]:
     """``time_entry`` for ``repo`` in a fresh interpreter started in that repository."""
     done = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--variant", str(repo),
-         "--repeats", str(repeats)],
-        cwd=repo, env={**os.environ, "PYTHONPATH": str(repo)}, capture_output=True, text=True,
-        timeout=900, check=True,
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--variant",
+            str(repo),
+            "--repeats",
+            str(repeats),
+        ],
+        cwd=repo,
+        env={**os.environ, "PYTHONPATH": str(repo)},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=True,
     )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def report(results: dict[str, list[float]]) -> str:
     """The results as Markdown."""
-    rows = [f"| {name} | {statistics.median(s):.1f} | {', '.join(f'{x:.1f}' for x in s)} |"
-            for name, s in results.items()]
+    rows = [
+        f"| {name} | {statistics.median(s):.1f} | {', '.join(f'{x:.1f}' for x in s)} |"
+        for name, s in results.items()
+    ]
     if len(results) == 2:
         fields, grid = (statistics.median(s) for s in results.values())
         rows.append(f"| ratio fields / grid | {fields / grid:.2f} | |")
-    return "\n".join([
-        "# Typing a case into the Assess page",
-        "",
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores (shared). "
-        "refractory_r1.json's 10 values typed with the keyboard, each committed with Tab and "
-        "its rerun awaited, empty form to verdict; fresh session each time.",
-        "",
-        "| entry | median (s) | runs (s) |",
-        "|---|---|---|",
-        *rows,
-        "",
-    ])
+    return "\n".join(
+        [
+            "# Typing a case into the Assess page",
+            "",
+            f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores (shared). "
+            "refractory_r1.json's 10 values typed with the keyboard, each committed with Tab and "
+            "its rerun awaited, empty form to verdict; fresh session each time.",
+            "",
+            "| entry | median (s) | runs (s) |",
+            "|---|---|---|",
+            *rows,
+            "",
+        ]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

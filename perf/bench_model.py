@@ -46,22 +46,29 @@ x = pd.DataFrame({"age_lt18": df.age_years < 18, "age_ge35": df.age_years >= 35,
                   "grade_II": df.grade == "II", "grade_IV": df.grade == "IV",
                   "hb_le_90": df.hemoglobin_g_l <= 90}).astype(float)
 """
-BARE_FIT = """
+BARE_FIT = (
+    """
 import sys
 import pandas as pd
 from lifelines import CoxPHFitter
 df = pd.read_csv(sys.argv[1])
-""" + _INDICATORS + """
+"""
+    + _INDICATORS
+    + """
 x["os_days"] = df.os_days
 x["death"] = df.death
 CoxPHFitter().fit(x, "os_days", "death")
 """
-PLAIN_SCORE = """
+)
+PLAIN_SCORE = (
+    """
 import sys
 import numpy as np
 import pandas as pd
 df = pd.read_csv(sys.argv[1])
-""" + _INDICATORS + """
+"""
+    + _INDICATORS
+    + """
 beta = np.array([0.2, 1.6, -0.4, 1.7, 1.6])
 h0 = np.array([0.05, 0.12])
 hr = np.exp(x.to_numpy() @ beta)
@@ -71,19 +78,29 @@ out = pd.DataFrame({"patient_id": df.patient_id, "grade": df.grade,
                     "survival_180": s[:, 0], "survival_365": s[:, 1]})
 out.to_csv(sys.argv[2], index=False, float_format="%.6g")
 """
+)
 
 
 def cohort(n: int, seed: int = 0) -> pd.DataFrame:
     """Synthetic cohort: exponential deaths, uniform censoring, whole days."""
     rng = np.random.default_rng(seed)
-    df = pd.DataFrame({
-        "patient_id": [f"S{i:07d}" for i in range(n)],
-        "age_years": rng.integers(6, 65, n).astype(float),
-        "grade": rng.choice(["II", "III", "IV"], n, p=[0.3, 0.45, 0.25]),
-        "hemoglobin_g_l": rng.integers(55, 140, n).astype(float),
-    })
-    x = np.column_stack([df.age_years < 18, df.age_years >= 35, df.grade == "II",
-                         df.grade == "IV", df.hemoglobin_g_l <= 90]).astype(float)
+    df = pd.DataFrame(
+        {
+            "patient_id": [f"S{i:07d}" for i in range(n)],
+            "age_years": rng.integers(6, 65, n).astype(float),
+            "grade": rng.choice(["II", "III", "IV"], n, p=[0.3, 0.45, 0.25]),
+            "hemoglobin_g_l": rng.integers(55, 140, n).astype(float),
+        }
+    )
+    x = np.column_stack(
+        [
+            df.age_years < 18,
+            df.age_years >= 35,
+            df.grade == "II",
+            df.grade == "IV",
+            df.hemoglobin_g_l <= 90,
+        ]
+    ).astype(float)
     death = rng.exponential(1500.0 * np.exp(-x @ LOG_HR))
     censor = rng.uniform(30, 1400, n)
     df["os_days"] = np.maximum(np.ceil(np.minimum(death, censor)), 1).astype(int)
@@ -108,12 +125,15 @@ def run(argv: list[str]) -> Run:
     """One child process: wall time, CPU (user + system) and peak RSS, via os.wait4."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     start = time.perf_counter()
-    child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
-               os.waitstatus_to_exitcode(status))
+    return Run(
+        wall,
+        usage.ru_utime + usage.ru_stime,
+        usage.ru_maxrss / 1024,
+        os.waitstatus_to_exitcode(status),
+    )
 
 
 def alternate(ours: list[str], peer: list[str] | None, repeats: int) -> tuple[Run, Run | None]:
@@ -127,26 +147,41 @@ def alternate(ours: list[str], peer: list[str] | None, repeats: int) -> tuple[Ru
 
 
 def _median(runs: list[Run]) -> Run:
-    return Run(statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs),
-               max(r.peak_mb for r in runs), max(r.status for r in runs))
+    return Run(
+        statistics.median(r.wall for r in runs),
+        statistics.median(r.cpu for r in runs),
+        max(r.peak_mb for r in runs),
+        max(r.status for r in runs),
+    )
 
 
 def _row(measure: str, goal: str, ours: Run, peer: Run | None, repeats: int) -> list[str]:
     peer_cell = "—" if peer is None else f"{peer.wall:.2f} s wall, {peer.cpu:.2f} s CPU"
-    ratio = "—" if peer is None else f"{ours.wall / peer.wall:.2f}× wall, " \
-                                     f"{ours.cpu / peer.cpu:.2f}× CPU"
-    return [measure, goal, peer_cell,
-            f"{ours.wall:.2f} s wall, {ours.cpu:.2f} s CPU, {ours.peak_mb:.0f} MB peak"
-            + ("" if ours.status in (0, 2) else f" (exit {ours.status})"),
-            ratio, str(repeats)]
+    ratio = (
+        "—"
+        if peer is None
+        else f"{ours.wall / peer.wall:.2f}× wall, {ours.cpu / peer.cpu:.2f}× CPU"
+    )
+    return [
+        measure,
+        goal,
+        peer_cell,
+        f"{ours.wall:.2f} s wall, {ours.cpu:.2f} s CPU, {ours.peak_mb:.0f} MB peak"
+        + ("" if ours.status in (0, 2) else f" (exit {ours.status})"),
+        ratio,
+        str(repeats),
+    ]
 
 
 def _summary_row(ours: Run, peer: Run, goal_ratio: float) -> Row:
     """The summary's row: wall-time ratio judged against the goal (CPU ratio shown too)."""
     ratio = ours.wall / peer.wall
-    return Row(f"{peer.wall:.2f} s", f"{ours.wall:.2f} s ({ours.cpu:.2f} s CPU)",
-               f"{ratio:.2f}× ({ours.cpu / peer.cpu:.2f}× CPU)",
-               ratio <= goal_ratio and ours.status == 0)
+    return Row(
+        f"{peer.wall:.2f} s",
+        f"{ours.wall:.2f} s ({ours.cpu:.2f} s CPU)",
+        f"{ratio:.2f}× ({ours.cpu / peer.cpu:.2f}× CPU)",
+        ratio <= goal_ratio and ours.status == 0,
+    )
 
 
 def main() -> int:
@@ -163,41 +198,82 @@ def main() -> int:
         models = work / "models"
         train = [*CLI, "train", str(c100k), "--promote", "--models-dir", str(models)]
         ours, peer = alternate(train, [sys.executable, "-c", BARE_FIT, str(c100k)], args.repeats)
-        rows.append(_row("`srgvhd train` 100k patients vs bare `CoxPHFitter.fit`", "≤ 3×",
-                         ours, peer, args.repeats))
+        rows.append(
+            _row(
+                "`srgvhd train` 100k patients vs bare `CoxPHFitter.fit`",
+                "≤ 3×",
+                ours,
+                peer,
+                args.repeats,
+            )
+        )
         summary = {"train_100k": _summary_row(ours, peer, TRAIN_GOAL)}
-        score = [*CLI, "score", str(c100k), "--out", str(work / "s.csv"), "--models-dir",
-                 str(models)]
+        score = [
+            *CLI,
+            "score",
+            str(c100k),
+            "--out",
+            str(work / "s.csv"),
+            "--models-dir",
+            str(models),
+        ]
         plain = [sys.executable, "-c", PLAIN_SCORE, str(c100k), str(work / "p.csv")]
         ours, peer = alternate(score, plain, args.repeats)
-        rows.append(_row("`srgvhd score` 100k rows vs pandas read + numpy + write", "≤ 1.2×",
-                         ours, peer, args.repeats))
+        rows.append(
+            _row(
+                "`srgvhd score` 100k rows vs pandas read + numpy + write",
+                "≤ 1.2×",
+                ours,
+                peer,
+                args.repeats,
+            )
+        )
         summary["score_100k"] = _summary_row(ours, peer, SCORE_GOAL)
         if not args.quick:
             c1m = work / "cohort_1m.csv"
             cohort(1_000_000, seed=5).to_csv(c1m, index=False)
             size = c1m.stat().st_size / 1e6
             ours, _ = alternate([*CLI, "train", str(c1m), "--models-dir", str(models)], None, 1)
-            rows.append(_row(f"`srgvhd train` 1M patients ({size:.0f} MB file)", "trains",
-                             ours, None, 1))
-            summary["train_1m"] = Row("—", f"{ours.wall:.1f} s, {ours.peak_mb:.0f} MB peak "
-                                      f"({size:.0f} MB file)", "—", ours.status == 0)
+            rows.append(
+                _row(f"`srgvhd train` 1M patients ({size:.0f} MB file)", "trains", ours, None, 1)
+            )
+            summary["train_1m"] = Row(
+                "—",
+                f"{ours.wall:.1f} s, {ours.peak_mb:.0f} MB peak ({size:.0f} MB file)",
+                "—",
+                ours.status == 0,
+            )
             bad = work / "junk_1m.csv"
             bad.write_text(junk(1_000_000))
             ours, _ = alternate([*CLI, "train", str(bad), "--models-dir", str(models)], None, 1)
-            rows.append(_row(f"1M junk rows ({bad.stat().st_size / 1e6:.0f} MB) refused",
-                             "< 30 s, < 600 MB", ours, None, 1))
+            rows.append(
+                _row(
+                    f"1M junk rows ({bad.stat().st_size / 1e6:.0f} MB) refused",
+                    "< 30 s, < 600 MB",
+                    ours,
+                    None,
+                    1,
+                )
+            )
     header = ["measure", "goal", "peer (same run)", "ours", "ours / peer", "runs"]
-    table = "\n".join(["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-                      + ["| " + " | ".join(r) + " |" for r in rows])
-    text = "\n\n".join([
-        "# Risk model benchmark (`perf/bench_model.py`)",
-        f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores "
-        "(shared); whole processes, medians of alternating runs; CPU = user + system time of "
-        "the child, peak = its maximum resident set. Synthetic cohorts, whole-day times.",
-        table,
-        f"Total benchmark time: {time.perf_counter() - started:.0f} s.",
-    ]) + "\n"
+    table = "\n".join(
+        ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        + ["| " + " | ".join(r) + " |" for r in rows]
+    )
+    text = (
+        "\n\n".join(
+            [
+                "# Risk model benchmark (`perf/bench_model.py`)",
+                f"Python {platform.python_version()} on {platform.machine()}, "
+                f"{os.cpu_count()} cores (shared); whole processes, medians of alternating runs; "
+                "CPU = user + system time of the child, peak = its maximum resident set. "
+                "Synthetic cohorts, whole-day times.",
+                table,
+                f"Total benchmark time: {time.perf_counter() - started:.0f} s.",
+            ]
+        )
+        + "\n"
+    )
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(text, encoding="utf-8")
     write_rows("model", summary)

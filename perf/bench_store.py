@@ -44,24 +44,37 @@ RESULTS = REPO / "perf" / "results" / "store.md"
 PAINT_COURSES = 500
 PAINT_VISITS = 5
 PAINT_GOAL_S = 1.0
-WARD_SHOWN = ("document.querySelector('[data-testid=\"stDataFrame\"] canvas') !== null && "
-              "Array.from(document.querySelectorAll('[data-testid=\"stMarkdownContainer\"]'))"
-              f".some(e => e.innerText.includes('of {PAINT_COURSES} courses'))")
+WARD_SHOWN = (
+    "document.querySelector('[data-testid=\"stDataFrame\"] canvas') !== null && "
+    "Array.from(document.querySelectorAll('[data-testid=\"stMarkdownContainer\"]'))"
+    f".some(e => e.innerText.includes('of {PAINT_COURSES} courses'))"
+)
 
 
 def course(rng: random.Random, today: date) -> dict[str, Any]:
     """A synthetic course started 0–20 days ago, assessed on day 0 and maybe days 4 and 7."""
     start = today - timedelta(days=rng.randint(0, 20))
     days = [d for d in (0, 4, 7) if d == 0 or (rng.random() < 0.5 and d <= (today - start).days)]
-    stages = [{"date": (start + timedelta(days=d)).isoformat(),
-               "stages": {"skin": rng.randint(0, 3), "liver": rng.randint(0, 2),
-                          "upper_gi": rng.randint(0, 1), "lower_gi": rng.randint(0, 3)}}
-              for d in days]
+    stages = [
+        {
+            "date": (start + timedelta(days=d)).isoformat(),
+            "stages": {
+                "skin": rng.randint(0, 3),
+                "liver": rng.randint(0, 2),
+                "upper_gi": rng.randint(0, 1),
+                "lower_gi": rng.randint(0, 3),
+            },
+        }
+        for d in days
+    ]
     stages[0]["stages"]["skin"] = max(1, stages[0]["stages"]["skin"])
-    return {"format": "srgvhd-case/1",
-            "patient": {"age_years": rng.randint(18, 75), "weight_kg": 70.0},
-            "steroids": {"start_date": start.isoformat(), "methylprednisolone_mg_per_kg_day": 2.0},
-            "assessments": stages, "grade_override": None}
+    return {
+        "format": "srgvhd-case/1",
+        "patient": {"age_years": rng.randint(18, 75), "weight_kg": 70.0},
+        "steroids": {"start_date": start.isoformat(), "methylprednisolone_mg_per_kg_day": 2.0},
+        "assessments": stages,
+        "grade_override": None,
+    }
 
 
 def fill(store: CaseStore, rng: random.Random, first: int, last: int) -> None:
@@ -94,12 +107,15 @@ def store_latencies(url: str, sizes: list[int], repeats: int) -> dict[int, dict[
 
         def save_one(size: int = size) -> None:
             code = f"B{rng.randrange(size):05d}"
-            versions[code] = store.save(code, course(rng, date.today()), "bench",
-                                        base_version=versions[code])
+            versions[code] = store.save(
+                code, course(rng, date.today()), "bench", base_version=versions[code]
+            )
 
         store.list_cases()  # warm the connection pool and the query plan
-        results[size] = {"save_ms": timed(save_one, repeats),
-                         "list_ms": timed(store.list_cases, repeats)}
+        results[size] = {
+            "save_ms": timed(save_one, repeats),
+            "list_ms": timed(store.list_cases, repeats),
+        }
     store.close()
     return results
 
@@ -150,10 +166,8 @@ def ward_paint(url: str) -> dict[str, list[float]]:
                         page.get_by_role("heading", name="About").first.wait_for()
                         clicked = page.evaluate(WATCH.replace("SHOWN", WARD_SHOWN))
                         nav.get_by_role("link", name="Ward").click()
-                        page.wait_for_function("() => window.benchShown !== null",
-                                               timeout=60_000)
-                        returns.append((page.evaluate("() => window.benchShown") - clicked)
-                                       / 1000)
+                        page.wait_for_function("() => window.benchShown !== null", timeout=60_000)
+                        returns.append((page.evaluate("() => window.benchShown") - clicked) / 1000)
                     context.close()
                 browser.close()
         finally:
@@ -165,15 +179,16 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
 
 
-def report(stores: dict[str, dict], paints: dict[str, dict[str, list[float]]],
-           repeats: int) -> str:
+def report(stores: dict[str, dict], paints: dict[str, dict[str, list[float]]], repeats: int) -> str:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
-        "# Case store benchmark", "",
+        "# Case store benchmark",
+        "",
         f"{when}; {platform.machine()}, nproc = {os.cpu_count()} (shared; load average at the "
         f"end {load}); Python {platform.python_version()}, SQLite (WAL, synchronous=FULL) and "
-        f"PostgreSQL 15 on 127.0.0.1; medians (p95) of {repeats} calls, milliseconds.", "",
+        f"PostgreSQL 15 on 127.0.0.1; medians (p95) of {repeats} calls, milliseconds.",
+        "",
         "| backend | courses | save median (p95) | list median (p95) | list / list at 10 |",
         "|---|---:|---:|---:|---:|",
     ]
@@ -184,14 +199,19 @@ def report(stores: dict[str, dict], paints: dict[str, dict[str, list[float]]],
             lines.append(
                 f"| {backend} | {size:,} | {statistics.median(save):.1f} ({p95(save):.1f}) | "
                 f"{statistics.median(listing):.1f} ({p95(listing):.1f}) | "
-                f"{statistics.median(listing) / base:.1f} |")
-    lines += ["", f"Ward page, {PAINT_COURSES} courses, table painted (median of {PAINT_VISITS}"
-              "; warm server). *back to Ward*: click on Ward in the navigation (from the About "
-              "page of the same session) → table painted; *first visit*: navigation start in a "
-              "new browser context (Streamlit's own page and scripts loaded too) → table "
-              "painted.", "",
-              "| backend | measure | median (s) | max (s) | goal | |",
-              "|---|---|---:|---:|---|---|"]
+                f"{statistics.median(listing) / base:.1f} |"
+            )
+    lines += [
+        "",
+        f"Ward page, {PAINT_COURSES} courses, table painted (median of {PAINT_VISITS}"
+        "; warm server). *back to Ward*: click on Ward in the navigation (from the About "
+        "page of the same session) → table painted; *first visit*: navigation start in a "
+        "new browser context (Streamlit's own page and scripts loaded too) → table "
+        "painted.",
+        "",
+        "| backend | measure | median (s) | max (s) | goal | |",
+        "|---|---|---:|---:|---|---|",
+    ]
     for backend, measures in paints.items():
         for measure, values in measures.items():
             median = statistics.median(values)
@@ -199,30 +219,42 @@ def report(stores: dict[str, dict], paints: dict[str, dict[str, list[float]]],
             if measure == "back to Ward":
                 goal = f"< {PAINT_GOAL_S:g} s"
                 verdict = "met" if median < PAINT_GOAL_S else "**not met**"
-            lines.append(f"| {backend} | {measure} | {median:.2f} | {max(values):.2f} | {goal} "
-                         f"| {verdict} |")
+            lines.append(
+                f"| {backend} | {measure} | {median:.2f} | {max(values):.2f} | {goal} | {verdict} |"
+            )
     raw = {"store": stores, "ward_paint_s": paints}
-    lines += ["", "Save = validation + assess engine + one INSERT transaction (what `srgvhd cases "
-              "save` and the Save button do, without process start-up). List = the ward list "
-              "query (latest version per course, sorted by next decision).", "",
-              "Raw values:", "", "```json",
-              json.dumps(_rounded(raw)), "```", ""]
+    lines += [
+        "",
+        "Save = validation + assess engine + one INSERT transaction (what `srgvhd cases "
+        "save` and the Save button do, without process start-up). List = the ward list "
+        "query (latest version per course, sorted by next decision).",
+        "",
+        "Raw values:",
+        "",
+        "```json",
+        json.dumps(_rounded(raw)),
+        "```",
+        "",
+    ]
     return "\n".join(lines)
 
 
-def summary_rows(stores: dict[str, dict], paints: dict[str, dict[str, list[float]]]
-                 ) -> dict[str, Row]:
+def summary_rows(
+    stores: dict[str, dict], paints: dict[str, dict[str, list[float]]]
+) -> dict[str, Row]:
     """perf/summary.py's rows: save and list at the largest size, back-to-Ward paint."""
     rows = {}
     for backend, by_size in stores.items():
         size = max(by_size)
         save, listing = (statistics.median(by_size[size][k]) for k in ("save_ms", "list_ms"))
         rows[f"store_{backend.lower()}"] = Row(
-            "—", f"save {save:.1f} ms, list {listing:.0f} ms ({size:,} courses)", "—", None)
+            "—", f"save {save:.1f} ms, list {listing:.0f} ms ({size:,} courses)", "—", None
+        )
     for backend, measures in paints.items():
         back = statistics.median(measures["back to Ward"])
-        rows[f"ward_{backend.lower()}"] = Row("—", f"{back:.2f} s", f"{back / PAINT_GOAL_S:.2f}× "
-                                              "goal", back < PAINT_GOAL_S)
+        rows[f"ward_{backend.lower()}"] = Row(
+            "—", f"{back:.2f} s", f"{back / PAINT_GOAL_S:.2f}× goal", back < PAINT_GOAL_S
+        )
     return rows
 
 
@@ -246,13 +278,18 @@ def main() -> int:
     stores, paints = {}, {}
     try:
         with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp:
-            urls = {"SQLite": f"sqlite:///{Path(tmp) / 'cases.sqlite3'}",
-                    "PostgreSQL": cluster.new_database()}
+            urls = {
+                "SQLite": f"sqlite:///{Path(tmp) / 'cases.sqlite3'}",
+                "PostgreSQL": cluster.new_database(),
+            }
             for backend, url in urls.items():
                 print(f"{backend}: filling and timing {sizes} …", file=sys.stderr)
                 stores[backend] = store_latencies(url, sizes, args.repeats)
-                paint_url = (f"sqlite:///{Path(tmp) / 'paint.sqlite3'}" if backend == "SQLite"
-                             else cluster.new_database())
+                paint_url = (
+                    f"sqlite:///{Path(tmp) / 'paint.sqlite3'}"
+                    if backend == "SQLite"
+                    else cluster.new_database()
+                )
                 paint_store = CaseStore(paint_url)
                 fill(paint_store, random.Random(5), 0, PAINT_COURSES)
                 paint_store.close()

@@ -157,8 +157,9 @@ class RssSampler(threading.Thread):
 # ---------------------------------------------------------------- one clinician
 
 
-def rerun_message(widget_states: list[tuple[str, str, object]] = (),
-                  page: str | None = "assess") -> bytes:
+def rerun_message(
+    widget_states: list[tuple[str, str, object]] = (), page: str | None = "assess"
+) -> bytes:
     """The BackMsg a browser sends to (re)run a page of the app's navigation, with (id, value
     field, value) widget states. ``page`` is the page's URL path, sent as Streamlit's page script
     hash as the browser does after a click in the navigation (the Assess page unless told);
@@ -218,18 +219,21 @@ def case_steps(age: float) -> list[dict[str, tuple[str, object]]]:
     (value field, value)): patient and steroids, then per assessment "Add assessment", its
     date and "organ stages", and its stages once their select boxes are drawn (hemoglobin
     102 g/L, methylprednisolone 2 mg/kg)."""
-    steps: list[dict[str, tuple[str, object]]] = [{
-        "assess_age": ("string_value", f"{age:g}"),
-        "assess_hb": ("string_value", "102"),
-        "assess_steroid_start": ("string_value", ASSESSMENT_DATES[0]),
-        "assess_mp_dose": ("string_value", "2"),
-        **ADD,
-    }]
+    steps: list[dict[str, tuple[str, object]]] = [
+        {
+            "assess_age": ("string_value", f"{age:g}"),
+            "assess_hb": ("string_value", "102"),
+            "assess_steroid_start": ("string_value", ASSESSMENT_DATES[0]),
+            "assess_mp_dose": ("string_value", "2"),
+            **ADD,
+        }
+    ]
     for row, day in enumerate(ASSESSMENT_DATES):
         key = f"assess_assessments_{row}_"
         steps.append({f"{key}date": ("string_value", day), f"{key}mode": MODE_STAGES})
-        steps.append({f"{key}{field}": ("string_value", str(stage))
-                      for field, stage in STAGES.items()})
+        steps.append(
+            {f"{key}{field}": ("string_value", str(stage)) for field, stage in STAGES.items()}
+        )
         if row + 1 < len(ASSESSMENT_DATES):
             steps[-1].update(ADD)
     return steps
@@ -246,8 +250,9 @@ async def enter_steps(
         if run.exceptions:
             break
         kept.update({k: v for k, v in step.items() if v[0] != "trigger_value"})
-        states = [(run.widget_ids[key], kind, value) for key, (kind, value)
-                  in {**kept, **step}.items()]
+        states = [
+            (run.widget_ids[key], kind, value) for key, (kind, value) in {**kept, **step}.items()
+        ]
         sent_at = time.perf_counter()
         await ws.send(rerun_message(states))
         run = await read_run(ws)
@@ -402,10 +407,13 @@ def summary_row(level: Level) -> Row:
     tally = level.tally
     p95 = percentile(tally.verdict_seconds, 0.95)
     cpu = level.cpu_used / tally.completed if tally.completed else math.nan
-    return Row("—", f"{_seconds(p95)} p95 (p50 {_seconds(percentile(tally.verdict_seconds, 0.5))}"
-               f"), {len(tally.errors)} errors, {cpu:.2f} s server CPU per loop",
-               "—" if p95 is None else f"{p95 / P95_GOAL_S:.2f}× goal",
-               p95 is not None and p95 < P95_GOAL_S and not tally.errors)
+    return Row(
+        "—",
+        f"{_seconds(p95)} p95 (p50 {_seconds(percentile(tally.verdict_seconds, 0.5))}"
+        f"), {len(tally.errors)} errors, {cpu:.2f} s server CPU per loop",
+        "—" if p95 is None else f"{p95 / P95_GOAL_S:.2f}× goal",
+        p95 is not None and p95 < P95_GOAL_S and not tally.errors,
+    )
 
 
 def measure(
@@ -422,9 +430,16 @@ def measure(
         shutil.copytree(REPO / "models", models)
         port = free_port()
         log = Path(tmp) / "server.log"
-        server = start(REPO / "app.py", port, log, *SERVER_OPTIONS, *server_options,
-                       env={"SRGVHD_MODELS_DIR": str(models)}, timeout_s=STARTUP_TIMEOUT_SECONDS,
-                       program=[sys.executable, str(FROZEN)] if gc_freeze else None)
+        server = start(
+            REPO / "app.py",
+            port,
+            log,
+            *SERVER_OPTIONS,
+            *server_options,
+            env={"SRGVHD_MODELS_DIR": str(models)},
+            timeout_s=STARTUP_TIMEOUT_SECONDS,
+            program=[sys.executable, str(FROZEN)] if gc_freeze else None,
+        )
         try:
             for sessions in session_levels:
                 sampler = RssSampler(server.pid)
@@ -435,8 +450,9 @@ def measure(
                     )
                 finally:
                     sampler.stop()
-                levels.append(Level(sessions, tally, sampler.peak_mb, sampler.cpu_used,
-                                    sampler.wall_used))
+                levels.append(
+                    Level(sessions, tally, sampler.peak_mb, sampler.cpu_used, sampler.wall_used)
+                )
         finally:
             stop(server)
         if levels:
@@ -456,31 +472,42 @@ def main(argv: list[str] | None = None) -> int:
         f"{' '.join(map(str, SESSION_LEVELS))})",
     )
     parser.add_argument(
-        "--seconds", type=float, default=RUN_SECONDS,
+        "--seconds",
+        type=float,
+        default=RUN_SECONDS,
         help=f"run time per level, 1..{MAX_RUN_SECONDS:.0f} s (default {RUN_SECONDS:.0f})",
     )
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the table")
     parser.add_argument(
-        "--server-option", action="append", default=[], metavar="OPTION=VALUE",
+        "--server-option",
+        action="append",
+        default=[],
+        metavar="OPTION=VALUE",
         help="an extra `streamlit run` option, e.g. runner.postScriptGC=true (repeatable)",
     )
     parser.add_argument(
-        "--gc-freeze", action="store_true",
+        "--gc-freeze",
+        action="store_true",
         help="start the server through perf/frozen_streamlit.py (heap frozen after the model "
         "loads)",
     )
     args = parser.parse_args(argv)
     bad = [n for n in args.sessions if not 1 <= n <= MAX_SESSIONS]
     if bad or not 1 <= args.seconds <= MAX_RUN_SECONDS:
-        parser.error(f"--sessions must each be 1..{MAX_SESSIONS} and --seconds "
-                     f"1..{MAX_RUN_SECONDS:.0f}")
+        parser.error(
+            f"--sessions must each be 1..{MAX_SESSIONS} and --seconds 1..{MAX_RUN_SECONDS:.0f}"
+        )
     options = tuple(
-        part for option in args.server_option for part in (f"--{option.split('=', 1)[0]}",
-                                                            option.split("=", 1)[-1])
+        part
+        for option in args.server_option
+        for part in (f"--{option.split('=', 1)[0]}", option.split("=", 1)[-1])
     )
     levels = measure(args.sessions, args.seconds, options, args.gc_freeze)
-    shown = (*options, "(heap frozen at start: perf/frozen_streamlit.py)") if args.gc_freeze \
+    shown = (
+        (*options, "(heap frozen at start: perf/frozen_streamlit.py)")
+        if args.gc_freeze
         else options
+    )
     table = report(levels, args.seconds, shown)
     print(table)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -17,8 +17,11 @@ from pathlib import Path
 
 from perf.local_server import free_port
 
-PG_BIN = max(Path("/usr/lib/postgresql").glob("*/bin"), default=Path("/usr/lib/postgresql/15/bin"),
-             key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0)
+PG_BIN = max(
+    Path("/usr/lib/postgresql").glob("*/bin"),
+    default=Path("/usr/lib/postgresql/15/bin"),
+    key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
+)
 
 
 class PostgresCluster:
@@ -26,8 +29,9 @@ class PostgresCluster:
 
     def __init__(self) -> None:
         if not (PG_BIN / "initdb").exists():
-            raise RuntimeError(f"{PG_BIN}/initdb is missing: install Debian postgresql "
-                               "(make system-deps)")
+            raise RuntimeError(
+                f"{PG_BIN}/initdb is missing: install Debian postgresql (make system-deps)"
+            )
         self.root = Path(tempfile.mkdtemp(prefix="srgvhd-pg-"))
         self.data = self.root / "data"
         self.port = free_port()
@@ -35,11 +39,30 @@ class PostgresCluster:
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres", "postgres")
         self.root.chmod(0o755)
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
-                  "--encoding=UTF8", "--locale=C.UTF-8")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+        )
         options = f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1"
-        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.log), "-w",
-                  "-t", "60", "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.log),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
 
     def _run(self, tool: str, *args: str) -> None:
         command = [str(PG_BIN / tool), *args]

@@ -34,22 +34,37 @@ class Row:
 
 # key -> (benchmark that owns it, measure, goal); the summary's row order.
 ROWS: dict[str, tuple[str, str, str]] = {
-    "verdict_p95_20": ("load", "verdict p95 at 20 concurrent sessions (`make check-load`)",
-                       "< 1 s, 0 errors"),
-    "train_100k": ("model", "`srgvhd train` 100k patients vs bare lifelines `CoxPHFitter.fit`",
-                   "≤ 3×"),
+    "verdict_p95_20": (
+        "load",
+        "verdict p95 at 20 concurrent sessions (`make check-load`)",
+        "< 1 s, 0 errors",
+    ),
+    "train_100k": (
+        "model",
+        "`srgvhd train` 100k patients vs bare lifelines `CoxPHFitter.fit`",
+        "≤ 3×",
+    ),
     "score_100k": ("model", "`srgvhd score` 100k rows vs pandas read + numpy + write", "≤ 1.2×"),
     "train_1m": ("model", "1M-patient cohort trains (time, peak memory)", "trains"),
     "first_paint": ("app", "first paint vs hello-world page", "≤ 1.3×"),
     "pdf_warm": ("pdf", "summary PDF build, warm (median)", "< 300 ms"),
     "engine": ("assess", "engine assessments / s (study rules)", "≥ 50,000 / s"),
-    "store_sqlite": ("store", "case store, SQLite, 10,000 courses: save, ward list (median)",
-                     NOT_APPLICABLE),
-    "store_postgresql": ("store", "case store, PostgreSQL, 10,000 courses: save, ward list "
-                         "(median)", NOT_APPLICABLE),
+    "store_sqlite": (
+        "store",
+        "case store, SQLite, 10,000 courses: save, ward list (median)",
+        NOT_APPLICABLE,
+    ),
+    "store_postgresql": (
+        "store",
+        "case store, PostgreSQL, 10,000 courses: save, ward list (median)",
+        NOT_APPLICABLE,
+    ),
     "ward_sqlite": ("store", "Ward page, 500 courses, back to Ward → table (SQLite)", "< 1 s"),
-    "ward_postgresql": ("store", "Ward page, 500 courses, back to Ward → table (PostgreSQL)",
-                        "< 1 s"),
+    "ward_postgresql": (
+        "store",
+        "Ward page, 500 courses, back to Ward → table (PostgreSQL)",
+        "< 1 s",
+    ),
 }
 
 
@@ -60,8 +75,11 @@ def write_rows(benchmark: str, rows: dict[str, Row], results: Path = RESULTS) ->
         raise ValueError(f"{benchmark} does not own the summary rows {unknown}")
     path = results / f"{benchmark}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"benchmark": benchmark, "measured_at": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-               "rows": {key: asdict(row) for key, row in rows.items()}}
+    payload = {
+        "benchmark": benchmark,
+        "measured_at": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "rows": {key: asdict(row) for key, row in rows.items()},
+    }
     path.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
 
@@ -87,25 +105,31 @@ def summary(results: Path = RESULTS) -> str:
         path = results / f"{benchmark}.json"
         if path.exists():
             loaded[benchmark] = json.loads(path.read_text(encoding="utf-8"))
-    lines = ["| measure | goal | peer (same run) | ours | ratio | met? | measured |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| measure | goal | peer (same run) | ours | ratio | met? | measured |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for key, (benchmark, measure, goal) in ROWS.items():
         data = loaded.get(benchmark)
         row = None if data is None else data["rows"].get(key)
         if row is None:
             lines.append(f"| {measure} | {goal} | {_last_run(benchmark, results)} | | | | |")
             continue
-        lines.append(f"| {measure} | {goal} | {row['peer']} | {row['ours']} | {row['ratio']} "
-                     f"| {_met(row['met'])} | {data['measured_at']} |")
+        lines.append(
+            f"| {measure} | {goal} | {row['peer']} | {row['ours']} | {row['ratio']} "
+            f"| {_met(row['met'])} | {data['measured_at']} |"
+        )
     return "\n".join(lines) + "\n"
 
 
 def main() -> int:
     """Write perf/results/summary.md and print it."""
-    text = ("# Benchmark summary (issue 12)\n\n"
-            "`make bench` (then `perf/summary.py`); each row from its benchmark's latest run on "
-            "this machine (2 shared cores), peer and ours measured in the same run, medians; "
-            "details in the other files of perf/results/.\n\n" + summary())
+    text = (
+        "# Benchmark summary (issue 12)\n\n"
+        "`make bench` (then `perf/summary.py`); each row from its benchmark's latest run on "
+        "this machine (2 shared cores), peer and ours measured in the same run, medians; "
+        "details in the other files of perf/results/.\n\n" + summary()
+    )
     SUMMARY.write_text(text, encoding="utf-8")
     sys.stdout.write(text)
     return 0

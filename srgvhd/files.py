@@ -18,8 +18,9 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes, *, exclusive: bool = False,
-                 mode: int | None = None) -> None:
+def atomic_write(
+    path: Path, data: bytes, *, exclusive: bool = False, mode: int | None = None
+) -> None:
     """Write ``data`` to ``path`` atomically and durably: a temporary file in the same
     directory, fsynced, then renamed over ``path`` (or, when ``exclusive``, hard-linked to it,
     which fails with FileExistsError if ``path`` exists — an existing file is never replaced).

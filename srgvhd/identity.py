@@ -100,8 +100,11 @@ def identify(
         return Identity(None, "sign-in (OIDC)", "sign in to open or save cases")
     if proxy.configured:
         if not proxy.trusts(peer):
-            return Identity(None, "proxy header", "this request did not come through the "
-                            "trusted proxy: the case store is not served")
+            return Identity(
+                None,
+                "proxy header",
+                "this request did not come through the trusted proxy: the case store is not served",
+            )
         lowered = {k.lower(): v for k, v in headers.items()}
         value = (lowered.get(proxy.header.lower()) or "").strip()
         if not value:

@@ -12,10 +12,19 @@ from urllib.parse import urlsplit
 LOOPBACK_NAMES = ("localhost",)
 # Headers that reverse proxies and forwarders add: a request carrying any of them came through
 # one, so the TCP peer (the proxy) says nothing about where the user is.
-PROXY_HEADERS = frozenset({
-    "forwarded", "via", "x-real-ip", "x-client-ip", "x-cluster-client-ip", "true-client-ip",
-    "cf-connecting-ip", "fastly-client-ip", "x-original-forwarded-for",
-})
+PROXY_HEADERS = frozenset(
+    {
+        "forwarded",
+        "via",
+        "x-real-ip",
+        "x-client-ip",
+        "x-cluster-client-ip",
+        "true-client-ip",
+        "cf-connecting-ip",
+        "fastly-client-ip",
+        "x-original-forwarded-for",
+    }
+)
 PROXY_HEADER_PREFIXES = ("x-forwarded-",)
 
 

@@ -62,10 +62,20 @@ def serve(
     shutil.copytree(template, models)
     log = root / "server.log"
     port = free_port()
-    process = start(REPO / "app.py", port, log, "--server.fileWatcherType", "none",
-                    env={"SRGVHD_MODELS_DIR": str(models), "SRGVHD_ADMIN_SECRET": "",
-                         "SRGVHD_TRUST_LOOPBACK": "1", **(env or {})},
-                    program=[sys.executable, "-m", "srgvhd.app.serve"] if launcher else None)
+    process = start(
+        REPO / "app.py",
+        port,
+        log,
+        "--server.fileWatcherType",
+        "none",
+        env={
+            "SRGVHD_MODELS_DIR": str(models),
+            "SRGVHD_ADMIN_SECRET": "",
+            "SRGVHD_TRUST_LOOPBACK": "1",
+            **(env or {}),
+        },
+        program=[sys.executable, "-m", "srgvhd.app.serve"] if launcher else None,
+    )
     try:
         yield Server(port, log, models)
     finally:
@@ -85,8 +95,13 @@ async def session(
     host = host or f"{HOST}:{port}"
     sock = socket.create_connection((HOST, port), timeout=10)
     async with websockets.connect(
-        f"ws://{host}/_stcore/stream", sock=sock, origin=origin, additional_headers=headers,
-        subprotocols=["streamlit"], max_size=None, open_timeout=RUN_TIMEOUT_S,
+        f"ws://{host}/_stcore/stream",
+        sock=sock,
+        origin=origin,
+        additional_headers=headers,
+        subprotocols=["streamlit"],
+        max_size=None,
+        open_timeout=RUN_TIMEOUT_S,
     ) as ws:
         yield ws
 

@@ -23,7 +23,11 @@ def day_date(day: int, start: str = START) -> str:
 
 
 def staged(
-    day: int, skin: int = 0, liver: int = 0, upper_gi: int = 0, lower_gi: int = 0,
+    day: int,
+    skin: int = 0,
+    liver: int = 0,
+    upper_gi: int = 0,
+    lower_gi: int = 0,
     start: str = START,
 ) -> dict[str, Any]:
     """An assessment on steroid day ``day`` with directly entered MAGIC stages."""

@@ -200,8 +200,12 @@ def estimate(block: dict[str, Any]) -> RiskEstimate:
         hazard_ratio=block["hazard_ratio"],
         hazard_ratio_ci=tuple(block["hazard_ratio_ci"]),
         survival={int(h): SurvivalBand(**band) for h, band in block["survival"].items()},
-        curve=SurvivalCurve(tuple(curve["days"]), tuple(curve["estimate"]),
-                            tuple(curve["lower"]), tuple(curve["upper"])),
+        curve=SurvivalCurve(
+            tuple(curve["days"]),
+            tuple(curve["estimate"]),
+            tuple(curve["lower"]),
+            tuple(curve["upper"]),
+        ),
         model_card_sha256=block["model_card_sha256"],
         band_method=block["band_method"],
     )
@@ -209,8 +213,9 @@ def estimate(block: dict[str, Any]) -> RiskEstimate:
 
 def with_risk(result: CourseResult | PatientResult, **risk: Any) -> PatientResult:
     """``result`` with a fresh sample risk estimate (``risk`` overrides its JSON fields)."""
-    return replace(patient(result), risk=estimate({**risk_block(), **risk}),
-                   grade_source="course maximum")
+    return replace(
+        patient(result), risk=estimate({**risk_block(), **risk}), grade_source="course maximum"
+    )
 
 
 SAMPLES: dict[str, tuple[dict[str, Any], CourseResult]] = {

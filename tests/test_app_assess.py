@@ -77,7 +77,8 @@ def _type_assessment(at: AppTest, row_id: int, assessment: dict) -> None:
     for name, value in assessment["measurements"].items():
         if name == "bilirubin":
             at.text_input(key=_row_key(row_id, "bilirubin")).input(
-                _text(value["value"] if value else None))
+                _text(value["value"] if value else None)
+            )
         elif name in NUMBER_OF:
             at.text_input(key=_row_key(row_id, NUMBER_OF[name])).input(_text(value))
         else:
@@ -179,10 +180,12 @@ def test_impossible_start_date_is_refused_not_moved(at) -> None:
     _fill(at, case)
     at.text_input(key="assess_steroid_start").input("2026-02-31").run()
     assert "Steroid start date: 2026-02-31 is not a real date (February 2026 has 28 days)." in (
-        _texts(at.error))
+        _texts(at.error)
+    )
     assert at.text_input(key="assess_steroid_start").value == "2026-02-31"
-    assert any("entries marked in red are corrected (Steroid start date)" in t
-               for t in _texts(at.info))
+    assert any(
+        "entries marked in red are corrected (Steroid start date)" in t for t in _texts(at.info)
+    )
     assert not any("Steroid-refractory" in t for t in _texts(at.error))
 
 
@@ -204,8 +207,11 @@ def test_decimal_comma_is_a_decimal_point(at) -> None:
     at.text_input(key=_row_key(1, "bilirubin")).input("1,5").run()  # stage 0, not 15 (stage 3)
     assert any("rule R1" in t for t in _texts(at.error))
     at.text_input(key=_row_key(1, "bilirubin")).input("1,5,3").run()
-    assert any(t.startswith("Total bilirubin (mg/dL): “1,5,3” is not a number")
-               and "Allowed: 0–100 mg/dL." in t for t in _texts(at.error))
+    assert any(
+        t.startswith("Total bilirubin (mg/dL): “1,5,3” is not a number")
+        and "Allowed: 0–100 mg/dL." in t
+        for t in _texts(at.error)
+    )
 
 
 def test_a_cleared_hemoglobin_withholds_only_the_risk_estimate(at) -> None:
@@ -221,19 +227,25 @@ def test_a_blank_day_14_bilirubin_never_reads_as_healed(at) -> None:
     day 14: the course is never called steroid-responsive (§7)."""
     case = _example("responsive.json")
     case["format"] = "srgvhd-case/2"
-    every_organ = {"skin_rash_bsa_percent": 0, "skin_bullae_desquamation_bsa_percent": 0,
-                   "upper_gi_persistent_symptoms": False, "stool_ml_per_day": 0,
-                   "stool_episodes_per_day": 0, "severe_abdominal_pain_or_ileus": False,
-                   "grossly_bloody_stool": False}
+    every_organ = {
+        "skin_rash_bsa_percent": 0,
+        "skin_bullae_desquamation_bsa_percent": 0,
+        "upper_gi_persistent_symptoms": False,
+        "stool_ml_per_day": 0,
+        "stool_episodes_per_day": 0,
+        "severe_abdominal_pain_or_ileus": False,
+        "grossly_bloody_stool": False,
+    }
     case["assessments"] = [
         {"date": day, "measurements": {**every_organ, "bilirubin": bilirubin}}
-        for day, bilirubin in (("2026-09-01", {"value": 8, "unit": "mg/dL"}),
-                               ("2026-09-08", {"value": 4, "unit": "mg/dL"}),
-                               ("2026-09-15", None))
+        for day, bilirubin in (
+            ("2026-09-01", {"value": 8, "unit": "mg/dL"}),
+            ("2026-09-08", {"value": 4, "unit": "mg/dL"}),
+            ("2026-09-15", None),
+        )
     ]
     _fill(at, case)
-    shown = " ".join(_texts(at.error) + _texts(at.success) + _texts(at.info)
-                     + _texts(at.warning))
+    shown = " ".join(_texts(at.error) + _texts(at.success) + _texts(at.info) + _texts(at.warning))
     assert "Steroid-responsive" not in shown
     assert "not assessable" in shown or "liver not measured" in shown
 
@@ -301,15 +313,19 @@ def test_opened_case_keeps_rule_set_and_grade_override(at) -> None:
     case = _example("refractory_r1.json")
     case.update(rule_set="ebmt2018", grade_override="IV")
     at.sidebar.file_uploader(key="assess_open_case").set_value(
-        ("c.json", json.dumps(case).encode(), "application/json")).run()
+        ("c.json", json.dumps(case).encode(), "application/json")
+    ).run()
     assert at.selectbox(key="assess_rule_set").value == "ebmt2018"
     assert at.selectbox(key="assess_grade_override").value == "IV"
 
 
 def test_unload_guard_follows_unsaved_entries(at) -> None:
     def guard() -> str:
-        (script,) = [e.proto.body for e in at.main if getattr(e, "type", None) == "html"
-                     and "beforeunload" in e.proto.body]
+        (script,) = [
+            e.proto.body
+            for e in at.main
+            if getattr(e, "type", None) == "html" and "beforeunload" in e.proto.body
+        ]
         return script
 
     assert "window.srgvhdUnsaved = false;" in guard()
@@ -373,8 +389,10 @@ def test_risk_intervals_are_as_prominent_as_the_estimates(at) -> None:
     }
     for estimate_label, interval_label in pairs.items():
         estimate = float(metrics[estimate_label].rstrip("%"))
-        low, high = (float(x) for x in re.fullmatch(r"([\d.]+)%?–([\d.]+)%?",
-                                                     metrics[interval_label]).groups())
+        low, high = (
+            float(x)
+            for x in re.fullmatch(r"([\d.]+)%?–([\d.]+)%?", metrics[interval_label]).groups()
+        )
         assert low <= estimate <= high, (estimate_label, metrics[interval_label])
 
 
@@ -385,8 +403,8 @@ def test_timeline_legend_is_below_and_markers_contrast_with_the_background(at) -
         layer["encoding"]["color"]
         for chart in charts
         for layer in chart.get("layer", [])
-        if "color" in layer.get("encoding", {}) and layer["encoding"]["color"].get("field")
-        == "response"
+        if "color" in layer.get("encoding", {})
+        and layer["encoding"]["color"].get("field") == "response"
     ]
     assert color["legend"]["orient"] == "bottom"
     # day 0 is the baseline, day 4 a progression (skin 2 -> 3, clinical-rules.md §4)
@@ -411,8 +429,9 @@ def test_refractory_risk_is_the_patients_own_with_method_notes_apart(at) -> None
 
 def test_risk_of_a_responsive_course_is_collapsed_and_conditional(at) -> None:
     _fill(at, _example("responsive.json"))
-    (conditional,) = [e for e in at.expander if e.label == "If this course becomes "
-                      "steroid-refractory"]
+    (conditional,) = [
+        e for e in at.expander if e.label == "If this course becomes steroid-refractory"
+    ]
     assert not conditional.proto.expanded
     inside = [m.label for m in conditional.metric]
     assert "Hazard ratio vs reference patient" in inside
@@ -436,7 +455,8 @@ def test_course_table_marks_a_finding_not_measured(at) -> None:
     case["format"] = "srgvhd-case/2"
     case["assessments"][0]["measurements"]["stool_episodes_per_day"] = None
     at.sidebar.file_uploader(key="assess_open_case").set_value(
-        ("nm.json", json.dumps(case).encode(), "application/json")).run()
+        ("nm.json", json.dumps(case).encode(), "application/json")
+    ).run()
     assert not at.exception
     course = at.table[0].value
     assert "stool 600 mL/day, n/m episodes/day" in course["findings"].iloc[0]
@@ -447,27 +467,39 @@ def test_day_28_response_is_shown_with_its_published_meaning(at) -> None:
     # examples/responsive.json plus a day-29 assessment, still all stages 0: CR at day 28
     # (window days 28–35; MacMillan et al. 2010, Inamoto et al. 2014)
     case = _example("responsive.json")
-    case["assessments"].append({"date": "2026-09-30", "stages": dict.fromkeys(
-        ("skin", "liver", "upper_gi", "lower_gi"), 0)})
+    case["assessments"].append(
+        {
+            "date": "2026-09-30",
+            "stages": dict.fromkeys(("skin", "liver", "upper_gi", "lower_gi"), 0),
+        }
+    )
     at.sidebar.file_uploader(key="assess_open_case").set_value(
         ("day28.json", json.dumps(case).encode(), "application/json")
     ).run()
     assert not at.exception
     assert "Bedside scores" in [h.value for h in at.subheader]
     shown = _texts(at.markdown)
-    assert any(t.startswith("**Day-28 response: CR (CR/VGPR), assessed day 29 (2026-09-30)")
-               for t in shown), shown
+    assert any(
+        t.startswith("**Day-28 response: CR (CR/VGPR), assessed day 29 (2026-09-30)") for t in shown
+    ), shown
     assert any("Inamoto" in t for t in _texts(at.caption))
 
 
 def _findings(date_: str, rash: float, bilirubin: float | None, stool: float) -> dict:
     """An srgvhd-case/2 assessment of raw findings (null = not measured)."""
-    return {"date": date_, "measurements": {
-        "skin_rash_bsa_percent": rash, "skin_bullae_desquamation_bsa_percent": 0,
-        "bilirubin": None if bilirubin is None else {"value": bilirubin, "unit": "mg/dL"},
-        "upper_gi_persistent_symptoms": date_ == "2026-11-01", "stool_ml_per_day": stool,
-        "stool_episodes_per_day": 0, "severe_abdominal_pain_or_ileus": False,
-        "grossly_bloody_stool": False}}
+    return {
+        "date": date_,
+        "measurements": {
+            "skin_rash_bsa_percent": rash,
+            "skin_bullae_desquamation_bsa_percent": 0,
+            "bilirubin": None if bilirubin is None else {"value": bilirubin, "unit": "mg/dL"},
+            "upper_gi_persistent_symptoms": date_ == "2026-11-01",
+            "stool_ml_per_day": stool,
+            "stool_episodes_per_day": 0,
+            "severe_abdominal_pain_or_ileus": False,
+            "grossly_bloody_stool": False,
+        },
+    }
 
 
 def test_opened_case_with_a_missing_day_14_bilirubin_is_never_called_responsive(at) -> None:
@@ -493,8 +525,11 @@ def test_opened_case_with_a_missing_day_14_bilirubin_is_never_called_responsive(
     assert verdicts and "rule R3" in verdicts[0]
     course = at.table[0].value
     day14 = course[course["day"] == 14].iloc[0]
-    assert (day14["liver"], day14["MAGIC grade"], day14["response"]) == ("n/m", "0*",
-                                                                          "not assessable")
+    assert (day14["liver"], day14["MAGIC grade"], day14["response"]) == (
+        "n/m",
+        "0*",
+        "not assessable",
+    )
     assert "bilirubin n/m" in day14["findings"]
     captions = " ".join(c.value for c in at.caption)
     assert "n/m = not measured" in captions and "* grade from an assessment" in captions
@@ -505,7 +540,8 @@ def test_opened_case_with_a_missing_day_14_bilirubin_is_never_called_responsive(
 def test_an_old_format_file_keeps_its_meaning_and_says_so(at) -> None:
     data = (EXAMPLES / "responsive.json").read_bytes()  # srgvhd-case/1: blank = not involved
     at.sidebar.file_uploader(key="assess_open_case").set_value(
-        ("old.json", data, "application/json")).run()
+        ("old.json", data, "application/json")
+    ).run()
     assert any("older format srgvhd-case/1" in t for t in _texts(at.sidebar.warning))
     # day 7 had no stool entry: shown as 0 mL/day (not involved), not as "not measured"
     assert at.text_input(key=_row_key(1, "stool_ml")).value == "0"
@@ -516,10 +552,10 @@ def test_an_old_format_file_keeps_its_meaning_and_says_so(at) -> None:
 def test_a_new_format_file_shows_not_measured_as_blank(at) -> None:
     case = _example("refractory_r1.json")
     case["format"] = "srgvhd-case/2"
-    case["assessments"][1]["measurements"].update(stool_ml_per_day=None,
-                                                  grossly_bloody_stool=None)
+    case["assessments"][1]["measurements"].update(stool_ml_per_day=None, grossly_bloody_stool=None)
     at.sidebar.file_uploader(key="assess_open_case").set_value(
-        ("new.json", json.dumps(case).encode(), "application/json")).run()
+        ("new.json", json.dumps(case).encode(), "application/json")
+    ).run()
     assert not at.sidebar.warning
     assert at.text_input(key=_row_key(1, "stool_ml")).value == ""
     assert at.selectbox(key=_row_key(1, "bloody_stool")).value == F.NOT_MEASURED
@@ -544,12 +580,20 @@ def test_labs_are_entered_and_go_into_the_case(at) -> None:
     at.text_input(key=f"{lab}platelets").input("45").run()
     assert any("rule R1" in t for t in _texts(at.error))
     labs = F.read_form(at.session_state["assess_form"]).case["labs"]
-    assert labs == [{"date": "2026-11-01", "ldh_u_l": 420,
-                     "creatinine": {"value": 97.2, "unit": "umol/L"},
-                     "platelets_10e9_l": 45, "map_probability": None}]
+    assert labs == [
+        {
+            "date": "2026-11-01",
+            "ldh_u_l": 420,
+            "creatinine": {"value": 97.2, "unit": "umol/L"},
+            "platelets_10e9_l": 45,
+            "map_probability": None,
+        }
+    ]
     at.text_input(key=f"{lab}platelets").input("0").run()
-    assert ("Platelets: 0 10⁹/L is outside the allowed range (more than 0, at most 5000 10⁹/L)."
-            in _texts(at.error))
+    assert (
+        "Platelets: 0 10⁹/L is outside the allowed range (more than 0, at most 5000 10⁹/L)."
+        in _texts(at.error)
+    )
 
 
 def test_add_assessment_stops_at_the_cap(at, monkeypatch) -> None:

@@ -134,9 +134,7 @@ def test_model_page_lists_versions_and_activates_one(two_versions, monkeypatch) 
     _banner_of_a_new_session(root, monkeypatch)  # the first version is now cached
     at.button(key=f"model_activate_{second}").click().run()
     assert ModelStore(root).active_version() == second
-    assert _centre_banner(second, "centre.csv") in _banner_of_a_new_session(
-        root, monkeypatch
-    )
+    assert _centre_banner(second, "centre.csv") in _banner_of_a_new_session(root, monkeypatch)
     log = ModelStore(root).audit_log()
     assert [(e["action"], e["from_version"], e["to_version"]) for e in log][-1] == (
         "activate",
@@ -202,9 +200,7 @@ def test_retrain_then_promote(tmp_path, monkeypatch) -> None:
     at.button(key="model_promote").click().run()
     active = ModelStore(tmp_path).active_version()
     assert active != first
-    assert _centre_banner(active, "new.csv") in _banner_of_a_new_session(
-        tmp_path, monkeypatch
-    )
+    assert _centre_banner(active, "new.csv") in _banner_of_a_new_session(tmp_path, monkeypatch)
 
 
 @pytest.fixture
@@ -284,7 +280,7 @@ def test_pointer_stamp_changes_when_the_active_version_changes(two_versions) -> 
 
 
 # Emoji and their variation selector: Debian Chromium has no colour-emoji font (empty boxes).
-_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f]")
 
 
 def test_icons_are_material_symbols_not_emoji() -> None:
@@ -299,10 +295,10 @@ def test_icons_are_material_symbols_not_emoji() -> None:
     assert set(names) <= ALL_MATERIAL_ICONS
 
 
-EPV_CHECKBOX = ("Allow fewer than the recommended events per coefficient (recorded on the "
-                "card)")
-COMPLETE_ROWS_CHECKBOX = ("Fit on complete rows only (rows with an empty cell are left out and "
-                          "listed on the card)")
+EPV_CHECKBOX = "Allow fewer than the recommended events per coefficient (recorded on the card)"
+COMPLETE_ROWS_CHECKBOX = (
+    "Fit on complete rows only (rows with an empty cell are left out and listed on the card)"
+)
 
 
 def test_low_epv_refusal_names_the_checkbox_in_wrapped_text(tmp_path, monkeypatch) -> None:
@@ -354,5 +350,6 @@ def test_semicolon_file_trains_and_says_how_it_was_read(tmp_path, monkeypatch) -
     fit_and_wait(at.run())
     assert not at.error
     captions = [as_read(c.value) for c in at.caption]
-    assert any("read as semicolon-separated, decimal point, UTF-16, LF line ends" in c
-               for c in captions), captions
+    assert any(
+        "read as semicolon-separated, decimal point, UTF-16, LF line ends" in c for c in captions
+    ), captions

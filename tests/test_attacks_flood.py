@@ -52,8 +52,9 @@ def test_no_page_offers_a_grid_a_forged_message_could_fill(live) -> None:
 async def _huge_age(port: int) -> tuple[list[str], list[str]]:
     async with session(port, origin=f"http://127.0.0.1:{port}") as ws:
         page = await open_in(ws, "assess")
-        result = await run(ws, [(page.widget_ids["assess_age"], "string_value", HUGE)],
-                           page="assess")  # run() gives up after RUN_TIMEOUT_S
+        result = await run(
+            ws, [(page.widget_ids["assess_age"], "string_value", HUGE)], page="assess"
+        )  # run() gives up after RUN_TIMEOUT_S
         return result.alerts, result.exceptions
 
 

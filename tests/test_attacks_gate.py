@@ -36,8 +36,12 @@ REPO = Path(__file__).resolve().parents[1]
 PORT = 8501
 
 
-def _direct(host: str = f"127.0.0.1:{PORT}", origin: str | None = f"http://localhost:{PORT}",
-            peer: str = "127.0.0.1", **extra: str) -> Connection:
+def _direct(
+    host: str = f"127.0.0.1:{PORT}",
+    origin: str | None = f"http://localhost:{PORT}",
+    peer: str = "127.0.0.1",
+    **extra: str,
+) -> Connection:
     headers = {"host": (host,), **({"origin": (origin,)} if origin else {})}
     return Connection(peer=peer, headers=headers | {k.lower(): (v,) for k, v in extra.items()})
 
@@ -89,14 +93,18 @@ def test_loopback_bind_addresses(bind) -> None:
 
 def test_a_configured_secret_is_always_asked_for_even_on_loopback() -> None:
     assert admin_gate(_direct(), "127.0.0.1", secret_configured=True) == "secret"
-    assert admin_gate(Connection(None, in_process=True), "127.0.0.1",
-                      secret_configured=True) == "secret"
+    assert (
+        admin_gate(Connection(None, in_process=True), "127.0.0.1", secret_configured=True)
+        == "secret"
+    )
 
 
 def test_without_a_secret_only_trusted_local_sessions_are_open() -> None:
     assert admin_gate(_direct(), "127.0.0.1", secret_configured=False) == "open"
-    assert admin_gate(_direct(), "127.0.0.1", secret_configured=False,
-                      trust_loopback=False) == "locked"
+    assert (
+        admin_gate(_direct(), "127.0.0.1", secret_configured=False, trust_loopback=False)
+        == "locked"
+    )
     rebound = _direct(host=f"{REBIND_HOST}:{PORT}", origin=f"http://{REBIND_HOST}:{PORT}")
     assert admin_gate(rebound, "127.0.0.1", secret_configured=False) == "locked"
     assert admin_gate(_direct(), "0.0.0.0", secret_configured=False) == "locked"
@@ -104,8 +112,15 @@ def test_without_a_secret_only_trusted_local_sessions_are_open() -> None:
 
 @pytest.mark.parametrize(
     ("value", "trusted", "complaint"),
-    [(None, True, False), ("1", True, False), (" 1 ", True, False), ("0", False, False),
-     ("yes", False, True), ("", False, True), ("2", False, True)],
+    [
+        (None, True, False),
+        ("1", True, False),
+        (" 1 ", True, False),
+        ("0", False, False),
+        ("yes", False, True),
+        ("", False, True),
+        ("2", False, True),
+    ],
 )
 def test_trust_loopback_setting(value, trusted, complaint) -> None:
     result, problem = admin.trust_loopback_setting(value)
@@ -181,7 +196,9 @@ def test_wrong_guesses_are_throttled_and_logged_without_the_value(caplog) -> Non
     secret = "the-right-secret-value"
     caplog.set_level(logging.INFO, logger="srgvhd.app.admin")
     assert check_entered("guess-number-one", secret, attempts, shared) == (
-        False, "That admin secret is not correct.")
+        False,
+        "That admin secret is not correct.",
+    )
     assert check_entered("guess-number-one", secret, attempts, shared)[0] is False  # a rerun
     assert check_entered("guess-number-two", secret, attempts, shared)[0] is False
     ok, message = check_entered(secret, secret, attempts, shared)  # right, but too soon
@@ -202,9 +219,9 @@ def test_the_server_wide_throttle_stops_guessing_from_many_sessions() -> None:
     for n in range(10):  # ten new sessions, one guess each
         fresh = Attempts(throttle=Throttle(clock=clock))
         assert check_entered(f"guess-{n:02d}-xxxxxxxxxx", "right", fresh, shared)[1] == (
-            "That admin secret is not correct.")
-    ok, message = check_entered("right", "right", Attempts(throttle=Throttle(clock=clock)),
-                                shared)
+            "That admin secret is not correct."
+        )
+    ok, message = check_entered("right", "right", Attempts(throttle=Throttle(clock=clock)), shared)
     assert not ok and "Too many" in message
     clock.now += 60
     assert check_entered("right", "right", Attempts(throttle=Throttle(clock=clock)), shared)[0]
@@ -253,8 +270,9 @@ def test_a_short_secret_locks_model_changes_with_a_message(store_template, monke
 @pytest.fixture(scope="module")
 def with_secret(store_template, tmp_path_factory):
     template, first, second = store_template
-    with serve(tmp_path_factory.mktemp("secret"), template,
-               {"SRGVHD_ADMIN_SECRET": ADMIN_SECRET}) as server:
+    with serve(
+        tmp_path_factory.mktemp("secret"), template, {"SRGVHD_ADMIN_SECRET": ADMIN_SECRET}
+    ) as server:
         yield server, first, second
 
 
@@ -268,8 +286,9 @@ def without_secret(store_template, tmp_path_factory):
 @pytest.fixture(scope="module")
 def loopback_untrusted(store_template, tmp_path_factory):
     template, first, second = store_template
-    with serve(tmp_path_factory.mktemp("untrusted"), template,
-               {"SRGVHD_TRUST_LOOPBACK": "0"}) as server:
+    with serve(
+        tmp_path_factory.mktemp("untrusted"), template, {"SRGVHD_TRUST_LOOPBACK": "0"}
+    ) as server:
         yield server, first, second
 
 
@@ -297,8 +316,10 @@ def _assert_refused(server, first: str, outcome: tuple[bool, list[str]], says: s
 
 
 @pytest.mark.attack
-@pytest.mark.parametrize(("deployment", "says"), [("with_secret", "Enter the admin secret"),
-                                                  ("without_secret", "locked")])
+@pytest.mark.parametrize(
+    ("deployment", "says"),
+    [("with_secret", "Enter the admin secret"), ("without_secret", "locked")],
+)
 def test_dns_rebinding_cannot_activate(deployment, says, request) -> None:
     """``Host``/``Origin`` attacker.rebind.network:PORT on a loopback server: with a secret
     configured the secret is asked for, without one model changes are locked."""
@@ -310,8 +331,9 @@ def test_dns_rebinding_cannot_activate(deployment, says, request) -> None:
 @pytest.mark.attack
 def test_a_proxy_sending_only_x_forwarded_proto_is_not_local(without_secret) -> None:
     server, first, second = without_secret
-    enabled, _ = asyncio.run(_activate_attempt(server.port, second,
-                                               headers={"X-Forwarded-Proto": "https"}))
+    enabled, _ = asyncio.run(
+        _activate_attempt(server.port, second, headers={"X-Forwarded-Proto": "https"})
+    )
     assert not enabled
     assert server.active_version() == first
 
@@ -319,16 +341,16 @@ def test_a_proxy_sending_only_x_forwarded_proto_is_not_local(without_secret) -> 
 @pytest.mark.attack
 def test_on_loopback_a_configured_secret_is_asked_for(with_secret) -> None:
     server, first, second = with_secret
-    enabled, _ = asyncio.run(_activate_attempt(server.port, second,
-                                               origin=f"http://127.0.0.1:{server.port}"))
+    enabled, _ = asyncio.run(
+        _activate_attempt(server.port, second, origin=f"http://127.0.0.1:{server.port}")
+    )
     assert not enabled
     assert server.active_version() == first
 
 
 async def _through_relay(port: int, version: str) -> tuple[bool, list[str]]:
     async with tcp_relay(port) as relay_port:
-        return await _activate_attempt(relay_port, version,
-                                       origin=f"http://localhost:{relay_port}")
+        return await _activate_attempt(relay_port, version, origin=f"http://localhost:{relay_port}")
 
 
 @pytest.mark.attack
@@ -344,8 +366,10 @@ def test_a_tcp_relay_is_indistinguishable_from_a_local_browser(without_secret) -
 
 
 @pytest.mark.attack
-@pytest.mark.parametrize(("deployment", "says"), [("with_secret", "Enter the admin secret"),
-                                                  ("loopback_untrusted", "locked")])
+@pytest.mark.parametrize(
+    ("deployment", "says"),
+    [("with_secret", "Enter the admin secret"), ("loopback_untrusted", "locked")],
+)
 def test_a_tcp_relay_needs_the_secret_or_finds_model_changes_locked(
     deployment, says, request
 ) -> None:
@@ -362,8 +386,9 @@ async def _guess(port: int, guesses: list[str]) -> list[tuple[bool, list[str]]]:
         outcomes = []
         for guess in guesses:
             result = await run(ws, [(field_id, "string_value", guess)], page="model")
-            enabled = any(not e.disabled for wid, e in result.widgets.items()
-                          if "-model_activate_" in wid)
+            enabled = any(
+                not e.disabled for wid, e in result.widgets.items() if "-model_activate_" in wid
+            )
             outcomes.append((enabled, result.alerts))
         return outcomes
 

@@ -143,7 +143,11 @@ def test_valid_document_parses():
         (f"{M0}.skin_rash_bsa_percent", 101, f"{W0}.skin_rash_bsa_percent"),
         (f"{M0}.skin_rash_bsa_percent", -0.1, f"{W0}.skin_rash_bsa_percent"),
         (f"{M0}.skin_rash_bsa_percent", "30%", f"{W0}.skin_rash_bsa_percent"),
-        (f"{M0}.skin_bullae_desquamation_bsa_percent", math.nan, f"{W0}.skin_bullae_desquamation_bsa_percent"),  # noqa: E501
+        (
+            f"{M0}.skin_bullae_desquamation_bsa_percent",
+            math.nan,
+            f"{W0}.skin_bullae_desquamation_bsa_percent",
+        ),  # noqa: E501
         (f"{M0}.stool_ml_per_day", True, f"{W0}.stool_ml_per_day"),
         (f"{M0}.stool_ml_per_day", -5, f"{W0}.stool_ml_per_day"),
         (f"{M0}.stool_episodes_per_day", [3], f"{W0}.stool_episodes_per_day"),
@@ -180,9 +184,7 @@ def test_unknown_key_with_a_line_break_is_named_on_one_line():
 
 def test_bad_baseline_content_is_not_reported_as_a_missing_baseline():
     # The day-0 assessment exists; only its value is wrong, so only that value is named.
-    assert wheres(with_change(f"{M0}.stool_ml_per_day", -5)) == [
-        f"{W0}.stool_ml_per_day"
-    ]
+    assert wheres(with_change(f"{M0}.stool_ml_per_day", -5)) == [f"{W0}.stool_ml_per_day"]
 
 
 def test_missing_baseline_names_assessments():

@@ -76,9 +76,19 @@ def test_list_has_the_contract_fields_from_the_latest_version(store: CaseStore) 
     store.save("W-1", DAY0, "alice")
     store.save("W-1", R1, "bob")
     (row,) = store.list_cases()
-    assert set(row) == {"code", "version", "updated_at", "updated_by", "age_years",
-                        "steroid_start", "day", "status", "rule", "next_decision_date",
-                        "max_grade"}
+    assert set(row) == {
+        "code",
+        "version",
+        "updated_at",
+        "updated_by",
+        "age_years",
+        "steroid_start",
+        "day",
+        "status",
+        "rule",
+        "next_decision_date",
+        "max_grade",
+    }
     assert row["code"] == "W-1" and row["version"] == 2 and row["updated_by"] == "bob"
     assert row["status"] == "steroid-refractory" and row["rule"] == "R1"
     assert row["day"] == 4 and row["next_decision_date"] is None
@@ -97,7 +107,11 @@ def test_list_sorts_overdue_first_and_courses_without_a_decision_last(
     rows = store.list_cases()
     assert [r["code"] for r in rows] == ["early", "mid", "later", "closed"]
     assert [r["next_decision_date"] for r in rows] == [
-        "2026-10-08", "2026-11-08", "2026-11-27", None]
+        "2026-10-08",
+        "2026-11-08",
+        "2026-11-27",
+        None,
+    ]
 
 
 def test_due_by_includes_the_boundary_day_and_excludes_the_next(store: CaseStore) -> None:
@@ -149,9 +163,20 @@ def test_a_case_code_in_the_file_must_match(store: CaseStore) -> None:
 
 def test_the_schema_has_no_place_for_a_name(store: CaseStore) -> None:
     columns = {c["name"] for c in inspect(store.engine).get_columns("case_versions")}
-    assert columns == {"code", "version", "saved_at", "saved_by", "case_json", "age_years",
-                       "steroid_start", "day", "status", "rule", "max_grade",
-                       "next_decision_date"}
+    assert columns == {
+        "code",
+        "version",
+        "saved_at",
+        "saved_by",
+        "case_json",
+        "age_years",
+        "steroid_start",
+        "day",
+        "status",
+        "rule",
+        "max_grade",
+        "next_decision_date",
+    }
 
 
 def test_a_database_from_a_newer_srgvhd_is_refused(db_url: str) -> None:

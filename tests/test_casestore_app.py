@@ -111,14 +111,17 @@ def public_address():
     config.set_option("server.address", "127.0.0.1")
 
 
-def test_no_identity_off_loopback_means_no_cases(store_url: str, public_address,
-                                                 monkeypatch) -> None:
+def test_no_identity_off_loopback_means_no_cases(
+    store_url: str, public_address, monkeypatch
+) -> None:
     monkeypatch.delenv("SRGVHD_IDENTITY_HEADER", raising=False)
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert not at.exception
     assert not at.dataframe
-    assert any("Case store unavailable" in e.value and "no identity is configured" in e.value
-               for e in at.error)
+    assert any(
+        "Case store unavailable" in e.value and "no identity is configured" in e.value
+        for e in at.error
+    )
     at.switch_page("pages/assess.py").run()
     assert not at.exception
     assert any("Case store unavailable" in e.value for e in at.error)

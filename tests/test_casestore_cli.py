@@ -20,12 +20,26 @@ REPO = Path(__file__).resolve().parents[1]
 SRGVHD = str(Path(sys.executable).parent / "srgvhd")
 DAY0 = course((0, 2, 0, 0, 1))  # not refractory so far; next decision day 7 (2026-11-08)
 R1 = course((0, 2, 0, 0, 1), (4, 3, 0, 0, 1))  # progression on day 4: refractory by R1
-LIST_KEYS = {"code", "version", "updated_at", "updated_by", "age_years", "steroid_start", "day",
-             "status", "rule", "next_decision_date", "max_grade"}
+LIST_KEYS = {
+    "code",
+    "version",
+    "updated_at",
+    "updated_by",
+    "age_years",
+    "steroid_start",
+    "day",
+    "status",
+    "rule",
+    "next_decision_date",
+    "max_grade",
+}
 
 
-def cases(*args: str, db: str | None = None, env: dict | None = None,
-          ) -> subprocess.CompletedProcess:
+def cases(
+    *args: str,
+    db: str | None = None,
+    env: dict | None = None,
+) -> subprocess.CompletedProcess:
     """Run ``srgvhd cases ARGS`` (with ``--db`` when given)."""
     command = [SRGVHD, "cases", *args] + (["--db", db] if db else [])
     full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
@@ -60,15 +74,24 @@ def test_save_list_export_history_round_trip(db_url: str, tmp_path: Path) -> Non
     (row,) = json.loads(listed.stdout)
     assert set(row) == LIST_KEYS
     assert (row["code"], row["version"], row["status"], row["rule"]) == (
-        "W-7", 2, "steroid-refractory", "R1")
+        "W-7",
+        2,
+        "steroid-refractory",
+        "R1",
+    )
 
     exported = cases("export", "W-7", "--version", "1", db=db_url)
     assert exported.returncode == 0
     assert json.loads(exported.stdout)["assessments"] == DAY0["assessments"]
     # the exported file is a case the assess command reads, with the same verdict
     path = write(tmp_path, "back.json", json.loads(exported.stdout))
-    assess = subprocess.run([SRGVHD, "assess", path, "--json", "--no-risk"], capture_output=True,
-                            text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assess = subprocess.run(
+        [SRGVHD, "assess", path, "--json", "--no-risk"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     assert json.loads(assess.stdout)["status"]["next_decision_date"] == "2026-11-08"
 
     history = cases("history", "W-7", "--json", db=db_url)
@@ -80,23 +103,40 @@ def test_save_list_export_history_round_trip(db_url: str, tmp_path: Path) -> Non
 def test_stale_base_version_is_refused_with_who_and_when(db_url: str, tmp_path: Path) -> None:
     day0, r1 = write(tmp_path, "day0.json", DAY0), write(tmp_path, "r1.json", R1)
     assert cases("save", day0, "--code", "W-8", db=db_url).returncode == 0
-    assert cases("save", r1, "--code", "W-8", "--base-version", "1", db=db_url,
-                 env={"USER": "nurse-a", "LOGNAME": "nurse-a"}).returncode == 0
+    assert (
+        cases(
+            "save",
+            r1,
+            "--code",
+            "W-8",
+            "--base-version",
+            "1",
+            db=db_url,
+            env={"USER": "nurse-a", "LOGNAME": "nurse-a"},
+        ).returncode
+        == 0
+    )
     stale = cases("save", day0, "--code", "W-8", "--base-version", "1", db=db_url)
     refused(stale, "version 2 was saved by nurse-a at 20", "nothing saved")
     history = json.loads(cases("history", "W-8", "--json", db=db_url).stdout)
     assert len(history) == 2
 
 
-@pytest.mark.parametrize(("args", "words"), [
-    (("--code", "Jane Doe"), ("--code", "case code must be")),
-    (("--code", "a" * 33), ("--code",)),
-    (("--code", "W-1", "--base-version", "-1"), ("--base-version",)),
-    (("--code", "W-1", "--base-version", "x"), ("--base-version",)),
-    (("--code", "W-1", "--base-version", "5"), ("no saved case with code W-1",)),
-])
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("--code", "Jane Doe"), ("--code", "case code must be")),
+        (("--code", "a" * 33), ("--code",)),
+        (("--code", "W-1", "--base-version", "-1"), ("--base-version",)),
+        (("--code", "W-1", "--base-version", "x"), ("--base-version",)),
+        (("--code", "W-1", "--base-version", "5"), ("no saved case with code W-1",)),
+    ],
+)
 def test_bad_save_arguments_are_refused_and_nothing_written(
-    db_url: str, tmp_path: Path, args: tuple[str, ...], words: tuple[str, ...],
+    db_url: str,
+    tmp_path: Path,
+    args: tuple[str, ...],
+    words: tuple[str, ...],
 ) -> None:
     refused(cases("save", write(tmp_path, "c.json", DAY0), *args, db=db_url), *words)
     assert json.loads(cases("list", "--json", db=db_url).stdout) == []
@@ -105,8 +145,10 @@ def test_bad_save_arguments_are_refused_and_nothing_written(
 def test_invalid_case_file_is_refused_naming_the_field(db_url: str, tmp_path: Path) -> None:
     bad = course((0, 2, 0, 0, 1))
     bad["steroids"]["start_date"] = "2026-02-30"
-    refused(cases("save", write(tmp_path, "bad.json", bad), "--code", "W-1", db=db_url),
-            "steroids.start_date")
+    refused(
+        cases("save", write(tmp_path, "bad.json", bad), "--code", "W-1", db=db_url),
+        "steroids.start_date",
+    )
     (tmp_path / "junk.json").write_text("{not json", encoding="utf-8")
     refused(cases("save", str(tmp_path / "junk.json"), "--code", "W-1", db=db_url), "file")
     refused(cases("save", str(tmp_path / "missing.json"), "--code", "W-1", db=db_url), "file")
@@ -116,17 +158,20 @@ def test_invalid_case_file_is_refused_naming_the_field(db_url: str, tmp_path: Pa
 def test_unknown_code_and_version_are_refused(db_url: str, tmp_path: Path) -> None:
     refused(cases("export", "W-404", db=db_url), "no saved case with code W-404")
     refused(cases("history", "W-404", db=db_url), "no saved case with code W-404")
-    assert cases("save", write(tmp_path, "c.json", DAY0), "--code", "W-1", db=db_url
-                 ).returncode == 0
+    assert (
+        cases("save", write(tmp_path, "c.json", DAY0), "--code", "W-1", db=db_url).returncode == 0
+    )
     refused(cases("export", "W-1", "--version", "2", db=db_url), "no version 2")
     refused(cases("export", "Jane Doe", db=db_url), "case code must be")
 
 
 def test_due_by_filters_and_a_bad_date_is_refused(db_url: str, tmp_path: Path) -> None:
-    assert cases("save", write(tmp_path, "a.json", DAY0), "--code", "due", db=db_url
-                 ).returncode == 0
-    assert cases("save", write(tmp_path, "b.json", R1), "--code", "closed", db=db_url
-                 ).returncode == 0
+    assert (
+        cases("save", write(tmp_path, "a.json", DAY0), "--code", "due", db=db_url).returncode == 0
+    )
+    assert (
+        cases("save", write(tmp_path, "b.json", R1), "--code", "closed", db=db_url).returncode == 0
+    )
     due = json.loads(cases("list", "--json", "--due-by", "2026-11-08", db=db_url).stdout)
     assert [r["code"] for r in due] == ["due"]
     assert json.loads(cases("list", "--json", "--due-by", "2026-11-07", db=db_url).stdout) == []
@@ -137,15 +182,13 @@ def test_due_by_filters_and_a_bad_date_is_refused(db_url: str, tmp_path: Path) -
 
 def test_database_url_from_the_environment(tmp_path: Path) -> None:
     env = {"SRGVHD_DATABASE_URL": f"sqlite:///{tmp_path / 'env.sqlite3'}"}
-    assert cases("save", write(tmp_path, "c.json", DAY0), "--code", "E-1", env=env
-                 ).stdout == "1\n"
+    assert cases("save", write(tmp_path, "c.json", DAY0), "--code", "E-1", env=env).stdout == "1\n"
     assert (tmp_path / "env.sqlite3").exists()
 
 
 def test_default_database_is_created_in_the_data_dir(tmp_path: Path) -> None:
     env = {"SRGVHD_DATA_DIR": str(tmp_path / "new" / "dir"), "SRGVHD_DATABASE_URL": ""}
-    assert cases("save", write(tmp_path, "c.json", DAY0), "--code", "D-1", env=env
-                 ).stdout == "1\n"
+    assert cases("save", write(tmp_path, "c.json", DAY0), "--code", "D-1", env=env).stdout == "1\n"
     assert (tmp_path / "new" / "dir" / "cases.sqlite3").exists()
 
 

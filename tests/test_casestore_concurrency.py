@@ -67,8 +67,9 @@ def writers(db_url: str):
 def test_same_base_exactly_one_writer_wins_each_round(writers: list[CaseStore]) -> None:
     winners = []
     for base in range(ROUNDS):
-        results = _race(writers, lambda i, s, b=base: s.save("RACE", DOCS[i % 2], f"writer-{i}",
-                                                            base_version=b))
+        results = _race(
+            writers, lambda i, s, b=base: s.save("RACE", DOCS[i % 2], f"writer-{i}", base_version=b)
+        )
         won = [i for i, r in enumerate(results) if r == base + 1]
         stale = [r for r in results if isinstance(r, StaleVersionError)]
         assert len(won) == 1, results
@@ -83,8 +84,9 @@ def test_same_base_exactly_one_writer_wins_each_round(writers: list[CaseStore]) 
 def test_one_store_shared_by_sessions_one_writer_wins(db_url: str) -> None:
     """The app keeps one store per process; Streamlit runs each session in its own thread."""
     store = CaseStore(db_url)
-    results = _race([store] * WRITERS, lambda i, s: s.save("SHARED", DOCS[0], f"session-{i}",
-                                                           base_version=0))
+    results = _race(
+        [store] * WRITERS, lambda i, s: s.save("SHARED", DOCS[0], f"session-{i}", base_version=0)
+    )
     store.close()
     assert results.count(1) == 1, results
     assert sum(isinstance(r, StaleVersionError) for r in results) == WRITERS - 1, results
@@ -106,13 +108,26 @@ def test_twenty_processes_same_base_one_wins(db_url: str, tmp_path: Path) -> Non
     path.write_text(json.dumps(DOCS[0]), encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     CaseStore(db_url).close()  # migrated once, so the writers race on the save itself
-    procs = [subprocess.Popen(_save_command(path, db_url, "--base-version", "0"), env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(WRITERS)]
+    procs = [
+        subprocess.Popen(
+            _save_command(path, db_url, "--base-version", "0"),
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(WRITERS)
+    ]
     outcomes = [(p.wait(timeout=300), p.stdout.read(), p.stderr.read()) for p in procs]
     assert sum(1 for rc, out, _ in outcomes if (rc, out) == (0, "1\n")) == 1, outcomes
-    assert sum(1 for rc, out, err in outcomes
-               if rc == 2 and out == "" and "version 1 was saved by" in err) == WRITERS - 1
+    assert (
+        sum(
+            1
+            for rc, out, err in outcomes
+            if rc == 2 and out == "" and "version 1 was saved by" in err
+        )
+        == WRITERS - 1
+    )
     store = CaseStore(db_url)
     assert [v["version"] for v in store.history("KILL")] == [1]
     store.close()
@@ -126,14 +141,20 @@ def test_sigkill_during_save_leaves_only_whole_versions(db_url: str, tmp_path: P
         paths[-1].write_text(json.dumps(doc), encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     started = time.monotonic()  # one full save: how long the kill window is
-    subprocess.run(_save_command(paths[0], db_url), env=env, check=True, capture_output=True,
-                   timeout=120)
+    subprocess.run(
+        _save_command(paths[0], db_url), env=env, check=True, capture_output=True, timeout=120
+    )
     window = time.monotonic() - started
     reported = {1: 0}
     for n in range(KILLS):
         which = n % 2
-        proc = subprocess.Popen(_save_command(paths[which], db_url), env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            _save_command(paths[which], db_url),
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         time.sleep(rng.uniform(0.3, 1.1) * window)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
@@ -155,5 +176,4 @@ def test_sigkill_during_save_leaves_only_whole_versions(db_url: str, tmp_path: P
         assert document in ({**d, "case_code": "KILL"} for d in DOCS)
         assert row.status == "not refractory so far" and row.saved_by
     for version, which in reported.items():
-        assert json.loads(rows[version - 1].case_json)["assessments"] == DOCS[which][
-            "assessments"]
+        assert json.loads(rows[version - 1].case_json)["assessments"] == DOCS[which]["assessments"]

@@ -16,8 +16,9 @@ DOC = course((0, 2, 0, 0, 1), (7, 1, 0, 0, 1))
 def test_an_inserted_assessment_shows_as_that_one_only() -> None:
     later = course((0, 2, 0, 0, 1), (4, 3, 0, 0, 1), (7, 1, 0, 0, 1))
     fields = {c["field"] for c in changes(DOC, later)}
-    assert fields == {f"assessments[2026-11-05].stages.{o}"
-                      for o in ("skin", "liver", "upper_gi", "lower_gi")}
+    assert fields == {
+        f"assessments[2026-11-05].stages.{o}" for o in ("skin", "liver", "upper_gi", "lower_gi")
+    }
 
 
 def test_a_changed_value_shows_before_and_after() -> None:
@@ -29,8 +30,7 @@ def test_a_changed_value_shows_before_and_after() -> None:
 def test_a_removed_field_shows_as_absent() -> None:
     edited = copy.deepcopy(DOC)
     del edited["patient"]["weight_kg"]
-    assert changes(DOC, edited) == [{"field": "patient.weight_kg", "before": 70.0,
-                                     "after": ABSENT}]
+    assert changes(DOC, edited) == [{"field": "patient.weight_kg", "before": 70.0, "after": ABSENT}]
 
 
 def test_null_and_absent_differ() -> None:
@@ -41,8 +41,9 @@ def test_null_and_absent_differ() -> None:
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=3),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner,
-                                                                 max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
     max_leaves=12,
 )
 
@@ -54,6 +55,7 @@ def test_a_version_against_itself_has_no_changes_and_swapping_swaps(a, b) -> Non
     forward = changes({"x": a}, {"x": b})
     backward = changes({"x": b}, {"x": a})
     assert [(c["field"], c["after"], c["before"]) for c in backward] == [
-        (c["field"], c["before"], c["after"]) for c in forward]
+        (c["field"], c["before"], c["after"]) for c in forward
+    ]
     for c in forward:
         assert flatten({"x": a}).get(c["field"], ABSENT) == c["before"]

@@ -14,8 +14,9 @@ def test_loopback_bind_reached_directly_records_the_os_user() -> None:
 
 
 def test_loopback_bind_behind_an_unconfigured_proxy_is_nobody() -> None:
-    found = identify(server_address="127.0.0.1", peer="127.0.0.1",
-                     headers={"X-Forwarded-For": "203.0.113.9"})
+    found = identify(
+        server_address="127.0.0.1", peer="127.0.0.1", headers={"X-Forwarded-For": "203.0.113.9"}
+    )
     assert found.who is None and "no identity is configured" in found.problem
 
 
@@ -41,17 +42,25 @@ def test_configured_proxy_is_required_even_on_loopback() -> None:
 
 
 def test_oidc_signed_in_user_wins_and_signed_out_is_nobody() -> None:
-    signed_in = identify(server_address="0.0.0.0", peer="10.0.0.5", headers={},
-                         oidc_configured=True, oidc_user="lee@example.org", proxy=PROXY)
+    signed_in = identify(
+        server_address="0.0.0.0",
+        peer="10.0.0.5",
+        headers={},
+        oidc_configured=True,
+        oidc_user="lee@example.org",
+        proxy=PROXY,
+    )
     assert signed_in.who == "lee@example.org"
-    signed_out = identify(server_address="127.0.0.1", peer="127.0.0.1", headers={},
-                          oidc_configured=True)
+    signed_out = identify(
+        server_address="127.0.0.1", peer="127.0.0.1", headers={}, oidc_configured=True
+    )
     assert signed_out.who is None and "sign in" in signed_out.problem
 
 
 def test_proxy_config_reads_the_environment() -> None:
-    config = ProxyConfig.from_env({"SRGVHD_IDENTITY_HEADER": " X-User ",
-                                   "SRGVHD_TRUSTED_PROXY": "10.0.0.5, ::1"})
+    config = ProxyConfig.from_env(
+        {"SRGVHD_IDENTITY_HEADER": " X-User ", "SRGVHD_TRUSTED_PROXY": "10.0.0.5, ::1"}
+    )
     assert config == ProxyConfig("X-User", ("10.0.0.5", "::1"))
     assert config.trusts("0:0:0:0:0:0:0:1") and not config.trusts("10.0.0.6")
     assert not ProxyConfig.from_env({"SRGVHD_IDENTITY_HEADER": "X-User"}).configured

@@ -29,9 +29,19 @@ def test_next_assessment_follows_the_study_schedule(last, expected) -> None:
 
 
 def _listed(**fields) -> dict:
-    return {"code": "W-1", "steroid_start": "2026-11-24", "next_decision_date": "2026-12-01",
-            "status": "not refractory so far", "rule": None, "max_grade": "II", "day": 4,
-            "version": 2, "updated_at": "2026-11-28T10:00:00Z", "updated_by": "alice", **fields}
+    return {
+        "code": "W-1",
+        "steroid_start": "2026-11-24",
+        "next_decision_date": "2026-12-01",
+        "status": "not refractory so far",
+        "rule": None,
+        "max_grade": "II",
+        "day": 4,
+        "version": 2,
+        "updated_at": "2026-11-28T10:00:00Z",
+        "updated_by": "alice",
+        **fields,
+    }
 
 
 def test_a_row_says_due_today_with_days_and_dates() -> None:

@@ -39,7 +39,6 @@ pytestmark = pytest.mark.xfail(
 )
 
 
-
 def write(tmp_path: Path, doc: Any, name: str = "case.json") -> Path:
     path = tmp_path / name
     path.write_text(doc if isinstance(doc, str) else json.dumps(doc), encoding="utf-8")
@@ -172,10 +171,16 @@ def _bad(path: str, value: Any) -> dict:
 @pytest.mark.parametrize(
     ("content", "field"),
     [
-        (_bad("assessments.1.date", "2026-10-31"), "assessments[1].date: before steroids.start_date"),  # noqa: E501
+        (
+            _bad("assessments.1.date", "2026-10-31"),
+            "assessments[1].date: before steroids.start_date",
+        ),  # noqa: E501
         (_bad("assessments.1.stages.skin", 7), "assessments[1].stages.skin"),
         (_bad("patient.age_years", "forty"), "patient.age_years"),
-        (_bad("assessments.0.measurements.bilirubin.unit", "mmol/L"), "assessments[0].measurements.bilirubin.unit"),  # noqa: E501
+        (
+            _bad("assessments.0.measurements.bilirubin.unit", "mmol/L"),
+            "assessments[0].measurements.bilirubin.unit",
+        ),  # noqa: E501
         (_bad("format", None), "format"),
         (_bad("assessments.0.date", "2026-11-02"), "assessments"),
         (json.dumps(valid_doc()).replace('"age_years": 42', '"age_years": NaN'), None),

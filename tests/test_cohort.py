@@ -380,9 +380,7 @@ def test_complete_rows_leaves_out_exactly_the_incomplete_rows():
         (7, "p5", ("age_years", "hemoglobin_g_l")),
         (11, "p9", ("grade",)),
     ]
-    assert cohort.frame["patient_id"].tolist() == [
-        f"p{i}" for i in range(12) if i not in (2, 5, 9)
-    ]
+    assert cohort.frame["patient_id"].tolist() == [f"p{i}" for i in range(12) if i not in (2, 5, 9)]
     assert cohort.exclusion_report()["excluded"] == 3
     assert cohort.exclusion_report(limit=1)["rows"] == [
         {"row": 4, "patient_id": "p2", "empty": ["hemoglobin_g_l"]}

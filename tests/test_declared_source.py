@@ -22,7 +22,8 @@ def test_blank_is_not_declared_and_spaces_are_trimmed() -> None:
     assert declared_source("  ", "", declared_by="dm") == DataSource(None, None, "dm")
     assert declared_source(None, None, declared_by=None) == DataSource()
     assert declared_source(f"  {CENTRE} ", PERIOD, declared_by="dm") == DataSource(
-        CENTRE, PERIOD, "dm")
+        CENTRE, PERIOD, "dm"
+    )
 
 
 def test_eighty_characters_are_accepted_and_eighty_one_refused() -> None:
@@ -37,8 +38,9 @@ def test_eighty_characters_are_accepted_and_eighty_one_refused() -> None:
     ]
 
 
-@pytest.mark.parametrize("bad", ["Ward\t7", "Ward 7\n", "Ward\x007", "Ward\x1b[31m7",
-                                 "Ward\u20287", "Ward\x857"])
+@pytest.mark.parametrize(
+    "bad", ["Ward\t7", "Ward 7\n", "Ward\x007", "Ward\x1b[31m7", "Ward\u20287", "Ward\x857"]
+)
 def test_control_characters_are_refused_naming_the_field(bad: str) -> None:
     with pytest.raises(InputError) as refused:
         declared_source("Ward 7", bad, declared_by=None)
@@ -51,10 +53,12 @@ def test_cli_refuses_a_long_centre_before_training(tmp_path, capsys) -> None:
     cohort = tmp_path / "c.csv"
     cohort.write_bytes(COHORT)
     models = tmp_path / "models"
-    code, out, err = run(["train", str(cohort), "--centre", "x" * 81, "--models-dir",
-                          str(models)], capsys)
+    code, out, err = run(
+        ["train", str(cohort), "--centre", "x" * 81, "--models-dir", str(models)], capsys
+    )
     assert (code, out) == (2, "") and err == (
-        "--centre: is 81 characters long; at most 80 are allowed\n")
+        "--centre: is 81 characters long; at most 80 are allowed\n"
+    )
     assert ModelStore(models).list_versions() == []
 
 
@@ -85,10 +89,13 @@ def test_centre_and_period_typed_on_the_page_reach_the_saved_card_and_banner(
     assert f"centre data: {CENTRE}, {PERIOD}; trained on ward.csv" in " ".join(banner)
 
 
-@pytest.mark.parametrize(("centre", "period", "field"), [
-    ("x" * 81, "", "Centre: is 81 characters long"),
-    ("Ward 7", "2019\t2024", "Period: contains control characters (U+0009)"),
-])
+@pytest.mark.parametrize(
+    ("centre", "period", "field"),
+    [
+        ("x" * 81, "", "Centre: is 81 characters long"),
+        ("Ward 7", "2019\t2024", "Period: contains control characters (U+0009)"),
+    ],
+)
 def test_a_refused_declaration_names_the_field_and_fits_nothing(
     tmp_path, monkeypatch, centre, period, field
 ) -> None:

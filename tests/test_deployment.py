@@ -234,8 +234,14 @@ def live_server(tmp_path_factory) -> Iterator[tuple[int, Path]]:
     (root / "models").mkdir()
     log = root / "server.log"
     port = free_port()
-    server = start(REPO / "app.py", port, log, "--logger.level", "debug",
-                   env={"SRGVHD_MODELS_DIR": str(root / "models")})
+    server = start(
+        REPO / "app.py",
+        port,
+        log,
+        "--logger.level",
+        "debug",
+        env={"SRGVHD_MODELS_DIR": str(root / "models")},
+    )
     yield port, log
     stop(server)
 
@@ -253,8 +259,11 @@ def _enter(port: int, steps: list[dict[str, tuple[str, object]]]):
             for step in steps:
                 kept.update({k: v for k, v in step.items() if v[0] != "trigger_value"})
                 sent = {**kept, **step}
-                await ws.send(rerun_message(
-                    [(run.widget_ids[key], kind, value) for key, (kind, value) in sent.items()]))
+                await ws.send(
+                    rerun_message(
+                        [(run.widget_ids[key], kind, value) for key, (kind, value) in sent.items()]
+                    )
+                )
                 run = await read_run(ws)
             return run
 
@@ -264,19 +273,23 @@ def _enter(port: int, steps: list[dict[str, tuple[str, object]]]):
 def test_live_server_at_debug_level_logs_no_patient_values(live_server) -> None:
     port, log = live_server
     add = {"assess_add_assessment": ("trigger_value", True)}
-    steps = [{
-        "assess_age": ("string_value", str(AGE)),
-        "assess_hb": ("string_value", str(HEMOGLOBIN_G_L)),
-        "assess_steroid_start": ("string_value", "2026-10-20"),
-        **add,
-    }]
+    steps = [
+        {
+            "assess_age": ("string_value", str(AGE)),
+            "assess_hb": ("string_value", str(HEMOGLOBIN_G_L)),
+            "assess_steroid_start": ("string_value", "2026-10-20"),
+            **add,
+        }
+    ]
     for row, day in enumerate(("2026-10-20", "2026-10-27")):
-        steps.append({
-            f"assess_assessments_{row}_date": ("string_value", day),
-            f"assess_assessments_{row}_rash_bsa": ("string_value", "30"),
-            f"assess_assessments_{row}_bilirubin": ("string_value", str(BILIRUBIN_MG_DL)),
-            **(add if row == 0 else {}),
-        })
+        steps.append(
+            {
+                f"assess_assessments_{row}_date": ("string_value", day),
+                f"assess_assessments_{row}_rash_bsa": ("string_value", "30"),
+                f"assess_assessments_{row}_bilirubin": ("string_value", str(BILIRUBIN_MG_DL)),
+                **(add if row == 0 else {}),
+            }
+        )
     result = _enter(port, steps)
     assert not result.exceptions
     assert any("day 7" in alert or "2026-10-27" in alert for alert in result.alerts)
@@ -340,8 +353,11 @@ def test_live_server_refuses_oversized_and_unsigned_uploads(live_server) -> None
 
 
 def _level(sessions: int, verdicts: list[float], errors: int = 0) -> Level:
-    tally = Tally(completed=len(verdicts), verdict_seconds=verdicts,
-                  errors=[f"error {n}" for n in range(errors)])
+    tally = Tally(
+        completed=len(verdicts),
+        verdict_seconds=verdicts,
+        errors=[f"error {n}" for n in range(errors)],
+    )
     return Level(sessions, tally, peak_mb=300.0, cpu_used=30.0, wall_used=60.0)
 
 
@@ -362,8 +378,9 @@ def test_load_report_has_one_row_per_level_and_lists_errors() -> None:
     assert "- error 0" in table and "- error 1" in table
 
 
-@pytest.mark.parametrize("argv", [["--sessions", "0"], ["--sessions", "21"],
-                                  ["--seconds", "0.5"], ["--sessions", "x"]])
+@pytest.mark.parametrize(
+    "argv", [["--sessions", "0"], ["--sessions", "21"], ["--seconds", "0.5"], ["--sessions", "x"]]
+)
 def test_load_check_refuses_out_of_range_arguments(argv) -> None:
     with pytest.raises(SystemExit) as info:
         load_main(argv)

@@ -34,8 +34,7 @@ def _decimal_comma(rows: list[list[str]]) -> list[list[str]]:
     header = rows[0]
     fractional = [header.index("age_years"), header.index("hemoglobin_g_l")]
     return [header] + [
-        [f"{cell},0" if i in fractional else cell for i, cell in enumerate(row)]
-        for row in rows[1:]
+        [f"{cell},0" if i in fractional else cell for i, cell in enumerate(row)] for row in rows[1:]
     ]
 
 
@@ -44,17 +43,20 @@ VARIANTS = {
     "tab": lambda: _write(_rows(), "\t", "\n").encode(),
     "BOM + CRLF": lambda: codecs.BOM_UTF8 + _write(_rows(), ",", "\r\n").encode(),
     "UTF-16 tab (Excel Unicode text)": lambda: _write(_rows(), "\t", "\r\n").encode("utf-16"),
-    "semicolon, BOM, CRLF, decimal comma": lambda: codecs.BOM_UTF8
-    + _write(_decimal_comma(_rows()), ";", "\r\n").encode(),
+    "semicolon, BOM, CRLF, decimal comma": lambda: (
+        codecs.BOM_UTF8 + _write(_decimal_comma(_rows()), ";", "\r\n").encode()
+    ),
 }
 DESCRIPTIONS = {
     "semicolon, decimal comma": "semicolon-separated, decimal comma, UTF-8, LF line ends",
     "tab": "tab-separated, no decimal fractions, UTF-8, LF line ends",
     "BOM + CRLF": "comma-separated, no decimal fractions, UTF-8 with BOM, CRLF line ends",
-    "UTF-16 tab (Excel Unicode text)":
-        "tab-separated, no decimal fractions, UTF-16, CRLF line ends",
-    "semicolon, BOM, CRLF, decimal comma":
-        "semicolon-separated, decimal comma, UTF-8 with BOM, CRLF line ends",
+    "UTF-16 tab (Excel Unicode text)": (
+        "tab-separated, no decimal fractions, UTF-16, CRLF line ends"
+    ),
+    "semicolon, BOM, CRLF, decimal comma": (
+        "semicolon-separated, decimal comma, UTF-8 with BOM, CRLF line ends"
+    ),
 }
 
 
@@ -69,7 +71,10 @@ def test_spreadsheet_dialects_give_the_same_cohort_as_the_comma_file(variant):
 def test_comma_file_dialect():
     dialect = load_cohort(REFERENCE).dialect
     assert dialect.as_card() == {
-        "separator": "comma", "decimal_mark": None, "encoding": "UTF-8", "line_ending": "LF",
+        "separator": "comma",
+        "decimal_mark": None,
+        "encoding": "UTF-8",
+        "line_ending": "LF",
         "description": "comma-separated, no decimal fractions, UTF-8, LF line ends",
     }
 
@@ -82,8 +87,9 @@ def _file(rows: list[list[str]], delimiter: str = ";") -> bytes:
 
 
 def test_decimal_point_in_a_semicolon_file_is_read_as_a_point():
-    cohort = load_cohort(_file([["a", "42.5", "II", "85.5", "10", "1"],
-                                ["b", "30", "III", "95", "20", "0"]]))
+    cohort = load_cohort(
+        _file([["a", "42.5", "II", "85.5", "10", "1"], ["b", "30", "III", "95", "20", "0"]])
+    )
     assert cohort.frame["age_years"].tolist() == [42.5, 30.0]
     assert cohort.dialect.decimal_mark == "."
 
@@ -102,8 +108,11 @@ def test_both_decimal_marks_are_refused_naming_a_cell_of_each():
 
 
 def test_decimal_comma_in_a_comma_file_is_not_a_number():
-    data = _write([HEADER, ["a", "42,5", "II", "85", "10", "1"], ["b", "30", "III", "95", "2",
-                                                                   "0"]], ",", "\n").encode()
+    data = _write(
+        [HEADER, ["a", "42,5", "II", "85", "10", "1"], ["b", "30", "III", "95", "2", "0"]],
+        ",",
+        "\n",
+    ).encode()
     with pytest.raises(InputError) as info:
         read_cohort(data)
     assert str(info.value) == "row 2, column age_years: '42,5' is not a number"

@@ -212,8 +212,21 @@ def test_cr_exactly_when_every_organ_is_0(baseline, current):
 # 10,000 fit in the normal suite); a failure prints the seed, which reproduces the document.
 
 START = date(2026, 11, 1)
-TEXTS = ["", "2026-11-01", "2026-13-40", "mg/dL", "umol/L", "g/dL", "II", "NaN", "ü", "[", "0",
-         "two\nlines", "tab\t"]
+TEXTS = [
+    "",
+    "2026-11-01",
+    "2026-13-40",
+    "mg/dL",
+    "umol/L",
+    "g/dL",
+    "II",
+    "NaN",
+    "ü",
+    "[",
+    "0",
+    "two\nlines",
+    "tab\t",
+]
 NUMBERS = [0, 1, -1, 0.5, 2, 2.0, 25, 50, 50.1, 100, 1e308, -1e308, 10**30, 10**400, -(10**400)]
 MEASUREMENT_LIMITS = {
     "skin_rash_bsa_percent": 100,
@@ -238,7 +251,7 @@ def random_json(rng: random.Random, depth: int = 2) -> Any:
     if kind == 4:
         return rng.choice(TEXTS)
     if kind == 5:
-        return "".join(rng.choice("aZ0-:.{}\\\"\n µ") for _ in range(rng.randrange(6)))
+        return "".join(rng.choice('aZ0-:.{}\\"\n µ') for _ in range(rng.randrange(6)))
     if kind == 6:
         return [random_json(rng, depth - 1) for _ in range(rng.randrange(4))]
     return {rng.choice(TEXTS + ["skin", "date"]): random_json(rng, depth - 1) for _ in range(3)}

@@ -292,12 +292,18 @@ def test_cross_validated_calibration_and_decision_curve_contract(small, small_me
 def test_truncated_concordance_only_counts_deaths_by_the_day(small, small_metrics):
     cph, metrics = small_metrics
     early = small.assign(death=np.where(small["os_days"] <= 180, small["death"], 0))
-    x = np.column_stack([
-        small["age_years"] < 18, small["age_years"] >= 35, small["grade"] == "II",
-        small["grade"] == "IV", small["hemoglobin_g_l"] <= 90,
-    ]).astype(float)
-    risk = x[:, [list(cph.params_.index).index(c) for c in cph.params_.index]] @ \
-        cph.params_.to_numpy()
+    x = np.column_stack(
+        [
+            small["age_years"] < 18,
+            small["age_years"] >= 35,
+            small["grade"] == "II",
+            small["grade"] == "IV",
+            small["hemoglobin_g_l"] <= 90,
+        ]
+    ).astype(float)
+    risk = (
+        x[:, [list(cph.params_.index).index(c) for c in cph.params_.index]] @ cph.params_.to_numpy()
+    )
     # Pairs whose first death is after day 180 are dropped: the same as censoring those deaths
     # for the patient who died, but a later death still counts as "outlived" for the other.
     expected = harrell_c(small["os_days"].to_numpy(), early["death"].to_numpy(), risk)

@@ -34,8 +34,19 @@ START = date(2026, 11, 1)
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("1.5", 1.5), ("1,5", 1.5), (" 42 ", 42), ("0", 0), ("8,2", 8.2), (",5", 0.5),
-     ("5.", 5), ("-1", -1), ("+2", 2), ("0,25", 0.25), ("1500", 1500)],
+    [
+        ("1.5", 1.5),
+        ("1,5", 1.5),
+        (" 42 ", 42),
+        ("0", 0),
+        ("8,2", 8.2),
+        (",5", 0.5),
+        ("5.", 5),
+        ("-1", -1),
+        ("+2", 2),
+        ("0,25", 0.25),
+        ("1500", 1500),
+    ],
 )
 def test_numbers_read_with_a_decimal_point_or_comma(text: str, value: float) -> None:
     assert parse_number(text, "Bilirubin (mg/dL)") == value
@@ -46,8 +57,10 @@ def test_a_blank_number_is_not_measured_never_zero(text) -> None:
     assert parse_number(text, "Hemoglobin (g/L)") is None
 
 
-@pytest.mark.parametrize("text", ["1,5,3", "abc", "47.31abc", "1e3", "nan", "inf", "1 500",
-                                  "1.5.3", "1.234,5", "--1", "½"])
+@pytest.mark.parametrize(
+    "text",
+    ["1,5,3", "abc", "47.31abc", "1e3", "nan", "inf", "1 500", "1.5.3", "1.234,5", "--1", "½"],
+)
 def test_unreadable_numbers_are_refused_naming_field_unit_and_range(text: str) -> None:
     with pytest.raises(FieldError) as info:
         parse_number(text, "Total bilirubin (mg/dL)", "0–100 mg/dL")
@@ -66,8 +79,9 @@ def test_a_long_refused_text_is_shortened_in_the_message() -> None:
         assert len(str(info.value)) < 200 and "…" in str(info.value)
 
 
-@pytest.mark.parametrize(("text", "whole", "decimal"),
-                         [("1,500", "1500", "1.5"), ("2,250", "2250", "2.25")])
+@pytest.mark.parametrize(
+    ("text", "whole", "decimal"), [("1,500", "1500", "1.5"), ("2,250", "2250", "2.25")]
+)
 def test_a_comma_before_three_digits_is_ambiguous_and_refused(text, whole, decimal) -> None:
     with pytest.raises(FieldError, match=f"could mean {whole} or {decimal}"):
         parse_number(text, "Stool volume (mL/day)")
@@ -91,9 +105,16 @@ def test_number_text_reads_back_as_the_same_number(value: float) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2026-11-02", date(2026, 11, 2)), ("2024-02-29", date(2024, 2, 29)),
-     ("day 7", date(2026, 11, 8)), ("d7", date(2026, 11, 8)), ("Day 14", date(2026, 11, 15)),
-     ("D 0", START), ("day +3", date(2026, 11, 4)), (" 2026-12-31 ", date(2026, 12, 31))],
+    [
+        ("2026-11-02", date(2026, 11, 2)),
+        ("2024-02-29", date(2024, 2, 29)),
+        ("day 7", date(2026, 11, 8)),
+        ("d7", date(2026, 11, 8)),
+        ("Day 14", date(2026, 11, 15)),
+        ("D 0", START),
+        ("day +3", date(2026, 11, 4)),
+        (" 2026-12-31 ", date(2026, 12, 31)),
+    ],
 )
 def test_dates_are_iso_or_a_day_of_the_course(text: str, expected: date) -> None:
     assert parse_date(text, "Date", START) == expected
@@ -101,11 +122,18 @@ def test_dates_are_iso_or_a_day_of_the_course(text: str, expected: date) -> None
 
 @pytest.mark.parametrize(
     ("text", "why"),
-    [("2026-02-31", "February 2026 has 28 days"), ("2026-02-29", "February 2026 has 28 days"),
-     ("2026-04-31", "April 2026 has 30 days"), ("2026-13-45", "there is no month 13"),
-     ("2026-00-10", "there is no month 0"), ("11/02/2026", "YYYY-MM-DD"),
-     ("2026-11-2", "YYYY-MM-DD"), ("02.11.2026", "YYYY-MM-DD"), ("61102-02-02", "YYYY-MM-DD"),
-     ("yesterday", "YYYY-MM-DD")],
+    [
+        ("2026-02-31", "February 2026 has 28 days"),
+        ("2026-02-29", "February 2026 has 28 days"),
+        ("2026-04-31", "April 2026 has 30 days"),
+        ("2026-13-45", "there is no month 13"),
+        ("2026-00-10", "there is no month 0"),
+        ("11/02/2026", "YYYY-MM-DD"),
+        ("2026-11-2", "YYYY-MM-DD"),
+        ("02.11.2026", "YYYY-MM-DD"),
+        ("61102-02-02", "YYYY-MM-DD"),
+        ("yesterday", "YYYY-MM-DD"),
+    ],
 )
 def test_impossible_or_other_dates_are_refused_never_moved(text: str, why: str) -> None:
     with pytest.raises(FieldError) as info:
@@ -200,9 +228,14 @@ def test_out_of_range_is_refused_with_unit_and_range_not_clamped() -> None:
     assert reading.case["assessments"][0]["measurements"]["skin_rash_bsa_percent"] == 150
 
 
-@pytest.mark.parametrize(("field", "text", "slot"),
-                         [("age_years", "4O", "age_years"), ("mp_dose", "2,0,0", "mp_dose"),
-                          ("steroid_start", "2026-02-31", "steroid_start")])
+@pytest.mark.parametrize(
+    ("field", "text", "slot"),
+    [
+        ("age_years", "4O", "age_years"),
+        ("mp_dose", "2,0,0", "mp_dose"),
+        ("steroid_start", "2026-02-31", "steroid_start"),
+    ],
+)
 def test_unreadable_scalars_are_shown_beside_their_field_and_not_also_missing(
     field: str, text: str, slot: str
 ) -> None:
@@ -217,7 +250,8 @@ def test_an_empty_form_shows_no_problems_only_what_is_missing() -> None:
     reading = F.read_form(F.empty_form())
     assert reading.problems == {}
     assert reading.missing == [
-        "Age", "Steroid start date",
+        "Age",
+        "Steroid start date",
         "the baseline assessment (dated the steroid start date, day 0)",
     ]
 
@@ -236,12 +270,14 @@ def test_cross_field_problems_are_in_words_beside_their_row() -> None:
     late = form["assessments"][1]
     late["date"] = "2026-10-30"
     assert F.read_form(form).problems == {
-        f"assessments:{late['id']}": ["Date: before the steroid start date"]}
+        f"assessments:{late['id']}": ["Date: before the steroid start date"]
+    }
     late["date"] = "day 7"
     change = F.add_row(form, "dose_changes")
     change.update(date="2026-10-01", dose="1")
     assert F.read_form(form).problems == {
-        f"dose_changes:{change['id']}": ["Date: must be after the steroid start date"]}
+        f"dose_changes:{change['id']}": ["Date: must be after the steroid start date"]
+    }
 
 
 def test_problem_places_are_named_in_words() -> None:
@@ -260,9 +296,12 @@ def test_missing_baseline_is_named() -> None:
     form = _valid_form()
     F.delete_row(form, "assessments", form["assessments"][0]["id"])
     reading = F.read_form(form)
-    assert reading.problems == {"assessments": [
-        "no baseline assessment on the steroid start date (2026-11-01, day 0); response and "
-        "refractoriness are judged against it"]}
+    assert reading.problems == {
+        "assessments": [
+            "no baseline assessment on the steroid start date (2026-11-01, day 0); response and "
+            "refractoriness are judged against it"
+        ]
+    }
 
 
 def test_a_child_with_stool_findings_needs_a_weight() -> None:
@@ -273,7 +312,8 @@ def test_a_child_with_stool_findings_needs_a_weight() -> None:
     assert reading.problems == {}
     assert reading.missing == [
         "Weight for a patient under 18 with stool findings entered (child thresholds apply at "
-        "≤ 50 kg and are in mL/kg/day)"]
+        "≤ 50 kg and are in mL/kg/day)"
+    ]
 
 
 def test_units_chosen_on_the_page_go_into_the_case() -> None:
@@ -292,26 +332,50 @@ def test_read_as_shows_each_value_as_the_engine_gets_it() -> None:
     baseline = _assessment(form, date="day 0", rash_bsa="30", bilirubin="1,5", upper_gi="no")
     staged = _assessment(form, date="day 7", mode="stages", skin_stage="1")
     assert F.read_as(form, F.read_form(form)) == {
-        f"assessments:{baseline['id']}":
-            "Read as: Rash 30 % BSA · Total bilirubin 1.5 mg/dL · Persistent nausea, vomiting or "
-            "anorexia: no. Not measured: Bullae/desquamation · Stool volume · Stool episodes · "
-            "Severe abdominal pain or ileus · Grossly bloody stool.",
-        f"assessments:{staged['id']}":
-            "Read as: Skin stage 1. Not measured: Liver stage · Upper-GI stage · Lower-GI stage.",
+        f"assessments:{baseline['id']}": "Read as: Rash 30 % BSA · Total bilirubin 1.5 mg/dL · "
+        "Persistent nausea, vomiting or anorexia: no. "
+        "Not measured: Bullae/desquamation · Stool volume · Stool episodes · "
+        "Severe abdominal pain or ileus · Grossly bloody stool.",
+        f"assessments:{staged['id']}": "Read as: Skin stage 1. "
+        "Not measured: Liver stage · Upper-GI stage · Lower-GI stage.",
     }
 
 
-TYPED = st.one_of(st.sampled_from(["", " ", "0", "1,5", "1.5", "-1", "1e3", "1,500", "day 7",
-                                    "d0", "2026-11-01", "2026-02-31", "abc", "150", "99999"]),
-                  st.text(max_size=12))
+TYPED = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0",
+            "1,5",
+            "1.5",
+            "-1",
+            "1e3",
+            "1,500",
+            "day 7",
+            "d0",
+            "2026-11-01",
+            "2026-02-31",
+            "abc",
+            "150",
+            "99999",
+        ]
+    ),
+    st.text(max_size=12),
+)
 
 
 @settings(max_examples=80, suppress_health_check=[HealthCheck.too_slow])
-@given(st.dictionaries(st.sampled_from(["age_years", "weight_kg", "hemoglobin_value",
-                                        "steroid_start", "mp_dose", "case_code"]), TYPED),
-       st.lists(st.dictionaries(st.sampled_from(F.ROW_FIELDS["assessments"][2:7]), TYPED),
-                max_size=3),
-       st.lists(st.sampled_from(["findings", "stages"]), min_size=3, max_size=3))
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            ["age_years", "weight_kg", "hemoglobin_value", "steroid_start", "mp_dose", "case_code"]
+        ),
+        TYPED,
+    ),
+    st.lists(st.dictionaries(st.sampled_from(F.ROW_FIELDS["assessments"][2:7]), TYPED), max_size=3),
+    st.lists(st.sampled_from(["findings", "stages"]), min_size=3, max_size=3),
+)
 def test_anything_typed_is_read_or_refused_in_words_never_a_crash(scalars, rows, modes) -> None:
     form = F.empty_form()
     form.update(scalars)
@@ -347,7 +411,8 @@ def test_example_case_round_trips_through_the_form(path: Path) -> None:
     assert (after["status"], after["max_grade"]) == (before["status"], before["max_grade"])
     judged = ("date", "stages", "grade", "minnesota_risk", "response")
     assert [{k: a[k] for k in judged} for a in after["assessments"]] == [
-        {k: a[k] for k in judged} for a in before["assessments"]]
+        {k: a[k] for k in judged} for a in before["assessments"]
+    ]
 
 
 def test_a_case_2_file_round_trips_exactly() -> None:
@@ -360,20 +425,38 @@ def test_a_case_2_file_round_trips_exactly() -> None:
 
 def test_everything_on_the_form_round_trips() -> None:
     form = _valid_form()
-    form.update(case_code="W3-017", mp_dose="1,5", steroid_intolerant=True, grade_override="IV",
-                rule_set="ebmt2018")
+    form.update(
+        case_code="W3-017",
+        mp_dose="1,5",
+        steroid_intolerant=True,
+        grade_override="IV",
+        rule_set="ebmt2018",
+    )
     F.add_row(form, "dose_changes").update(date="2026-11-10", dose="1")
-    form["assessments"][1].update(date="2026-11-08", bilirubin="2.5", upper_gi="yes",
-                                  stool_episodes="4", bloody_stool="no")
+    form["assessments"][1].update(
+        date="2026-11-08", bilirubin="2.5", upper_gi="yes", stool_episodes="4", bloody_stool="no"
+    )
     _assessment(form, date="2026-11-15", mode="stages", skin_stage="1", lower_gi_stage="2")
     lab = F.add_row(form, "labs")
-    lab.update(date="2026-11-01", ldh="420", creatinine="97", creatinine_unit="umol/L",
-               platelets="45", map="0,2")
+    lab.update(
+        date="2026-11-01",
+        ldh="420",
+        creatinine="97",
+        creatinine_unit="umol/L",
+        platelets="45",
+        map="0,2",
+    )
     d = F.read_form(form).case
     assert (d["case_code"], d["rule_set"], d["grade_override"]) == ("W3-017", "ebmt2018", "IV")
-    assert d["labs"] == [{"date": "2026-11-01", "ldh_u_l": 420,
-                          "creatinine": {"value": 97, "unit": "umol/L"},
-                          "platelets_10e9_l": 45, "map_probability": 0.2}]
+    assert d["labs"] == [
+        {
+            "date": "2026-11-01",
+            "ldh_u_l": 420,
+            "creatinine": {"value": 97, "unit": "umol/L"},
+            "platelets_10e9_l": 45,
+            "map_probability": 0.2,
+        }
+    ]
     back = F.case_dict_to_form(case_to_dict(parse_case(d)))
     expected = _without_ids(form)
     expected["mp_dose"] = "1.5"
@@ -383,11 +466,13 @@ def test_everything_on_the_form_round_trips() -> None:
 
 @pytest.mark.parametrize(
     ("field", "text", "message"),
-    [("ldh", "0", "LDH: 0 U/L is outside the allowed range (more than 0, at most 20000 U/L)."),
-     ("map", "1,2", "MAP probability: 1.2 is outside the allowed range (0–1)."),
-     ("map", "x", "MAP probability: “x” is not a number"),
-     ("platelets", "4O", "Platelets (10⁹/L): “4O” is not a number"),
-     ("creatinine", "abc", "Allowed: more than 0, at most 2652 µmol/L.")],
+    [
+        ("ldh", "0", "LDH: 0 U/L is outside the allowed range (more than 0, at most 20000 U/L)."),
+        ("map", "1,2", "MAP probability: 1.2 is outside the allowed range (0–1)."),
+        ("map", "x", "MAP probability: “x” is not a number"),
+        ("platelets", "4O", "Platelets (10⁹/L): “4O” is not a number"),
+        ("creatinine", "abc", "Allowed: more than 0, at most 2652 µmol/L."),
+    ],
 )
 def test_lab_values_are_refused_in_words(field: str, text: str, message: str) -> None:
     form = _valid_form()
@@ -397,8 +482,10 @@ def test_lab_values_are_refused_in_words(field: str, text: str, message: str) ->
     assert message in shown
 
 
-NUMBER_TEXT = st.one_of(st.just(""), st.decimals(0, 100, places=2).map(
-    lambda d: str(d).replace(".", ",") if d % 2 else str(d)))
+NUMBER_TEXT = st.one_of(
+    st.just(""),
+    st.decimals(0, 100, places=2).map(lambda d: str(d).replace(".", ",") if d % 2 else str(d)),
+)
 CHOICE = st.sampled_from(F.YES_NO)
 
 
@@ -407,13 +494,17 @@ def _typed_forms(draw) -> dict:
     """Forms a clinician could type: any mix of blanks, decimal commas, choices, stage entries,
     labs, rule sets and overrides, with dates on distinct days from the start."""
     form = F.empty_form()
-    form.update(age_years=str(draw(st.integers(1, 99))), weight_kg=draw(NUMBER_TEXT) or "60",
-                hemoglobin_value=draw(st.sampled_from(["", "85", "8,5"])),
-                hemoglobin_unit="g/L", steroid_start="2026-11-01",
-                case_code=draw(st.sampled_from(["", "W3-017"])),
-                rule_set=draw(st.sampled_from(["study", "ebmt2018"])),
-                grade_override=draw(st.sampled_from(F.GRADE_OVERRIDES)),
-                bilirubin_unit=draw(st.sampled_from(["mg/dL", "umol/L"])))
+    form.update(
+        age_years=str(draw(st.integers(1, 99))),
+        weight_kg=draw(NUMBER_TEXT) or "60",
+        hemoglobin_value=draw(st.sampled_from(["", "85", "8,5"])),
+        hemoglobin_unit="g/L",
+        steroid_start="2026-11-01",
+        case_code=draw(st.sampled_from(["", "W3-017"])),
+        rule_set=draw(st.sampled_from(["study", "ebmt2018"])),
+        grade_override=draw(st.sampled_from(F.GRADE_OVERRIDES)),
+        bilirubin_unit=draw(st.sampled_from(["mg/dL", "umol/L"])),
+    )
     if form["hemoglobin_value"] == "85":
         form["hemoglobin_unit"] = "g/L"
     elif form["hemoglobin_value"]:
@@ -428,8 +519,13 @@ def _typed_forms(draw) -> dict:
         for field, organ in F.STAGE_FIELDS.items():
             row[field] = draw(st.sampled_from(F.STAGE_CHOICES[organ]))
     if draw(st.booleans()):
-        F.add_row(form, "labs").update(date="day 1", ldh=draw(st.sampled_from(["", "420"])),
-                                       creatinine="1,1", platelets="45", map="")
+        F.add_row(form, "labs").update(
+            date="day 1",
+            ldh=draw(st.sampled_from(["", "420"])),
+            creatinine="1,1",
+            platelets="45",
+            map="",
+        )
     return form
 
 

@@ -9,8 +9,14 @@ from perf.summary import ROWS, Row, summary, write_rows
 
 def test_rows_in_order_with_not_run_and_the_last_markdown_date(tmp_path) -> None:
     write_rows("pdf", {"pdf_warm": Row("36 ms", "53 ms", "1.48× peer", True)}, tmp_path)
-    write_rows("model", {"score_100k": Row("0.80 s", "0.95 s", "1.19×", True),
-                         "train_100k": Row("7.0 s", "22.0 s", "3.14×", False)}, tmp_path)
+    write_rows(
+        "model",
+        {
+            "score_100k": Row("0.80 s", "0.95 s", "1.19×", True),
+            "train_100k": Row("7.0 s", "22.0 s", "3.14×", False),
+        },
+        tmp_path,
+    )
     (tmp_path / "app.md").write_text("# App\n\n2026-11-25 15:25 UTC; x86_64\n", encoding="utf-8")
     lines = summary(tmp_path).splitlines()
     body = lines[2:]

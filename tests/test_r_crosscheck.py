@@ -45,11 +45,16 @@ def tied_cohort(n: int = 4000, seed: int = 11) -> pd.DataFrame:
     lp = lp + 0.7 * (hb <= 90)
     death = rng.exponential(200 / np.exp(lp))
     censor = rng.uniform(10, 400, n)
-    return pd.DataFrame({
-        "patient_id": [f"t{i}" for i in range(n)], "age_years": age, "grade": grade,
-        "hemoglobin_g_l": hb, "os_days": np.ceil(np.minimum(death, censor) / 7).astype(int),
-        "death": (death <= censor).astype(int),
-    })
+    return pd.DataFrame(
+        {
+            "patient_id": [f"t{i}" for i in range(n)],
+            "age_years": age,
+            "grade": grade,
+            "hemoglobin_g_l": hb,
+            "os_days": np.ceil(np.minimum(death, censor) / 7).astype(int),
+            "death": (death <= censor).astype(int),
+        }
+    )
 
 
 def _r_fit(cohort: pd.DataFrame, names: list[str], tmp_path: Path) -> tuple[pd.DataFrame, ...]:
@@ -58,8 +63,9 @@ def _r_fit(cohort: pd.DataFrame, names: list[str], tmp_path: Path) -> tuple[pd.D
     design.insert(0, "os_days", cohort["os_days"].to_numpy())
     design.to_csv(tmp_path / "design.csv", index=False)
     paths = [tmp_path / "design.csv", tmp_path / "r.csv", tmp_path / "zph.csv"]
-    subprocess.run([rscript(), str(R_SCRIPT), *map(str, paths)], check=True,
-                   capture_output=True, timeout=120)
+    subprocess.run(
+        [rscript(), str(R_SCRIPT), *map(str, paths)], check=True, capture_output=True, timeout=120
+    )
     return (pd.read_csv(paths[1]).set_index("name"), pd.read_csv(paths[2]).set_index("name"))
 
 

@@ -218,9 +218,7 @@ def ebmt(doc: dict) -> dict:
 
 
 def dose_changes(*day_dose: tuple[int, float]) -> list[dict]:
-    return [
-        {"date": day_date(d), "methylprednisolone_mg_per_kg_day": dose} for d, dose in day_dose
-    ]
+    return [{"date": day_date(d), "methylprednisolone_mg_per_kg_day": dose} for d, dose in day_dose]
 
 
 def test_e1_progression_on_days_3_to_5():
@@ -248,9 +246,7 @@ def test_rule_sets_disagree_on_a_partial_response_at_day_14():
 
 
 def test_d1_dose_raised_again_after_taper_is_dependence():
-    doc = course(
-        E_BASE, at(7, E_PR), at(14, E_PR), dose_changes=dose_changes((10, 1.0), (15, 2.0))
-    )
+    doc = course(E_BASE, at(7, E_PR), at(14, E_PR), dose_changes=dose_changes((10, 1.0), (15, 2.0)))
     got = ebmt(doc)
     assert_status(got, {"value": "steroid-dependent", "rule": "D1", "day": 15})
     assert got["date"] == "2026-11-16"

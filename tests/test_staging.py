@@ -25,7 +25,6 @@ def _first_row(doc: dict) -> dict:
     return assess_case(parse_case(doc)).to_json()["assessments"][0]
 
 
-
 # ---------------------------------------------------------------- skin
 
 
@@ -52,9 +51,7 @@ def test_skin_stage_at_each_threshold(rash, bullae, stage):
 
 
 def test_skin_stage_from_a_case_file():
-    doc = case_doc(
-        [measured(0, skin_rash_bsa_percent=60, skin_bullae_desquamation_bsa_percent=6)]
-    )
+    doc = case_doc([measured(0, skin_rash_bsa_percent=60, skin_bullae_desquamation_bsa_percent=6)])
     assert _first_row(doc)["stages"]["skin"] == 4
 
 
@@ -282,9 +279,7 @@ def test_bloody_stool_stage_4_for_a_child_too():
 
 
 def test_stage_4_finding_through_a_case_file():
-    doc = case_doc(
-        [measured(0, stool_ml_per_day=100, severe_abdominal_pain_or_ileus=True)]
-    )
+    doc = case_doc([measured(0, stool_ml_per_day=100, severe_abdominal_pain_or_ileus=True)])
     row = _first_row(doc)
     assert row["stages"]["lower_gi"] == 4
     assert row["grade"] == "IV"

@@ -194,14 +194,20 @@ def _semicolon_decimal_comma(text: str) -> bytes:
 
 def test_european_spreadsheet_file_gives_the_same_model_as_the_comma_file(tmp_path):
     text = REFERENCE_CSV.read_text(encoding="utf-8")
-    comma = "\n".join(
-        ",".join(c + ".5" if i == 1 and n else c + ".0" if i == 3 and n else c
-                 for i, c in enumerate(line.split(",")))
-        for n, line in enumerate(text.splitlines())
-    ) + "\n"
+    comma = (
+        "\n".join(
+            ",".join(
+                c + ".5" if i == 1 and n else c + ".0" if i == 3 and n else c
+                for i, c in enumerate(line.split(","))
+            )
+            for n, line in enumerate(text.splitlines())
+        )
+        + "\n"
+    )
     first = train_from_csv(comma.encode(), store=ModelStore(tmp_path / "a"), allow_low_epv=True)
-    second = train_from_csv(_semicolon_decimal_comma(text), store=ModelStore(tmp_path / "b"),
-                            allow_low_epv=True)
+    second = train_from_csv(
+        _semicolon_decimal_comma(text), store=ModelStore(tmp_path / "b"), allow_low_epv=True
+    )
     assert second["coefficients"] == first["coefficients"]
     assert second["metrics"] == first["metrics"]
     assert first["dialect"]["description"] == (
@@ -233,8 +239,10 @@ def test_complete_rows_fit_reports_exactly_the_rows_left_out(tmp_path, cohort_fi
     assert card["complete_rows"] == {
         "excluded": 5,
         "listed": 5,
-        "rows": [{"row": i + 1, "patient_id": pid, "empty": ["hemoglobin_g_l"]}
-                 for i, pid in zip(gaps, ids, strict=True)],
+        "rows": [
+            {"row": i + 1, "patient_id": pid, "empty": ["hemoglobin_g_l"]}
+            for i, pid in zip(gaps, ids, strict=True)
+        ],
     }
     assert card["n"] == 150 - 5
     plain = train_from_csv(cohort_file, store=store)
@@ -245,17 +253,21 @@ def test_epv_refusal_names_the_override_given_by_the_caller(tmp_path):
     df = synthetic_cohort(80, seed=6)
     df.loc[df.index[30:], "death"] = 0
     with pytest.raises(InputError) as info:
-        train_from_csv(cohort_csv(df), store=ModelStore(tmp_path),
-                       epv_override='tick "Allow fewer events per coefficient"')
-    assert str(info.value).endswith(
-        'To fit anyway, tick "Allow fewer events per coefficient".'
-    )
+        train_from_csv(
+            cohort_csv(df),
+            store=ModelStore(tmp_path),
+            epv_override='tick "Allow fewer events per coefficient"',
+        )
+    assert str(info.value).endswith('To fit anyway, tick "Allow fewer events per coefficient".')
 
 
 def test_progress_is_reported_in_order_up_to_saving(tmp_path, cohort_file):
     seen: list[tuple[str, float]] = []
-    train_from_csv(cohort_file, store=ModelStore(tmp_path / "m"),
-                   progress=lambda step, fraction: seen.append((step, fraction)))
+    train_from_csv(
+        cohort_file,
+        store=ModelStore(tmp_path / "m"),
+        progress=lambda step, fraction: seen.append((step, fraction)),
+    )
     fractions = [f for _, f in seen]
     assert fractions == sorted(fractions) and fractions[0] == 0.0
     assert seen[-1][0] == "saving the model"

@@ -49,8 +49,11 @@ def build(models_dir: Path = REPO / "models", reference_dir: Path = REFERENCE_DI
         reference_model=True,
         assumptions=assumptions(),
         source_name="training/reference_cohort.csv",
-        data_source=DataSource(centre="synthetic (training/generate_reference_cohort.py)",
-                               period=None, declared_by=BUILDER),
+        data_source=DataSource(
+            centre="synthetic (training/generate_reference_cohort.py)",
+            period=None,
+            declared_by=BUILDER,
+        ),
     )
     if reference_dir.exists():
         shutil.rmtree(reference_dir)

@@ -105,9 +105,11 @@ def secret_problem(secret: object) -> str | None:
     if not isinstance(secret, str):
         return f"The configured admin secret ({SECRET_ENV} or admin_secret) must be text."
     if len(secret) < MIN_SECRET_LENGTH:
-        return (f"The configured admin secret ({SECRET_ENV} or admin_secret) is shorter than "
-                f"{MIN_SECRET_LENGTH} characters, so model changes are locked until a longer one "
-                "is configured.")
+        return (
+            f"The configured admin secret ({SECRET_ENV} or admin_secret) is shorter than "
+            f"{MIN_SECRET_LENGTH} characters, so model changes are locked until a longer one "
+            "is configured."
+        )
     return None
 
 
@@ -161,8 +163,11 @@ def check_entered(
         return ok, None if ok else "That admin secret is not correct."
     wait = max(attempts.throttle.wait_seconds(), shared.wait_seconds())
     if wait > 0:
-        LOG.warning("Admin secret attempt not checked: throttled for %.0f s more (peer %s)",
-                    wait, peer or "unknown")
+        LOG.warning(
+            "Admin secret attempt not checked: throttled for %.0f s more (peer %s)",
+            wait,
+            peer or "unknown",
+        )
         return False, f"Too many wrong admin secrets: try again in {math.ceil(wait)} s."
     attempts.last_digest = digest
     if secret_matches(entered, configured):
@@ -171,8 +176,12 @@ def check_entered(
         return True, None
     failures = attempts.throttle.failed()
     shared.failed()
-    LOG.warning("Admin secret refused: %d wrong in this session in the last %.0f s (peer %s)",
-                failures, WINDOW_SECONDS, peer or "unknown")
+    LOG.warning(
+        "Admin secret refused: %d wrong in this session in the last %.0f s (peer %s)",
+        failures,
+        WINDOW_SECONDS,
+        peer or "unknown",
+    )
     return False, "That admin secret is not correct."
 
 
@@ -228,14 +237,20 @@ def may_write() -> bool:
     if trust_problem:
         st.warning(trust_problem)
     connection = current_connection()
-    gate = admin_gate(connection, st.get_option("server.address"),
-                      secret_configured=bool(configured), trust_loopback=trust)
+    gate = admin_gate(
+        connection,
+        st.get_option("server.address"),
+        secret_configured=bool(configured),
+        trust_loopback=trust,
+    )
     if gate == "open":
         return True
     if gate == "locked":
-        st.warning("Model changes are locked: this session is not a direct connection on this "
-                   f"machine (or {TRUST_ENV}=0) and no admin secret is configured ({SECRET_ENV} "
-                   f"or secrets.toml admin_secret, at least {MIN_SECRET_LENGTH} characters).")
+        st.warning(
+            "Model changes are locked: this session is not a direct connection on this "
+            f"machine (or {TRUST_ENV}=0) and no admin secret is configured ({SECRET_ENV} "
+            f"or secrets.toml admin_secret, at least {MIN_SECRET_LENGTH} characters)."
+        )
         return False
     entered = st.text_input("Admin secret", type="password", key=SECRET_KEY)
     attempts = st.session_state.setdefault(f"{SECRET_KEY}_attempts", Attempts())

@@ -51,8 +51,7 @@ def open_store() -> Served | None:
     identity = current_identity()
     _announce(identity.source, identity.problem if identity.who is None else None)
     if identity.who is None:
-        st.error(f"Case store unavailable: {ui.plain(identity.problem)}.",
-                 icon=":material/lock:")
+        st.error(f"Case store unavailable: {ui.plain(identity.problem)}.", icon=":material/lock:")
         if identity.source.startswith("sign-in"):
             st.button("Sign in", on_click=st.login, key="cases_sign_in")
         return None
@@ -62,6 +61,8 @@ def open_store() -> Served | None:
         st.error(f"Case store unavailable: {ui.plain(exc)}", icon=":material/error:")
     except Exception as exc:  # noqa: BLE001 - a database error must not end the page
         log.exception("case store: cannot open the database")
-        st.error(f"Case store unavailable: the database cannot be opened "
-                 f"({type(exc).__name__}).", icon=":material/error:")
+        st.error(
+            f"Case store unavailable: the database cannot be opened ({type(exc).__name__}).",
+            icon=":material/error:",
+        )
     return None

@@ -47,8 +47,11 @@ WIDGET_KEYS = {
     "grade_override": "assess_grade_override",
     "rule_set": "assess_rule_set",
 }
-ADD_KEYS = {"assessments": "assess_add_assessment", "dose_changes": "assess_add_dose_change",
-            "labs": "assess_add_labs"}
+ADD_KEYS = {
+    "assessments": "assess_add_assessment",
+    "dose_changes": "assess_add_dose_change",
+    "labs": "assess_add_labs",
+}
 RULE_TEXT = {rule.key: rule.text for rule in PROJECT_RULES}
 BLANK = "not measured"
 DATE_TIP = "YYYY-MM-DD, or the day of the steroid course: day 7 (day 0 = steroid start)."
@@ -113,8 +116,7 @@ def open_case(case: Case) -> None:
 def replace_form(form: dict[str, Any]) -> None:
     """Put ``form`` on the Assess page in place of the entry (an opened case, a stored version,
     a new blank course): every widget is seeded from it again, and it counts as saved."""
-    for key in [k for k in ss if isinstance(k, str) and k.startswith("assess_")
-                and k not in _KEEP]:
+    for key in [k for k in ss if isinstance(k, str) and k.startswith("assess_") and k not in _KEEP]:
         del ss[key]
     ss[FORM] = form
     mark_saved(form)
@@ -132,8 +134,11 @@ def unsaved(form: dict[str, Any]) -> bool:
 
 def draw_unload_guard(form: dict[str, Any]) -> None:
     """The page script that asks before a reload or close loses unsaved entries."""
-    st.html(UNLOAD_GUARD % ("true" if unsaved(form) else "false"), width="content",
-            unsafe_allow_javascript=True)
+    st.html(
+        UNLOAD_GUARD % ("true" if unsaved(form) else "false"),
+        width="content",
+        unsafe_allow_javascript=True,
+    )
     st.html(LAYOUT_CSS)
 
 
@@ -153,24 +158,40 @@ def _choice(form: dict[str, Any], field: str, label: str, options: tuple, **more
 def draw_patient(form: dict[str, Any], slots: dict[str, Any]) -> None:
     """Case code, age, weight, hemoglobin with its unit."""
     st.subheader("Patient")
-    _text(form, "case_code", "Case code", max_chars=32, placeholder="e.g. W3-017",
-          help="A pseudonymous code for this course: letters, digits, - and _. Never a name or "
-          "hospital number. Needed to save to the ward store; optional otherwise.")
+    _text(
+        form,
+        "case_code",
+        "Case code",
+        max_chars=32,
+        placeholder="e.g. W3-017",
+        help="A pseudonymous code for this course: letters, digits, - and _. Never a name or "
+        "hospital number. Needed to save to the ward store; optional otherwise.",
+    )
     slots["case_code"] = st.empty()
     age, weight = st.columns(2)
     with age:
         _text(form, "age_years", "Age (years)", placeholder="years", help=NUMBER_TIP)
         slots["age_years"] = st.empty()
     with weight:
-        _text(form, "weight_kg", "Weight (kg)", placeholder="kg",
-              help=f"{RULE_TEXT['child_thresholds']} Blank = not measured.")
+        _text(
+            form,
+            "weight_kg",
+            "Weight (kg)",
+            placeholder="kg",
+            help=f"{RULE_TEXT['child_thresholds']} Blank = not measured.",
+        )
         slots["weight_kg"] = st.empty()
     value, unit = st.columns([3, 2])
     with value:
-        _text(form, "hemoglobin_value", "Hemoglobin", placeholder="not measured",
-              help="At the start of second-line therapy, in the unit beside it (90 g/L = "
-              "9.0 g/dL is the model's threshold). Blank: no survival estimate, the verdict "
-              "is still given.")
+        _text(
+            form,
+            "hemoglobin_value",
+            "Hemoglobin",
+            placeholder="not measured",
+            help="At the start of second-line therapy, in the unit beside it (90 g/L = "
+            "9.0 g/dL is the model's threshold). Blank: no survival estimate, the verdict "
+            "is still given.",
+        )
     with unit:
         _choice(form, "hemoglobin_unit", "Hemoglobin unit", HEMOGLOBIN_UNITS)
     slots["hemoglobin_value"] = st.empty()
@@ -181,25 +202,48 @@ def draw_steroids(form: dict[str, Any], slots: dict[str, Any]) -> None:
     st.subheader("Steroids")
     start, dose = st.columns(2)
     with start:
-        _text(form, "steroid_start", "Steroid start date (day 0)", placeholder="YYYY-MM-DD",
-              help="YYYY-MM-DD, e.g. 2026-11-01.")
+        _text(
+            form,
+            "steroid_start",
+            "Steroid start date (day 0)",
+            placeholder="YYYY-MM-DD",
+            help="YYYY-MM-DD, e.g. 2026-11-01.",
+        )
         slots["steroid_start"] = st.empty()
     with dose:
-        _text(form, "mp_dose", "Methylprednisolone (mg/kg/day)", placeholder="mg/kg/day",
-              help="The study rules assume 2 mg/kg/day; a lower dose gives a warning.")
+        _text(
+            form,
+            "mp_dose",
+            "Methylprednisolone (mg/kg/day)",
+            placeholder="mg/kg/day",
+            help="The study rules assume 2 mg/kg/day; a lower dose gives a warning.",
+        )
         slots["mp_dose"] = st.empty()
     key = _seeded(WIDGET_KEYS["steroid_intolerant"], form["steroid_intolerant"])
     form["steroid_intolerant"] = st.checkbox(
-        "Steroid intolerant (clinician's judgement, EBMT 2018)", key=key)
+        "Steroid intolerant (clinician's judgement, EBMT 2018)", key=key
+    )
     for number, row in enumerate(form["dose_changes"], start=1):
         with st.container(border=True, key=f"assess_dose_change_{row['id']}"):
             when, dose, delete = st.columns([3, 3, 2], vertical_alignment="bottom")
             with when:
-                _row_text(row, "dose_changes", "date", f"Dose change {number}: date",
-                          placeholder="YYYY-MM-DD or day 7", help=DATE_TIP)
+                _row_text(
+                    row,
+                    "dose_changes",
+                    "date",
+                    f"Dose change {number}: date",
+                    placeholder="YYYY-MM-DD or day 7",
+                    help=DATE_TIP,
+                )
             with dose:
-                _row_text(row, "dose_changes", "dose", "New dose (mg/kg/day)",
-                          placeholder="mg/kg/day", help="From this date on; 0 = stopped.")
+                _row_text(
+                    row,
+                    "dose_changes",
+                    "dose",
+                    "New dose (mg/kg/day)",
+                    placeholder="mg/kg/day",
+                    help="From this date on; 0 = stopped.",
+                )
             _delete_button(delete, "dose_changes", row["id"])
             slots[f"dose_changes:{row['id']}"] = st.empty()
     _add_button(form, "dose_changes", "Add dose change")
@@ -227,14 +271,26 @@ def _delete_row(table: str, row_id: int) -> None:
 def _add_button(form: dict[str, Any], table: str, label: str, **options: Any) -> None:
     """The button that adds a row to ``table``; disabled once the table is full."""
     full = len(form[table]) >= F.MAX_ROWS[table]
-    st.button(label, key=ADD_KEYS[table], on_click=_add_row,
-              args=(table,), icon=":material/add:", disabled=full,
-              help=f"At most {F.MAX_ROWS[table]}." if full else None, **options)
+    st.button(
+        label,
+        key=ADD_KEYS[table],
+        on_click=_add_row,
+        args=(table,),
+        icon=":material/add:",
+        disabled=full,
+        help=f"At most {F.MAX_ROWS[table]}." if full else None,
+        **options,
+    )
 
 
 def _delete_button(column: Any, table: str, row_id: int) -> None:
-    column.button("Delete", key=row_key(table, row_id, "delete"), on_click=_delete_row,
-                  args=(table, row_id), icon=":material/delete:")
+    column.button(
+        "Delete",
+        key=row_key(table, row_id, "delete"),
+        on_click=_delete_row,
+        args=(table, row_id),
+        icon=":material/delete:",
+    )
 
 
 def _row_text(row: dict[str, Any], table: str, field: str, label: str, **options: Any) -> None:
@@ -242,8 +298,9 @@ def _row_text(row: dict[str, Any], table: str, field: str, label: str, **options
     row[field] = st.text_input(label, key=key, **options)
 
 
-def _row_choice(row: dict[str, Any], table: str, field: str, label: str, options: tuple,
-                **more: Any) -> None:
+def _row_choice(
+    row: dict[str, Any], table: str, field: str, label: str, options: tuple, **more: Any
+) -> None:
     key = _seeded(row_key(table, row["id"], field), row[field])
     row[field] = st.selectbox(label, options, key=key, **more)
 
@@ -272,17 +329,23 @@ def _day_words(form: dict[str, Any], text: str) -> str:
 def draw_assessments(form: dict[str, Any], slots: dict[str, Any]) -> None:
     """Rule set, units, grade override, then one block per assessment and "Add assessment"."""
     st.subheader("Assessments")
-    st.caption("The first assessment is the baseline, on the steroid start date (day 0). "
-               "A blank field means not measured; type 0 (or choose “no”) for measured, "
-               "not involved. Decimal point or comma: 1.5 or 1,5.")
+    st.caption(
+        "The first assessment is the baseline, on the steroid start date (day 0). "
+        "A blank field means not measured; type 0 (or choose “no”) for measured, "
+        "not involved. Decimal point or comma: 1.5 or 1,5."
+    )
     unit_col, grade_col, rule_col = st.columns(3)
     with unit_col:
-        _choice(form, "bilirubin_unit", "Bilirubin unit", BILIRUBIN_UNITS,
-                format_func=F.unit_words)
+        _choice(form, "bilirubin_unit", "Bilirubin unit", BILIRUBIN_UNITS, format_func=F.unit_words)
     with grade_col:
-        _choice(form, "grade_override", "Grade for the risk model", F.GRADE_OVERRIDES,
-                format_func=lambda g: "course maximum" if g == "none" else g,
-                help=RULE_TEXT["risk_grade"])
+        _choice(
+            form,
+            "grade_override",
+            "Grade for the risk model",
+            F.GRADE_OVERRIDES,
+            format_func=lambda g: "course maximum" if g == "none" else g,
+            help=RULE_TEXT["risk_grade"],
+        )
         slots["grade_override"] = st.empty()
     with rule_col:
         _choice(form, "rule_set", "Rule set", RULE_SETS, format_func=RULE_SET_LABELS.get)
@@ -292,8 +355,9 @@ def draw_assessments(form: dict[str, Any], slots: dict[str, Any]) -> None:
     _add_button(form, "assessments", "Add assessment", type="primary")
 
 
-def _draw_assessment(form: dict[str, Any], row: dict[str, Any], number: int,
-                     slots: dict[str, Any]) -> None:
+def _draw_assessment(
+    form: dict[str, Any], row: dict[str, Any], number: int, slots: dict[str, Any]
+) -> None:
     table = "assessments"
     with st.container(border=True, key=f"assess_assessment_{row['id']}"):
         when = _day_words(form, ss.get(row_key(table, row["id"], "date"), row["date"]))
@@ -303,15 +367,26 @@ def _draw_assessment(form: dict[str, Any], row: dict[str, Any], number: int,
         with date_col:
             _row_text(row, table, "date", "Date", placeholder="YYYY-MM-DD or day 7")
         with mode_col:
-            _row_choice(row, table, "mode", "Entered as", F.MODES,
-                        format_func={"findings": "findings", "stages": "organ stages"}.get)
+            _row_choice(
+                row,
+                table,
+                "mode",
+                "Entered as",
+                F.MODES,
+                format_func={"findings": "findings", "stages": "organ stages"}.get,
+            )
         _delete_button(delete_col, table, row["id"])
         if row["mode"] == "stages":
-            for column, (field, organ) in zip(st.columns(4), F.STAGE_FIELDS.items(),
-                                              strict=True):
+            for column, (field, organ) in zip(st.columns(4), F.STAGE_FIELDS.items(), strict=True):
                 with column:
-                    _row_choice(row, table, field, F.STAGE_LABELS[organ],
-                                F.STAGE_CHOICES[organ], help="MAGIC stage (Harris et al. 2016)")
+                    _row_choice(
+                        row,
+                        table,
+                        field,
+                        F.STAGE_LABELS[organ],
+                        F.STAGE_CHOICES[organ],
+                        help="MAGIC stage (Harris et al. 2016)",
+                    )
         else:
             _draw_findings(form, row)
         slots[f"{table}:{row['id']}"] = st.empty()
@@ -328,8 +403,10 @@ def _draw_findings(form: dict[str, Any], row: dict[str, Any]) -> None:
         "stool_episodes": "Stool episodes per day",
     }
     choices = {field: label for field, (label, _) in F.CHOICE_FINDINGS.items()}
-    layout = (("rash_bsa", "bullae_bsa", "bilirubin", "upper_gi"),
-              ("stool_ml", "stool_episodes", "pain_ileus", "bloody_stool"))
+    layout = (
+        ("rash_bsa", "bullae_bsa", "bilirubin", "upper_gi"),
+        ("stool_ml", "stool_episodes", "pain_ileus", "bloody_stool"),
+    )
     for fields in layout:
         for column, field in zip(st.columns(4), fields, strict=True):
             with column:
@@ -347,8 +424,14 @@ def draw_labs(form: dict[str, Any], slots: dict[str, Any]) -> None:
             with st.container(border=True, key=f"assess_lab_{row['id']}"):
                 first = st.columns([3, 3, 2], vertical_alignment="bottom")
                 with first[0]:
-                    _row_text(row, table, "date", f"Labs {number}: date",
-                              placeholder="YYYY-MM-DD or day 7", help=DATE_TIP)
+                    _row_text(
+                        row,
+                        table,
+                        "date",
+                        f"Labs {number}: date",
+                        placeholder="YYYY-MM-DD or day 7",
+                        help=DATE_TIP,
+                    )
                 with first[1]:
                     _row_text(row, table, "ldh", "LDH (U/L)", placeholder=BLANK)
                 _delete_button(first[2], table, row["id"])
@@ -356,13 +439,25 @@ def draw_labs(form: dict[str, Any], slots: dict[str, Any]) -> None:
                 with second[0]:
                     _row_text(row, table, "creatinine", "Creatinine", placeholder=BLANK)
                 with second[1]:
-                    _row_choice(row, table, "creatinine_unit", "Unit", CREATININE_UNITS,
-                                format_func=F.unit_words)
+                    _row_choice(
+                        row,
+                        table,
+                        "creatinine_unit",
+                        "Unit",
+                        CREATININE_UNITS,
+                        format_func=F.unit_words,
+                    )
                 with second[2]:
                     _row_text(row, table, "platelets", "Platelets (10⁹/L)", placeholder=BLANK)
                 with second[3]:
-                    _row_text(row, table, "map", "MAP probability (0–1)", placeholder=BLANK,
-                              help="The MAGIC algorithm probability as reported by the lab.")
+                    _row_text(
+                        row,
+                        table,
+                        "map",
+                        "MAP probability (0–1)",
+                        placeholder=BLANK,
+                        help="The MAGIC algorithm probability as reported by the lab.",
+                    )
                 slots[f"{table}:{row['id']}"] = st.empty()
         _add_button(form, table, "Add labs")
 

@@ -43,10 +43,28 @@ from srgvhd.clinical.labs import CREATININE_LIMITS, LDH_U_L, MAP_PROBABILITY, PL
 from srgvhd.errors import InputError
 
 __all__ = [  # the form's API in one place (pages, entry widgets and tests use it as ``F``)
-    "CHOICE_FINDINGS", "GRADE_OVERRIDES", "MAX_ROWS", "MODES", "NOT_MEASURED", "NUMBER_FINDINGS",
-    "ROW_FIELDS", "STAGE_CHOICES", "STAGE_FIELDS", "STAGE_LABELS", "YES_NO", "Reading",
-    "add_row", "case_dict_to_form", "delete_row", "empty_form", "is_blank",
-    "legacy_blanks_as_not_involved", "read_as", "read_form", "slot_words", "unit_words",
+    "CHOICE_FINDINGS",
+    "GRADE_OVERRIDES",
+    "MAX_ROWS",
+    "MODES",
+    "NOT_MEASURED",
+    "NUMBER_FINDINGS",
+    "ROW_FIELDS",
+    "STAGE_CHOICES",
+    "STAGE_FIELDS",
+    "STAGE_LABELS",
+    "YES_NO",
+    "Reading",
+    "add_row",
+    "case_dict_to_form",
+    "delete_row",
+    "empty_form",
+    "is_blank",
+    "legacy_blanks_as_not_involved",
+    "read_as",
+    "read_form",
+    "slot_words",
+    "unit_words",
 ]
 
 
@@ -101,15 +119,20 @@ def _case_dict(form: dict[str, Any], reading: Reading) -> dict[str, Any]:
     def number(key: str) -> Any:
         label, unit, path = SCALAR_NUMBERS[key]
         unit = unit or form.get("hemoglobin_unit", "g/L")
-        return _read_number(reading, (key, path), form.get(key), label, unit,
-                            _limit_key(path, unit))
+        return _read_number(
+            reading, (key, path), form.get(key), label, unit, _limit_key(path, unit)
+        )
 
     patient: dict[str, Any] = {"age_years": number("age_years"), "weight_kg": number("weight_kg")}
     hemoglobin = number("hemoglobin_value")
     if hemoglobin is not None:
         patient["hemoglobin"] = {"value": hemoglobin, "unit": form.get("hemoglobin_unit", "g/L")}
-    start = _read_date(reading, ("steroid_start", "steroids.start_date"),
-                       form.get("steroid_start"), "Steroid start date")
+    start = _read_date(
+        reading,
+        ("steroid_start", "steroids.start_date"),
+        form.get("steroid_start"),
+        "Steroid start date",
+    )
     steroids: dict[str, Any] = {
         "start_date": _iso(start),
         DOSE: number("mp_dose"),
@@ -181,8 +204,9 @@ def _read_number(
         return None
 
 
-def _read_date(reading: Reading, where: tuple[str, str], text: Any, label: str,
-               start: date | None = None) -> date | None:
+def _read_date(
+    reading: Reading, where: tuple[str, str], text: Any, label: str, start: date | None = None
+) -> date | None:
     try:
         return parse_date(text, label, start)
     except FieldError as exc:
@@ -200,8 +224,9 @@ def _dose_change(
 ) -> dict[str, Any]:
     slot = f"dose_changes:{row['id']}"
     when = _read_date(reading, (slot, f"{path}.date"), row.get("date"), "Date", start)
-    dose = _read_number(reading, (slot, f"{path}.{DOSE}"), row.get("dose"), "Methylprednisolone",
-                        "mg/kg/day", DOSE)
+    dose = _read_number(
+        reading, (slot, f"{path}.{DOSE}"), row.get("dose"), "Methylprednisolone", "mg/kg/day", DOSE
+    )
     return {"date": _iso(when), DOSE: dose}
 
 
@@ -212,15 +237,19 @@ def _assessment(
     when = _read_date(reading, (slot, f"{path}.date"), row.get("date"), "Date", start)
     out: dict[str, Any] = {"date": _iso(when)}
     if row.get("mode") == "stages":
-        out["stages"] = {
-            organ: _stage(row.get(column)) for column, organ in STAGE_FIELDS.items()
-        }
+        out["stages"] = {organ: _stage(row.get(column)) for column, organ in STAGE_FIELDS.items()}
         return out
     measurements: dict[str, Any] = {}
     for column, (label, unit, name, limit_key) in NUMBER_FINDINGS.items():
         unit = unit or bilirubin_unit
-        value = _read_number(reading, (slot, f"{path}.measurements.{name}"), row.get(column),
-                             label, unit, limit_key or f"bilirubin_{unit}")
+        value = _read_number(
+            reading,
+            (slot, f"{path}.measurements.{name}"),
+            row.get(column),
+            label,
+            unit,
+            limit_key or f"bilirubin_{unit}",
+        )
         measurements[name] = (
             {"value": value, "unit": unit} if name == "bilirubin" and value is not None else value
         )
@@ -236,8 +265,9 @@ def _lab(row: dict[str, Any], reading: Reading, start: date | None, path: str) -
     out: dict[str, Any] = {"date": _iso(when)}
     for column, (label, unit, name) in LAB_NUMBERS.items():
         unit = row.get("creatinine_unit", "mg/dL") if unit is None else unit
-        value = _read_number(reading, (slot, f"{path}.{name}"), row.get(column), label, unit,
-                             _limit_key(name, unit))
+        value = _read_number(
+            reading, (slot, f"{path}.{name}"), row.get(column), label, unit, _limit_key(name, unit)
+        )
         out[name] = (
             {"value": value, "unit": unit} if name == "creatinine" and value is not None else value
         )
@@ -257,13 +287,15 @@ def read_as(form: dict[str, Any], reading: Reading) -> dict[str, str]:
     1.5 mg/dL; not measured: …"), so a clinician sees that "1,5" was taken as 1.5."""
     out: dict[str, str] = {}
     unit = form.get("bilirubin_unit", "mg/dL")
-    for row, a in zip(form.get("assessments") or [], reading.case.get("assessments") or [],
-                      strict=True):
+    for row, a in zip(
+        form.get("assessments") or [], reading.case.get("assessments") or [], strict=True
+    ):
         shown, blank = [], []
         if "stages" in a:
             for organ, stage in a["stages"].items():
                 (blank if stage is None else shown).append(
-                    STAGE_LABELS[organ] if stage is None else f"{STAGE_LABELS[organ]} {stage}")
+                    STAGE_LABELS[organ] if stage is None else f"{STAGE_LABELS[organ]} {stage}"
+                )
         else:
             m = a["measurements"]
             for label, field_unit, name, _ in NUMBER_FINDINGS.values():
@@ -273,11 +305,10 @@ def read_as(form: dict[str, Any], reading: Reading) -> dict[str, str]:
             for label, name in CHOICE_FINDINGS.values():
                 value = m[name]
                 (blank if value is None else shown).append(
-                    label if value is None else f"{label}: {'yes' if value else 'no'}")
+                    label if value is None else f"{label}: {'yes' if value else 'no'}"
+                )
         words = "Read as: " + (" · ".join(shown) if shown else "nothing measured") + "."
         if blank:
             words += " Not measured: " + " · ".join(blank) + "."
         out[f"assessments:{row['id']}"] = words
     return out
-
-

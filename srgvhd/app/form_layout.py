@@ -30,12 +30,20 @@ UNIT_WORDS = {"umol/L": "µmol/L"}
 # case-file measurement field, LIMITS key or None for the bilirubin unit's).
 NUMBER_FINDINGS = {
     "rash_bsa": ("Rash", "% BSA", "skin_rash_bsa_percent", "bsa_percent"),
-    "bullae_bsa": ("Bullae/desquamation", "% BSA", "skin_bullae_desquamation_bsa_percent",
-                   "bsa_percent"),
+    "bullae_bsa": (
+        "Bullae/desquamation",
+        "% BSA",
+        "skin_bullae_desquamation_bsa_percent",
+        "bsa_percent",
+    ),
     "bilirubin": ("Total bilirubin", None, "bilirubin", None),
     "stool_ml": ("Stool volume", "mL/day", "stool_ml_per_day", "stool_ml_per_day"),
-    "stool_episodes": ("Stool episodes", "per day", "stool_episodes_per_day",
-                       "stool_episodes_per_day"),
+    "stool_episodes": (
+        "Stool episodes",
+        "per day",
+        "stool_episodes_per_day",
+        "stool_episodes_per_day",
+    ),
 }
 # Assessment yes/no findings: form field -> (label, case-file measurement field).
 CHOICE_FINDINGS = {
@@ -44,8 +52,12 @@ CHOICE_FINDINGS = {
     "bloody_stool": ("Grossly bloody stool", "grossly_bloody_stool"),
 }
 STAGE_FIELDS = {f"{organ}_stage": organ for organ in ORGANS}
-STAGE_LABELS = {"skin": "Skin stage", "liver": "Liver stage", "upper_gi": "Upper-GI stage",
-                "lower_gi": "Lower-GI stage"}
+STAGE_LABELS = {
+    "skin": "Skin stage",
+    "liver": "Liver stage",
+    "upper_gi": "Upper-GI stage",
+    "lower_gi": "Lower-GI stage",
+}
 # Labs (interfaces.md §6): form field -> (label, unit: None = the row's creatinine unit, "" =
 # none, case-file field).
 LAB_NUMBERS = {
@@ -79,10 +91,14 @@ SCALAR_PATHS = {
     "case_code": "case_code",
 }
 SCALAR_LABELS = {
-    "steroid_start": "Steroid start date", "case_code": "Case code",
-    "grade_override": "Grade for the risk model", "rule_set": "Rule set",
+    "steroid_start": "Steroid start date",
+    "case_code": "Case code",
+    "grade_override": "Grade for the risk model",
+    "rule_set": "Rule set",
     "steroid_intolerant": "Steroid intolerant",
 }
+
+
 def unit_words(unit: str) -> str:
     """A unit as written on the page (µmol/L, not umol/L)."""
     return UNIT_WORDS.get(unit, unit)

@@ -49,8 +49,7 @@ def case_dict_to_form(d: dict[str, Any]) -> dict[str, Any]:
     form["mp_dose"] = number_text(steroids[DOSE])
     form["steroid_intolerant"] = bool(steroids.get("intolerant"))
     for change in steroids.get("dose_changes") or []:
-        append_row(form, "dose_changes").update(date=change["date"],
-                                                 dose=number_text(change[DOSE]))
+        append_row(form, "dose_changes").update(date=change["date"], dose=number_text(change[DOSE]))
     form["bilirubin_unit"] = _table_bilirubin_unit(d["assessments"])
     for assessment in d["assessments"]:
         _fill_assessment(append_row(form, "assessments"), assessment, form["bilirubin_unit"])
@@ -105,8 +104,11 @@ def _fill_assessment(row: dict[str, Any], a: dict[str, Any], bilirubin_unit: str
     if m.get("bilirubin"):
         value, unit = m["bilirubin"]["value"], m["bilirubin"]["unit"]
         same = canonical_bilirubin_unit(unit) == bilirubin_unit
-        shown = value if same else mg_dl_to_bilirubin_unit(
-            bilirubin_to_mg_dl(value, unit), bilirubin_unit)
+        shown = (
+            value
+            if same
+            else mg_dl_to_bilirubin_unit(bilirubin_to_mg_dl(value, unit), bilirubin_unit)
+        )
         row["bilirubin"] = number_text(shown)
 
 

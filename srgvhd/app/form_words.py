@@ -28,8 +28,11 @@ from srgvhd.clinical.staging import ORGANS
 from srgvhd.errors import Problem
 
 _ROW_PATH = re.compile(r"^(assessments|steroids\.dose_changes|labs)\[(\d+)\](?:\.(.*))?$")
-_TABLE_OF_PATH = {"assessments": "assessments", "steroids.dose_changes": "dose_changes",
-                  "labs": "labs"}
+_TABLE_OF_PATH = {
+    "assessments": "assessments",
+    "steroids.dose_changes": "dose_changes",
+    "labs": "labs",
+}
 _OUT_OF_RANGE = re.compile(r"^(\S+) is out of range ([\[(])([^,]+), ([^\]]+)\]$")
 _PATH_WORDS = (
     (re.compile(r"steroids\.dose_changes\[(\d+)\]"), "dose change {}"),
@@ -47,8 +50,11 @@ def slot_words(form: dict[str, Any], slot: str) -> str:
         return f"{ROW_WORDS[table]} {number}"
     if slot in SCALAR_NUMBERS:
         return SCALAR_NUMBERS[slot][0]
-    return SCALAR_LABELS.get(slot) or {"assessments": "Assessments", "dose_changes": "Dose changes",
-                                       "labs": "Labs"}.get(slot, "Other")
+    return SCALAR_LABELS.get(slot) or {
+        "assessments": "Assessments",
+        "dose_changes": "Dose changes",
+        "labs": "Labs",
+    }.get(slot, "Other")
 
 
 # ---------------------------------------------------------------- problems -> fields
@@ -104,9 +110,7 @@ def _where(form: dict[str, Any], path: str) -> tuple[str, str, str, str]:
     return "general", path, "", ""
 
 
-def _row_field_words(
-    form: dict[str, Any], table: str, index: int, sub: str
-) -> tuple[str, str]:
+def _row_field_words(form: dict[str, Any], table: str, index: int, sub: str) -> tuple[str, str]:
     parts = [p for p in sub.split(".") if p not in ("measurements", "stages", "value")]
     name = parts[0] if parts else ""
     if name == "date":
@@ -145,5 +149,3 @@ def _path_words(text: str) -> str:
     for pattern, words in _PATH_WORDS:
         text = pattern.sub(lambda m, w=words: w.format(int(m.group(1)) + 1), text)
     return text
-
-

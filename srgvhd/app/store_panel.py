@@ -92,8 +92,12 @@ def _draw_save(served: Served, form: dict[str, Any], code: str, base: int) -> No
     document = _document(form)
     where = f"version {base} of {code}" if base else "a new course"
     st.caption(f"Saving as {ui.plain(served.who)}; this entry is based on {ui.plain(where)}.")
-    if st.button("Save to ward store", type="primary", disabled=document is None or not code,
-                 key="store_save"):
+    if st.button(
+        "Save to ward store",
+        type="primary",
+        disabled=document is None or not code,
+        key="store_save",
+    ):
         _save(served, code, document, base, form)
     if document is None:
         st.caption("Complete the form without problems to save it.")
@@ -105,24 +109,33 @@ def _draw_save(served: Served, form: dict[str, Any], code: str, base: int) -> No
     elif kind == "stale":
         st.error(text, icon=":material/sync_problem:")
         latest = ss[LATEST]
-        st.button(f"I have merged version {latest} by hand: base my entry on it",
-                  on_click=_rebase, args=(code, latest), key="store_rebase")
+        st.button(
+            f"I have merged version {latest} by hand: base my entry on it",
+            on_click=_rebase,
+            args=(code, latest),
+            key="store_rebase",
+        )
     elif kind == "refused":
         st.error(text, icon=":material/error:")
 
 
-def _save(served: Served, code: str, document: dict[str, Any] | None, base: int,
-          form: dict[str, Any]) -> None:
+def _save(
+    served: Served, code: str, document: dict[str, Any] | None, base: int, form: dict[str, Any]
+) -> None:
     try:
         check_code(code, "Case code")
         if document is None:
             raise InputError(Problem("form", "the form cannot be assessed yet"))
-        version = served.store.save(code, {**document, "case_code": code}, served.who,
-                                    base_version=base)
+        version = served.store.save(
+            code, {**document, "case_code": code}, served.who, base_version=base
+        )
     except StaleVersionError as exc:
-        ss[MESSAGE] = ("stale", f"Not saved: {ui.plain(exc.problems[0].what)}. Your entry is "
-                       "kept on screen: compare it with the latest version below, merge by "
-                       "hand, then save again.")
+        ss[MESSAGE] = (
+            "stale",
+            f"Not saved: {ui.plain(exc.problems[0].what)}. Your entry is "
+            "kept on screen: compare it with the latest version below, merge by "
+            "hand, then save again.",
+        )
         ss[LATEST] = exc.latest.version
         return
     except InputError as exc:
@@ -151,30 +164,48 @@ def _draw_history(served: Served, code: str) -> None:
         st.caption(f"No saved version of {ui.plain(code)} yet.")
         return
     with st.expander(f"Version history of {ui.plain(code)} ({len(versions)} versions)"):
-        st.table([{"version": v["version"], "saved at (UTC)": v["saved_at"],
-                   "saved by": v["saved_by"], "fields changed": len(v["changes"])}
-                  for v in versions])
+        st.table(
+            [
+                {
+                    "version": v["version"],
+                    "saved at (UTC)": v["saved_at"],
+                    "saved by": v["saved_by"],
+                    "fields changed": len(v["changes"]),
+                }
+                for v in versions
+            ]
+        )
         numbers = [v["version"] for v in versions]
         left, right = st.columns(2)
-        left.selectbox("Load version into the form", numbers, index=len(numbers) - 1,
-                       key="store_load_version")
-        right.button("Load it (replaces the entry on screen)", key="store_load",
-                     on_click=_load_version, args=(served, code))
+        left.selectbox(
+            "Load version into the form", numbers, index=len(numbers) - 1, key="store_load_version"
+        )
+        right.button(
+            "Load it (replaces the entry on screen)",
+            key="store_load",
+            on_click=_load_version,
+            args=(served, code),
+        )
         if len(numbers) < 2:
             return
-        old = left.selectbox("Compare version", numbers, index=len(numbers) - 2,
-                             key="store_diff_old")
-        new = right.selectbox("with version", numbers, index=len(numbers) - 1,
-                              key="store_diff_new")
+        old = left.selectbox(
+            "Compare version", numbers, index=len(numbers) - 2, key="store_diff_old"
+        )
+        new = right.selectbox("with version", numbers, index=len(numbers) - 1, key="store_diff_new")
         _draw_diff(served, code, old, new)
 
 
 def _draw_diff(served: Served, code: str, old: int, new: int) -> None:
     before = json.loads(served.store.export(code, old))
     after = json.loads(served.store.export(code, new))
-    rows = [{"field": c["field"], f"version {old}": json.dumps(c["before"], ensure_ascii=False),
-             f"version {new}": json.dumps(c["after"], ensure_ascii=False)}
-            for c in changes(before, after)]
+    rows = [
+        {
+            "field": c["field"],
+            f"version {old}": json.dumps(c["before"], ensure_ascii=False),
+            f"version {new}": json.dumps(c["after"], ensure_ascii=False),
+        }
+        for c in changes(before, after)
+    ]
     if rows:
         st.table(rows)
     else:

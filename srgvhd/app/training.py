@@ -44,8 +44,13 @@ class TrainingJob:
     def snapshot(self) -> dict[str, Any]:
         """A consistent copy of the state for drawing."""
         with self._lock:
-            return {"step": self.step, "fraction": self.fraction, "card": self.card,
-                    "problems": list(self.problems), "done": self.done}
+            return {
+                "step": self.step,
+                "fraction": self.fraction,
+                "card": self.card,
+                "problems": list(self.problems),
+                "done": self.done,
+            }
 
 
 def _run(job: TrainingJob, data: bytes, options: dict[str, Any]) -> None:
@@ -58,8 +63,16 @@ def _run(job: TrainingJob, data: bytes, options: dict[str, Any]) -> None:
     except Exception as exc:  # noqa: BLE001 - the page must learn that the job ended
         # The type only: a message or traceback could quote cells of the file.
         LOG.error("training failed: %s", type(exc).__name__)
-        job.finish(None, [Problem("file", "could not be fitted because of an internal error; "
-                                          "the server log has the details")])
+        job.finish(
+            None,
+            [
+                Problem(
+                    "file",
+                    "could not be fitted because of an internal error; "
+                    "the server log has the details",
+                )
+            ],
+        )
     else:
         job.finish(card, [])
     finally:
@@ -73,8 +86,9 @@ def start(data: bytes, **options: Any) -> TrainingJob:
         job.finish(None, [BUSY])
         return job
     try:
-        threading.Thread(target=_run, args=(job, data, options), name="srgvhd-training",
-                         daemon=True).start()
+        threading.Thread(
+            target=_run, args=(job, data, options), name="srgvhd-training", daemon=True
+        ).start()
     except RuntimeError:
         _SERVER_SLOT.release()
         raise

@@ -151,8 +151,10 @@ def draw_banner() -> None:
     version = plain(card.version)
     source = plain(card.source_sentence())
     if card.synthetic:
-        st.warning(f"Risk model {version} ({source}). {REFERENCE_MODEL_WARNING}.",
-                   icon=":material/warning:")
+        st.warning(
+            f"Risk model {version} ({source}). {REFERENCE_MODEL_WARNING}.",
+            icon=":material/warning:",
+        )
     else:
         trained_on = card.training_file_name or "an unnamed file"
         st.info(f"Risk model {version} ({source}; trained on {plain(trained_on)}).")

@@ -70,8 +70,13 @@ def open_engine(url: str | None = None) -> Engine:
     except ArgumentError:
         raise InputError(Problem("--db", "not a database URL")) from None
     if parsed.get_backend_name() not in SUPPORTED:
-        raise InputError(Problem("--db", f"unsupported database {parsed.get_backend_name()!r}; "
-                                 "use sqlite:///PATH or postgresql://…"))
+        raise InputError(
+            Problem(
+                "--db",
+                f"unsupported database {parsed.get_backend_name()!r}; "
+                "use sqlite:///PATH or postgresql://…",
+            )
+        )
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(resolved)
     return create_engine(resolved, pool_pre_ping=True)

@@ -57,9 +57,11 @@ def upgrade(engine: Engine) -> None:
             return
         known = {script.revision for script in scripts.walk_revisions()}
         if current is not None and current not in known:
-            raise NewerDatabaseError(Problem(
-                "database",
-                f"schema revision {current} is newer than this srgvhd knows (head "
-                f"{scripts.get_current_head()}); upgrade srgvhd before using this database",
-            ))
+            raise NewerDatabaseError(
+                Problem(
+                    "database",
+                    f"schema revision {current} is newer than this srgvhd knows (head "
+                    f"{scripts.get_current_head()}); upgrade srgvhd before using this database",
+                )
+            )
         command.upgrade(_config(connection), "head")

@@ -30,16 +30,32 @@ from srgvhd.errors import InputError, Problem
 CODE_PATTERN = re.compile(rf"[A-Za-z0-9_-]{{1,{CODE_MAX}}}")
 SAVED_BY_MAX = 200
 APPEND_ATTEMPTS = 50
-LIST_FIELDS = ("code", "version", "updated_at", "updated_by", "age_years", "steroid_start",
-               "day", "status", "rule", "next_decision_date", "max_grade")
+LIST_FIELDS = (
+    "code",
+    "version",
+    "updated_at",
+    "updated_by",
+    "age_years",
+    "steroid_start",
+    "day",
+    "status",
+    "rule",
+    "next_decision_date",
+    "max_grade",
+)
 T = case_versions.c
 
 
 def check_code(code: str, where: str = "code") -> str:
     """A valid pseudonymous case code (letters, digits, ``-``, ``_``; 1–32 characters)."""
     if not isinstance(code, str) or not CODE_PATTERN.fullmatch(code):
-        raise InputError(Problem(where, f"case code must be 1–{CODE_MAX} letters, digits, '-' "
-                                 "or '_' (a pseudonym, never a name)"))
+        raise InputError(
+            Problem(
+                where,
+                f"case code must be 1–{CODE_MAX} letters, digits, '-' "
+                "or '_' (a pseudonym, never a name)",
+            )
+        )
     return code
 
 
@@ -69,10 +85,12 @@ class StaleVersionError(InputError):
 
     def __init__(self, code: str, base: int, latest: SavedVersion):
         self.latest = latest
-        super().__init__(Problem(
-            "--base-version",
-            f"case {code} has moved past version {base}: {latest.sentence()}; nothing saved",
-        ))
+        super().__init__(
+            Problem(
+                "--base-version",
+                f"case {code} has moved past version {base}: {latest.sentence()}; nothing saved",
+            )
+        )
 
 
 class CaseStore:
@@ -86,8 +104,11 @@ class CaseStore:
         try:
             upgrade(self.engine)
         except OperationalError as exc:
-            raise InputError(Problem("database", f"cannot open {describe(str(self.engine.url))}"
-                                     f" ({_first_line(exc)})")) from None
+            raise InputError(
+                Problem(
+                    "database", f"cannot open {describe(str(self.engine.url))} ({_first_line(exc)})"
+                )
+            ) from None
 
     def close(self) -> None:
         """Release the database connections."""
@@ -95,8 +116,9 @@ class CaseStore:
 
     # ------------------------------------------------------------ writing
 
-    def save(self, code: str, document: dict[str, Any], who: str,
-             base_version: int | None = None) -> int:
+    def save(
+        self, code: str, document: dict[str, Any], who: str, base_version: int | None = None
+    ) -> int:
         """Save ``document`` (a case file, interfaces.md §1) as the next version of ``code``.
 
         Returns the new version number. Refuses (``InputError``, nothing written) a bad code,
@@ -108,8 +130,12 @@ class CaseStore:
             raise InputError(Problem("--base-version", "must be a whole number ≥ 0"))
         fields = list_fields(document)
         if document.get("case_code", code) != code:
-            raise InputError(Problem("case_code", f"the file's case code "
-                                     f"{document['case_code']!r} is not --code {code!r}"))
+            raise InputError(
+                Problem(
+                    "case_code",
+                    f"the file's case code {document['case_code']!r} is not --code {code!r}",
+                )
+            )
         text = json.dumps({**document, "case_code": code}, indent=2, ensure_ascii=False)
         row = {"code": code, "saved_by": _who(who), "case_json": text + "\n", **fields}
         if base_version is not None:
@@ -131,8 +157,9 @@ class CaseStore:
                 elif base > latest:
                     raise InputError(Problem("--base-version", _no_version(code, base, latest)))
                 version = base + 1
-                conn.execute(insert(case_versions).values(
-                    version=version, saved_at=datetime.now(UTC), **row))
+                conn.execute(
+                    insert(case_versions).values(version=version, saved_at=datetime.now(UTC), **row)
+                )
                 return version
         except IntegrityError:
             pass  # another writer saved version base + 1 first
@@ -148,7 +175,9 @@ class CaseStore:
         with self.engine.connect() as conn:
             found = conn.execute(
                 select(T.code, T.version, T.saved_at, T.saved_by)
-                .where(T.code == code).order_by(T.version.desc()).limit(1)
+                .where(T.code == code)
+                .order_by(T.version.desc())
+                .limit(1)
             ).first()
         return None if found is None else _saved(found)
 
@@ -158,11 +187,21 @@ class CaseStore:
 
         ``due_by``: only cases with a next decision on or before that date.
         """
-        latest = (select(T.code, func.max(T.version).label("version"))
-                  .group_by(T.code).subquery())
+        latest = select(T.code, func.max(T.version).label("version")).group_by(T.code).subquery()
         query = (
-            select(T.code, T.version, T.saved_at, T.saved_by, T.age_years, T.steroid_start,
-                   T.day, T.status, T.rule, T.next_decision_date, T.max_grade)
+            select(
+                T.code,
+                T.version,
+                T.saved_at,
+                T.saved_by,
+                T.age_years,
+                T.steroid_start,
+                T.day,
+                T.status,
+                T.rule,
+                T.next_decision_date,
+                T.max_grade,
+            )
             .join(latest, (T.code == latest.c.code) & (T.version == latest.c.version))
             .order_by(T.next_decision_date.asc().nulls_last(), T.code)
         )
@@ -176,14 +215,20 @@ class CaseStore:
         """The case file text of ``version`` (default: the latest) of ``code``."""
         check_code(code)
         query = select(T.case_json).where(T.code == code)
-        query = (query.where(T.version == version) if version is not None
-                 else query.order_by(T.version.desc()).limit(1))
+        query = (
+            query.where(T.version == version)
+            if version is not None
+            else query.order_by(T.version.desc()).limit(1)
+        )
         with self.engine.connect() as conn:
             text = conn.execute(query).scalar()
             if text is None:
-                raise InputError(Problem(
-                    "--version" if version is not None else "code",
-                    _no_version(code, version, _latest_version(conn, code))))
+                raise InputError(
+                    Problem(
+                        "--version" if version is not None else "code",
+                        _no_version(code, version, _latest_version(conn, code)),
+                    )
+                )
         return text
 
     def history(self, code: str) -> list[dict[str, Any]]:
@@ -193,16 +238,22 @@ class CaseStore:
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(T.version, T.saved_at, T.saved_by, T.case_json)
-                .where(T.code == code).order_by(T.version)
+                .where(T.code == code)
+                .order_by(T.version)
             ).all()
         if not rows:
             raise InputError(Problem("code", f"no saved case with code {code}"))
         out, previous = [], None
         for row in rows:
             document = json.loads(row.case_json)
-            out.append({"version": row.version, "saved_at": timestamp(row.saved_at),
-                        "saved_by": row.saved_by,
-                        "changes": [] if previous is None else changes(previous, document)})
+            out.append(
+                {
+                    "version": row.version,
+                    "saved_at": timestamp(row.saved_at),
+                    "saved_by": row.saved_by,
+                    "changes": [] if previous is None else changes(previous, document),
+                }
+            )
             previous = document
         return out
 
@@ -213,8 +264,13 @@ class CaseStore:
         the app writes). For PostgreSQL, refuses with the ``pg_dump`` command to use."""
         if self.engine.dialect.name != "sqlite":
             url = describe(str(self.engine.url).replace("postgresql+psycopg", "postgresql"))
-            raise InputError(Problem("backup", "PostgreSQL is backed up with its own tools: "
-                                     f"pg_dump --format=custom --file {path} '{url}'"))
+            raise InputError(
+                Problem(
+                    "backup",
+                    "PostgreSQL is backed up with its own tools: "
+                    f"pg_dump --format=custom --file {path} '{url}'",
+                )
+            )
         if path.exists():
             raise InputError(Problem("PATH", f"{path} exists; give a new file name"))
         raw = self.engine.raw_connection()
@@ -258,10 +314,16 @@ def _who(who: str) -> str:
 def _list_row(row: Any) -> dict[str, Any]:
     iso = lambda d: None if d is None else d.isoformat()  # noqa: E731
     return {
-        "code": row.code, "version": row.version, "updated_at": timestamp(row.saved_at),
-        "updated_by": row.saved_by, "age_years": row.age_years,
-        "steroid_start": iso(row.steroid_start), "day": row.day, "status": row.status,
-        "rule": row.rule, "next_decision_date": iso(row.next_decision_date),
+        "code": row.code,
+        "version": row.version,
+        "updated_at": timestamp(row.saved_at),
+        "updated_by": row.saved_by,
+        "age_years": row.age_years,
+        "steroid_start": iso(row.steroid_start),
+        "day": row.day,
+        "status": row.status,
+        "rule": row.rule,
+        "next_decision_date": iso(row.next_decision_date),
         "max_grade": row.max_grade,
     }
 

@@ -30,8 +30,9 @@ def rule_set_of(document: dict[str, Any]) -> str:
     if rule_set is None:
         return DEFAULT_RULE_SET
     if rule_set not in RULE_SETS:
-        raise InputError(Problem("rule_set", f"expected one of {', '.join(RULE_SETS)}, "
-                                 f"got {rule_set!r}"))
+        raise InputError(
+            Problem("rule_set", f"expected one of {', '.join(RULE_SETS)}, got {rule_set!r}")
+        )
     return rule_set
 
 

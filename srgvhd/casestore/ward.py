@@ -36,20 +36,23 @@ def ward_rows(cases: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
     for c in cases:
         start = date.fromisoformat(c["steroid_start"])
         due = c["next_decision_date"]
-        rows.append({
-            "due": URGENCY[urgency(due, today)],
-            "code": c["code"],
-            "day of course": (today - start).days,
-            "status": c["status"],
-            "rule": c["rule"] or "—",
-            "max grade": c["max_grade"],
-            "next decision": "—" if due is None else
-            f"day {(date.fromisoformat(due) - start).days} · {due}",
-            "next assessment": _scheduled(c, start),
-            "last assessed": f"day {c['day']}",
-            "version": c["version"],
-            "updated": f"{c['updated_at']} by {c['updated_by']}",
-        })
+        rows.append(
+            {
+                "due": URGENCY[urgency(due, today)],
+                "code": c["code"],
+                "day of course": (today - start).days,
+                "status": c["status"],
+                "rule": c["rule"] or "—",
+                "max grade": c["max_grade"],
+                "next decision": "—"
+                if due is None
+                else f"day {(date.fromisoformat(due) - start).days} · {due}",
+                "next assessment": _scheduled(c, start),
+                "last assessed": f"day {c['day']}",
+                "version": c["version"],
+                "updated": f"{c['updated_at']} by {c['updated_by']}",
+            }
+        )
     return rows
 
 

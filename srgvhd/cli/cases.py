@@ -29,21 +29,31 @@ DATABASE_FAILURE = 1
 
 def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
     """Register ``cases`` with its subcommands; each sets ``func(args) -> int``."""
-    cases = subparsers.add_parser("cases", help="the ward's case store (save, list, export, "
-                                  "history, backup)")
-    sub = cases.add_subparsers(dest="cases_command", required=True,
-                               parser_class=type(cases))
+    cases = subparsers.add_parser(
+        "cases", help="the ward's case store (save, list, export, history, backup)"
+    )
+    sub = cases.add_subparsers(dest="cases_command", required=True, parser_class=type(cases))
     save = sub.add_parser("save", help="save a case file as the case's next version")
     save.add_argument("case", type=Path, metavar="CASE.json")
     save.add_argument("--code", required=True, help="pseudonymous case code (never a name)")
-    save.add_argument("--base-version", type=_whole, default=None, metavar="N",
-                      help="the version this file was based on; refused if the case moved on")
+    save.add_argument(
+        "--base-version",
+        type=_whole,
+        default=None,
+        metavar="N",
+        help="the version this file was based on; refused if the case moved on",
+    )
     _db_option(save, _save)
 
     listing = sub.add_parser("list", help="one row per case (latest version), by next decision")
     listing.add_argument("--json", action="store_true", help="print the JSON contract")
-    listing.add_argument("--due-by", type=_iso_date, default=None, metavar="YYYY-MM-DD",
-                         help="only cases with a decision due on or before this date")
+    listing.add_argument(
+        "--due-by",
+        type=_iso_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="only cases with a decision due on or before this date",
+    )
     _db_option(listing, _list)
 
     export = sub.add_parser("export", help="print a saved version's case file")
@@ -62,9 +72,12 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _db_option(parser: argparse.ArgumentParser, handler: Handler) -> None:
-    parser.add_argument("--db", default=None, metavar="URL",
-                        help="database URL (default: $SRGVHD_DATABASE_URL, else SQLite in "
-                        "$SRGVHD_DATA_DIR)")
+    parser.add_argument(
+        "--db",
+        default=None,
+        metavar="URL",
+        help="database URL (default: $SRGVHD_DATABASE_URL, else SQLite in $SRGVHD_DATA_DIR)",
+    )
     parser.set_defaults(func=_guarded(handler))
 
 
@@ -141,13 +154,18 @@ def _list(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:
     rows = store.list_cases(args.due_by)
     if args.json:
         return _write_json(rows, out)
-    header = (f"{'code':<32}  {'ver':>3}  {'day':>3}  {'status':<22} {'rule':<4}  "
-              f"{'grade':<5}  {'next decision':<13}  updated")
+    header = (
+        f"{'code':<32}  {'ver':>3}  {'day':>3}  {'status':<22} {'rule':<4}  "
+        f"{'grade':<5}  {'next decision':<13}  updated"
+    )
     print(header, file=out)
     for r in rows:
-        print(f"{r['code']:<32}  {r['version']:>3}  {_dash(r['day']):>3}  {r['status']:<22} "
-              f"{_dash(r['rule']):<4}  {r['max_grade']:<5}  {_dash(r['next_decision_date']):<13}"
-              f"  {r['updated_at']} by {r['updated_by']}", file=out)
+        print(
+            f"{r['code']:<32}  {r['version']:>3}  {_dash(r['day']):>3}  {r['status']:<22} "
+            f"{_dash(r['rule']):<4}  {r['max_grade']:<5}  {_dash(r['next_decision_date']):<13}"
+            f"  {r['updated_at']} by {r['updated_by']}",
+            file=out,
+        )
     return 0
 
 

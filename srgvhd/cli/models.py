@@ -26,7 +26,9 @@ DECIMAL_NAMES = {"point": ".", "comma": ","}
 
 def _models_dir_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--models-dir", type=Path, default=None,
+        "--models-dir",
+        type=Path,
+        default=None,
         help="model store directory (default: $SRGVHD_MODELS_DIR, else <repo>/models)",
     )
 
@@ -36,20 +38,38 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
     train = subparsers.add_parser("train", help="fit a new model version from a cohort CSV")
     train.add_argument("cohort", type=Path, metavar="COHORT.csv")
     train.add_argument("--promote", action="store_true", help="make the new version active")
-    train.add_argument("--allow-low-epv", action="store_true",
-                       help="fit even with fewer than 10 deaths per coefficient")
+    train.add_argument(
+        "--allow-low-epv",
+        action="store_true",
+        help="fit even with fewer than 10 deaths per coefficient",
+    )
     train.add_argument("--centre", default=None, help="where the cohort comes from (on the card)")
-    train.add_argument("--period", default=None,
-                       help="the period the cohort covers, e.g. 2019-2024 (on the card)")
-    train.add_argument("--complete-rows", action="store_true",
-                       help="leave out rows with an empty cell (listed on the model card) "
-                            "instead of refusing the file")
-    train.add_argument("--separator", choices=sorted(SEPARATOR_NAMES), default=None,
-                       help="the file's separator when detection is ambiguous")
-    train.add_argument("--decimal", choices=sorted(DECIMAL_NAMES), default=None,
-                       help="the file's decimal mark when detection is ambiguous")
-    train.add_argument("--progress", action="store_true",
-                       help="print progress lines on stderr (always on a terminal)")
+    train.add_argument(
+        "--period", default=None, help="the period the cohort covers, e.g. 2019-2024 (on the card)"
+    )
+    train.add_argument(
+        "--complete-rows",
+        action="store_true",
+        help="leave out rows with an empty cell (listed on the model card) "
+        "instead of refusing the file",
+    )
+    train.add_argument(
+        "--separator",
+        choices=sorted(SEPARATOR_NAMES),
+        default=None,
+        help="the file's separator when detection is ambiguous",
+    )
+    train.add_argument(
+        "--decimal",
+        choices=sorted(DECIMAL_NAMES),
+        default=None,
+        help="the file's decimal mark when detection is ambiguous",
+    )
+    train.add_argument(
+        "--progress",
+        action="store_true",
+        help="print progress lines on stderr (always on a terminal)",
+    )
     _models_dir_option(train)
     train.set_defaults(func=_guarded(_train))
 
@@ -57,12 +77,17 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
     action = models.add_mutually_exclusive_group()
     action.add_argument("--activate", metavar="VERSION", default=None)
     action.add_argument(
-        "--upgrade", action="store_true",
+        "--upgrade",
+        action="store_true",
         help="convert joblib-era versions to the plain-data format once (reads their pickles "
-             "with a restricted unpickler; run it only on a store you trust)",
+        "with a restricted unpickler; run it only on a store you trust)",
     )
-    action.add_argument("--card-pdf", metavar="VERSION", default=None,
-                        help="write the model card of VERSION as a PDF to --out")
+    action.add_argument(
+        "--card-pdf",
+        metavar="VERSION",
+        default=None,
+        help="write the model card of VERSION as a PDF to --out",
+    )
     models.add_argument("--out", type=Path, default=None, help="PDF file for --card-pdf")
     _models_dir_option(models)
     models.set_defaults(func=_guarded(_models))
@@ -111,13 +136,17 @@ def _train(args: argparse.Namespace, out: io.StringIO) -> int:
     from srgvhd.risk.store import os_user
     from srgvhd.risk.train import train_from_csv
 
-    source = declared_source(args.centre, args.period, declared_by=os_user(),
-                             fields=("--centre", "--period"))
+    source = declared_source(
+        args.centre, args.period, declared_by=os_user(), fields=("--centre", "--period")
+    )
     show = args.progress or sys.stderr.isatty()
     try:
         card = train_from_csv(
-            args.cohort, store=ModelStore(args.models_dir), promote=args.promote,
-            allow_low_epv=args.allow_low_epv, complete_rows=args.complete_rows,
+            args.cohort,
+            store=ModelStore(args.models_dir),
+            promote=args.promote,
+            allow_low_epv=args.allow_low_epv,
+            complete_rows=args.complete_rows,
             data_source=source,
             separator=SEPARATOR_NAMES.get(args.separator),
             decimal_mark=DECIMAL_NAMES.get(args.decimal),
@@ -130,10 +159,13 @@ def _train(args: argparse.Namespace, out: io.StringIO) -> int:
         raise
     state = "active" if args.promote else "saved, not active (use: srgvhd models --activate)"
     left_out = card["complete_rows"]["excluded"] if card.get("complete_rows") else 0
-    print(f"{card['version']}: n={card['n']}, deaths={card['events']}, "
-          f"covariates={','.join(card['covariates'])}; read as {card['dialect']['description']}"
-          + (f"; {left_out} incomplete rows left out (listed on the card)" if left_out else "")
-          + f"; {state}", file=out)
+    print(
+        f"{card['version']}: n={card['n']}, deaths={card['events']}, "
+        f"covariates={','.join(card['covariates'])}; read as {card['dialect']['description']}"
+        + (f"; {left_out} incomplete rows left out (listed on the card)" if left_out else "")
+        + f"; {state}",
+        file=out,
+    )
     return 0
 
 
@@ -167,22 +199,30 @@ def _models(args: argparse.Namespace, out: io.StringIO) -> int:
         store.activate(args.activate, action="activate")
     if args.upgrade:
         upgraded = store.upgrade_legacy()
-        print(f"upgraded {len(upgraded)} version(s) to the plain-data format"
-              + (f": {', '.join(upgraded)}" if upgraded else ""), file=out)
+        print(
+            f"upgraded {len(upgraded)} version(s) to the plain-data format"
+            + (f": {', '.join(upgraded)}" if upgraded else ""),
+            file=out,
+        )
     for card in store.list_versions():
         marker = "*" if card["active"] else " "
         if "problem" in card:
             print(f"{marker} {card['version']}  UNREADABLE: {card['problem']}", file=out)
             continue
         tag = "".join(
-            text for flag, text in (
+            text
+            for flag, text in (
                 ("reference_model", "  [reference model]"),
                 ("synthetic", "  [synthetic data]"),
                 ("legacy", "  [old joblib format: run srgvhd models --upgrade]"),
-            ) if card.get(flag)
+            )
+            if card.get(flag)
         )
-        print(f"{marker} {card['version']}  {card.get('created_at')}  n={card.get('n')}  "
-              f"deaths={card.get('events')}  file={card.get('training_file_name')}{tag}", file=out)
+        print(
+            f"{marker} {card['version']}  {card.get('created_at')}  n={card.get('n')}  "
+            f"deaths={card.get('events')}  file={card.get('training_file_name')}{tag}",
+            file=out,
+        )
     return 0
 
 
@@ -199,9 +239,7 @@ def escape_cells(cells: list[str]) -> list[str]:
     from srgvhd.risk.cohort import FORMULA_PREFIXES
 
     starts = set(FORMULA_PREFIXES)
-    return [
-        escape_cell(c) if c[:1] in starts or c[:1] == " " else c for c in cells
-    ]
+    return [escape_cell(c) if c[:1] in starts or c[:1] == " " else c for c in cells]
 
 
 _CSV_SPECIAL = re.compile(r'[,"\r\n]')
@@ -254,8 +292,9 @@ def _score(args: argparse.Namespace, out: io.StringIO) -> int:
         out.write(text)
     else:
         _write_output(args.out, text)
-        print(f"scored {len(scored)} patients with model {model.card.version}: {args.out}",
-              file=out)
+        print(
+            f"scored {len(scored)} patients with model {model.card.version}: {args.out}", file=out
+        )
     for warning in warnings:  # only after success: a refusal stays one line on stderr
         print(f"warning: {warning}", file=sys.stderr)
     return 0

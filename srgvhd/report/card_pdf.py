@@ -41,29 +41,48 @@ SYNTHETIC_WARNING = (
     "clinical use."
 )
 HR_COLUMNS: tuple[tuple[str, float], ...] = (
-    ("covariate", 58), ("HR (95% CI), this model", 52), ("p", 18),
+    ("covariate", 58),
+    ("HR (95% CI), this model", 52),
+    ("p", 18),
     ("HR (95% CI), published", 58),
 )
 CALIBRATION_COLUMNS: tuple[tuple[str, float], ...] = (
-    ("risk group", 36), ("n", 11), ("deaths", 13), ("at risk", 14), ("predicted", 18),
+    ("risk group", 36),
+    ("n", 11),
+    ("deaths", 13),
+    ("at risk", 14),
+    ("predicted", 18),
     ("observed (95% CI)", 34),
 )
 DECISION_COLUMNS: tuple[tuple[str, float], ...] = (
-    ("threshold", 26), ("called high risk", 36), ("net benefit, model", 42),
-    ("treat everyone", 42), ("treat no one", 40),
+    ("threshold", 26),
+    ("called high risk", 36),
+    ("net benefit, model", 42),
+    ("treat everyone", 42),
+    ("treat no one", 40),
 )
 PLOT_SIZE = 44.0
 GROUP_RGB = ((46, 125, 50), (230, 120, 0), (198, 40, 40))  # lowest, middle, highest risk third
 
 
-def _line(pdf: FPDF, body: str, *, size: float = 8.0, style: str = "", max_lines: int = 3,
-          width: float = PAGE_WIDTH, x: float = PAGE_LEFT) -> None:
-    kit.text(pdf, body, size=size, style=style, width=width, line_mm=LINE_MM,
-             max_lines=max_lines, x=x)
+def _line(
+    pdf: FPDF,
+    body: str,
+    *,
+    size: float = 8.0,
+    style: str = "",
+    max_lines: int = 3,
+    width: float = PAGE_WIDTH,
+    x: float = PAGE_LEFT,
+) -> None:
+    kit.text(
+        pdf, body, size=size, style=style, width=width, line_mm=LINE_MM, max_lines=max_lines, x=x
+    )
 
 
-def _table(pdf: FPDF, columns: Sequence[tuple[str, float]], rows: Sequence[Mapping],
-           x: float = PAGE_LEFT) -> None:
+def _table(
+    pdf: FPDF, columns: Sequence[tuple[str, float]], rows: Sequence[Mapping], x: float = PAGE_LEFT
+) -> None:
     """A header and one row per dict (values in column order), cells cut to their width."""
     pdf.set_x(x)
     kit.table_header(pdf, columns, ROW_MM)
@@ -76,11 +95,14 @@ def _table(pdf: FPDF, columns: Sequence[tuple[str, float]], rows: Sequence[Mappi
 def _header(pdf: FPDF, card: ModelCard) -> None:
     pdf.set_xy(PAGE_LEFT, 12)
     pdf.set_font(FONT, "B", 15)
-    pdf.cell(PAGE_WIDTH, 7, f"{TITLE}: version {card.version}", new_x=XPos.LMARGIN,
-             new_y=YPos.NEXT)
+    pdf.cell(PAGE_WIDTH, 7, f"{TITLE}: version {card.version}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(*kit.GREY_TEXT)
-    _line(pdf, f"created {card.created_at or 'unknown'}  ·  Cox model of overall survival "
-               "after steroid-refractory acute GVHD  ·  srgvhd decision support", max_lines=2)
+    _line(
+        pdf,
+        f"created {card.created_at or 'unknown'}  ·  Cox model of overall survival "
+        "after steroid-refractory acute GVHD  ·  srgvhd decision support",
+        max_lines=2,
+    )
     pdf.set_text_color(0, 0, 0)
     _synthetic_warning(pdf, card)
 
@@ -105,18 +127,33 @@ def _synthetic_warning(pdf: FPDF, card: ModelCard) -> None:
 def _provenance(pdf: FPDF, card: ModelCard) -> None:
     kit.heading(pdf, "Where the data came from")
     source = card.data_source
-    declared = [(name, getattr(source, attr, None) if source else None)
-                for name, attr in (("centre", "centre"), ("period", "period"),
-                                   ("declared by", "declared_by"))]
+    declared = [
+        (name, getattr(source, attr, None) if source else None)
+        for name, attr in (
+            ("centre", "centre"),
+            ("period", "period"),
+            ("declared by", "declared_by"),
+        )
+    ]
     dialect = (card.get("dialect") or {}).get("description")
     _line(pdf, f"Data: {card.source_sentence()}", style="B")
-    _line(pdf, "As declared at upload: " + "  ·  ".join(
-        f"{name} {value or 'not declared'}" for name, value in declared))
-    _line(pdf, f"Training file: {card.training_file_name or 'not named'}  ·  SHA-256 "
-               f"{card.training_file_sha256 or 'not recorded'}", max_lines=2)
+    _line(
+        pdf,
+        "As declared at upload: "
+        + "  ·  ".join(f"{name} {value or 'not declared'}" for name, value in declared),
+    )
+    _line(
+        pdf,
+        f"Training file: {card.training_file_name or 'not named'}  ·  SHA-256 "
+        f"{card.training_file_sha256 or 'not recorded'}",
+        max_lines=2,
+    )
     _line(pdf, f"Read as: {dialect or 'not recorded (card older than dialect detection)'}")
-    _line(pdf, "Fit on complete rows only: "
-               + words.exclusion_summary(card.get("complete_rows")), max_lines=2)
+    _line(
+        pdf,
+        "Fit on complete rows only: " + words.exclusion_summary(card.get("complete_rows")),
+        max_lines=2,
+    )
     _line(pdf, f"Model artifact SHA-256 {card.artifact_sha256}")
 
 
@@ -125,46 +162,72 @@ def _cohort(pdf: FPDF, card: ModelCard) -> None:
     labels = [c["label"] for c in card.get("coefficients") or []]
     epv = card.get("events_per_coefficient")
     low = "; fewer than recommended, allowed and recorded" if card.get("low_epv_allowed") else ""
-    _line(pdf, f"n = {card.n} patients, {card.events} deaths, {len(card.covariates)} "
-               f"coefficients: events per coefficient {words.fmt(epv, '{:.1f}')}{low}.")
-    _line(pdf, "Covariates: " + ("; ".join(labels) or ", ".join(card.covariates)) + ".",
-          max_lines=2)
-    _line(pdf, f"Estimation: {card.get('baseline_estimator') or 'not recorded'} Longest "
-               f"follow-up {words.fmt(card.get('max_follow_up_days'), '{:.0f}')} days; "
-               f"lifelines {card.get('lifelines_version') or '—'}.", max_lines=2)
+    _line(
+        pdf,
+        f"n = {card.n} patients, {card.events} deaths, {len(card.covariates)} "
+        f"coefficients: events per coefficient {words.fmt(epv, '{:.1f}')}{low}.",
+    )
+    _line(
+        pdf, "Covariates: " + ("; ".join(labels) or ", ".join(card.covariates)) + ".", max_lines=2
+    )
+    _line(
+        pdf,
+        f"Estimation: {card.get('baseline_estimator') or 'not recorded'} Longest "
+        f"follow-up {words.fmt(card.get('max_follow_up_days'), '{:.0f}')} days; "
+        f"lifelines {card.get('lifelines_version') or '—'}.",
+        max_lines=2,
+    )
 
 
 def _hazard_ratios(pdf: FPDF, card: ModelCard) -> None:
     kit.heading(pdf, "Hazard ratios (95% CI) beside the published multivariate Cox model")
     _table(pdf, HR_COLUMNS, words.coefficient_rows(card))
     pdf.set_text_color(*kit.GREY_TEXT)
-    _line(pdf, f"Published: {NIU_2026.full} “—”: not in the published model.", size=6.8,
-          max_lines=2)
+    _line(
+        pdf, f"Published: {NIU_2026.full} “—”: not in the published model.", size=6.8, max_lines=2
+    )
     pdf.set_text_color(0, 0, 0)
 
 
 def _discrimination(pdf: FPDF, metrics: Mapping[str, Any]) -> None:
     kit.heading(pdf, "Discrimination and proportional hazards")
     _line(pdf, f"Concordance (Harrell's C): {words.concordance_text(metrics)}.")
-    _line(pdf, (words.concordance_by_day_text(metrics) or
-                "Concordance by day: not computed for this version") + ".", max_lines=2)
+    _line(
+        pdf,
+        (
+            words.concordance_by_day_text(metrics)
+            or "Concordance by day: not computed for this version"
+        )
+        + ".",
+        max_lines=2,
+    )
     ph = metrics.get("ph_test") or {}
     global_p = (ph.get("global") or {}).get("p")
-    _line(pdf, f"Proportional hazards ({ph.get('method', '—')}): {ph.get('verdict', '—')}"
-               + (f" Global p = {words.fmt(global_p, '{:.3f}')}." if global_p is not None
-                  else ""), max_lines=2)
+    _line(
+        pdf,
+        f"Proportional hazards ({ph.get('method', '—')}): {ph.get('verdict', '—')}"
+        + (f" Global p = {words.fmt(global_p, '{:.3f}')}." if global_p is not None else ""),
+        max_lines=2,
+    )
 
 
 def _decision_curve(pdf: FPDF, metrics: Mapping[str, Any]) -> None:
     kit.heading(pdf, "Decision curve at day 365 (cross-validated)")
     points = (metrics.get("decision_curve_cv") or {}).get(words.DECISION_DAY)
     if not points:
-        _line(pdf, "Not computed for this version (trained before decision curves were added); "
-                   "retrain to get it.")
+        _line(
+            pdf,
+            "Not computed for this version (trained before decision curves were added); "
+            "retrain to get it.",
+        )
         return
-    _line(pdf, "Net benefit of calling a patient “high risk” when the predicted probability of "
-               "death by day 365 is at least the threshold (Vickers et al., BMC Med Inform "
-               "Decis Mak 2008;8:53). " + words.decision_summary(points), max_lines=3)
+    _line(
+        pdf,
+        "Net benefit of calling a patient “high risk” when the predicted probability of "
+        "death by day 365 is at least the threshold (Vickers et al., BMC Med Inform "
+        "Decis Mak 2008;8:53). " + words.decision_summary(points),
+        max_lines=3,
+    )
     _table(pdf, DECISION_COLUMNS, words.decision_rows(points))
 
 
@@ -229,15 +292,23 @@ def _calibration_day(pdf: FPDF, metrics: Mapping[str, Any], day: str) -> None:
     pdf.cell(PAGE_WIDTH, 5, f"Day {day}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     table_width = sum(w for _, w in CALIBRATION_COLUMNS)
     if cv_rows:
-        _line(pdf, f"Cross-validated: {cross.get('n')} patients each scored by a model fitted "
-                   "without them", size=7.2, width=table_width)
+        _line(
+            pdf,
+            f"Cross-validated: {cross.get('n')} patients each scored by a model fitted "
+            "without them",
+            size=7.2,
+            width=table_width,
+        )
         _table(pdf, CALIBRATION_COLUMNS, words.calibration_rows(cv_rows))
     else:
-        _line(pdf, "Cross-validated: not computed for this version (retrain to get it)",
-              size=7.2, width=table_width)
+        _line(
+            pdf,
+            "Cross-validated: not computed for this version (retrain to get it)",
+            size=7.2,
+            width=table_width,
+        )
     pdf.ln(1)
-    _line(pdf, "Apparent: the model scoring its own training cohort", size=7.2,
-          width=table_width)
+    _line(pdf, "Apparent: the model scoring its own training cohort", size=7.2, width=table_width)
     if apparent:
         _table(pdf, CALIBRATION_COLUMNS, words.calibration_rows(apparent))
     shown = cv_rows or apparent or []
@@ -249,14 +320,23 @@ def _calibration_day(pdf: FPDF, metrics: Mapping[str, Any], day: str) -> None:
 
 def _calibration(pdf: FPDF, metrics: Mapping[str, Any]) -> None:
     kit.heading(pdf, "Calibration at 180 and 365 days, by third of predicted risk")
-    _line(pdf, "Patients ordered by predicted survival and cut into thirds: mean predicted "
-               "survival against the Kaplan–Meier survival of each third with its 95% interval "
-               "(log–log, Greenwood; Royston & Altman, BMC Med Res Methodol 2013;13:33). The "
-               "plot shows the cross-validated thirds when computed, else the apparent ones.",
-          size=7.2, max_lines=3)
+    _line(
+        pdf,
+        "Patients ordered by predicted survival and cut into thirds: mean predicted "
+        "survival against the Kaplan–Meier survival of each third with its 95% interval "
+        "(log–log, Greenwood; Royston & Altman, BMC Med Res Methodol 2013;13:33). The "
+        "plot shows the cross-validated thirds when computed, else the apparent ones.",
+        size=7.2,
+        max_lines=3,
+    )
     pdf.ln(1)
-    days = sorted({*(metrics.get("calibration") or {}),
-                   *(k for k in (metrics.get("calibration_cv") or {}) if k != "n")}, key=int)
+    days = sorted(
+        {
+            *(metrics.get("calibration") or {}),
+            *(k for k in (metrics.get("calibration_cv") or {}) if k != "n"),
+        },
+        key=int,
+    )
     if not days:
         _line(pdf, "Not computed for this version.")
     for day in days:
@@ -281,8 +361,13 @@ def _statement(pdf: FPDF, card: ModelCard) -> None:
         for line in wrapped:
             pdf.cell(PAGE_WIDTH, 3.0, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         if last and i < len(assumptions):
-            pdf.cell(PAGE_WIDTH, 3.0, f"… {len(assumptions) - i} more on the Model page",
-                     new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.cell(
+                PAGE_WIDTH,
+                3.0,
+                f"… {len(assumptions) - i} more on the Model page",
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
+            )
             break
 
 
@@ -291,9 +376,13 @@ def _footer(pdf: FPDF, card: ModelCard, page: int) -> None:
     pdf.set_draw_color(160, 160, 160)
     pdf.line(PAGE_LEFT, FOOTER_Y - 0.8, PAGE_LEFT + PAGE_WIDTH, FOOTER_Y - 0.8)
     pdf.set_text_color(*kit.GREY_TEXT)
-    _line(pdf, f"Model card {card.version}  ·  {card.source_sentence()}  ·  page {page} of "
-               f"{PAGES}  ·  Decision support, not a substitute for clinical judgement.",
-          size=6.8, max_lines=2)
+    _line(
+        pdf,
+        f"Model card {card.version}  ·  {card.source_sentence()}  ·  page {page} of "
+        f"{PAGES}  ·  Decision support, not a substitute for clinical judgement.",
+        size=6.8,
+        max_lines=2,
+    )
     pdf.set_text_color(0, 0, 0)
 
 

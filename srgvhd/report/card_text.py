@@ -24,9 +24,10 @@ def fmt(value: float | None, pattern: str = "{:.2f}") -> str:
     return DASH if value is None else pattern.format(value)
 
 
-def with_interval(estimate: float | None, lower: float | None, upper: float | None,
-                  pattern: str = "{:.2f}") -> str:
-    """"5.02 (1.01–24.93)": an estimate with its 95% interval in one cell ("(no interval)" when
+def with_interval(
+    estimate: float | None, lower: float | None, upper: float | None, pattern: str = "{:.2f}"
+) -> str:
+    """ "5.02 (1.01–24.93)": an estimate with its 95% interval in one cell ("(no interval)" when
     there is none, e.g. a Kaplan–Meier survival of 100%)."""
     if estimate is None:
         return DASH
@@ -42,14 +43,18 @@ def coefficient_rows(card: Mapping[str, Any]) -> list[dict[str, str]]:
     rows = []
     for c in card.get("coefficients") or []:
         paper = published.get(c["name"])
-        rows.append({
-            "covariate": c["label"],
-            "HR (95% CI), this model": with_interval(c["hazard_ratio"], c["hr_lower"],
-                                                     c["hr_upper"]),
-            "p": fmt(c["p"], "{:.3f}"),
-            "HR (95% CI), published": DASH if paper is None else
-            with_interval(paper.estimate, paper.lower, paper.upper),
-        })
+        rows.append(
+            {
+                "covariate": c["label"],
+                "HR (95% CI), this model": with_interval(
+                    c["hazard_ratio"], c["hr_lower"], c["hr_upper"]
+                ),
+                "p": fmt(c["p"], "{:.3f}"),
+                "HR (95% CI), published": DASH
+                if paper is None
+                else with_interval(paper.estimate, paper.lower, paper.upper),
+            }
+        )
     return rows
 
 
@@ -63,18 +68,21 @@ def calibration_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             "deaths": r["events"],
             "at risk": r["at_risk"],
             "predicted": fmt(r["predicted"], "{:.0%}"),
-            "observed (95% CI)": with_interval(r["observed"], r["observed_lower"],
-                                               r["observed_upper"], "{:.0%}"),
+            "observed (95% CI)": with_interval(
+                r["observed"], r["observed_lower"], r["observed_upper"], "{:.0%}"
+            ),
         }
         for r in rows
     ]
 
 
 def concordance_text(metrics: Mapping[str, Any]) -> str:
-    """"apparent 0.71, cross-validated 0.66 (5 folds)" (Harrell's C of the model card)."""
+    """ "apparent 0.71, cross-validated 0.66 (5 folds)" (Harrell's C of the model card)."""
     cv = metrics.get("concordance_cv") or {}
-    return (f"apparent {fmt(metrics.get('concordance_apparent'))}, cross-validated "
-            f"{fmt(cv.get('mean'))} ({len(cv.get('folds', []))} folds)")
+    return (
+        f"apparent {fmt(metrics.get('concordance_apparent'))}, cross-validated "
+        f"{fmt(cv.get('mean'))} ({len(cv.get('folds', []))} folds)"
+    )
 
 
 def concordance_by_day_text(metrics: Mapping[str, Any]) -> str | None:
@@ -83,8 +91,9 @@ def concordance_by_day_text(metrics: Mapping[str, Any]) -> str | None:
     if not by_day:
         return None
     return "Concordance for deaths by day " + "; ".join(
-        f"{day}: apparent {fmt(v.get('apparent'))}, cross-validated "
-        f"{fmt(v.get('cross_validated'))}" for day, v in by_day.items())
+        f"{day}: apparent {fmt(v.get('apparent'))}, cross-validated {fmt(v.get('cross_validated'))}"
+        for day, v in by_day.items()
+    )
 
 
 def decision_rows(points: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
@@ -104,15 +113,23 @@ def decision_rows(points: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
 def decision_summary(points: Sequence[Mapping[str, Any]]) -> str:
     """The thresholds at which calling "high risk" by the model has more net benefit than both
     treating everyone and treating no one (Vickers et al. 2008)."""
-    better = [p["threshold"] for p in points
-              if p.get("model") is not None and p.get("treat_all") is not None
-              and p["model"] > max(p["treat_all"], 0.0)]
+    better = [
+        p["threshold"]
+        for p in points
+        if p.get("model") is not None
+        and p.get("treat_all") is not None
+        and p["model"] > max(p["treat_all"], 0.0)
+    ]
     if not better:
-        return ("At no threshold does calling “high risk” by the model give more net benefit "
-                "than treating everyone or no one.")
+        return (
+            "At no threshold does calling “high risk” by the model give more net benefit "
+            "than treating everyone or no one."
+        )
     shown = ", ".join(fmt(t, "{:.0%}") for t in better)
-    return (f"Calling “high risk” by the model gives more net benefit than treating everyone "
-            f"and than treating no one at thresholds {shown} (of {len(points)} examined).")
+    return (
+        f"Calling “high risk” by the model gives more net benefit than treating everyone "
+        f"and than treating no one at thresholds {shown} (of {len(points)} examined)."
+    )
 
 
 def exclusion_summary(report: Mapping[str, Any] | None) -> str:

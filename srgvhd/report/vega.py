@@ -27,8 +27,11 @@ RESPONSE_COLOURS = {
 }
 CURVE_COLOUR = "#1f4e79"
 # The decision curve's strategies, all in the legend even when a line is wholly below the axis.
-DECISION_COLOURS = {"model: high risk": CURVE_COLOUR, "treat everyone": "#E69F00",
-                    "treat no one": "#666666"}
+DECISION_COLOURS = {
+    "model: high risk": CURVE_COLOUR,
+    "treat everyone": "#E69F00",
+    "treat no one": "#666666",
+}
 CURVE_X_MAX_DAYS = 400  # the curve is shown to here (past the 365-day horizon), page and PDF
 
 
@@ -162,8 +165,13 @@ def _cut_below(series: list[tuple[float, float]], low: float) -> list[dict[str, 
     for i, (x, y) in enumerate(series):
         if i and (y < low) != (series[i - 1][1] < low):
             x0, y0 = series[i - 1]
-            out.append({"threshold": x0 + (low - y0) * (x - x0) / (y - y0), "net benefit": low,
-                        "marker": False})
+            out.append(
+                {
+                    "threshold": x0 + (low - y0) * (x - x0) / (y - y0),
+                    "net benefit": low,
+                    "marker": False,
+                }
+            )
         if y >= low:
             out.append({"threshold": x, "net benefit": y, "marker": True})
     return out
@@ -177,21 +185,37 @@ def decision_curve_spec(points: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     largest; a line stops where it leaves the axis (treating everyone at a high threshold has a
     net benefit far below zero that would squash the curves that matter)."""
     strategies = (("model: high risk", "model"), ("treat everyone", "treat_all"))
-    series = {name: [(p["threshold"], p[key]) for p in points if p.get(key) is not None]
-              for name, key in strategies}
+    series = {
+        name: [(p["threshold"], p[key]) for p in points if p.get(key) is not None]
+        for name, key in strategies
+    }
     series["treat no one"] = [(p["threshold"], 0.0) for p in points]
     top = max([0.0, *(y for line in series.values() for _, y in line)])
     domain = [-max(0.05, top / 4), max(top, 0.05)]
-    values = [{**v, "strategy": name} for name, line in series.items()
-              for v in _cut_below(line, domain[0])]
+    values = [
+        {**v, "strategy": name}
+        for name, line in series.items()
+        for v in _cut_below(line, domain[0])
+    ]
     encoding = {
-        "x": {"field": "threshold", "type": "quantitative", "axis": {"format": "%"},
-              "title": "threshold probability of death by day 365"},
-        "y": {"field": "net benefit", "type": "quantitative", "scale": {"domain": domain},
-              "title": "net benefit"},
-        "color": {"field": "strategy", "type": "nominal", "title": None,
-                  "scale": {"domain": list(DECISION_COLOURS),
-                            "range": list(DECISION_COLOURS.values())}},
+        "x": {
+            "field": "threshold",
+            "type": "quantitative",
+            "axis": {"format": "%"},
+            "title": "threshold probability of death by day 365",
+        },
+        "y": {
+            "field": "net benefit",
+            "type": "quantitative",
+            "scale": {"domain": domain},
+            "title": "net benefit",
+        },
+        "color": {
+            "field": "strategy",
+            "type": "nominal",
+            "title": None,
+            "scale": {"domain": list(DECISION_COLOURS), "range": list(DECISION_COLOURS.values())},
+        },
     }
     return {
         "$schema": SCHEMA,
@@ -200,7 +224,6 @@ def decision_curve_spec(points: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "encoding": encoding,
         "layer": [
             {"mark": "line"},
-            {"transform": [{"filter": "datum.marker"}], "mark": {"type": "point",
-                                                                 "filled": True}},
+            {"transform": [{"filter": "datum.marker"}], "mark": {"type": "point", "filled": True}},
         ],
     }

@@ -49,8 +49,11 @@ def kaplan_meier_at(durations: np.ndarray, events: np.ndarray, day: float) -> Ka
     d, r = deaths[used], at_risk[used]
     estimate = float(np.prod(1 - d / r))
     if estimate <= 0 or estimate >= 1:
-        return KaplanMeier(estimate, estimate if estimate <= 0 else math.nan,
-                           estimate if estimate >= 1 else math.nan)
+        return KaplanMeier(
+            estimate,
+            estimate if estimate <= 0 else math.nan,
+            estimate if estimate >= 1 else math.nan,
+        )
     with np.errstate(divide="ignore"):
         greenwood = float(np.sum(d / (r * (r - d))))
     spread = Z95 * math.sqrt(greenwood) / abs(math.log(estimate))
@@ -82,12 +85,18 @@ def calibration_by_thirds(
     groups = []
     for name, members in zip(RISK_THIRDS, np.array_split(order, len(RISK_THIRDS)), strict=True):
         km = kaplan_meier_at(t[members], e[members], day)
-        groups.append(CalibrationGroup(
-            group=name, n=len(members), events=int(e[members].sum()),
-            at_risk=int((t[members] >= day).sum()),
-            predicted=float(s[members].mean()) if len(members) else math.nan,
-            observed=km.estimate, observed_lower=km.lower, observed_upper=km.upper,
-        ))
+        groups.append(
+            CalibrationGroup(
+                group=name,
+                n=len(members),
+                events=int(e[members].sum()),
+                at_risk=int((t[members] >= day).sum()),
+                predicted=float(s[members].mean()) if len(members) else math.nan,
+                observed=km.estimate,
+                observed_lower=km.lower,
+                observed_upper=km.upper,
+            )
+        )
     return groups
 
 
@@ -102,7 +111,10 @@ class NetBenefit:
 
 
 def decision_curve(
-    durations: np.ndarray, events: np.ndarray, predicted: np.ndarray, day: float,
+    durations: np.ndarray,
+    events: np.ndarray,
+    predicted: np.ndarray,
+    day: float,
     thresholds: tuple[float, ...] = DECISION_THRESHOLDS,
 ) -> list[NetBenefit]:
     """Net benefit of calling "high risk" at each threshold (module docstring)."""
@@ -120,6 +132,7 @@ def decision_curve(
             benefit = share * ((1 - survival) - survival * odds)
         else:
             benefit = 0.0
-        curve.append(NetBenefit(p, int(high.sum()), float(benefit),
-                                float((1 - overall) - overall * odds)))
+        curve.append(
+            NetBenefit(p, int(high.sum()), float(benefit), float((1 - overall) - overall * odds))
+        )
     return curve

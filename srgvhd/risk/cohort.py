@@ -34,8 +34,15 @@ from srgvhd.risk.dialect import Dialect, detect_decimal_mark, sniff
 
 REQUIRED_COLUMNS = ("patient_id", "age_years", "grade", "hemoglobin_g_l", "os_days", "death")
 OPTIONAL_COLUMNS = ("arm", "pfs_days", "pfs_event", "cr_week4")
-NUMERIC_COLUMNS = ("age_years", "hemoglobin_g_l", "os_days", "death", "pfs_days", "pfs_event",
-                   "cr_week4")
+NUMERIC_COLUMNS = (
+    "age_years",
+    "hemoglobin_g_l",
+    "os_days",
+    "death",
+    "pfs_days",
+    "pfs_event",
+    "cr_week4",
+)
 MAX_PROBLEMS = 50
 MIN_ROWS = 2
 MAX_ROWS = 1_000_000
@@ -121,8 +128,11 @@ def load_cohort(
     ]
     if missing:
         if len(header) == 1 and dialect.separator_found is None:
-            missing.append(Problem("file", "the header row has no comma, semicolon or tab "
-                                           "between column names"))
+            missing.append(
+                Problem(
+                    "file", "the header row has no comma, semicolon or tab between column names"
+                )
+            )
         raise InputError(missing)
     kept = [name for name in REQUIRED_COLUMNS + OPTIONAL_COLUMNS if name in header]
     cells, rows = _parse_cells(text, header, kept, dialect.separator, max_rows)
@@ -188,11 +198,13 @@ class _ShapeProblems:
             return "skip"
         self.count += 1
         if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(Problem(
-                f"row {row.number}",
-                f"has {row.actual_columns} cells but the header has {row.expected_columns} "
-                "columns",
-            ))
+            self.problems.append(
+                Problem(
+                    f"row {row.number}",
+                    f"has {row.actual_columns} cells but the header has {row.expected_columns} "
+                    "columns",
+                )
+            )
         return "skip"
 
 
@@ -210,18 +222,26 @@ def _parse_cells(
             pa.py_buffer(text),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False),
             parse_options=pacsv.ParseOptions(
-                delimiter=separator, newlines_in_values=True, ignore_empty_lines=False,
+                delimiter=separator,
+                newlines_in_values=True,
+                ignore_empty_lines=False,
                 invalid_row_handler=shape,
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
                 include_columns=[names[header.index(name)] for name in kept],
-                strings_can_be_null=False, quoted_strings_can_be_null=False, null_values=[],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                null_values=[],
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
-        raise InputError(Problem("file", "is not a CSV file that can be read (check that cells "
-                                         "with quotes are closed)")) from None
+        raise InputError(
+            Problem(
+                "file",
+                "is not a CSV file that can be read (check that cells with quotes are closed)",
+            )
+        ) from None
     if shape.count:
         extra = shape.count - len(shape.problems)
         more = [Problem("file", f"… and {extra} more rows of the wrong width")] if extra else []
@@ -233,8 +253,7 @@ def _parse_cells(
         blank &= _to_numpy(pc.equal(pc.utf8_trim_whitespace(column), ""))
     n_rows = int((~blank).sum())
     if n_rows > max_rows:
-        raise InputError(Problem("file", f"has {n_rows:,} patient rows; the limit is "
-                                         f"{max_rows:,}"))
+        raise InputError(Problem("file", f"has {n_rows:,} patient rows; the limit is {max_rows:,}"))
     if blank.any():
         keep = pa.array(~blank)
         cells = {name: column.filter(keep) for name, column in cells.items()}
@@ -300,8 +319,9 @@ def _blank_or_missing(stripped: pa.ChunkedArray, rule: _Rule) -> np.ndarray:
 
 def _as_point_decimal(stripped: pa.ChunkedArray) -> pa.ChunkedArray:
     """Decimal-comma cells in decimal-point form; a cell with a point then is not a number."""
-    return pc.if_else(pc.match_substring(stripped, "."), "not a number",
-                      pc.replace_substring(stripped, ",", "."))
+    return pc.if_else(
+        pc.match_substring(stripped, "."), "not a number", pc.replace_substring(stripped, ",", ".")
+    )
 
 
 def _check(
@@ -310,8 +330,12 @@ def _check(
     """Converted values and problem codes for one column, computed on whole-column masks."""
     stripped = pc.utf8_trim_whitespace(column)
     codes = np.zeros(len(column), dtype=np.int8)
-    formula = _to_numpy(pc.or_(pc.match_substring_regex(column, r"^[\t\r]"),
-                               pc.match_substring_regex(stripped, _FORMULA_START)))
+    formula = _to_numpy(
+        pc.or_(
+            pc.match_substring_regex(column, r"^[\t\r]"),
+            pc.match_substring_regex(stripped, _FORMULA_START),
+        )
+    )
     if rule.kind == "number":
         text = _as_point_decimal(stripped) if decimal_mark == "," else stripped
         numeric = _to_numpy(pc.match_substring_regex(text, _NUMBER))
@@ -340,9 +364,7 @@ def _check(
     return values, codes
 
 
-def _duplicate_codes(
-    ids: pa.ChunkedArray, usable: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def _duplicate_codes(ids: pa.ChunkedArray, usable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """DUPLICATE for every repeat of a patient_id, and the position where it first appeared."""
     codes = np.zeros(len(ids), dtype=np.int8)
     first = np.full(len(ids), -1)
@@ -372,19 +394,26 @@ _MESSAGES = {
 def _message(code: int, rule: _Rule, cell: str, first_row: int | None) -> str:
     if code == EMPTY_CELL:
         return EMPTY
-    return _MESSAGES[code].format(shown=f"{cell[:20]!r}", low=rule.low, high=rule.high,
-                                  allowed=rule.allowed, first_row=first_row)
+    return _MESSAGES[code].format(
+        shown=f"{cell[:20]!r}",
+        low=rule.low,
+        high=rule.high,
+        allowed=rule.allowed,
+        first_row=first_row,
+    )
 
 
 def _validate(
-    cells: dict[str, pa.ChunkedArray], rows: np.ndarray, kept: list[str], dialect: Dialect,
+    cells: dict[str, pa.ChunkedArray],
+    rows: np.ndarray,
+    kept: list[str],
+    dialect: Dialect,
     complete_rows: bool,
 ) -> Cohort:
     values: dict[str, np.ndarray] = {}
     codes = np.zeros((len(rows), len(kept)), dtype=np.int8)
     for position, name in enumerate(kept):
-        values[name], codes[:, position] = _check(cells[name], RULES[name],
-                                                  dialect.decimal_mark)
+        values[name], codes[:, position] = _check(cells[name], RULES[name], dialect.decimal_mark)
     empty = codes == EMPTY_CELL
     incomplete = empty.any(axis=1)
     excluded: list[ExcludedRow] = []
@@ -413,7 +442,10 @@ def _dtype(rule: _Rule) -> type | str:
 
 
 def _excluded_rows(
-    rows: np.ndarray, kept: list[str], ids: pa.ChunkedArray, empty: np.ndarray,
+    rows: np.ndarray,
+    kept: list[str],
+    ids: pa.ChunkedArray,
+    empty: np.ndarray,
     incomplete: np.ndarray,
 ) -> list[ExcludedRow]:
     return [
@@ -427,7 +459,10 @@ def _excluded_rows(
 
 
 def _cell_problems(
-    codes: np.ndarray, cells: dict[str, pa.ChunkedArray], rows: np.ndarray, kept: list[str],
+    codes: np.ndarray,
+    cells: dict[str, pa.ChunkedArray],
+    rows: np.ndarray,
+    kept: list[str],
     first: np.ndarray,
 ) -> list[Problem]:
     """The first MAX_PROBLEMS cell problems in row, then column order, and a count of the rest."""
@@ -441,8 +476,12 @@ def _cell_problems(
             name = kept[j]
             cell = cells[name][int(i)].as_py()
             first_row = int(rows[first[i]]) if codes[i, j] == DUPLICATE else None
-            problems.append(Problem(f"row {rows[i]}, column {name}",
-                                    _message(int(codes[i, j]), RULES[name], cell, first_row)))
+            problems.append(
+                Problem(
+                    f"row {rows[i]}, column {name}",
+                    _message(int(codes[i, j]), RULES[name], cell, first_row),
+                )
+            )
         if len(problems) == MAX_PROBLEMS:
             break
     if total > len(problems):

@@ -41,14 +41,20 @@ class Dialect:
     def describe(self) -> str:
         """E.g. "semicolon-separated, decimal comma, UTF-8 with BOM, CRLF line ends"."""
         decimal = DECIMAL_MARKS.get(self.decimal_mark or "", "no decimal fractions")
-        return (f"{SEPARATORS[self.separator]}-separated, {decimal}, {self.encoding}, "
-                f"{self.line_ending} line ends")
+        return (
+            f"{SEPARATORS[self.separator]}-separated, {decimal}, {self.encoding}, "
+            f"{self.line_ending} line ends"
+        )
 
     def as_card(self) -> dict:
         """The model card's ``dialect`` field."""
-        return {"separator": SEPARATORS[self.separator], "decimal_mark": self.decimal_mark,
-                "encoding": self.encoding, "line_ending": self.line_ending,
-                "description": self.describe()}
+        return {
+            "separator": SEPARATORS[self.separator],
+            "decimal_mark": self.decimal_mark,
+            "encoding": self.encoding,
+            "line_ending": self.line_ending,
+            "description": self.describe(),
+        }
 
 
 def _utf8(raw: bytes) -> tuple[bytes, str]:
@@ -63,11 +69,15 @@ def _utf8(raw: bytes) -> tuple[bytes, str]:
     view = memoryview(body)
     for start in range(0, len(body), _CHUNK):
         try:
-            decoder.decode(view[start:start + _CHUNK], final=start + _CHUNK >= len(body))
+            decoder.decode(view[start : start + _CHUNK], final=start + _CHUNK >= len(body))
         except UnicodeDecodeError as exc:
-            raise InputError(Problem(
-                "file", f"is not UTF-8 text (bad byte at position {start + exc.start}); save it "
-                        "as \"CSV UTF-8\"")) from None
+            raise InputError(
+                Problem(
+                    "file",
+                    f"is not UTF-8 text (bad byte at position {start + exc.start}); save it "
+                    'as "CSV UTF-8"',
+                )
+            ) from None
     return body, name
 
 
@@ -91,8 +101,7 @@ def _check_width(raw: bytes, max_columns: int) -> None:
 
 def _split_header(line: str, separator: str) -> list[str] | None:
     try:
-        return [name.strip() for name in next(csv.reader([line], delimiter=separator,
-                                                         strict=True))]
+        return [name.strip() for name in next(csv.reader([line], delimiter=separator, strict=True))]
     except (csv.Error, StopIteration):
         return None
 
@@ -113,8 +122,8 @@ def sniff(
     if b"\x00" in text:
         raise InputError(Problem("file", "contains NUL bytes; it is not a CSV text file"))
     end = _first_line_end(text)
-    crlf = text[end:end + 2] == b"\r\n"
-    line_ending = _line_ending(text[end:end + 2] if crlf else text[end:end + 1])
+    crlf = text[end : end + 2] == b"\r\n"
+    line_ending = _line_ending(text[end : end + 2] if crlf else text[end : end + 1])
     first_line = text[:end]
     line = first_line.decode("utf-8")
     present = [s for s in SEPARATORS if s in line]
@@ -125,28 +134,28 @@ def sniff(
         if names is not None:
             scored.append((sum(name in required for name in names), separator, names))
     if not scored:
-        raise InputError(
-            Problem("file", "the first line is not a CSV header of column names")
-        )
+        raise InputError(Problem("file", "the first line is not a CSV header of column names"))
     best = max(score for score, _, _ in scored)
     winners = [(separator, names) for score, separator, names in scored if score == best]
     if len(winners) > 1 and best > 0:
-        found = " or ".join(f"{SEPARATORS[s]}-separated ({best} required columns)"
-                            for s, _ in winners)
-        raise InputError(Problem("file", f"the header row reads as {found}; choose the "
-                                         "separator explicitly"))
+        found = " or ".join(
+            f"{SEPARATORS[s]}-separated ({best} required columns)" for s, _ in winners
+        )
+        raise InputError(
+            Problem("file", f"the header row reads as {found}; choose the separator explicitly")
+        )
     separator, names = winners[0]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
         raise InputError([Problem(f"column {d}", "appears more than once") for d in duplicates])
-    dialect = Dialect(separator, separator if separator in line else None, None, encoding,
-                      line_ending)
+    dialect = Dialect(
+        separator, separator if separator in line else None, None, encoding, line_ending
+    )
     return text, dialect, names
 
 
-def _first_match(cells: dict[str, pa.ChunkedArray], rows: np.ndarray,
-                 pattern: str) -> str | None:
-    """"row N, column C" of the first numeric cell matching ``pattern`` (None if none)."""
+def _first_match(cells: dict[str, pa.ChunkedArray], rows: np.ndarray, pattern: str) -> str | None:
+    """ "row N, column C" of the first numeric cell matching ``pattern`` (None if none)."""
     for name, column in cells.items():
         hits = pc.match_substring_regex(column, pattern)
         if pc.any(hits).as_py():
@@ -156,7 +165,9 @@ def _first_match(cells: dict[str, pa.ChunkedArray], rows: np.ndarray,
 
 
 def detect_decimal_mark(
-    dialect: Dialect, cells: dict[str, pa.ChunkedArray], rows: np.ndarray,
+    dialect: Dialect,
+    cells: dict[str, pa.ChunkedArray],
+    rows: np.ndarray,
     forced: str | None = None,
 ) -> Dialect:
     """The dialect with its decimal mark, from the numeric columns' cells.
@@ -172,7 +183,11 @@ def detect_decimal_mark(
         return replace(dialect, decimal_mark="." if point else None)
     comma = _first_match(cells, rows, _COMMA_DECIMAL)
     if point and comma:
-        raise InputError(Problem(
-            "file", f"numbers use both a decimal comma ({comma}) and a decimal point ({point}); "
-                    "use one decimal mark or choose it explicitly"))
+        raise InputError(
+            Problem(
+                "file",
+                f"numbers use both a decimal comma ({comma}) and a decimal point ({point}); "
+                "use one decimal mark or choose it explicitly",
+            )
+        )
     return replace(dialect, decimal_mark="," if comma else "." if point else None)

@@ -158,9 +158,14 @@ def fit_cox(df: pd.DataFrame, prepared: Prepared | None = None) -> CoxPHFitter:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", ConvergenceWarning)
-            cph.fit(data, DURATION, EVENT, fit_options=FIT_OPTIONS,
-                    initial_point=beta * data[prep.columns].std(0).to_numpy(),
-                    batch_mode=True if distinct_share <= BATCH_MODE_MAX_DISTINCT_SHARE else None)
+            cph.fit(
+                data,
+                DURATION,
+                EVENT,
+                fit_options=FIT_OPTIONS,
+                initial_point=beta * data[prep.columns].std(0).to_numpy(),
+                batch_mode=True if distinct_share <= BATCH_MODE_MAX_DISTINCT_SHARE else None,
+            )
     except (ConvergenceError, ConvergenceWarning, np.linalg.LinAlgError):
         raise InputError(Problem("file", _NOT_CONVERGED)) from None
     return cph
@@ -200,8 +205,9 @@ def _coefficients(cph: CoxPHFitter) -> list[dict]:
     ]
 
 
-def _survival_at_horizons(prep: Prepared, beta: np.ndarray, rows: np.ndarray,
-                          include: np.ndarray | None = None) -> np.ndarray:
+def _survival_at_horizons(
+    prep: Prepared, beta: np.ndarray, rows: np.ndarray, include: np.ndarray | None = None
+) -> np.ndarray:
     """Breslow S(t | x) at 180 and 365 days for ``rows`` (columns: horizons)."""
     h0 = breslow_cumulative_hazard(prep.grouped, beta, np.array(CALIBRATION_DAYS, float), include)
     return np.exp(-np.outer(np.exp(prep.x[rows] @ beta), h0))
@@ -224,26 +230,32 @@ def _folds(prep: Prepared, n_splits: int, seed: int) -> list[tuple[np.ndarray, n
     return list(folds.split(np.zeros(len(prep.events)), prep.events))
 
 
-def _cross_validate(prep: Prepared, beta: np.ndarray, n_splits: int, seed: int,
-                    progress: Progress) -> _CrossValidation:
+def _cross_validate(
+    prep: Prepared, beta: np.ndarray, n_splits: int, seed: int, progress: Progress
+) -> _CrossValidation:
     """Each fold: fit on the rest (warm start at ``beta``), score the held-out part."""
     survival = np.full((len(prep.events), len(CALIBRATION_DAYS)), np.nan)
     truncated: dict[int, list[float]] = {day: [] for day in CALIBRATION_DAYS}
     folds = []
     splits = _folds(prep, n_splits, seed)
     for number, (train, test) in enumerate(splits, start=1):
-        progress(f"cross-validation fold {number} of {len(splits)}", 0.3 + 0.5 * number /
-                 len(splits))
+        progress(
+            f"cross-validation fold {number} of {len(splits)}", 0.3 + 0.5 * number / len(splits)
+        )
         include = np.zeros(len(prep.events))
         include[train] = 1.0
-        result: dict = {"fold": number, "n_test": len(test),
-                        "events_test": int(prep.events[test].sum())}
+        result: dict = {
+            "fold": number,
+            "n_test": len(test),
+            "events_test": int(prep.events[test].sum()),
+        }
         separation = _separation_problems(prep, include)
         fold_beta = None if separation else newton(prep.grouped, beta, include)
         if fold_beta is None:
             reason = "; ".join(p.what for p in separation) or _NOT_CONVERGED
-            folds.append({**result, "concordance": None,
-                          "error": f"training part not fitted: {reason}"})
+            folds.append(
+                {**result, "concordance": None, "error": f"training part not fitted: {reason}"}
+            )
             continue
         risk = prep.x[test] @ fold_beta
         durations, events = prep.durations[test], prep.events[test]
@@ -254,8 +266,9 @@ def _cross_validate(prep: Prepared, beta: np.ndarray, n_splits: int, seed: int,
             if value is not None:
                 truncated[day].append(value)
         if concordance is None:
-            folds.append({**result, "concordance": None,
-                          "error": "no comparable pair in the test part"})
+            folds.append(
+                {**result, "concordance": None, "error": "no comparable pair in the test part"}
+            )
         else:
             folds.append({**result, "concordance": concordance})
     return _CrossValidation(folds, survival, truncated)
@@ -265,8 +278,12 @@ def _ph_test(prep: Prepared, beta: np.ndarray) -> dict:
     """R cox.zph score test per covariate and globally, with a verdict in plain words."""
     test = ph_score_test(prep.grouped, beta)
     covariates = [
-        {"name": name, "label": COVARIATE_LABELS[name], "statistic": _number(statistic),
-         "p": _number(p)}
+        {
+            "name": name,
+            "label": COVARIATE_LABELS[name],
+            "statistic": _number(statistic),
+            "p": _number(p),
+        }
         for name, statistic, p in zip(prep.columns, test.statistics, test.p_values, strict=True)
     ]
     violated = [c["label"] for c in covariates if c["p"] is not None and c["p"] < PH_ALPHA]
@@ -280,8 +297,11 @@ def _ph_test(prep: Prepared, beta: np.ndarray) -> dict:
     return {
         "method": "score test for x·g(t) terms (R survival cox.zph), rank time transform",
         "covariates": covariates,
-        "global": {"statistic": _number(test.global_statistic), "df": test.global_df,
-                   "p": _number(test.global_p)},
+        "global": {
+            "statistic": _number(test.global_statistic),
+            "df": test.global_df,
+            "p": _number(test.global_p),
+        },
         "verdict": verdict,
     }
 
@@ -291,8 +311,10 @@ def _by_horizon(prep: Prepared, survival: np.ndarray, measure: Callable) -> dict
     prediction, as JSON-safe lists (calibration thirds or decision-curve points)."""
     known = ~np.isnan(survival[:, 0])
     return {
-        str(day): [_json(asdict(item)) for item in measure(
-            prep.durations[known], prep.events[known], survival[known, i], day)]
+        str(day): [
+            _json(asdict(item))
+            for item in measure(prep.durations[known], prep.events[known], survival[known, i], day)
+        ]
         for i, day in enumerate(CALIBRATION_DAYS)
     }
 
@@ -302,8 +324,13 @@ def _mean(values: list[float]) -> float | None:
 
 
 def evaluate(
-    df: pd.DataFrame, cph: CoxPHFitter, *, n_splits: int = 5, seed: int = 0,
-    prepared: Prepared | None = None, progress: Progress = no_progress,
+    df: pd.DataFrame,
+    cph: CoxPHFitter,
+    *,
+    n_splits: int = 5,
+    seed: int = 0,
+    prepared: Prepared | None = None,
+    progress: Progress = no_progress,
 ) -> dict:
     """Coefficients, concordance (apparent, cross-validated, by 180/365 days), PH test,
     calibration (apparent and cross-validated) and decision curves.
@@ -323,24 +350,29 @@ def evaluate(
         "n": len(df),
         "events": int(prep.events.sum()),
         "coefficients": _coefficients(cph),
-        "concordance_apparent": _number_or_none(harrell_concordance(prep.durations, prep.events,
-                                                                    risk)),
+        "concordance_apparent": _number_or_none(
+            harrell_concordance(prep.durations, prep.events, risk)
+        ),
         "concordance_cv": {
-            "mean": _mean(values), "folds": cv.folds,
+            "mean": _mean(values),
+            "folds": cv.folds,
             "method": "stratified on death, shuffled (scikit-learn StratifiedKFold)",
         },
         "concordance_by_day": {
             str(day): {
-                "apparent": _number_or_none(harrell_concordance(
-                    prep.durations, prep.events, risk, horizon=day)),
+                "apparent": _number_or_none(
+                    harrell_concordance(prep.durations, prep.events, risk, horizon=day)
+                ),
                 "cross_validated": _mean(cv.truncated[day]),
             }
             for day in CALIBRATION_DAYS
         },
         "ph_test": ph_test,
         "calibration": _by_horizon(prep, apparent, calibration_by_thirds),
-        "calibration_cv": {**_by_horizon(prep, cv.survival, calibration_by_thirds),
-                           "n": int((~np.isnan(cv.survival[:, 0])).sum())},
+        "calibration_cv": {
+            **_by_horizon(prep, cv.survival, calibration_by_thirds),
+            "n": int((~np.isnan(cv.survival[:, 0])).sum()),
+        },
         "decision_curve_cv": _by_horizon(prep, cv.survival, decision_curve),
     }
 

@@ -303,18 +303,21 @@ def score_frame(model: RiskModel, df: pd.DataFrame) -> pd.DataFrame:
     if untrained.any():
         ids = df["patient_id"].to_numpy() if "patient_id" in df else [None] * len(df)
         values = full.to_numpy()
-        raise InputError([
-            p
-            for position in np.flatnonzero(untrained)
-            for p in _untrained(model, values[position], _row_label(position, ids[position]))
-        ])
+        raise InputError(
+            [
+                p
+                for position in np.flatnonzero(untrained)
+                for p in _untrained(model, values[position], _row_label(position, ids[position]))
+            ]
+        )
     x = full[list(model.covariates)].to_numpy(dtype=float)
     risk = np.exp(x @ model.beta)
     h0 = _baseline_hazard_at(_cumulative(model), model, np.array(HORIZONS_DAYS, dtype=float))
     surv = np.exp(-np.outer(risk, h0))
     age_groups = np.select(
         [full["age_lt18"].to_numpy() == 1, full["age_ge35"].to_numpy() == 1],
-        [AGE_GROUPS[0], AGE_GROUPS[2]], AGE_GROUPS[1],
+        [AGE_GROUPS[0], AGE_GROUPS[2]],
+        AGE_GROUPS[1],
     )
     out = pd.DataFrame(
         {

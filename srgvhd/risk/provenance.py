@@ -55,26 +55,36 @@ def _declared(value: str | None, field: str, problems: list[Problem]) -> str | N
     bad = sorted({c for c in value if unicodedata.category(c) in _LINE_BREAKING})
     if bad:
         codes = ", ".join(f"U+{ord(c):04X}" for c in bad)
-        problems.append(Problem(field, f"contains control characters ({codes}); type it as one "
-                                       "line of plain text"))
+        problems.append(
+            Problem(
+                field, f"contains control characters ({codes}); type it as one line of plain text"
+            )
+        )
         return None
     text = value.strip()
     if len(text) > MAX_DECLARED_CHARS:
-        problems.append(Problem(field, f"is {len(text)} characters long; at most "
-                                       f"{MAX_DECLARED_CHARS} are allowed"))
+        problems.append(
+            Problem(
+                field, f"is {len(text)} characters long; at most {MAX_DECLARED_CHARS} are allowed"
+            )
+        )
     return text or None
 
 
 def declared_source(
-    centre: str | None, period: str | None, *, declared_by: str | None,
+    centre: str | None,
+    period: str | None,
+    *,
+    declared_by: str | None,
     fields: tuple[str, str] = ("centre", "period"),
 ) -> DataSource:
     """The data source as declared at upload, checked: InputError naming ``fields`` (centre's,
     period's) for a text with control characters or over ``MAX_DECLARED_CHARS`` characters;
     blank texts become None (not declared)."""
     problems: list[Problem] = []
-    source = DataSource(_declared(centre, fields[0], problems),
-                        _declared(period, fields[1], problems), declared_by)
+    source = DataSource(
+        _declared(centre, fields[0], problems), _declared(period, fields[1], problems), declared_by
+    )
     if problems:
         raise InputError(problems)
     return source

@@ -50,8 +50,14 @@ class Grouped:
         died = np.asarray(events, dtype=np.int64)
         key = (group.astype(np.int64) * (int(pattern.max()) + 1) + pattern) * 2 + died
         _, first, row = np.unique(key, return_index=True, return_inverse=True)
-        return cls(x[first], group[first], times, died[first].astype(float), row,
-                   np.bincount(row).astype(float))
+        return cls(
+            x[first],
+            group[first],
+            times,
+            died[first].astype(float),
+            row,
+            np.bincount(row).astype(float),
+        )
 
     def counts(self, include: np.ndarray | None) -> np.ndarray:
         """Patients of each compressed row among those with ``include`` = 1 (all when None)."""
@@ -144,9 +150,7 @@ def _unpack(packed: np.ndarray, pairs: list[tuple[int, int]], p: int) -> np.ndar
     return full
 
 
-def newton(
-    data: Grouped, beta: np.ndarray, include: np.ndarray | None = None
-) -> np.ndarray | None:
+def newton(data: Grouped, beta: np.ndarray, include: np.ndarray | None = None) -> np.ndarray | None:
     """Efron maximum partial-likelihood coefficients from ``beta`` (step halving when the
     likelihood falls); None when they do not converge (e.g. separation in a fold)."""
     keep = data.counts(include)
@@ -204,8 +208,9 @@ def harrell_concordance(
         died = died * (np.asarray(durations, dtype=float) <= horizon)
     flat = time_index * k + level_index
     deaths = np.bincount(flat, weights=died, minlength=m * k).reshape(m, k)
-    censored = np.bincount(flat, weights=1 - np.asarray(events, dtype=float),
-                           minlength=m * k).reshape(m, k)
+    censored = np.bincount(
+        flat, weights=1 - np.asarray(events, dtype=float), minlength=m * k
+    ).reshape(m, k)
     everyone = np.bincount(flat, minlength=m * k).reshape(m, k).astype(float)
     later = _suffix(everyone)[1:]  # T_j > t_g
     later = np.vstack([later, np.zeros((1, k))]) + censored  # …or censored on the same day

@@ -32,6 +32,8 @@ BASELINE_ESTIMATOR = (
     "Efron partial likelihood for the coefficients; Breslow (Nelson–Aalen type) baseline "
     "cumulative hazard, as R survfit.coxph(ctype = 1)."
 )
+
+
 def train_from_csv(
     source: str | os.PathLike | bytes,
     *,
@@ -60,8 +62,9 @@ def train_from_csv(
     """
     progress("reading the cohort file", 0.0)
     data = read_bytes(source)  # read once: the card's digest is of exactly these bytes
-    loaded = load_cohort(data, complete_rows=complete_rows, separator=separator,
-                         decimal_mark=decimal_mark)
+    loaded = load_cohort(
+        data, complete_rows=complete_rows, separator=separator, decimal_mark=decimal_mark
+    )
     cohort = loaded.frame
     check_events_per_coefficient(cohort, allow_low_epv=allow_low_epv, override=epv_override)
     progress(f"fitting the Cox model on {len(cohort):,} patients", 0.1)

@@ -45,8 +45,12 @@ def test_decimal_comma_bilirubin_and_typed_iso_date(page: Page) -> None:
     assert saved["assessments"][1]["date"] == "2026-11-05"
     # "1,5,3" is refused beside the field, in words, and the verdict is withdrawn
     type_into(page, textbox(baseline, "Total bilirubin (mg/dL)"), "1,5,3")
-    baseline.get_by_text(re.compile(r"Total bilirubin \(mg/dL\): “1,5,3” is not a number.*"
-                                    r"Allowed: 0–100 mg/dL")).wait_for()
+    baseline.get_by_text(
+        re.compile(
+            r"Total bilirubin \(mg/dL\): “1,5,3” is not a number.*"
+            r"Allowed: 0–100 mg/dL"
+        )
+    ).wait_for()
     assert page.get_by_text(R1).count() == 0
 
 
@@ -79,9 +83,12 @@ def test_blank_day_14_bilirubin_on_an_involved_liver_is_never_healing(page: Page
     type_into(page, textbox(page, "Age (years)"), "42")
     type_into(page, textbox(page, "Steroid start date (day 0)"), "2026-11-01")
     every_organ = {
-        "Skin rash (% BSA)": "0", "Bullae/desquamation (% BSA)": "0",
-        "Persistent nausea, vomiting or anorexia": "no", "Stool volume (mL/day)": "0",
-        "Stool episodes per day": "0", "Severe abdominal pain or ileus": "no",
+        "Skin rash (% BSA)": "0",
+        "Bullae/desquamation (% BSA)": "0",
+        "Persistent nausea, vomiting or anorexia": "no",
+        "Stool volume (mL/day)": "0",
+        "Stool episodes per day": "0",
+        "Severe abdominal pain or ileus": "no",
         "Grossly bloody stool": "no",
     }
     for date, bilirubin in (("day 0", "8"), ("day 7", "4"), ("day 14", "")):
@@ -141,11 +148,17 @@ def test_screens_at_1366_and_390(page: Page) -> None:
     verdict = page.get_by_text(R1).bounding_box()
     assert verdict is not None and verdict["y"] + verdict["height"] <= PHONE["height"]
     # a table wider than the phone scrolls sideways (its box scrolls) instead of being cut
-    tables = page.get_by_test_id("stTable").locator("table").evaluate_all(
-        """tables => tables.map(t => [t.parentElement.scrollWidth > t.parentElement.clientWidth,
-                                      getComputedStyle(t.parentElement).overflowX])""")
-    assert tables and all(not wider or overflow in ("auto", "scroll")
-                          for wider, overflow in tables), tables
+    tables = (
+        page.get_by_test_id("stTable")
+        .locator("table")
+        .evaluate_all(
+            """tables => tables.map(t => [t.parentElement.scrollWidth > t.parentElement.clientWidth,
+                                      getComputedStyle(t.parentElement).overflowX])"""
+        )
+    )
+    assert tables and all(
+        not wider or overflow in ("auto", "scroll") for wider, overflow in tables
+    ), tables
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "assess-390.png")
 

@@ -164,11 +164,15 @@ def render_pdf_pages(data: bytes, name: str) -> Path:
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "card.pdf"
         source.write_bytes(data)
-        subprocess.run(["pdftoppm", "-r", "80", "-png", str(source), str(Path(tmp) / "page")],
-                       check=True)
+        subprocess.run(
+            ["pdftoppm", "-r", "80", "-png", str(source), str(Path(tmp) / "page")], check=True
+        )
         images = [Image.open(p) for p in sorted(Path(tmp).glob("page-*.png"))]
-        sheet = Image.new("RGB", (sum(i.width for i in images) + 8 * (len(images) - 1),
-                                  max(i.height for i in images)), "#9a9a9a")
+        sheet = Image.new(
+            "RGB",
+            (sum(i.width for i in images) + 8 * (len(images) - 1), max(i.height for i in images)),
+            "#9a9a9a",
+        )
         x = 0
         for image in images:
             sheet.paste(image, (x, 0))
@@ -299,7 +303,8 @@ def test_retrain_and_promote_changes_the_active_model(page: Page, models_dir: Pa
     # both were fitted on the bundled synthetic cohort, and the version list says so
     page.get_by_text(re.compile(rf"^{re.escape(new)} \(.*\) — synthetic data — active$")).wait_for()
     assert page.get_by_text(
-        re.compile(rf"^{re.escape(before)} \(.*\) — synthetic data$")).is_visible()
+        re.compile(rf"^{re.escape(before)} \(.*\) — synthetic data$")
+    ).is_visible()
 
 
 def test_benchmarks_page_shows_published_tables(page: Page) -> None:
@@ -331,5 +336,4 @@ def test_missing_chromium_fails_with_the_fix(monkeypatch: pytest.MonkeyPatch) ->
 def test_dead_server_reports_its_output(tmp_path: Path) -> None:
     log = tmp_path / "server.log"
     with pytest.raises(RuntimeError, match="no_such_app.py"):
-        local_server.start(tmp_path / "no_such_app.py", local_server.free_port(), log,
-                           timeout_s=30)
+        local_server.start(tmp_path / "no_such_app.py", local_server.free_port(), log, timeout_s=30)

@@ -96,8 +96,9 @@ def enter_day0(page: Page) -> None:
 def enter_assessment(page: Page, values: tuple[str, int, int]) -> None:
     """Add one assessment with the keyboard: date, rash % BSA, stool mL/day."""
     block = add_assessment(page)
-    for label, value in zip(("Date", "Skin rash (% BSA)", "Stool volume (mL/day)"), values,
-                            strict=True):
+    for label, value in zip(
+        ("Date", "Skin rash (% BSA)", "Stool volume (mL/day)"), values, strict=True
+    ):
         type_into(page, textbox(block, label), str(value))
 
 
@@ -140,8 +141,9 @@ def test_two_clinicians_one_course(browser: Browser, app_url: str) -> None:
         type_into(second, textbox(second, "Hemoglobin"), "90")  # the colleague's change, on v1
         two.save()
         refusal = two.message("Not saved")
-        assert re.search(r"version 2 was saved by \S+ at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ",
-                         refusal), refusal
+        assert re.search(
+            r"version 2 was saved by \S+ at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", refusal
+        ), refusal
         assert second.get_by_label("Hemoglobin", exact=True).input_value() in ("90", "90.00")
 
         history = two.history(CODE, 2)
