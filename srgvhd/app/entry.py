@@ -181,8 +181,7 @@ def draw_patient(form: dict[str, Any], slots: dict[str, Any]) -> None:
             help=f"{RULE_TEXT['child_thresholds']} Blank = not measured.",
         )
         slots["weight_kg"] = st.empty()
-    value, unit = st.columns([3, 2])
-    with value:
+    with _row():
         _text(
             form,
             "hemoglobin_value",
@@ -192,7 +191,6 @@ def draw_patient(form: dict[str, Any], slots: dict[str, Any]) -> None:
             "9.0 g/dL is the model's threshold). Blank: no survival estimate, the verdict "
             "is still given.",
         )
-    with unit:
         _choice(form, "hemoglobin_unit", "Hemoglobin unit", HEMOGLOBIN_UNITS)
     slots["hemoglobin_value"] = st.empty()
 
@@ -225,8 +223,7 @@ def draw_steroids(form: dict[str, Any], slots: dict[str, Any]) -> None:
     )
     for number, row in enumerate(form["dose_changes"], start=1):
         with st.container(border=True, key=f"assess_dose_change_{row['id']}"):
-            when, dose, delete = st.columns([3, 3, 2], vertical_alignment="bottom")
-            with when:
+            with _row():
                 _row_text(
                     row,
                     "dose_changes",
@@ -235,7 +232,6 @@ def draw_steroids(form: dict[str, Any], slots: dict[str, Any]) -> None:
                     placeholder="YYYY-MM-DD or day 7",
                     help=DATE_TIP,
                 )
-            with dose:
                 _row_text(
                     row,
                     "dose_changes",
@@ -244,7 +240,7 @@ def draw_steroids(form: dict[str, Any], slots: dict[str, Any]) -> None:
                     placeholder="mg/kg/day",
                     help="From this date on; 0 = stopped.",
                 )
-            _delete_button(delete, "dose_changes", row["id"])
+                _delete_button("dose_changes", row["id"])
             slots[f"dose_changes:{row['id']}"] = st.empty()
     _add_button(form, "dose_changes", "Add dose change")
 
@@ -283,14 +279,20 @@ def _add_button(form: dict[str, Any], table: str, label: str, **options: Any) ->
     )
 
 
-def _delete_button(column: Any, table: str, row_id: int) -> None:
-    column.button(
+def _delete_button(table: str, row_id: int) -> None:
+    st.button(
         "Delete",
         key=row_key(table, row_id, "delete"),
         on_click=_delete_row,
         args=(table, row_id),
         icon=":material/delete:",
     )
+
+
+def _row() -> Any:
+    """A row of fields of equal width that wraps on a narrow screen: one flex block, where
+    ``st.columns`` sends a block per column as well (fewer messages per rerun, issue 12)."""
+    return st.container(horizontal=True, vertical_alignment="bottom", gap="small")
 
 
 def _row_text(row: dict[str, Any], table: str, field: str, label: str, **options: Any) -> None:
@@ -334,10 +336,8 @@ def draw_assessments(form: dict[str, Any], slots: dict[str, Any]) -> None:
         "A blank field means not measured; type 0 (or choose “no”) for measured, "
         "not involved. Decimal point or comma: 1.5 or 1,5."
     )
-    unit_col, grade_col, rule_col = st.columns(3)
-    with unit_col:
+    with _row():
         _choice(form, "bilirubin_unit", "Bilirubin unit", BILIRUBIN_UNITS, format_func=F.unit_words)
-    with grade_col:
         _choice(
             form,
             "grade_override",
@@ -346,9 +346,8 @@ def draw_assessments(form: dict[str, Any], slots: dict[str, Any]) -> None:
             format_func=lambda g: "course maximum" if g == "none" else g,
             help=RULE_TEXT["risk_grade"],
         )
-        slots["grade_override"] = st.empty()
-    with rule_col:
         _choice(form, "rule_set", "Rule set", RULE_SETS, format_func=RULE_SET_LABELS.get)
+    slots["grade_override"] = st.empty()
     for number, row in enumerate(form["assessments"], start=1):
         _draw_assessment(form, row, number, slots)
     slots["assessments"] = st.empty()
@@ -363,10 +362,8 @@ def _draw_assessment(
         when = _day_words(form, ss.get(row_key(table, row["id"], "date"), row["date"]))
         baseline = " (baseline)" if when.startswith("day 0 ") else ""
         st.markdown(f"**Assessment {number}**" + (f" — {when}{baseline}" if when else ""))
-        date_col, mode_col, delete_col = st.columns([3, 3, 2], vertical_alignment="bottom")
-        with date_col:
+        with _row():
             _row_text(row, table, "date", "Date", placeholder="YYYY-MM-DD or day 7")
-        with mode_col:
             _row_choice(
                 row,
                 table,
@@ -375,10 +372,10 @@ def _draw_assessment(
                 F.MODES,
                 format_func={"findings": "findings", "stages": "organ stages"}.get,
             )
-        _delete_button(delete_col, table, row["id"])
+            _delete_button(table, row["id"])
         if row["mode"] == "stages":
-            for column, (field, organ) in zip(st.columns(4), F.STAGE_FIELDS.items(), strict=True):
-                with column:
+            with _row():
+                for field, organ in F.STAGE_FIELDS.items():
                     _row_choice(
                         row,
                         table,
@@ -408,8 +405,8 @@ def _draw_findings(form: dict[str, Any], row: dict[str, Any]) -> None:
         ("stool_ml", "stool_episodes", "pain_ileus", "bloody_stool"),
     )
     for fields in layout:
-        for column, field in zip(st.columns(4), fields, strict=True):
-            with column:
+        with _row():
+            for field in fields:
                 if field in numbers:
                     _row_text(row, "assessments", field, numbers[field], placeholder=BLANK)
                 else:
@@ -422,8 +419,7 @@ def draw_labs(form: dict[str, Any], slots: dict[str, Any]) -> None:
     with st.expander(f"Labs (optional) — {len(form[table])} entered", expanded=bool(form[table])):
         for number, row in enumerate(form[table], start=1):
             with st.container(border=True, key=f"assess_lab_{row['id']}"):
-                first = st.columns([3, 3, 2], vertical_alignment="bottom")
-                with first[0]:
+                with _row():
                     _row_text(
                         row,
                         table,
@@ -432,13 +428,10 @@ def draw_labs(form: dict[str, Any], slots: dict[str, Any]) -> None:
                         placeholder="YYYY-MM-DD or day 7",
                         help=DATE_TIP,
                     )
-                with first[1]:
                     _row_text(row, table, "ldh", "LDH (U/L)", placeholder=BLANK)
-                _delete_button(first[2], table, row["id"])
-                second = st.columns([2, 1, 2, 2])
-                with second[0]:
+                    _delete_button(table, row["id"])
+                with _row():
                     _row_text(row, table, "creatinine", "Creatinine", placeholder=BLANK)
-                with second[1]:
                     _row_choice(
                         row,
                         table,
@@ -447,9 +440,7 @@ def draw_labs(form: dict[str, Any], slots: dict[str, Any]) -> None:
                         CREATININE_UNITS,
                         format_func=F.unit_words,
                     )
-                with second[2]:
                     _row_text(row, table, "platelets", "Platelets (10⁹/L)", placeholder=BLANK)
-                with second[3]:
                     _row_text(
                         row,
                         table,
