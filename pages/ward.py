@@ -12,7 +12,6 @@ from typing import Any
 import streamlit as st
 
 from srgvhd.app import store_panel
-from srgvhd.app.cases import open_store
 from srgvhd.casestore.ward import urgency, ward_rows
 
 ASSESS_PAGE = "pages/assess.py"
@@ -26,6 +25,8 @@ def _open(store: Any, code: str, version: int) -> None:
 def main() -> None:
     """Draw the Ward page."""
     st.title("Ward: steroid courses")
+    from srgvhd.app.cases import open_store  # SQLAlchemy loads after the title has painted
+
     served = open_store()
     if served is None:
         return

@@ -36,8 +36,21 @@ def test_survival_leaves_out_points_beyond_follow_up_and_marks_the_horizons() ->
     spec = survival_spec(curve, [180, 365])
     band, line, rules = spec["layer"]
     # day 300 unknown (beyond follow-up), day 401 past the axis (CURVE_X_MAX_DAYS = 400)
-    assert [v["days"] for v in line["data"]["values"]] == [0, 100, 200]
+    assert [v["days"] for v in spec["data"]["values"]] == [0, 100, 200]
     assert line["encoding"]["x"]["scale"]["domain"] == [0, 400]
     assert band["encoding"]["y"]["field"] == "lower" and band["encoding"]["y2"]["field"] == "upper"
     assert line["mark"]["interpolate"] == "step-after"  # a Kaplan–Meier-like step function
     assert rules["data"]["values"] == [{"days": 180}, {"days": 365}]
+
+
+def test_survival_sends_only_the_days_where_the_step_changes_and_the_last_day() -> None:
+    flat = {"estimate": 0.8, "lower": 0.7, "upper": 0.9}
+    curve = {"days": list(range(6))} | {
+        k: [1.0, 1.0, v, v, v, v] if k != "estimate" else [1.0, 1.0, v, v, 0.6, 0.6]
+        for k, v in flat.items()
+    }
+    values = survival_spec(curve, [180])["data"]["values"]
+    # day 1 repeats day 0, day 3 repeats day 2, day 5 repeats day 4 but ends the line
+    assert [v["days"] for v in values] == [0, 2, 4, 5]
+    assert [v["estimate"] for v in values] == [1.0, 0.8, 0.6, 0.6]
+    assert values[2] == {"days": 4, "estimate": 0.6, "lower": 0.7, "upper": 0.9}

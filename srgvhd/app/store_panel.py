@@ -10,17 +10,18 @@ stays on screen to be merged by hand.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from srgvhd.app import entry, ui
 from srgvhd.app import form as F
-from srgvhd.app.cases import Served, open_store
 from srgvhd.casestore.diff import changes
-from srgvhd.casestore.store import StaleVersionError, check_code
 from srgvhd.clinical.case import parse_case
 from srgvhd.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from srgvhd.app.cases import Served
 
 ss = st.session_state
 STATE = "store_state"  # {"code": str, "base": int}: the stored course the form was based on
@@ -77,6 +78,8 @@ def draw(form: dict[str, Any]) -> None:
     """The panel, below the page's form and result."""
     st.divider()
     st.subheader("Ward case store")
+    from srgvhd.app.cases import open_store  # SQLAlchemy loads after the page has painted
+
     served = open_store()
     if served is None:
         return
@@ -122,6 +125,8 @@ def _draw_save(served: Served, form: dict[str, Any], code: str, base: int) -> No
 def _save(
     served: Served, code: str, document: dict[str, Any] | None, base: int, form: dict[str, Any]
 ) -> None:
+    from srgvhd.casestore.store import StaleVersionError, check_code
+
     try:
         check_code(code, "Case code")
         if document is None:

@@ -104,14 +104,17 @@ def survival_spec(
 ) -> dict[str, Any]:
     """Predicted survival (step line) with its 95% band and dotted rules at ``horizons`` (the
     estimate's days), up to day CURVE_X_MAX_DAYS; points beyond the model's follow-up (null)
-    are left out."""
-    values = [
-        {"days": d, "estimate": e, "lower": lo, "upper": hi}
-        for d, e, lo, hi in zip(
-            curve["days"], curve["estimate"], curve["lower"], curve["upper"], strict=True
-        )
-        if None not in (e, lo, hi) and d <= CURVE_X_MAX_DAYS
-    ]
+    are left out, and so are days that repeat the step before them (the picture is the same,
+    the page sends a fraction of the points on every rerun)."""
+    values = _steps(
+        [
+            {"days": d, "estimate": e, "lower": lo, "upper": hi}
+            for d, e, lo, hi in zip(
+                curve["days"], curve["estimate"], curve["lower"], curve["upper"], strict=True
+            )
+            if None not in (e, lo, hi) and d <= CURVE_X_MAX_DAYS
+        ]
+    )
     x = {
         "field": "days",
         "type": "quantitative",
@@ -126,9 +129,9 @@ def survival_spec(
     }
     return {
         "$schema": SCHEMA,
+        "data": {"values": values},
         "layer": [
             {
-                "data": {"values": values},
                 "mark": {
                     "type": "area",
                     "opacity": 0.25,
@@ -138,7 +141,6 @@ def survival_spec(
                 "encoding": {"x": x, "y": {"field": "lower", **survival}, "y2": {"field": "upper"}},
             },
             {
-                "data": {"values": values},
                 "mark": {"type": "line", "interpolate": "step-after", "color": CURVE_COLOUR},
                 "encoding": {
                     "x": x,
@@ -156,6 +158,19 @@ def survival_spec(
             },
         ],
     }
+
+
+def _steps(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The points of a step-after curve where a value changes, plus the last (where the line
+    ends); a point that repeats the previous one draws nothing new."""
+    kept = [p for i, p in enumerate(points) if i == 0 or _level(p) != _level(points[i - 1])]
+    if points and kept[-1] is not points[-1]:
+        kept.append(points[-1])
+    return kept
+
+
+def _level(point: dict[str, Any]) -> tuple[Any, ...]:
+    return point["estimate"], point["lower"], point["upper"]
 
 
 def _cut_below(series: list[tuple[float, float]], low: float) -> list[dict[str, Any]]:
