@@ -249,8 +249,8 @@ def report(starts: dict[str, list[float]], edits: list[float], pdf: list[float])
         "Chromium, each in a new browser context (empty cache, as on a first visit). The "
         "one-text-input page is context, not a goal: Streamlit fetches its widget code on "
         "first use, so any page with a form pays that. Edits: the day-4 rash of "
-        "examples/refractory_r1.json toggled 60 ↔ 30 % BSA in the assessments table, from the "
-        "cell commit (Tab) to the new verdict text, timed in the page (MutationObserver). "
+        "examples/refractory_r1.json toggled 60 ↔ 30 % BSA in its assessment block, from the "
+        "field commit (Tab) to the new verdict text, timed in the page (MutationObserver). "
         "PDF: `build_summary_pdf` in-process with the active model's risk.\n\n"
         f"Raw values:\n\n```json\n{raw_text}\n```\n"
     )
