@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from perf.load_check import Level, Tally, summary_row
 from perf.summary import ROWS, Row, summary, write_rows
 
 
@@ -35,3 +36,22 @@ def test_a_benchmark_cannot_write_another_ones_row(tmp_path) -> None:
     with pytest.raises(ValueError, match="score_100k"):
         write_rows("pdf", {"score_100k": Row("—", "1 s", "—", None)}, tmp_path)
     assert not (tmp_path / "pdf.json").exists()
+
+
+def _level(p95_seconds: float, errors: int = 0) -> Level:
+    tally = Tally(completed=10, verdict_seconds=[p95_seconds] * 10, errors=["x"] * errors)
+    return Level(20, tally, peak_mb=200.0, cpu_used=3.0, wall_used=30.0)
+
+
+def test_the_load_row_is_the_median_of_the_20_session_runs() -> None:
+    row = summary_row([_level(0.5), _level(1.2), _level(0.8)])
+    assert row.met is True
+    assert row.ratio == "0.80× goal"
+    assert "0.80 s p95, median of 3 runs (0.50 s, 1.20 s, 0.80 s" in row.ours
+    slow = summary_row([_level(0.9), _level(1.2), _level(1.1)])
+    assert slow.met is False and slow.ratio == "1.10× goal"
+
+
+def test_an_error_in_any_run_fails_the_load_row() -> None:
+    row = summary_row([_level(0.5), _level(0.5, errors=1), _level(0.5)])
+    assert row.met is False and "1 errors" in row.ours
