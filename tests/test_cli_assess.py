@@ -137,6 +137,15 @@ def test_table_output_names_the_verdict(capsys):
     assert err == ""
 
 
+@pytest.mark.parametrize("risk", [(), ("--no-risk",)])
+def test_table_output_prints_each_warning_once(tmp_path, capsys, risk):
+    """A /1 file warns that its blanks were read as not involved: once, with or without risk."""
+    doc = {**valid_doc(), "format": "srgvhd-case/1"}
+    rc, out, err = run(capsys, "assess", str(write(tmp_path, doc)), *risk)
+    assert rc == 0, err
+    assert out.count(f"warning: {LEGACY_WARNING}") == 1
+
+
 def test_with_risk_model_the_contract_still_holds(capsys):
     rc, out, err = run(capsys, "assess", str(EXAMPLES / "refractory_r2.json"), "--json")
     assert rc == 0, err

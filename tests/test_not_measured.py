@@ -303,6 +303,108 @@ def test_v1_stages_still_need_every_organ() -> None:
     }
 
 
+# ------------------------------------------- blank findings inside an organ involved at baseline
+
+
+def _later(day: int, **findings: Any) -> dict:
+    """A fully measured later assessment with some findings changed (None = left blank)."""
+    return full(day, **findings)
+
+
+@pytest.mark.parametrize(
+    ("baseline", "later", "organ", "filled"),
+    [
+        # lower GI 4 at baseline from bloody stool; bloody stool left blank at day 14
+        ({"grossly_bloody_stool": True}, {"grossly_bloody_stool": None}, "lower_gi",
+         {"grossly_bloody_stool": True}),
+        # lower GI 4 from pain/ileus; pain left blank
+        ({"severe_abdominal_pain_or_ileus": True}, {"severe_abdominal_pain_or_ileus": None},
+         "lower_gi", {"severe_abdominal_pain_or_ileus": True}),
+        # lower GI 3 from 8 episodes (volume 400 = stage 0); episodes left blank
+        ({"stool_ml_per_day": 400, "stool_episodes_per_day": 8},
+         {"stool_ml_per_day": 400, "stool_episodes_per_day": None}, "lower_gi",
+         {"stool_ml_per_day": 400, "stool_episodes_per_day": 8}),
+        # lower GI 2 from 1200 mL; volume left blank, 2 episodes (stage 0) entered
+        ({"stool_ml_per_day": 1200, "stool_episodes_per_day": 2},
+         {"stool_ml_per_day": None, "stool_episodes_per_day": 2}, "lower_gi",
+         {"stool_ml_per_day": 1200, "stool_episodes_per_day": 2}),
+        # skin 4 (rash 60% + bullae 10%); bullae left blank under a 60% rash
+        ({"skin_rash_bsa_percent": 60, "skin_bullae_desquamation_bsa_percent": 10},
+         {"skin_rash_bsa_percent": 60, "skin_bullae_desquamation_bsa_percent": None}, "skin",
+         {"skin_rash_bsa_percent": 60, "skin_bullae_desquamation_bsa_percent": 10}),
+        # skin 3 (rash 60%, bullae 0 entered); bullae blank could hide stage 4 (worse)
+        ({"skin_rash_bsa_percent": 60}, {"skin_rash_bsa_percent": 60,
+         "skin_bullae_desquamation_bsa_percent": None}, "skin",
+         {"skin_rash_bsa_percent": 60, "skin_bullae_desquamation_bsa_percent": 10}),
+    ],
+)  # fmt: skip
+def test_blank_finding_the_baseline_entered_makes_the_organ_not_measured(
+    baseline, later, organ, filled
+) -> None:
+    """§7.3/§7.7 inside one organ: the blank finding could give the baseline's stage (or a worse
+    one), so the organ is not compared, and the course is never called responsive for it."""
+    doc = doc2(full(0, **baseline), _later(14, **later))
+    r = result(doc)
+    day14 = r["assessments"][1]
+    assert day14["stages"][organ] is None
+    assert day14["not_measured"] == [organ] and day14["grade_incomplete"] is True
+    assert day14["response"] == "not assessable"
+    assert r["status"]["value"] == "not refractory so far"
+    assert r["status"]["waiting"]["rule"] == "R3"
+    assert any("not compared with baseline" in n for n in day14["notes"])
+    measured = result(doc2(full(0, **baseline), _later(14, **filled)))
+    assert measured["assessments"][1]["response"] not in RESPONDING
+    assert measured["status"]["value"] == "steroid-refractory"
+
+
+@pytest.mark.parametrize(
+    ("baseline", "later", "organ", "stage", "response"),
+    [
+        # worse on what was entered: 1600 mL (stage 3) vs baseline 600 mL (stage 1)
+        ({"stool_ml_per_day": 600}, {"stool_ml_per_day": 1600, "stool_episodes_per_day": None},
+         "lower_gi", 3, "progression"),
+        # baseline never counted episodes: compared on volume, as MAGIC allows either
+        ({"stool_ml_per_day": 1200, "stool_episodes_per_day": None},
+         {"stool_ml_per_day": 300, "stool_episodes_per_day": None}, "lower_gi", 0, "CR"),
+        # rash <= 50%: bullae cannot give stage 4, so a blank bullae changes nothing
+        ({"skin_rash_bsa_percent": 60, "skin_bullae_desquamation_bsa_percent": 10},
+         {"skin_rash_bsa_percent": 30, "skin_bullae_desquamation_bsa_percent": None}, "skin", 2,
+         "PR"),
+        # volume already stage 3: a blank episode count cannot raise it above 3
+        ({"stool_ml_per_day": 1600, "stool_episodes_per_day": 8},
+         {"stool_ml_per_day": 1600, "stool_episodes_per_day": None}, "lower_gi", 3,
+         "no response"),
+    ],
+)  # fmt: skip
+def test_blank_finding_that_cannot_hide_the_change_is_taken_as_absent(
+    baseline, later, organ, stage, response
+) -> None:
+    r = result(doc2(full(0, **baseline), _later(7, **later)))
+    day7 = r["assessments"][1]
+    assert day7["stages"][organ] == stage
+    assert day7["response"] == response
+
+
+def test_blank_stage_4_finding_after_a_directly_entered_stage_4() -> None:
+    """A baseline lower GI 4 entered as a stage can only have come from a stage-4 finding: a
+    later assessment leaving both blank is not compared."""
+    later = _later(7, severe_abdominal_pain_or_ileus=None, grossly_bloody_stool=None)
+    r = result(doc2(row(0, skin=1, lower_gi=4), later))
+    assert r["assessments"][1]["stages"]["lower_gi"] is None
+    assert r["assessments"][1]["response"] == "not assessable"
+    answered = result(doc2(row(0, skin=1, lower_gi=4), _later(7)))
+    assert answered["assessments"][1]["response"] == "CR"
+
+
+def test_blank_findings_of_an_organ_not_involved_at_baseline_stay_absent() -> None:
+    """§7.2 inside an organ: lower GI 0 at baseline, flags blank later: read as absent, noted."""
+    later = _later(7, severe_abdominal_pain_or_ileus=None, grossly_bloody_stool=None)
+    r = result(doc2(full(0, skin_rash_bsa_percent=30), later))
+    assert r["assessments"][1]["stages"]["lower_gi"] == 0
+    assert GI_FLAGS_NOTE in r["assessments"][1]["notes"]
+    assert r["assessments"][1]["response"] == "CR"
+
+
 # ---------------------------------------------------------------- §7.7 property
 
 
@@ -412,3 +514,56 @@ def test_a_gap_outside_every_rule_window_does_not_question_a_later_verdict() -> 
     r = result(doc2(row(0, skin=1, liver=2), row(6, skin=1, liver=None), row(7, skin=1, liver=2)))
     assert (r["status"]["rule"], r["status"]["day"]) == ("R2", 7)
     assert not any("could not be judged" in w for w in r["warnings"])
+
+
+INVOLVED_VALUES = {
+    "skin_rash_bsa_percent": (0, 10, 30, 60),
+    "skin_bullae_desquamation_bsa_percent": (0, 6),
+    "bilirubin": tuple(bilirubin(v) for v in (1.0, 2.5, 7.0)),
+    "upper_gi_persistent_symptoms": (False, True),
+    "stool_ml_per_day": (0, 600, 1200, 1600),
+    "stool_episodes_per_day": (0, 3, 5, 8),
+    "severe_abdominal_pain_or_ileus": (False, True),
+    "grossly_bloody_stool": (False, True),
+}
+
+
+@st.composite
+def involved_courses(draw: st.DrawFn) -> dict:
+    """A /2 course of raw findings, every finding entered, stage-4 findings included; a later
+    assessment repeats each baseline finding or changes it (so "no response" and single-organ
+    changes are common, where one blank could tip the response)."""
+    base = {key: draw(st.sampled_from(values)) for key, values in INVOLVED_VALUES.items()}
+
+    def later(day: int) -> dict:
+        changed = draw(st.sets(st.sampled_from(tuple(INVOLVED_VALUES)), max_size=2))
+        values = {k: draw(st.sampled_from(INVOLVED_VALUES[k])) for k in sorted(changed)}
+        return full(day, **{**base, **values})
+
+    days = draw(st.lists(st.sampled_from(DAYS), min_size=1, max_size=3, unique=True))
+    return doc2(full(0, **base), *(later(d) for d in sorted(days)))
+
+
+MEASUREMENT_KEYS = tuple(key for keys in ORGAN_FINDINGS.values() for key in keys)
+ORGAN_OF = {key: organ for organ, keys in ORGAN_FINDINGS.items() for key in keys}
+
+
+@settings(max_examples=300, deadline=None)
+@given(involved_courses(), st.data())
+def test_blanking_any_single_finding_never_makes_a_response(doc, data) -> None:
+    """§7.7 finding by finding: blanking any one finding, at any assessment, of an organ involved
+    at baseline never turns a non-response into CR/VGPR/PR or a course into steroid-responsive
+    (an organ not involved at baseline is the §7.2 exception)."""
+    k = data.draw(st.integers(0, len(doc["assessments"]) - 1))
+    key = data.draw(st.sampled_from(MEASUREMENT_KEYS))
+    if k > 0 and result(doc)["assessments"][0]["stages"][ORGAN_OF[key]] == 0:
+        return
+    blanked = copy.deepcopy(doc)
+    blanked["assessments"][k]["measurements"][key] = None
+    for rule_set in ("study", "ebmt2018"):
+        before, after = result(doc, rule_set), result(blanked, rule_set)
+        for was, now in zip(before["assessments"], after["assessments"], strict=True):
+            if was["response"] not in RESPONDING:
+                assert now["response"] not in RESPONDING, (rule_set, key, k, was, now)
+        if before["status"]["value"] != "steroid-responsive":
+            assert after["status"]["value"] != "steroid-responsive", (rule_set, key, k)

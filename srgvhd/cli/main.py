@@ -108,7 +108,8 @@ def format_table(result: CourseResult | PatientResult) -> str:
         if not words.risk_is_own(course.status.value):
             lines += [f"{words.CONDITIONAL_RISK_HEADING}:", f"  {words.CONDITIONAL_RISK_NOTE}"]
         lines += [*words.risk_sentences(risk), f"Model {risk['model_version']}."]
-    lines += [f"warning: {w}" for w in (*course.warnings, *getattr(result, "warnings", ()))]
+    risk_warnings = result.warnings if result is not course else ()
+    lines += [f"warning: {w}" for w in (*course.warnings, *risk_warnings)]
     return "\n".join(lines) + "\n"
 
 

@@ -8,6 +8,7 @@ model's estimate is added outside the clinical engine, by ``srgvhd.risk.patient`
 from __future__ import annotations
 
 from srgvhd.clinical.case import MEASUREMENT_FIELDS, Assessment, Case, Measurements, Patient
+from srgvhd.clinical.comparison import compare_with_baseline
 from srgvhd.clinical.grading import (
     Grade,
     grade_rank,
@@ -59,7 +60,8 @@ def measured_organs(m: Measurements) -> dict[str, bool]:
     bilirubin, upper GI the persistent-symptoms answer, lower GI the stool volume or the episode
     count, or a stage-4 finding (severe pain/ileus, grossly bloody stool) answered true. A blank
     secondary finding of a measured organ (bullae/desquamation, the other of volume and
-    episodes, a stage-4 finding) is taken as absent, with a note where it could raise the stage.
+    episodes, a stage-4 finding) is taken as absent, with a note where it could raise the stage;
+    at a later assessment ``srgvhd.clinical.comparison`` may still set the organ not measured.
     """
     return {
         "skin": m.skin_rash_bsa_percent is not None,
@@ -148,6 +150,8 @@ def assess_case(case: Case, rule_set: str | None = None) -> CourseResult:
     points: list[CoursePoint] = []
     for assessment in case.assessments:
         staging = stage_assessment(assessment, case.patient, legacy=case.legacy)
+        if assessment is not baseline and not case.legacy:
+            staging = compare_with_baseline(baseline, base, assessment, staging)
         stages, bilirubin = staging.stages, _bilirubin(assessment)
         day = case.day(assessment.date)
         response, unjudged, notes = None, "", staging.notes

@@ -72,7 +72,11 @@ PROJECT_RULES: tuple[ProjectRule, ...] = (
         "and not measured later makes that response 'not assessable' (unless another organ "
         "progressed); such an assessment fires no rule and cannot make the course "
         "steroid-responsive. An organ not involved at baseline and not measured later is taken "
-        "as not involved. Grades leave unmeasured organs out and are flagged incomplete.",
+        "as not involved. Grades leave unmeasured organs out and are flagged incomplete. A "
+        "blank secondary finding (bullae, the other stool measure, pain/ileus, bloody stool) is "
+        "read as absent, except at a later assessment of an organ involved at baseline when the "
+        "baseline had that finding and it could change the stage: then the organ is taken as "
+        "not measured.",
     ),
     ProjectRule(
         "day28_window",
