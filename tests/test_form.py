@@ -467,11 +467,13 @@ def test_everything_on_the_form_round_trips() -> None:
 @pytest.mark.parametrize(
     ("field", "text", "message"),
     [
-        ("ldh", "0", "LDH: 0 U/L is outside the allowed range (more than 0, at most 20000 U/L)."),
+        ("ldh", "0", "LDH: 0 U/L is outside the allowed range (1–20000 U/L)."),
+        ("ldh", "0,5", "LDH: 0.5 U/L is outside the allowed range (1–20000 U/L)."),
+        ("platelets", "0,9", "Platelets: 0.9 10⁹/L is outside the allowed range (1–5000 10⁹/L)."),
         ("map", "1,2", "MAP probability: 1.2 is outside the allowed range (0–1)."),
         ("map", "x", "MAP probability: “x” is not a number"),
         ("platelets", "4O", "Platelets (10⁹/L): “4O” is not a number"),
-        ("creatinine", "abc", "Allowed: more than 0, at most 2652 µmol/L."),
+        ("creatinine", "abc", "Allowed: 1–2652 µmol/L."),
     ],
 )
 def test_lab_values_are_refused_in_words(field: str, text: str, message: str) -> None:

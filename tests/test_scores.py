@@ -83,8 +83,14 @@ def test_easix_uses_the_latest_lab_date_with_all_three_inputs() -> None:
         ({"creatinine": creat(30.01)}, "labs[0].creatinine.value"),
         ({"creatinine": creat(2652.1, "umol/L")}, "labs[0].creatinine.value"),
         ({"creatinine": creat(1.0, "mmol/L")}, "labs[0].creatinine.unit"),
+        ({"creatinine": creat(0.0099)}, "labs[0].creatinine.value"),
+        ({"creatinine": creat(0.00001, "umol/L")}, "labs[0].creatinine.value"),  # rounds to 0
+        ({"creatinine": creat(0.99, "umol/L")}, "labs[0].creatinine.value"),
         ({"ldh_u_l": 0}, "labs[0].ldh_u_l"),
+        ({"ldh_u_l": 1e-200}, "labs[0].ldh_u_l"),  # the product would underflow to 0
         ({"platelets_10e9_l": 0}, "labs[0].platelets_10e9_l"),
+        ({"platelets_10e9_l": 0.99}, "labs[0].platelets_10e9_l"),
+        ({"platelets_10e9_l": 1e-320}, "labs[0].platelets_10e9_l"),  # EASIX would be infinite
         ({"map_probability": 1.01}, "labs[0].map_probability"),
         ({"map_probability": -0.01}, "labs[0].map_probability"),
         ({"ldh": 400}, "labs[0].ldh"),
@@ -102,6 +108,22 @@ def test_range_ends_that_are_allowed() -> None:
     )
     assert s["easix"]["value"] == pytest.approx(20000 * 30.0 / 5000)
     assert s["map"]["value"] == 1
+
+
+@pytest.mark.parametrize(
+    ("ldh", "creatinine", "platelets"),
+    [(1, creat(0.01), 5000), (1, creat(1.0, "umol/L"), 5000), (20000, creat(30.0), 1)],
+)
+def test_easix_at_the_range_ends_is_finite_json(ldh, creatinine, platelets) -> None:
+    """The smallest and largest EASIX the ranges allow: a finite value and log2, valid JSON."""
+    s = scores(lab(0, ldh_u_l=ldh, creatinine=creatinine, platelets_10e9_l=platelets))
+    assert math.isfinite(s["easix"]["value"]) and s["easix"]["value"] > 0
+    assert math.isfinite(s["easix"]["log2"])
+    json.dumps(s, allow_nan=False)
+
+
+def test_two_labs_on_one_date_are_refused() -> None:
+    assert refused(lab(0, ldh_u_l=300), lab(0, ldh_u_l=400)) == ["labs[1].date"]
 
 
 # ---------------------------------------------------------------- MAP

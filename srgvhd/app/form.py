@@ -174,9 +174,9 @@ def _limit_key(path: str, unit: str) -> str:
 
 # Lab ranges (srgvhd.clinical.labs): LIMITS-style key -> (low, high, low inclusive).
 LAB_LIMITS = {
-    "ldh_u_l": (*LDH_U_L, False),
-    **{f"creatinine_{unit}": (*limits, False) for unit, limits in CREATININE_LIMITS.items()},
-    "platelets_10e9_l": (*PLATELETS_10E9_L, False),
+    "ldh_u_l": (*LDH_U_L, True),
+    **{f"creatinine_{unit}": (*limits, True) for unit, limits in CREATININE_LIMITS.items()},
+    "platelets_10e9_l": (*PLATELETS_10E9_L, True),
     "map_probability": (*MAP_PROBABILITY, True),
 }
 

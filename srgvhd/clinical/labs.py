@@ -22,10 +22,12 @@ from srgvhd.clinical.validate import MISSING, Collector
 
 MAX_LABS = 500
 LAB_FIELDS = ("date", "ldh_u_l", "creatinine", "platelets_10e9_l", "map_probability")
-# Plausible ranges; LDH, creatinine and platelets must be above 0 (EASIX divides and takes log2).
-LDH_U_L = (0.0, 20000.0)
-CREATININE_LIMITS = dict(zip(CREATININE_UNITS, ((0.0, 30.0), (0.0, 2652.0)), strict=True))
-PLATELETS_10E9_L = (0.0, 5000.0)
+# Plausible ranges, inclusive. The lows are the smallest value a laboratory reports (LDH 1 U/L,
+# creatinine 0.01 mg/dL or 1 µmol/L, platelets 1 × 10⁹/L): EASIX divides and takes log2, so a
+# value that rounds to 0 or a near-zero platelet count must be refused, not computed.
+LDH_U_L = (1.0, 20000.0)
+CREATININE_LIMITS = dict(zip(CREATININE_UNITS, ((0.01, 30.0), (1.0, 2652.0)), strict=True))
+PLATELETS_10E9_L = (1.0, 5000.0)
 MAP_PROBABILITY = (0.0, 1.0)
 
 
@@ -67,7 +69,17 @@ def parse_labs(c: Collector, value: Any) -> tuple[Lab, ...]:
     if len(value) > MAX_LABS:
         c.add("labs", f"more than {MAX_LABS} lab entries")
         return ()
-    labs = [lab for i, item in enumerate(value) if (lab := _lab(c, item, f"labs[{i}]"))]
+    labs: list[Lab] = []
+    seen: dict[date, int] = {}
+    for i, item in enumerate(value):
+        lab = _lab(c, item, f"labs[{i}]")
+        if lab is None:
+            continue
+        if lab.date in seen:
+            c.add(f"labs[{i}].date", f"same date as labs[{seen[lab.date]}]")
+            continue
+        seen[lab.date] = i
+        labs.append(lab)
     return tuple(sorted(labs, key=lambda lab: lab.date))
 
 
@@ -79,19 +91,15 @@ def _lab(c: Collector, value: Any, where: str) -> Lab | None:
     c.known_keys(obj, where, LAB_FIELDS)
     when = c.iso_date(obj.get("date", MISSING), f"{where}.date")
 
-    def positive(key: str, limits: tuple[float, float]) -> float | None:
+    def within(key: str, limits: tuple[float, float]) -> float | None:
         low, high = limits
-        return c.number(obj.get(key), f"{where}.{key}", low=low, high=high, low_inclusive=False)
+        return c.number(obj.get(key), f"{where}.{key}", low=low, high=high)
 
-    ldh = positive("ldh_u_l", LDH_U_L)
+    ldh = within("ldh_u_l", LDH_U_L)
     creatinine = c.quantity(
-        obj.get("creatinine"),
-        f"{where}.creatinine",
-        canonical_creatinine_unit,
-        CREATININE_LIMITS,
-        low_inclusive=False,
+        obj.get("creatinine"), f"{where}.creatinine", canonical_creatinine_unit, CREATININE_LIMITS
     )
-    platelets = positive("platelets_10e9_l", PLATELETS_10E9_L)
+    platelets = within("platelets_10e9_l", PLATELETS_10E9_L)
     low, high = MAP_PROBABILITY
     map_p = c.number(obj.get("map_probability"), f"{where}.map_probability", low=low, high=high)
     if len(c.problems) > n or when is None:
