@@ -590,10 +590,7 @@ def test_labs_are_entered_and_go_into_the_case(at) -> None:
         }
     ]
     at.text_input(key=f"{lab}platelets").input("0").run()
-    assert (
-        "Platelets: 0 10⁹/L is outside the allowed range (1–5000 10⁹/L)."
-        in _texts(at.error)
-    )
+    assert "Platelets: 0 10⁹/L is outside the allowed range (1–5000 10⁹/L)." in _texts(at.error)
 
 
 def test_add_assessment_stops_at_the_cap(at, monkeypatch) -> None:

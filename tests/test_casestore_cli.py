@@ -162,7 +162,31 @@ def test_unknown_code_and_version_are_refused(db_url: str, tmp_path: Path) -> No
         cases("save", write(tmp_path, "c.json", DAY0), "--code", "W-1", db=db_url).returncode == 0
     )
     refused(cases("export", "W-1", "--version", "2", db=db_url), "no version 2")
+    huge = str(2**64)  # beyond SQL BIGINT: still "no such version", not an overflow traceback
+    refused(cases("export", "W-1", "--version", huge, db=db_url), f"no version {huge}")
     refused(cases("export", "Jane Doe", db=db_url), "case code must be")
+
+
+def test_null_case_code_in_the_file_takes_the_code_given(db_url: str, tmp_path: Path) -> None:
+    """interfaces.md §1: ``case_code`` is optional; null is the same as absent."""
+    path = write(tmp_path, "c.json", {**DAY0, "case_code": None})
+    saved = cases("save", path, "--code", "W-2", db=db_url)
+    assert (saved.returncode, saved.stdout.strip()) == (0, "1"), saved.stderr
+    assert json.loads(cases("export", "W-2", db=db_url).stdout)["case_code"] == "W-2"
+
+
+def test_lone_surrogate_is_refused_and_nothing_written(db_url: str, tmp_path: Path) -> None:
+    """A \\ud800 escape is valid JSON but no text: refused as a file problem, not a crash."""
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(DAY0)[:-1] + ', "note": "\\ud800"}', encoding="utf-8")
+    refused(cases("save", str(path), "--code", "W-3", db=db_url), "file", "surrogate")
+    assert json.loads(cases("list", "--json", db=db_url).stdout) == []
+
+
+def test_a_file_that_is_no_database_is_refused(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not an SQLite file" * 100)
+    refused(cases("list", db=f"sqlite:///{junk}"), "database", "cannot open")
 
 
 def test_due_by_filters_and_a_bad_date_is_refused(db_url: str, tmp_path: Path) -> None:

@@ -125,6 +125,33 @@ def test_collinear_covariates_are_refused_plainly(small):
     assert "did not converge" in str(info.value)
 
 
+def test_deaths_all_on_one_day_are_refused_plainly(small):
+    frame = small.copy()
+    frame.loc[frame["death"] == 1, "os_days"] = 30
+    with pytest.raises(InputError) as info:
+        fit_cox(frame)
+    (problem,) = info.value.problems
+    assert problem.where == "column os_days"
+    assert "every death is on day 30" in problem.what
+    frame.loc[frame.index[frame["death"] == 1][0], "os_days"] = 31  # a second death day: fits
+    assert len(fit_cox(frame).params_) == 5
+
+
+def test_singular_ph_test_is_reported_not_raised(small, monkeypatch):
+    """When the PH score test's information matrix is singular, the card says it could not be
+    computed; training does not crash."""
+
+    def singular(*args, **kwargs):
+        raise np.linalg.LinAlgError("Singular matrix")
+
+    monkeypatch.setattr("srgvhd.risk.fit.ph_score_test", singular)
+    metrics = evaluate(small, fit_cox(small))
+    ph = metrics["ph_test"]
+    assert ph["verdict"].startswith("Could not be computed")
+    assert ph["global"]["p"] is None and all(c["p"] is None for c in ph["covariates"])
+    json.dumps(metrics, allow_nan=False)
+
+
 def test_nothing_varies_is_refused():
     frame = cohort([(25.0, "III", 100.0, d, d % 2) for d in range(1, 11)])
     with pytest.raises(InputError):

@@ -87,6 +87,28 @@ def test_bad_cohort_exits_2_with_one_stderr_line_and_store_unchanged(files, tmp_
     assert snapshot(files["models"]) == before
 
 
+def test_empty_file_is_refused_without_the_complete_rows_hint(files, tmp_path, capsys):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    code, out, err = run(["train", str(empty), "--models-dir", str(files["models"])], capsys)
+    assert (code, out, err) == (2, "", "file: is empty\n")
+
+
+def test_degenerate_cohort_is_one_stderr_line(files, tmp_path, capsys):
+    """Age and hemoglobin rising together (hemoglobin ≤ 90 g/L exactly the patients under 35):
+    the fit cannot converge; one stderr line, no numpy warnings, the store unchanged."""
+    rows = [f"P{i},{10 + 2 * i},IV,{60 + 3 * i},{100 + 7 * i},{i % 2}" for i in range(40)]
+    path = tmp_path / "collinear.csv"
+    path.write_text("patient_id,age_years,grade,hemoglobin_g_l,os_days,death\n" + "\n".join(rows))
+    models = str(files["models"])
+    run(["train", str(files["first"]), "--promote", "--models-dir", models], capsys)
+    before = snapshot(files["models"])
+    argv = ["train", str(path), "--allow-low-epv", "--promote", "--models-dir", models]
+    code, out, err = run(argv, capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert snapshot(files["models"]) == before
+
+
 def test_low_epv_needs_the_flag(files, tmp_path, capsys):
     df = synthetic_cohort(80, seed=6)
     df.loc[df.index[30:], "death"] = 0

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DatabaseError, IntegrityError
 
 from srgvhd.casestore.database import WRITE, describe, open_engine
 from srgvhd.casestore.diff import changes
@@ -103,7 +103,7 @@ class CaseStore:
         self.engine = engine if engine is not None else open_engine(url)
         try:
             upgrade(self.engine)
-        except OperationalError as exc:
+        except DatabaseError as exc:  # unreachable server, or a file that is no database
             raise InputError(
                 Problem(
                     "database", f"cannot open {describe(str(self.engine.url))} ({_first_line(exc)})"
@@ -129,7 +129,7 @@ class CaseStore:
         if base_version is not None and (isinstance(base_version, bool) or base_version < 0):
             raise InputError(Problem("--base-version", "must be a whole number ≥ 0"))
         fields = list_fields(document)
-        if document.get("case_code", code) != code:
+        if document.get("case_code") not in (None, code):  # absent or null: takes ``code``
             raise InputError(
                 Problem(
                     "case_code",
@@ -221,7 +221,8 @@ class CaseStore:
             else query.order_by(T.version.desc()).limit(1)
         )
         with self.engine.connect() as conn:
-            text = conn.execute(query).scalar()
+            storable = version is None or 0 < version <= MAX_VERSION  # SQL BIGINT
+            text = conn.execute(query).scalar() if storable else None
             if text is None:
                 raise InputError(
                     Problem(
@@ -286,6 +287,9 @@ class CaseStore:
         finally:
             raw.close()
         return f"backed up to {path}"
+
+
+MAX_VERSION = 2**63 - 1
 
 
 def _latest_version(conn: Any, code: str) -> int:

@@ -193,6 +193,12 @@ def loads_case(text: str | bytes) -> Case:
         raise InputError(Problem("file", f"not valid JSON ({exc})")) from None
     except RecursionError:
         raise InputError(Problem("file", "nested too deeply to be a case file")) from None
+    try:  # a \ud800 escape is valid JSON but no text: it could not be saved or printed
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(
+            Problem("file", "contains an escaped character that is not text (a lone surrogate)")
+        ) from None
     return parse_case(data)
 
 

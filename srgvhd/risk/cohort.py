@@ -504,5 +504,6 @@ def _whole_cohort_problems(
 
 
 def has_empty_cells(error: InputError) -> bool:
-    """Whether a refusal lists empty cells (a complete-rows fit would leave those rows out)."""
-    return any(p.what == EMPTY for p in error.problems)
+    """Whether a refusal lists empty cells (a complete-rows fit would leave those rows out); an
+    empty file is not an empty cell."""
+    return any(p.what == EMPTY and p.where != "file" for p in error.problems)

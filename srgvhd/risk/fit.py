@@ -131,6 +131,21 @@ def _separation_problems(prep: Prepared, include: np.ndarray | None = None) -> l
     return problems
 
 
+def _death_day_problems(prep: Prepared) -> list[Problem]:
+    """Deaths all on one day leave nothing to estimate over time: the baseline hazard is one
+    step and the proportional-hazards check (ranks of the death times) is undefined."""
+    days = np.unique(prep.durations[prep.events == 1])
+    if len(days) != 1:
+        return []
+    return [
+        Problem(
+            f"column {DURATION}",
+            f"every death is on day {days[0]:g}; a survival model needs deaths on at least two "
+            "different days",
+        )
+    ]
+
+
 _NOT_CONVERGED = (
     "the Cox model did not converge: some covariates may coincide (e.g. every grade IV patient is "
     "also ≥35) or separate deaths from survivors; pool or check the data"
@@ -140,11 +155,11 @@ _NOT_CONVERGED = (
 def fit_cox(df: pd.DataFrame, prepared: Prepared | None = None) -> CoxPHFitter:
     """Fit the Cox model (Efron ties) on a cohort from ``read_cohort`` (see module docstring).
 
-    Raises InputError with a plain message when nothing varies, a covariate group has no deaths
-    (separation), or Newton–Raphson does not converge.
+    Raises InputError with a plain message when nothing varies, every death is on one day, a
+    covariate group has no deaths (separation), or Newton–Raphson does not converge.
     """
     prep = prepared or prepare(df)
-    problems = _separation_problems(prep)
+    problems = _death_day_problems(prep) or _separation_problems(prep)
     if problems:
         raise InputError(problems)
     beta = newton(prep.grouped, np.zeros(len(prep.columns)))
@@ -274,9 +289,25 @@ def _cross_validate(
     return _CrossValidation(folds, survival, truncated)
 
 
+PH_METHOD = "score test for x·g(t) terms (R survival cox.zph), rank time transform"
+
+
 def _ph_test(prep: Prepared, beta: np.ndarray) -> dict:
-    """R cox.zph score test per covariate and globally, with a verdict in plain words."""
-    test = ph_score_test(prep.grouped, beta)
+    """R cox.zph score test per covariate and globally, with a verdict in plain words; when its
+    information matrix is singular (e.g. too few distinct death times), said so, not raised."""
+    try:
+        test = ph_score_test(prep.grouped, beta)
+    except np.linalg.LinAlgError:
+        return {
+            "method": PH_METHOD,
+            "covariates": [
+                {"name": n, "label": COVARIATE_LABELS[n], "statistic": None, "p": None}
+                for n in prep.columns
+            ],
+            "global": {"statistic": None, "df": len(beta), "p": None},
+            "verdict": "Could not be computed: the death times do not vary enough to test "
+            "whether any effect changes over follow-up.",
+        }
     covariates = [
         {
             "name": name,
@@ -295,7 +326,7 @@ def _ph_test(prep: Prepared, beta: np.ndarray) -> dict:
     else:
         verdict = f"No evidence that any effect changes over follow-up (all p ≥ {PH_ALPHA})."
     return {
-        "method": "score test for x·g(t) terms (R survival cox.zph), rank time transform",
+        "method": PH_METHOD,
         "covariates": covariates,
         "global": {
             "statistic": _number(test.global_statistic),
