@@ -46,6 +46,12 @@ VARIANTS = {
     "semicolon, BOM, CRLF, decimal comma": lambda: (
         codecs.BOM_UTF8 + _write(_decimal_comma(_rows()), ";", "\r\n").encode()
     ),
+    "Excel sep=; line, CRLF": lambda: (
+        "sep=;\r\n" + _write(_decimal_comma(_rows()), ";", "\r\n")
+    ).encode(),
+    "trailing separators (unnamed empty columns)": lambda: _write(
+        [[*row, "", ""] for row in _decimal_comma(_rows())], ";", "\n"
+    ).encode(),
 }
 DESCRIPTIONS = {
     "semicolon, decimal comma": "semicolon-separated, decimal comma, UTF-8, LF line ends",
@@ -56,6 +62,10 @@ DESCRIPTIONS = {
     ),
     "semicolon, BOM, CRLF, decimal comma": (
         "semicolon-separated, decimal comma, UTF-8 with BOM, CRLF line ends"
+    ),
+    "Excel sep=; line, CRLF": "semicolon-separated, decimal comma, UTF-8, CRLF line ends",
+    "trailing separators (unnamed empty columns)": (
+        "semicolon-separated, decimal comma, UTF-8, LF line ends"
     ),
 }
 

@@ -106,6 +106,17 @@ def _split_header(line: str, separator: str) -> list[str] | None:
         return None
 
 
+def _excel_separator_line(text: bytes, forced: str | None) -> tuple[bytes, str | None]:
+    """Excel's optional first line ``sep=;`` names the separator and is not part of the table
+    (Excel does not show or number it); it is dropped and its separator used."""
+    end = _first_line_end(text)
+    first = text[:end].strip().decode("utf-8", "replace")
+    if len(first) == 5 and first.lower().startswith("sep=") and first[4] in SEPARATORS:
+        skip = 2 if text[end : end + 2] == b"\r\n" else 1
+        return text[end + skip :], forced or first[4]
+    return text, forced
+
+
 def sniff(
     raw: bytes, max_columns: int, required: tuple[str, ...], forced: str | None = None
 ) -> tuple[bytes, Dialect, list[str]]:
@@ -121,6 +132,7 @@ def sniff(
     text, encoding = _utf8(raw)
     if b"\x00" in text:
         raise InputError(Problem("file", "contains NUL bytes; it is not a CSV text file"))
+    text, forced = _excel_separator_line(text, forced)
     end = _first_line_end(text)
     crlf = text[end : end + 2] == b"\r\n"
     line_ending = _line_ending(text[end : end + 2] if crlf else text[end : end + 1])
@@ -145,7 +157,8 @@ def sniff(
             Problem("file", f"the header row reads as {found}; choose the separator explicitly")
         )
     separator, names = winners[0]
-    duplicates = sorted({name for name in names if names.count(name) > 1})
+    # unnamed columns (a spreadsheet's trailing separators) are extra columns, dropped
+    duplicates = sorted({name for name in names if name and names.count(name) > 1})
     if duplicates:
         raise InputError([Problem(f"column {d}", "appears more than once") for d in duplicates])
     dialect = Dialect(
