@@ -154,6 +154,28 @@ def test_score_writes_hazard_ratio_and_survival_per_patient(files, tmp_path, cap
         assert row["model_version"] == model.card["version"]
 
 
+def test_score_needs_no_outcome_columns_for_new_patients(files, tmp_path, capsys):
+    """New patients have no follow-up yet: score reads age, grade and hemoglobin only; an
+    outcome column present is still checked."""
+    models = str(files["models"])
+    run(["train", str(files["first"]), "--promote", "--models-dir", models], capsys)
+    new = tmp_path / "new.csv"
+    new.write_text("patient_id,age_years,grade,hemoglobin_g_l\nn1,40,IV,85\nn2,25,III,120\n")
+    code, out, err = run(["score", str(new), "--models-dir", models], capsys)
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["patient_id"] for r in rows] == ["n1", "n2"]
+    assert float(rows[1]["hazard_ratio"]) == 1.0  # the reference patient
+    bad = tmp_path / "bad.csv"
+    bad.write_text("patient_id,age_years,grade,hemoglobin_g_l,os_days\nn1,40,IV,85,-3\n")
+    code, out, err = run(["score", str(bad), "--models-dir", models], capsys)
+    assert code == 2 and out == "" and err.startswith("row 2, column os_days:")
+    header_only = tmp_path / "none.csv"
+    header_only.write_text("patient_id,age_years,grade,hemoglobin_g_l\n")
+    code, out, err = run(["score", str(header_only), "--models-dir", models], capsys)
+    assert (code, out, err) == (2, "", "file: has no patient rows\n")
+
+
 def test_score_to_stdout_is_csv(files, capsys):
     models = str(files["models"])
     run(["train", str(files["first"]), "--promote", "--models-dir", models], capsys)

@@ -279,7 +279,7 @@ def _score(args: argparse.Namespace, out: io.StringIO) -> int:
     from srgvhd.risk.cohort import read_cohort
     from srgvhd.risk.predict import score_frame
 
-    cohort = read_cohort(args.cohort)
+    cohort = read_cohort(args.cohort, outcomes=False)  # new patients have no outcome yet
     model, warnings = load_active_model(args.models_dir)
     if model is None:
         raise StoreError(Problem("models", warnings[0]))

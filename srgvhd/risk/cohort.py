@@ -32,7 +32,9 @@ import pyarrow.csv as pacsv
 from srgvhd.errors import InputError, Problem
 from srgvhd.risk.dialect import Dialect, detect_decimal_mark, sniff
 
-REQUIRED_COLUMNS = ("patient_id", "age_years", "grade", "hemoglobin_g_l", "os_days", "death")
+PREDICTOR_COLUMNS = ("patient_id", "age_years", "grade", "hemoglobin_g_l")
+OUTCOME_COLUMNS = ("os_days", "death")
+REQUIRED_COLUMNS = PREDICTOR_COLUMNS + OUTCOME_COLUMNS
 OPTIONAL_COLUMNS = ("arm", "pfs_days", "pfs_event", "cr_week4")
 NUMERIC_COLUMNS = (
     "age_years",
@@ -112,18 +114,22 @@ def load_cohort(
     complete_rows: bool = False,
     separator: str | None = None,
     decimal_mark: str | None = None,
+    outcomes: bool = True,
 ) -> Cohort:
     """Read a cohort CSV (path, bytes or file object) into a normalised, validated frame.
 
     ``complete_rows``: rows with an empty cell are left out (listed in ``Cohort.excluded``)
     instead of refused; any other problem still refuses the file. ``separator`` /
-    ``decimal_mark`` override detection (e.g. after an ambiguity). Raises InputError.
+    ``decimal_mark`` override detection (e.g. after an ambiguity). ``outcomes=False`` (scoring
+    new patients): ``os_days`` and ``death`` are optional, checked only when present, and no
+    deaths are needed. Raises InputError.
     """
+    required = REQUIRED_COLUMNS if outcomes else PREDICTOR_COLUMNS
     raw = read_bytes(source, max_bytes)
     text, dialect, header = sniff(raw, max_columns, REQUIRED_COLUMNS, separator)
     missing = [
         Problem(f"column {name}", "is missing (required column)")
-        for name in REQUIRED_COLUMNS
+        for name in required
         if name not in header
     ]
     if missing:
@@ -138,7 +144,7 @@ def load_cohort(
     cells, rows = _parse_cells(text, header, kept, dialect.separator, max_rows)
     numeric = {name: cells[name] for name in kept if name in NUMERIC_COLUMNS}
     dialect = detect_decimal_mark(dialect, numeric, rows, forced=decimal_mark)
-    return _validate(cells, rows, kept, dialect, complete_rows)
+    return _validate(cells, rows, kept, dialect, complete_rows, outcomes)
 
 
 # ---- bytes ------------------------------------------------------------------------------------
@@ -409,6 +415,7 @@ def _validate(
     kept: list[str],
     dialect: Dialect,
     complete_rows: bool,
+    outcomes: bool = True,
 ) -> Cohort:
     values: dict[str, np.ndarray] = {}
     codes = np.zeros((len(rows), len(kept)), dtype=np.int8)
@@ -426,8 +433,11 @@ def _validate(
     codes[:, id_at] = np.where(duplicate > 0, duplicate, codes[:, id_at])
     problems = _cell_problems(codes, cells, rows, kept, first)
     keep = ~incomplete if complete_rows else np.ones(len(rows), dtype=bool)
-    death_valid = not (codes[:, kept.index("death")] != OK).any()
-    problems += _whole_cohort_problems(int(keep.sum()), values["death"][keep], death_valid)
+    if outcomes:
+        death_valid = not (codes[:, kept.index("death")] != OK).any()
+        problems += _whole_cohort_problems(int(keep.sum()), values["death"][keep], death_valid)
+    elif not keep.any():
+        problems.append(Problem("file", "has no patient rows"))
     if problems:
         raise InputError(problems)
     values["patient_id"] = _to_numpy(values["patient_id"]).astype(object)
