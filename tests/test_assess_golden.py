@@ -11,6 +11,13 @@ makes (docs/interfaces.md §1, §2, §6): ``status.waiting`` (null here); for a 
 blank findings, the warning that its blanks were read as not involved (after the course's dose
 warning); and for a course with an assessment on days 28–35, ``scores`` with the day-28 response
 of the fixture's first such assessment. Everything else is compared byte for byte.
+
+One intended change was re-based in the fixture: EBMT 2018's E2 became one decision on the first
+assessable assessment from day 7 (and dependence wins ties with E3), which changed the ebmt2018
+``status`` and ``warnings`` of 13 cases (97, 117, 126, 129, 160, 164, 168, 176, 178, 187, 215,
+218, 220); each was checked by hand: every one had a response (PR or CR) at its first assessable
+assessment from day 7, and now reads E3 at its first non-CR assessment from day 29, or "not
+refractory so far" with day 29 next.
 """
 
 from __future__ import annotations

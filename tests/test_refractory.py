@@ -231,6 +231,28 @@ def test_e2_failure_to_improve_by_day_7():
     assert_status(ebmt(course(BASE, at(6, SAME))), so_far(7, "2026-11-08"))
 
 
+def test_e2_is_decided_once_on_the_first_assessable_assessment_from_day_7():
+    """ "Failure to improve within 5–7 days" is one decision: a later flare does not fire E2."""
+    assert_status(ebmt(course(BASE, at(8, SAME))), refractory("E2", 8, "2026-11-09"))
+    later_flare = ebmt(course(BASE, at(7, BETTER), at(16, WORSE)))
+    assert_status(later_flare, so_far(29, "2026-11-30"))
+    worse_day_16 = assess_case(parse_case(course(BASE, at(7, BETTER), at(16, WORSE))), "ebmt2018")
+    assert any(w.startswith("day 16: progression after the day-7 decision") for w in
+               worse_day_16.to_json()["warnings"])  # fmt: skip
+    assert_status(
+        ebmt(course(BASE, at(7, BETTER), at(16, WORSE), at(29, WORSE))),
+        refractory("E3", 29, "2026-11-30"),
+    )
+
+
+def test_e2_waits_on_a_not_assessable_day_7_and_fires_on_the_next_assessable_day() -> None:
+    doc = course(BASE, at(8, SAME))
+    doc["assessments"].insert(1, {"date": day_date(7), "stages": {
+        "skin": None, "liver": 0, "upper_gi": 0, "lower_gi": 1}})  # fmt: skip
+    doc["format"] = "srgvhd-case/2"
+    assert_status(ebmt(doc), refractory("E2", 8, "2026-11-09"))
+
+
 def test_e3_incomplete_response_after_28_days():
     rows = (E_BASE, at(7, E_PR), at(14, E_PR), at(28, E_PR))
     assert_status(ebmt(course(*rows)), so_far(29, "2026-11-30"))
@@ -259,6 +281,27 @@ def test_d2_worse_again_during_taper_is_dependence():
     assert_status(
         ebmt(doc), {"value": "steroid-dependent", "rule": "D2", "day": 12, "date": "2026-11-13"}
     )
+
+
+def test_flare_during_taper_after_a_response_is_dependence_not_e2():
+    """CR on day 7, taper from day 8, back to the baseline stages on day 20: a recurrence during
+    the taper (D2), not a failure to improve by day 7."""
+    doc = course(BASE, at(7, CR), at(20, SAME), dose_changes=dose_changes((8, 1.0)))
+    assert_status(
+        ebmt(doc), {"value": "steroid-dependent", "rule": "D2", "day": 20, "date": "2026-11-21"}
+    )
+
+
+def test_dependence_wins_over_e3_on_the_same_date():
+    """CR on days 7 and 14, taper from day 8, skin 1 on day 30: both "incomplete response after
+    28 days" (E3) and "recurrence during the taper" (D2) — the taper flare is dependence."""
+    doc = course(BASE, at(7, CR), at(14, CR), at(30, (1, 0, 0, 0)),
+                 dose_changes=dose_changes((8, 1.0)))  # fmt: skip
+    assert_status(
+        ebmt(doc), {"value": "steroid-dependent", "rule": "D2", "day": 30, "date": "2026-12-01"}
+    )
+    no_taper = course(BASE, at(7, CR), at(14, CR), at(30, (1, 0, 0, 0)))
+    assert_status(ebmt(no_taper), refractory("E3", 30, "2026-12-01"))
 
 
 def test_no_dependence_without_an_initial_response_from_day_7():

@@ -17,16 +17,21 @@ from srgvhd.clinical.grading import (
     magic_grade,
     minnesota_risk,
 )
-from srgvhd.clinical.policy import STUDY_METHYLPREDNISOLONE_MG_PER_KG_DAY
+from srgvhd.clinical.policy import (
+    EBMT_INCOMPLETE_RESPONSE_DAY,
+    STUDY_METHYLPREDNISOLONE_MG_PER_KG_DAY,
+)
 from srgvhd.clinical.refractory import (
     ASSESSMENT_RULES,
     RULE_SETS,
     CoursePoint,
     ebmt2018_status,
+    ebmt_worse_after_day_7,
+    judged_points,
     study_status,
 )
 from srgvhd.clinical.response import judge_response, taken_as_not_involved
-from srgvhd.clinical.results import AssessmentResult, CourseResult, Response, Status
+from srgvhd.clinical.results import SO_FAR, AssessmentResult, CourseResult, Response, Status
 from srgvhd.clinical.scores import course_scores
 from srgvhd.clinical.staging import (
     ORGAN_LABELS,
@@ -223,15 +228,22 @@ def _warnings(
             f"grades leave out organs not measured ({days}); the highest MAGIC grade "
             f"{max_grade.value} is a lower bound, and the risk model uses it as such"
         )
-    rules = ASSESSMENT_RULES[status.rule_set]
+    judged = [judged_points(points, rule) for rule in ASSESSMENT_RULES[status.rule_set]]
     earlier = [
         p
         for p in points
         if p.response == Response.NOT_ASSESSABLE
         and status.date is not None
         and p.date < status.date
-        and any(rule.applies(p.day) for rule in rules)
+        and any(p in points_of_rule for points_of_rule in judged)
     ]
+    worse = ebmt_worse_after_day_7(points) if status.rule_set == "ebmt2018" else None
+    if worse is not None and status.value == SO_FAR:
+        warnings.append(
+            f"day {worse.day}: {worse.response} after the day-7 decision; the EBMT 2018 rule set "
+            f"has no rule for it before day {EBMT_INCOMPLETE_RESPONSE_DAY} (incomplete response) "
+            "— judge it clinically"
+        )
     if earlier:
         warnings.append(
             f"the assessment on day {earlier[0].day} could not be judged ({earlier[0].unjudged}); "

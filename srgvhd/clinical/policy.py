@@ -27,7 +27,8 @@ AGE_GROUP_ADULT_FROM_YEARS = 18.0
 AGE_GROUP_OLDER_FROM_YEARS = 35.0
 
 # EBMT–NIH–CIBMTR 2018 (clinical-rules.md §5b): the project reads "failure to improve within
-# 5–7 days" at the end of the window (day 7) and "incomplete response after > 28 days" as day 29.
+# 5–7 days" as one decision on the first assessable assessment from day 7, and "incomplete
+# response after > 28 days" as any assessment from day 29.
 EBMT_NO_IMPROVEMENT_DAY = 7
 EBMT_INCOMPLETE_RESPONSE_DAY = 29
 
@@ -63,8 +64,10 @@ PROJECT_RULES: tuple[ProjectRule, ...] = (
     ),
     ProjectRule(
         "ebmt_windows",
-        "EBMT 2018 rule set: 'failure to improve within 5–7 days' is judged from day 7; "
-        "'incomplete response after > 28 days' from day 29.",
+        "EBMT 2018 rule set: 'failure to improve within 5–7 days' is judged once, on the first "
+        "assessable assessment from day 7; 'incomplete response after > 28 days' from day 29; "
+        "dependence = dose raised again, or an organ worse, after a taper that followed a "
+        "response; on one date dependence wins over an incomplete response.",
     ),
     ProjectRule(
         "not_measured",

@@ -3,9 +3,11 @@
 - ``study`` (default): the definition of Niu et al. 2026 — methylprednisolone 2 mg/kg/day;
   R1 progression on days 3–5, R2 no PR from day 7, R3 no CR/VGPR from day 14.
 - ``ebmt2018``: EBMT–NIH–CIBMTR Task Force (Schoemans et al., BMT 2018;53:1401–15) —
-  refractory (E1 progression days 3–5; E2 failure to improve by day 7; E3 incomplete response
-  after > 28 days), dependent (D1 dose re-escalated after a taper that followed an initial
-  response of ≥ 7 days; D2 aGVHD worse again during the taper), intolerant (clinician's flag).
+  refractory (E1 progression days 3–5; E2 failure to improve, judged once, on the first
+  assessable assessment from day 7; E3 incomplete response after > 28 days), dependent (D1 dose
+  re-escalated after a taper that followed an initial response of ≥ 7 days; D2 aGVHD worse again
+  during the taper; on the same date as E3, dependence wins: a flare during the taper of a
+  responding patient is dependence), intolerant (clinician's flag).
 
 Input is the course as ``CoursePoint``s in date order, the first being the day-0 baseline.
 
@@ -50,13 +52,15 @@ NOT_CR = NOT_VGPR_OR_BETTER | {Response.VGPR}
 class Rule:
     """One rule: its id and meaning; per-assessment rules also give the steroid days they apply
     on (``first_day`` to ``last_day``, open-ended when None) and the responses that fire them.
-    "not assessable" fires no rule (docs/clinical-rules.md §7.6)."""
+    A ``once`` rule is a decision at one time point: only the first assessable assessment in its
+    window judges it. "not assessable" fires no rule (docs/clinical-rules.md §7.6)."""
 
     id: str
     text: str
     first_day: int | None = None
     last_day: int | None = None
     fires_on: frozenset[Response] = frozenset()
+    once: bool = False
 
     def applies(self, day: int) -> bool:
         """Whether this per-assessment rule judges an assessment on steroid day ``day``."""
@@ -86,6 +90,7 @@ EBMT_RULES = {
         EBMT_NO_IMPROVEMENT_DAY,
         None,
         NOT_PR_OR_BETTER,
+        once=True,
     ),
     "E3": Rule(
         "E3",
@@ -119,15 +124,45 @@ def study_rules_fired(point: CoursePoint) -> list[str]:
     return [rule.id for rule in STUDY_RULES.values() if rule.fires(point)]
 
 
+def judged_points(points: list[CoursePoint], rule: Rule) -> list[CoursePoint]:
+    """The assessments after baseline that ``rule`` judges: every one in its window; for a
+    ``once`` rule, those up to the first assessable one in its window (earlier not-assessable
+    ones leave it waiting, later ones no longer concern it)."""
+    judged = []
+    for point in points[1:]:
+        if rule.applies(point.day):
+            judged.append(point)
+            if rule.once and point.response != Response.NOT_ASSESSABLE:
+                break
+    return judged
+
+
+def first_fired(
+    points: list[CoursePoint], rules: tuple[Rule, ...]
+) -> tuple[CoursePoint, str] | None:
+    """The earliest assessment that fires one of ``rules`` and the rule (ties: the first listed)."""
+    fired = [
+        (point.date, order, point, rule.id)
+        for order, rule in enumerate(rules)
+        for point in judged_points(points, rule)
+        if rule.fires(point)
+    ]
+    if not fired:
+        return None
+    _, _, point, rule_id = min(fired, key=lambda f: (f[0], f[1]))
+    return point, rule_id
+
+
 def waiting_rule(points: list[CoursePoint], rules: tuple[Rule, ...]) -> Waiting | None:
     """The rule left undecided by the first not-assessable assessment in a rule's window
-    (docs/clinical-rules.md §7.6), or None. Of the rules applying on that day, the one with the
-    latest decision day is named (a day-14 gap leaves R3 waiting); its decision day is the
+    (docs/clinical-rules.md §7.6), or None. Of the rules judging that assessment, the one with
+    the latest decision day is named (a day-14 gap leaves R3 waiting); its decision day is the
     rule's first day."""
+    judged = {rule.id: judged_points(points, rule) for rule in rules}
     for point in points[1:]:
         if point.response != Response.NOT_ASSESSABLE:
             continue
-        applying = [rule for rule in rules if rule.applies(point.day)]
+        applying = [rule for rule in rules if point in judged[rule.id]]
         if applying:
             rule = max(applying, key=lambda r: r.first_day or 0)
             assert rule.first_day is not None
@@ -141,17 +176,30 @@ def study_status(points: list[CoursePoint], start: date) -> Status:
     A not-assessable assessment fires no rule; when one leaves a rule undecided and no rule
     fired, the course is "not refractory so far" with that rule waiting (§7.6).
     """
-    for point in points[1:]:
-        fired = study_rules_fired(point)
-        if fired:
-            return _fired(REFRACTORY, "study", fired[0], point.day, point.date, intolerant=False)
+    fired = first_fired(points, ASSESSMENT_RULES["study"])
+    if fired is not None:
+        point, rule = fired
+        return _fired(REFRACTORY, "study", rule, point.day, point.date, intolerant=False)
     waiting = waiting_rule(points, ASSESSMENT_RULES["study"])
     return _not_refractory(points, start, "study", waiting, final_day=14, intolerant=False)
 
 
-def ebmt_refractory_fired(point: CoursePoint) -> list[str]:
-    """Which EBMT 2018 refractoriness rules (E1–E3) this assessment fires."""
-    return [rule.id for rule in EBMT_REFRACTORY_RULES if rule.fires(point)]
+def ebmt_worse_after_day_7(points: list[CoursePoint]) -> CoursePoint | None:
+    """The first assessment after the E2 decision (first assessable one from day 7) and before
+    day 29 that shows an organ worse: EBMT 2018 has no rule for it (E2 is decided, E3 not yet),
+    so the result says so instead of staying silent."""
+    decided = judged_points(points, EBMT_RULES["E2"])
+    if not decided or decided[-1].response == Response.NOT_ASSESSABLE:
+        return None
+    return next(
+        (
+            p
+            for p in points
+            if decided[-1].day < p.day < EBMT_INCOMPLETE_RESPONSE_DAY
+            and p.response in ASSESSABLE_WORSE
+        ),
+        None,
+    )
 
 
 def ebmt_dependence(
@@ -248,10 +296,10 @@ def ebmt2018_status(
     changes: list[tuple[date, float]],
     intolerant: bool,
 ) -> Status:
-    """Verdict under EBMT 2018: the earliest refractory or dependence event (ties: refractory)."""
-    refractory = next(
-        ((p, fired[0]) for p in points[1:] if (fired := ebmt_refractory_fired(p))), None
-    )
+    """Verdict under EBMT 2018: the earliest refractory or dependence event. On one date, a
+    dependence event wins over E3 (the only refractory rule that can meet one): a patient who
+    responded and flares during the taper is steroid-dependent (Schoemans et al. 2018)."""
+    refractory = first_fired(points, EBMT_REFRACTORY_RULES)
     dependence = ebmt_dependence(points, start_dose, changes)
     candidates = []
     if refractory is not None:
@@ -259,7 +307,7 @@ def ebmt2018_status(
         candidates.append(
             (
                 point.date,
-                0,
+                1,
                 _fired(REFRACTORY, "ebmt2018", rule, point.day, point.date, intolerant=intolerant),
             )
         )
@@ -268,7 +316,7 @@ def ebmt2018_status(
         candidates.append(
             (
                 when,
-                1,
+                0,
                 _fired(
                     DEPENDENT, "ebmt2018", rule, (when - start).days, when, intolerant=intolerant
                 ),
