@@ -79,6 +79,12 @@ def add_risk(
         return PatientResult(course, warnings=tuple(warnings or [NO_MODEL]))
     grade, source = risk_grade(case, course)
     hb = case.patient.hemoglobin_g_l
+    own = course.max_grade.value
+    if source == GRADE_FROM_OVERRIDE and own not in RISK_MODEL_GRADES:
+        warnings.append(
+            f"grade {grade} for the risk model is the clinician's override; the course's own "
+            f"highest MAGIC grade is {own}, outside the grades II–IV the model was fitted on"
+        )
     if grade not in RISK_MODEL_GRADES:
         warnings.append(
             f"the risk model covers grades II–IV; this course's grade is {grade}: no estimate"
