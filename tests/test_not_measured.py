@@ -396,6 +396,30 @@ def test_blank_stage_4_finding_after_a_directly_entered_stage_4() -> None:
     assert answered["assessments"][1]["response"] == "CR"
 
 
+def test_the_verdict_names_the_blank_finding_and_the_grade_keeps_what_was_entered() -> None:
+    """The waiting reason says which finding to enter; the grade of that assessment uses the
+    stage the entered findings give (a lower bound, flagged), not a grade without the organ."""
+    base = full(0, skin_rash_bsa_percent=60, skin_bullae_desquamation_bsa_percent=10)
+    r = result(doc2(base, _later(7, skin_rash_bsa_percent=55,
+                                 skin_bullae_desquamation_bsa_percent=None)))  # fmt: skip
+    day7 = r["assessments"][1]
+    assert day7["stages"]["skin"] is None and day7["grade_incomplete"] is True
+    assert day7["grade"] == "II"  # skin 3 from the 55% rash alone: grade II at least
+    assert r["status"]["waiting"]["reason"] == (
+        "skin not comparable on day 7 (bullae/desquamation not entered; the baseline had it)"
+    )
+
+
+def test_after_a_staged_baseline_stool_volume_alone_is_compared() -> None:
+    """A baseline entered as stages does not say which stool measure it came from: a later
+    volume alone is compared (MAGIC allows either); only a stage 4 needs its stage-4 findings."""
+    later = _later(7, stool_ml_per_day=300, stool_episodes_per_day=None,
+                   severe_abdominal_pain_or_ileus=None, grossly_bloody_stool=None)  # fmt: skip
+    r = result(doc2(row(0, skin=1, lower_gi=2), later))
+    assert r["assessments"][1]["stages"]["lower_gi"] == 0
+    assert r["assessments"][1]["response"] == "CR"
+
+
 def test_blank_findings_of_an_organ_not_involved_at_baseline_stay_absent() -> None:
     """§7.2 inside an organ: lower GI 0 at baseline, flags blank later: read as absent, noted."""
     later = _later(7, severe_abdominal_pain_or_ileus=None, grossly_bloody_stool=None)

@@ -10,7 +10,8 @@ becomes "not measured" at a later assessment (§7.3: the response is not assessa
 
 - a finding that the baseline entered is blank now and could raise the stage now computed —
   bullae/desquamation under a rash > 50% BSA, a stool measure below stage 3, a stage-4 GI
-  finding below stage 4 (a baseline entered as stages counts as having entered every finding);
+  finding below stage 4; after a baseline entered as stages, a blank stage-4 finding (bullae,
+  pain/ileus, bloody stool) when that stage was 4, the only way to reach it;
 - and the findings entered do not already show the organ worse than at baseline (progression
   found in what was measured is definitive, §7.3).
 
@@ -22,15 +23,11 @@ the one place where a blank can still hide a change, as §7.2 accepts for uninvo
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from srgvhd.clinical.case import Assessment, Measurements
 from srgvhd.clinical.staging import OrganStages, Staging
 
-NOTE = (
-    "{organ} not compared with baseline: {blank} not entered here but entered at baseline, and "
-    "could change the stage — taken as not measured"
-)
 ORGAN_WORDS = {"skin": "skin", "lower_gi": "lower GI"}
 # Notes that read a blank as absent; dropped where the organ is taken as not measured instead.
 ABSENT_NOTE_PREFIX = {"skin": "skin: ", "lower_gi": "lower GI: "}
@@ -43,45 +40,66 @@ STAGE_4_GI = (
     ("severe_abdominal_pain_or_ileus", "severe abdominal pain/ileus"),
     ("grossly_bloody_stool", "grossly bloody stool"),
 )
+STAGE_4_FIELDS = frozenset({BULLAE[0], *(f for f, _ in STAGE_4_GI)})
 MAX_STOOL_MEASURE_STAGE = 3
 STAGE_4 = 4
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """A later assessment's staging as compared with baseline: ``staging`` has the organs that
+    cannot be compared set to not measured; ``floor`` keeps their stage with the blanks read as
+    absent (a lower bound, for the grade); ``reasons`` says, per such organ, what is blank."""
+
+    staging: Staging
+    floor: OrganStages
+    reasons: dict[str, str] = field(default_factory=dict)
+
+
 def compare_with_baseline(
     baseline: Assessment, base: OrganStages, later: Assessment, staging: Staging
-) -> Staging:
-    """``staging`` of a later assessment, with organs whose blank findings could hide their
-    change from baseline set to not measured (None) and a note naming the blank findings."""
+) -> Comparison:
+    """Set to not measured the organs whose blank findings could hide their change from baseline,
+    with a note naming the blank findings."""
     m = later.measurements
-    if m is None:
-        return staging
-    hidden = {}
-    for organ in ORGAN_WORDS:
+    reasons: dict[str, str] = {}
+    for organ in ORGAN_WORDS if m is not None else ():
         then, now = getattr(base, organ), getattr(staging.stages, organ)
         if then is None or then == 0 or now is None or now > then:
             continue
         blank = [
             label
-            for field, label in _could_raise(organ, m, now)
-            if _baseline_had(baseline.measurements, field)
+            for name, label in _could_raise(organ, m, now)
+            if _baseline_had(baseline.measurements, name, then)
         ]
         if blank:
-            hidden[organ] = " and ".join(blank)
-    if not hidden:
-        return staging
+            had = "the baseline had it" if len(blank) == 1 else "the baseline had them"
+            if baseline.measurements is None:
+                had = (
+                    "the baseline's stage 4 needs it"
+                    if len(blank) == 1
+                    else ("the baseline's stage 4 needs one of them")
+                )
+            reasons[organ] = f"{' and '.join(blank)} not entered; {had}"
+    if not reasons:
+        return Comparison(staging, staging.stages)
     kept = tuple(
-        n for n in staging.notes if not any(n.startswith(ABSENT_NOTE_PREFIX[o]) for o in hidden)
+        n for n in staging.notes if not any(n.startswith(ABSENT_NOTE_PREFIX[o]) for o in reasons)
     )
     added = tuple(
-        NOTE.format(organ=ORGAN_WORDS[organ], blank=blank) for organ, blank in hidden.items()
+        f"{ORGAN_WORDS[organ]} not compared with baseline ({reason}): taken as not measured"
+        for organ, reason in reasons.items()
     )
-    return Staging(replace(staging.stages, **dict.fromkeys(hidden)), kept + added)
+    hidden = Staging(replace(staging.stages, **dict.fromkeys(reasons)), kept + added)
+    return Comparison(hidden, staging.stages, reasons)
 
 
-def _baseline_had(then: Measurements | None, field: str) -> bool:
-    """Whether the baseline entered ``field``; a baseline entered as stages summarises every
-    finding of the organ, so it counts as having entered them all."""
-    return then is None or getattr(then, field) is not None
+def _baseline_had(then: Measurements | None, name: str, stage: int) -> bool:
+    """Whether the baseline entered finding ``name``; a baseline entered as stages counts as
+    having a stage-4 finding when that stage is 4 (the only way to it)."""
+    if then is None:
+        return stage == STAGE_4 and name in STAGE_4_FIELDS
+    return getattr(then, name) is not None
 
 
 def _could_raise(organ: str, m: Measurements, now: int) -> list[tuple[str, str]]:

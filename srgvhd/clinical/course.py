@@ -124,11 +124,18 @@ def _organs(organs: tuple[str, ...] | list[str]) -> str:
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
-def _unjudged(baseline: OrganStages, current: OrganStages, day: int) -> str:
-    """Why a response is not assessable: which organs were not measured, and when."""
+def _unjudged(
+    baseline: OrganStages, current: OrganStages, day: int, reasons: dict[str, str]
+) -> str:
+    """Why a response is not assessable: which organs were not measured, and when; an organ
+    not compared with baseline (``reasons``, srgvhd.clinical.comparison) says which finding."""
     rule2 = taken_as_not_involved(baseline, current)
-    now = [o for o in current.not_measured if o not in rule2]
+    now = [o for o in current.not_measured if o not in rule2 and o not in reasons]
     parts = [f"{_organs(now)} not measured on day {day}"] if now else []
+    parts += [
+        f"{ORGAN_LABELS[organ]} not comparable on day {day} ({reason})"
+        for organ, reason in reasons.items()
+    ]
     if baseline.not_measured:
         parts.append(f"{_organs(baseline.not_measured)} not measured at baseline (day 0)")
     return "; ".join(parts)
@@ -155,8 +162,10 @@ def assess_case(case: Case, rule_set: str | None = None) -> CourseResult:
     points: list[CoursePoint] = []
     for assessment in case.assessments:
         staging = stage_assessment(assessment, case.patient, legacy=case.legacy)
+        floor, reasons = staging.stages, {}
         if assessment is not baseline and not case.legacy:
-            staging = compare_with_baseline(baseline, base, assessment, staging)
+            comparison = compare_with_baseline(baseline, base, assessment, staging)
+            staging, floor, reasons = comparison.staging, comparison.floor, comparison.reasons
         stages, bilirubin = staging.stages, _bilirubin(assessment)
         day = case.day(assessment.date)
         response, unjudged, notes = None, "", staging.notes
@@ -174,10 +183,10 @@ def assess_case(case: Case, rule_set: str | None = None) -> CourseResult:
                     for o in taken_as_not_involved(base, stages)
                 )
             if response == Response.NOT_ASSESSABLE:
-                unjudged = _unjudged(base, stages, day)
+                unjudged = _unjudged(base, stages, day, reasons)
                 notes += (f"response not assessable: {unjudged}",)
         points.append(CoursePoint(assessment.date, day, stages, response, unjudged))
-        rows.append(_row(assessment, day, stages, notes, response, bilirubin))
+        rows.append(_row(assessment, day, stages, floor, notes, response, bilirubin))
     steroids = case.steroids
     if rule_set == "study":
         status = study_status(points, steroids.start_date)
@@ -260,11 +269,15 @@ def _row(
     assessment: Assessment,
     day: int,
     stages: OrganStages,
+    floor: OrganStages,
     notes: tuple[str, ...],
     response: Response | None,
     bilirubin_mg_dl: float | None,
 ) -> AssessmentResult:
-    known = stages.known()  # unknown organs left out (§7.5); flagged by grade_incomplete
+    """One assessment's result. Its grades come from ``floor`` (the stages, with an organ not
+    compared with baseline at its stage from the findings entered): unknown organs are left
+    out (§7.5), so the grade is a lower bound, flagged by ``grade_incomplete``."""
+    known = floor.known()
     return AssessmentResult(
         date=assessment.date,
         day=day,
