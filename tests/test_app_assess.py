@@ -593,6 +593,20 @@ def test_labs_are_entered_and_go_into_the_case(at) -> None:
     assert "Platelets: 0 10⁹/L is outside the allowed range (1–5000 10⁹/L)." in _texts(at.error)
 
 
+def test_a_unit_is_fixed_while_a_value_is_entered_in_it(at) -> None:
+    """Switching the bilirubin unit under a typed 3.5 would silently read it as 3.5 µmol/L (liver
+    0 instead of 2): the choice is disabled until the values are cleared."""
+    at.button(key="assess_add_assessment").click().run()
+    unit = at.selectbox(key="assess_bilirubin_unit")
+    assert not unit.disabled
+    at.text_input(key=_row_key(0, "bilirubin")).input("3,5").run()
+    unit = at.selectbox(key="assess_bilirubin_unit")
+    assert unit.disabled and unit.value == "mg/dL"
+    assert "clear the bilirubin values first" in unit.help
+    at.text_input(key=_row_key(0, "bilirubin")).input("").run()
+    assert not at.selectbox(key="assess_bilirubin_unit").disabled
+
+
 def test_add_assessment_stops_at_the_cap(at, monkeypatch) -> None:
     """The page has no editable grid, so a forged message cannot add thousands of rows at once
     (issue 13 item 1); one row per click, and none past what a case file may hold (a forged

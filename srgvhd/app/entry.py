@@ -191,6 +191,8 @@ def draw_patient(form: dict[str, Any], slots: dict[str, Any]) -> None:
             "9.0 g/dL is the model's threshold). Blank: no survival estimate, the verdict "
             "is still given.",
         )
+        # not locked like bilirubin: the g/L and g/dL ranges (20–250, 2–25) barely overlap, so a
+        # switched unit under a typed value is refused, not silently read another way
         _choice(form, "hemoglobin_unit", "Hemoglobin unit", HEMOGLOBIN_UNITS)
     slots["hemoglobin_value"] = st.empty()
 
@@ -300,6 +302,26 @@ def _row_text(row: dict[str, Any], table: str, field: str, label: str, **options
     row[field] = st.text_input(label, key=key, **options)
 
 
+def _typed(row: dict[str, Any], table: str, field: str) -> bool:
+    """Whether the row's field holds text, as typed in this rerun (its widget's state is newer
+    than the form, which is updated when the row is drawn, below the unit choice)."""
+    text = st.session_state.get(row_key(table, row["id"], field), row.get(field))
+    return bool((text or "").strip())
+
+
+def _unit_lock(entered: bool, what: str) -> dict[str, Any]:
+    """The page-wide bilirubin unit is fixed while values are entered in it: switching it, far
+    from the values, would silently give them another meaning (3.5 mg/dL read as 3.5 µmol/L).
+    A unit beside its own value (creatinine, hemoglobin) is chosen as part of typing it."""
+    if not entered:
+        return {}
+    return {
+        "disabled": True,
+        "help": f"The unit of the {what} entered. To change it, clear the {what} first "
+        "(1 mg/dL = 17.1 µmol/L).",
+    }
+
+
 def _row_choice(
     row: dict[str, Any], table: str, field: str, label: str, options: tuple, **more: Any
 ) -> None:
@@ -337,7 +359,15 @@ def draw_assessments(form: dict[str, Any], slots: dict[str, Any]) -> None:
         "not involved. Decimal point or comma: 1.5 or 1,5."
     )
     with _row():
-        _choice(form, "bilirubin_unit", "Bilirubin unit", BILIRUBIN_UNITS, format_func=F.unit_words)
+        entered = any(_typed(r, "assessments", "bilirubin") for r in form["assessments"])
+        _choice(
+            form,
+            "bilirubin_unit",
+            "Bilirubin unit",
+            BILIRUBIN_UNITS,
+            format_func=F.unit_words,
+            **_unit_lock(entered, "bilirubin values"),
+        )
         _choice(
             form,
             "grade_override",
