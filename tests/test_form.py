@@ -80,11 +80,24 @@ def test_a_long_refused_text_is_shortened_in_the_message() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "whole", "decimal"), [("1,500", "1500", "1.5"), ("2,250", "2250", "2.25")]
-)
-def test_a_comma_before_three_digits_is_ambiguous_and_refused(text, whole, decimal) -> None:
+    ("text", "whole", "decimal"),
+    [("1,500", "1500", "1.5"), ("2,250", "2250", "2.25"), ("1.600", "1600", "1.6"),
+     ("1.200", "1200", "1.2"), ("12.345", "12345", "12.345")],
+)  # fmt: skip
+def test_a_separator_before_three_digits_is_ambiguous_and_refused(text, whole, decimal) -> None:
+    """"1.600" is 1600 with a German thousands dot and 1.6 with an English decimal point: typed
+    as 1.6 mL/day it turned a refractory course into "not refractory so far"."""
     with pytest.raises(FieldError, match=f"could mean {whole} or {decimal}"):
         parse_number(text, "Stool volume (mL/day)")
+
+
+@pytest.mark.parametrize(("text", "value"), [("0.500", 0.5), ("1.60", 1.6), ("1.6000", 1.6)])
+def test_a_dot_that_cannot_be_a_thousands_separator_is_a_decimal_point(text, value) -> None:
+    assert parse_number(text, "Total bilirubin (mg/dL)") == value
+
+
+def test_a_number_with_three_decimals_is_written_back_unambiguously() -> None:
+    assert number_text(2.125) == "2.1250" and parse_number(number_text(2.125), "x") == 2.125
 
 
 @settings(max_examples=60)

@@ -6,8 +6,9 @@ message in the clinician's words naming the field, its unit and its allowed rang
 
 - Numbers: a decimal point or a decimal comma ("1.5" and "1,5" are both 1.5; issue 9: "1,5"
   must never become 15). A comma followed by exactly three digits ("1,500") could be a thousands
-  separator or a decimal comma, so it is refused rather than guessed. Nothing is rounded or
-  clamped: the range is checked by the case parser (srgvhd.clinical.case.LIMITS).
+  separator or a decimal comma, and so could a dot after a non-zero whole part ("1.600" is 1600
+  on a German keyboard, 1.6 on an English one): both are refused rather than guessed. Nothing
+  is rounded or clamped: the range is checked by the case parser (srgvhd.clinical.case.LIMITS).
 - Dates: one format, YYYY-MM-DD, or a day of the steroid course ("day 7", "d7", day 0 = the
   steroid start, clinical-rules.md §5). Impossible dates (2026-02-31) are refused, never moved.
 """
@@ -20,6 +21,7 @@ from datetime import date, timedelta
 
 NUMBER = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)$")
 AMBIGUOUS_COMMA = re.compile(r"^[+-]?\d{1,3},\d{3}$")
+AMBIGUOUS_DOT = re.compile(r"^[+-]?[1-9]\d{0,2}\.\d{3}$")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 DAY_NUMBER = re.compile(r"^(?:day|d)\s*\+?\s*(\d{1,4})$", re.IGNORECASE)
 DATE_HINT = "write it as YYYY-MM-DD (e.g. 2026-11-02) or as a day of the course (day 7)"
@@ -31,11 +33,14 @@ class FieldError(ValueError):
 
 
 def number_text(value: float | int | None) -> str:
-    """A number as the form shows it: "" for not measured, "42" for 42.0, "1.5" for 1.5."""
+    """A number as the form shows it: "" for not measured, "42" for 42.0, "1.5" for 1.5;
+    "2.1250" for 2.125 (a trailing zero, so that the text does not read as the ambiguous
+    "2.125", which ``parse_number`` refuses)."""
     if value is None:
         return ""
     number = float(value)
-    return str(int(number)) if number.is_integer() else repr(number)
+    text = str(int(number)) if number.is_integer() else repr(number)
+    return text + "0" if AMBIGUOUS_DOT.match(text) else text
 
 
 def range_words(low: float, high: float, unit: str, *, low_inclusive: bool = True) -> str:
@@ -58,8 +63,8 @@ def parse_number(text: str | None, label: str, allowed: str = "") -> float | int
     if not text:
         return None
     tail = f" Allowed: {allowed}." if allowed else ""
-    if AMBIGUOUS_COMMA.match(text):
-        whole = text.replace(",", "")
+    if AMBIGUOUS_COMMA.match(text) or AMBIGUOUS_DOT.match(text):
+        whole = text.replace(",", "").replace(".", "")
         decimal = number_text(float(text.replace(",", ".")))
         raise FieldError(
             f"{label}: “{text}” could mean {whole} or {decimal}; type {whole} or {decimal}.{tail}"
