@@ -323,7 +323,7 @@ def _draw_page() -> None:
     for slot, words in F.read_as(form, reading).items():
         if slot not in reading.problems:
             slots[slot].caption(words)
-    _show_problems(slots, reading.problems)
+    _show_problems(slots, {**reading.problems, **reading.labs_problems})
     if not reading.ok:
         _draw_save(None, form)
         lines = []
@@ -340,9 +340,17 @@ def _draw_page() -> None:
         result_block.info("  \n".join(lines))
         return
     case = parse_case(reading.case)
-    _draw_save(case, form)
+    _draw_save(case if reading.savable else None, form)
     with result_block:
         _draw_results(case, form)
+        if not reading.savable:  # the verdict first; then why the labs are not in it
+            unfinished = [F.slot_words(form, s) for s in reading.labs_problems]
+            st.warning(
+                "Labs left out of the bedside scores (and the case cannot be saved) until "
+                "completed or corrected: "
+                + ui.plain("; ".join([*unfinished, *reading.labs_missing]))
+                + ". The verdict does not use labs."
+            )
 
 
 def main() -> None:

@@ -591,6 +591,10 @@ def test_labs_are_entered_and_go_into_the_case(at) -> None:
     ]
     at.text_input(key=f"{lab}platelets").input("0").run()
     assert "Platelets: 0 10⁹/L is outside the allowed range (1–5000 10⁹/L)." in _texts(at.error)
+    # an optional lab never hides the verdict: the case is assessed without it, and says so
+    assert any("rule R1" in t for t in _texts(at.error))
+    assert any("Labs left out of the bedside scores" in t for t in _texts(at.warning))
+    assert at.sidebar.get("download_button")[0].proto.disabled  # not saved without the lab
 
 
 def test_a_unit_is_fixed_while_a_value_is_entered_in_it(at) -> None:

@@ -85,7 +85,7 @@ def test_a_long_refused_text_is_shortened_in_the_message() -> None:
      ("1.200", "1200", "1.2"), ("12.345", "12345", "12.345")],
 )  # fmt: skip
 def test_a_separator_before_three_digits_is_ambiguous_and_refused(text, whole, decimal) -> None:
-    """"1.600" is 1600 with a German thousands dot and 1.6 with an English decimal point: typed
+    """ "1.600" is 1600 with a German thousands dot and 1.6 with an English decimal point: typed
     as 1.6 mL/day it turned a refractory course into "not refractory so far"."""
     with pytest.raises(FieldError, match=f"could mean {whole} or {decimal}"):
         parse_number(text, "Stool volume (mL/day)")
@@ -493,7 +493,7 @@ def test_lab_values_are_refused_in_words(field: str, text: str, message: str) ->
     form = _valid_form()
     lab = F.add_row(form, "labs")
     lab.update(date="day 0", creatinine_unit="umol/L", **{field: text})
-    (shown,) = F.read_form(form).problems[f"labs:{lab['id']}"]
+    (shown,) = F.read_form(form).labs_problems[f"labs:{lab['id']}"]
     assert message in shown
 
 
@@ -616,3 +616,20 @@ def test_driving_factors_name_each_non_reference_category_with_its_hr() -> None:
 def test_model_hazard_ratios_are_exp_beta() -> None:
     hrs = model_hazard_ratios(["age_ge35", "hb_le_90"], [math.log(2.0), 0.0])
     assert hrs == pytest.approx({"age_ge35": 2.0, "hb_le_90": 1.0})
+
+
+def test_an_unfinished_lab_row_does_not_stop_the_assessment() -> None:
+    """Labs feed only the bedside scores: a blank or wrong lab row is left out of the case, with
+    its problems kept for the labs block, and the case cannot be saved without it."""
+    form = _valid_form()
+    blank = F.add_row(form, "labs")
+    reading = F.read_form(form)
+    assert reading.ok and not reading.savable
+    assert "labs" not in reading.case and reading.labs_missing
+    blank.update(date="day 0", platelets="0,5")
+    reading = F.read_form(form)
+    assert reading.ok and not reading.savable
+    assert any("Platelets" in m for m in reading.labs_problems[f"labs:{blank['id']}"])
+    blank.update(platelets="45")
+    reading = F.read_form(form)
+    assert reading.ok and reading.savable and reading.case["labs"][0]["platelets_10e9_l"] == 45

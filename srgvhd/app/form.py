@@ -77,6 +77,10 @@ class Reading:
     problems: dict[str, list[str]] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     unreadable: set[str] = field(default_factory=set)  # case-file paths of unreadable text
+    # Problems of the optional labs when the rest is complete: shown beside the labs, the case
+    # is assessed without them (labs feed only the bedside scores, never the verdict).
+    labs_problems: dict[str, list[str]] = field(default_factory=dict)
+    labs_missing: list[str] = field(default_factory=list)
 
     def add(self, slot: str, message: str) -> None:
         """Record one problem beside ``slot``."""
@@ -87,6 +91,11 @@ class Reading:
         """True when the case can be assessed."""
         return not self.problems and not self.missing
 
+    @property
+    def savable(self) -> bool:
+        """True when the case can be saved: assessable, and no lab row left out of it."""
+        return self.ok and not self.labs_problems and not self.labs_missing
+
 
 def read_form(form: dict[str, Any]) -> Reading:
     """The case dict for a form and everything that stops it from being assessed.
@@ -94,8 +103,22 @@ def read_form(form: dict[str, Any]) -> Reading:
     Typed text that cannot be read is reported beside its field (and left out of the case);
     ``parse_case`` then checks ranges and cross-field rules, and its problems are reworded and
     placed beside their field. A required value left blank is listed in ``missing``, not shown
-    as an error: messages appear only for what was typed.
+    as an error: messages appear only for what was typed. When only the optional labs stand in
+    the way, the case is read without them and their problems go to ``labs_problems`` /
+    ``labs_missing``: an unfinished lab row must not hide the verdict.
     """
+    reading = _read(form)
+    if reading.ok or not form.get("labs"):
+        return reading
+    core = _read({**form, "labs": []})
+    if not core.ok:
+        return reading
+    core.labs_problems = reading.problems
+    core.labs_missing = [m for m in reading.missing if m not in core.missing]
+    return core
+
+
+def _read(form: dict[str, Any]) -> Reading:
     reading = Reading({})
     reading.case = _case_dict(form, reading)
     try:

@@ -71,7 +71,7 @@ def _document(form: dict[str, Any]) -> dict[str, Any] | None:
     if F.is_blank(form):
         return None
     reading = F.read_form(form)
-    return reading.case if reading.ok else None
+    return reading.case if reading.savable else None
 
 
 def draw(form: dict[str, Any]) -> None:
