@@ -116,6 +116,11 @@ def _draw_timeline(course: CourseResult) -> None:
     from srgvhd.report.vega import timeline_spec
 
     st.vega_lite_chart(timeline_spec(course), width="stretch")
+    if any(a.grade_incomplete for a in course.assessments):
+        st.caption(
+            "Faded marker: a grade from an assessment with an organ not measured — a lower "
+            "bound (hover for the organ)."
+        )
 
 
 def _draw_risk(result: PatientResult, loaded: ui.ActiveModel) -> None:

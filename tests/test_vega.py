@@ -26,6 +26,26 @@ def test_timeline_has_one_point_per_assessment_with_grade_rank_and_response() ->
     json.dumps(spec)  # plain data, nothing to validate
 
 
+def test_an_incomplete_grade_is_a_faded_marker_saying_what_is_missing() -> None:
+    """§7.5: a grade with an organ not measured is a lower bound; drawn at 0 like a complete
+    grade it would look like healing."""
+    from srgvhd.clinical.case import parse_case
+    from srgvhd.clinical.course import assess_case
+    from tests.cases import case_doc, staged
+
+    doc = case_doc([staged(0, liver=3), staged(14, liver=0)])
+    doc["format"] = "srgvhd-case/2"
+    doc["assessments"][1]["stages"]["liver"] = None
+    values = timeline_spec(assess_case(parse_case(doc)))["data"]["values"]
+    assert [(v["grade"], v["incomplete"]) for v in values] == [(3, False), (0, True)]
+    assert values[1]["MAGIC grade"] == "0 or higher (liver not measured)"
+    (points,) = [
+        layer for layer in timeline_spec(assess_case(parse_case(doc)))["layer"]
+        if layer["mark"]["type"] == "point"
+    ]  # fmt: skip
+    assert points["encoding"]["opacity"]["condition"]["test"] == "datum.incomplete"
+
+
 def test_survival_leaves_out_points_beyond_follow_up_and_marks_the_horizons() -> None:
     curve = {
         "days": [0, 100, 200, 300, 401],

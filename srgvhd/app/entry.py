@@ -402,7 +402,6 @@ def _draw_assessment(
                 F.MODES,
                 format_func={"findings": "findings", "stages": "organ stages"}.get,
             )
-            _delete_button(table, row["id"])
         if row["mode"] == "stages":
             with _row():
                 for field, organ in F.STAGE_FIELDS.items():
@@ -416,6 +415,7 @@ def _draw_assessment(
                     )
         else:
             _draw_findings(form, row)
+        _delete_button(table, row["id"])  # last: not on the Tab path between date and findings
         slots[f"{table}:{row['id']}"] = st.empty()
 
 
@@ -459,7 +459,6 @@ def draw_labs(form: dict[str, Any], slots: dict[str, Any]) -> None:
                         help=DATE_TIP,
                     )
                     _row_text(row, table, "ldh", "LDH (U/L)", placeholder=BLANK)
-                    _delete_button(table, row["id"])
                 with _row():
                     _row_text(row, table, "creatinine", "Creatinine", placeholder=BLANK)
                     _row_choice(
@@ -479,6 +478,7 @@ def draw_labs(form: dict[str, Any], slots: dict[str, Any]) -> None:
                         placeholder=BLANK,
                         help="The MAGIC algorithm probability as reported by the lab.",
                     )
+                _delete_button(table, row["id"])
                 slots[f"{table}:{row['id']}"] = st.empty()
         _add_button(form, table, "Add labs")
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from srgvhd.clinical.results import CourseResult, Grade
+from srgvhd.clinical.staging import ORGAN_LABELS
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 RESPONSE_COLOURS = {
@@ -35,15 +36,26 @@ DECISION_COLOURS = {
 CURVE_X_MAX_DAYS = 400  # the curve is shown to here (past the 365-day horizon), page and PDF
 
 
+INCOMPLETE_OPACITY = 0.35
+
+
 def timeline_spec(course: CourseResult) -> dict[str, Any]:
     """MAGIC grade by day of steroids, one marker per assessment in its response's colour and
-    shape; the legend below the chart (a legend at the right edge got clipped)."""
+    shape; the legend below the chart (a legend at the right edge got clipped). A grade from an
+    assessment with an organ not measured is a lower bound (clinical-rules.md §7.5): its marker
+    is faded and its tooltip says which organ is missing."""
     grades = [g.value for g in Grade]
     values = [
         {
             "day": a.day,
             "grade": a.grade.rank,
-            "MAGIC grade": a.grade.value,
+            "MAGIC grade": (
+                f"{a.grade.value} or higher "
+                f"({', '.join(ORGAN_LABELS[o] for o in a.not_measured)} not measured)"
+                if a.grade_incomplete
+                else a.grade.value
+            ),
+            "incomplete": a.grade_incomplete,
             "response": a.response.value if a.response else "baseline",
         }
         for a in course.assessments
@@ -76,6 +88,10 @@ def timeline_spec(course: CourseResult) -> dict[str, Any]:
             {
                 "mark": {"type": "point", "size": 160, "filled": True, "opacity": 1},
                 "encoding": {
+                    "opacity": {
+                        "condition": {"test": "datum.incomplete", "value": INCOMPLETE_OPACITY},
+                        "value": 1,
+                    },
                     "color": {
                         "field": "response",
                         "type": "nominal",
