@@ -335,7 +335,7 @@ def _draw_page() -> None:
         if reading.problems:
             marked = ", ".join(F.slot_words(form, slot) for slot in reading.problems)
             lines.append(
-                f"The result appears when the entries marked in red are corrected "
+                f"The result appears when the entries with a red message under them are corrected "
                 f"({ui.plain(marked)})."
             )
         if reading.missing:

@@ -184,7 +184,8 @@ def test_impossible_start_date_is_refused_not_moved(at) -> None:
     )
     assert at.text_input(key="assess_steroid_start").value == "2026-02-31"
     assert any(
-        "entries marked in red are corrected (Steroid start date)" in t for t in _texts(at.info)
+        "entries with a red message under them are corrected (Steroid start date)" in t
+        for t in _texts(at.info)
     )
     assert not any("Steroid-refractory" in t for t in _texts(at.error))
 
