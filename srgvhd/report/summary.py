@@ -54,7 +54,7 @@ WARNING_MM = 3.8
 # first, verdict and last rows) is used, else the most compact one.
 COMPACT_LEVELS = ((5, 4), (5, 3), (5, 2), (5, 1), (3, 1), (2, 1), (1, 1))  # warnings kept longest
 WHOLE_COURSE_ROWS = 8
-RISK_BODY_MM = 40.0
+RISK_BODY_MM = 43.0  # room for the conditional note, the estimate and the whole band note
 LINE_MM_PER_PT = 0.43  # line height of the risk text per point of font size
 NO_RISK_BODY_MM = 8.0
 BENCH_ROW_MM = 3.9
@@ -153,7 +153,7 @@ def _verdict(pdf: FPDF, course: CourseResult) -> None:
     status = course.status
     tint = VERDICT_TINTS.get(status.value, (232, 236, 242))
     pdf.set_font(FONT, "B", 10)
-    sentence = kit.lines(pdf, status.sentence, PAGE_WIDTH - 4, 3)
+    sentence = kit.lines(pdf, status.sentence, PAGE_WIDTH - 4, 4)  # a waiting reason is long
     top = 43.0
     height = 2.5 + 4.6 * len(sentence) + 5.5
     pdf.set_fill_color(*tint)
