@@ -196,7 +196,10 @@ def test_out_of_range_is_named_beside_the_field_and_not_clamped(at) -> None:
     case["assessments"][0]["measurements"]["skin_rash_bsa_percent"] = 150
     _fill(at, case)
     errors = _texts(at.error)
-    assert "Hemoglobin: 900 g/L is outside the allowed range (20–250 g/L)." in errors
+    assert (
+        "Hemoglobin: 900 g/L is outside the allowed range (20–250 g/L). Check the unit beside "
+        "it: 85 g/L = 8.5 g/dL." in errors
+    )
     assert "Rash: 150 % BSA is outside the allowed range (0–100 % BSA)." in errors
     assert at.text_input(key=_row_key(0, "rash_bsa")).value == "150"  # not 100
     assert at.text_input(key="assess_age").value == "42"

@@ -81,14 +81,25 @@ def test_a_long_refused_text_is_shortened_in_the_message() -> None:
 
 @pytest.mark.parametrize(
     ("text", "whole", "decimal"),
-    [("1,500", "1500", "1.5"), ("2,250", "2250", "2.25"), ("1.600", "1600", "1.6"),
-     ("1.200", "1200", "1.2"), ("12.345", "12345", "12.345")],
+    [("1,500", "1500", "1.500"), ("2,250", "2250", "2.250"), ("1.600", "1600", "1.600"),
+     ("1.200", "1200", "1.200"), ("12.345", "12345", "12.345")],
 )  # fmt: skip
 def test_a_separator_before_three_digits_is_ambiguous_and_refused(text, whole, decimal) -> None:
     """ "1.600" is 1600 with a German thousands dot and 1.6 with an English decimal point: typed
     as 1.6 mL/day it turned a refractory course into "not refractory so far"."""
     with pytest.raises(FieldError, match=f"could mean {whole} or {decimal}"):
         parse_number(text, "Stool volume (mL/day)")
+
+
+@pytest.mark.parametrize(
+    ("text", "high", "value"),
+    [("7.779", 100, 7.779), ("1,500", 100, 1.5), ("1.600", 1000, 1.6), ("1.000", 999.9, 1.0)],
+)
+def test_a_thousands_reading_outside_the_range_is_no_reading(text, high, value) -> None:
+    """Bilirubin at most 100 mg/dL: "7.779" cannot be 7779, so it is 7.779, not ambiguous."""
+    assert parse_number(text, "Total bilirubin (mg/dL)", high=high) == value
+    with pytest.raises(FieldError, match="could mean"):
+        parse_number(text, "Stool volume (mL/day)", high=20000)
 
 
 @pytest.mark.parametrize(("text", "value"), [("0.500", 0.5), ("1.60", 1.6), ("1.6000", 1.6)])

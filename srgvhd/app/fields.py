@@ -56,19 +56,25 @@ def _shown(text: str) -> str:
     return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
 
 
-def parse_number(text: str | None, label: str, allowed: str = "") -> float | int | None:
+def parse_number(
+    text: str | None, label: str, allowed: str = "", high: float | None = None
+) -> float | int | None:
     """The number typed in a field labelled ``label``; ``allowed`` (e.g. "0–100 % BSA") is
-    added to the message when the text is not a number."""
+    added to the message when the text is not a number. ``high``, the field's largest allowed
+    value: a thousands reading above it is no reading, so "7.779" in a bilirubin field (at most
+    100 mg/dL) is 7.779, not ambiguous."""
     text = (text or "").strip()
     if not text:
         return None
     tail = f" Allowed: {allowed}." if allowed else ""
     if AMBIGUOUS_COMMA.match(text) or AMBIGUOUS_DOT.match(text):
         whole = text.replace(",", "").replace(".", "")
-        decimal = number_text(float(text.replace(",", ".")))
-        raise FieldError(
-            f"{label}: “{text}” could mean {whole} or {decimal}; type {whole} or {decimal}.{tail}"
-        )
+        if high is None or abs(int(whole)) <= high:
+            decimal = text.replace(",", ".")
+            raise FieldError(
+                f"{label}: “{text}” could mean {whole} or {decimal}; type {whole}, or the "
+                f"decimal with another digit ({decimal}0).{tail}"
+            )
     if not NUMBER.match(text):
         raise FieldError(
             f"{label}: “{_shown(text)}” is not a number; type digits with one decimal point or "

@@ -214,13 +214,20 @@ def _allowed(limit_key: str, unit: str) -> str:
     return range_words(low, high, unit_words(unit))
 
 
+def _highest(limit_key: str) -> float | None:
+    """The field's largest allowed value, or None when it has no range."""
+    if limit_key in LAB_LIMITS:
+        return LAB_LIMITS[limit_key][1]
+    return LIMITS[limit_key][1] if limit_key in LIMITS else None
+
+
 def _read_number(
     reading: Reading, where: tuple[str, str], text: Any, label: str, unit: str, limit_key: str
 ) -> Any:
     """``where``: (slot, case-file path) of the field."""
     try:
         name = f"{label} ({unit_words(unit)})" if unit else label
-        return parse_number(text, name, _allowed(limit_key, unit))
+        return parse_number(text, name, _allowed(limit_key, unit), _highest(limit_key))
     except FieldError as exc:
         reading.add(where[0], str(exc))
         reading.unreadable.add(where[1])

@@ -63,6 +63,9 @@ def slot_words(form: dict[str, Any], slot: str) -> str:
 MISSING = "missing"  # the slot of a value still to be entered (not an error)
 
 
+HB_UNIT_HINT = "Check the unit beside it: 85 g/L = 8.5 g/dL."
+
+
 def place(
     form: dict[str, Any], case: dict[str, Any], unreadable: set[str], problem: Problem
 ) -> tuple[str, str] | None:
@@ -85,7 +88,10 @@ def place(
         name = ", ".join(part for part in (row, label) if part)
         return MISSING, _path_words(f"{name} {rest}".strip())
     name = label or row
-    return slot, f"{name}: {_words(what, unit)}" if name else _words(what, unit)
+    message = f"{name}: {_words(what, unit)}" if name else _words(what, unit)
+    if slot == "hemoglobin_value" and _OUT_OF_RANGE.match(what):
+        message += f" {HB_UNIT_HINT}"
+    return slot, message
 
 
 def _where(form: dict[str, Any], path: str) -> tuple[str, str, str, str]:
