@@ -644,3 +644,15 @@ def test_an_unfinished_lab_row_does_not_stop_the_assessment() -> None:
     blank.update(platelets="45")
     reading = F.read_form(form)
     assert reading.ok and reading.savable and reading.case["labs"][0]["platelets_10e9_l"] == 45
+
+
+def test_a_day_number_as_the_start_date_says_the_start_is_day_0() -> None:
+    """The start date is day 0 itself: "day 7" there asks for a calendar date, not for "the
+    steroid start date first"."""
+    with pytest.raises(FieldError) as info:
+        parse_date("day 7", "Steroid start date", is_start=True)
+    assert "counted from this date; type the steroid start date as YYYY-MM-DD" in str(info.value)
+    form = _valid_form()
+    form["steroid_start"] = "day 7"
+    (shown,) = F.read_form(form).problems["steroid_start"]
+    assert "counted from this date" in shown

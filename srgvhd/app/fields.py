@@ -84,15 +84,22 @@ def parse_number(
     return int(number) if number.is_integer() else number
 
 
-def parse_date(text: str | None, label: str, start: date | None = None) -> date | None:
+def parse_date(
+    text: str | None, label: str, start: date | None = None, *, is_start: bool = False
+) -> date | None:
     """The date typed in a field labelled ``label``: YYYY-MM-DD, or "day N" counted from the
-    steroid start ``start`` (day 0). ``start`` None refuses day numbers (the start date itself,
-    or a start date not entered yet)."""
+    steroid start ``start`` (day 0). ``start`` None refuses day numbers (a start date not
+    entered yet); ``is_start``: this is the start date itself, day 0, always a calendar date."""
     text = (text or "").strip()
     if not text:
         return None
     day = DAY_NUMBER.match(text)
     if day:
+        if is_start:
+            raise FieldError(
+                f"{label}: “{_shown(text)}” is a day of the course, counted from this date; "
+                "type the steroid start date as YYYY-MM-DD."
+            )
         if start is None:
             raise FieldError(
                 f"{label}: “{_shown(text)}” is a day of the course; enter the steroid start "

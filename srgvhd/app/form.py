@@ -238,7 +238,7 @@ def _read_date(
     reading: Reading, where: tuple[str, str], text: Any, label: str, start: date | None = None
 ) -> date | None:
     try:
-        return parse_date(text, label, start)
+        return parse_date(text, label, start, is_start=where[0] == "steroid_start")
     except FieldError as exc:
         reading.add(where[0], str(exc))
         reading.unreadable.add(where[1])
