@@ -16,6 +16,7 @@ import streamlit as st
 
 from srgvhd.app import entry, store_panel, ui
 from srgvhd.app import form as F
+from srgvhd.app.form_words import file_problem_words
 from srgvhd.clinical.case import Case, dumps_case, loads_case, parse_case
 from srgvhd.clinical.policy import PROJECT_RULES
 from srgvhd.clinical.refractory import DEPENDENT, REFRACTORY, RESPONSIVE
@@ -280,7 +281,7 @@ def _open_case() -> None:
     try:
         case = loads_case(uploaded.getvalue())
     except InputError as exc:
-        ss[OPEN_PROBLEMS] = [str(p) for p in exc.problems]
+        ss[OPEN_PROBLEMS] = [file_problem_words(p.where, p.what) for p in exc.problems]
         return
     ss.pop(OPEN_PROBLEMS, None)
     entry.open_case(case)

@@ -307,7 +307,7 @@ def test_open_case_fills_the_form_and_a_bad_file_changes_nothing(at) -> None:
     refusals = _texts(at.sidebar.error)
     assert refusals == [
         "Case file not opened, the form is unchanged: "
-        "assessments[1].date: before steroids.start_date"
+        "assessment 2, date: before the steroid start date (file field assessments[1].date)"
     ]
     assert at.text_input(key="assess_age").value == "15"
     assert at.success[0].value.startswith("**Steroid-responsive")

@@ -150,6 +150,14 @@ def _words(what: str, unit: str) -> str:
     return _path_words(what)
 
 
+def file_problem_words(where: str, what: str) -> str:
+    """A case file's problem for the clinician who opened it: rows counted from 1 as on the page
+    ("assessment 2, date"), with the file's own field path after it for whoever edits the file."""
+    words = _path_words(where).replace(".", ", ").replace("_", " ")
+    what = _path_words(what)
+    return f"{words}: {what} (file field {where})" if words != where else f"{where}: {what}"
+
+
 def _path_words(text: str) -> str:
     text = text.replace("steroids.start_date", "the steroid start date")
     for pattern, words in _PATH_WORDS:
