@@ -26,9 +26,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from srgvhd.clinical.case import Assessment, Measurements
-from srgvhd.clinical.staging import OrganStages, Staging
+from srgvhd.clinical.staging import ORGAN_LABELS, OrganStages, Staging
 
-ORGAN_WORDS = {"skin": "skin", "lower_gi": "lower GI"}
+COMPARED_ORGANS = ("skin", "lower_gi")  # the organs with secondary findings
 # Notes that read a blank as absent; dropped where the organ is taken as not measured instead.
 ABSENT_NOTE_PREFIX = {"skin": "skin: ", "lower_gi": "lower GI: "}
 BULLAE = ("skin_bullae_desquamation_bsa_percent", "bullae/desquamation")
@@ -63,7 +63,7 @@ def compare_with_baseline(
     with a note naming the blank findings."""
     m = later.measurements
     reasons: dict[str, str] = {}
-    for organ in ORGAN_WORDS if m is not None else ():
+    for organ in COMPARED_ORGANS if m is not None else ():
         then, now = getattr(base, organ), getattr(staging.stages, organ)
         if then is None or then == 0 or now is None or now > then:
             continue
@@ -87,7 +87,7 @@ def compare_with_baseline(
         n for n in staging.notes if not any(n.startswith(ABSENT_NOTE_PREFIX[o]) for o in reasons)
     )
     added = tuple(
-        f"{ORGAN_WORDS[organ]} not compared with baseline ({reason}): taken as not measured"
+        f"{ORGAN_LABELS[organ]} not compared with baseline ({reason}): taken as not measured"
         for organ, reason in reasons.items()
     )
     hidden = Staging(replace(staging.stages, **dict.fromkeys(reasons)), kept + added)
