@@ -150,32 +150,32 @@ def _unpack(packed: np.ndarray, pairs: list[tuple[int, int]], p: int) -> np.ndar
     return full
 
 
+# A trial step may overflow exp() or divide by a zero risk set: its likelihood is then not finite
+# and the step is halved, so numpy's warnings would only be noise on stderr.
+@np.errstate(divide="ignore", invalid="ignore", over="ignore")
 def newton(data: Grouped, beta: np.ndarray, include: np.ndarray | None = None) -> np.ndarray | None:
     """Efron maximum partial-likelihood coefficients from ``beta`` (step halving when the
     likelihood falls); None when they do not converge (e.g. separation in a fold)."""
-    # a trial step may overflow exp() or divide by a zero risk set: its likelihood is then
-    # not finite and the step is halved, so numpy's warnings would only be noise on stderr
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        keep = data.counts(include)
-        terms = efron_terms(data, beta, keep)
-        for _ in range(MAX_NEWTON_STEPS):
-            try:
-                step = np.linalg.solve(terms.information.sum(axis=0), terms.score.sum(axis=0))
-            except np.linalg.LinAlgError:
-                return None
-            for _ in range(30):
-                trial = efron_terms(data, beta + step, keep)
-                # rounding of a sum over many deaths, not a worse fit
-                slack = 1e-10 * max(1.0, abs(terms.loglik))
-                if np.isfinite(trial.loglik) and trial.loglik >= terms.loglik - slack:
-                    break
-                step = step / 2
-            else:
-                return None
-            beta, terms = beta + step, trial
-            if np.max(np.abs(step)) < NEWTON_TOLERANCE:
-                return beta if np.all(np.abs(beta) < 50) else None
-        return None
+    keep = data.counts(include)
+    terms = efron_terms(data, beta, keep)
+    for _ in range(MAX_NEWTON_STEPS):
+        try:
+            step = np.linalg.solve(terms.information.sum(axis=0), terms.score.sum(axis=0))
+        except np.linalg.LinAlgError:
+            return None
+        for _ in range(30):
+            trial = efron_terms(data, beta + step, keep)
+            # rounding of a sum over many deaths, not a worse fit
+            slack = 1e-10 * max(1.0, abs(terms.loglik))
+            if np.isfinite(trial.loglik) and trial.loglik >= terms.loglik - slack:
+                break
+            step = step / 2
+        else:
+            return None
+        beta, terms = beta + step, trial
+        if np.max(np.abs(step)) < NEWTON_TOLERANCE:
+            return beta if np.all(np.abs(beta) < 50) else None
+    return None
 
 
 def breslow_cumulative_hazard(
