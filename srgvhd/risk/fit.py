@@ -35,7 +35,7 @@ from sklearn.model_selection import StratifiedKFold
 from srgvhd.errors import InputError, Problem
 from srgvhd.risk.calibration import calibration_by_thirds, decision_curve
 from srgvhd.risk.covariates import COVARIATE_COLUMNS, COVARIATE_LABELS, design_matrix
-from srgvhd.risk.phtest import ph_score_test
+from srgvhd.risk.phtest import PHTest, ph_score_test
 from srgvhd.risk.progress import Progress, no_progress
 from srgvhd.risk.riskset import Grouped, breslow_cumulative_hazard, harrell_concordance, newton
 
@@ -289,25 +289,14 @@ def _cross_validate(
     return _CrossValidation(folds, survival, truncated)
 
 
-PH_METHOD = "score test for x·g(t) terms (R survival cox.zph), rank time transform"
-
-
 def _ph_test(prep: Prepared, beta: np.ndarray) -> dict:
     """R cox.zph score test per covariate and globally, with a verdict in plain words; when its
     information matrix is singular (e.g. too few distinct death times), said so, not raised."""
     try:
-        test = ph_score_test(prep.grouped, beta)
+        test, computed = ph_score_test(prep.grouped, beta), True
     except np.linalg.LinAlgError:
-        return {
-            "method": PH_METHOD,
-            "covariates": [
-                {"name": n, "label": COVARIATE_LABELS[n], "statistic": None, "p": None}
-                for n in prep.columns
-            ],
-            "global": {"statistic": None, "df": len(beta), "p": None},
-            "verdict": "Could not be computed: the death times do not vary enough to test "
-            "whether any effect changes over follow-up.",
-        }
+        unknown = [math.nan] * len(beta)
+        test, computed = PHTest(unknown, unknown, math.nan, len(beta), math.nan), False
     covariates = [
         {
             "name": name,
@@ -318,7 +307,12 @@ def _ph_test(prep: Prepared, beta: np.ndarray) -> dict:
         for name, statistic, p in zip(prep.columns, test.statistics, test.p_values, strict=True)
     ]
     violated = [c["label"] for c in covariates if c["p"] is not None and c["p"] < PH_ALPHA]
-    if violated:
+    if not computed:
+        verdict = (
+            "Could not be computed: the death times do not vary enough to test whether any "
+            "effect changes over follow-up."
+        )
+    elif violated:
         verdict = (
             f"The proportional-hazards assumption looks violated for {'; '.join(violated)} "
             f"(p < {PH_ALPHA}): the hazard ratio shown is an average over follow-up."
@@ -326,7 +320,7 @@ def _ph_test(prep: Prepared, beta: np.ndarray) -> dict:
     else:
         verdict = f"No evidence that any effect changes over follow-up (all p ≥ {PH_ALPHA})."
     return {
-        "method": PH_METHOD,
+        "method": "score test for x·g(t) terms (R survival cox.zph), rank time transform",
         "covariates": covariates,
         "global": {
             "statistic": _number(test.global_statistic),
