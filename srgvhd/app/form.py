@@ -204,21 +204,19 @@ LAB_LIMITS = {
 }
 
 
+def _limits(limit_key: str) -> tuple[float, float, bool] | None:
+    """(low, high, low inclusive) of a field's allowed range, or None when it has none."""
+    if limit_key in LAB_LIMITS:
+        return LAB_LIMITS[limit_key]
+    return (*LIMITS[limit_key], True) if limit_key in LIMITS else None
+
+
 def _allowed(limit_key: str, unit: str) -> str:
-    if limit_key in LAB_LIMITS:
-        low, high, inclusive = LAB_LIMITS[limit_key]
-        return range_words(low, high, unit_words(unit), low_inclusive=inclusive)
-    if limit_key not in LIMITS:
+    limits = _limits(limit_key)
+    if limits is None:
         return ""
-    low, high = LIMITS[limit_key]
-    return range_words(low, high, unit_words(unit))
-
-
-def _highest(limit_key: str) -> float | None:
-    """The field's largest allowed value, or None when it has no range."""
-    if limit_key in LAB_LIMITS:
-        return LAB_LIMITS[limit_key][1]
-    return LIMITS[limit_key][1] if limit_key in LIMITS else None
+    low, high, inclusive = limits
+    return range_words(low, high, unit_words(unit), low_inclusive=inclusive)
 
 
 def _read_number(
@@ -227,7 +225,9 @@ def _read_number(
     """``where``: (slot, case-file path) of the field."""
     try:
         name = f"{label} ({unit_words(unit)})" if unit else label
-        return parse_number(text, name, _allowed(limit_key, unit), _highest(limit_key))
+        limits = _limits(limit_key)
+        high = None if limits is None else limits[1]
+        return parse_number(text, name, _allowed(limit_key, unit), high)
     except FieldError as exc:
         reading.add(where[0], str(exc))
         reading.unreadable.add(where[1])
