@@ -13,7 +13,7 @@ import pytest
 
 from srgvhd.clinical.case import parse_case
 from srgvhd.clinical.course import assess_case
-from srgvhd.clinical.refractory import CoursePoint, study_rules_fired
+from srgvhd.clinical.refractory import STUDY_RULES, CoursePoint, first_fired
 from srgvhd.clinical.staging import OrganStages
 from srgvhd.errors import InputError
 from tests.cases import case_doc, course, day_date, staged
@@ -145,9 +145,11 @@ def test_tie_on_one_assessment_goes_to_the_lower_rule():
 
 
 def test_tie_rule_order_on_the_rule_function():
-    # Independent of the case file: the fired list of a day-14 "no response" is R2 then R3.
+    # Independent of the case file: a day-14 "no response" fires R2 and R3; R2 is named.
+    baseline = CoursePoint(date(2026, 11, 1), 0, OrganStages(skin=2), None)
     point = CoursePoint(date(2026, 11, 15), 14, OrganStages(skin=2), "no response")
-    assert study_rules_fired(point) == ["R2", "R3"]
+    assert [rule.id for rule in STUDY_RULES.values() if rule.fires(point)] == ["R2", "R3"]
+    assert first_fired([baseline, point], tuple(STUDY_RULES.values())) == (point, "R2")
 
 
 def test_responsive_needs_an_assessment_on_day_14_or_later():

@@ -119,11 +119,6 @@ class CoursePoint:
     unjudged: str = ""
 
 
-def study_rules_fired(point: CoursePoint) -> list[str]:
-    """Which of the study rules R1–R3 this assessment fires (Niu et al. 2026)."""
-    return [rule.id for rule in STUDY_RULES.values() if rule.fires(point)]
-
-
 def judged_points(points: list[CoursePoint], rule: Rule) -> list[CoursePoint]:
     """The assessments after baseline that ``rule`` judges: every one in its window; for a
     ``once`` rule, those up to the first assessable one in its window (earlier not-assessable
