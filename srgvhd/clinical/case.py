@@ -12,8 +12,10 @@ silently; cases built by the app are ``/2``. The case also keeps its ``rule_set`
 pseudonymous ``case_code``, the clinician's ``grade_override`` and optional ``labs``
 (``srgvhd.clinical.labs``).
 Optional additions to the format (allowed by interfaces.md): ``steroids.dose_changes`` (dated
-methylprednisolone doses, for the EBMT 2018 steroid-dependence rules) and
-``steroids.intolerant`` (the clinician's flag).
+methylprednisolone doses, for the EBMT 2018 steroid-dependence rules),
+``steroids.intolerant`` (the clinician's flag) and ``second_line`` (the therapy after the
+steroid course, its start date and, for MSC, the infusion log; docs/interfaces.md §7,
+docs/clinical-rules.md §8).
 """
 
 from __future__ import annotations
@@ -27,7 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from srgvhd.clinical.labs import Lab, parse_labs
-from srgvhd.clinical.policy import CHILD_MAX_AGE_YEARS_EXCLUSIVE, RISK_MODEL_GRADES
+from srgvhd.clinical.policy import (
+    CHILD_MAX_AGE_YEARS_EXCLUSIVE,
+    MSC_DOSE_LIMITS,
+    RISK_MODEL_GRADES,
+)
 from srgvhd.clinical.refractory import RULE_SETS
 from srgvhd.clinical.staging import MAX_STAGE, ORGANS, OrganStages, is_child
 from srgvhd.clinical.units import (
@@ -151,6 +157,43 @@ class Assessment:
     stages: OrganStages | None = None
 
 
+# Second-line therapies (docs/clinical-rules.md §8.1): "uc-msc" is the study's MSC arm (UC-MSC on
+# top of standard second-line therapy), "standard" its other arm; "other" needs its name.
+SECOND_LINE_THERAPIES = ("uc-msc", "standard", "ruxolitinib", "bm-msc", "other")
+MSC_THERAPIES = ("uc-msc", "bm-msc")
+MAX_INFUSIONS = 100
+MAX_TEXT_CHARS = 200
+
+
+@dataclass(frozen=True)
+class Infusion:
+    """One MSC infusion: its date and dose in 10^6 cells per kg, as entered."""
+
+    date: date
+    dose_10e6_cells_per_kg: float
+
+
+@dataclass(frozen=True)
+class SecondLine:
+    """The second-line therapy: which, from when (day 0 of second line), and for MSC the
+    infusions in the order entered (``first_infusion`` is the earliest)."""
+
+    therapy: str
+    start_date: date
+    therapy_name: str | None = None
+    infusions: tuple[Infusion, ...] = ()
+    note: str | None = None
+
+    @property
+    def first_infusion(self) -> Infusion | None:
+        """The earliest infusion, or None when none is recorded."""
+        return min(self.infusions, key=lambda i: i.date, default=None)
+
+    def day(self, when: date) -> int:
+        """Day of second line (the start date = day 0; docs/clinical-rules.md §8.2)."""
+        return (when - self.start_date).days
+
+
 @dataclass(frozen=True)
 class Case:
     """One patient's steroid course; assessments are kept in date order."""
@@ -163,6 +206,7 @@ class Case:
     case_code: str | None = None
     legacy: bool = False
     labs: tuple[Lab, ...] = ()
+    second_line: SecondLine | None = None
 
     @property
     def rules(self) -> str:
@@ -238,6 +282,7 @@ def parse_case(data: Any) -> Case:
     if code is not None and not (isinstance(code, str) and CASE_CODE.fullmatch(code)):
         c.add("case_code", "expected 1–32 letters, digits, '-' or '_' (a pseudonym, no names)")
     labs = parse_labs(c, root.get("labs", MISSING))
+    second_line = _second_line(c, root.get("second_line"), steroids)
     if patient is not None and assessments:
         _check_child_weight(c, patient, assessments)
     if c.problems:
@@ -252,6 +297,7 @@ def parse_case(data: Any) -> Case:
         case_code=code,
         legacy=legacy,
         labs=labs,
+        second_line=second_line,
     )
 
 
@@ -361,6 +407,113 @@ def _dose_changes(c: Collector, value: Any, start: date | None) -> tuple[DoseCha
             seen[when] = i
             changes.append(DoseChange(when, dose))
     return tuple(sorted(changes, key=lambda d: d.date))
+
+
+def _text(c: Collector, value: Any, where: str, *, required: bool) -> str | None:
+    """A short one-line text (a therapy's name, a note), or None when absent."""
+    if value is None or value is MISSING:
+        if required:
+            c.add(where, "is required")
+        return None
+    if not isinstance(value, str) or not value.strip():
+        c.add(where, "expected a non-empty text")
+        return None
+    if len(value) > MAX_TEXT_CHARS or not value.isprintable():
+        c.add(where, f"expected one line of at most {MAX_TEXT_CHARS} characters")
+        return None
+    return value
+
+
+def _second_line(c: Collector, value: Any, steroids: Steroids | None) -> SecondLine | None:
+    """The optional ``second_line`` object (docs/interfaces.md §7, clinical-rules.md §8.1).
+
+    The start must be after ``steroids.start_date``; ``other`` needs ``therapy_name``; infusions
+    only for MSC therapies, each on or after the start, one per date, dose within 0.1–10 × 10^6
+    cells/kg (the study's 1–3 is a warning, given by the engine); for ``uc-msc`` the start is the
+    first infusion, so at least one infusion is needed and the earliest is on the start date.
+    """
+    obj = c.obj(value, "second_line", required=False)
+    if obj is None:
+        return None
+    n = len(c.problems)
+    c.known_keys(obj, "second_line", ("therapy", "therapy_name", "start_date", "infusions", "note"))
+    therapy = c.choice(obj.get("therapy"), "second_line.therapy", SECOND_LINE_THERAPIES)
+    name = _text(
+        c, obj.get("therapy_name"), "second_line.therapy_name", required=therapy == "other"
+    )
+    note = _text(c, obj.get("note"), "second_line.note", required=False)
+    start = c.iso_date(obj.get("start_date", MISSING), "second_line.start_date")
+    if start is not None and steroids is not None and start <= steroids.start_date:
+        c.add(
+            "second_line.start_date", f"must be after steroids.start_date ({steroids.start_date})"
+        )
+        start = None
+    elif start is not None and not START_DATE_RANGE[0] <= start <= START_DATE_RANGE[1]:
+        c.add("second_line.start_date", "must be between {} and {}".format(*START_DATE_RANGE))
+        start = None
+    infusions = _infusions(c, obj.get("infusions"), start, therapy)
+    if therapy == "uc-msc" and start is not None and len(c.problems) == n:
+        first = min((i.date for i in infusions), default=None)
+        if first is None:
+            c.add(
+                "second_line.infusions",
+                "is required for uc-msc (the second-line start is the first UC-MSC infusion)",
+            )
+        elif first != start:
+            c.add(
+                "second_line.start_date",
+                f"must equal the first UC-MSC infusion's date ({first}) for uc-msc",
+            )
+    if len(c.problems) > n or therapy is None or start is None:
+        return None
+    return SecondLine(therapy, start, name, infusions, note)
+
+
+def _infusions(
+    c: Collector, value: Any, start: date | None, therapy: str | None
+) -> tuple[Infusion, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        c.add("second_line.infusions", "expected a list of {date, dose_10e6_cells_per_kg}")
+        return ()
+    if value and therapy is not None and therapy not in MSC_THERAPIES:
+        c.add(
+            "second_line.infusions",
+            f"infusions are recorded for MSC therapies only ({', '.join(MSC_THERAPIES)}), "
+            f"not for {therapy}",
+        )
+        return ()
+    if len(value) > MAX_INFUSIONS:
+        c.add("second_line.infusions", f"more than {MAX_INFUSIONS} infusions")
+        return ()
+    low, high = MSC_DOSE_LIMITS
+    found: list[Infusion] = []
+    seen: dict[date, int] = {}
+    for i, item in enumerate(value):
+        where = f"second_line.infusions[{i}]"
+        obj = c.obj(item, where)
+        if obj is None:
+            continue
+        c.known_keys(obj, where, ("date", "dose_10e6_cells_per_kg"))
+        when = c.iso_date(obj.get("date", MISSING), f"{where}.date")
+        dose = c.number(
+            obj.get("dose_10e6_cells_per_kg", MISSING),
+            f"{where}.dose_10e6_cells_per_kg",
+            low=low,
+            high=high,
+            required=True,
+        )
+        if when is None or dose is None:
+            continue
+        if start is not None and when < start:
+            c.add(f"{where}.date", f"before second_line.start_date ({start})")
+        elif when in seen:
+            c.add(f"{where}.date", f"same date as second_line.infusions[{seen[when]}]")
+        else:
+            seen[when] = i
+            found.append(Infusion(when, dose))
+    return tuple(found)
 
 
 def _assessments(
@@ -539,6 +692,23 @@ def case_to_dict(case: Case) -> dict[str, Any]:
         out["rule_set"] = case.rule_set
     if case.labs:
         out["labs"] = [lab.to_json() for lab in case.labs]
+    if case.second_line is not None:
+        out["second_line"] = _second_line_dict(case.second_line)
+    return out
+
+
+def _second_line_dict(second: SecondLine) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "therapy": second.therapy,
+        "therapy_name": second.therapy_name,
+        "start_date": second.start_date.isoformat(),
+        "infusions": [
+            {"date": i.date.isoformat(), "dose_10e6_cells_per_kg": i.dose_10e6_cells_per_kg}
+            for i in second.infusions
+        ],
+    }
+    if second.note is not None:
+        out["note"] = second.note
     return out
 
 

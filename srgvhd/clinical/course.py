@@ -7,6 +7,10 @@ model's estimate is added outside the clinical engine, by ``srgvhd.risk.patient`
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import date
+
 from srgvhd.clinical.case import MEASUREMENT_FIELDS, Assessment, Case, Measurements, Patient
 from srgvhd.clinical.comparison import compare_with_baseline
 from srgvhd.clinical.grading import (
@@ -33,6 +37,7 @@ from srgvhd.clinical.refractory import (
 from srgvhd.clinical.response import judge_response, taken_as_not_involved
 from srgvhd.clinical.results import SO_FAR, AssessmentResult, CourseResult, Response, Status
 from srgvhd.clinical.scores import course_scores
+from srgvhd.clinical.second_line import assess_second_line
 from srgvhd.clinical.staging import (
     ORGAN_LABELS,
     ORGANS,
@@ -125,7 +130,11 @@ def _organs(organs: tuple[str, ...] | list[str]) -> str:
 
 
 def _unjudged(
-    baseline: OrganStages, current: OrganStages, day: int, reasons: dict[str, str]
+    baseline: OrganStages,
+    current: OrganStages,
+    day: int,
+    reasons: dict[str, str],
+    baseline_words: str = "baseline (day 0)",
 ) -> str:
     """Why a response is not assessable: which organs were not measured, and when; an organ
     not compared with baseline (``reasons``, srgvhd.clinical.comparison) says which finding."""
@@ -137,7 +146,7 @@ def _unjudged(
         for organ, reason in reasons.items()
     ]
     if baseline.not_measured:
-        parts.append(f"{_organs(baseline.not_measured)} not measured at baseline (day 0)")
+        parts.append(f"{_organs(baseline.not_measured)} not measured at {baseline_words}")
     return "; ".join(parts)
 
 
@@ -145,29 +154,32 @@ def _bilirubin(assessment: Assessment) -> float | None:
     return None if assessment.measurements is None else assessment.measurements.bilirubin_mg_dl
 
 
-def assess_case(case: Case, rule_set: str | None = None) -> CourseResult:
-    """Stage, grade and judge every assessment, then give the refractoriness verdict.
+def judge_assessments(
+    case: Case,
+    baseline: Assessment,
+    assessments: Sequence[Assessment],
+    day_of: Callable[[date], int],
+    baseline_words: str = "baseline (day 0)",
+) -> list[tuple[AssessmentResult, CoursePoint]]:
+    """Stage and grade each assessment and judge every one after ``baseline`` against it.
 
-    The first assessment is the day-0 baseline (``parse_case`` guarantees it); each later one is
-    judged against it. ``rule_set`` is "study" (Niu et al. 2026) or "ebmt2018"; None uses the
-    case's own (``Case.rules``: the stored rule set, else the study definition).
+    ``assessments`` is in date order and starts with ``baseline`` (its response is None);
+    ``day_of`` gives an assessment's day (of the steroid course, or of second line) and
+    ``baseline_words`` names the baseline in a not-assessable reason. Used for the steroid
+    course (baseline = day 0) and for second line (docs/clinical-rules.md §8.4: the same §4 and
+    §7 rules against the second-line baseline).
     """
-    rule_set = rule_set or case.rules
-    if rule_set not in RULE_SETS:
-        raise ValueError(f"rule_set must be one of {RULE_SETS}, not {rule_set!r}")
-    baseline = case.assessments[0]
     base = stage_assessment(baseline, case.patient, legacy=case.legacy).stages
     base_bilirubin = _bilirubin(baseline)
-    rows: list[AssessmentResult] = []
-    points: list[CoursePoint] = []
-    for assessment in case.assessments:
+    judged: list[tuple[AssessmentResult, CoursePoint]] = []
+    for assessment in assessments:
         staging = stage_assessment(assessment, case.patient, legacy=case.legacy)
         floor, reasons = staging.stages, {}
         if assessment is not baseline and not case.legacy:
             comparison = compare_with_baseline(baseline, base, assessment, staging)
             staging, floor, reasons = comparison.staging, comparison.floor, comparison.reasons
         stages, bilirubin = staging.stages, _bilirubin(assessment)
-        day = case.day(assessment.date)
+        day = day_of(assessment.date)
         response, unjudged, notes = None, "", staging.notes
         if assessment is not baseline:
             response = judge_response(
@@ -183,10 +195,40 @@ def assess_case(case: Case, rule_set: str | None = None) -> CourseResult:
                     for o in taken_as_not_involved(base, stages)
                 )
             if response == Response.NOT_ASSESSABLE:
-                unjudged = _unjudged(base, stages, day, reasons)
+                unjudged = _unjudged(base, stages, day, reasons, baseline_words)
                 notes += (f"response not assessable: {unjudged}",)
-        points.append(CoursePoint(assessment.date, day, stages, response, unjudged))
-        rows.append(_row(assessment, day, stages, floor, notes, response, bilirubin))
+        point = CoursePoint(assessment.date, day, stages, response, unjudged)
+        judged.append((_row(assessment, day, stages, floor, notes, response, bilirubin), point))
+    return judged
+
+
+def steroid_phase(case: Case) -> Case:
+    """The case as the steroid verdict sees it: only the assessments before the second-line
+    start (docs/clinical-rules.md §8.4 — later assessments never change the verdict)."""
+    if case.second_line is None:
+        return case
+    start = case.second_line.start_date
+    return replace(case, assessments=tuple(a for a in case.assessments if a.date < start))
+
+
+def assess_case(case: Case, rule_set: str | None = None) -> CourseResult:
+    """Stage, grade and judge every assessment, then give the refractoriness verdict.
+
+    The first assessment is the day-0 baseline (``parse_case`` guarantees it); each later one is
+    judged against it. ``rule_set`` is "study" (Niu et al. 2026) or "ebmt2018"; None uses the
+    case's own (``Case.rules``: the stored rule set, else the study definition).
+
+    With a second line recorded, the steroid part (assessments, grade, verdict, warnings,
+    scores) is judged on the assessments before the second-line start only, and the second line
+    on its own baseline (``srgvhd.clinical.second_line``, docs/clinical-rules.md §8).
+    """
+    rule_set = rule_set or case.rules
+    if rule_set not in RULE_SETS:
+        raise ValueError(f"rule_set must be one of {RULE_SETS}, not {rule_set!r}")
+    whole, case = case, steroid_phase(case)
+    judged = judge_assessments(case, case.assessments[0], case.assessments, case.day)
+    rows = [row for row, _ in judged]
+    points = [point for _, point in judged]
     steroids = case.steroids
     if rule_set == "study":
         status = study_status(points, steroids.start_date)
@@ -196,6 +238,17 @@ def assess_case(case: Case, rule_set: str | None = None) -> CourseResult:
             points, steroids.start_date, steroids.mg_per_kg_day, changes, steroids.intolerant
         )
     max_grade = max((r.grade for r in rows), key=grade_rank)
+    second = None
+    if whole.second_line is not None:
+        day_of_second_line = whole.second_line.day
+
+        def judge(
+            base: Assessment, later: Sequence[Assessment], words: str
+        ) -> list[AssessmentResult]:
+            judged = judge_assessments(whole, base, [base, *later], day_of_second_line, words)
+            return [row for row, _ in judged[1:]]
+
+        second = assess_second_line(whole, judge)
     return CourseResult(
         rule_set=rule_set,
         assessments=tuple(rows),
@@ -203,6 +256,7 @@ def assess_case(case: Case, rule_set: str | None = None) -> CourseResult:
         status=status,
         warnings=tuple(_warnings(case, rows, points, status, max_grade)),
         scores=course_scores(case.labs, steroids.start_date, tuple(rows)),
+        second_line=second,
     )
 
 

@@ -36,6 +36,15 @@ EBMT_INCOMPLETE_RESPONSE_DAY = 29
 # assessable assessment on days 28–35 (a week's window for the day-28 visit).
 DAY28_WINDOW_DAYS = (28, 35)
 
+# clinical-rules.md §8 (second line, Niu et al. 2026): the second-line baseline is the latest
+# assessment on or before the start and at most this many days before it; the week-4 response
+# is read in the day-28 window above (days of second line).
+SECOND_LINE_BASELINE_MAX_DAYS_BEFORE = 7
+# UC-MSC dose per infusion, × 10^6 cells/kg: the study's range (outside it a warning) and the
+# plausible range (outside it the value is refused as a slip).
+STUDY_MSC_DOSE_RANGE = (1.0, 3.0)
+MSC_DOSE_LIMITS = (0.1, 10.0)
+
 
 @dataclass(frozen=True)
 class ProjectRule:

@@ -20,6 +20,7 @@ from srgvhd.clinical.grading import Grade
 from srgvhd.clinical.staging import OrganStages
 
 if TYPE_CHECKING:
+    from srgvhd.clinical.case import Infusion
     from srgvhd.clinical.scores import Scores
 
 
@@ -174,6 +175,129 @@ class Status:
         }
 
 
+# Values of ``Week4.status`` (docs/clinical-rules.md §8.5, interfaces.md §7).
+WEEK4_DUE = "due"
+WEEK4_ASSESSED = "assessed"
+WEEK4_MISSED = "missed"
+WEEK4_NOT_ASSESSABLE = "not assessable"
+
+
+@dataclass(frozen=True)
+class SecondLineAssessment:
+    """One assessment after the second-line start, judged against the second-line baseline:
+    ``reason`` says why when not assessable; ``row`` has its stages and grades (None without a
+    second-line baseline)."""
+
+    date: date
+    day: int
+    response: Response
+    reason: str | None = None
+    row: AssessmentResult | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """One element of the contract's ``second_line.assessments``."""
+        return {"date": self.date.isoformat(), "day": self.day, "response": self.response.value}
+
+
+@dataclass(frozen=True)
+class Week4:
+    """The week-4 response (the study's endpoint): ``status`` is one of "due", "assessed",
+    "missed", "not assessable"; ``date``/``day``/``response`` are those of the assessment read
+    (the first in the window when not assessable); ``overall_response`` (CR, VGPR or PR) only
+    when assessed."""
+
+    status: str
+    due_date: date
+    date: date | None = None
+    day: int | None = None
+    response: Response | None = None
+    overall_response: bool | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's ``second_line.week4`` object."""
+        return {
+            "status": self.status,
+            "due_date": self.due_date.isoformat(),
+            "date": _iso(self.date),
+            "day": self.day,
+            "response": None if self.response is None else self.response.value,
+            "overall_response": self.overall_response,
+        }
+
+
+@dataclass(frozen=True)
+class SecondLineEvent:
+    """Progression on second line: the first assessment found worse than its baseline."""
+
+    date: date
+    day: int
+    response: Response
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's ``second_line.progression`` object."""
+        return {"date": self.date.isoformat(), "day": self.day}
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """A published rate beside the patient's week-4 response: ``cr_rate`` (and ``orr_rate``
+    where the source gives one) as a proportion, ``n`` its denominator, ``arm`` the study arm,
+    ``subgroup`` the patient subgroup it describes."""
+
+    source: str
+    subgroup: str
+    arm: str
+    cr_rate: float
+    n: int
+    orr_rate: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """One element of ``second_line.benchmarks``; ``orr_rate`` only when published."""
+        out: dict[str, Any] = {
+            "source": self.source,
+            "subgroup": self.subgroup,
+            "arm": self.arm,
+            "cr_rate": self.cr_rate,
+            "n": self.n,
+        }
+        if self.orr_rate is not None:
+            out["orr_rate"] = self.orr_rate
+        return out
+
+
+@dataclass(frozen=True)
+class SecondLineResult:
+    """The second line (docs/clinical-rules.md §8): ``day`` is the day of second line as of the
+    last assessment (never before the start); ``baseline_date`` None when there is no
+    second-line baseline; ``warnings`` (doses outside the study's range, no baseline) go to the
+    result's warnings; ``benchmarks`` are added by ``srgvhd.literature.second_line``."""
+
+    therapy: str
+    start_date: date
+    day: int
+    baseline_date: date | None
+    assessments: tuple[SecondLineAssessment, ...]
+    week4: Week4
+    progression: SecondLineEvent | None
+    therapy_name: str | None = None
+    infusions: tuple[Infusion, ...] = ()
+    warnings: tuple[str, ...] = ()
+    benchmarks: tuple[Benchmark, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's ``second_line`` object (docs/interfaces.md §7)."""
+        return {
+            "therapy": self.therapy,
+            "start_date": self.start_date.isoformat(),
+            "day": self.day,
+            "baseline_date": _iso(self.baseline_date),
+            "assessments": [a.to_json() for a in self.assessments],
+            "week4": self.week4.to_json(),
+            "progression": None if self.progression is None else self.progression.to_json(),
+            "benchmarks": [b.to_json() for b in self.benchmarks],
+        }
+
+
 @dataclass(frozen=True)
 class CourseResult:
     """Stages, grades and responses of every assessment (date order) and the verdict."""
@@ -184,17 +308,28 @@ class CourseResult:
     status: Status
     warnings: tuple[str, ...] = ()
     scores: Scores | None = None
+    second_line: SecondLineResult | None = None
+
+    @property
+    def all_warnings(self) -> tuple[str, ...]:
+        """The steroid course's warnings, then the second line's."""
+        extra = () if self.second_line is None else self.second_line.warnings
+        return (*self.warnings, *extra)
 
     def to_json(self) -> dict[str, Any]:
         """The ``srgvhd assess --json`` object without the risk model's part; ``scores`` only
-        when the case has labs or reached day 28 (docs/interfaces.md §6)."""
+        when the case has labs or reached day 28 (docs/interfaces.md §6); ``second_line`` only
+        when the case records one (§7). With a second line, every other field is judged on the
+        assessments before its start."""
         out = {
             "rule_set": self.rule_set,
             "assessments": [a.to_json() for a in self.assessments],
             "max_grade": self.max_grade.value,
             "status": self.status.to_json(),
-            "warnings": list(self.warnings),
+            "warnings": list(self.all_warnings),
         }
         if self.scores is not None:
             out["scores"] = self.scores.to_json()
+        if self.second_line is not None:
+            out["second_line"] = self.second_line.to_json()
         return out
