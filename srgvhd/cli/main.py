@@ -59,13 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
 def _assess(args: argparse.Namespace) -> int:
     from srgvhd.clinical.case import load_case
     from srgvhd.clinical.course import assess_case
+    from srgvhd.literature.second_line import with_benchmarks
 
     try:
         case = load_case(args.case)
     except InputError as exc:
         sys.stderr.write(f"{exc}\n")
         return EXIT_BAD_INPUT
-    result: CourseResult | PatientResult = assess_case(case, args.rules)
+    result: CourseResult | PatientResult = with_benchmarks(assess_case(case, args.rules))
     if not args.no_risk:
         from srgvhd.cli.models import load_active_model
         from srgvhd.risk.patient import add_risk

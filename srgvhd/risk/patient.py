@@ -25,31 +25,41 @@ from srgvhd.errors import InputError
 from srgvhd.risk.model import RiskModel
 
 if TYPE_CHECKING:
-    from srgvhd.risk.predict import RiskEstimate
+    from srgvhd.risk.predict import ConditionalSurvival, RiskEstimate
 
 GRADE_FROM_OVERRIDE = "clinician override"
 GRADE_FROM_COURSE = "course maximum"
 NO_MODEL = "no risk model is active: no survival estimate"
 NO_HEMOGLOBIN = "hemoglobin not entered: no survival estimate"
+# The Cox model's time origin, as in Niu et al. 2026 (docs/clinical-rules.md §8.8).
+TIME_ORIGIN = "second-line start"
 
 
 @dataclass(frozen=True)
 class PatientResult:
     """The course result, the model's estimate (None when none could be made) and the warnings
-    of the risk part (why there is no estimate, which model was loaded instead)."""
+    of the risk part (why there is no estimate, which model was loaded instead); with a second
+    line, ``conditional`` is the survival for a patient alive on the last assessment's day of
+    second line (docs/clinical-rules.md §8.8)."""
 
     course: CourseResult
     risk: RiskEstimate | None = None
     grade_source: str | None = None
     warnings: tuple[str, ...] = ()
+    conditional: ConditionalSurvival | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The ``srgvhd assess --json`` object: the course, its warnings then the risk part's,
-        and ``risk`` (with ``grade_source``) when there is an estimate."""
+        and ``risk`` (with ``grade_source``, ``time_origin`` and, with a second line,
+        ``conditional``; docs/interfaces.md §7) when there is an estimate."""
         out = self.course.to_json()
         out["warnings"] += list(self.warnings)
         if self.risk is not None:
-            out["risk"] = {**self.risk.to_json(), "grade_source": self.grade_source}
+            risk = {**self.risk.to_json(), "grade_source": self.grade_source}
+            risk["time_origin"] = TIME_ORIGIN
+            if self.conditional is not None:
+                risk["conditional"] = self.conditional.to_json()
+            out["risk"] = risk
         return out
 
 
@@ -72,7 +82,7 @@ def add_risk(
     ``load_warnings`` are the model store's messages (e.g. the bundled reference model was used
     instead of the active one); they come before the reasons for a missing estimate.
     """
-    from srgvhd.risk.predict import patient_risk
+    from srgvhd.risk.predict import conditional_risk, patient_risk
 
     warnings = list(load_warnings)
     if model is None:
@@ -99,7 +109,16 @@ def add_risk(
         except InputError as exc:
             warnings.append(f"no survival estimate: {exc}")
         else:
-            return PatientResult(course, risk, source, tuple(warnings))
+            conditional = None
+            if course.second_line is not None:
+                conditional = conditional_risk(
+                    model,
+                    age_years=case.patient.age_years,
+                    grade=grade,
+                    hemoglobin_g_l=hb,
+                    alive_on_day=max(course.second_line.day, 0),
+                )
+            return PatientResult(course, risk, source, tuple(warnings), conditional)
     return PatientResult(course, warnings=tuple(warnings))
 
 
@@ -110,5 +129,9 @@ def assess_patient(
     rule_set: str | None = None,
     load_warnings: Sequence[str] = (),
 ) -> PatientResult:
-    """Assess the course (``srgvhd.clinical.course.assess_case``) and add the model's estimate."""
-    return add_risk(assess_case(case, rule_set), case, model, load_warnings=load_warnings)
+    """Assess the course (``srgvhd.clinical.course.assess_case``), put the published rates
+    beside its second line (``srgvhd.literature.second_line``) and add the model's estimate."""
+    from srgvhd.literature.second_line import with_benchmarks
+
+    course = with_benchmarks(assess_case(case, rule_set))
+    return add_risk(course, case, model, load_warnings=load_warnings)

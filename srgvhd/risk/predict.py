@@ -331,3 +331,112 @@ def score_frame(model: RiskModel, df: pd.DataFrame) -> pd.DataFrame:
     for i, h in enumerate(HORIZONS_DAYS):
         out[f"survival_{h}"] = surv[:, i]
     return out
+
+
+# --- survival conditional on being alive on day d of second line (docs/clinical-rules.md §8.8) --
+CONDITIONAL_BAND_METHOD = (
+    "S(t | alive on day d) = S(t) / S(d−) with the Breslow hazard of the deaths on days d..t; its "
+    "95% band from the delta-method variance of that hazard increment (Tsiatis/Link terms summed "
+    "over the same deaths) on the log(−log S) scale, as R survfit.coxph(start.time = d, ctype = 1, "
+    'conf.type = "log-log").'
+)
+
+
+def _before(cum: _Cumulative, day: float) -> tuple[float, float, np.ndarray]:
+    """The running sums (Σ d/S0, Σ d/S0², Σ d·S1/S0²) over the deaths strictly before ``day``."""
+    k = int(np.searchsorted(cum.times, day, side="left")) - 1
+    if k < 0:
+        return 0.0, 0.0, np.zeros(cum.xbar_term.shape[1])
+    return float(cum.hazard[k]), float(cum.var_term[k]), cum.xbar_term[k]
+
+
+def _conditional_band(
+    cum: _Cumulative, model: RiskModel, x: np.ndarray, alive_on_day: float, days: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """S(t | at risk on day d) and its log–log 95% bounds at ``days``.
+
+    R's ``survfit.coxph(start.time = d)`` keeps the training patients still followed on day d
+    (time ≥ d) and builds the curve from their deaths, so the hazard and both variance terms are
+    the unconditional running sums minus their values before day d (the risk sets after d are
+    unchanged; the coefficients and their covariance are the fit's). NaN for t ≤ d, beyond the
+    last follow-up, and when no training death is left on or after day d (R refuses that too).
+    """
+    h_d, v_d, xbar_d = _before(cum, alive_on_day)
+    k, before = _at(cum, days)
+    risk = math.exp(float(x @ model.beta))
+    h_t = np.where(before, 0.0, cum.hazard[k])
+    hazard = risk * (h_t - h_d)
+    q = np.where(before[:, None], 0.0, cum.xbar_term[k]) - xbar_d - np.outer(h_t - h_d, x)
+    var = (np.where(before, 0.0, cum.var_term[k]) - v_d) + np.einsum(
+        "ij,jk,ik->i", q, model.variance, q
+    )
+    se = risk * np.sqrt(np.maximum(var, 0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = np.where(hazard > 0, _z() * se / hazard, 0.0)
+    shown = (days > alive_on_day) & (days <= model.baseline.max_follow_up_days)
+    if not (len(cum.times) and cum.times[-1] >= alive_on_day):
+        shown = np.zeros_like(shown)
+    est = np.exp(-hazard)
+    lower, upper = np.exp(-hazard * np.exp(spread)), np.exp(-hazard * np.exp(-spread))
+    return tuple(np.where(shown, a, np.nan) for a in (est, lower, upper))  # type: ignore[return-value]
+
+
+def conditional_survival_band(
+    model: RiskModel,
+    *,
+    age_years: float,
+    grade: str,
+    hemoglobin_g_l: float,
+    alive_on_day: float,
+    days: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unrounded S(t | alive on day d) and its 95% band at ``days`` for one patient."""
+    x = _patient_vector(model, age_years, grade, hemoglobin_g_l)[2]
+    return _conditional_band(
+        _cumulative(model), model, x, float(alive_on_day), np.asarray(days, dtype=float)
+    )
+
+
+@dataclass(frozen=True)
+class ConditionalSurvival:
+    """Survival at each horizon (days from the second-line start) for a patient alive on day
+    ``alive_on_day``; a horizon already passed (t ≤ d) or not estimable is None."""
+
+    alive_on_day: int
+    survival: dict[int, SurvivalBand | None]
+    band_method: str = CONDITIONAL_BAND_METHOD
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's ``risk.conditional`` object (docs/interfaces.md §7)."""
+        return {
+            "alive_on_day": self.alive_on_day,
+            "survival": {
+                str(h): None if band is None else band.to_json()
+                for h, band in self.survival.items()
+            },
+        }
+
+
+def conditional_risk(
+    model: RiskModel, *, age_years: float, grade: str, hemoglobin_g_l: float, alive_on_day: int
+) -> ConditionalSurvival:
+    """Survival at 180 and 365 days of second line given alive on day ``alive_on_day`` (≥ 0),
+    rounded to 6 decimals like :func:`patient_risk`; horizons ≤ d are None."""
+    if alive_on_day < 0:
+        raise ValueError("alive_on_day must be a day of second line (0 or later)")
+    est, lo, hi = (
+        _rounded(a)
+        for a in conditional_survival_band(
+            model,
+            age_years=age_years,
+            grade=grade,
+            hemoglobin_g_l=hemoglobin_g_l,
+            alive_on_day=alive_on_day,
+            days=np.array(HORIZONS_DAYS, dtype=float),
+        )
+    )
+    survival: dict[int, SurvivalBand | None] = {
+        h: None if est[i] is None else SurvivalBand(est[i], lo[i], hi[i])
+        for i, h in enumerate(HORIZONS_DAYS)
+    }
+    return ConditionalSurvival(alive_on_day, survival)
