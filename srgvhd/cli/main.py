@@ -104,13 +104,21 @@ def format_table(result: CourseResult | PatientResult) -> str:
     lines += ["", f"Highest MAGIC grade: {course.max_grade}", course.status.sentence]
     for headline, detail in words.score_items(course.scores):
         lines += [headline, f"  {detail}"]
+    if course.second_line is not None:
+        from srgvhd.report.second_line_text import second_line_lines
+
+        lines += second_line_lines(course.second_line)
     risk = result.to_json().get("risk") if result is not course else None
     if risk:
         if not words.risk_is_own(course.status.value):
             lines += [f"{words.CONDITIONAL_RISK_HEADING}:", f"  {words.CONDITIONAL_RISK_NOTE}"]
         lines += [*words.risk_sentences(risk), f"Model {risk['model_version']}."]
+        if "conditional" in risk:
+            from srgvhd.report.second_line_text import conditional_lines
+
+            lines += conditional_lines(risk["conditional"])
     risk_warnings = result.warnings if result is not course else ()
-    lines += [f"warning: {w}" for w in (*course.warnings, *risk_warnings)]
+    lines += [f"warning: {w}" for w in (*course.all_warnings, *risk_warnings)]
     return "\n".join(lines) + "\n"
 
 

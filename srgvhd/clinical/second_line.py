@@ -66,12 +66,12 @@ THERAPY_LABELS = {
 Judge = Callable[[Assessment, Sequence[Assessment], str], list[AssessmentResult]]
 
 
-def therapy_label(second: SecondLine) -> str:
-    """The therapy in words; ``other`` (and any therapy given a name) with its name."""
-    label = THERAPY_LABELS[second.therapy]
-    if second.therapy_name is None:
+def therapy_label(therapy: str, name: str | None) -> str:
+    """The therapy in words: ``other`` by its name, any other therapy with its name beside."""
+    label = THERAPY_LABELS[therapy]
+    if name is None:
         return label
-    return second.therapy_name if second.therapy == "other" else f"{label} ({second.therapy_name})"
+    return name if therapy == "other" else f"{label} ({name})"
 
 
 def second_line_baseline(assessments: Sequence[Assessment], start: date) -> Assessment | None:
