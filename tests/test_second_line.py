@@ -673,3 +673,14 @@ def test_example_table_prints_the_second_line_block(capsys):
         "    Niu et al. 2026, grade III-IV: UC-MSC + standard CR 54.5% (n = 44); standard alone "
         "CR 31.4% (n = 51)." in lines
     )
+
+
+def test_reach2_figures_restate_the_published_benchmark_row():
+    from srgvhd.literature.second_line import REACH2_ARMS, REACH2_N, REACH2_ROW
+
+    # docs/published-figures.md: REACH2, n = 309, day-28 ORR 62% vs 39%, CR 34% vs 19%
+    assert (REACH2_ROW.n, REACH2_ROW.orr, REACH2_ROW.cr) == (309, "62% vs 39%", "34% vs 19%")
+    assert REACH2_N == REACH2_ROW.n
+    orr = " vs ".join(f"{100 * a.orr:.0f}%" for a in REACH2_ARMS)
+    cr = " vs ".join(f"{100 * a.cr:.0f}%" for a in REACH2_ARMS)
+    assert (orr, cr) == (REACH2_ROW.orr, REACH2_ROW.cr)
