@@ -16,8 +16,10 @@ import streamlit as st
 
 from srgvhd.app import entry, store_panel, ui
 from srgvhd.app import form as F
+from srgvhd.app import second_line as second_line_ui
 from srgvhd.app.form_words import file_problem_words
 from srgvhd.clinical.case import Case, dumps_case, loads_case, parse_case
+from srgvhd.clinical.course import steroid_phase
 from srgvhd.clinical.policy import PROJECT_RULES
 from srgvhd.clinical.refractory import DEPENDENT, REFRACTORY, RESPONSIVE
 from srgvhd.errors import InputError
@@ -57,7 +59,7 @@ def _draw_course_table(course: CourseResult, case: Case) -> None:
     from srgvhd.report import text as words
 
     rows = []
-    for a, entered in zip(course.assessments, case.assessments, strict=True):
+    for a, entered in zip(course.assessments, steroid_phase(case).assessments, strict=True):
         rows.append(
             {
                 "day": a.day,
@@ -231,6 +233,7 @@ def _draw_results(case: Case, form: dict[str, Any]) -> None:
     _draw_course_table(result.course, case)
     _draw_timeline(result.course)
     _draw_scores(result.course)
+    second_line_ui.draw_result(result)
     risk_col, bench_col = st.columns(2)
     with risk_col:
         _draw_risk(result, loaded)
@@ -317,6 +320,7 @@ def _draw_page() -> None:
     result_block = st.container(key="assess_result")
     with form_block:
         slots = entry.draw_form(form)
+        second_line_ui.draw_entry(form, slots)
     entry.draw_unload_guard(form)
     if F.is_blank(form):
         _draw_save(None, form)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from srgvhd.app import second_line_form
 from srgvhd.app.fields import FieldError, number_text, parse_date, parse_number, range_words
 from srgvhd.app.form_layout import (
     CHOICE_FINDINGS,
@@ -186,6 +187,7 @@ def _case_dict(form: dict[str, Any], reading: Reading) -> dict[str, Any]:
     labs = [_lab(row, reading, start, f"labs[{i}]") for i, row in enumerate(form.get("labs") or [])]
     if labs:
         case["labs"] = labs
+    second_line_form.case_entry(form, case, reading)
     return case
 
 

@@ -15,6 +15,7 @@ from srgvhd.app.form_layout import (
     append_row,
     empty_form,
 )
+from srgvhd.app.second_line_form import form_part
 from srgvhd.clinical.case import FORMAT, LEGACY_FORMAT
 from srgvhd.clinical.units import (
     bilirubin_to_mg_dl,
@@ -57,6 +58,8 @@ def case_dict_to_form(d: dict[str, Any]) -> dict[str, Any]:
         _fill_lab(append_row(form, "labs"), lab)
     form["grade_override"] = d.get("grade_override") or "none"
     form["rule_set"] = d.get("rule_set") or "study"
+    if d.get("second_line"):
+        form["second_line"] = form_part(d["second_line"])
     return form
 
 

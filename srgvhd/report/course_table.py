@@ -14,6 +14,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from srgvhd.clinical.case import Assessment, Case
+from srgvhd.clinical.course import steroid_phase
 from srgvhd.clinical.results import AssessmentResult, CourseResult
 from srgvhd.report import pdfkit as kit
 from srgvhd.report import text as words
@@ -66,7 +67,8 @@ def table_rows(pdf: FPDF, case: Case, course: CourseResult) -> list[TableRow]:
         )
 
     return [
-        TableRow(r, findings(a)) for r, a in zip(course.assessments, case.assessments, strict=True)
+        TableRow(r, findings(a))
+        for r, a in zip(course.assessments, steroid_phase(case).assessments, strict=True)
     ]
 
 
