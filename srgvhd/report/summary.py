@@ -36,6 +36,7 @@ from srgvhd.literature.published import (
 )
 from srgvhd.report import course_table as table
 from srgvhd.report import pdfkit as kit
+from srgvhd.report import second_line as second_line_pdf
 from srgvhd.report import text as words
 from srgvhd.report.pdfkit import FONT, PAGE_LEFT, PAGE_WIDTH
 from srgvhd.report.vega import CURVE_X_MAX_DAYS
@@ -418,6 +419,7 @@ def render(
     pdf.set_font(FONT, "", 6.8)
     legend = kit.lines(pdf, table.table_legend(rows), PAGE_WIDTH, 2)
     risk_body = RISK_BODY_MM if risk else NO_RISK_BODY_MM
+    second_lines = second_line_pdf.section_lines(pdf, result)
     rules = _rules_lines(pdf)
     footer_top = _footer_top(rules)
     table_top = pdf.get_y() + HEADING_MM + table.ROW_MM + table.LEGEND_MM * len(legend)
@@ -432,6 +434,7 @@ def render(
             footer_top
             - table_top
             - _below_table_mm(len(warning_lines), risk_body, score_lines, len(benchmarks))
+            - second_line_pdf.height_mm(second_lines)
         )
         if budget >= need:
             break
@@ -439,6 +442,7 @@ def render(
     _warnings(pdf, warning_lines)
     _risk(pdf, course.status.value, risk, model)
     _scores(pdf, score_lines)
+    second_line_pdf.draw(pdf, result, second_lines)
     _benchmarks(pdf, benchmarks)
     room = footer_top - pdf.get_y()
     _notes_area(pdf, footer_top)

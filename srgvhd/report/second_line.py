@@ -1,0 +1,115 @@
+"""The one-page summary's second-line section (docs/clinical-rules.md §8), in fixed height.
+
+Therapy and start, infusions, the responses against the second-line baseline, the week-4
+response and progression, the study's week-4 CR rates for the patient's subgroups (both arms;
+REACH2 for ruxolitinib) and the survival for a patient alive on day d of second line. Each item
+is wrapped to at most two lines, so ``height_mm`` is known before the page is laid out and the
+summary stays one page (``srgvhd.report.summary`` gives the assessment table what is left).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from srgvhd.literature.second_line import NIU_SOURCE
+from srgvhd.report import pdfkit as kit
+from srgvhd.report import second_line_text as words
+from srgvhd.report.pdfkit import FONT, PAGE_WIDTH
+from srgvhd.report.text import horizon_text, survival_text
+
+if TYPE_CHECKING:
+    from srgvhd.clinical.results import SecondLineResult
+    from srgvhd.risk.patient import PatientResult
+
+HEADING_MM = 7.4  # kit.heading's height
+SHORT_THERAPY = {"uc-msc": "UC-MSC + standard therapy", "standard": "standard therapy alone"}
+SIZE_PT, LINE_MM, MOST_LINES = 7.4, 3.3, 2
+Line = tuple[str, str, float]  # (text, style, height mm)
+
+
+def _items(second: SecondLineResult, conditional: dict | None) -> list[tuple[str, str]]:
+    """(text, style) of each item of the section."""
+    items = []
+    infusions = words.infusions_text(second)
+    if infusions:
+        items.append((f"{infusions[0].upper()}{infusions[1:]}.", ""))
+    base = second.baseline_date
+    judged = "; ".join(f"day {a.day} {a.response}" for a in second.assessments) or "none yet"
+    items.append(
+        (
+            f"Responses against the second-line baseline ({base.isoformat()}): {judged}."
+            if base
+            else f"No second-line baseline: {judged}; record an assessment on the start date.",
+            "",
+        )
+    )
+    items.append((f"{words.week4_text(second)} {words.progression_text(second)}", "B"))
+    niu = [b for b in second.benchmarks if b.source == NIU_SOURCE]
+    if niu:
+        items.append(
+            (
+                "The study's week-4 CR rates for this patient's subgroups, both arms, are in "
+                "“Published benchmarks matching this patient” below.",
+                "",
+            )
+        )
+    others = [b for b in second.benchmarks if b.source != NIU_SOURCE]
+    items += [(line, "") for line in words.benchmark_lines(others)]
+    if conditional is not None:
+        shown = [
+            f"{horizon_text(h)} {survival_text(b['estimate'], b['lower'], b['upper'])}"
+            for h, b in conditional["survival"].items()
+            if b is not None
+        ]
+        if shown:
+            items.append(
+                (
+                    f"Survival from the second-line start, alive on day "
+                    f"{conditional['alive_on_day']}: " + "; ".join(shown) + ".",
+                    "",
+                )
+            )
+    items += [(f"Warning: {w}", "") for w in second.warnings]
+    return items
+
+
+def section_lines(pdf: FPDF, result: PatientResult) -> list[Line]:
+    """The section's wrapped lines (none without a second line)."""
+    second = result.course.second_line
+    if second is None:
+        return []
+    risk = result.to_json().get("risk") or {}
+    out: list[Line] = []
+    for body, style in _items(second, risk.get("conditional")):
+        pdf.set_font(FONT, style, SIZE_PT)
+        out += [(line, style, LINE_MM) for line in kit.lines(pdf, body, PAGE_WIDTH, MOST_LINES)]
+    return out
+
+
+def heading_text(result: PatientResult) -> str:
+    """``Second line: UC-MSC + standard second-line therapy from 2026-10-10 (day 35)``."""
+    second = result.course.second_line
+    assert second is not None
+    therapy = SHORT_THERAPY.get(second.therapy) or words.therapy_text(second)
+    return (
+        f"{words.HEADING}: {therapy[:60]} from {second.start_date.isoformat()} (day {second.day})"
+    )
+
+
+def height_mm(lines: Sequence[Line]) -> float:
+    """The section's height on the page (0 without a second line)."""
+    return HEADING_MM + sum(line[2] for line in lines) if lines else 0.0
+
+
+def draw(pdf: FPDF, result: PatientResult, lines: Sequence[Line]) -> None:
+    """Draw the section (nothing without a second line)."""
+    if not lines:
+        return
+    kit.heading(pdf, heading_text(result))
+    for line, style, line_mm in lines:
+        pdf.set_font(FONT, style, SIZE_PT)
+        pdf.cell(PAGE_WIDTH, line_mm, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
