@@ -117,3 +117,15 @@ def test_a_dose_outside_0_1_to_10_is_refused_and_named(at):
     at.button(key="assess_sl_infusion_1_delete").click().run()
     assert not at.exception
     assert at.session_state["assess_form"]["second_line"]["infusions"] == []
+
+
+def test_an_unreadable_start_date_is_said_once_beside_the_section():
+    doc = json.loads(EXAMPLE.read_text())
+    doc["second_line"] = {"therapy": "standard", "start_date": "2026-10-10"}
+    form = F.case_dict_to_form(case_to_dict(parse_case(doc)))
+    form["second_line"]["start_date"] = "10.10.2026"
+    reading = F.read_form(form)
+    assert [m.split(":")[0] for m in reading.problems[SL.SLOT]] == ["Second-line start date"]
+    assert reading.missing == []  # not "is required" as well
+    form["second_line"]["start_date"] = "day 9"  # steroid day 9 = 2026-10-10
+    assert F.read_form(form).case["second_line"]["start_date"] == "2026-10-10"

@@ -77,41 +77,48 @@ def form_part(second: dict[str, Any] | None) -> dict[str, Any]:
     return entries
 
 
-def read(form: dict[str, Any], steroid_start: date | None) -> tuple[dict[str, Any] | None, list]:
-    """(the case file's ``second_line`` or None when no therapy is chosen, messages for text
-    that could not be read). Dates may be typed as "day N" of the steroid course. A field that
-    could not be read is left out, so ``parse_case`` names what is missing."""
+def read(
+    form: dict[str, Any], steroid_start: date | None
+) -> tuple[dict[str, Any] | None, list[tuple[str, str]]]:
+    """(the case file's ``second_line`` or None when no therapy is chosen, (case-file path,
+    message) for each text that could not be read). Dates may be typed as "day N" of the
+    steroid course. A field that could not be read is left out of the case."""
     entries = form.get(SLOT) or blank()
     if entries["therapy"] == NONE:
         return None, []
-    messages: list[str] = []
+    messages: list[tuple[str, str]] = []
 
-    def when(text: str, label: str) -> str | None:
+    def when(text: str, label: str, path: str) -> str | None:
         try:
             found = parse_date(text, label, steroid_start)
         except FieldError as exc:
-            messages.append(str(exc))
+            messages.append((path, str(exc)))
             return None
         return None if found is None else found.isoformat()
 
     second: dict[str, Any] = {
         "therapy": entries["therapy"],
         "therapy_name": entries["therapy_name"].strip() or None,
-        "start_date": when(entries["start_date"], "Second-line start date"),
+        "start_date": when(
+            entries["start_date"], "Second-line start date", "second_line.start_date"
+        ),
     }
     if entries["note"].strip():
         second["note"] = entries["note"].strip()
     if entries["therapy"] in MSC_THERAPIES:
         infusions = []
         for number, row in enumerate(entries["infusions"], start=1):
-            label = f"Infusion {number}"
+            label, path = f"Infusion {number}", f"second_line.infusions[{number - 1}]"
             dose = None
             try:
                 dose = parse_number(row["dose"], f"{label}: dose", "0.1–10 × 10^6 cells/kg", 10)
             except FieldError as exc:
-                messages.append(str(exc))
+                messages.append((f"{path}.dose_10e6_cells_per_kg", str(exc)))
             infusions.append(
-                {"date": when(row["date"], f"{label}: date"), "dose_10e6_cells_per_kg": dose}
+                {
+                    "date": when(row["date"], f"{label}: date", f"{path}.date"),
+                    "dose_10e6_cells_per_kg": dose,
+                }
             )
         second["infusions"] = infusions
     return second, messages
@@ -129,5 +136,6 @@ def case_entry(form: dict[str, Any], case: dict[str, Any], reading: Any) -> None
     if second is None:
         return
     case["second_line"] = second
-    for message in messages:
+    for path, message in messages:
+        reading.unreadable.add(path)  # so parse_case's "is required" is not said again
         reading.add(SLOT, message)
