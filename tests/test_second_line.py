@@ -684,3 +684,30 @@ def test_reach2_figures_restate_the_published_benchmark_row():
     orr = " vs ".join(f"{100 * a.orr:.0f}%" for a in REACH2_ARMS)
     cr = " vs ".join(f"{100 * a.cr:.0f}%" for a in REACH2_ARMS)
     assert (orr, cr) == (REACH2_ROW.orr, REACH2_ROW.cr)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    field=st.sampled_from(["therapy", "therapy_name", "start_date", "infusions", "note"]),
+    value=json_values,
+    infusion_field=st.sampled_from(["date", "dose_10e6_cells_per_kg"]),
+)
+def test_any_second_line_value_is_read_or_refused_naming_a_second_line_field(
+    field, value, infusion_field
+):
+    in_infusion = refractory(**msc(1.5, 2))
+    in_infusion["second_line"]["infusions"][1][infusion_field] = value
+    for doc in (refractory(**{field: value}), in_infusion):
+        try:
+            case = parse_case(doc)
+        except InputError as exc:
+            assert all(p.where.startswith("second_line") for p in exc.problems), exc
+        else:
+            assess_case(case).to_json()
