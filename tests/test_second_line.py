@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from srgvhd.cli.main import main
+from srgvhd.cli.main import format_table, main
 from srgvhd.clinical.case import case_to_dict, dumps_case, parse_case
 from srgvhd.clinical.course import assess_case
 from srgvhd.errors import InputError
@@ -245,6 +245,8 @@ def test_without_baseline_every_response_is_not_assessable_even_a_clear_cr():
     result = second(doc)
     assert {a["response"] for a in result["assessments"]} == {"not assessable"}
     assert result["progression"] is None  # nothing can be judged worse without a baseline
+    table = format_table(assess_case(parse_case(doc))).splitlines()
+    assert "  Progression on second line: cannot be judged (no second-line baseline)." in table
     assert result["week4"] == {
         "status": "not assessable",
         "due_date": d2l(28),

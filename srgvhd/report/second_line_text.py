@@ -63,6 +63,8 @@ def week4_text(second: SecondLineResult) -> str:
 def progression_text(second: SecondLineResult) -> str:
     """Progression on second line (an organ worse than at the second-line baseline), or none."""
     p = second.progression
+    if p is None and second.baseline_date is None:
+        return f"Progression on second line: cannot be judged ({NO_BASELINE})."
     if p is None:
         return "Progression on second line: none found."
     return f"Progression on second line: {p.response} on day {p.day} ({p.date.isoformat()})."
