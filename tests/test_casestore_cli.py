@@ -32,6 +32,10 @@ LIST_KEYS = {
     "rule",
     "next_decision_date",
     "max_grade",
+    "phase",
+    "next_action",
+    "due_date",
+    "closed_reason",
 }
 
 
@@ -194,14 +198,17 @@ def test_due_by_filters_and_a_bad_date_is_refused(db_url: str, tmp_path: Path) -
         cases("save", write(tmp_path, "a.json", DAY0), "--code", "due", db=db_url).returncode == 0
     )
     assert (
-        cases("save", write(tmp_path, "b.json", R1), "--code", "closed", db=db_url).returncode == 0
+        cases("save", write(tmp_path, "b.json", R1), "--code", "refr", db=db_url).returncode == 0
     )
     due = json.loads(cases("list", "--json", "--due-by", "2026-11-08", db=db_url).stdout)
-    assert [r["code"] for r in due] == ["due"]
-    assert json.loads(cases("list", "--json", "--due-by", "2026-11-07", db=db_url).stdout) == []
+    assert [r["code"] for r in due] == ["refr", "due"]  # refractory 2026-11-05, day 7 11-08
+    due = json.loads(cases("list", "--json", "--due-by", "2026-11-07", db=db_url).stdout)
+    assert [r["code"] for r in due] == ["refr"]
+    assert json.loads(cases("list", "--json", "--due-by", "2026-11-04", db=db_url).stdout) == []
     refused(cases("list", "--due-by", "08/11/2026", db=db_url), "--due-by")
     table = cases("list", db=db_url)
-    assert table.returncode == 0 and "due" in table.stdout and "closed" in table.stdout
+    assert table.returncode == 0 and "due" in table.stdout and "refr" in table.stdout
+    assert "second-line choice pending" in table.stdout
 
 
 def test_database_url_from_the_environment(tmp_path: Path) -> None:
