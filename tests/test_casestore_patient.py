@@ -293,3 +293,35 @@ def test_an_existing_version_1_store_is_upgraded_on_open(db_url: str) -> None:
         assert [v["event"] for v in store.history("OLD-1")] == ["save", "save", "save"]
     finally:
         store.close()
+
+
+def test_the_ehr_reference_survives_opening_and_saving_in_the_app_form() -> None:
+    """An EHR-bound course opened on the Assess page is saved with the same reference, so the
+    form never makes it look like another patient."""
+    from srgvhd.app import form as F
+    from srgvhd.clinical.case import case_to_dict, parse_case
+
+    opened = F.case_dict_to_form(case_to_dict(parse_case(with_ehr(A))))
+    assert F.read_form(opened).case["patient"]["ehr"] == EHR
+    new = F.case_dict_to_form(case_to_dict(parse_case(A)))
+    assert "ehr" not in F.read_form(new).case["patient"]
+
+
+@pytest.mark.parametrize(
+    ("ehr", "field"),
+    [
+        ({"fhir_server": "ftp://ehr/fhir", "patient_id": "1"}, "patient.ehr.fhir_server"),
+        ({"fhir_server": "https://ehr/fhir", "patient_id": "Jane Doe"}, "patient.ehr.patient_id"),
+        ({"fhir_server": "https://ehr/fhir", "patient_id": ""}, "patient.ehr.patient_id"),
+        ({"fhir_server": "https://ehr/fhir"}, "patient.ehr.patient_id"),
+        ({"fhir_server": "https://ehr/fhir", "patient_id": 7}, "patient.ehr.patient_id"),
+        ("pat-1", "patient.ehr"),
+    ],
+)
+def test_a_malformed_ehr_reference_is_refused_naming_the_field(ehr, field: str) -> None:
+    from srgvhd.clinical.case import parse_case
+
+    bad = {**A, "patient": {**A["patient"], "ehr": ehr}}
+    with pytest.raises(InputError) as refused:
+        parse_case(bad)
+    assert [p.where for p in refused.value.problems] == [field]
