@@ -13,6 +13,8 @@ from datetime import date, datetime
 
 import pytest
 from alembic import command
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import column, create_engine, insert, inspect, select, table
 
 from srgvhd.casestore import migrate
@@ -325,3 +327,23 @@ def test_a_malformed_ehr_reference_is_refused_naming_the_field(ehr, field: str) 
     with pytest.raises(InputError) as refused:
         parse_case(bad)
     assert [p.where for p in refused.value.problems] == [field]
+
+
+@given(
+    first=st.floats(0, 120, allow_nan=False),
+    second=st.floats(0, 120, allow_nan=False),
+    shift=st.integers(-3, 3),
+)
+def test_two_courses_share_a_binding_only_with_the_same_start_and_whole_years(
+    first: float, second: float, shift: int
+) -> None:
+    from datetime import timedelta
+
+    from srgvhd.casestore.binding import binding_of
+
+    start = date(2026, 11, 1)
+    one = course((0, 2, 0, 0, 1), age=first, start=start.isoformat())
+    other_start = (start + timedelta(days=shift)).isoformat()
+    two = course((0, 2, 0, 0, 1), age=second, start=other_start)
+    same = int(first) == int(second) and shift == 0  # whole years: ages are ≥ 0
+    assert (binding_of(one) == binding_of(two)) is same

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from srgvhd.casestore.summary import Phase, course_phase
 
@@ -126,3 +128,39 @@ def test_a_second_line_only_in_the_case_file_is_followed_to_week4() -> None:
 def test_no_usable_second_line_in_the_file_leaves_the_choice_pending(recorded) -> None:
     document = {} if recorded is None else {"second_line": recorded}
     assert course_phase(REFRACTORY, document).phase == "second-line choice pending"
+
+
+DATES = st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31))
+
+
+@given(
+    value=st.sampled_from(["steroid-refractory", "steroid-dependent"]),
+    verdict=DATES,
+    day=st.integers(0, 400),
+    recorded=st.one_of(st.none(), st.just({}), st.just({"therapy": "uc-msc"})),
+)
+def test_a_verdict_without_a_second_line_is_never_closed(value, verdict, day, recorded) -> None:
+    """clinical-rules.md §8.9: pending from the verdict's date, whatever else the result holds."""
+    result = status(value, rule="R2", day=day, date=verdict.isoformat())
+    document = {} if recorded is None else {"second_line": recorded}
+    phase = course_phase(result, document)
+    assert phase.phase == "second-line choice pending" != "closed"
+    assert phase.due_date == verdict
+
+
+@given(
+    week4=st.sampled_from(["due", "missed", "not assessable", "assessed"]),
+    response=st.sampled_from(["CR", "VGPR", "PR", "mixed", "progression", "no response"]),
+    progression_day=st.one_of(st.none(), st.integers(1, 120)),
+)
+def test_a_second_line_course_is_closed_only_by_an_assessed_week4_without_progression(
+    week4, response, progression_day
+) -> None:
+    progression = (
+        None if progression_day is None else {"date": "2026-11-30", "day": progression_day}
+    )
+    result = second_line(
+        {"status": week4, "due_date": "2026-12-10", "response": response}, progression
+    )
+    closed = course_phase(result).phase == "closed"
+    assert closed == (week4 == "assessed" and progression is None)
