@@ -257,3 +257,21 @@ def test_a_database_from_a_newer_srgvhd_is_refused_on_the_page(store_url: str) -
     assert not at.exception
     assert not at.dataframe
     assert any("schema revision 9999 is newer than this srgvhd" in e.value for e in at.error)
+
+
+def test_an_identity_change_is_not_saved_for_an_entry_changed_after_it_was_shown(
+    store_url: str,
+) -> None:
+    at = _ward(store_url)
+    at.selectbox(key="ward_pick").set_value("TODAY")
+    at.button(key="ward_open").click().run()
+    at.text_input(key="assess_age").input("67").run()
+    at.button(key="store_save").click().run()
+    assert "67" in [r["your entry"] for r in _frame(at, "your entry")]
+    at.text_input(key="assess_age").input("71").run()  # another patient again, not the one shown
+    at.text_input(key="store_identity_reason").input("age corrected").run()
+    at.button(key="store_identity_confirm").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = " ".join(e.value for e in at.error)
+    assert "the entry changed after the two patients were shown" in errors
+    assert [v["version"] for v in CaseStore(store_url).history("TODAY")] == [1]
