@@ -332,9 +332,7 @@ def _ehr(c: Collector, value: Any) -> EhrRef | None:
     server, pid = obj.get("fhir_server"), obj.get("patient_id")
     n = len(c.problems)
     if not (
-        isinstance(server, str)
-        and len(server) <= FHIR_SERVER_MAX
-        and FHIR_SERVER.fullmatch(server)
+        isinstance(server, str) and len(server) <= FHIR_SERVER_MAX and FHIR_SERVER.fullmatch(server)
     ):
         c.add("patient.ehr.fhir_server", "expected the FHIR server's http(s) base URL")
     if not (isinstance(pid, str) and FHIR_ID.fullmatch(pid)):
