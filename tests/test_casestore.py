@@ -258,3 +258,19 @@ def test_postgresql_urls_use_psycopg_3() -> None:
 def test_unknown_database_kinds_are_refused() -> None:
     with pytest.raises(InputError, match="--db: unsupported database 'mysql'"):
         CaseStore("mysql://u@h/db")
+
+
+def test_a_recorded_second_line_is_followed_to_its_week4_date(store: CaseStore) -> None:
+    """clinical-rules.md §8.9: with a second line the course is due on the week-4 date (start +
+    28 days: 2026-11-08 + 28 = 2026-12-06), no longer a pending choice."""
+    with_second_line = {
+        **R1,
+        "second_line": {"therapy": "standard", "therapy_name": None, "start_date": "2026-11-08"},
+    }
+    store.save("SL-1", R1, "alice")
+    assert store.list_cases()[0]["phase"] == "second-line choice pending"
+    store.save("SL-1", with_second_line, "alice", base_version=1)
+    (row,) = store.list_cases()
+    assert row["phase"] == "second line" and row["due_date"] == "2026-12-06"
+    assert row["next_action"].startswith("week-4 response")
+    assert row["status"] == "steroid-refractory"  # the steroid verdict stays as it was

@@ -89,3 +89,16 @@ def test_a_closed_course_has_no_next_dates() -> None:
     (row,) = ward_rows([closed], TODAY)
     assert (row["due"], row["due date"], row["next assessment"]) == ("— closed", "—", "—")
     assert row["rule"] == "R1" and row["next action"] == "closed by hand: death"
+
+
+def test_a_second_line_course_shows_its_week4_date_without_a_steroid_day() -> None:
+    week4 = _listed(
+        next_decision_date=None,
+        due_date="2026-12-24",
+        status="steroid-refractory",
+        phase="second line",
+        next_action="week-4 response due",
+    )
+    (row,) = ward_rows([week4], TODAY)
+    assert (row["due"], row["due date"]) == ("○ later", "2026-12-24")
+    assert row["next action"] == "week-4 response due" and row["next assessment"] == "—"

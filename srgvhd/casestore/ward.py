@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from srgvhd.casestore.summary import CLOSED, STEROIDS
+from srgvhd.casestore.summary import CLOSED, SECOND_LINE, STEROIDS
 
 # The study's assessment schedule (Niu et al. 2026): day 0, days 3–5, day 7, day 14.
 ASSESSMENT_DAYS = (0, 3, 7, 14)
@@ -59,7 +59,7 @@ def ward_rows(cases: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
                 "code": c["code"],
                 "phase": c.get("phase") or "—",
                 "next action": c.get("next_action") or "—",
-                "due date": "—" if due is None else f"day {_day(start, due)} · {due}",
+                "due date": _due_words(c, start),
                 "day of course": (today - start).days,
                 "status": c["status"],
                 "rule": c["rule"] or "—",
@@ -73,8 +73,15 @@ def ward_rows(cases: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
     return rows
 
 
-def _day(start: date, when: str) -> int:
-    return (date.fromisoformat(when) - start).days
+def _due_words(case: dict[str, Any], start: date) -> str:
+    """``day 7 · 2026-11-08`` (day of the steroid course); on second line the date alone, as
+    the steroid day would be misread as the day of second line."""
+    due = case.get("due_date")
+    if due is None:
+        return "—"
+    if case.get("phase") == SECOND_LINE:
+        return due
+    return f"day {(date.fromisoformat(due) - start).days} · {due}"
 
 
 def _scheduled(case: dict[str, Any], start: date) -> str:
