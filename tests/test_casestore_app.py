@@ -15,6 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from srgvhd.casestore.store import CaseStore
+from tests import casestore_db
 from tests.cases import course
 
 REPO = Path(__file__).resolve().parents[1]
@@ -25,9 +26,10 @@ def _start(days_ago: int) -> str:
     return (date.today() - timedelta(days=days_ago)).isoformat()
 
 
-@pytest.fixture
-def store_url(tmp_path: Path, monkeypatch) -> str:
-    url = f"sqlite:///{tmp_path / 'cases.sqlite3'}"
+@pytest.fixture(params=casestore_db.BACKENDS)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch) -> str:
+    """A store with five courses, on SQLite and on a real PostgreSQL cluster."""
+    url = casestore_db.database_url(request, request.param, tmp_path)
     monkeypatch.setenv("SRGVHD_DATABASE_URL", url)
     monkeypatch.setenv("SRGVHD_MODELS_DIR", str(REPO / "models"))
     store = CaseStore(url)
@@ -249,7 +251,9 @@ def test_no_identity_off_loopback_means_no_cases(
 def test_a_database_from_a_newer_srgvhd_is_refused_on_the_page(store_url: str) -> None:
     from sqlalchemy import create_engine, text
 
-    engine = create_engine(store_url)
+    from srgvhd.casestore.database import resolve_url
+
+    engine = create_engine(resolve_url(store_url))
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     engine.dispose()
