@@ -32,7 +32,7 @@ def _draw_close(served: Any, course: dict[str, Any]) -> None:
     code, version = course["code"], course["version"]
     if course["closed_reason"] is not None:
         st.caption(f"{ui.plain(code)} was closed by hand: {ui.plain(course['closed_reason'])}.")
-        if st.button(f"Reopen {code}", key="ward_reopen"):
+        if st.button(f"Reopen {ui.plain(code)}", key="ward_reopen"):
             _change(lambda: served.store.reopen_case(code, served.who, version), f"{code} reopened")
         return
     if not is_open(course):
@@ -40,14 +40,17 @@ def _draw_close(served: Any, course: dict[str, Any]) -> None:
             f"{ui.plain(code)} has nothing left to decide ({ui.plain(course['next_action'])})."
         )
         return
-    with st.expander(f"Close {code} by hand"):
+    with st.expander(f"Close {ui.plain(code)} by hand"):
         kind = st.selectbox("Reason", CLOSE_REASONS, key="ward_close_kind")
         other = ""
         if kind == CLOSE_REASONS[-1]:
             other = st.text_input("Which reason (no names)", key="ward_close_other", max_chars=300)
         reason = other if kind == CLOSE_REASONS[-1] else kind
         if st.button(
-            f"Close {code}", key="ward_close", disabled=not reason.strip(), type="secondary"
+            f"Close {ui.plain(code)}",
+            key="ward_close",
+            disabled=not reason.strip(),
+            type="secondary",
         ):
             _change(
                 lambda: served.store.close_case(code, reason, served.who, version),

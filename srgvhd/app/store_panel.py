@@ -215,7 +215,7 @@ def _draw_refusal(
     elif kind == "exists":
         st.error(ui.plain(text), icon=":material/error:")
         st.button(
-            f"Open {code} (replaces the entry on screen)",
+            f"Open {ui.plain(code)} (replaces the entry on screen)",
             key="store_open_existing",
             on_click=_open_latest,
             args=(served, code),
