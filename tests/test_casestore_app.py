@@ -193,13 +193,19 @@ def test_another_patient_is_refused_unless_an_identity_change_is_confirmed(
     assert "not the patient of TODAY (version 1)" in errors
     both = _frame(at, "TODAY version 1 (stored)")
     assert both == [
-        {"patient": "Age (years)", "TODAY version 1 (stored)": "42", "your entry": "67"},
+        {
+            "patient": "Age (years)",
+            "TODAY version 1 (stored)": "42",
+            "your entry": "67",
+            "": "▲ differs",
+        },
         {
             "patient": "Steroid start (day 0)",
             "TODAY version 1 (stored)": _start(7),
             "your entry": _start(7),
+            "": "same",
         },
-        {"patient": "EHR patient", "TODAY version 1 (stored)": "—", "your entry": "—"},
+        {"patient": "EHR patient", "TODAY version 1 (stored)": "—", "your entry": "—", "": "same"},
     ]
     assert at.button(key="store_identity_confirm").disabled  # no reason yet
     assert [v["version"] for v in CaseStore(store_url).history("TODAY")] == [1]

@@ -268,7 +268,12 @@ def _draw_identity(
     stored_col, given_col = f"{code} version {shown['version']} (stored)", "your entry"
     st.dataframe(
         [
-            {"patient": label, stored_col: shown["stored"][label], given_col: shown["given"][label]}
+            {
+                "patient": label,
+                stored_col: shown["stored"][label],
+                given_col: shown["given"][label],
+                "": "▲ differs" if shown["stored"][label] != shown["given"][label] else "same",
+            }
             for label in shown["stored"]
         ],
         hide_index=True,

@@ -161,6 +161,7 @@ def test_two_clinicians_one_course(browser: Browser, app_url: str) -> None:
 REFRACTORY_CODE = "W3-101"
 A_START = date.today() - timedelta(days=10)
 C_START = date.today() - timedelta(days=2)
+CONFIRM = "Same patient, corrected: save as an identity change"
 
 
 def _store_refractory_course() -> None:
@@ -224,6 +225,43 @@ def test_a_refractory_course_is_listed_and_a_new_course_cannot_take_its_code(
         try:
             (only,) = store.history(REFRACTORY_CODE)  # patient A's course is untouched
             assert only["patient"] == f"steroid start {A_START.isoformat()}, age 42"
+        finally:
+            store.close()
+
+        # open the stored course, type another age: refused, both patients side by side
+        with rerun(page):
+            page.get_by_role(
+                "button", name=f"Open {REFRACTORY_CODE} (replaces the entry on screen)"
+            ).click()
+        assert page.get_by_label("Age (years)", exact=True).input_value() in ("42", "42.00")
+        type_into(page, textbox(page, "Age (years)"), "24")
+        ui.save()
+        refusal = ui.message("not the patient of")
+        assert f"not the patient of {REFRACTORY_CODE} (version 1)" in refusal, refusal
+        reason = textbox(page, "Reason for the identity change (kept in the history)")
+        reason.scroll_into_view_if_needed()
+        page.mouse.move(0, 0)
+        page.screenshot(path=SCREENSHOTS / "assess-identity-change.png")
+        age = (
+            page.get_by_test_id("stDataFrame")
+            .locator("tbody tr[role=row]")
+            .filter(has_text="Age (years)")
+            .first
+        )
+        age.wait_for(state="attached")
+        cells = " | ".join(age.locator("td").all_inner_texts())
+        assert cells == "Age (years) | 42 | 24 | ▲ differs", cells
+        type_into(page, reason, "age typed as 42 instead of 24")
+        with rerun(page):
+            page.get_by_role(
+                "button", name="Same patient, corrected: save as an identity change"
+            ).click()
+        ui.message(f"Saved {REFRACTORY_CODE} as version 2")
+        store = CaseStore(resolve_url())
+        try:
+            first, second = store.history(REFRACTORY_CODE)
+            assert second["identity_change"] == "age typed as 42 instead of 24"
+            assert second["patient"] == f"steroid start {A_START.isoformat()}, age 24"
         finally:
             store.close()
     finally:
