@@ -97,7 +97,8 @@ def main() -> None:
     st.markdown(
         f"**{pending}** second-line choice{'s' if pending != 1 else ''} pending, "
         f"**{counts['overdue']}** overdue, **{counts['today']}** due today; "
-        f"{len(shown)} shown of {len(cases)} courses ({closed} closed) "
+        f"{len(shown)} shown of {len(cases)} course{'s' if len(cases) != 1 else ''} "
+        f"({closed} closed) "
         f"(today {today.isoformat()})."
     )
     if not shown:
