@@ -3,7 +3,7 @@
 Expected list fields are written from the study rules (clinical-rules.md §5a): a course
 assessed on day 0 only is "not refractory so far" with its next decision on day 7; skin stage
 2 → 3 on day 4 is progression, which fires R1 (days 3–5): steroid-refractory on 2026-11-05, so
-the second-line choice is pending from that date (clinical-rules.md §8.9).
+the second-line choice is pending from that date (clinical-rules.md §8).
 """
 
 from __future__ import annotations
@@ -261,7 +261,7 @@ def test_unknown_database_kinds_are_refused() -> None:
 
 
 def test_a_recorded_second_line_is_followed_to_its_week4_date(store: CaseStore) -> None:
-    """clinical-rules.md §8.9: with a second line the course is due on the week-4 date (start +
+    """clinical-rules.md §8: with a second line the course is due on the week-4 date (start +
     28 days: 2026-11-08 + 28 = 2026-12-06), no longer a pending choice."""
     with_second_line = {
         **R1,

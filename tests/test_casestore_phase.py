@@ -1,5 +1,5 @@
 """The ward's phase and next action of a course (srgvhd.casestore.summary.course_phase), from
-the assess result's JSON (docs/interfaces.md §2 and §7), by docs/clinical-rules.md §8.9.
+the assess result's JSON (docs/interfaces.md §2 and §7), by docs/clinical-rules.md §8.
 
 The results are written by hand in the contract's shape, including the ``second_line`` object,
 so every branch is checked whatever engine produced the result.
@@ -140,7 +140,7 @@ DATES = st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31))
     recorded=st.one_of(st.none(), st.just({}), st.just({"therapy": "uc-msc"})),
 )
 def test_a_verdict_without_a_second_line_is_never_closed(value, verdict, day, recorded) -> None:
-    """clinical-rules.md §8.9: pending from the verdict's date, whatever else the result holds."""
+    """clinical-rules.md §8: pending from the verdict's date, whatever else the result holds."""
     result = status(value, rule="R2", day=day, date=verdict.isoformat())
     document = {} if recorded is None else {"second_line": recorded}
     phase = course_phase(result, document)

@@ -43,7 +43,7 @@ case_versions = Table(
     Column("rule", String(8)),
     Column("max_grade", String(4)),
     Column("next_decision_date", Date),
-    # 0002: patient binding (interfaces.md §8), closing by hand, phase (clinical-rules.md §8.9)
+    # 0002: patient binding (interfaces.md §8), closing by hand, phase (clinical-rules.md §8)
     Column("binding", Text),
     Column("event", String(16)),
     Column("identity_change", Text),

@@ -3,7 +3,7 @@
 ``assess`` is the store's only call into the engine (``srgvhd.clinical.course.assess_case``,
 interfaces.md §2), so a change of its return type is a change here only. ``course_phase`` reads
 the engine's JSON result (interfaces.md §2 and §7) and says where the course stands and what the
-ward has to do next (docs/clinical-rules.md §8.9):
+ward has to do next (docs/clinical-rules.md §8):
 
 - steroid phase, no verdict yet: ``steroids``, "decision on day 7" due on the rule's date;
 - steroid-refractory (or, under the EBMT 2018 rules, steroid-dependent) with no second line

@@ -3,7 +3,7 @@ who needs a decision first, the urgency of the next action in words, and the nex
 assessment of a course still on steroids.
 
 Each course's phase and next action come from the store (``srgvhd.casestore.summary``,
-docs/clinical-rules.md §8.9): a steroid-refractory course with no second line is "second-line
+docs/clinical-rules.md §8): a steroid-refractory course with no second line is "second-line
 choice pending", due on the verdict's date and listed first; the store sorts the list. Urgency
 is written out and marked with a symbol, never by colour alone: "OVERDUE" (due before today),
 "DUE TODAY", then the later ones; closed courses say so. A course on steroids also shows its next

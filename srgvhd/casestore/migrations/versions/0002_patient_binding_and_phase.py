@@ -10,7 +10,7 @@ Adds (all nullable, so every existing row stays as it was saved):
 - ``identity_change``: the clinician's reason when the save changed the patient binding;
 - ``closed_reason``: set while the course is closed by hand (death, transfer, …);
 - ``phase``, ``next_action``, ``due_date``: the ward list's phase and next action
-  (docs/clinical-rules.md §8.9).
+  (docs/clinical-rules.md §8).
 
 The latest version of each course is filled in from its case file (the binding directly, the
 phase by the assess engine), so an upgraded store lists and guards its old courses at once. A
