@@ -19,7 +19,7 @@ from srgvhd.casestore.database import resolve_url
 from srgvhd.casestore.store import CaseStore, CodeExistsError, StaleVersionError, check_code
 from srgvhd.errors import InputError
 from tests import casestore_db
-from tests.cases import course
+from tests.cases import course, staged
 
 db_url = casestore_db.db_url
 
@@ -274,3 +274,9 @@ def test_a_recorded_second_line_is_followed_to_its_week4_date(store: CaseStore) 
     assert row["phase"] == "second line" and row["due_date"] == "2026-12-06"
     assert row["next_action"].startswith("week-4 response")
     assert row["status"] == "steroid-refractory"  # the steroid verdict stays as it was
+    assert row["day"] == 4
+    # an assessment on second line (2026-11-12, day 11 of the course) is the last assessed
+    later = {**with_second_line, "assessments": [*R1["assessments"], staged(11, 2, 0, 0, 1)]}
+    store.save("SL-1", later, "alice", base_version=2)
+    (row,) = store.list_cases()
+    assert (row["day"], row["phase"], row["status"]) == (11, "second line", "steroid-refractory")

@@ -128,7 +128,7 @@ def _second_line_phase(second: dict[str, Any]) -> Phase:
 def list_fields(document: dict[str, Any]) -> dict[str, Any]:
     """Validate a case file document and give the ward list's fields for it.
 
-    ``day`` is the day of the course of its latest assessment; ``status``, ``rule``,
+    ``day`` is the day of the steroid course of its latest assessment; ``status``, ``rule``,
     ``next_decision_date`` and ``max_grade`` are the engine's (interfaces.md §2); ``phase``,
     ``next_action`` and ``due_date`` are ``course_phase``'s.
     Raises ``InputError`` naming the field when the document is not a valid case.
@@ -140,7 +140,9 @@ def list_fields(document: dict[str, Any]) -> dict[str, Any]:
     return {
         "age_years": case.patient.age_years,
         "steroid_start": case.steroids.start_date,
-        "day": result["assessments"][-1]["day"],
+        # the latest assessment's day of the course, second-line ones included (the engine's
+        # steroid-phase list stops at the second-line start)
+        "day": case.day(case.assessments[-1].date),
         "status": status["value"],
         "rule": status["rule"],
         "max_grade": result["max_grade"],
