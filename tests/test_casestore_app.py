@@ -92,6 +92,11 @@ def test_close_by_hand_with_a_reason_then_reopen(store_url: str) -> None:
     assert any("REFR closed (palliative care only): version 2" in s.value for s in at.success)
     assert "REFR" not in [r["code"] for r in _table(at)]  # closed: under the toggle
     at.toggle(key="ward_closed").set_value(True).run()
+    at.selectbox(key="ward_pick").set_value("REFR")
+    at.button(key="ward_open").click().run()  # the Assess page says it is closed
+    assert any("REFR is closed by hand (palliative care only)" in i.value for i in at.info)
+    at.switch_page("pages/ward.py").run()
+    at.toggle(key="ward_closed").set_value(True).run()
     (row,) = [r for r in _table(at) if r["code"] == "REFR"]
     assert (row["phase"], row["due"]) == ("closed", "— closed")
     assert row["next action"] == "closed by hand: palliative care only"

@@ -325,6 +325,13 @@ def _draw_history(served: Served, code: str) -> None:
     except InputError:
         st.caption(f"No saved version of {ui.plain(code)} yet.")
         return
+    closed = versions[-1]["closed_reason"]
+    if closed is not None:
+        st.info(
+            f"{ui.plain(code)} is closed by hand ({ui.plain(closed)}): a save keeps it closed; "
+            "reopen it on the Ward page.",
+            icon=":material/inventory_2:",
+        )
     count = f"{len(versions)} version" + ("s" if len(versions) != 1 else "")
     with st.expander(f"Version history of {ui.plain(code)} ({count})"):
         st.dataframe(
