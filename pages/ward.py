@@ -1,6 +1,7 @@
-"""Ward page (the default page): the ward's open steroid courses, one row each, the most urgent
-decision first (rows from srgvhd.casestore.ward); open a course into the Assess page, or start a
-new one (issue 10).
+"""Ward page (the default page): who needs a decision, one row per course — pending second-line
+choices first, then the other open courses by due date (rows from srgvhd.casestore.ward);
+closed courses under a toggle. Open a course into the Assess page, start a new one, close one by
+hand with a reason, or reopen it.
 """
 
 from __future__ import annotations
@@ -11,15 +12,60 @@ from typing import Any
 
 import streamlit as st
 
-from srgvhd.app import store_panel
-from srgvhd.casestore.ward import urgency, ward_rows
+from srgvhd.app import store_panel, ui
+from srgvhd.casestore.summary import PENDING
+from srgvhd.casestore.ward import is_open, urgency, ward_rows
+from srgvhd.errors import InputError
 
 ASSESS_PAGE = "pages/assess.py"
+CLOSE_REASONS = ("death", "transfer to another centre", "other (say which)")
+NOTICE = "ward_notice"
 
 
 def _open(store: Any, code: str, version: int) -> None:
     document = json.loads(store.export(code, version))
     store_panel.open_course(code, version, document)
+
+
+def _draw_close(served: Any, course: dict[str, Any]) -> None:
+    """Close the picked course by hand with a reason, or reopen one closed by hand."""
+    code, version = course["code"], course["version"]
+    if course["closed_reason"] is not None:
+        st.caption(f"{ui.plain(code)} was closed by hand: {ui.plain(course['closed_reason'])}.")
+        if st.button(f"Reopen {ui.plain(code)}", key="ward_reopen"):
+            _change(lambda: served.store.reopen_case(code, served.who, version), f"{code} reopened")
+        return
+    if not is_open(course):
+        st.caption(
+            f"{ui.plain(code)} has nothing left to decide ({ui.plain(course['next_action'])})."
+        )
+        return
+    with st.expander(f"Close {ui.plain(code)} by hand"):
+        kind = st.selectbox("Reason", CLOSE_REASONS, key="ward_close_kind")
+        other = ""
+        if kind == CLOSE_REASONS[-1]:
+            other = st.text_input("Which reason (no names)", key="ward_close_other", max_chars=300)
+        reason = other if kind == CLOSE_REASONS[-1] else kind
+        if st.button(
+            f"Close {ui.plain(code)}",
+            key="ward_close",
+            disabled=not reason.strip(),
+            type="secondary",
+        ):
+            _change(
+                lambda: served.store.close_case(code, reason, served.who, version),
+                f"{code} closed ({reason})",
+            )
+
+
+def _change(action: Any, done: str) -> None:
+    try:
+        version = action()
+    except InputError as exc:
+        st.session_state[NOTICE] = ("error", f"Not changed: {exc}")
+    else:
+        st.session_state[NOTICE] = ("success", f"{done}: version {version}.")
+    st.rerun()
 
 
 def main() -> None:
@@ -34,16 +80,26 @@ def main() -> None:
     if st.button("New course", icon=":material/add:", key="ward_new"):
         store_panel.new_course()
         st.switch_page(ASSESS_PAGE)
-    show_closed = st.toggle("Show closed courses (no decision pending)", key="ward_closed")
+    kind, text = st.session_state.pop(NOTICE, (None, None))
+    if kind == "error":
+        st.error(ui.plain(text), icon=":material/error:")
+    elif kind == "success":
+        st.success(ui.plain(text), icon=":material/check_circle:")
+    show_closed = st.toggle("Show closed courses", key="ward_closed")
     cases = served.store.list_cases()
-    shown = [c for c in cases if show_closed or c["next_decision_date"] is not None]
+    shown = [c for c in cases if show_closed or is_open(c)]
     counts = {
-        k: sum(1 for c in shown if urgency(c["next_decision_date"], today) == k)
+        k: sum(1 for c in shown if urgency(c["due_date"], today, c["phase"]) == k)
         for k in ("overdue", "today")
     }
+    pending = sum(1 for c in cases if c["phase"] == PENDING)
+    closed = sum(1 for c in cases if not is_open(c))
     st.markdown(
-        f"**{counts['overdue']}** overdue, **{counts['today']}** due today, "
-        f"{len(shown)} shown of {len(cases)} courses (today {today.isoformat()})."
+        f"**{pending}** second-line choice{'s' if pending != 1 else ''} pending, "
+        f"**{counts['overdue']}** overdue, **{counts['today']}** due today; "
+        f"{len(shown)} shown of {len(cases)} course{'s' if len(cases) != 1 else ''} "
+        f"({closed} closed) "
+        f"(today {today.isoformat()})."
     )
     if not shown:
         st.info("No open course. Start one with New course, or save one from the Assess page.")
@@ -54,12 +110,13 @@ def main() -> None:
         width="stretch",
         column_config={"version": st.column_config.NumberColumn(format="%d")},
     )
-    codes = {c["code"]: c["version"] for c in shown}
+    by_code = {c["code"]: c for c in shown}
     pick, go = st.columns([3, 1], vertical_alignment="bottom")
-    code = pick.selectbox("Course to open", list(codes), key="ward_pick")
+    code = pick.selectbox("Course to open", list(by_code), key="ward_pick")
     if go.button("Open in Assess", key="ward_open", type="primary"):
-        _open(served.store, code, codes[code])
+        _open(served.store, code, by_code[code]["version"])
         st.switch_page(ASSESS_PAGE)
+    _draw_close(served, by_code[code])
 
 
 main()

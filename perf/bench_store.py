@@ -51,9 +51,15 @@ WARD_SHOWN = (
 )
 
 
-def course(rng: random.Random, today: date) -> dict[str, Any]:
-    """A synthetic course started 0–20 days ago, assessed on day 0 and maybe days 4 and 7."""
+def course(
+    rng: random.Random, today: date, patient: tuple[str, int] | None = None
+) -> dict[str, Any]:
+    """A synthetic course started 0–20 days ago, assessed on day 0 and maybe days 4 and 7;
+    ``patient`` (steroid start, age) keeps a stored course's patient for its next version."""
     start = today - timedelta(days=rng.randint(0, 20))
+    age = rng.randint(18, 75)
+    if patient is not None:
+        start, age = date.fromisoformat(patient[0]), patient[1]
     days = [d for d in (0, 4, 7) if d == 0 or (rng.random() < 0.5 and d <= (today - start).days)]
     stages = [
         {
@@ -70,18 +76,25 @@ def course(rng: random.Random, today: date) -> dict[str, Any]:
     stages[0]["stages"]["skin"] = max(1, stages[0]["stages"]["skin"])
     return {
         "format": "srgvhd-case/1",
-        "patient": {"age_years": rng.randint(18, 75), "weight_kg": 70.0},
+        "patient": {"age_years": age, "weight_kg": 70.0},
         "steroids": {"start_date": start.isoformat(), "methylprednisolone_mg_per_kg_day": 2.0},
         "assessments": stages,
         "grade_override": None,
     }
 
 
-def fill(store: CaseStore, rng: random.Random, first: int, last: int) -> None:
-    """Save courses ``B{first}`` … ``B{last - 1}`` (one version each)."""
+def fill(store: CaseStore, rng: random.Random, first: int, last: int) -> dict[str, tuple]:
+    """Save courses ``B{first}`` … ``B{last - 1}`` (one version each); their patients."""
     today = date.today()
+    patients = {}
     for i in range(first, last):
-        store.save(f"B{i:05d}", course(rng, today), "bench")
+        document = course(rng, today)
+        store.save(f"B{i:05d}", document, "bench")
+        patients[f"B{i:05d}"] = (
+            document["steroids"]["start_date"],
+            document["patient"]["age_years"],
+        )
+    return patients
 
 
 def timed(action, repeats: int) -> list[float]:
@@ -99,16 +112,20 @@ def store_latencies(url: str, sizes: list[int], repeats: int) -> dict[int, dict[
     rng = random.Random(12)
     store = CaseStore(url)
     versions: dict[str, int] = {}
+    patients: dict[str, tuple] = {}
     results, filled = {}, 0
     for size in sizes:
-        fill(store, rng, filled, size)
+        patients.update(fill(store, rng, filled, size))
         versions.update({f"B{i:05d}": 1 for i in range(filled, size)})
         filled = size
 
         def save_one(size: int = size) -> None:
             code = f"B{rng.randrange(size):05d}"
             versions[code] = store.save(
-                code, course(rng, date.today()), "bench", base_version=versions[code]
+                code,
+                course(rng, date.today(), patients[code]),
+                "bench",
+                base_version=versions[code],
             )
 
         store.list_cases()  # warm the connection pool and the query plan

@@ -32,6 +32,10 @@ LIST_KEYS = {
     "rule",
     "next_decision_date",
     "max_grade",
+    "phase",
+    "next_action",
+    "due_date",
+    "closed_reason",
 }
 
 
@@ -193,15 +197,16 @@ def test_due_by_filters_and_a_bad_date_is_refused(db_url: str, tmp_path: Path) -
     assert (
         cases("save", write(tmp_path, "a.json", DAY0), "--code", "due", db=db_url).returncode == 0
     )
-    assert (
-        cases("save", write(tmp_path, "b.json", R1), "--code", "closed", db=db_url).returncode == 0
-    )
+    assert cases("save", write(tmp_path, "b.json", R1), "--code", "refr", db=db_url).returncode == 0
     due = json.loads(cases("list", "--json", "--due-by", "2026-11-08", db=db_url).stdout)
-    assert [r["code"] for r in due] == ["due"]
-    assert json.loads(cases("list", "--json", "--due-by", "2026-11-07", db=db_url).stdout) == []
+    assert [r["code"] for r in due] == ["refr", "due"]  # refractory 2026-11-05, day 7 11-08
+    due = json.loads(cases("list", "--json", "--due-by", "2026-11-07", db=db_url).stdout)
+    assert [r["code"] for r in due] == ["refr"]
+    assert json.loads(cases("list", "--json", "--due-by", "2026-11-04", db=db_url).stdout) == []
     refused(cases("list", "--due-by", "08/11/2026", db=db_url), "--due-by")
     table = cases("list", db=db_url)
-    assert table.returncode == 0 and "due" in table.stdout and "closed" in table.stdout
+    assert table.returncode == 0 and "due" in table.stdout and "refr" in table.stdout
+    assert "second-line choice pending" in table.stdout
 
 
 def test_database_url_from_the_environment(tmp_path: Path) -> None:
@@ -238,3 +243,66 @@ def test_unreachable_database_is_one_line_not_a_traceback(tmp_path: Path) -> Non
     result = cases("list", db=f"postgresql://nobody@127.0.0.1:{free_port()}/none")
     assert result.returncode != 0 and result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+OTHER = course((0, 1, 0, 0, 0), start="2026-11-03", age=67)  # another patient (interfaces §8)
+
+
+def test_another_patient_under_an_existing_code_is_refused_both_ways(
+    db_url: str, tmp_path: Path
+) -> None:
+    mine, theirs = write(tmp_path, "a.json", R1), write(tmp_path, "c.json", OTHER)
+    assert cases("save", mine, "--code", "W1", db=db_url).stdout == "1\n"
+    new = cases("save", theirs, "--code", "W1", db=db_url)
+    refused(new, "W1 exists (version 1): open it, or choose another code")
+    based = cases("save", theirs, "--code", "W1", "--base-version", "1", db=db_url)
+    refused(
+        based,
+        "stored: steroid start 2026-11-01, age 42",
+        "this file: steroid start 2026-11-03, age 67",
+        "--identity-change",
+    )
+    same_again = cases("save", mine, "--code", "W1", db=db_url)  # same patient, no base
+    refused(same_again, "W1 exists (version 1)")
+    (row,) = json.loads(cases("list", "--json", db=db_url).stdout)
+    assert (row["version"], row["age_years"], row["status"]) == (1, 42, "steroid-refractory")
+
+
+def test_identity_change_with_a_reason_is_saved_and_shown_in_the_history(
+    db_url: str, tmp_path: Path
+) -> None:
+    mine, theirs = write(tmp_path, "a.json", R1), write(tmp_path, "c.json", OTHER)
+    assert cases("save", mine, "--code", "W1", db=db_url).returncode == 0
+    args = ("--code", "W1", "--base-version", "1", "--identity-change", "wrong age and start")
+    saved = cases("save", theirs, *args, db=db_url)
+    assert (saved.returncode, saved.stdout, saved.stderr) == (0, "2\n", "")
+    text = cases("history", "W1", db=db_url).stdout
+    assert "identity change: wrong age and start" in text
+    assert "was steroid start 2026-11-01, age 42; now steroid start 2026-11-03, age 67" in text
+    versions = json.loads(cases("history", "W1", "--json", db=db_url).stdout)
+    assert [v["identity_change"] for v in versions] == [None, "wrong age and start"]
+
+
+def test_a_refractory_course_is_listed_as_second_line_choice_pending_then_closed_by_hand(
+    db_url: str, tmp_path: Path
+) -> None:
+    assert cases("save", write(tmp_path, "a.json", R1), "--code", "R-1", db=db_url).returncode == 0
+    (row,) = json.loads(cases("list", "--json", db=db_url).stdout)
+    assert (row["phase"], row["next_action"], row["due_date"]) == (
+        "second-line choice pending",
+        "second-line choice pending",
+        "2026-11-05",
+    )
+    refused(cases("close", "R-1", "--base-version", "1", db=db_url), "--reason")
+    refused(cases("close", "R-1", "--reason", "death", db=db_url), "--base-version")
+    closed = cases("close", "R-1", "--reason", "death", "--base-version", "1", db=db_url)
+    assert (closed.returncode, closed.stdout) == (0, "2\n"), closed.stderr
+    (row,) = json.loads(cases("list", "--json", db=db_url).stdout)  # still listed
+    assert (row["phase"], row["closed_reason"], row["version"]) == ("closed", "death", 2)
+    refused(cases("reopen", "R-1", "--base-version", "1", db=db_url), "version 2 was saved by")
+    reopened = cases("reopen", "R-1", "--base-version", "2", db=db_url)
+    assert (reopened.returncode, reopened.stdout) == (0, "3\n"), reopened.stderr
+    (row,) = json.loads(cases("list", "--json", db=db_url).stdout)
+    assert (row["phase"], row["closed_reason"]) == ("second-line choice pending", None)
+    history = cases("history", "R-1", db=db_url).stdout
+    assert "closed by hand: death" in history and "reopened" in history

@@ -2,7 +2,8 @@
 
 - 20 writers save the same case from the same base version at once: exactly one wins each round,
   the other 19 are refused as stale, and the versions are 1..rounds with none lost or doubled.
-- 20 writers append without a base version: all 20 versions are written, none lost.
+- 20 writers create the same new course at once: exactly one creates it, the other 19 are told
+  the code exists (a new course never lands on an existing one).
 - ``srgvhd cases save`` is SIGKILLed at random moments (24 times): the database still opens,
   every version a killed or finished save committed is whole, and no version is half-written.
 """
@@ -23,7 +24,7 @@ import pytest
 from sqlalchemy import select
 
 from srgvhd.casestore.schema import case_versions
-from srgvhd.casestore.store import CaseStore, StaleVersionError
+from srgvhd.casestore.store import CaseStore, CodeExistsError, StaleVersionError
 from tests import casestore_db
 from tests.cases import course
 
@@ -71,10 +72,14 @@ def test_same_base_exactly_one_writer_wins_each_round(writers: list[CaseStore]) 
             writers, lambda i, s, b=base: s.save("RACE", DOCS[i % 2], f"writer-{i}", base_version=b)
         )
         won = [i for i, r in enumerate(results) if r == base + 1]
-        stale = [r for r in results if isinstance(r, StaleVersionError)]
         assert len(won) == 1, results
-        assert len(stale) == WRITERS - 1, results
-        assert all(f"version {base + 1} was saved by writer-{won[0]}" in str(r) for r in stale)
+        if base == 0:  # base 0 is a new course: the others are told the code exists
+            lost = [r for r in results if isinstance(r, CodeExistsError)]
+            assert all("RACE exists (version 1)" in str(r) for r in lost)
+        else:
+            lost = [r for r in results if isinstance(r, StaleVersionError)]
+            assert all(f"version {base + 1} was saved by writer-{won[0]}" in str(r) for r in lost)
+        assert len(lost) == WRITERS - 1, results
         winners.append(won[0])
     history = writers[0].history("RACE")
     assert [v["version"] for v in history] == list(range(1, ROUNDS + 1))
@@ -89,14 +94,17 @@ def test_one_store_shared_by_sessions_one_writer_wins(db_url: str) -> None:
     )
     store.close()
     assert results.count(1) == 1, results
-    assert sum(isinstance(r, StaleVersionError) for r in results) == WRITERS - 1, results
+    assert sum(isinstance(r, CodeExistsError) for r in results) == WRITERS - 1, results
 
 
-def test_appends_without_base_lose_nothing(writers: list[CaseStore]) -> None:
-    results = _race(writers, lambda i, s: s.save("APPEND", DOCS[i % 2], f"writer-{i}"))
-    assert sorted(results) == list(range(1, WRITERS + 1)), results
-    history = writers[0].history("APPEND")
-    assert sorted(v["saved_by"] for v in history) == sorted(f"writer-{i}" for i in range(WRITERS))
+def test_creators_of_one_code_exactly_one_wins(writers: list[CaseStore]) -> None:
+    results = _race(writers, lambda i, s: s.save("NEW", DOCS[i % 2], f"writer-{i}"))
+    assert results.count(1) == 1, results
+    losers = [r for r in results if isinstance(r, CodeExistsError)]
+    assert len(losers) == WRITERS - 1, results
+    assert all("NEW exists (version 1)" in str(r) for r in losers)
+    (only,) = writers[0].history("NEW")
+    assert only["saved_by"] == f"writer-{results.index(1)}"
 
 
 def _save_command(path: Path, db: str, *extra: str) -> list[str]:
@@ -124,7 +132,7 @@ def test_twenty_processes_same_base_one_wins(db_url: str, tmp_path: Path) -> Non
         sum(
             1
             for rc, out, err in outcomes
-            if rc == 2 and out == "" and "version 1 was saved by" in err
+            if rc == 2 and out == "" and "KILL exists (version 1)" in err
         )
         == WRITERS - 1
     )
@@ -148,8 +156,11 @@ def test_sigkill_during_save_leaves_only_whole_versions(db_url: str, tmp_path: P
     reported = {1: 0}
     for n in range(KILLS):
         which = n % 2
+        reader = CaseStore(db_url)
+        base = reader.latest("KILL").version  # a save names its base version
+        reader.close()
         proc = subprocess.Popen(
-            _save_command(paths[which], db_url),
+            _save_command(paths[which], db_url, "--base-version", str(base)),
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

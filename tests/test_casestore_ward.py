@@ -1,5 +1,6 @@
-"""The Ward list's words (srgvhd.casestore.ward): urgency at the day boundaries and the study's
-assessment schedule (day 0, days 3–5, day 7, day 14; Niu et al. 2026)."""
+"""The Ward list's words (srgvhd.casestore.ward): urgency at the day boundaries, phases and next
+actions, and the study's assessment schedule (day 0, days 3–5, day 7, day 14; Niu et al.
+2026)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,11 @@ def test_urgency_at_the_day_boundaries(due, expected) -> None:
     assert urgency(due, TODAY) == expected
 
 
+def test_an_open_course_without_a_date_is_never_shown_as_closed() -> None:
+    assert urgency(None, TODAY, "second-line choice pending") == "open"
+    assert urgency(None, TODAY, "closed") is None
+
+
 @pytest.mark.parametrize(
     ("last", "expected"),
     [(0, 3), (2, 3), (3, 7), (5, 7), (6, 7), (7, 14), (13, 14), (14, None), (30, None)],
@@ -33,6 +39,9 @@ def _listed(**fields) -> dict:
         "code": "W-1",
         "steroid_start": "2026-11-24",
         "next_decision_date": "2026-12-01",
+        "due_date": "2026-12-01",
+        "phase": "steroids",
+        "next_action": "decision on day 7",
         "status": "not refractory so far",
         "rule": None,
         "max_grade": "II",
@@ -48,12 +57,48 @@ def test_a_row_says_due_today_with_days_and_dates() -> None:
     (row,) = ward_rows([_listed()], TODAY)
     assert row["due"] == "● DUE TODAY"
     assert row["day of course"] == 7
-    assert row["next decision"] == "day 7 · 2026-12-01"
+    assert row["due date"] == "day 7 · 2026-12-01"
+    assert (row["phase"], row["next action"]) == ("steroids", "decision on day 7")
     assert row["next assessment"] == "day 7 · 2026-12-01"
     assert row["rule"] == "—" and row["last assessed"] == "day 4"
 
 
+def test_a_pending_second_line_choice_is_overdue_after_the_verdict_date() -> None:
+    pending = _listed(
+        next_decision_date=None,
+        due_date="2026-11-28",
+        rule="R1",
+        status="steroid-refractory",
+        phase="second-line choice pending",
+        next_action="second-line choice pending",
+    )
+    (row,) = ward_rows([pending], TODAY)
+    assert row["due"] == "▲ OVERDUE" and row["due date"] == "day 4 · 2026-11-28"
+    assert row["next action"] == "second-line choice pending"
+    assert row["next assessment"] == "—"  # the steroid schedule is over
+
+
 def test_a_closed_course_has_no_next_dates() -> None:
-    (row,) = ward_rows([_listed(next_decision_date=None, rule="R1")], TODAY)
-    assert (row["due"], row["next decision"], row["next assessment"]) == ("— closed", "—", "—")
-    assert row["rule"] == "R1"
+    closed = _listed(
+        next_decision_date=None,
+        due_date=None,
+        rule="R1",
+        phase="closed",
+        next_action="closed by hand: death",
+    )
+    (row,) = ward_rows([closed], TODAY)
+    assert (row["due"], row["due date"], row["next assessment"]) == ("— closed", "—", "—")
+    assert row["rule"] == "R1" and row["next action"] == "closed by hand: death"
+
+
+def test_a_second_line_course_shows_its_week4_date_without_a_steroid_day() -> None:
+    week4 = _listed(
+        next_decision_date=None,
+        due_date="2026-12-24",
+        status="steroid-refractory",
+        phase="second line",
+        next_action="week-4 response due",
+    )
+    (row,) = ward_rows([week4], TODAY)
+    assert (row["due"], row["due date"]) == ("○ later", "2026-12-24")
+    assert row["next action"] == "week-4 response due" and row["next assessment"] == "—"

@@ -151,6 +151,8 @@ def _case_dict(form: dict[str, Any], reading: Reading) -> dict[str, Any]:
     hemoglobin = number("hemoglobin_value")
     if hemoglobin is not None:
         patient["hemoglobin"] = {"value": hemoglobin, "unit": form.get("hemoglobin_unit", "g/L")}
+    if form.get("patient_ehr"):  # the EHR reference of an opened case, never typed
+        patient["ehr"] = dict(form["patient_ehr"])
     start = _read_date(
         reading,
         ("steroid_start", "steroids.start_date"),

@@ -41,6 +41,8 @@ def case_dict_to_form(d: dict[str, Any]) -> dict[str, Any]:
     form = empty_form()
     patient, steroids = d["patient"], d["steroids"]
     form["case_code"] = d.get("case_code") or ""
+    if patient.get("ehr"):  # kept as it came: the course's patient binding (interfaces.md §8)
+        form["patient_ehr"] = dict(patient["ehr"])
     form["age_years"] = number_text(patient.get("age_years"))
     form["weight_kg"] = number_text(patient.get("weight_kg"))
     if patient.get("hemoglobin"):

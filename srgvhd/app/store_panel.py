@@ -1,10 +1,18 @@
 """The Assess page's case-store panel: Save (with the base version) under the form's case code,
-a stale save refused with who saved what when, and the version history with the differences
-between two versions (docs/interfaces.md §5).
+and the version history with the differences between two versions (docs/interfaces.md §5, §8).
+
+A save is refused, and the clinician's entry stays on screen, when:
+
+- a new course takes a code that exists ("W3-101 exists — open it or choose another code"),
+  with a button to open the stored course instead;
+- a colleague saved a newer version in between: "Open the newer version", and the fields where
+  it differs from the entry on screen, side by side in clinical labels (plain text);
+- the entry's patient is not the one the course is bound to: both patients side by side (age,
+  steroid start, EHR patient), and only if the clinician gives a reason can the save go ahead
+  as an identity change, which the history keeps.
 
 The page calls :func:`take_pending` before drawing its form (a course opened or started on the
-Ward page) and :func:`draw` after it. A refused save never replaces the clinician's entry: it
-stays on screen to be merged by hand.
+Ward page) and :func:`draw` after it.
 """
 
 from __future__ import annotations
@@ -16,7 +24,8 @@ import streamlit as st
 
 from srgvhd.app import entry, ui
 from srgvhd.app import form as F
-from srgvhd.casestore.diff import changes
+from srgvhd.app.diff_words import labelled_changes
+from srgvhd.casestore.binding import binding_of, binding_text, patient_card
 from srgvhd.clinical.case import parse_case
 from srgvhd.errors import InputError, Problem
 
@@ -27,7 +36,15 @@ ss = st.session_state
 STATE = "store_state"  # {"code": str, "base": int}: the stored course the form was based on
 PENDING = "store_pending"  # {"code", "version", "document"} or {"new": True}, set by the Ward page
 MESSAGE = "store_message"  # (kind, text) of the last save
-LATEST = "store_message_latest"  # the version a stale save ran into
+LATEST = "store_message_latest"  # the version a refused save ran into
+REFUSED_CODE = "store_message_code"  # the code a refused save was for
+IDENTITY = "store_identity"  # the two patients of a refused save: {"version", "stored", "given"}
+REASON = "store_identity_reason"  # the identity change's reason, as typed
+IDENTITY_HINT = (
+    "If this is another patient, choose another case code (Patient, above). If it is the "
+    "same patient and the stored age or steroid start date was wrong, give the reason and "
+    "save it as an identity change: the reason is kept in the history."
+)
 
 
 def open_course(code: str, version: int, document: dict[str, Any]) -> None:
@@ -46,11 +63,16 @@ def _state() -> dict[str, Any]:
     return ss[STATE]
 
 
+def _forget_refusal() -> None:
+    for key in (MESSAGE, LATEST, REFUSED_CODE, IDENTITY, REASON):
+        ss.pop(key, None)
+
+
 def _load(code: str, version: int, document: dict[str, Any]) -> None:
     """Put a stored version in the form; the next save is based on it."""
     entry.open_case(parse_case(document))
     ss[STATE] = {"code": code, "base": version}
-    ss.pop(MESSAGE, None)
+    _forget_refusal()
 
 
 def take_pending() -> None:
@@ -61,7 +83,7 @@ def take_pending() -> None:
     if pending.get("new"):
         entry.replace_form(F.empty_form())
         ss[STATE] = {"code": "", "base": 0}
-        ss.pop(MESSAGE, None)
+        _forget_refusal()
     else:
         _load(pending["code"], pending["version"], pending["document"])
 
@@ -83,65 +105,93 @@ def draw(form: dict[str, Any]) -> None:
     served = open_store()
     if served is None:
         return
-    state = _state()
     code = str(form.get("case_code") or "").strip()
-    base = state["base"] if code and code == state["code"] else 0
-    _draw_save(served, form, code, base)
+    base_line = st.empty()  # filled after the save, so it names the version just saved
+    document = _document(form)
+    _draw_save(served, form, code, document)
+    base = _base(code)
+    where = f"version {base} of {code}" if base else "a new course"
+    base_line.caption(
+        f"Saving as {ui.plain(served.who)}; this entry is based on {ui.plain(where)}."
+    )
+    _draw_refusal(served, code, document, form)
     if code:
         _draw_history(served, code)
 
 
-def _draw_save(served: Served, form: dict[str, Any], code: str, base: int) -> None:
-    document = _document(form)
-    where = f"version {base} of {code}" if base else "a new course"
-    st.caption(f"Saving as {ui.plain(served.who)}; this entry is based on {ui.plain(where)}.")
+def _base(code: str) -> int:
+    """The version the entry is based on: the stored course's, while the code is unchanged."""
+    state = _state()
+    return state["base"] if code and code == state["code"] else 0
+
+
+def _draw_save(
+    served: Served, form: dict[str, Any], code: str, document: dict[str, Any] | None
+) -> None:
     if st.button(
         "Save to ward store",
         type="primary",
         disabled=document is None or not code,
         key="store_save",
     ):
-        _save(served, code, document, base, form)
+        _save(served, code, document, _base(code), form)
     if document is None:
         st.caption("Complete the form without problems to save it.")
     elif not code:
         st.caption("Enter a case code (Patient, above) to save it.")
-    kind, text = ss.get(MESSAGE, (None, None))
-    if kind == "saved":
-        st.success(text, icon=":material/check_circle:")
-    elif kind == "stale":
-        st.error(text, icon=":material/sync_problem:")
-        latest = ss[LATEST]
-        st.button(
-            f"I have merged version {latest} by hand: base my entry on it",
-            on_click=_rebase,
-            args=(code, latest),
-            key="store_rebase",
-        )
-    elif kind == "refused":
-        st.error(text, icon=":material/error:")
 
 
 def _save(
-    served: Served, code: str, document: dict[str, Any] | None, base: int, form: dict[str, Any]
+    served: Served,
+    code: str,
+    document: dict[str, Any] | None,
+    base: int,
+    form: dict[str, Any],
+    identity_change: str | None = None,
 ) -> None:
-    from srgvhd.casestore.store import StaleVersionError, check_code
+    from srgvhd.casestore.store import (
+        CodeExistsError,
+        IdentityMismatchError,
+        StaleVersionError,
+        check_code,
+    )
 
+    _forget_refusal()
+    ss[REFUSED_CODE] = code
     try:
         check_code(code, "Case code")
         if document is None:
             raise InputError(Problem("form", "the form cannot be assessed yet"))
         version = served.store.save(
-            code, {**document, "case_code": code}, served.who, base_version=base
+            code,
+            {**document, "case_code": code},
+            served.who,
+            base_version=base,
+            identity_change=identity_change,
         )
+    except CodeExistsError as exc:
+        ss[MESSAGE] = ("exists", f"Not saved: {code} exists — open it or choose another code.")
+        ss[LATEST] = exc.latest
+        return
     except StaleVersionError as exc:
         ss[MESSAGE] = (
             "stale",
-            f"Not saved: {ui.plain(exc.problems[0].what)}. Your entry is "
-            "kept on screen: compare it with the latest version below, merge by "
-            "hand, then save again.",
+            f"Not saved: {ui.plain(exc.problems[0].what)}. Your entry is kept on screen. Open "
+            "the newer version, or compare it with your entry below.",
         )
         ss[LATEST] = exc.latest.version
+        return
+    except IdentityMismatchError as exc:
+        ss[MESSAGE] = (
+            "identity",
+            f"Not saved: this entry is not the patient of {code} (version {exc.version}).",
+        )
+        ss[IDENTITY] = {
+            "version": exc.version,
+            "stored": patient_card(exc.stored),
+            "given": patient_card(exc.given),
+            "binding": binding_text(binding_of(exc.given)),
+        }
         return
     except InputError as exc:
         ss[MESSAGE] = ("refused", f"Not saved: {ui.plain(exc)}")
@@ -151,9 +201,106 @@ def _save(
     entry.mark_saved(form)
 
 
-def _rebase(code: str, latest: int) -> None:
-    ss[STATE] = {"code": code, "base": latest}
-    ss.pop(MESSAGE, None)
+def _draw_refusal(
+    served: Served, code: str, document: dict[str, Any] | None, form: dict[str, Any]
+) -> None:
+    kind, text = ss.get(MESSAGE, (None, None))
+    if kind in ("exists", "stale", "identity") and ss.get(REFUSED_CODE) != code:
+        _forget_refusal()  # the code was changed since: the refusal no longer applies
+        return
+    if kind == "saved":
+        st.success(text, icon=":material/check_circle:")
+    elif kind == "refused":
+        st.error(text, icon=":material/error:")
+    elif kind == "exists":
+        st.error(ui.plain(text), icon=":material/error:")
+        st.button(
+            f"Open {ui.plain(code)} (replaces the entry on screen)",
+            key="store_open_existing",
+            on_click=_open_latest,
+            args=(served, code),
+        )
+    elif kind == "stale":
+        st.error(text, icon=":material/sync_problem:")
+        latest = ss[LATEST]
+        st.button(
+            f"Open the newer version {latest} (replaces the entry on screen)",
+            key="store_open_newer",
+            on_click=_open_latest,
+            args=(served, code),
+        )
+        _draw_entry_beside(served, code, latest, document)
+    elif kind == "identity":
+        st.error(ui.plain(text), icon=":material/person_alert:")
+        _draw_identity(served, code, document, form)
+
+
+def _open_latest(served: Served, code: str) -> None:
+    """Load the latest stored version of ``code`` (a callback, before the form is drawn)."""
+    latest = served.store.latest(code)
+    if latest is None:
+        return
+    _load(code, latest.version, json.loads(served.store.export(code, latest.version)))
+
+
+def _draw_entry_beside(
+    served: Served, code: str, version: int, document: dict[str, Any] | None
+) -> None:
+    """The fields where the newer stored version and the entry on screen differ."""
+    st.markdown(f"**Version {version} beside your entry** (only the fields that differ)")
+    if document is None:
+        st.caption("Your entry cannot be read as a case yet; complete it to compare.")
+        return
+    theirs = json.loads(served.store.export(code, version))
+    mine = {**document, "case_code": code}
+    rows = labelled_changes(theirs, mine, f"version {version}", "your entry")
+    if rows:
+        st.dataframe(rows, hide_index=True, width="stretch", key="store_stale_diff")
+    else:
+        st.caption("No field differs: open the newer version.")
+
+
+def _draw_identity(
+    served: Served, code: str, document: dict[str, Any] | None, form: dict[str, Any]
+) -> None:
+    """Both patients side by side; the identity change is saved only with a reason."""
+    shown = ss[IDENTITY]
+    stored_col, given_col = f"{code} version {shown['version']} (stored)", "your entry"
+    st.dataframe(
+        [
+            {
+                "patient": label,
+                stored_col: shown["stored"][label],
+                given_col: shown["given"][label],
+                "": "▲ differs" if shown["stored"][label] != shown["given"][label] else "same",
+            }
+            for label in shown["stored"]
+        ],
+        hide_index=True,
+        key="store_identity_table",
+    )
+    st.caption(IDENTITY_HINT)
+    reason = st.text_input(
+        "Reason for the identity change (kept in the history)",
+        key=REASON,
+        max_chars=300,
+        placeholder="e.g. age entered wrongly on version 1",
+    )
+    if st.button(
+        "Same patient, corrected: save as an identity change",
+        key="store_identity_confirm",
+        disabled=not reason.strip(),
+    ):
+        if document is None or binding_text(binding_of(document)) != shown["binding"]:
+            _forget_refusal()
+            ss[MESSAGE] = (
+                "refused",
+                "Not saved: the entry changed after the two patients were shown; save again "
+                "to compare them.",
+            )
+            st.rerun()
+        _save(served, code, document, _base(code), form, identity_change=reason)
+        st.rerun()
 
 
 def _load_version(served: Served, code: str) -> None:
@@ -162,23 +309,46 @@ def _load_version(served: Served, code: str) -> None:
     _load(code, version, json.loads(served.store.export(code, version)))
 
 
+def _event_words(version: dict[str, Any]) -> str:
+    if version["event"] == "close":
+        return f"closed by hand: {version['closed_reason']}"
+    if version["event"] == "reopen":
+        return "reopened"
+    if version["identity_change"]:
+        return f"identity change: {version['identity_change']}"
+    return "saved"
+
+
 def _draw_history(served: Served, code: str) -> None:
     try:
         versions = served.store.history(code)
     except InputError:
         st.caption(f"No saved version of {ui.plain(code)} yet.")
         return
-    with st.expander(f"Version history of {ui.plain(code)} ({len(versions)} versions)"):
-        st.table(
+    closed = versions[-1]["closed_reason"]
+    if closed is not None:
+        st.info(
+            f"{ui.plain(code)} is closed by hand ({ui.plain(closed)}): a save keeps it closed; "
+            "reopen it on the Ward page.",
+            icon=":material/inventory_2:",
+        )
+    count = f"{len(versions)} version" + ("s" if len(versions) != 1 else "")
+    with st.expander(f"Version history of {ui.plain(code)} ({count})"):
+        st.dataframe(
             [
                 {
                     "version": v["version"],
                     "saved at (UTC)": v["saved_at"],
                     "saved by": v["saved_by"],
+                    "what": _event_words(v),
+                    "patient": v["patient"],
                     "fields changed": len(v["changes"]),
                 }
                 for v in versions
-            ]
+            ],
+            hide_index=True,
+            width="stretch",
+            key="store_history_table",
         )
         numbers = [v["version"] for v in versions]
         left, right = st.columns(2)
@@ -203,15 +373,8 @@ def _draw_history(served: Served, code: str) -> None:
 def _draw_diff(served: Served, code: str, old: int, new: int) -> None:
     before = json.loads(served.store.export(code, old))
     after = json.loads(served.store.export(code, new))
-    rows = [
-        {
-            "field": c["field"],
-            f"version {old}": json.dumps(c["before"], ensure_ascii=False),
-            f"version {new}": json.dumps(c["after"], ensure_ascii=False),
-        }
-        for c in changes(before, after)
-    ]
+    rows = labelled_changes(before, after, f"version {old}", f"version {new}")
     if rows:
-        st.table(rows)
+        st.dataframe(rows, hide_index=True, width="stretch", key="store_diff_table")
     else:
         st.caption("No field differs between these versions.")

@@ -3,7 +3,8 @@
 Each save inserts a row ``(code, version)``; the primary key on that pair is what decides a race
 between two saves from the same base version. Besides who, when and the case file itself, a row
 keeps the fields the ward list shows, computed by the assess engine when the version was saved,
-so the list never re-runs the engine. There is no column for a name.
+so the list never re-runs the engine, and the patient the course is bound to (``binding``). There
+is no column for a name.
 
 The migrations in ``srgvhd/casestore/migrations/versions`` create this table; this module is the
 query side's description of it and must match the head revision.
@@ -42,5 +43,13 @@ case_versions = Table(
     Column("rule", String(8)),
     Column("max_grade", String(4)),
     Column("next_decision_date", Date),
+    # 0002: patient binding (interfaces.md §8), closing by hand, phase (clinical-rules.md §8)
+    Column("binding", Text),
+    Column("event", String(16)),
+    Column("identity_change", Text),
+    Column("closed_reason", Text),
+    Column("phase", String(40)),
+    Column("next_action", String(300)),
+    Column("due_date", Date),
     PrimaryKeyConstraint("code", "version", name="case_versions_code_version"),
 )

@@ -1,10 +1,18 @@
-"""The case store: save, list, export and history of versioned courses (interfaces.md §5).
+"""The case store: save, list, export, history, close and reopen of versioned courses
+(interfaces.md §5, §7 and §8).
 
 Every save inserts one new row ``(code, version)`` in one transaction; nothing is updated or
 deleted. A save names the version it was based on: the new row is ``base + 1`` and the primary
 key decides a race, so of several writers from the same base exactly one wins and the others are
-told who saved which version when (``StaleVersionError``). Without a base the case is appended
-as the next version, retrying if another writer got there first.
+told who saved which version when (``StaleVersionError``). Without a base (or with base 0) a
+save creates a new course: a code that exists is refused (``CodeExistsError``), so a new course
+can never land on another patient's.
+
+A course is bound to its patient at version 1 (``srgvhd.casestore.binding``). A save whose
+binding differs from the latest version's is refused (``IdentityMismatchError``) unless the
+clinician gives the reason for an identity change, which the history keeps. Closing by hand and
+reopening are versions too (same case file, ``event`` close / reopen); a course stays closed
+through later saves until it is reopened.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -20,16 +29,18 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.exc import DatabaseError, IntegrityError
 
+from srgvhd.casestore.binding import binding_of, binding_text, binding_words
 from srgvhd.casestore.database import WRITE, describe, open_engine
 from srgvhd.casestore.diff import changes
 from srgvhd.casestore.migrate import upgrade
 from srgvhd.casestore.schema import CODE_MAX, case_versions
-from srgvhd.casestore.summary import list_fields
+from srgvhd.casestore.summary import CLOSED, NEEDS_SECOND_LINE, PENDING, STEROIDS, list_fields
 from srgvhd.errors import InputError, Problem
 
 CODE_PATTERN = re.compile(rf"[A-Za-z0-9_-]{{1,{CODE_MAX}}}")
 SAVED_BY_MAX = 200
-APPEND_ATTEMPTS = 50
+REASON_MAX = 300
+SAVE, CLOSE, REOPEN = "save", "close", "reopen"
 LIST_FIELDS = (
     "code",
     "version",
@@ -42,7 +53,12 @@ LIST_FIELDS = (
     "rule",
     "next_decision_date",
     "max_grade",
+    "phase",
+    "next_action",
+    "due_date",
+    "closed_reason",
 )
+LIST_GROUP = {PENDING: 0, CLOSED: 2}  # pending second-line choices first, closed courses last
 T = case_versions.c
 
 
@@ -93,6 +109,35 @@ class StaleVersionError(InputError):
         )
 
 
+class CodeExistsError(InputError):
+    """A new course under a code that already exists; nothing was written."""
+
+    def __init__(self, code: str, latest: int):
+        self.code, self.latest = code, latest
+        super().__init__(
+            Problem("--code", f"{code} exists (version {latest}): open it, or choose another code")
+        )
+
+
+class IdentityMismatchError(InputError):
+    """A save whose patient is not the one the course is bound to; nothing was written.
+
+    ``stored`` and ``given`` are the latest stored case file and the one being saved, for
+    showing both patients side by side."""
+
+    def __init__(self, code: str, version: int, stored: dict[str, Any], given: dict[str, Any]):
+        self.code, self.version, self.stored, self.given = code, version, stored, given
+        super().__init__(
+            Problem(
+                "patient",
+                f"case {code} (version {version}) belongs to another patient: stored: "
+                f"{binding_words(binding_of(stored))}; this file: "
+                f"{binding_words(binding_of(given))}; nothing saved (the same patient, "
+                'corrected? save again with --identity-change "REASON")',
+            )
+        )
+
+
 class CaseStore:
     """The case store on one database (``url`` as in ``database.resolve_url``).
 
@@ -117,17 +162,26 @@ class CaseStore:
     # ------------------------------------------------------------ writing
 
     def save(
-        self, code: str, document: dict[str, Any], who: str, base_version: int | None = None
+        self,
+        code: str,
+        document: dict[str, Any],
+        who: str,
+        base_version: int | None = None,
+        identity_change: str | None = None,
     ) -> int:
         """Save ``document`` (a case file, interfaces.md §1) as the next version of ``code``.
 
-        Returns the new version number. Refuses (``InputError``, nothing written) a bad code,
-        an invalid case, a ``case_code`` in the file that is not ``code``, a base version the
-        case never had, and (``StaleVersionError``) a base the case has moved past.
+        Without ``base_version`` (or with 0) this creates the course. Returns the new version
+        number. Refuses (``InputError``, nothing written) a bad code, an invalid case, a
+        ``case_code`` in the file that is not ``code``, a base version the case never had,
+        a new course under an existing code (``CodeExistsError``), a base the case has moved
+        past (``StaleVersionError``) and another patient than the stored one
+        (``IdentityMismatchError``) unless ``identity_change`` gives the reason.
         """
         check_code(code, "--code")
         if base_version is not None and (isinstance(base_version, bool) or base_version < 0):
             raise InputError(Problem("--base-version", "must be a whole number ≥ 0"))
+        reason = None if identity_change is None else _reason(identity_change, "--identity-change")
         fields = list_fields(document)
         if document.get("case_code") not in (None, code):  # absent or null: takes ``code``
             raise InputError(
@@ -136,36 +190,112 @@ class CaseStore:
                     f"the file's case code {document['case_code']!r} is not --code {code!r}",
                 )
             )
-        text = json.dumps({**document, "case_code": code}, indent=2, ensure_ascii=False)
-        row = {"code": code, "saved_by": _who(who), "case_json": text + "\n", **fields}
-        if base_version is not None:
-            return self._insert_on(code, base_version, row)
-        for _ in range(APPEND_ATTEMPTS):
-            try:
-                return self._insert_on(code, None, row)
-            except StaleVersionError:
-                continue
-        raise InputError(Problem("database", f"case {code}: too many concurrent saves; try again"))
+        stored_doc = {**document, "case_code": code}
+        text = json.dumps(stored_doc, indent=2, ensure_ascii=False)
+        row = {
+            "saved_by": _who(who),
+            "case_json": text + "\n",
+            **fields,
+            "binding": binding_text(binding_of(stored_doc)),
+            "event": SAVE,
+        }
 
-    def _insert_on(self, code: str, base: int | None, row: dict[str, Any]) -> int:
-        """Insert ``row`` as version ``base + 1`` (``base`` None: the latest version)."""
+        def make(latest: Any) -> dict[str, Any]:
+            if latest is None:
+                if reason is not None:
+                    raise InputError(
+                        Problem("--identity-change", "a new course has no patient to change")
+                    )
+                return row
+            if _binding_of_row(latest) != row["binding"]:
+                if reason is None:
+                    raise IdentityMismatchError(
+                        code, latest.version, json.loads(latest.case_json), stored_doc
+                    )
+                return {**_kept_closed(row, latest), "identity_change": reason}
+            if reason is not None:
+                raise InputError(
+                    Problem(
+                        "--identity-change",
+                        f"the patient is unchanged ({binding_words(binding_of(stored_doc))}); "
+                        "nothing to confirm",
+                    )
+                )
+            return _kept_closed(row, latest)
+
+        return self._append(code, base_version, make)
+
+    def close_case(self, code: str, reason: str, who: str, base_version: int) -> int:
+        """Close ``code`` by hand with ``reason`` (death, transfer, …): a new version with the
+        same case file; it stays closed until ``reopen_case``. Returns the new version number."""
+        check_code(code)
+        why = _reason(reason, "--reason")
+        saved_by = _who(who)
+
+        def make(latest: Any) -> dict[str, Any]:
+            if latest.closed_reason is not None:
+                raise InputError(
+                    Problem("code", f"case {code} is already closed ({latest.closed_reason})")
+                )
+            return {
+                **_copied(latest),
+                "saved_by": saved_by,
+                "event": CLOSE,
+                "closed_reason": why,
+                "phase": CLOSED,
+                "next_action": f"closed by hand: {why}",
+                "due_date": None,
+            }
+
+        return self._append(code, self._base(code, base_version), make)
+
+    def reopen_case(self, code: str, who: str, base_version: int) -> int:
+        """Undo a closing by hand: a new version whose phase is the course's own again."""
+        check_code(code)
+        saved_by = _who(who)
+
+        def make(latest: Any) -> dict[str, Any]:
+            if latest.closed_reason is None:
+                raise InputError(Problem("code", f"case {code} is not closed by hand"))
+            return {
+                **_copied(latest),
+                **list_fields(json.loads(latest.case_json)),
+                "saved_by": saved_by,
+                "event": REOPEN,
+                "closed_reason": None,
+            }
+
+        return self._append(code, self._base(code, base_version), make)
+
+    @staticmethod
+    def _base(code: str, base_version: Any) -> int:
+        if base_version is None or isinstance(base_version, bool) or base_version < 1:
+            raise InputError(
+                Problem("--base-version", f"give the version of {code} this is based on (≥ 1)")
+            )
+        return base_version
+
+    def _append(self, code: str, base: int | None, make: Callable[[Any], dict[str, Any]]) -> int:
+        """Insert ``make(latest row)`` as version ``base + 1`` (no base or 0: a new course,
+        ``make(None)``) in one transaction; refuse a stale base, an unknown one, or a new
+        course under an existing code."""
         try:
             with self.engine.connect().execution_options(**WRITE) as conn, conn.begin():
-                latest = _latest_version(conn, code)
-                if base is None:
-                    base = latest
-                elif base > latest:
-                    raise InputError(Problem("--base-version", _no_version(code, base, latest)))
-                version = base + 1
+                latest = _latest_row(conn, code)
+                version = _next_version(code, base, latest)
+                row = make(latest)
                 conn.execute(
-                    insert(case_versions).values(version=version, saved_at=datetime.now(UTC), **row)
+                    insert(case_versions).values(
+                        code=code, version=version, saved_at=datetime.now(UTC), **row
+                    )
                 )
                 return version
         except IntegrityError:
-            pass  # another writer saved version base + 1 first
-        assert base is not None
+            pass  # another writer saved the same version first
         latest_info = self.latest(code)
         assert latest_info is not None
+        if not base:
+            raise CodeExistsError(code, latest_info.version)
         raise StaleVersionError(code, base, latest_info)
 
     # ------------------------------------------------------------ reading
@@ -182,34 +312,30 @@ class CaseStore:
         return None if found is None else _saved(found)
 
     def list_cases(self, due_by: date | None = None) -> list[dict[str, Any]]:
-        """One row per case, its latest version (interfaces.md §5 ``list --json``), sorted by
-        next decision date (overdue first, cases without one last), then code.
+        """One row per case, its latest version (interfaces.md §5 and §7 ``list --json``):
+        second-line choices pending first, then the other open courses, closed ones last; each
+        group by the date its next action is due (overdue first, none last), then code.
 
-        ``due_by``: only cases with a next decision on or before that date.
+        ``due_by``: only cases with a next action due on or before that date.
         """
         latest = select(T.code, func.max(T.version).label("version")).group_by(T.code).subquery()
-        query = (
-            select(
-                T.code,
-                T.version,
-                T.saved_at,
-                T.saved_by,
-                T.age_years,
-                T.steroid_start,
-                T.day,
-                T.status,
-                T.rule,
-                T.next_decision_date,
-                T.max_grade,
-            )
-            .join(latest, (T.code == latest.c.code) & (T.version == latest.c.version))
-            .order_by(T.next_decision_date.asc().nulls_last(), T.code)
+        query = select(*(getattr(T, c) for c in _LIST_COLUMNS)).join(
+            latest, (T.code == latest.c.code) & (T.version == latest.c.version)
         )
-        if due_by is not None:
-            query = query.where(T.next_decision_date <= due_by)
         with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        return [_list_row(r) for r in rows]
+            rows = [_list_row(r) for r in conn.execute(query).all()]
+        if due_by is not None:
+            due = due_by.isoformat()
+            rows = [r for r in rows if r["due_date"] is not None and r["due_date"] <= due]
+        rows.sort(
+            key=lambda r: (
+                LIST_GROUP.get(r["phase"], 1),
+                r["due_date"] is None,
+                r["due_date"] or "",
+                r["code"],
+            )
+        )
+        return rows
 
     def export(self, code: str, version: int | None = None) -> str:
         """The case file text of ``version`` (default: the latest) of ``code``."""
@@ -233,12 +359,22 @@ class CaseStore:
         return text
 
     def history(self, code: str) -> list[dict[str, Any]]:
-        """Every version of ``code``, oldest first: who, when, and the fields changed since the
-        previous version (``diff.changes``; empty for the first)."""
+        """Every version of ``code``, oldest first: who, when, what it was (``event``: save,
+        close, reopen), the patient it is bound to, the reason of an identity change or of a
+        closing, and the fields changed since the previous version (``diff.changes``; empty
+        for the first)."""
         check_code(code)
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(T.version, T.saved_at, T.saved_by, T.case_json)
+                select(
+                    T.version,
+                    T.saved_at,
+                    T.saved_by,
+                    T.case_json,
+                    T.event,
+                    T.identity_change,
+                    T.closed_reason,
+                )
                 .where(T.code == code)
                 .order_by(T.version)
             ).all()
@@ -252,6 +388,10 @@ class CaseStore:
                     "version": row.version,
                     "saved_at": timestamp(row.saved_at),
                     "saved_by": row.saved_by,
+                    "event": row.event or SAVE,
+                    "patient": binding_words(binding_of(document)),
+                    "identity_change": row.identity_change,
+                    "closed_reason": row.closed_reason,
                     "changes": [] if previous is None else changes(previous, document),
                 }
             )
@@ -292,6 +432,94 @@ class CaseStore:
 MAX_VERSION = 2**63 - 1
 
 
+_LIST_COLUMNS = (
+    "code",
+    "version",
+    "saved_at",
+    "saved_by",
+    "age_years",
+    "steroid_start",
+    "day",
+    "status",
+    "rule",
+    "next_decision_date",
+    "max_grade",
+    "phase",
+    "next_action",
+    "due_date",
+    "closed_reason",
+)
+# What a close or reopen copies from the latest version besides its own columns.
+_COPIED = (
+    "case_json",
+    "age_years",
+    "steroid_start",
+    "day",
+    "status",
+    "rule",
+    "max_grade",
+    "next_decision_date",
+    "binding",
+    "phase",
+    "next_action",
+    "due_date",
+)
+
+
+def _latest_row(conn: Any, code: str) -> Any:
+    """The latest version's row of ``code`` (None: never saved)."""
+    return conn.execute(
+        select(case_versions).where(T.code == code).order_by(T.version.desc()).limit(1)
+    ).first()
+
+
+def _next_version(code: str, base: int | None, latest: Any) -> int:
+    """The version a save based on ``base`` becomes, or the refusal."""
+    if latest is None:
+        if base:
+            raise InputError(Problem("--base-version", _no_version(code, base, 0)))
+        return 1
+    if not base:
+        raise CodeExistsError(code, latest.version)
+    if base > latest.version:
+        raise InputError(Problem("--base-version", _no_version(code, base, latest.version)))
+    if base < latest.version:
+        raise StaleVersionError(code, base, _saved(latest))
+    return base + 1
+
+
+def _binding_of_row(row: Any) -> str:
+    """The stored binding text (a row from before the binding column: from its case file)."""
+    return row.binding or binding_text(binding_of(json.loads(row.case_json)))
+
+
+def _copied(latest: Any) -> dict[str, Any]:
+    return {name: getattr(latest, name) for name in _COPIED} | {"binding": _binding_of_row(latest)}
+
+
+def _kept_closed(row: dict[str, Any], latest: Any) -> dict[str, Any]:
+    """A save on a course closed by hand keeps it closed (only reopen undoes a closing)."""
+    if latest.closed_reason is None:
+        return row
+    return {
+        **row,
+        "closed_reason": latest.closed_reason,
+        "phase": CLOSED,
+        "next_action": f"closed by hand: {latest.closed_reason}",
+        "due_date": None,
+    }
+
+
+def _reason(text: Any, where: str) -> str:
+    """A reason as one line of text: required, at most ``REASON_MAX`` characters."""
+    reason = " ".join(str(text or "").split())
+    if not reason:
+        raise InputError(Problem(where, "give the reason in words"))
+    if len(reason) > REASON_MAX:
+        raise InputError(Problem(where, f"longer than {REASON_MAX} characters"))
+    return reason
+
+
 def _latest_version(conn: Any, code: str) -> int:
     return conn.execute(select(func.max(T.version)).where(T.code == code)).scalar() or 0
 
@@ -317,6 +545,14 @@ def _who(who: str) -> str:
 
 def _list_row(row: Any) -> dict[str, Any]:
     iso = lambda d: None if d is None else d.isoformat()  # noqa: E731
+    phase, action, due = row.phase, row.next_action, row.due_date
+    if phase is None:  # a version the engine could not read when the store was upgraded
+        if row.status in NEEDS_SECOND_LINE:
+            phase, action = PENDING, PENDING
+        elif row.next_decision_date is not None:
+            phase, action, due = STEROIDS, "decision due", row.next_decision_date
+        else:
+            phase, action = CLOSED, f"{row.status}: no decision pending"
     return {
         "code": row.code,
         "version": row.version,
@@ -329,6 +565,10 @@ def _list_row(row: Any) -> dict[str, Any]:
         "rule": row.rule,
         "next_decision_date": iso(row.next_decision_date),
         "max_grade": row.max_grade,
+        "phase": phase,
+        "next_action": action,
+        "due_date": iso(due),
+        "closed_reason": row.closed_reason,
     }
 
 

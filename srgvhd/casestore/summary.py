@@ -1,12 +1,27 @@
 """What the ward list shows of a saved course, computed by the assess engine at save time.
 
 ``assess`` is the store's only call into the engine (``srgvhd.clinical.course.assess_case``,
-interfaces.md §2), so a change of its return type is a change here only.
+interfaces.md §2), so a change of its return type is a change here only. ``course_phase`` reads
+the engine's JSON result (interfaces.md §2 and §7) and says where the course stands and what the
+ward has to do next (docs/clinical-rules.md §8):
+
+- steroid phase, no verdict yet: ``steroids``, "decision on day 7" due on the rule's date;
+- steroid-refractory (or, under the EBMT 2018 rules, steroid-dependent) with no second line
+  recorded: ``second-line choice pending``, due on the verdict's date and overdue after it —
+  never closed;
+- a second line recorded: ``second line``, "week-4 response due" on start + 28 days; once an
+  assessable week-4 response is known the course is closed, unless progression on second line
+  was found (then the next therapy is to be decided, due on the progression's date);
+- steroid-responsive with nothing left to decide: ``closed``.
+
+The second line is read from the result's ``second_line`` object; a case file that records a
+second line the engine does not yet report falls back on the file's ``second_line.start_date``.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from srgvhd.clinical.case import Case, parse_case
@@ -15,6 +30,22 @@ from srgvhd.clinical.refractory import RULE_SETS
 from srgvhd.errors import InputError, Problem
 
 DEFAULT_RULE_SET = "study"
+STEROIDS = "steroids"
+PENDING = "second-line choice pending"
+SECOND_LINE = "second line"
+CLOSED = "closed"
+PHASES = (PENDING, SECOND_LINE, STEROIDS, CLOSED)  # the ward list's order
+NEEDS_SECOND_LINE = ("steroid-refractory", "steroid-dependent")
+WEEK4_DAY = 28  # clinical-rules.md §8.5: the week-4 response is due on day 28 of second line
+
+
+@dataclass(frozen=True)
+class Phase:
+    """Where a course stands, the ward's next action in words, and when it is due."""
+
+    phase: str
+    next_action: str
+    due_date: date | None
 
 
 def assess(case: Case, rule_set: str) -> dict[str, Any]:
@@ -36,23 +67,87 @@ def rule_set_of(document: dict[str, Any]) -> str:
     return rule_set
 
 
+def _day(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
+def course_phase(result: dict[str, Any], document: dict[str, Any] | None = None) -> Phase:
+    """The course's phase and next action from its assess result (see the module docstring)."""
+    second = result.get("second_line")
+    if second is None and document is not None:
+        second = _recorded_second_line(document)
+    if second is not None:
+        return _second_line_phase(second)
+    status = result["status"]
+    if status["value"] in NEEDS_SECOND_LINE:
+        return Phase(PENDING, PENDING, _day(status["date"]))
+    if status.get("next_decision_date") is not None:
+        action = f"decision on day {status['next_decision_day']}"
+        waiting = status.get("waiting")
+        if waiting:
+            action += f" ({waiting['reason']})"
+        return Phase(STEROIDS, action, _day(status["next_decision_date"]))
+    return Phase(CLOSED, f"{status['value']}: no decision pending", None)
+
+
+def _recorded_second_line(document: dict[str, Any]) -> dict[str, Any] | None:
+    """A minimal second-line result from the case file (an engine without second-line output)."""
+    recorded = document.get("second_line")
+    if not isinstance(recorded, dict) or not isinstance(recorded.get("start_date"), str):
+        return None
+    try:
+        start = date.fromisoformat(recorded["start_date"])
+    except ValueError:
+        return None
+    due = (start + timedelta(days=WEEK4_DAY)).isoformat()
+    return {"start_date": start.isoformat(), "week4": {"status": "due", "due_date": due}}
+
+
+def _second_line_phase(second: dict[str, Any]) -> Phase:
+    week4 = second.get("week4") or {}
+    due = _day(week4.get("due_date"))
+    if due is None and second.get("start_date"):
+        due = date.fromisoformat(second["start_date"]) + timedelta(days=WEEK4_DAY)
+    progression = second.get("progression")
+    if progression:
+        return Phase(
+            SECOND_LINE,
+            f"progression on second line on day {progression['day']}: decide the next therapy",
+            _day(progression["date"]),
+        )
+    status = week4.get("status")
+    if status == "assessed":
+        return Phase(CLOSED, f"week-4 response {week4.get('response')}", None)
+    if status == "missed":
+        return Phase(SECOND_LINE, "week-4 response missed (none assessable on days 28–35)", due)
+    if status == "not assessable":
+        return Phase(SECOND_LINE, "week-4 response not assessable (see the result)", due)
+    return Phase(SECOND_LINE, "week-4 response due", due)
+
+
 def list_fields(document: dict[str, Any]) -> dict[str, Any]:
     """Validate a case file document and give the ward list's fields for it.
 
-    ``day`` is the day of the course of its latest assessment; ``status``, ``rule``,
-    ``next_decision_date`` and ``max_grade`` are the engine's (interfaces.md §2).
+    ``day`` is the day of the steroid course of its latest assessment; ``status``, ``rule``,
+    ``next_decision_date`` and ``max_grade`` are the engine's (interfaces.md §2); ``phase``,
+    ``next_action`` and ``due_date`` are ``course_phase``'s.
     Raises ``InputError`` naming the field when the document is not a valid case.
     """
     case = parse_case(document)
     result = assess(case, rule_set_of(document))
     status = result["status"]
-    next_date = status["next_decision_date"]
+    phase = course_phase(result, document)
     return {
         "age_years": case.patient.age_years,
         "steroid_start": case.steroids.start_date,
-        "day": result["assessments"][-1]["day"],
+        # the latest assessment's day of the course, second-line ones included (the engine's
+        # steroid-phase list stops at the second-line start)
+        "day": case.day(case.assessments[-1].date),
         "status": status["value"],
         "rule": status["rule"],
         "max_grade": result["max_grade"],
-        "next_decision_date": None if next_date is None else date.fromisoformat(next_date),
+        "next_decision_date": _day(status["next_decision_date"]),
+        "phase": phase.phase,
+        "next_action": phase.next_action,
+        "due_date": phase.due_date,
     }

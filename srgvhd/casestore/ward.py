@@ -1,10 +1,13 @@
-"""The Ward page's list: one row per course from the store's list (docs/interfaces.md §5), the
-urgency of its next decision in words, and its next scheduled assessment.
+"""The Ward page's list: one row per course from the store's list (docs/interfaces.md §5, §7),
+who needs a decision first, the urgency of the next action in words, and the next scheduled
+assessment of a course still on steroids.
 
-Besides the next decision date (the rules' day 7 or 14, docs/clinical-rules.md §5a), each open
-course shows its next scheduled assessment: day 0, days 3–5, day 7, day 14 (the study schedule of
-Niu et al. 2026). Urgency is written out and marked with a symbol, never by colour alone:
-"OVERDUE" (next decision date before today), "DUE TODAY", then the later ones.
+Each course's phase and next action come from the store (``srgvhd.casestore.summary``,
+docs/clinical-rules.md §8): a steroid-refractory course with no second line is "second-line
+choice pending", due on the verdict's date and listed first; the store sorts the list. Urgency
+is written out and marked with a symbol, never by colour alone: "OVERDUE" (due before today),
+"DUE TODAY", then the later ones; closed courses say so. A course on steroids also shows its next
+scheduled assessment: day 0, days 3–5, day 7, day 14 (the study schedule of Niu et al. 2026).
 """
 
 from __future__ import annotations
@@ -12,17 +15,26 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-# The study's assessment schedule (issue 10; Niu et al. 2026): day 0, days 3–5, day 7, day 14.
+from srgvhd.casestore.summary import CLOSED, SECOND_LINE, STEROIDS
+
+# The study's assessment schedule (Niu et al. 2026): day 0, days 3–5, day 7, day 14.
 ASSESSMENT_DAYS = (0, 3, 7, 14)
-URGENCY = {"overdue": "▲ OVERDUE", "today": "● DUE TODAY", "later": "○ later", None: "— closed"}
+URGENCY = {
+    "overdue": "▲ OVERDUE",
+    "today": "● DUE TODAY",
+    "later": "○ later",
+    "open": "○ no date",
+    None: "— closed",
+}
 
 
-def urgency(next_decision: str | None, today: date) -> str | None:
-    """``"overdue"``, ``"today"``, ``"later"``, or None for a course without a next decision."""
-    if next_decision is None:
-        return None
-    due = date.fromisoformat(next_decision)
-    return "overdue" if due < today else "today" if due == today else "later"
+def urgency(due: str | None, today: date, phase: str | None = None) -> str | None:
+    """``"overdue"``, ``"today"``, ``"later"``; ``"open"`` for an open course without a due
+    date; None for a closed course (or, without a phase, a course with nothing due)."""
+    if due is None:
+        return None if phase in (None, CLOSED) else "open"
+    when = date.fromisoformat(due)
+    return "overdue" if when < today else "today" if when == today else "later"
 
 
 def next_assessment_day(last_assessed_day: int) -> int | None:
@@ -30,23 +42,28 @@ def next_assessment_day(last_assessed_day: int) -> int | None:
     return next((d for d in ASSESSMENT_DAYS if d > last_assessed_day), None)
 
 
+def is_open(case: dict[str, Any]) -> bool:
+    """Whether a listed course still needs something from the ward (not closed)."""
+    return case.get("phase") != CLOSED
+
+
 def ward_rows(cases: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
-    """The table's rows (the store's list is already sorted by next decision date)."""
+    """The table's rows (the store's list is already in the ward's order)."""
     rows = []
     for c in cases:
         start = date.fromisoformat(c["steroid_start"])
-        due = c["next_decision_date"]
+        due = c.get("due_date")
         rows.append(
             {
-                "due": URGENCY[urgency(due, today)],
+                "due": URGENCY[urgency(due, today, c.get("phase"))],
                 "code": c["code"],
+                "phase": c.get("phase") or "—",
+                "next action": c.get("next_action") or "—",
+                "due date": _due_words(c, start),
                 "day of course": (today - start).days,
                 "status": c["status"],
                 "rule": c["rule"] or "—",
                 "max grade": c["max_grade"],
-                "next decision": "—"
-                if due is None
-                else f"day {(date.fromisoformat(due) - start).days} · {due}",
                 "next assessment": _scheduled(c, start),
                 "last assessed": f"day {c['day']}",
                 "version": c["version"],
@@ -56,9 +73,20 @@ def ward_rows(cases: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
     return rows
 
 
+def _due_words(case: dict[str, Any], start: date) -> str:
+    """``day 7 · 2026-11-08`` (day of the steroid course); on second line the date alone, as
+    the steroid day would be misread as the day of second line."""
+    due = case.get("due_date")
+    if due is None:
+        return "—"
+    if case.get("phase") == SECOND_LINE:
+        return due
+    return f"day {(date.fromisoformat(due) - start).days} · {due}"
+
+
 def _scheduled(case: dict[str, Any], start: date) -> str:
-    """``day 3 · 2026-11-04`` for an open course's next scheduled assessment, else a dash."""
+    """``day 3 · 2026-11-04`` for the next scheduled steroid-phase assessment, else a dash."""
     day = next_assessment_day(case["day"])
-    if case["next_decision_date"] is None or day is None:
+    if case.get("phase") != STEROIDS or case["next_decision_date"] is None or day is None:
         return "—"
     return f"day {day} · {(start + timedelta(days=day)).isoformat()}"

@@ -1,10 +1,16 @@
-"""``srgvhd cases``: the ward's case store from the command line (interfaces.md §5).
+"""``srgvhd cases``: the ward's case store from the command line (interfaces.md §5, §7, §8).
 
-    srgvhd cases save CASE.json --code CODE [--base-version N]   prints the new version number
+    srgvhd cases save CASE.json --code CODE [--base-version N] [--identity-change REASON]
     srgvhd cases list [--json] [--due-by YYYY-MM-DD]              one row per case, latest version
     srgvhd cases export CODE [--version N]                        the case file on stdout
     srgvhd cases history CODE [--json]                            who, when, what changed
+    srgvhd cases close CODE --reason TEXT --base-version N        close a course by hand
+    srgvhd cases reopen CODE --base-version N                     undo a closing by hand
     srgvhd cases backup PATH                                      SQLite online backup
+
+``save`` without ``--base-version`` creates a course and refuses a code that exists; a save of
+another patient than the course's (interfaces.md §8) is refused unless ``--identity-change``
+gives the reason, which the history keeps.
 
 Every subcommand takes ``--db URL`` (else ``SRGVHD_DATABASE_URL``, else the SQLite file in the
 data directory). The CLI records the OS user as who saved. Bad input, a stale base version or
@@ -30,7 +36,7 @@ DATABASE_FAILURE = 1
 def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
     """Register ``cases`` with its subcommands; each sets ``func(args) -> int``."""
     cases = subparsers.add_parser(
-        "cases", help="the ward's case store (save, list, export, history, backup)"
+        "cases", help="the ward's case store (save, list, export, history, close, reopen, backup)"
     )
     sub = cases.add_subparsers(dest="cases_command", required=True, parser_class=type(cases))
     save = sub.add_parser("save", help="save a case file as the case's next version")
@@ -41,7 +47,15 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
         type=_whole,
         default=None,
         metavar="N",
-        help="the version this file was based on; refused if the case moved on",
+        help="the version this file was based on; refused if the case moved on "
+        "(without it: a new course, refused if CODE exists)",
+    )
+    save.add_argument(
+        "--identity-change",
+        default=None,
+        metavar="REASON",
+        help="confirm that the course's patient binding changes (e.g. a corrected age or "
+        "start date), with the reason kept in the history",
     )
     _db_option(save, _save)
 
@@ -65,6 +79,19 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
     history.add_argument("code")
     history.add_argument("--json", action="store_true")
     _db_option(history, _history)
+
+    close = sub.add_parser("close", help="close a course by hand, with the reason")
+    close.add_argument("code")
+    close.add_argument(
+        "--reason", required=True, help="why (death, transfer, other words; never a name)"
+    )
+    close.add_argument("--base-version", type=_whole, required=True, metavar="N")
+    _db_option(close, _close)
+
+    reopen = sub.add_parser("reopen", help="reopen a course closed by hand")
+    reopen.add_argument("code")
+    reopen.add_argument("--base-version", type=_whole, required=True, metavar="N")
+    _db_option(reopen, _reopen)
 
     backup = sub.add_parser("backup", help="copy the SQLite store to a new file")
     backup.add_argument("path", type=Path, metavar="PATH")
@@ -145,8 +172,28 @@ def _save(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:
     load_case(args.case)  # refuses an unreadable, oversized or invalid file by field
     with open(args.case, "rb") as handle:
         document = json.loads(handle.read(MAX_CASE_BYTES + 1).decode("utf-8-sig"))
-    version = store.save(args.code, document, os_user(), base_version=args.base_version)
+    version = store.save(
+        args.code,
+        document,
+        os_user(),
+        base_version=args.base_version,
+        identity_change=args.identity_change,
+    )
     print(version, file=out)
+    return 0
+
+
+def _close(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:
+    from srgvhd.identity import os_user
+
+    print(store.close_case(args.code, args.reason, os_user(), args.base_version), file=out)
+    return 0
+
+
+def _reopen(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:
+    from srgvhd.identity import os_user
+
+    print(store.reopen_case(args.code, os_user(), args.base_version), file=out)
     return 0
 
 
@@ -156,14 +203,14 @@ def _list(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:
         return _write_json(rows, out)
     header = (
         f"{'code':<32}  {'ver':>3}  {'day':>3}  {'status':<22} {'rule':<4}  "
-        f"{'grade':<5}  {'next decision':<13}  updated"
+        f"{'grade':<5}  {'phase':<26}  {'due':<10}  next action"
     )
     print(header, file=out)
     for r in rows:
         print(
             f"{r['code']:<32}  {r['version']:>3}  {_dash(r['day']):>3}  {r['status']:<22} "
-            f"{_dash(r['rule']):<4}  {r['max_grade']:<5}  {_dash(r['next_decision_date']):<13}"
-            f"  {r['updated_at']} by {r['updated_by']}",
+            f"{_dash(r['rule']):<4}  {r['max_grade']:<5}  {r['phase']:<26}  "
+            f"{_dash(r['due_date']):<10}  {r['next_action']}",
             file=out,
         )
     return 0
@@ -187,9 +234,20 @@ def _history(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:
     versions = store.history(args.code)
     if args.json:
         return _write_json(versions, out)
+    previous = None
     for v in versions:
         print(f"version {v['version']}  {v['saved_at']}  {v['saved_by']}", file=out)
-        if v["version"] > 1 and not v["changes"]:
+        if v["event"] == "close":
+            print(f"    closed by hand: {v['closed_reason']}", file=out)
+        elif v["event"] == "reopen":
+            print("    reopened", file=out)
+        if v["identity_change"]:
+            print(
+                f"    identity change: {v['identity_change']} (was {previous}; now {v['patient']})",
+                file=out,
+            )
+        previous = v["patient"]
+        if v["version"] > 1 and not v["changes"] and v["event"] == "save":
             print("    (no field changed)", file=out)
         for c in v["changes"]:
             print(f"    {c['field']}: {_shown(c['before'])} → {_shown(c['after'])}", file=out)

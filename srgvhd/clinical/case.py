@@ -13,9 +13,10 @@ pseudonymous ``case_code``, the clinician's ``grade_override`` and optional ``la
 (``srgvhd.clinical.labs``).
 Optional additions to the format (allowed by interfaces.md): ``steroids.dose_changes`` (dated
 methylprednisolone doses, for the EBMT 2018 steroid-dependence rules),
-``steroids.intolerant`` (the clinician's flag) and ``second_line`` (the therapy after the
-steroid course, its start date and, for MSC, the infusion log; docs/interfaces.md §7,
-docs/clinical-rules.md §8).
+``steroids.intolerant`` (the clinician's flag), ``patient.ehr`` (the EHR's own reference to the
+patient, interfaces.md §8: a FHIR server and the patient's id there, never a name) and
+``second_line`` (the therapy after the steroid course, its start date and, for MSC, the infusion
+log; docs/interfaces.md §7, docs/clinical-rules.md §8).
 """
 
 from __future__ import annotations
@@ -85,12 +86,26 @@ LIMITS = {
 
 
 @dataclass(frozen=True)
+class EhrRef:
+    """The EHR's reference to the patient (``patient.ehr``): its FHIR base URL and the
+    Patient resource id there (FHIR R4 id syntax), never a name."""
+
+    fhir_server: str
+    patient_id: str
+
+    def to_json(self) -> dict[str, str]:
+        """The case file's ``patient.ehr`` object."""
+        return {"fhir_server": self.fhir_server, "patient_id": self.patient_id}
+
+
+@dataclass(frozen=True)
 class Patient:
-    """Age, weight and hemoglobin as entered."""
+    """Age, weight and hemoglobin as entered; the EHR reference when the case has one."""
 
     age_years: float
     weight_kg: float | None = None
     hemoglobin: Quantity | None = None
+    ehr: EhrRef | None = None
 
     @property
     def hemoglobin_g_l(self) -> float | None:
@@ -343,9 +358,35 @@ def _patient(c: Collector, value: Any) -> Patient | None:
         HEMOGLOBIN_UNITS,
         "hemoglobin",
     )
+    ehr = _ehr(c, obj.get("ehr"))
     if len(c.problems) > n or age is None:
         return None
-    return Patient(age, weight, hb)
+    return Patient(age, weight, hb, ehr)
+
+
+# FHIR R4 resource id syntax; the server is an http(s) base URL (interfaces.md §8).
+FHIR_ID = re.compile(r"[A-Za-z0-9.-]{1,64}")
+FHIR_SERVER = re.compile(r"https?://[^\s/?#]+[^\s?#]*")
+FHIR_SERVER_MAX = 500
+
+
+def _ehr(c: Collector, value: Any) -> EhrRef | None:
+    """``patient.ehr`` (optional): ``{"fhir_server": "https://…/fhir", "patient_id": "123"}``."""
+    obj = c.obj(value, "patient.ehr", required=False)
+    if obj is None:
+        return None
+    server, pid = obj.get("fhir_server"), obj.get("patient_id")
+    n = len(c.problems)
+    if not (
+        isinstance(server, str) and len(server) <= FHIR_SERVER_MAX and FHIR_SERVER.fullmatch(server)
+    ):
+        c.add("patient.ehr.fhir_server", "expected the FHIR server's http(s) base URL")
+    if not (isinstance(pid, str) and FHIR_ID.fullmatch(pid)):
+        c.add(
+            "patient.ehr.patient_id",
+            "expected the EHR's patient id (1–64 letters, digits, '-' or '.')",
+        )
+    return None if len(c.problems) > n else EhrRef(server, pid)
 
 
 def _steroids(c: Collector, value: Any) -> Steroids | None:
@@ -668,6 +709,8 @@ def case_to_dict(case: Case) -> dict[str, Any]:
     }
     if case.patient.hemoglobin is not None:
         patient["hemoglobin"] = _quantity_dict(case.patient.hemoglobin)
+    if case.patient.ehr is not None:
+        patient["ehr"] = case.patient.ehr.to_json()
     steroids: dict[str, Any] = {
         "start_date": case.steroids.start_date.isoformat(),
         "methylprednisolone_mg_per_kg_day": case.steroids.mg_per_kg_day,

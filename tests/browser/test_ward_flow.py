@@ -79,11 +79,12 @@ class StoreUI:
         return alert.first.inner_text()
 
     def history(self, code: str, versions: int) -> str:
+        """The version table's cells as text (from the grid's accessibility table)."""
         expander = self.page.get_by_text(f"Version history of {code} ({versions} versions)")
         expander.click()
-        table = self.page.get_by_test_id("stTable").filter(has_text="saved by").first
-        table.wait_for()
-        return table.inner_text()
+        table = self.page.get_by_test_id("stExpander").get_by_test_id("stDataFrame").first
+        table.locator("tbody tr[role=row]").first.wait_for(state="attached")
+        return " | ".join(table.locator("td").all_inner_texts())
 
 
 def enter_day0(page: Page) -> None:
@@ -149,6 +150,119 @@ def test_two_clinicians_one_course(browser: Browser, app_url: str) -> None:
         history = two.history(CODE, 2)
         assert re.search(r"\b1\b", history) and re.search(r"\b2\b", history)
         assert "stages" not in history  # one row per version: who, when, how many fields
+        assert f"steroid start {START.isoformat()}, age 42" in history
     finally:
         first_ctx.close()
         second_ctx.close()
+
+
+# Patient A's steroid-refractory course (R1: rash 30% → 60% BSA on day 4), stored under W3-101;
+# patient C, 67 years, started two days ago, is typed as a new course under the same code.
+REFRACTORY_CODE = "W3-101"
+A_START = date.today() - timedelta(days=10)
+C_START = date.today() - timedelta(days=2)
+CONFIRM = "Same patient, corrected: save as an identity change"
+
+
+def _store_refractory_course() -> None:
+    from srgvhd.casestore.database import resolve_url
+    from srgvhd.casestore.store import CaseStore
+    from tests.cases import course
+
+    store = CaseStore(resolve_url())  # the app server's store (SRGVHD_DATA_DIR of the tests)
+    try:
+        store.save(
+            REFRACTORY_CODE,
+            course((0, 2, 0, 0, 1), (4, 3, 0, 0, 1), start=A_START.isoformat()),
+            "alice",
+        )
+    finally:
+        store.close()
+
+
+def test_a_refractory_course_is_listed_and_a_new_course_cannot_take_its_code(
+    browser: Browser, app_url: str
+) -> None:
+    _store_refractory_course()
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    context.set_default_timeout(30_000)
+    try:
+        page = context.new_page()
+        ui = StoreUI(page)
+        page.goto(app_url)  # the Ward page is the default
+        row = ui.ward_row(REFRACTORY_CODE)
+        verdict_date = (A_START + timedelta(days=4)).isoformat()
+        assert "second-line choice pending" in row and "OVERDUE" in row, row
+        assert f"day 4 · {verdict_date}" in row, row  # due on the verdict's date
+        first = page.get_by_test_id("stDataFrame").locator("tbody tr[role=row]").first
+        assert REFRACTORY_CODE in first.inner_text()  # listed first
+        page.mouse.move(0, 0)
+        page.get_by_test_id("stMainBlockContainer").screenshot(
+            path=SCREENSHOTS / "ward-second-line-pending.png"
+        )
+
+        ui.new_course()
+        type_into(page, textbox(page, "Age (years)"), "67")
+        type_into(page, textbox(page, "Weight (kg)"), "80")
+        type_into(page, textbox(page, "Steroid start date (day 0)"), C_START.isoformat())
+        enter_assessment(page, (C_START.isoformat(), 20, 300))
+        ui.set_code(REFRACTORY_CODE)
+        ui.save()
+        refusal = ui.message("exists")
+        assert f"{REFRACTORY_CODE} exists — open it or choose another code" in refusal, refusal
+        assert page.get_by_label("Age (years)", exact=True).input_value() in ("67", "67.00")
+        page.get_by_role(
+            "button", name=f"Open {REFRACTORY_CODE} (replaces the entry on screen)"
+        ).wait_for()
+        page.mouse.move(0, 0)
+        page.get_by_role("button", name="Save to ward store").scroll_into_view_if_needed()
+        page.screenshot(path=SCREENSHOTS / "assess-code-exists.png")
+
+        from srgvhd.casestore.database import resolve_url
+        from srgvhd.casestore.store import CaseStore
+
+        store = CaseStore(resolve_url())
+        try:
+            (only,) = store.history(REFRACTORY_CODE)  # patient A's course is untouched
+            assert only["patient"] == f"steroid start {A_START.isoformat()}, age 42"
+        finally:
+            store.close()
+
+        # open the stored course, type another age: refused, both patients side by side
+        with rerun(page):
+            page.get_by_role(
+                "button", name=f"Open {REFRACTORY_CODE} (replaces the entry on screen)"
+            ).click()
+        assert page.get_by_label("Age (years)", exact=True).input_value() in ("42", "42.00")
+        type_into(page, textbox(page, "Age (years)"), "24")
+        ui.save()
+        refusal = ui.message("not the patient of")
+        assert f"not the patient of {REFRACTORY_CODE} (version 1)" in refusal, refusal
+        reason = textbox(page, "Reason for the identity change (kept in the history)")
+        reason.scroll_into_view_if_needed()
+        page.mouse.move(0, 0)
+        page.screenshot(path=SCREENSHOTS / "assess-identity-change.png")
+        age = (
+            page.get_by_test_id("stDataFrame")
+            .locator("tbody tr[role=row]")
+            .filter(has_text="Age (years)")
+            .first
+        )
+        age.wait_for(state="attached")
+        cells = " | ".join(age.locator("td").all_inner_texts())
+        assert cells == "Age (years) | 42 | 24 | ▲ differs", cells
+        type_into(page, reason, "age typed as 42 instead of 24")
+        with rerun(page):
+            page.get_by_role(
+                "button", name="Same patient, corrected: save as an identity change"
+            ).click()
+        ui.message(f"Saved {REFRACTORY_CODE} as version 2")
+        store = CaseStore(resolve_url())
+        try:
+            first, second = store.history(REFRACTORY_CODE)
+            assert second["identity_change"] == "age typed as 42 instead of 24"
+            assert second["patient"] == f"steroid start {A_START.isoformat()}, age 24"
+        finally:
+            store.close()
+    finally:
+        context.close()
