@@ -230,16 +230,16 @@ def test_another_patients_result_is_never_used():
 
 
 # ------------------------------------------------------------------------------------ steroids
-def test_first_administration_of_the_current_course_and_its_first_24_hours():
+def test_first_administration_of_the_current_course_and_its_first_day():
     d = draft(
         obs_=[obs("w", "29463-7", "2026-11-01", 70, "kg")],
         admins=[
             admin("old1", "2026-08-01T09:00:00+02:00", 80),
             admin("old2", "2026-08-02T09:00:00+02:00", 80),
             admin("err", "2026-10-31T09:00:00+01:00", 500, status="entered-in-error"),
-            admin("m1", "2026-11-01T20:00:00+01:00", 70),
-            admin("m2", "2026-11-02T08:00:00+01:00", 70),  # within 24 h of the first
-            admin("m3", "2026-11-02T20:00:00+01:00", 70),  # 24 h after: day 2
+            admin("m1", "2026-11-01T08:00:00+01:00", 70),
+            admin("m2", "2026-11-01T20:00:00+01:00", 70),  # same day
+            admin("m3", "2026-11-02T07:00:00+01:00", 70),  # within 24 h, but day 1
             admin("m4", "2026-11-03T08:00:00+01:00", 60),
         ],
     )
@@ -257,6 +257,18 @@ def test_first_administration_of_the_current_course_and_its_first_24_hours():
     ]
     assert skipped(d, "old1") == ["an earlier steroid course"]
     assert skipped(d, "err") == ["entered in error"]
+
+
+def test_the_first_day_is_the_day_the_record_wrote_not_utc():
+    # 00:30 at +01:00 on 2 Nov is 23:30 UTC on 1 Nov: a dose of 2 Nov, not of the first day
+    d = draft(
+        obs_=[obs("w", "29463-7", "2026-11-01", 50, "kg")],
+        admins=[
+            admin("a", "2026-11-01T09:00:00+01:00", 100),
+            admin("b", "2026-11-02T00:30:00+01:00", 100),
+        ],
+    )
+    assert d["steroids"]["methylprednisolone_mg_per_kg_day"] == 2.0
 
 
 def test_a_gap_of_seven_days_stays_in_the_course_eight_starts_a_new_one():

@@ -3,7 +3,7 @@
 docs/interfaces.md §9). The console script runs in a subprocess, as a hospital's script would.
 
 Expected values are worked by hand from the bundles: the adult (born 1980-05-17) starts
-methylprednisolone 2026-11-01 09:00 with 70 mg and 70 mg at 21:00 (140 mg in the first 24 h),
+methylprednisolone 2026-11-01 09:00 with 70 mg and 70 mg at 21:00 (140 mg on the first day),
 weighs 154 [lb_av] = 154 × 0.45359237 kg = 69.853225 kg on 2026-11-01; the child (born
 2019-03-10) has a prescription of 25 mg every 12 h from 2026-11-03 and weighs 25300 g.
 """

@@ -12,10 +12,10 @@ record has any; else prescriptions (MedicationRequest, status active or complete
 - The current course is the last run of administrations with no gap longer than
   ``COURSE_GAP_DAYS`` days between one administration's day and the next; its first
   administration is the start.
-- The daily dose is the sum of the doses given in the 24 hours from the first administration
-  (its calendar day when the record gives no time), so a twice-daily schedule started in the
-  evening still counts both doses of the first day. One dose in that window without a usable
-  amount (no mg or g) leaves the daily dose unknown.
+- The daily dose is the sum of the doses given on the calendar day of the first administration
+  (the day the record wrote, in its own time zone). One dose that day without a usable amount
+  (no mg or g) leaves the daily dose unknown. A schedule begun late in the day shows a smaller
+  first-day total: the page shows each value with its source for the clinician to confirm.
 - A prescription's daily dose is dose × frequency per period (periods in hours or days); its
   start is ``timing.repeat.boundsPeriod.start``, else ``authoredOn``. Successive prescriptions
   belong to one course unless the earlier one ended more than ``COURSE_GAP_DAYS`` days before
@@ -25,7 +25,7 @@ record has any; else prescriptions (MedicationRequest, status active or complete
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from srgvhd.ehr import ucum
@@ -209,18 +209,8 @@ def current_course(doses: list[Dose], *, prescriptions: bool) -> tuple[list[Dose
 
 
 def first_day_doses(course: list[Dose]) -> list[Dose]:
-    """The doses of the course's first 24 hours (its first calendar day without a time)."""
-    first = course[0]
-    if not first.when.has_time:
-        return [d for d in course if d.when.day == first.when.day]
-    stop = first.when.instant + timedelta(hours=24)
-
-    def within(d: Dose) -> bool:
-        if d.when.has_time:
-            return first.when.instant <= d.when.instant < stop
-        return d.when.day == first.when.day
-
-    return [d for d in course if within(d)]
+    """The doses given on the course's first day (the calendar day the record wrote)."""
+    return [d for d in course if d.when.day == course[0].when.day]
 
 
 def build_course(doses: list[Dose], *, prescriptions: bool) -> Course:
