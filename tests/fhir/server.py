@@ -32,17 +32,20 @@ def sekmet_program() -> str:
 class Sekmet:
     """A running sekmet-fhir server; ``base`` is its FHIR base URL."""
 
-    def __init__(self, folder: Path, settings: str = "") -> None:
+    def __init__(self, folder: Path, settings: str = "", *, base_url: str | None = None) -> None:
+        """``base_url``: the public base URL the server names in its links (a gateway's), else
+        its own address."""
         folder.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.base = f"http://{HOST}:{self.port}/fhir"
+        public = base_url or self.base
         config = folder / "settings.yaml"
         config.write_text(settings or "simulator:\n  enabled: false\n")
         self.log = folder / "sekmet.log"
         env = {
             **os.environ,
             "SEKMET_CONFIG": str(config),
-            "SEKMET_BASE_URL": self.base,
+            "SEKMET_BASE_URL": public,
             "SEKMET_DB": str(folder / "sekmet.db"),
         }
         with open(self.log, "wb") as sink:
