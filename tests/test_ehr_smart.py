@@ -56,7 +56,7 @@ def sign_in(app, query: str) -> tuple[dict, str]:
     assert back.path == "/smart/callback"
     done = app.get(f"/smart/callback?{back.query}", follow_redirects=False)
     assert done.status_code == 303, done.text
-    assert done.headers["location"] == "/assess"
+    assert done.headers["location"] == "/"
     (cookie,) = [
         c for c in done.headers.get_list("set-cookie") if c.startswith(launch.SESSION_COOKIE)
     ]

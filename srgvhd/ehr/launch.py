@@ -4,8 +4,9 @@
 
 The launch sets a short-lived HttpOnly cookie that ties the callback to the browser that began
 the sign-in; the callback replaces it with the session cookie (HttpOnly, SameSite=Lax, Secure
-over https) and sends the browser to the Assess page — the address bar never holds a token. A
-failure answers with a plain page that says what went wrong and what to do.
+over https) and sends the browser to the app, which opens the Assess page — the address bar
+never holds a token. A failure answers with a plain page that says what went wrong and what
+to do.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ LAUNCH_PATH = "/smart/launch"
 CALLBACK_PATH = "/smart/callback"
 FLOW_COOKIE = "srgvhd_smart_flow"
 SESSION_COOKIE = "srgvhd_ehr"
-AFTER_SIGN_IN = "/assess"
+# The app's root, not /assess: a session's first load of a page's own URL would run that page
+# without app.py's navigation; app.py sends a fresh launch on to the Assess page.
+AFTER_SIGN_IN = "/"
 _NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
