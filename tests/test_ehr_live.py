@@ -72,7 +72,7 @@ def import_case(server, patient, tmp_path, *extra) -> dict:
         "--out", str(out), *extra,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert done.stderr == ""
+    assert done.stderr == "" and done.stdout == ""
     return json.loads(out.read_text())
 
 
@@ -125,13 +125,15 @@ def test_import_adult(server, tmp_path):
     assert fhir["fields"]["patient.hemoglobin"]["resource"] == "Observation/a-hb-gl"
     assert fhir["fields"]["steroids.start_date"]["resource"] == "MedicationAdministration/a-mp-1"
     assert reasons(case) == {
+        "Observation/a-wt-old": "not the latest result (Observation/a-wt-lb is later)",
+        "Observation/a-hb-gdl": "not the latest result (Observation/a-hb-gl is later)",
         "Observation/a-wt-future": "after the as-of date 2026-11-10",
-        "Observation/a-hb-error": "entered in error",
+        "Observation/a-hb-error": "entered in error (status entered-in-error)",
         "Observation/a-hb-mmol": "unknown unit 'mmol/L'",
         "Observation/a-hb-text": "no UCUM unit code (unit text 'g/dL')",
         "Observation/a-ldh-nodate": "no date",
         "Observation/a-plt-5-early": "a later result the same day was used (Observation/a-plt-5)",
-        "MedicationAdministration/a-mp-error": "entered in error",
+        "MedicationAdministration/a-mp-error": "entered in error (status entered-in-error)",
         "MedicationAdministration/a-mp-old-1": "an earlier steroid course",
         "MedicationAdministration/a-mp-old-2": "an earlier steroid course",
     }
@@ -165,7 +167,7 @@ def test_import_a_patient_with_nothing_usable(server, tmp_path):
     assert case["source"]["fhir"]["fields"] == {}
     assert reasons(case) == {
         "Patient/empty-1": "no birth date",
-        "Observation/e-wt-error": "entered in error",
+        "Observation/e-wt-error": "entered in error (status entered-in-error)",
         "Observation/e-hb-mmol": "unknown unit 'mmol/L'",
         "Observation/e-bili-nodate": "no date",
         "Observation/e-plt-prelim": "status 'preliminary' is not a final result",
@@ -190,7 +192,7 @@ def test_import_follows_every_page(server, tmp_path, monkeypatch):
     for key in ("patient", "steroids", "labs"):
         assert case[key] == whole[key]
     assert case["source"]["fhir"]["bilirubin"] == whole["source"]["fhir"]["bilirubin"]
-    assert len(case["source"]["fhir"]["skipped"]) == 9
+    assert len(case["source"]["fhir"]["skipped"]) == 11
     monkeypatch.setattr(client, "MAX_PAGES", 3)
     with pytest.raises(client.EhrError, match="more than 3 pages"):
         library_import(client.FhirServer(server.base), "adult-1", date(2026, 11, 10))

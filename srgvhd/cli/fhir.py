@@ -4,9 +4,9 @@
                        [--out CASE.json]
     srgvhd fhir post-summary CASE.json --server URL --patient ID [--token-file F]
 
-``import`` writes the draft case file (to ``--out``, else stdout). ``post-summary`` files the
-one-page PDF summary as a DocumentReference and prints its id. A token from ``--token-file`` is
-sent as a bearer token and never printed. Bad input, an unreachable server or an error answer:
+``import`` writes the draft case file (to ``--out``, printing nothing, else to stdout).
+``post-summary`` files the one-page PDF summary as a DocumentReference and prints its id. A
+token from ``--token-file`` is sent as a bearer token and never printed. Bad input, an unreachable server or an error answer:
 exit status 2, nothing on stdout, one line on stderr, nothing written.
 """
 
@@ -91,9 +91,6 @@ def _import(args: argparse.Namespace) -> int:
         atomic_write(args.out, text.encode("utf-8"))
     except OSError as exc:
         return _refuse(f"fhir import: --out: cannot write {str(args.out)!r}: {exc.strerror}")
-    filled = len(draft["source"]["fhir"]["fields"])
-    skipped = len(draft["source"]["fhir"]["skipped"])
-    sys.stdout.write(f"wrote {args.out}: {filled} values filled, {skipped} results skipped\n")
     return 0
 
 

@@ -192,12 +192,23 @@ def _where(analyte: Analyte) -> str:
 
 
 def _latest(readings: list[Reading], field: str, d: _Draft) -> Reading | None:
-    """The latest reading (ties: the last by resource id); the older ones are not listed as
-    skipped (they are history, not unusable)."""
+    """The latest reading (ties: the last by resource id); each older one is listed as
+    skipped, naming the later result used."""
     if not readings:
         return None
     best = max(readings, key=lambda r: (r.when.instant, r.reference))
     d.fields[field] = best.source()
+    for r in sorted(readings, key=lambda r: (r.when.instant, r.reference)):
+        if r is not best:
+            d.skip(
+                r.reference,
+                field,
+                f"not the latest result ({best.reference} is later)",
+                code=r.code,
+                date=r.when.text,
+                value=r.recorded_value,
+                unit=r.recorded_unit,
+            )
     return best
 
 

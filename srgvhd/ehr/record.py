@@ -133,7 +133,7 @@ def status_skip(status: Any, usable: tuple[str, ...]) -> Skip | None:
     if status in usable:
         return None
     if status == "entered-in-error":
-        return Skip("entered in error")
+        return Skip("entered in error (status entered-in-error)")
     return Skip(f"status {status!r} is not a final result" if status else "no status")
 
 
