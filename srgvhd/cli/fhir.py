@@ -6,8 +6,9 @@
 
 ``import`` writes the draft case file (to ``--out``, printing nothing, else to stdout).
 ``post-summary`` files the one-page PDF summary as a DocumentReference and prints its id. A
-token from ``--token-file`` is sent as a bearer token and never printed. Bad input, an unreachable server or an error answer:
-exit status 2, nothing on stdout, one line on stderr, nothing written.
+token from ``--token-file`` is sent as a bearer token and never printed. Bad input, an
+unreachable server or an error answer: exit status 2, nothing on stdout, one line on stderr,
+nothing written.
 """
 
 from __future__ import annotations
