@@ -7,7 +7,13 @@ import copy
 from datetime import UTC, date, datetime
 
 from srgvhd.app import form as F
-from srgvhd.app.ehr_form import bilirubin_lines, draft_to_form, skipped_lines, source_lines
+from srgvhd.app.ehr_form import (
+    bilirubin_for,
+    bilirubin_lines,
+    draft_to_form,
+    skipped_lines,
+    source_lines,
+)
 from srgvhd.app.form_layout import append_row
 from srgvhd.clinical.case import parse_case
 from srgvhd.ehr.draft import Record, build_draft
@@ -90,3 +96,18 @@ def test_results_not_used_and_bilirubin_in_words():
         "Observation/x (patient.hemoglobin · 2026-11-02 · 5.1 mmol/L): unknown unit 'mmol/L'"
     ]
     assert bilirubin_lines(FULL) == ["2026-11-01: 2.5 mg/dL (Observation/b)"]
+
+
+def test_bilirubin_of_the_same_date_in_the_forms_unit():
+    draft = _draft(
+        [
+            obs("b1", "14631-6", "2026-11-05T06:00:00+01:00", 30, "umol/L"),
+            obs("b2", "14631-6", "2026-11-05T18:00:00+01:00", 51.3, "umol/L"),
+            obs("b3", "1975-2", "2026-11-06", 2.5, "mg/dL"),
+        ]
+    )
+    text, result = bilirubin_for(draft, "2026-11-05", "mg/dL")
+    assert (text, result["resource"]) == ("3", "Observation/b2")  # the day's latest, 51.3 / 17.1
+    assert bilirubin_for(draft, "2026-11-05", "umol/L")[0] == "51.3"
+    assert bilirubin_for(draft, "2026-11-06", "umol/L")[0] == "42.75"  # 2.5 × 17.1
+    assert bilirubin_for(draft, "2026-11-07", "mg/dL") is None

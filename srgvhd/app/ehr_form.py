@@ -8,7 +8,9 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
+from srgvhd.app.fields import number_text
 from srgvhd.app.form_open import case_dict_to_form
+from srgvhd.clinical.units import bilirubin_to_mg_dl, mg_dl_to_bilirubin_unit
 
 # form field -> (label, case field path in source.fhir.fields, unit words or None)
 SCALARS = {
@@ -97,3 +99,17 @@ def bilirubin_lines(draft: dict[str, Any]) -> list[str]:
         f"{b['date']}: {b['value']:g} {b['unit']} ({b['resource']})"
         for b in draft["source"]["fhir"]["bilirubin"]
     ]
+
+
+def bilirubin_for(draft: dict[str, Any], day: str, unit: str) -> tuple[str, dict[str, Any]] | None:
+    """The record's total bilirubin of ``day`` (YYYY-MM-DD; the latest of that day) as the
+    form's text in the form's bilirubin ``unit``, with the result it came from; None when the
+    record has none that day."""
+    found = [b for b in draft["source"]["fhir"]["bilirubin"] if b["date"] == day]
+    if not found:
+        return None
+    result = found[-1]  # the draft lists them in time order
+    value = result["value"]
+    if result["unit"] != unit:
+        value = mg_dl_to_bilirubin_unit(bilirubin_to_mg_dl(value, result["unit"]), unit)
+    return number_text(value), result

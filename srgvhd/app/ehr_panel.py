@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from srgvhd.app import entry, ui
-from srgvhd.app.ehr_form import bilirubin_lines, draft_to_form, skipped_lines, source_lines
+from srgvhd.app.ehr_form import (
+    bilirubin_for,
+    bilirubin_lines,
+    draft_to_form,
+    skipped_lines,
+    source_lines,
+)
 
 if TYPE_CHECKING:  # the EHR modules (fhirpy, Authlib) load only when the app is registered
     from srgvhd.ehr import smart
@@ -30,6 +36,7 @@ FILLED = "ehr_filled_form"
 FORM_ID = "ehr_form_id"
 FILED = "ehr_filed"
 ARRIVED = "ehr_arrived"
+BILIRUBIN_FILLED = "ehr_bilirubin_filled"  # assessment row id -> (text, source words)
 
 
 def current() -> tuple[smart.Settings, smart.Launch] | None:
@@ -84,7 +91,36 @@ def _fill(settings: smart.Settings, launch: smart.Launch) -> None:
     form = draft_to_form(draft)
     entry.replace_form(form)
     ss[DRAFT], ss[FILLED], ss[FORM_ID] = draft, copy.deepcopy(form), id(entry.state())
+    ss[BILIRUBIN_FILLED] = {}
     ss.pop(FILED, None)
+
+
+def _fill_bilirubin(draft: dict[str, Any], form: dict[str, Any]) -> None:
+    """An assessment of findings dated like a bilirubin result in the record, its bilirubin
+    still blank: fill it from that result (once per assessment, so a value the clinician clears
+    stays cleared); the sources below the form say so. Runs before the form's widgets."""
+    filled = ss.setdefault(BILIRUBIN_FILLED, {})
+    unit = ss.get(entry.WIDGET_KEYS["bilirubin_unit"], form["bilirubin_unit"])
+    for row in form["assessments"]:
+        if row["id"] in filled:
+            continue
+        day = ss.get(entry.row_key("assessments", row["id"], "date"), row["date"]).strip()
+        mode = ss.get(entry.row_key("assessments", row["id"], "mode"), row["mode"])
+        key = entry.row_key("assessments", row["id"], "bilirubin")
+        if mode != "findings" or (ss.get(key, row["bilirubin"]) or "").strip():
+            continue
+        found = bilirubin_for(draft, day, unit)
+        if found is None:
+            continue
+        text, result = found
+        ss[key] = row["bilirubin"] = text
+        recorded = result["recorded"]
+        filled[row["id"]] = (
+            day,
+            text,
+            f"{recorded['value']:g} {recorded['unit']} · {result['effective']} · "
+            f"{result['resource']}",
+        )
 
 
 def draw_banner() -> None:
@@ -105,6 +141,14 @@ def draw_banner() -> None:
     )
     if "ehr_fill_error" in ss:
         st.error(f"The record could not be read: {ui.plain(ss['ehr_fill_error'])}")
+    if _bound(launch):
+        _fill_bilirubin(ss[DRAFT], entry.state())
+    elif DRAFT in ss:
+        st.warning(
+            f"The form no longer holds Patient/{ui.plain(launch.patient_id)}'s record (a case "
+            "was opened or started since): File to chart is off until the form is filled "
+            "from the record again."
+        )
 
 
 def draw_sources() -> None:
@@ -124,6 +168,18 @@ def draw_sources() -> None:
             st.markdown(
                 f"{ui.plain(line.label)}: {ui.plain(line.shown) or '—'}  \n"
                 f"<small>record: {ui.plain(line.source)}</small>{mark}",
+                unsafe_allow_html=True,
+            )
+        rows = {row["id"]: row for row in form["assessments"]}
+        for row_id, (day, text, source) in ss.get(BILIRUBIN_FILLED, {}).items():
+            if row_id not in rows:
+                continue
+            now = rows[row_id]["bilirubin"]
+            mark = " · **typed** (changed from the record)" if now != text else ""
+            st.markdown(
+                f"Bilirubin, assessment of {ui.plain(day)}: {ui.plain(now) or '—'} "
+                f"(filled from the result of the same date)  \n"
+                f"<small>record: {ui.plain(source)}</small>{mark}",
                 unsafe_allow_html=True,
             )
         bilirubin = bilirubin_lines(draft)

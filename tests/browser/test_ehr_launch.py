@@ -107,6 +107,11 @@ def test_ehr_launch_fill_assess_and_file_to_chart(tab: Page, ehr_app: str, gatew
 
     block = add_assessment(tab)
     type_into(tab, textbox(block, "Date"), "2026-11-01")
+    # the record's bilirubin of that date fills the assessment, and the page says so
+    assert textbox(block, "Total bilirubin (mg/dL)").input_value() == "2.5"
+    assert "Bilirubin, assessment of 2026-11-01: 2.5 (filled from the result of the same date)" in (
+        sources.inner_text()
+    )
     type_into(tab, textbox(block, "Skin rash (% BSA)"), "60")
     type_into(tab, textbox(block, "Stool volume (mL/day)"), "800")
     tab.get_by_role("heading", name="Result").wait_for()
