@@ -25,7 +25,7 @@ from tests.browser.conftest import (
     textbox,
     type_into,
 )
-from tests.browser.test_flows import download
+from tests.browser.test_flows import download, open_case_file
 from tests.fhir.gateway import Gateway
 
 pytestmark = [pytest.mark.browser, pytest.mark.fhir]
@@ -60,6 +60,8 @@ def ehr_app(gateway: Gateway, models_dir: Path, tmp_path_factory) -> Iterator[st
         yield url
     finally:
         stop(process)
+        # no access or refresh token (the authorization server's are JWTs: "eyJ…") in the log
+        assert "eyJ" not in log.read_text(errors="replace")
 
 
 @pytest.fixture
@@ -137,6 +139,26 @@ def test_ehr_launch_fill_assess_and_file_to_chart(tab: Page, ehr_app: str, gatew
     # the description is the verdict line the page shows
     verdict = doc["description"]
     assert verdict and verdict in tab.get_by_test_id("stMainBlockContainer").inner_text()
+
+
+def test_another_case_is_never_filed_to_the_launch_patient(
+    tab: Page, ehr_app: str, gateway: Gateway
+):
+    """Opening another patient's case file during a launch for adult-1: the page says the form
+    no longer holds adult-1's record and offers no File to chart."""
+    gateway.set_context(patient="adult-1")
+    launched(tab, f"{ehr_app}/smart/launch?iss={gateway.iss}&launch=enc-43", "adult-1")
+    before = gateway.fhir.request("GET", "DocumentReference?subject=Patient/adult-1")["total"]
+    with rerun(tab):
+        open_case_file(tab, "other.json", (REPO / "examples" / "refractory_r1.json").read_bytes())
+    tab.get_by_text("The form no longer holds Patient/adult-1's record").wait_for()
+    tab.get_by_role("heading", name="Result").wait_for()
+    tab.get_by_text(
+        "File to chart is offered for a form filled from this patient's record"
+    ).wait_for()
+    assert tab.get_by_role("button", name="File to chart").count() == 0
+    after = gateway.fhir.request("GET", "DocumentReference?subject=Patient/adult-1")["total"]
+    assert after == before
 
 
 def test_standalone_launch(tab: Page, ehr_app: str, gateway: Gateway):
