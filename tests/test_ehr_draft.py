@@ -572,3 +572,43 @@ def test_the_weight_used_is_one_of_the_records_own_results(results):
     # every result is either the one used or listed as skipped
     assert len(d["source"]["fhir"]["skipped"]) == len(results) - (1 if usable else 0)
     assert not usable or f"Observation/w{max(usable)[1]}" in accounted
+
+
+@pytest.mark.parametrize(
+    "table, code, value, expected",
+    [
+        (ucum.WEIGHT, "kg", 70, ("kg", 70.0)),
+        (ucum.WEIGHT, "g", 3500, ("kg", 3.5)),
+        (ucum.WEIGHT, "[lb_av]", 100, ("kg", 45.359237)),
+        (ucum.HEMOGLOBIN, "g/dl", 9.1, ("g/dL", 9.1)),
+        (ucum.HEMOGLOBIN, "g/L", 91, ("g/L", 91.0)),
+        (ucum.BILIRUBIN, "umol/l", 34.2, ("umol/L", 34.2)),
+        (ucum.CREATININE, "mg/dL", 1.3, ("mg/dL", 1.3)),
+        (ucum.LDH, "U/l", 250, ("U/L", 250.0)),
+        (ucum.LDH, "[IU]/L", 250, ("U/L", 250.0)),
+        (ucum.LDH, "ukat/L", 4.2, ("U/L", 252.0)),
+        (ucum.PLATELETS, "10*3/uL", 150, ("10*9/L", 150.0)),
+        (ucum.PLATELETS, "10*3/mm3", 150, ("10*9/L", 150.0)),
+        (ucum.PLATELETS, "/nL", 150, ("10*9/L", 150.0)),
+        (ucum.PLATELETS, "10*9/l", 150, ("10*9/L", 150.0)),
+        (ucum.DOSE, "g", 1, ("mg", 1000.0)),
+    ],
+)
+def test_each_ucum_code_and_factor(table, code, value, expected):
+    converted = ucum.convert(value, code, table)
+    assert (converted.unit, converted.value) == (expected[0], pytest.approx(expected[1]))
+
+
+@pytest.mark.parametrize(
+    "table, code",
+    [
+        (ucum.HEMOGLOBIN, "mmol/L"),
+        (ucum.HEMOGLOBIN, "G/DL"),  # UCUM is case-sensitive: G is the gauss
+        (ucum.PLATELETS, "K/uL"),
+        (ucum.LDH, "U"),
+        (ucum.CREATININE, "mmol/L"),
+        (ucum.WEIGHT, "lb"),
+    ],
+)
+def test_codes_outside_the_tables_are_refused(table, code):
+    assert ucum.convert(1.0, code, table) is None
