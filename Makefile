@@ -13,7 +13,7 @@ PORT ?= 8501
 LOAD_SESSIONS ?= 1 5 10 20 20 20
 LOAD_SECONDS ?= 60
 
-.PHONY: run test test-fast system-deps check-load bench lint
+.PHONY: run test test-fast system-deps check-load bench lint ehr-test-servers
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || \
@@ -41,7 +41,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-test: $(STAMP) system-deps lint
+test: $(STAMP) system-deps ehr-test-servers lint
 	$(BIN)/pytest
 
 # The edit-run loop (under a minute): no browser, no live-server attacks, no R, no slow fuzz.
@@ -62,3 +62,16 @@ bench: $(STAMP) system-deps
 	-$(BIN)/python perf/bench_store.py
 	-$(BIN)/python perf/load_check.py --sessions $(LOAD_SESSIONS) --seconds $(LOAD_SECONDS)
 	$(BIN)/python perf/summary.py
+
+# The EHR tests' real servers (docs/ehr.md): Debian's nginx as the hospital gateway, Node with
+# npm's oauth2-mock-server (pinned by tests/servers/package-lock.json) as the authorization
+# server, installed into tests/servers/node_modules; sekmet-fhir comes with '.[test]'.
+EHR_NODE_STAMP := tests/servers/node_modules/.installed
+ehr-test-servers: $(EHR_NODE_STAMP)
+$(EHR_NODE_STAMP): tests/servers/package-lock.json
+	@dpkg -s nginx >/dev/null 2>&1 || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx)
+	@command -v npm >/dev/null 2>&1 || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm)
+	cd tests/servers && npm ci --no-audit --no-fund --loglevel=error
+	touch $(EHR_NODE_STAMP)

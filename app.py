@@ -7,7 +7,7 @@ loaded.
 
 import streamlit as st
 
-from srgvhd.app import guards, logs, ui
+from srgvhd.app import ehr_panel, guards, logs, ui
 
 guards.install()  # before any widget state is read: docs/security.md §3
 
@@ -23,6 +23,8 @@ page = st.navigation(
         st.Page("pages/about.py", title="About", icon=":material/info:"),
     ]
 )
+if ehr_panel.arrived_from_launch():  # opened from the EHR (docs/ehr.md): the form first
+    st.switch_page("pages/assess.py")
 banner = st.container()
 page.run()
 with banner:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from srgvhd.app import entry, store_panel, ui
+from srgvhd.app import ehr_panel, entry, store_panel, ui
 from srgvhd.app import form as F
 from srgvhd.app import second_line as second_line_ui
 from srgvhd.app.form_words import file_problem_words
@@ -248,6 +248,9 @@ def _draw_results(case: Case, form: dict[str, Any]) -> None:
         on_click="ignore",
         key="assess_download_pdf",
     )
+    ehr_panel.draw_file_to_chart(
+        lambda: _summary_pdf(case, result, loaded.model), result.course.status.sentence
+    )
     st.caption("Decision support, not a substitute for clinical judgement.")
 
 
@@ -316,11 +319,13 @@ def _draw_page() -> None:
     """The form, then the result or what stops it (on narrow screens the result comes first)."""
     form = entry.state()
     st.title("Assess a steroid course")
+    ehr_panel.draw_banner()
     form_block = st.container(key="assess_form_block")
     result_block = st.container(key="assess_result")
     with form_block:
         slots = entry.draw_form(form)
         second_line_ui.draw_entry(form, slots)
+        ehr_panel.draw_sources()
     entry.draw_unload_guard(form)
     if F.is_blank(form):
         _draw_save(None, form)

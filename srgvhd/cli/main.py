@@ -53,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     from srgvhd.cli import cases
 
     cases.add_subcommands(sub)
+    from srgvhd.cli import fhir
+
+    fhir.add_subcommands(sub)
     return parser
 
 

@@ -1,0 +1,110 @@
+"""The two SMART routes served beside the Streamlit app (``ehr_app.py``, Streamlit's
+``streamlit.starlette.App(..., routes=)``): ``/smart/launch`` and ``/smart/callback``
+(srgvhd.ehr.smart; docs/ehr.md). No Streamlit here.
+
+The launch sets a short-lived HttpOnly cookie that ties the callback to the browser that began
+the sign-in; the callback replaces it with the session cookie (HttpOnly, SameSite=Lax, Secure
+over https) and sends the browser to the app, which opens the Assess page — the address bar
+never holds a token. A failure answers with a plain page that says what went wrong and what
+to do.
+"""
+
+from __future__ import annotations
+
+import html
+import secrets
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from srgvhd.ehr import smart
+from srgvhd.ehr.client import EhrError
+
+LAUNCH_PATH = "/smart/launch"
+CALLBACK_PATH = "/smart/callback"
+FLOW_COOKIE = "srgvhd_smart_flow"
+SESSION_COOKIE = "srgvhd_ehr"
+# The app's root, not /assess: a session's first load of a page's own URL would run that page
+# without app.py's navigation; app.py sends a fresh launch on to the Assess page.
+AFTER_SIGN_IN = "/"
+_NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+def _page(title: str, text: str, status: int) -> HTMLResponse:
+    body = (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>srgvhd: {html.escape(title)}</title></head>"
+        "<body style='font-family: sans-serif; max-width: 40em; margin: 3em auto'>"
+        f"<h1>{html.escape(title)}</h1><p>{html.escape(text)}</p>"
+        "<p>Open the app again from the patient's chart, or enter the values by hand on the "
+        "<a href='/assess'>Assess page</a>.</p></body></html>"
+    )
+    return HTMLResponse(body, status_code=status, headers=_NO_STORE)
+
+
+def _settings_or_page() -> smart.Settings | HTMLResponse:
+    settings = smart.settings_from_env()
+    if settings is None:
+        return _page(
+            "EHR launch is not set up",
+            "This installation has no SMART registration (client id, redirect URI, EHR).",
+            404,
+        )
+    return settings
+
+
+async def launch(request: Request) -> Response:
+    """``/smart/launch?iss=…&launch=…`` (EHR launch) or ``/smart/launch`` (standalone)."""
+    settings = _settings_or_page()
+    if isinstance(settings, HTMLResponse):
+        return settings
+    flow = secrets.token_urlsafe(24)
+    params = request.query_params
+    try:
+        url = smart.begin(settings, flow, params.get("iss"), params.get("launch"))
+    except EhrError as exc:
+        return _page("Could not start the sign-in", str(exc), 502 if "reached" in str(exc) else 400)
+    response = RedirectResponse(url, status_code=302, headers=_NO_STORE)
+    response.set_cookie(
+        FLOW_COOKIE,
+        flow,
+        max_age=int(smart.PENDING_TTL_S),
+        path="/smart",
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookie,
+    )
+    return response
+
+
+async def callback(request: Request) -> Response:
+    """``/smart/callback?code=…&state=…``: finish the sign-in, then the Assess page."""
+    settings = _settings_or_page()
+    if isinstance(settings, HTMLResponse):
+        return settings
+    params = {k: v for k, v in request.query_params.items() if len(v) <= 4096}
+    try:
+        sid = smart.finish(settings, request.cookies.get(FLOW_COOKIE, ""), params)
+    except EhrError as exc:
+        return _page("The sign-in did not complete", str(exc), 400)
+    response = RedirectResponse(AFTER_SIGN_IN, status_code=303, headers=_NO_STORE)
+    response.delete_cookie(FLOW_COOKIE, path="/smart")
+    response.set_cookie(
+        SESSION_COOKIE,
+        sid,
+        max_age=int(smart.SESSION_TTL_S),
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookie,
+    )
+    return response
+
+
+def routes() -> list[Route]:
+    """The routes to mount beside the Streamlit app."""
+    return [
+        Route(LAUNCH_PATH, launch, methods=["GET"]),
+        Route(CALLBACK_PATH, callback, methods=["GET"]),
+    ]
