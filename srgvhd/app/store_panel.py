@@ -92,6 +92,9 @@ def draw(form: dict[str, Any]) -> None:
 
 
 def _draw_save(served: Served, form: dict[str, Any], code: str, base: int) -> None:
+    if not served.can_save:  # a viewer: the store refuses writes too (cases.ReadOnlyStore)
+        st.info(ui.plain(served.refusal or "You may not save courses."), icon=":material/lock:")
+        return
     document = _document(form)
     where = f"version {base} of {code}" if base else "a new course"
     st.caption(f"Saving as {ui.plain(served.who)}; this entry is based on {ui.plain(where)}.")

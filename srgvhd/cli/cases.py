@@ -7,8 +7,9 @@
     srgvhd cases backup PATH                                      SQLite online backup
 
 Every subcommand takes ``--db URL`` (else ``SRGVHD_DATABASE_URL``, else the SQLite file in the
-data directory). The CLI records the OS user as who saved. Bad input, a stale base version or
-a database that cannot be opened: exit status 2, nothing on stdout, one line on stderr, nothing
+data directory). ``save`` records the OS user as who saved ("alice (OS user)"), or ``--as NAME``
+beside the OS user (srgvhd.identity.cli_identity). Bad input, a stale base version or a
+database that cannot be opened: exit status 2, nothing on stdout, one line on stderr, nothing
 written; a database error during the command: exit status 1, one line on stderr.
 """
 
@@ -22,6 +23,8 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from srgvhd.cli.who import as_option
 
 BAD_INPUT = 2
 DATABASE_FAILURE = 1
@@ -43,6 +46,7 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
         metavar="N",
         help="the version this file was based on; refused if the case moved on",
     )
+    as_option(save)
     _db_option(save, _save)
 
     listing = sub.add_parser("list", help="one row per case (latest version), by next decision")
@@ -140,12 +144,13 @@ def _one_line(text: str) -> str:
 
 def _save(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:
     from srgvhd.clinical.case import MAX_CASE_BYTES, load_case
-    from srgvhd.identity import os_user
+    from srgvhd.identity import cli_identity
 
     load_case(args.case)  # refuses an unreadable, oversized or invalid file by field
     with open(args.case, "rb") as handle:
         document = json.loads(handle.read(MAX_CASE_BYTES + 1).decode("utf-8-sig"))
-    version = store.save(args.code, document, os_user(), base_version=args.base_version)
+    who = cli_identity(args.as_name).who
+    version = store.save(args.code, document, who, base_version=args.base_version)
     print(version, file=out)
     return 0
 
