@@ -74,12 +74,12 @@ def sign_in(key: str) -> None:
         problem = provider_problem(_metadata_url())
         if problem:
             LOG.warning("sign-in refused before redirect: %s", problem)
-            st.session_state[UNREACHABLE] = problem
+            st.session_state[UNREACHABLE] = (key, problem)
         else:
             st.session_state.pop(UNREACHABLE, None)
             st.login()
-    problem = st.session_state.get(UNREACHABLE)
-    if problem:
+    clicked, problem = st.session_state.get(UNREACHABLE, (None, None))
+    if problem and clicked == key:  # beside the button that was pressed
         st.error(
             f"Sign-in is not possible now: {ui.plain(problem)}. Nothing is opened or saved "
             "without a signed-in person; your entry on the Assess page stays here. Try again "
