@@ -176,14 +176,23 @@ def _signed_in(claims: Mapping[str, Any], access: AccessConfig, now: float | Non
     subject = str(claims["sub"])
     role = access.role(claims)
     if access.expired(claims, time.time() if now is None else now):
-        hours = f"{access.session_hours:g}"
         return Identity(
             None,
             source,
-            f"your sign-in is older than {hours} hours: sign in again (your unsaved entry is kept)",
+            f"your sign-in is older than {duration_words(access.session_hours)}: sign in again",
             subject=subject,
             role=role,
             signed_in=True,
             expired=True,
         )
     return Identity(who, source, subject=subject, role=role, signed_in=True)
+
+
+def duration_words(hours: float) -> str:
+    """A session length in words: "12 hours", "90 minutes", "45 seconds"."""
+    for unit, seconds in (("hour", 3600), ("minute", 60), ("second", 1)):
+        count = hours * 3600 / seconds
+        if count >= 1 or unit == "second":
+            text = f"{count:.3g}"
+            return f"{text} {unit}" + ("" if text == "1" else "s")
+    raise AssertionError("unreachable")

@@ -7,7 +7,14 @@ from __future__ import annotations
 import getpass
 
 from srgvhd.access import AccessConfig, Role
-from srgvhd.identity import ProxyConfig, cli_identity, identify, os_user, signed_in_who
+from srgvhd.identity import (
+    ProxyConfig,
+    cli_identity,
+    duration_words,
+    identify,
+    os_user,
+    signed_in_who,
+)
 
 NOW = 1_800_000_000.0
 
@@ -104,6 +111,14 @@ def test_a_sign_in_older_than_the_session_is_nobody_but_keeps_its_subject() -> N
     )
     assert old.who is None and old.expired and old.subject == "8f3a"
     assert "older than 12 hours" in old.problem
+
+
+def test_session_lengths_in_words() -> None:
+    assert duration_words(12) == "12 hours"
+    assert duration_words(1) == "1 hour"
+    assert duration_words(1.5) == "1.5 hours"
+    assert duration_words(0.5) == "30 minutes"
+    assert duration_words(45 / 3600) == "45 seconds"
 
 
 def test_a_sign_in_without_subject_is_nobody() -> None:

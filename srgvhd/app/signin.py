@@ -136,8 +136,9 @@ def draw() -> Identity:
     if ss[DRAFT_KEPT]:
         _park(identity)
         st.warning(
-            f"Session ended: {ui.plain(identity.problem)}. Nothing can be opened or saved until "
-            "you do; your unsaved entry comes back on the Assess page after you sign in.",
+            f"Session ended: {ui.plain(identity.problem)}. Nothing stored can be opened or saved "
+            "until you do. What you typed stays: it comes back on the Assess page after you sign "
+            "in.",
             icon=":material/timer_off:",
         )
         sign_in("signin_again")
