@@ -27,7 +27,7 @@ import streamlit as st
 
 from srgvhd.access import CLOCK_SKEW_S, signed_in_time
 from srgvhd.app import ui
-from srgvhd.app.entry import DRAFT_KEPT, FORM, SAVED
+from srgvhd.app.entry import DRAFT_KEPT, FORM, SAVED, unsaved
 from srgvhd.app.identity import current_identity, oidc_configured, signed_in_claims
 from srgvhd.app.store_panel import STATE
 from srgvhd.drafts import DraftShelf
@@ -89,8 +89,11 @@ def sign_in(key: str) -> None:
 
 
 def _park(identity: Identity) -> None:
-    """Keep this session's form on the shelf while its sign-in has expired."""
+    """Keep this session's form on the shelf while its sign-in has expired (only when it holds
+    entries not saved)."""
     if identity.subject is None or FORM not in st.session_state:
+        return
+    if not unsaved(st.session_state[FORM]):  # nothing to lose (another tab's draft stays)
         return
     values = {k: st.session_state[k] for k in PARKED_KEYS if k in st.session_state}
     SHELF.park(identity.subject, values)
