@@ -1,13 +1,13 @@
 """srgvhd: the bedside app. Run with ``streamlit run app.py``.
 
-Navigation over the five pages (the Ward list first); the model banner is drawn into a slot at
-the top after the page itself, so the page's form paints before the risk model (lifelines) is
-loaded.
+Navigation over the five pages (the Ward list first) and the sign-in state in the sidebar; the
+model banner is drawn into a slot at the top after the page itself, so the page's form paints
+before the risk model (lifelines) is loaded.
 """
 
 import streamlit as st
 
-from srgvhd.app import ehr_panel, guards, logs, ui
+from srgvhd.app import ehr_panel, guards, logs, signin, ui
 
 guards.install()  # before any widget state is read: docs/security.md §3
 
@@ -23,6 +23,7 @@ page = st.navigation(
         st.Page("pages/about.py", title="About", icon=":material/info:"),
     ]
 )
+signin.draw()  # who is signed in, Sign in / out, an expired session (srgvhd.app.signin)
 if ehr_panel.arrived_from_launch():  # opened from the EHR (docs/ehr.md): the form first
     st.switch_page("pages/assess.py")
 banner = st.container()

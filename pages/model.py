@@ -7,10 +7,10 @@ helps (complete rows, low events per coefficient, file format). Each card shows 
 calibration at 180 and 365 days, concordance by day and a decision curve; a new version is
 compared with the active one, figure by figure, before Promote.
 
-Retraining, promotion and activation are guarded by ``srgvhd.app.admin.may_write``: a configured
-admin secret (env ``SRGVHD_ADMIN_SECRET`` or ``st.secrets["admin_secret"]``) is always asked for;
-without one they are open only to a direct loopback session and locked otherwise
-(docs/security.md §2).
+Retraining, promotion and activation are guarded by ``srgvhd.app.admin.may_write``: with
+sign-in on, the data-manager role; without it, a configured admin secret (env
+``SRGVHD_ADMIN_SECRET`` or ``st.secrets["admin_secret"]``) is always asked for, and without one
+they are open only to a direct loopback session and locked otherwise (docs/security.md §2).
 """
 
 from __future__ import annotations
@@ -249,13 +249,20 @@ def _draw_versions(store: Any, may_write: bool) -> None:
         left, right = st.columns([4, 1])
         left.markdown(ui.plain(label if "problem" not in card else f"{label}: {card['problem']}"))
         if not card["active"] and "problem" not in card:
-            if right.button("Activate", key=f"model_activate_{name}", disabled=not may_write):
+            clicked = right.button("Activate", key=f"model_activate_{name}", disabled=not may_write)
+            if clicked and may_write:  # the gate again: a disabled button is never enough
                 _activate(store, name, "activate")
+
+
+def _who() -> str:
+    """Who changes the model, as recorded: the session's identity (signed-in name and subject,
+    proxy user, OS user on loopback), else the holder of the admin secret."""
+    return current_identity().who or "admin-secret holder (no identity configured)"
 
 
 def _activate(store: Any, version: str, action: str) -> None:
     try:
-        store.activate(version, action=action, who=current_identity().who)
+        store.activate(version, action=action, who=_who())
     except InputError as exc:
         st.error(f"Not activated, the active model is unchanged: {ui.plain(exc)}")
         return
@@ -322,17 +329,16 @@ def _draw_retrain(store: Any, current: dict | None, may_write: bool) -> None:
         )
     complete = st.checkbox(COMPLETE_ROWS_LABEL, key="model_complete_rows", disabled=not may_write)
     allow_low = st.checkbox(ALLOW_LOW_EPV_LABEL, key="model_allow_low_epv", disabled=not may_write)
-    if st.button(
+    fit = st.button(
         "Validate and fit", key="model_fit", disabled=not (may_write and upload) or running
-    ):
+    )
+    if fit and may_write:
         from srgvhd.app import training
 
         for key in (NEW_CARD, REFUSAL):
             ss.pop(key, None)
         try:
-            source = declared_source(
-                centre, period, declared_by=current_identity().who, fields=DECLARED_FIELDS
-            )
+            source = declared_source(centre, period, declared_by=_who(), fields=DECLARED_FIELDS)
         except InputError as exc:
             st.error(
                 "\n".join(
@@ -367,7 +373,8 @@ def _draw_retrain(store: Any, current: dict | None, may_write: bool) -> None:
     st.markdown(_summary(new))
     st.table(_comparison_rows(current, new))
     left, right = st.columns([1, 3])
-    if left.button("Promote", key="model_promote", type="primary", disabled=not may_write):
+    promote = left.button("Promote", key="model_promote", type="primary", disabled=not may_write)
+    if promote and may_write:
         _activate(store, new["version"], "promote")
     with right:
         _card_pdf_button(new, "model_card_pdf_new")

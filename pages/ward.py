@@ -30,6 +30,8 @@ def _open(store: Any, code: str, version: int) -> None:
 def _draw_close(served: Any, course: dict[str, Any]) -> None:
     """Close the picked course by hand with a reason, or reopen one closed by hand."""
     code, version = course["code"], course["version"]
+    if not served.can_save:  # a viewer reads the list; closing is a clinician's act
+        return
     if course["closed_reason"] is not None:
         st.caption(f"{ui.plain(code)} was closed by hand: {ui.plain(course['closed_reason'])}.")
         if st.button(f"Reopen {ui.plain(code)}", key="ward_reopen"):

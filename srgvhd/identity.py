@@ -1,15 +1,26 @@
-"""Who is saving: the person recorded with each case version and model activation.
+"""Who is saving: the person recorded with each case version, close, identity change, model
+promotion and audit line. The one place that decides it for the whole code base.
 
 Streamlit-free, so the CLI and the model store use it too. The app (``srgvhd.app.identity``)
-gathers the request's facts and calls ``identify``; the rules, in order:
+gathers the request's facts and calls ``identify``; the CLI calls ``cli_identity``. The app's
+rules, in order:
 
-1. OIDC (``[auth]`` in Streamlit secrets): the signed-in user's e-mail (or name); nobody until
-   they sign in.
+1. OIDC (``[auth]`` in Streamlit secrets): the signed-in user's name and subject (``sub``) from
+   the ID token, with the role its roles claim maps to (``srgvhd.access``); nobody until they
+   sign in, and nobody again once the sign-in is older than the configured session length.
 2. A trusted reverse-proxy header (``SRGVHD_IDENTITY_HEADER``, e.g. ``X-Remote-User``), honoured
    only when the direct peer is a configured proxy address (``SRGVHD_TRUSTED_PROXY``, comma-
    separated); from any other peer, or without the header, nobody.
 3. A server bound to loopback and reached directly: single-user use, the OS user.
 4. Otherwise nobody: the store refuses to serve cases until an identity is configured.
+
+Only rule 1 carries a role; without sign-in there are no roles (``Identity.role`` is None and
+``Identity.signed_in`` False): cases are open to the known person and the model is guarded by
+the admin secret or the loopback rule (``srgvhd.app.admin``).
+
+What is recorded (``Identity.who``) says how the person was known: ``Ana Lee (sub 8f3a…)``
+signed in, ``dr.lee (proxy header)``, ``alice (OS user)`` on loopback or the command line, and
+``NAME (--as, OS user alice)`` when the command line names someone else.
 """
 
 from __future__ import annotations
@@ -17,9 +28,12 @@ from __future__ import annotations
 import getpass
 import ipaddress
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from srgvhd.access import AccessConfig, Role
 from srgvhd.network import is_loopback, is_proxied
 
 HEADER_ENV = "SRGVHD_IDENTITY_HEADER"
@@ -30,12 +44,44 @@ NO_IDENTITY = (
 )
 
 
+NAME_MAX = 120  # the recorded text stays within the case store's 200 characters
+SUBJECT_MAX = 64
+
+
 def os_user() -> str:
-    """The operating-system user running this process (the CLI's and loopback app's "who")."""
+    """The operating-system user running this process (bare, without the "(OS user)" mark)."""
     try:
         return getpass.getuser()
     except (KeyError, OSError):
         return f"uid {os.getuid()}"
+
+
+def _one_line(text: object, limit: int) -> str:
+    words = " ".join(str(text).split())
+    return words if len(words) <= limit else words[: limit - 1] + "…"
+
+
+def cli_identity(as_name: str | None = None) -> Identity:
+    """Who runs a command: ``--as NAME`` (recorded with the OS user beside it) or the OS user."""
+    user = os_user()
+    if as_name is not None and as_name.strip():
+        who = f"{_one_line(as_name, NAME_MAX)} (--as, OS user {user})"
+        return Identity(who, "command line (--as)")
+    return Identity(f"{user} (OS user)", "command line (OS user)")
+
+
+def signed_in_who(claims: Mapping[str, Any]) -> str | None:
+    """The recorded text for a signed-in user: their name (else e-mail or user name) and their
+    subject; None without a subject (then nobody is known)."""
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject.strip():
+        return None
+    subject = _one_line(subject, SUBJECT_MAX)
+    for claim in ("name", "email", "preferred_username"):
+        value = claims.get(claim)
+        if isinstance(value, str) and value.strip():
+            return f"{_one_line(value, NAME_MAX)} (sub {subject})"
+    return f"sub {subject}"
 
 
 @dataclass(frozen=True)
@@ -72,12 +118,17 @@ def _same_address(a: str, b: str) -> bool:
 
 @dataclass(frozen=True)
 class Identity:
-    """The person (``who``) and how they were known (``source``); ``who`` is None when nobody
-    is known, and ``problem`` then says why."""
+    """The person (``who``, the text recorded) and how they were known (``source``); ``who`` is
+    None when nobody is known, and ``problem`` then says why. With sign-in: ``signed_in``,
+    the ``subject`` and the ``role`` (None when the roles claim maps to no role)."""
 
     who: str | None
     source: str
     problem: str | None = None
+    subject: str | None = None
+    role: Role | None = None
+    signed_in: bool = False
+    expired: bool = False
 
 
 def identify(
@@ -86,18 +137,20 @@ def identify(
     peer: str | None,
     headers: Mapping[str, str],
     oidc_configured: bool = False,
-    oidc_user: str | None = None,
+    oidc_claims: Mapping[str, Any] | None = None,
+    access: AccessConfig | None = None,
+    now: float | None = None,
     proxy: ProxyConfig | None = None,
 ) -> Identity:
     """Who is using the app, by the rules in this module's docstring.
 
     ``peer`` is the direct peer's address (loopback as ``127.0.0.1``); ``headers`` the request's.
+    ``oidc_claims`` are the signed-in user's ID-token claims (Streamlit's ``st.user``), None or
+    empty when nobody is signed in; ``now`` is the time in epoch seconds.
     """
     proxy = proxy or ProxyConfig(None, ())
     if oidc_configured:
-        if oidc_user:
-            return Identity(oidc_user, "sign-in (OIDC)")
-        return Identity(None, "sign-in (OIDC)", "sign in to open or save cases")
+        return _signed_in(oidc_claims or {}, access or AccessConfig(), now)
     if proxy.configured:
         if not proxy.trusts(peer):
             return Identity(
@@ -111,5 +164,35 @@ def identify(
             return Identity(None, "proxy header", f"the proxy sent no {proxy.header} header")
         return Identity(value, "proxy header")
     if is_loopback(server_address) and not is_proxied(dict(headers)):
-        return Identity(os_user(), "this computer's user (loopback)")
+        return Identity(f"{os_user()} (OS user)", "this computer's user (loopback)")
     return Identity(None, "none", NO_IDENTITY)
+
+
+def _signed_in(claims: Mapping[str, Any], access: AccessConfig, now: float | None) -> Identity:
+    source = "sign-in (OIDC)"
+    who = signed_in_who(claims) if claims.get("is_logged_in", True) else None
+    if who is None:
+        return Identity(None, source, "sign in to open or save cases")
+    subject = str(claims["sub"])
+    role = access.role(claims)
+    if access.expired(claims, time.time() if now is None else now):
+        return Identity(
+            None,
+            source,
+            f"your sign-in is older than {duration_words(access.session_hours)}: sign in again",
+            subject=subject,
+            role=role,
+            signed_in=True,
+            expired=True,
+        )
+    return Identity(who, source, subject=subject, role=role, signed_in=True)
+
+
+def duration_words(hours: float) -> str:
+    """A session length in words: "12 hours", "90 minutes", "45 seconds"."""
+    for unit, seconds in (("hour", 3600), ("minute", 60), ("second", 1)):
+        count = hours * 3600 / seconds
+        if count >= 1 or unit == "second":
+            text = f"{count:.3g}"
+            return f"{text} {unit}" + ("" if text == "1" else "s")
+    raise AssertionError("unreachable")

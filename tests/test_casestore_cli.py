@@ -121,9 +121,18 @@ def test_stale_base_version_is_refused_with_who_and_when(db_url: str, tmp_path: 
         == 0
     )
     stale = cases("save", day0, "--code", "W-8", "--base-version", "1", db=db_url)
-    refused(stale, "version 2 was saved by nurse-a at 20", "nothing saved")
+    refused(stale, "version 2 was saved by nurse-a (OS user) at 20", "nothing saved")
     history = json.loads(cases("history", "W-8", "--json", db=db_url).stdout)
     assert len(history) == 2
+
+
+def test_save_as_name_is_recorded_beside_the_os_user(db_url: str, tmp_path: Path) -> None:
+    day0 = write(tmp_path, "day0.json", DAY0)
+    env = {"USER": "nurse-a", "LOGNAME": "nurse-a"}
+    saved = cases("save", day0, "--code", "W-9", "--as", "Dr Ana Lee", db=db_url, env=env)
+    assert saved.returncode == 0, saved.stderr
+    (version,) = json.loads(cases("history", "W-9", "--json", db=db_url).stdout)
+    assert version["saved_by"] == "Dr Ana Lee (--as, OS user nurse-a)"
 
 
 @pytest.mark.parametrize(

@@ -79,10 +79,11 @@ def test_centre_and_period_typed_on_the_page_reach_the_saved_card_and_banner(
     fit_and_wait(_fill(at, f" {CENTRE} ", PERIOD))
     assert not at.error
     (saved,) = ModelStore(root).list_versions()
-    assert saved["data_source"] == {"centre": CENTRE, "period": PERIOD, "declared_by": os_user()}
+    who = f"{os_user()} (OS user)"
+    assert saved["data_source"] == {"centre": CENTRE, "period": PERIOD, "declared_by": who}
     shown = [as_read(t) for t in _texts(at.markdown)]
     assert any(f"data: centre data: {CENTRE}, {PERIOD}" in t for t in shown), shown
-    assert any(c.value.startswith(f"Source declared by {os_user()}.") for c in at.caption)
+    assert any(c.value.startswith(f"Source declared by {who}.") for c in at.caption)
     assert at.download_button(key="model_card_pdf_new").label == "Model card (PDF)"
     at.button(key="model_promote").click().run()
     banner = [as_read(t) for t in _texts(_app(root, monkeypatch).info)]

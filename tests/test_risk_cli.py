@@ -64,6 +64,24 @@ def test_train_promote_then_rollback_with_models_activate(files, capsys):
     ]
 
 
+def test_training_and_rollback_record_the_os_user_or_as_name(files, capsys, monkeypatch):
+    monkeypatch.setattr("getpass.getuser", lambda: "dm-shell")
+    models = str(files["models"])
+    run(["train", str(files["first"]), "--promote", "--models-dir", models], capsys)
+    first = ModelStore(files["models"]).active_version()
+    train = ["train", str(files["second"]), "--promote", "--models-dir", models]
+    assert run([*train, "--as", "Dana Registry"], capsys)[0] == 0
+    assert run(["models", "--activate", first, "--models-dir", models], capsys)[0] == 0
+    store = ModelStore(files["models"])
+    assert [e["who"] for e in store.audit_log()] == [
+        "dm-shell (OS user)",
+        "Dana Registry (--as, OS user dm-shell)",
+        "dm-shell (OS user)",
+    ]
+    newest = next(card for card in store.list_versions() if card["version"] != first)
+    assert newest["data_source"]["declared_by"] == "Dana Registry (--as, OS user dm-shell)"
+
+
 def test_train_without_promote_leaves_active_model(files, capsys):
     models = str(files["models"])
     run(["train", str(files["first"]), "--promote", "--models-dir", models], capsys)

@@ -130,7 +130,7 @@ def test_each_activation_appends_one_audit_line(tmp_path):
         ("v1", "v2"),
         ("v2", "v1"),
     ]
-    assert [e["who"] for e in log] == ["tester", "dr a", getpass.getuser()]
+    assert [e["who"] for e in log] == ["tester", "dr a", f"{getpass.getuser()} (OS user)"]
     assert all(e["action"] == "activate" and e["training_file_sha256"] == "ab" * 32 for e in log)
     assert datetime.fromisoformat(log[-1]["when"]).utcoffset().total_seconds() == 0
     assert store.active_version() == "v1"

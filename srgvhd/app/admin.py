@@ -2,6 +2,8 @@
 
 The rules (docs/security.md §2, docs/deploying.md §3):
 
+- With hospital sign-on (``[auth]`` in secrets), the role decides (``srgvhd.access``): a
+  signed-in data manager may, nobody else; the admin secret is not asked.
 - An admin secret configured (env ``SRGVHD_ADMIN_SECRET`` or ``st.secrets["admin_secret"]``,
   at least ``MIN_SECRET_LENGTH`` characters) is **always** asked for, on loopback too.
 - Without one, a session is trusted as "the person at the keyboard" only when the server is bound
@@ -29,6 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from srgvhd.access import Action, allows, refusal
 from srgvhd.app.throttle import WINDOW_SECONDS, Throttle
 from srgvhd.network import host_is_loopback, is_loopback, is_proxied, origin_is_loopback
 
@@ -227,6 +230,20 @@ def may_write() -> bool:
     """Draw the gate on the Model page; whether this session may change the model store."""
     import streamlit as st
 
+    from srgvhd.app.identity import current_identity, oidc_configured
+
+    if oidc_configured():
+        identity = current_identity()
+        if identity.who is None:
+            st.warning(
+                f"Model changes need a signed-in data manager: {identity.problem}.",
+                icon=":material/lock:",
+            )
+            return False
+        if not allows(identity.role, Action.MODEL):
+            st.warning(refusal(identity.role, Action.MODEL), icon=":material/lock:")
+            return False
+        return True
     configured = configured_secret()
     problem = secret_problem(configured)
     if problem:

@@ -1,9 +1,11 @@
 """The case store as the app uses it: one store per process and database URL, served only to a
-known person (``srgvhd.app.identity``).
+known person (``srgvhd.app.identity``) with a role that may read it.
 
 ``open_store`` returns the store, or draws why it cannot be served (no identity on a
-non-loopback bind, a database from a newer srgvhd, a database that cannot be reached) and
-returns None. The first run of each process logs which identity rule is in force, so a server
+non-loopback bind, nobody signed in, an expired sign-in, a signed-in account without a role, a
+database from a newer srgvhd, a database that cannot be reached) and returns None. A viewer gets
+the store behind ``ReadOnlyStore``: every write refuses with the role's sentence, whatever page
+or button asks. The first run of each process logs which identity rule is in force, so a server
 that will refuse cases says so at start-up.
 """
 
@@ -11,24 +13,51 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
+from srgvhd.access import Action, Role, allows, refusal
 from srgvhd.app import ui
 from srgvhd.app.identity import current_identity
 from srgvhd.casestore.database import resolve_url
 from srgvhd.casestore.store import CaseStore
-from srgvhd.errors import InputError
+from srgvhd.errors import InputError, Problem
 
 log = logging.getLogger("srgvhd.casestore")
 
 
+READ_METHODS = frozenset({"latest", "list_cases", "export", "history"})
+
+
+class ReadOnlyStore:
+    """A case store that only reads: any other method refuses with ``reason`` (an
+    ``InputError``, shown as "Not saved: ..." by the pages)."""
+
+    def __init__(self, store: CaseStore, reason: str):
+        self._store = store
+        self._reason = reason
+
+    def __getattr__(self, name: str) -> Any:
+        if name in READ_METHODS:
+            return getattr(self._store, name)
+
+        def refused(*_args: Any, **_kwargs: Any) -> Any:
+            raise InputError(Problem("role", self._reason))
+
+        return refused
+
+
 @dataclass(frozen=True)
 class Served:
-    """The store and the person using it."""
+    """The store, the person using it (``who``, as recorded), their role (None without
+    sign-in) and whether they may write (save, close, change a course)."""
 
-    store: CaseStore
+    store: CaseStore | ReadOnlyStore
     who: str
+    role: Role | None = None
+    can_save: bool = True
+    refusal: str | None = None  # why not, when they may not
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -52,11 +81,20 @@ def open_store() -> Served | None:
     _announce(identity.source, identity.problem if identity.who is None else None)
     if identity.who is None:
         st.error(f"Case store unavailable: {ui.plain(identity.problem)}.", icon=":material/lock:")
-        if identity.source.startswith("sign-in"):
-            st.button("Sign in", on_click=st.login, key="cases_sign_in")
+        if identity.source.startswith("sign-in") and not identity.expired:
+            from srgvhd.app.signin import sign_in
+
+            sign_in("cases_sign_in")
+        return None
+    if identity.signed_in and not allows(identity.role, Action.READ):
+        st.error(refusal(identity.role, Action.READ), icon=":material/lock:")
         return None
     try:
-        return Served(_store(resolve_url()), identity.who)
+        store = _store(resolve_url())
+        if identity.signed_in and not allows(identity.role, Action.SAVE):
+            reason = refusal(identity.role, Action.SAVE)
+            return Served(ReadOnlyStore(store, reason), identity.who, identity.role, False, reason)
+        return Served(store, identity.who, identity.role)
     except InputError as exc:
         st.error(f"Case store unavailable: {ui.plain(exc)}", icon=":material/error:")
     except Exception as exc:  # noqa: BLE001 - a database error must not end the page

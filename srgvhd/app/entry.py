@@ -28,6 +28,9 @@ from srgvhd.clinical.units import BILIRUBIN_UNITS, CREATININE_UNITS, HEMOGLOBIN_
 ss = st.session_state
 FORM = "assess_form"
 SAVED = "assess_saved_form"  # the form as last saved or opened (for the unsaved-entries warning)
+# True while an expired sign-in keeps the form on the server (srgvhd.app.signin): no warning
+# before the page leaves for the sign-in.
+DRAFT_KEPT = "signin_draft_kept"
 OPEN_NOTICE = "assess_open_notice"
 LEGACY_NOTICE = (
     "This file is in the older format srgvhd-case/1, where a blank finding meant “not "
@@ -135,7 +138,7 @@ def unsaved(form: dict[str, Any]) -> bool:
 def draw_unload_guard(form: dict[str, Any]) -> None:
     """The page script that asks before a reload or close loses unsaved entries."""
     st.html(
-        UNLOAD_GUARD % ("true" if unsaved(form) else "false"),
+        UNLOAD_GUARD % ("true" if unsaved(form) and not ss.get(DRAFT_KEPT) else "false"),
         width="content",
         unsafe_allow_javascript=True,
     )

@@ -1,16 +1,34 @@
 """The signed-in person for this browser session (``srgvhd.identity.identify`` on Streamlit's
 request facts): ``st.user`` when OIDC ``[auth]`` is configured, else the trusted proxy header,
-else the OS user on a loopback bind. ``current_identity`` is what the case store and the model
-audit log record.
+else the OS user on a loopback bind. ``current_identity`` is what the case store, the model
+audit log and the role checks use.
+
+``st.user`` is read from Streamlit's identity cookie, signed with ``[auth] cookie_secret`` when
+the provider's callback set it: a browser can drop it but not forge or edit it, and the
+websocket's messages never set it. The roles claim and ``iat`` therefore come from the ID token
+the provider signed.
 """
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 import streamlit as st
 
+from srgvhd.access import AccessConfig
+from srgvhd.errors import InputError
 from srgvhd.identity import Identity, ProxyConfig, identify
 
 LOOPBACK_PEER = "127.0.0.1"  # st.context.ip_address is None for a loopback peer
+SETTINGS = "srgvhd"  # the [srgvhd] table of secrets.toml: role_claim, role_values, session_hours
+SIGN_IN = "sign-in (OIDC)"
+# Streamlit copies the headers named in server.trustedUserHeaders into st.user, over the signed
+# cookie's claims: with sign-in on, a client could then name itself.
+HEADERS_OVERRIDE = (
+    "server.trustedUserHeaders is set, so request headers could overwrite the signed-in "
+    "identity: remove it from the Streamlit configuration"
+)
 
 
 def oidc_configured() -> bool:
@@ -21,21 +39,44 @@ def oidc_configured() -> bool:
         return False
 
 
-def _oidc_user() -> str | None:
+def access_config() -> AccessConfig:
+    """The ``[srgvhd]`` sign-in settings (roles claim, role map, session hours); a bad value
+    raises ``InputError`` naming the setting."""
+    try:
+        settings = st.secrets.get(SETTINGS)
+    except Exception:  # noqa: BLE001 - no secrets.toml: the defaults
+        settings = None
+    if settings is not None and not hasattr(settings, "items"):
+        settings = {"role_claim": None}  # refused by from_settings, naming the setting
+    return AccessConfig.from_settings(dict(settings.items()) if settings else None)
+
+
+def signed_in_claims() -> dict[str, Any] | None:
+    """The ID-token claims of the signed-in user (``st.user``), None when nobody is."""
     user = st.user
     if not getattr(user, "is_logged_in", False):
         return None
-    return user.get("email") or user.get("name") or user.get("sub")
+    return {k: v for k, v in user.to_dict().items() if k != "tokens"}
 
 
 def current_identity() -> Identity:
     """Who is using this session, or why nobody is known (then the store is not served)."""
     configured = oidc_configured()
+    access = None
+    if configured:
+        if st.get_option("server.trustedUserHeaders"):
+            return Identity(None, SIGN_IN, HEADERS_OVERRIDE)
+        try:
+            access = access_config()
+        except InputError as exc:
+            return Identity(None, SIGN_IN, f"the sign-in settings are wrong ({exc})")
     return identify(
         server_address=st.get_option("server.address"),
         peer=st.context.ip_address or LOOPBACK_PEER,
         headers=dict(st.context.headers or {}),
         oidc_configured=configured,
-        oidc_user=_oidc_user() if configured else None,
+        oidc_claims=signed_in_claims() if configured else None,
+        access=access,
+        now=time.time(),
         proxy=ProxyConfig.from_env(),
     )

@@ -128,6 +128,9 @@ def _base(code: str) -> int:
 def _draw_save(
     served: Served, form: dict[str, Any], code: str, document: dict[str, Any] | None
 ) -> None:
+    if not served.can_save:  # a viewer: the store refuses writes too (cases.ReadOnlyStore)
+        st.info(ui.plain(served.refusal or "You may not save courses."), icon=":material/lock:")
+        return
     if st.button(
         "Save to ward store",
         type="primary",

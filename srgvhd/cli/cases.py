@@ -13,8 +13,9 @@ another patient than the course's (interfaces.md §8) is refused unless ``--iden
 gives the reason, which the history keeps.
 
 Every subcommand takes ``--db URL`` (else ``SRGVHD_DATABASE_URL``, else the SQLite file in the
-data directory). The CLI records the OS user as who saved. Bad input, a stale base version or
-a database that cannot be opened: exit status 2, nothing on stdout, one line on stderr, nothing
+data directory). ``save`` records the OS user as who saved ("alice (OS user)"), or ``--as NAME``
+beside the OS user (srgvhd.identity.cli_identity). Bad input, a stale base version or a
+database that cannot be opened: exit status 2, nothing on stdout, one line on stderr, nothing
 written; a database error during the command: exit status 1, one line on stderr.
 """
 
@@ -28,6 +29,8 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from srgvhd.cli.who import as_option
 
 BAD_INPUT = 2
 DATABASE_FAILURE = 1
@@ -57,6 +60,7 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
         help="confirm that the course's patient binding changes (e.g. a corrected age or "
         "start date), with the reason kept in the history",
     )
+    as_option(save)
     _db_option(save, _save)
 
     listing = sub.add_parser("list", help="one row per case (latest version), by next decision")
@@ -86,11 +90,13 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
         "--reason", required=True, help="why (death, transfer, other words; never a name)"
     )
     close.add_argument("--base-version", type=_whole, required=True, metavar="N")
+    as_option(close)
     _db_option(close, _close)
 
     reopen = sub.add_parser("reopen", help="reopen a course closed by hand")
     reopen.add_argument("code")
     reopen.add_argument("--base-version", type=_whole, required=True, metavar="N")
+    as_option(reopen)
     _db_option(reopen, _reopen)
 
     backup = sub.add_parser("backup", help="copy the SQLite store to a new file")
@@ -167,15 +173,16 @@ def _one_line(text: str) -> str:
 
 def _save(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:
     from srgvhd.clinical.case import MAX_CASE_BYTES, load_case
-    from srgvhd.identity import os_user
+    from srgvhd.identity import cli_identity
 
     load_case(args.case)  # refuses an unreadable, oversized or invalid file by field
     with open(args.case, "rb") as handle:
         document = json.loads(handle.read(MAX_CASE_BYTES + 1).decode("utf-8-sig"))
+    who = cli_identity(args.as_name).who
     version = store.save(
         args.code,
         document,
-        os_user(),
+        who,
         base_version=args.base_version,
         identity_change=args.identity_change,
     )
@@ -184,16 +191,17 @@ def _save(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:
 
 
 def _close(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:
-    from srgvhd.identity import os_user
+    from srgvhd.identity import cli_identity
 
-    print(store.close_case(args.code, args.reason, os_user(), args.base_version), file=out)
+    who = cli_identity(args.as_name).who
+    print(store.close_case(args.code, args.reason, who, args.base_version), file=out)
     return 0
 
 
 def _reopen(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:
-    from srgvhd.identity import os_user
+    from srgvhd.identity import cli_identity
 
-    print(store.reopen_case(args.code, os_user(), args.base_version), file=out)
+    print(store.reopen_case(args.code, cli_identity(args.as_name).who, args.base_version), file=out)
     return 0
 
 

@@ -14,7 +14,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from srgvhd.cli.who import as_option
 from srgvhd.errors import InputError, Problem
+from srgvhd.identity import cli_identity
 from srgvhd.risk.model import RiskModel
 from srgvhd.risk.progress import no_progress
 from srgvhd.risk.store import ModelStore, StoreError
@@ -71,6 +73,7 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
         help="print progress lines on stderr (always on a terminal)",
     )
     _models_dir_option(train)
+    as_option(train)
     train.set_defaults(func=_guarded(_train))
 
     models = subparsers.add_parser("models", help="list model versions; --activate to roll back")
@@ -90,6 +93,7 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
     )
     models.add_argument("--out", type=Path, default=None, help="PDF file for --card-pdf")
     _models_dir_option(models)
+    as_option(models)
     models.set_defaults(func=_guarded(_models))
 
     score = subparsers.add_parser("score", help="hazard ratio and survival for each patient")
@@ -133,11 +137,11 @@ def _print_progress(step: str, fraction: float) -> None:
 def _train(args: argparse.Namespace, out: io.StringIO) -> int:
     from srgvhd.risk.cohort import has_empty_cells
     from srgvhd.risk.provenance import declared_source
-    from srgvhd.risk.store import os_user
     from srgvhd.risk.train import train_from_csv
 
+    who = cli_identity(args.as_name).who
     source = declared_source(
-        args.centre, args.period, declared_by=os_user(), fields=("--centre", "--period")
+        args.centre, args.period, declared_by=who, fields=("--centre", "--period")
     )
     show = args.progress or sys.stderr.isatty()
     try:
@@ -148,6 +152,7 @@ def _train(args: argparse.Namespace, out: io.StringIO) -> int:
             allow_low_epv=args.allow_low_epv,
             complete_rows=args.complete_rows,
             data_source=source,
+            who=who,
             separator=SEPARATOR_NAMES.get(args.separator),
             decimal_mark=DECIMAL_NAMES.get(args.decimal),
             progress=_print_progress if show else no_progress,
@@ -196,9 +201,9 @@ def _models(args: argparse.Namespace, out: io.StringIO) -> int:
     if args.out is not None:
         raise InputError(Problem("--out", "is used only with --card-pdf VERSION"))
     if args.activate is not None:
-        store.activate(args.activate, action="activate")
+        store.activate(args.activate, action="activate", who=cli_identity(args.as_name).who)
     if args.upgrade:
-        upgraded = store.upgrade_legacy()
+        upgraded = store.upgrade_legacy(who=cli_identity(args.as_name).who)
         print(
             f"upgraded {len(upgraded)} version(s) to the plain-data format"
             + (f": {', '.join(upgraded)}" if upgraded else ""),

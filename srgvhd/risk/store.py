@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import getpass
 import hashlib
 import json
 import os
@@ -44,6 +43,7 @@ from typing import Any
 
 from srgvhd import files
 from srgvhd.errors import InputError, Problem
+from srgvhd.identity import cli_identity
 from srgvhd.risk.audit import AuditLog, append_record, parse_audit
 from srgvhd.risk.card import CARD_FORMAT, CardError, ModelCard
 from srgvhd.risk.model import (
@@ -131,13 +131,6 @@ def _check_version(version: str) -> str:
     if not isinstance(version, str) or not _VERSION.match(version):
         raise StoreError(Problem("version", f"{version!r} is not a valid model version name"))
     return version
-
-
-def os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 def _now() -> str:
@@ -296,7 +289,7 @@ class ModelStore:
             {
                 "id": entry_id,
                 "phase": "intent",
-                "who": who or os_user(),
+                "who": who or cli_identity().who,
                 "when": _now(),
                 "action": action,
                 "from_version": previous,
