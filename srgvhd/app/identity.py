@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from srgvhd.app.connection import current_connection
 from srgvhd.identity import Identity, ProxyConfig, identify
 
-LOOPBACK_PEER = "127.0.0.1"  # st.context.ip_address is None for a loopback peer
+LOOPBACK_PEER = "127.0.0.1"  # an in-process run (AppTest) has no socket: it is this machine
 
 
 def oidc_configured() -> bool:
@@ -31,9 +32,12 @@ def _oidc_user() -> str | None:
 def current_identity() -> Identity:
     """Who is using this session, or why nobody is known (then the store is not served)."""
     configured = oidc_configured()
+    # The socket's peer, never st.context.ip_address: Streamlit's server rewrites that from a
+    # loopback client's X-Forwarded-For (srgvhd.app.connection).
+    connection = current_connection()
     return identify(
         server_address=st.get_option("server.address"),
-        peer=st.context.ip_address or LOOPBACK_PEER,
+        peer=LOOPBACK_PEER if connection.in_process else connection.peer,
         headers=dict(st.context.headers or {}),
         oidc_configured=configured,
         oidc_user=_oidc_user() if configured else None,
