@@ -35,7 +35,15 @@ def main() -> None:
         store_panel.new_course()
         st.switch_page(ASSESS_PAGE)
     show_closed = st.toggle("Show closed courses (no decision pending)", key="ward_closed")
-    cases = served.store.list_cases()
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from srgvhd.app.cases import database_failed
+
+    try:
+        cases = served.store.list_cases()
+    except SQLAlchemyError as exc:  # server down, file locked: one sentence, no exception box
+        st.error(database_failed(exc, "list the ward's courses"), icon=":material/error:")
+        return
     shown = [c for c in cases if show_closed or c["next_decision_date"] is not None]
     counts = {
         k: sum(1 for c in shown if urgency(c["next_decision_date"], today) == k)
@@ -58,7 +66,11 @@ def main() -> None:
     pick, go = st.columns([3, 1], vertical_alignment="bottom")
     code = pick.selectbox("Course to open", list(codes), key="ward_pick")
     if go.button("Open in Assess", key="ward_open", type="primary"):
-        _open(served.store, code, codes[code])
+        try:
+            _open(served.store, code, codes[code])
+        except SQLAlchemyError as exc:
+            st.error(database_failed(exc, "open this course"), icon=":material/error:")
+            return
         st.switch_page(ASSESS_PAGE)
 
 

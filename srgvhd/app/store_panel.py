@@ -125,6 +125,9 @@ def _draw_save(served: Served, form: dict[str, Any], code: str, base: int) -> No
 def _save(
     served: Served, code: str, document: dict[str, Any] | None, base: int, form: dict[str, Any]
 ) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from srgvhd.app.cases import database_failed
     from srgvhd.casestore.store import StaleVersionError, check_code
 
     try:
@@ -146,6 +149,9 @@ def _save(
     except InputError as exc:
         ss[MESSAGE] = ("refused", f"Not saved: {ui.plain(exc)}")
         return
+    except SQLAlchemyError as exc:  # server down, file locked: one sentence, the entry kept
+        ss[MESSAGE] = ("refused", f"Not saved. {database_failed(exc, 'save this entry')}")
+        return
     ss[STATE] = {"code": code, "base": version}
     ss[MESSAGE] = ("saved", f"Saved {ui.plain(code)} as version {version}.")
     entry.mark_saved(form)
@@ -158,18 +164,35 @@ def _rebase(code: str, latest: int) -> None:
 
 def _load_version(served: Served, code: str) -> None:
     """The "Load it" button's callback (before the script runs, so the form is drawn from it)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from srgvhd.app.cases import database_failed
+
     version = ss["store_load_version"]
-    _load(code, version, json.loads(served.store.export(code, version)))
+    try:
+        document = json.loads(served.store.export(code, version))
+    except SQLAlchemyError as exc:
+        ss[MESSAGE] = ("refused", database_failed(exc, f"load version {version}"))
+        return
+    _load(code, version, document)
 
 
 def _draw_history(served: Served, code: str) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from srgvhd.app.cases import database_failed
+
     try:
         versions = served.store.history(code)
     except InputError:
         st.caption(f"No saved version of {ui.plain(code)} yet.")
         return
+    except SQLAlchemyError as exc:
+        st.warning(database_failed(exc, "read this case's versions"), icon=":material/error:")
+        return
     with st.expander(f"Version history of {ui.plain(code)} ({len(versions)} versions)"):
-        st.table(
+        # st.dataframe draws text; st.table would render the names and values as Markdown
+        st.dataframe(
             [
                 {
                     "version": v["version"],
@@ -178,7 +201,8 @@ def _draw_history(served: Served, code: str) -> None:
                     "fields changed": len(v["changes"]),
                 }
                 for v in versions
-            ]
+            ],
+            hide_index=True,
         )
         numbers = [v["version"] for v in versions]
         left, right = st.columns(2)
@@ -201,8 +225,19 @@ def _draw_history(served: Served, code: str) -> None:
 
 
 def _draw_diff(served: Served, code: str, old: int, new: int) -> None:
-    before = json.loads(served.store.export(code, old))
-    after = json.loads(served.store.export(code, new))
+    """The fields that differ, as text: a case file's extra fields are kept verbatim, so their
+    names and values may hold Markdown or HTML (an image link would make the browser fetch an
+    outside address) and must never be rendered."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from srgvhd.app.cases import database_failed
+
+    try:
+        before = json.loads(served.store.export(code, old))
+        after = json.loads(served.store.export(code, new))
+    except SQLAlchemyError as exc:
+        st.warning(database_failed(exc, "read these versions"), icon=":material/error:")
+        return
     rows = [
         {
             "field": c["field"],
@@ -212,6 +247,6 @@ def _draw_diff(served: Served, code: str, old: int, new: int) -> None:
         for c in changes(before, after)
     ]
     if rows:
-        st.table(rows)
+        st.dataframe(rows, hide_index=True)
     else:
         st.caption("No field differs between these versions.")

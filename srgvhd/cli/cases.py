@@ -122,8 +122,9 @@ def _guarded(handler: Handler) -> Callable[[argparse.Namespace], int]:
             print(_one_line(str(exc)), file=sys.stderr)
             return BAD_INPUT
         except SQLAlchemyError as exc:
-            detail = str(getattr(exc, "orig", None) or exc)
-            print(_one_line(f"database: {detail}"), file=sys.stderr)
+            # the driver's first line only: later lines (PostgreSQL's DETAIL) can quote values
+            detail = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0]
+            print(_one_line(f"database: {detail or type(exc).__name__}"), file=sys.stderr)
             return DATABASE_FAILURE
         finally:
             if store is not None:
