@@ -49,7 +49,12 @@ DEFAULT_RULE_SET = "study"
 # Pseudonymous case code (docs/interfaces.md §5): letters, digits, "-", "_", 1–32 characters.
 CASE_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 MAX_CASE_BYTES = 1_000_000
-MAX_ASSESSMENTS = 500
+# Most rows a case may hold (docs/interfaces.md §1 "Limits"). The steroid course is judged within
+# its first weeks (the EBMT rule's last step is an assessment after day 28, clinical-rules.md
+# §5b); 100 assessments are a daily one for more than three months, 100 dose changes a change
+# every day as long. The bound keeps each page rerun and each parse of a stored case small.
+MAX_ASSESSMENTS = 100
+MAX_DOSE_CHANGES = 100
 # Plausible steroid start dates; also keeps every decision date (start + 29 days) representable.
 START_DATE_RANGE = (date(1900, 1, 1), date(2199, 12, 31))
 
@@ -334,6 +339,9 @@ def _dose_changes(c: Collector, value: Any, start: date | None) -> tuple[DoseCha
         c.add(
             "steroids.dose_changes", "expected a list of {date, methylprednisolone_mg_per_kg_day}"
         )
+        return ()
+    if len(value) > MAX_DOSE_CHANGES:
+        c.add("steroids.dose_changes", f"more than {MAX_DOSE_CHANGES} dose changes")
         return ()
     low, high = LIMITS["methylprednisolone_mg_per_kg_day"]
     changes: list[DoseChange] = []
