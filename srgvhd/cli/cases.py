@@ -140,12 +140,17 @@ def _one_line(text: str) -> str:
 
 
 def _save(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:
-    from srgvhd.clinical.case import MAX_CASE_BYTES, load_case
+    from srgvhd.clinical.case import MAX_CASE_BYTES, parse_case, read_case_json
+    from srgvhd.errors import InputError, Problem
     from srgvhd.identity import os_user
 
-    load_case(args.case)  # refuses an unreadable, oversized or invalid file by field
-    with open(args.case, "rb") as handle:
-        document = json.loads(handle.read(MAX_CASE_BYTES + 1).decode("utf-8-sig"))
+    try:
+        with open(args.case, "rb") as handle:
+            raw = handle.read(MAX_CASE_BYTES + 1)
+    except OSError as exc:
+        raise InputError(Problem("file", f"cannot read {args.case!r}: {exc.strerror}")) from None
+    document = read_case_json(raw)  # the same reader as assess and the app's Open case
+    parse_case(document)  # refuses an invalid case by field before anything is stored
     version = store.save(args.code, document, os_user(), base_version=args.base_version)
     print(version, file=out)
     return 0

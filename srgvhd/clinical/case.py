@@ -42,6 +42,7 @@ from srgvhd.clinical.units import (
 from srgvhd.clinical.validate import MISSING, Collector
 from srgvhd.errors import InputError, Problem
 from srgvhd.files import atomic_write
+from srgvhd.jsontext import read_json
 
 FORMAT = "srgvhd-case/2"
 LEGACY_FORMAT = "srgvhd-case/1"
@@ -183,28 +184,16 @@ class Case:
 
 
 def loads_case(text: str | bytes) -> Case:
-    """Parse a case file's text. Refuses non-JSON and files over 1 MB; NaN and Infinity are
-    refused at their field by ``parse_case``."""
-    if len(text) > MAX_CASE_BYTES:
-        raise InputError(Problem("file", f"larger than {MAX_CASE_BYTES // 1000} kB"))
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise InputError(Problem("file", "not UTF-8 text")) from None
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise InputError(Problem("file", f"not valid JSON ({exc})")) from None
-    except RecursionError:
-        raise InputError(Problem("file", "nested too deeply to be a case file")) from None
-    try:  # a \ud800 escape is valid JSON but no text: it could not be saved or printed
-        json.dumps(data, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise InputError(
-            Problem("file", "contains an escaped character that is not text (a lone surrogate)")
-        ) from None
-    return parse_case(data)
+    """Parse a case file's text. ``srgvhd.jsontext.read_json`` refuses files over 1 MB, non-JSON,
+    deep nesting, a key given twice and lone surrogates; NaN and Infinity are refused at their
+    field by ``parse_case``."""
+    return parse_case(read_case_json(text))
+
+
+def read_case_json(text: str | bytes) -> Any:
+    """A case file's JSON document, read as every case-file reader must (``loads_case``, the
+    app's Open case, ``srgvhd cases save``), not yet validated as a case."""
+    return read_json(text, where="file", max_bytes=MAX_CASE_BYTES)
 
 
 def load_case(path: str | os.PathLike) -> Case:
