@@ -114,6 +114,17 @@ def display_text(text: str) -> str:
     return _UNSAFE.sub(REPLACEMENT, _SURROGATE.sub(REPLACEMENT, text))
 
 
+def escaped_text(text: str) -> str:
+    """``text`` for a terminal, every character ``display_text`` would replace written as its
+    escape instead (``\\u001b``), so the reader sees what the data holds and the terminal runs
+    none of it (``srgvhd cases history``)."""
+
+    def escape(match: re.Match[str]) -> str:
+        return f"\\u{ord(match.group(0)):04x}"
+
+    return _UNSAFE.sub(escape, _SURROGATE.sub(escape, text.replace("\n", "\\n")))
+
+
 def display_safe(value: Any) -> Any:
     """``value`` with every string (object keys too) passed through ``display_text``. Call it on
     what ``read_json`` returned: its depth is bounded, so this recursion is too."""

@@ -157,6 +157,8 @@ def _save(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:
 
 
 def _list(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:
+    from srgvhd.jsontext import escaped_text
+
     rows = store.list_cases(args.due_by)
     if args.json:
         return _write_json(rows, out)
@@ -169,7 +171,7 @@ def _list(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:
         print(
             f"{r['code']:<32}  {r['version']:>3}  {_dash(r['day']):>3}  {r['status']:<22} "
             f"{_dash(r['rule']):<4}  {r['max_grade']:<5}  {_dash(r['next_decision_date']):<13}"
-            f"  {r['updated_at']} by {r['updated_by']}",
+            f"  {r['updated_at']} by {escaped_text(r['updated_by'])}",
             file=out,
         )
     return 0
@@ -193,19 +195,23 @@ def _history(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:
     versions = store.history(args.code)
     if args.json:
         return _write_json(versions, out)
+    from srgvhd.jsontext import escaped_text
+
     for v in versions:
-        print(f"version {v['version']}  {v['saved_at']}  {v['saved_by']}", file=out)
+        print(f"version {v['version']}  {v['saved_at']}  {escaped_text(v['saved_by'])}", file=out)
         if v["version"] > 1 and not v["changes"]:
             print("    (no field changed)", file=out)
         for c in v["changes"]:
-            print(f"    {c['field']}: {_shown(c['before'])} → {_shown(c['after'])}", file=out)
+            field = escaped_text(c["field"])  # a case file's own keys: never raw to a terminal
+            print(f"    {field}: {_shown(c['before'])} → {_shown(c['after'])}", file=out)
     return 0
 
 
 def _shown(value: Any) -> str:
     from srgvhd.casestore.diff import ABSENT
+    from srgvhd.jsontext import escaped_text
 
-    return ABSENT if value == ABSENT else json.dumps(value, ensure_ascii=False)
+    return ABSENT if value == ABSENT else escaped_text(json.dumps(value, ensure_ascii=False))
 
 
 def _backup(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:
