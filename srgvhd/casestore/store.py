@@ -25,6 +25,7 @@ from srgvhd.casestore.diff import changes
 from srgvhd.casestore.migrate import upgrade
 from srgvhd.casestore.schema import CODE_MAX, case_versions
 from srgvhd.casestore.summary import list_fields
+from srgvhd.clinical.case import MAX_CASE_BYTES
 from srgvhd.errors import InputError, Problem
 
 CODE_PATTERN = re.compile(rf"[A-Za-z0-9_-]{{1,{CODE_MAX}}}")
@@ -136,8 +137,8 @@ class CaseStore:
                     f"the file's case code {document['case_code']!r} is not --code {code!r}",
                 )
             )
-        text = json.dumps({**document, "case_code": code}, indent=2, ensure_ascii=False)
-        row = {"code": code, "saved_by": _who(who), "case_json": text + "\n", **fields}
+        text = stored_text({**document, "case_code": code})
+        row = {"code": code, "saved_by": _who(who), "case_json": text, **fields}
         if base_version is not None:
             return self._insert_on(code, base_version, row)
         for _ in range(APPEND_ATTEMPTS):
@@ -290,6 +291,18 @@ class CaseStore:
 
 
 MAX_VERSION = 2**63 - 1
+
+
+def stored_text(document: dict[str, Any]) -> str:
+    """The case file text a version is stored (and exported) as: compact JSON, so that an
+    exported case is never larger than what was saved and ``save`` accepts it back; refused
+    when it would still be over the case-file limit (``clinical.case.MAX_CASE_BYTES``)."""
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+    if len(text.encode("utf-8")) > MAX_CASE_BYTES:
+        raise InputError(
+            Problem("file", f"larger than {MAX_CASE_BYTES // 1000} kB once stored; nothing saved")
+        )
+    return text
 
 
 def _latest_version(conn: Any, code: str) -> int:
