@@ -131,3 +131,28 @@ def test_adding_past_the_maximum_is_refused_with_a_message(tmp_path, monkeypatch
     from srgvhd.app import form as F
 
     assert F.add_row(at.session_state[entry.FORM], "assessments") is None
+
+
+def test_a_stored_version_past_the_new_maximum_is_refused_on_opening(tmp_path, monkeypatch) -> None:
+    """A version saved before the limit (up to 500 rows were allowed) is not opened into the
+    form: one message naming the field, no exception, the form unchanged."""
+    from srgvhd.clinical import case as case_module
+
+    url = f"sqlite:///{tmp_path / 'cases.sqlite3'}"
+    monkeypatch.setattr(case_module, "MAX_ASSESSMENTS", 500)
+    store = CaseStore(url)
+    document = long_course(100, start=START)
+    document["assessments"] = long_course(101, start=START)["assessments"]
+    store.save("OLD", document, "alice")
+    store.close()
+    monkeypatch.setattr(case_module, "MAX_ASSESSMENTS", 100)
+    monkeypatch.setenv("SRGVHD_DATABASE_URL", url)
+    monkeypatch.setenv("SRGVHD_MODELS_DIR", str(REPO / "models"))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.toggle(key="ward_closed").set_value(True).run()
+    at.selectbox(key="ward_pick").set_value("OLD")
+    at.button(key="ward_open").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = " ".join(e.value for e in at.error)
+    assert "Version 1 of OLD cannot be opened" in errors and "more than 100 assessments" in errors
+    assert at.text_input(key="assess_age").value == ""

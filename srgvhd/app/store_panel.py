@@ -47,8 +47,14 @@ def _state() -> dict[str, Any]:
 
 
 def _load(code: str, version: int, document: dict[str, Any]) -> None:
-    """Put a stored version in the form; the next save is based on it."""
-    entry.open_case(parse_case(document))
+    """Put a stored version in the form; the next save is based on it. A version that is no
+    longer a valid case is refused with a message, the form unchanged."""
+    try:
+        case = parse_case(document)
+    except InputError as exc:
+        _refuse_opening(code, version, exc)
+        return
+    entry.open_case(case)
     ss[STATE] = {"code": code, "base": version}
     ss.pop(MESSAGE, None)
 
@@ -64,6 +70,16 @@ def take_pending() -> None:
         ss.pop(MESSAGE, None)
     else:
         _load(pending["code"], pending["version"], pending["document"])
+
+
+def _refuse_opening(code: str, version: int, exc: InputError) -> None:
+    """A stored version the engine no longer accepts (e.g. saved before the row limits): say so
+    in one line; the form keeps what it held."""
+    ss[MESSAGE] = (
+        "refused",
+        f"Version {version} of {ui.plain(code)} cannot be opened: {ui.plain(exc)}. "
+        "The form is unchanged.",
+    )
 
 
 def _document(form: dict[str, Any]) -> dict[str, Any] | None:
