@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-APT_PACKAGES := chromium poppler-utils postgresql
+APT_PACKAGES := chromium poppler-utils postgresql nginx
 APT_PACKAGES_NO_RECOMMENDS := r-base-core r-cran-survival
 HOST ?= 127.0.0.1
 PORT ?= 8501
@@ -60,6 +60,7 @@ bench: $(STAMP) system-deps
 	-$(BIN)/python perf/bench_pdf.py
 	-$(BIN)/python perf/bench_charts.py
 	-$(BIN)/python perf/bench_store.py
+	-$(BIN)/python perf/bench_rows.py
 	-$(BIN)/python perf/load_check.py --sessions $(LOAD_SESSIONS) --seconds $(LOAD_SECONDS)
 	$(BIN)/python perf/summary.py
 

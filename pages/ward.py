@@ -61,10 +61,16 @@ def _draw_close(served: Any, course: dict[str, Any]) -> None:
 
 
 def _change(action: Any, done: str) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from srgvhd.app.cases import database_failed
+
     try:
         version = action()
     except InputError as exc:
         st.session_state[NOTICE] = ("error", f"Not changed: {exc}")
+    except SQLAlchemyError as exc:  # one sentence, no exception box (docs/security.md)
+        st.session_state[NOTICE] = ("error", database_failed(exc, "change this course"))
     else:
         st.session_state[NOTICE] = ("success", f"{done}: version {version}.")
     st.rerun()
@@ -88,7 +94,15 @@ def main() -> None:
     elif kind == "success":
         st.success(ui.plain(text), icon=":material/check_circle:")
     show_closed = st.toggle("Show closed courses", key="ward_closed")
-    cases = served.store.list_cases()
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from srgvhd.app.cases import database_failed
+
+    try:
+        cases = served.store.list_cases()
+    except SQLAlchemyError as exc:  # server down, file locked: one sentence, no exception box
+        st.error(database_failed(exc, "list the ward's courses"), icon=":material/error:")
+        return
     shown = [c for c in cases if show_closed or is_open(c)]
     counts = {
         k: sum(1 for c in shown if urgency(c["due_date"], today, c["phase"]) == k)
@@ -116,7 +130,11 @@ def main() -> None:
     pick, go = st.columns([3, 1], vertical_alignment="bottom")
     code = pick.selectbox("Course to open", list(by_code), key="ward_pick")
     if go.button("Open in Assess", key="ward_open", type="primary"):
-        _open(served.store, code, by_code[code]["version"])
+        try:
+            _open(served.store, code, by_code[code]["version"])
+        except SQLAlchemyError as exc:
+            st.error(database_failed(exc, "open this course"), icon=":material/error:")
+            return
         st.switch_page(ASSESS_PAGE)
     _draw_close(served, by_code[code])
 

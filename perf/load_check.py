@@ -89,14 +89,15 @@ class Tally:
 @dataclass
 class Run:
     """What one script run sent: widget ids by user key (the id's last ``-`` part), widget
-    elements by id, the ids of editable tables that may add rows, alerts, exceptions, the
-    session id."""
+    elements by id, the ids of editable tables that may add rows, alerts, exceptions, markdown
+    and caption texts, the session id."""
 
     widget_ids: dict[str, str] = field(default_factory=dict)
     widgets: dict[str, Any] = field(default_factory=dict)
     editor_ids: list[str] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
     verdict_at: float | None = None
     session_id: str | None = None
 
@@ -206,6 +207,8 @@ async def read_run(ws: websockets.ClientConnection) -> Run:
             run.editor_ids.append(element.id)
         if element_kind == "exception":
             run.exceptions.append(f"{element.type}: {element.message}")
+        elif element_kind == "markdown":
+            run.texts.append(element.body)
         elif element_kind == "alert":
             run.alerts.append(element.body)
             if run.verdict_at is None and EXPECTED_VERDICT.lower() in element.body.lower():

@@ -49,6 +49,10 @@ class PostgresCluster:
             "--encoding=UTF8",
             "--locale=C.UTF-8",
         )
+        self.resume()
+
+    def resume(self) -> None:
+        """Start the server (again) on the same port and data directory."""
         options = f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1"
         self._run(
             "pg_ctl",
@@ -63,6 +67,11 @@ class PostgresCluster:
             "60",
             "start",
         )
+
+    def pause(self) -> None:
+        """Stop the server (fast shutdown: open sessions are cut) but keep its data, so that
+        ``resume`` brings it back — a database server going down under the app."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def _run(self, tool: str, *args: str) -> None:
         command = [str(PG_BIN / tool), *args]

@@ -59,6 +59,11 @@ ROWS: dict[str, tuple[str, str, str]] = {
         "case store, PostgreSQL, 10,000 courses: save, ward list (median)",
         NOT_APPLICABLE,
     ),
+    "assess_rows_max": (
+        "rows",
+        "Assess page rerun, CPU, at the row limits (100 assessments, dose changes, labs)",
+        "≤ 1 s",
+    ),
     "ward_sqlite": ("store", "Ward page, 500 courses, back to Ward → table (SQLite)", "< 1 s"),
     "ward_postgresql": (
         "store",

@@ -172,3 +172,39 @@ def lower_gi(
         child=child,
         weight_kg=weight,
     )
+
+
+def long_course(rows: int, start: str = START) -> dict[str, Any]:
+    """A ``srgvhd-case/2`` course with ``rows`` assessments (measured findings, one a day from
+    day 0), ``rows`` dose changes (from day 1) and ``rows`` dated labs: a case at the row
+    limits when ``rows`` is the maximum."""
+    assessments = [
+        {
+            "date": day_date(day, start),
+            "measurements": {
+                "skin_rash_bsa_percent": 30 - day % 7,
+                "skin_bullae_desquamation_bsa_percent": 0,
+                "bilirubin": bilirubin(1.2 + (day % 5) / 10),
+                "upper_gi_persistent_symptoms": False,
+                "stool_ml_per_day": 600 + 10 * (day % 9),
+                "stool_episodes_per_day": None,
+                "severe_abdominal_pain_or_ileus": False,
+                "grossly_bloody_stool": False,
+            },
+        }
+        for day in range(rows)
+    ]
+    document = case_doc(
+        assessments,
+        start=start,
+        dose_changes=[
+            {"date": day_date(day + 1, start), "methylprednisolone_mg_per_kg_day": 2.0 - day / 100}
+            for day in range(rows)
+        ],
+    )
+    document["format"] = "srgvhd-case/2"
+    document["labs"] = [
+        {"date": day_date(day, start), "ldh_u_l": 300 + day, "platelets_10e9_l": 90}
+        for day in range(rows)
+    ]
+    return document

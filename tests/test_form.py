@@ -603,7 +603,7 @@ def test_a_table_stops_growing_at_what_a_case_file_may_hold(monkeypatch) -> None
     assert F.add_row(form, "assessments") and F.add_row(form, "assessments")
     assert F.add_row(form, "assessments") is None
     assert len(form["assessments"]) == 2
-    assert F.MAX_ROWS["labs"] == 500
+    assert (F.MAX_ROWS["dose_changes"], F.MAX_ROWS["labs"]) == (100, 100)
 
 
 # ---------------------------------------------------------------- risk wording

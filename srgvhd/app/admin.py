@@ -27,11 +27,11 @@ import logging
 import math
 import os
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from srgvhd.access import Action, allows, refusal
+from srgvhd.app.connection import Connection, current_connection
 from srgvhd.app.throttle import WINDOW_SECONDS, Throttle
 from srgvhd.network import host_is_loopback, is_loopback, is_proxied, origin_is_loopback
 
@@ -46,17 +46,6 @@ GLOBAL_ATTEMPTS_PER_WINDOW = 10
 # Failed guesses from every session of this server process together.
 SHARED_THROTTLE = Throttle(limit=GLOBAL_ATTEMPTS_PER_WINDOW, base=0.0)
 _DIGEST_KEY = secrets.token_bytes(32)  # entered values are remembered only as keyed digests
-
-
-@dataclass(frozen=True)
-class Connection:
-    """Where a session's websocket came from: the TCP peer and the handshake's headers (names
-    lower-cased, each with every value sent). ``in_process`` is a script run with no network
-    connection at all (Streamlit's AppTest or a bare ``python`` run)."""
-
-    peer: str | None
-    headers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    in_process: bool = False
 
 
 def is_local(connection: Connection, bind_address: str | None) -> bool:
@@ -201,29 +190,6 @@ def configured_secret() -> object:
         return st.secrets.get("admin_secret")
     except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
         return None
-
-
-def current_connection() -> Connection:
-    """This session's websocket peer and handshake headers, from Streamlit's runtime.
-
-    A run without Streamlit's server (no runtime, or AppTest's stand-in runtime) is in-process;
-    a session whose client is gone has an unknown peer, which is never local.
-    """
-    from streamlit import runtime
-    from streamlit.runtime import Runtime
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    if not runtime.exists() or type(runtime.get_instance()) is not Runtime:
-        return Connection(peer=None, in_process=True)
-    ctx = get_script_run_ctx()
-    client = runtime.get_instance().get_client(ctx.session_id) if ctx else None
-    context = getattr(client, "client_context", None)
-    if context is None:
-        return Connection(peer=None)
-    headers: dict[str, tuple[str, ...]] = {}
-    for name, value in context.headers:
-        headers[name.lower()] = (*headers.get(name.lower(), ()), value)
-    return Connection(peer=context.remote_ip, headers=headers)
 
 
 def may_write() -> bool:

@@ -104,3 +104,14 @@ def open_store() -> Served | None:
             icon=":material/error:",
         )
     return None
+
+
+def database_failed(exc: Exception, action: str) -> str:
+    """One plain sentence for a store call that failed inside the database (server down, file
+    locked past the busy timeout), logged by kind only: the driver's message can quote the
+    statement's values. ``action`` completes "could not …" (e.g. "save this entry")."""
+    log.warning("case store: could not %s (%s)", action, type(exc).__name__)
+    return (
+        f"The case database could not {action} just now (it is not answering or is busy). "
+        "Nothing on screen is lost: try again in a moment."
+    )

@@ -14,12 +14,14 @@ the form is updated from each widget's value as it is drawn.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
 from srgvhd.app import form as F
 from srgvhd.app.fields import FieldError, parse_date
+from srgvhd.app.form_layout import ROW_WORDS
 from srgvhd.clinical.case import Case, case_to_dict
 from srgvhd.clinical.policy import PROJECT_RULES
 from srgvhd.clinical.refractory import RULE_SET_LABELS, RULE_SETS
@@ -55,6 +57,13 @@ ADD_KEYS = {
     "dose_changes": "assess_add_dose_change",
     "labs": "assess_add_labs",
 }
+# Rows of a table drawn as fields at once. Every Streamlit text or select field copies the whole
+# session state when drawn, so drawing all rows made a rerun cost grow with the square of the
+# rows (500 assessments: 45 s of CPU). Longer tables are shown a window at a time, the newest
+# by default; the problems of the others are listed under the window's choice, named by row.
+ROWS_SHOWN = 10
+WINDOW_KEYS = {table: f"assess_{table}_window" for table in ADD_KEYS}
+LIMIT_WORDS = {"assessments": "assessments", "dose_changes": "dose changes", "labs": "lab entries"}
 RULE_TEXT = {rule.key: rule.text for rule in PROJECT_RULES}
 BLANK = "not measured"
 DATE_TIP = "YYYY-MM-DD, or the day of the steroid course: day 7 (day 0 = steroid start)."
@@ -226,7 +235,7 @@ def draw_steroids(form: dict[str, Any], slots: dict[str, Any]) -> None:
     form["steroid_intolerant"] = st.checkbox(
         "Steroid intolerant (clinician's judgement, EBMT 2018)", key=key
     )
-    for number, row in enumerate(form["dose_changes"], start=1):
+    for number, row in _window(form, "dose_changes", slots):
         with st.container(border=True, key=f"assess_dose_change_{row['id']}"):
             with _row():
                 _row_text(
@@ -253,10 +262,60 @@ def draw_steroids(form: dict[str, Any], slots: dict[str, Any]) -> None:
 # ---------------------------------------------------------------- rows
 
 
+@dataclass(frozen=True)
+class _RowSlot:
+    """Where the problems of a row outside the shown window go: one area under the window's
+    choice, each message named by its row ("Assessment 37: …"). Its read-back words are left
+    out (they are for the rows being typed)."""
+
+    area: Any
+    name: str
+
+    def error(self, text: str) -> None:
+        self.area.error(f"{self.name}: {text}")
+
+    def caption(self, text: str) -> None:
+        return None
+
+
+def _last_window(count: int) -> int:
+    return max(0, (count - 1) // ROWS_SHOWN)
+
+
+def _window(form: dict[str, Any], table: str, slots: dict[str, Any]) -> list[tuple[int, Any]]:
+    """The (number, row) pairs of ``table`` to draw as fields: all of them up to ``ROWS_SHOWN``,
+    else the window chosen above them (the newest by default). The others get a ``_RowSlot``."""
+    rows = list(enumerate(form[table], start=1))
+    if len(rows) <= ROWS_SHOWN:
+        ss.pop(WINDOW_KEYS[table], None)
+        return rows
+    last = _last_window(len(rows))
+    if not isinstance(ss.get(WINDOW_KEYS[table]), int) or not 0 <= ss[WINDOW_KEYS[table]] <= last:
+        ss[WINDOW_KEYS[table]] = last
+    word = ROW_WORDS[table]
+
+    def words(window: int) -> str:
+        first, end = window * ROWS_SHOWN + 1, min(len(rows), (window + 1) * ROWS_SHOWN)
+        return f"{word} {first}–{end} of {len(rows)}" + (" (newest)" if window == last else "")
+
+    window = st.selectbox(
+        f"{word} rows shown", range(last + 1), format_func=words, key=WINDOW_KEYS[table]
+    )
+    shown = rows[window * ROWS_SHOWN : (window + 1) * ROWS_SHOWN]
+    area = st.container()
+    for number, row in rows:
+        if not shown[0][0] <= number <= shown[-1][0]:
+            slots[f"{table}:{row['id']}"] = _RowSlot(area, f"{word} {number}")
+    return shown
+
+
 def _add_row(table: str) -> None:
-    """Button callback: a new blank row (a first assessment is dated day 0)."""
+    """Button callback: a new blank row (a first assessment is dated day 0), shown: the window
+    of a long table moves to the newest rows."""
     form = state()
     row = F.add_row(form, table)
+    if row and len(form[table]) > ROWS_SHOWN:
+        ss[WINDOW_KEYS[table]] = _last_window(len(form[table]))
     typed_start = ss.get(WIDGET_KEYS["steroid_start"], form["steroid_start"])
     if row and table == "assessments" and len(form["assessments"]) == 1 and _start(typed_start):
         row["date"] = "day 0"
@@ -282,6 +341,11 @@ def _add_button(form: dict[str, Any], table: str, label: str, **options: Any) ->
         help=f"At most {F.MAX_ROWS[table]}." if full else None,
         **options,
     )
+    if full:
+        st.caption(
+            f"A case holds at most {F.MAX_ROWS[table]} {LIMIT_WORDS[table]}; "
+            "delete one to add another."
+        )
 
 
 def _delete_button(table: str, row_id: int) -> None:
@@ -381,7 +445,7 @@ def draw_assessments(form: dict[str, Any], slots: dict[str, Any]) -> None:
         )
         _choice(form, "rule_set", "Rule set", RULE_SETS, format_func=RULE_SET_LABELS.get)
     slots["grade_override"] = st.empty()
-    for number, row in enumerate(form["assessments"], start=1):
+    for number, row in _window(form, "assessments", slots):
         _draw_assessment(form, row, number, slots)
     slots["assessments"] = st.empty()
     _add_button(form, "assessments", "Add assessment", type="primary")
@@ -450,7 +514,7 @@ def draw_labs(form: dict[str, Any], slots: dict[str, Any]) -> None:
     """Optional dated labs (interfaces.md §6): LDH, creatinine, platelets, MAP probability."""
     table = "labs"
     with st.expander(f"Labs (optional) — {len(form[table])} entered", expanded=bool(form[table])):
-        for number, row in enumerate(form[table], start=1):
+        for number, row in _window(form, table, slots):
             with st.container(border=True, key=f"assess_lab_{row['id']}"):
                 with _row():
                     _row_text(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from srgvhd.clinical.case import MAX_ASSESSMENTS
+from srgvhd.clinical.case import MAX_ASSESSMENTS, MAX_DOSE_CHANGES
 from srgvhd.clinical.labs import MAX_LABS
 from srgvhd.clinical.staging import MAX_STAGE, ORGANS
 
@@ -73,7 +73,11 @@ ROW_FIELDS: dict[str, tuple[str, ...]] = {
 }
 ROW_WORDS = {"assessments": "Assessment", "dose_changes": "Dose change", "labs": "Labs"}
 # Most rows a table may hold: what a case file may hold (a forged client cannot grow the page).
-MAX_ROWS = {"assessments": MAX_ASSESSMENTS, "dose_changes": MAX_ASSESSMENTS, "labs": MAX_LABS}
+MAX_ROWS = {
+    "assessments": MAX_ASSESSMENTS,
+    "dose_changes": MAX_DOSE_CHANGES,
+    "labs": MAX_LABS,
+}
 DOSE = "methylprednisolone_mg_per_kg_day"
 # Scalar number fields: form field -> (label, unit, case-file path).
 SCALAR_NUMBERS = {

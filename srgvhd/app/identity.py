@@ -17,10 +17,11 @@ from typing import Any
 import streamlit as st
 
 from srgvhd.access import AccessConfig
+from srgvhd.app.connection import current_connection
 from srgvhd.errors import InputError
 from srgvhd.identity import Identity, ProxyConfig, identify
 
-LOOPBACK_PEER = "127.0.0.1"  # st.context.ip_address is None for a loopback peer
+LOOPBACK_PEER = "127.0.0.1"  # an in-process run (AppTest) has no socket: it is this machine
 SETTINGS = "srgvhd"  # the [srgvhd] table of secrets.toml: role_claim, role_values, session_hours
 SIGN_IN = "sign-in (OIDC)"
 # Streamlit copies the headers named in server.trustedUserHeaders into st.user, over the signed
@@ -70,9 +71,12 @@ def current_identity() -> Identity:
             access = access_config()
         except InputError as exc:
             return Identity(None, SIGN_IN, f"the sign-in settings are wrong ({exc})")
+    # The socket's peer, never st.context.ip_address: Streamlit's server rewrites that from a
+    # loopback client's X-Forwarded-For (srgvhd.app.connection).
+    connection = current_connection()
     return identify(
         server_address=st.get_option("server.address"),
-        peer=st.context.ip_address or LOOPBACK_PEER,
+        peer=LOOPBACK_PEER if connection.in_process else connection.peer,
         headers=dict(st.context.headers or {}),
         oidc_configured=configured,
         oidc_claims=signed_in_claims() if configured else None,

@@ -69,8 +69,14 @@ def _forget_refusal() -> None:
 
 
 def _load(code: str, version: int, document: dict[str, Any]) -> None:
-    """Put a stored version in the form; the next save is based on it."""
-    entry.open_case(parse_case(document))
+    """Put a stored version in the form; the next save is based on it. A version that is no
+    longer a valid case is refused with a message, the form unchanged."""
+    try:
+        case = parse_case(document)
+    except InputError as exc:
+        _refuse_opening(code, version, exc)
+        return
+    entry.open_case(case)
     ss[STATE] = {"code": code, "base": version}
     _forget_refusal()
 
@@ -86,6 +92,16 @@ def take_pending() -> None:
         _forget_refusal()
     else:
         _load(pending["code"], pending["version"], pending["document"])
+
+
+def _refuse_opening(code: str, version: int, exc: InputError) -> None:
+    """A stored version the engine no longer accepts (e.g. saved before the row limits): say so
+    in one line; the form keeps what it held."""
+    ss[MESSAGE] = (
+        "refused",
+        f"Version {version} of {ui.plain(code)} cannot be opened: {ui.plain(exc)}. "
+        "The form is unchanged.",
+    )
 
 
 def _document(form: dict[str, Any]) -> dict[str, Any] | None:
@@ -152,6 +168,9 @@ def _save(
     form: dict[str, Any],
     identity_change: str | None = None,
 ) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from srgvhd.app.cases import database_failed
     from srgvhd.casestore.store import (
         CodeExistsError,
         IdentityMismatchError,
@@ -199,6 +218,9 @@ def _save(
     except InputError as exc:
         ss[MESSAGE] = ("refused", f"Not saved: {ui.plain(exc)}")
         return
+    except SQLAlchemyError as exc:  # server down, file locked: one sentence, the entry kept
+        ss[MESSAGE] = ("refused", f"Not saved. {database_failed(exc, 'save this entry')}")
+        return
     ss[STATE] = {"code": code, "base": version}
     ss[MESSAGE] = ("saved", f"Saved {ui.plain(code)} as version {version}.")
     entry.mark_saved(form)
@@ -240,10 +262,19 @@ def _draw_refusal(
 
 def _open_latest(served: Served, code: str) -> None:
     """Load the latest stored version of ``code`` (a callback, before the form is drawn)."""
-    latest = served.store.latest(code)
-    if latest is None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from srgvhd.app.cases import database_failed
+
+    try:
+        latest = served.store.latest(code)
+        if latest is None:
+            return
+        document = json.loads(served.store.export(code, latest.version))
+    except SQLAlchemyError as exc:
+        ss[MESSAGE] = ("refused", database_failed(exc, "open the newer version"))
         return
-    _load(code, latest.version, json.loads(served.store.export(code, latest.version)))
+    _load(code, latest.version, document)
 
 
 def _draw_entry_beside(
@@ -254,7 +285,15 @@ def _draw_entry_beside(
     if document is None:
         st.caption("Your entry cannot be read as a case yet; complete it to compare.")
         return
-    theirs = json.loads(served.store.export(code, version))
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from srgvhd.app.cases import database_failed
+
+    try:
+        theirs = json.loads(served.store.export(code, version))
+    except SQLAlchemyError as exc:
+        st.warning(database_failed(exc, "read the newer version"), icon=":material/error:")
+        return
     mine = {**document, "case_code": code}
     rows = labelled_changes(theirs, mine, f"version {version}", "your entry")
     if rows:
@@ -308,8 +347,17 @@ def _draw_identity(
 
 def _load_version(served: Served, code: str) -> None:
     """The "Load it" button's callback (before the script runs, so the form is drawn from it)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from srgvhd.app.cases import database_failed
+
     version = ss["store_load_version"]
-    _load(code, version, json.loads(served.store.export(code, version)))
+    try:
+        document = json.loads(served.store.export(code, version))
+    except SQLAlchemyError as exc:
+        ss[MESSAGE] = ("refused", database_failed(exc, f"load version {version}"))
+        return
+    _load(code, version, document)
 
 
 def _event_words(version: dict[str, Any]) -> str:
@@ -323,10 +371,17 @@ def _event_words(version: dict[str, Any]) -> str:
 
 
 def _draw_history(served: Served, code: str) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from srgvhd.app.cases import database_failed
+
     try:
         versions = served.store.history(code)
     except InputError:
         st.caption(f"No saved version of {ui.plain(code)} yet.")
+        return
+    except SQLAlchemyError as exc:
+        st.warning(database_failed(exc, "read this case's versions"), icon=":material/error:")
         return
     closed = versions[-1]["closed_reason"]
     if closed is not None:
@@ -336,6 +391,7 @@ def _draw_history(served: Served, code: str) -> None:
             icon=":material/inventory_2:",
         )
     count = f"{len(versions)} version" + ("s" if len(versions) != 1 else "")
+    # st.dataframe draws text; st.table would render the names and values as Markdown
     with st.expander(f"Version history of {ui.plain(code)} ({count})"):
         st.dataframe(
             [
@@ -374,8 +430,16 @@ def _draw_history(served: Served, code: str) -> None:
 
 
 def _draw_diff(served: Served, code: str, old: int, new: int) -> None:
-    before = json.loads(served.store.export(code, old))
-    after = json.loads(served.store.export(code, new))
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from srgvhd.app.cases import database_failed
+
+    try:
+        before = json.loads(served.store.export(code, old))
+        after = json.loads(served.store.export(code, new))
+    except SQLAlchemyError as exc:
+        st.warning(database_failed(exc, "read these versions"), icon=":material/error:")
+        return
     rows = labelled_changes(before, after, f"version {old}", f"version {new}")
     if rows:
         st.dataframe(rows, hide_index=True, width="stretch", key="store_diff_table")

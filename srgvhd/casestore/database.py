@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from srgvhd.errors import InputError, Problem
@@ -59,16 +59,40 @@ def resolve_url(url: str | None = None) -> str:
 
 def describe(url: str) -> str:
     """The URL with any password hidden, for messages."""
-    return make_url(url).render_as_string(hide_password=True)
+    return parse_url(url).render_as_string(hide_password=True)
+
+
+def parse_url(resolved: str) -> URL:
+    """``resolved`` parsed, or one line naming what is wrong — never echoing the URL, whose
+    password a mistake may have moved into the host or port.
+
+    A second ``@`` before the host means an unescaped ``@`` in the user name or password:
+    SQLAlchemy would take the password's tail for the host name (and print it in errors).
+    """
+    scheme, sep, rest = resolved.partition("://")
+    if sep and not scheme.startswith("sqlite") and rest.split("?", 1)[0].count("@") > 1:
+        raise InputError(Problem("--db", "the user name or password contains '@': write it as %40"))
+    try:
+        return make_url(resolved)
+    except ArgumentError:
+        raise InputError(Problem("--db", "not a database URL")) from None
+    except ValueError:  # SQLAlchemy's int() of the port
+        raise InputError(
+            Problem(
+                "--db",
+                "the port is not a number (a ':' or '@' in the password? write it as %3A or %40)",
+            )
+        ) from None
 
 
 def open_engine(url: str | None = None) -> Engine:
-    """An engine for the store's database; refuses URLs of other databases (``--db``)."""
+    """An engine for the store's database; refuses URLs of other databases (``--db``).
+
+    Statements' parameters are never put into error messages (``hide_parameters``): a failed
+    save's message would otherwise carry the case file, a patient's values, into the log.
+    """
     resolved = resolve_url(url)
-    try:
-        parsed = make_url(resolved)
-    except ArgumentError:
-        raise InputError(Problem("--db", "not a database URL")) from None
+    parsed = parse_url(resolved)
     if parsed.get_backend_name() not in SUPPORTED:
         raise InputError(
             Problem(
@@ -79,11 +103,13 @@ def open_engine(url: str | None = None) -> Engine:
         )
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(resolved)
-    return create_engine(resolved, pool_pre_ping=True)
+    return create_engine(resolved, pool_pre_ping=True, hide_parameters=True)
 
 
 def _sqlite_engine(url: str) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000})
+    engine = create_engine(
+        url, connect_args={"timeout": SQLITE_BUSY_MS / 1000}, hide_parameters=True
+    )
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:

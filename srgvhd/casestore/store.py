@@ -35,6 +35,7 @@ from srgvhd.casestore.diff import changes
 from srgvhd.casestore.migrate import upgrade
 from srgvhd.casestore.schema import CODE_MAX, case_versions
 from srgvhd.casestore.summary import CLOSED, NEEDS_SECOND_LINE, PENDING, STEROIDS, list_fields
+from srgvhd.clinical.case import MAX_CASE_BYTES
 from srgvhd.errors import InputError, Problem
 
 CODE_PATTERN = re.compile(rf"[A-Za-z0-9_-]{{1,{CODE_MAX}}}")
@@ -191,10 +192,9 @@ class CaseStore:
                 )
             )
         stored_doc = {**document, "case_code": code}
-        text = json.dumps(stored_doc, indent=2, ensure_ascii=False)
         row = {
             "saved_by": _who(who),
-            "case_json": text + "\n",
+            "case_json": stored_text(stored_doc),
             **fields,
             "binding": binding_text(binding_of(stored_doc)),
             "event": SAVE,
@@ -518,6 +518,18 @@ def _reason(text: Any, where: str) -> str:
     if len(reason) > REASON_MAX:
         raise InputError(Problem(where, f"longer than {REASON_MAX} characters"))
     return reason
+
+
+def stored_text(document: dict[str, Any]) -> str:
+    """The case file text a version is stored (and exported) as: compact JSON, so that an
+    exported case is never larger than what was saved and ``save`` accepts it back; refused
+    when it would still be over the case-file limit (``clinical.case.MAX_CASE_BYTES``)."""
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+    if len(text.encode("utf-8")) > MAX_CASE_BYTES:
+        raise InputError(
+            Problem("file", f"larger than {MAX_CASE_BYTES // 1000} kB once stored; nothing saved")
+        )
+    return text
 
 
 def _latest_version(conn: Any, code: str) -> int:

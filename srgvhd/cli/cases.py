@@ -155,8 +155,9 @@ def _guarded(handler: Handler) -> Callable[[argparse.Namespace], int]:
             print(_one_line(str(exc)), file=sys.stderr)
             return BAD_INPUT
         except SQLAlchemyError as exc:
-            detail = str(getattr(exc, "orig", None) or exc)
-            print(_one_line(f"database: {detail}"), file=sys.stderr)
+            # the driver's first line only: later lines (PostgreSQL's DETAIL) can quote values
+            detail = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0]
+            print(_one_line(f"database: {detail or type(exc).__name__}"), file=sys.stderr)
             return DATABASE_FAILURE
         finally:
             if store is not None:
@@ -172,17 +173,21 @@ def _one_line(text: str) -> str:
 
 
 def _save(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:
-    from srgvhd.clinical.case import MAX_CASE_BYTES, load_case
+    from srgvhd.clinical.case import MAX_CASE_BYTES, parse_case, read_case_json
+    from srgvhd.errors import InputError, Problem
     from srgvhd.identity import cli_identity
 
-    load_case(args.case)  # refuses an unreadable, oversized or invalid file by field
-    with open(args.case, "rb") as handle:
-        document = json.loads(handle.read(MAX_CASE_BYTES + 1).decode("utf-8-sig"))
-    who = cli_identity(args.as_name).who
+    try:
+        with open(args.case, "rb") as handle:
+            raw = handle.read(MAX_CASE_BYTES + 1)
+    except OSError as exc:
+        raise InputError(Problem("file", f"cannot read {args.case!r}: {exc.strerror}")) from None
+    document = read_case_json(raw)  # the same reader as assess and the app's Open case
+    parse_case(document)  # refuses an invalid case by field before anything is stored
     version = store.save(
         args.code,
         document,
-        who,
+        cli_identity(args.as_name).who,
         base_version=args.base_version,
         identity_change=args.identity_change,
     )
@@ -206,6 +211,8 @@ def _reopen(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:
 
 
 def _list(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:
+    from srgvhd.jsontext import escaped_text
+
     rows = store.list_cases(args.due_by)
     if args.json:
         return _write_json(rows, out)
@@ -218,7 +225,7 @@ def _list(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:
         print(
             f"{r['code']:<32}  {r['version']:>3}  {_dash(r['day']):>3}  {r['status']:<22} "
             f"{_dash(r['rule']):<4}  {r['max_grade']:<5}  {r['phase']:<26}  "
-            f"{_dash(r['due_date']):<10}  {r['next_action']}",
+            f"{_dash(r['due_date']):<10}  {escaped_text(r['next_action'])}",
             file=out,
         )
     return 0
@@ -242,30 +249,35 @@ def _history(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:
     versions = store.history(args.code)
     if args.json:
         return _write_json(versions, out)
+    from srgvhd.jsontext import escaped_text
+
     previous = None
     for v in versions:
-        print(f"version {v['version']}  {v['saved_at']}  {v['saved_by']}", file=out)
+        print(f"version {v['version']}  {v['saved_at']}  {escaped_text(v['saved_by'])}", file=out)
         if v["event"] == "close":
-            print(f"    closed by hand: {v['closed_reason']}", file=out)
+            print(f"    closed by hand: {escaped_text(v['closed_reason'])}", file=out)
         elif v["event"] == "reopen":
             print("    reopened", file=out)
         if v["identity_change"]:
             print(
-                f"    identity change: {v['identity_change']} (was {previous}; now {v['patient']})",
+                f"    identity change: {escaped_text(v['identity_change'])} "
+                f"(was {previous}; now {v['patient']})",
                 file=out,
             )
         previous = v["patient"]
         if v["version"] > 1 and not v["changes"] and v["event"] == "save":
             print("    (no field changed)", file=out)
         for c in v["changes"]:
-            print(f"    {c['field']}: {_shown(c['before'])} → {_shown(c['after'])}", file=out)
+            field = escaped_text(c["field"])  # a case file's own keys: never raw to a terminal
+            print(f"    {field}: {_shown(c['before'])} → {_shown(c['after'])}", file=out)
     return 0
 
 
 def _shown(value: Any) -> str:
     from srgvhd.casestore.diff import ABSENT
+    from srgvhd.jsontext import escaped_text
 
-    return ABSENT if value == ABSENT else json.dumps(value, ensure_ascii=False)
+    return ABSENT if value == ABSENT else escaped_text(json.dumps(value, ensure_ascii=False))
 
 
 def _backup(store: Any, args: argparse.Namespace, out: io.StringIO) -> int:

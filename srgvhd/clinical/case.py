@@ -49,6 +49,7 @@ from srgvhd.clinical.units import (
 from srgvhd.clinical.validate import MISSING, Collector
 from srgvhd.errors import InputError, Problem
 from srgvhd.files import atomic_write
+from srgvhd.jsontext import read_json
 
 FORMAT = "srgvhd-case/2"
 LEGACY_FORMAT = "srgvhd-case/1"
@@ -56,7 +57,12 @@ DEFAULT_RULE_SET = "study"
 # Pseudonymous case code (docs/interfaces.md §5): letters, digits, "-", "_", 1–32 characters.
 CASE_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 MAX_CASE_BYTES = 1_000_000
-MAX_ASSESSMENTS = 500
+# Most rows a case may hold (docs/interfaces.md §1 "Limits"). The steroid course is judged within
+# its first weeks (the EBMT rule's last step is an assessment after day 28, clinical-rules.md
+# §5b); 100 assessments are a daily one for more than three months, 100 dose changes a change
+# every day as long. The bound keeps each page rerun and each parse of a stored case small.
+MAX_ASSESSMENTS = 100
+MAX_DOSE_CHANGES = 100
 # Plausible steroid start dates; also keeps every decision date (start + 29 days) representable.
 START_DATE_RANGE = (date(1900, 1, 1), date(2199, 12, 31))
 
@@ -237,28 +243,16 @@ class Case:
 
 
 def loads_case(text: str | bytes) -> Case:
-    """Parse a case file's text. Refuses non-JSON and files over 1 MB; NaN and Infinity are
-    refused at their field by ``parse_case``."""
-    if len(text) > MAX_CASE_BYTES:
-        raise InputError(Problem("file", f"larger than {MAX_CASE_BYTES // 1000} kB"))
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise InputError(Problem("file", "not UTF-8 text")) from None
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise InputError(Problem("file", f"not valid JSON ({exc})")) from None
-    except RecursionError:
-        raise InputError(Problem("file", "nested too deeply to be a case file")) from None
-    try:  # a \ud800 escape is valid JSON but no text: it could not be saved or printed
-        json.dumps(data, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise InputError(
-            Problem("file", "contains an escaped character that is not text (a lone surrogate)")
-        ) from None
-    return parse_case(data)
+    """Parse a case file's text. ``srgvhd.jsontext.read_json`` refuses files over 1 MB, non-JSON,
+    deep nesting, a key given twice and lone surrogates; NaN and Infinity are refused at their
+    field by ``parse_case``."""
+    return parse_case(read_case_json(text))
+
+
+def read_case_json(text: str | bytes) -> Any:
+    """A case file's JSON document, read as every case-file reader must (``loads_case``, the
+    app's Open case, ``srgvhd cases save``), not yet validated as a case."""
+    return read_json(text, where="file", max_bytes=MAX_CASE_BYTES)
 
 
 def load_case(path: str | os.PathLike) -> Case:
@@ -421,6 +415,9 @@ def _dose_changes(c: Collector, value: Any, start: date | None) -> tuple[DoseCha
         c.add(
             "steroids.dose_changes", "expected a list of {date, methylprednisolone_mg_per_kg_day}"
         )
+        return ()
+    if len(value) > MAX_DOSE_CHANGES:
+        c.add("steroids.dose_changes", f"more than {MAX_DOSE_CHANGES} dose changes")
         return ()
     low, high = LIMITS["methylprednisolone_mg_per_kg_day"]
     changes: list[DoseChange] = []

@@ -20,7 +20,7 @@ from srgvhd.clinical.units import (
 )
 from srgvhd.clinical.validate import MISSING, Collector
 
-MAX_LABS = 500
+MAX_LABS = 100  # dated lab entries per case (docs/interfaces.md §1 "Limits")
 LAB_FIELDS = ("date", "ldh_u_l", "creatinine", "platelets_10e9_l", "map_probability")
 # Plausible ranges, inclusive. The lows are the smallest value a laboratory reports (LDH 1 U/L,
 # creatinine 0.01 mg/dL or 1 µmol/L, platelets 1 × 10⁹/L): EASIX divides and takes log2, so a

@@ -19,6 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from srgvhd.errors import InputError
+from srgvhd.jsontext import display_safe, read_json
+
+MAX_LINE_BYTES = 64_000  # an intent line is ~400 bytes
+
 
 @dataclass(frozen=True)
 class AuditLog:
@@ -43,9 +48,9 @@ def parse_audit(text: str, active: str | None) -> AuditLog:
     for line in text.splitlines():
         if not line.strip():
             continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
+        try:  # bounded and strict like every JSON read from disk; its strings shown safely
+            record = display_safe(read_json(line, where="audit line", max_bytes=MAX_LINE_BYTES))
+        except InputError:
             unreadable += 1
             continue
         if not isinstance(record, dict):

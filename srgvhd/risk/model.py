@@ -41,6 +41,11 @@ ARRAY_NAMES = (
     "max_follow_up_days",
 )
 _ZIP_MAGIC = b"PK\x03\x04"
+# Most bytes an artifact's arrays may unpack to. A fit has at most one event time per day of
+# follow-up (cohort.MAX_DAYS = 36,500) and 5 covariates: s1 is 36,501 × 5 float64 (1.5 MB), with
+# times, deaths and s0 about 2.4 MB in all; 16 MB leaves room for more covariates.
+MAX_ARTIFACT_BYTES = 16_000_000
+MAX_ARTIFACT_MEMBERS = 16
 # Fixed zip member timestamp: the same fit gives byte-identical artifacts.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -143,9 +148,31 @@ def to_npz_bytes(model: RiskModel) -> bytes:
     return buffer.getvalue()
 
 
+def _check_members(data: bytes) -> None:
+    """Refuse, from the zip directory alone, an archive whose arrays would unpack to more than
+    ``MAX_ARTIFACT_BYTES`` (a zip bomb: 2 MB of zeros compress to a few kB). zipfile never
+    inflates a member past its declared size, so the declared sizes bound the work."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ArtifactError(f"cannot be read as a plain-data model artifact ({exc})") from None
+    if len(members) > MAX_ARTIFACT_MEMBERS:
+        raise ArtifactError(
+            f"holds {len(members)} files; a model artifact holds {len(ARRAY_NAMES)}"
+        )
+    total = sum(member.file_size for member in members)
+    if total > MAX_ARTIFACT_BYTES:
+        raise ArtifactError(
+            f"would unpack to {total:,} bytes, more than a model artifact may hold "
+            f"({MAX_ARTIFACT_BYTES:,}); refusing to load it"
+        )
+
+
 def _read_arrays(data: bytes) -> dict[str, np.ndarray]:
     if not data.startswith(_ZIP_MAGIC):
         raise ArtifactError("is not a plain-data model artifact (.npz); refusing to load it")
+    _check_members(data)
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as archive:
             return {name: archive[name] for name in archive.files}

@@ -44,6 +44,7 @@ from typing import Any
 from srgvhd import files
 from srgvhd.errors import InputError, Problem
 from srgvhd.identity import cli_identity
+from srgvhd.jsontext import display_safe, read_json
 from srgvhd.risk.audit import AuditLog, append_record, parse_audit
 from srgvhd.risk.card import CARD_FORMAT, CardError, ModelCard
 from srgvhd.risk.model import (
@@ -63,6 +64,11 @@ LEGACY_SUFFIX = ".joblib"
 FILE_MODE = 0o640
 DIR_MODE = 0o750
 ORPHAN_AGE_SECONDS = 60
+# Bounds on what the store reads (a card is ~10 kB, the pointer ~130 bytes, an artifact a few kB
+# compressed; model.MAX_ARTIFACT_BYTES bounds its arrays): a bigger file is refused unread.
+MAX_CARD_BYTES = 1_000_000
+MAX_POINTER_BYTES = 64_000
+MAX_ARTIFACT_FILE_BYTES = 64_000_000
 _VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
@@ -154,9 +160,14 @@ class ModelStore:
     def _card(self, version: str) -> Path:
         return self.root / f"{_check_version(version)}.json"
 
-    def _read(self, path: Path) -> bytes:
+    def _read(self, path: Path, limit: int | None = None) -> bytes:
+        """The file's bytes; with ``limit``, at most ``limit + 1`` of them are read (the caller
+        refuses a file over its bound without reading all of it)."""
         try:
-            return path.read_bytes()
+            if limit is None:
+                return path.read_bytes()
+            with open(path, "rb") as handle:
+                return handle.read(limit + 1)
         except FileNotFoundError:
             raise StoreError(Problem(str(path), "is missing")) from None
         except OSError as exc:
@@ -263,7 +274,7 @@ class ModelStore:
         the identity to record (default: the OS user).
         """
         with self.lock():
-            card_raw = self._read(self._card(version))
+            card_raw = self._read(self._card(version), MAX_CARD_BYTES)
             card = self._verified_card(version, card_raw, expected_sha=None)
             self._load_verified(version, card)
             try:
@@ -329,7 +340,7 @@ class ModelStore:
             for path in sorted(self.root.glob("*.json")):
                 if path.name == POINTER:
                     continue
-                raw = self._read(path)
+                raw = self._read(path, MAX_CARD_BYTES)
                 card = self._verified_card(path.stem, raw, None)
                 if not card.legacy:
                     continue
@@ -366,14 +377,19 @@ class ModelStore:
     # ---- reading ---------------------------------------------------------------------------
     def _verified_card(self, version: str, raw: bytes, expected_sha: str | None) -> ModelCard:
         path = self._card(version)
+        if len(raw) > MAX_CARD_BYTES:  # read only up to the bound: no digest of the whole
+            raise StoreError(Problem(str(path), f"is larger than {MAX_CARD_BYTES // 1000} kB"))
         if expected_sha is not None and sha256(raw) != expected_sha:
             raise StoreError(
                 Problem(str(path), "does not match the SHA-256 recorded in active.json")
             )
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise StoreError(Problem(str(path), "is not a valid JSON model card")) from None
+        try:  # bounded (size, depth), strict (duplicate keys); shown strings made safe
+            data = display_safe(read_json(raw, where=str(path), max_bytes=MAX_CARD_BYTES))
+        except InputError as exc:
+            what = exc.problems[0].what
+            raise StoreError(
+                Problem(str(path), f"is not a valid JSON model card: {what}")
+            ) from None
         if isinstance(data, dict) and "version" in data and data["version"] != version:
             raise StoreError(Problem(str(path), f"is not the model card of version {version}"))
         try:
@@ -392,7 +408,9 @@ class ModelStore:
                 )
             )
         path = self._artifact(version)
-        data = self._read(path)
+        data = self._read(path, MAX_ARTIFACT_FILE_BYTES)
+        if len(data) > MAX_ARTIFACT_FILE_BYTES:
+            raise StoreError(Problem(str(path), "is too large to be a model artifact"))
         if sha256(data) != card.artifact_sha256:
             raise StoreError(
                 Problem(str(path), "SHA-256 does not match its model card; refusing to load it")
@@ -407,7 +425,7 @@ class ModelStore:
 
     def load(self, version: str, *, card_sha256: str | None = None) -> RiskModel:
         """Load a version after checking card (against ``card_sha256`` if given) and artifact."""
-        raw = self._read(self._card(version))
+        raw = self._read(self._card(version), MAX_CARD_BYTES)
         card = self._verified_card(version, raw, card_sha256)
         return replace(self._load_verified(version, card), card=card, card_sha256=sha256(raw))
 
@@ -416,9 +434,12 @@ class ModelStore:
         if not path.exists():
             return None
         try:
-            pointer = json.loads(self._read(path).decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise StoreError(Problem(str(path), "is not valid JSON")) from None
+            raw = self._read(path, MAX_POINTER_BYTES)
+            pointer = read_json(raw, where=str(path), max_bytes=MAX_POINTER_BYTES)
+        except InputError as exc:
+            raise StoreError(
+                Problem(str(path), f"is not valid JSON: {exc.problems[0].what}")
+            ) from None
         if not isinstance(pointer, dict) or not isinstance(pointer.get("version"), str):
             raise StoreError(Problem(str(path), "names no version"))
         return pointer
@@ -467,7 +488,7 @@ class ModelStore:
             if path.name == POINTER:
                 continue
             try:
-                card = self._verified_card(path.stem, self._read(path), None)
+                card = self._verified_card(path.stem, self._read(path, MAX_CARD_BYTES), None)
             except StoreError as exc:
                 entry = {"version": path.stem, "problem": str(exc)}
             else:
