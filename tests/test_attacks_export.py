@@ -41,7 +41,9 @@ def test_a_case_just_under_the_limit_round_trips_through_export(tmp_path: Path, 
     assert len(exported.encode()) <= MAX_CASE_BYTES - 1
     back = tmp_path / "exported.json"
     back.write_text(exported, encoding="utf-8")
-    status, out, err = _cases(capsys, "save", str(back), "--code", CODE, "--db", db)
+    status, out, err = _cases(
+        capsys, "save", str(back), "--code", CODE, "--base-version", "1", "--db", db
+    )
     assert (status, out) == (0, "2\n"), err
     assert json.loads(exported) == json.loads(original.read_bytes())
 

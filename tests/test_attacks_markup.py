@@ -27,7 +27,7 @@ def _two_versions(url: str) -> None:
     second = {**first, "remark": IMAGE, ESCAPE_KEY: ESCAPE_VALUE}
     store = CaseStore(url)
     store.save("MARK", first, "alice")
-    store.save("MARK", second, "bob")
+    store.save("MARK", second, "bob", base_version=1)
     store.close()
 
 
@@ -58,5 +58,5 @@ def test_the_assess_pages_version_comparison_is_text(tmp_path, monkeypatch) -> N
     markdown = [m.value for m in at.markdown] + [c.value for c in at.caption]
     assert not any("](http://evil.example" in m for m in markdown)
     cells = [str(v) for frame in at.dataframe for v in frame.value.to_numpy().ravel()]
-    assert f'"{IMAGE}"' in cells  # shown in a data grid, as the JSON text it is
-    assert "remark" in cells
+    assert IMAGE in cells  # shown in a data grid as the text it is, never rendered
+    assert "Remark" in cells  # an extra field under its own name
