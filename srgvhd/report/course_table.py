@@ -15,6 +15,7 @@ from fpdf.enums import XPos, YPos
 
 from srgvhd.clinical.case import Assessment, Case
 from srgvhd.clinical.results import AssessmentResult, CourseResult
+from srgvhd.i18n import N_, _
 from srgvhd.report import pdfkit as kit
 from srgvhd.report import text as words
 from srgvhd.report.pdfkit import FONT, PAGE_LEFT, PAGE_WIDTH
@@ -27,15 +28,15 @@ FINDINGS_INDENT = 20.0  # under the Day column
 FINDINGS_WIDTH = PAGE_WIDTH - FINDINGS_INDENT
 FINDINGS_PT = 6.6
 ASSESSMENT_COLUMNS: tuple[tuple[str, float], ...] = (
-    ("Date", 20),
-    ("Day", 10),
-    ("Skin", 13),
-    ("Liver", 13),
-    ("Upper GI", 17),
-    ("Lower GI", 17),
-    ("Grade", 15),
-    ("Minnesota risk", 30),
-    ("Response", 51),
+    (N_("Date"), 20),
+    (N_("Day"), 10),
+    (N_("Skin"), 13),
+    (N_("Liver"), 13),
+    (N_("Upper GI"), 17),
+    (N_("Lower GI"), 17),
+    (N_("Grade"), 15),
+    (N_("Minnesota risk"), 30),
+    (N_("Response"), 51),
 )
 
 
@@ -112,23 +113,24 @@ def shown_rows(rows: Sequence[TableRow], verdict: int | None, budget_mm: float) 
 def _cells(row: AssessmentResult) -> list[str]:
     """One assessment as table cells; a stage not measured prints as "n/m"."""
     return [
-        row.date.isoformat(),
+        words.day_date(row.date),
         str(row.day),
         *(words.stage_text(stage) for stage in row.stages.as_dict().values()),
         words.grade_text(row.grade, row.grade_incomplete),
-        row.minnesota_risk or "—",
-        row.response or "baseline",
+        words.minnesota_text(row.minnesota_risk),
+        words.response_text(row.response),
     ]
 
 
 def table_legend(rows: Sequence[TableRow]) -> str:
     """What bold, the grey lines, n/m, "blank" and * mean, for the marks in the table."""
-    parts = ["MAGIC organ stages; response vs the day-0 baseline; the verdict's row in bold"]
+    parts = [_("MAGIC organ stages; response vs the day-0 baseline; the verdict's row in bold.")]
     if any(r.findings for r in rows):
-        parts.append("Grey line: the findings the stages were derived from")
+        parts.append(_("Grey line: the findings the stages were derived from."))
     cells = [text for r in rows for text in (*_cells(r.result), *r.findings)]
-    parts += words.marks_legend(cells, any(r.result.grade_incomplete for r in rows))
-    return ". ".join(parts) + "."
+    legends = words.marks_legend(cells, any(r.result.grade_incomplete for r in rows))
+    parts += [_("{legend}.", legend=legend) for legend in legends]
+    return " ".join(parts)
 
 
 def draw_table(
@@ -139,14 +141,14 @@ def draw_table(
     legend: list[str],
 ) -> None:
     """Assessment table with each row's findings under it, gaps counted, legend below."""
-    kit.heading(pdf, "Assessments")
+    kit.heading(pdf, _("Assessments"))
     kit.table_header(pdf, ASSESSMENT_COLUMNS, ROW_MM)
     gaps = dict(_gaps(len(rows), shown))
     for position, i in enumerate([*shown, None]):
         if position in gaps:
             kit.text(
                 pdf,
-                f"… {gaps[position]} more assessments in the app",
+                _("… {n} more assessments in the app", n=gaps[position]),
                 size=7.5,
                 line_mm=GAP_MM,
                 max_lines=1,
