@@ -65,6 +65,7 @@ CURVE_TOP_PAD = 4.5  # legend above the plot
 TEXT_COLUMN_MM = PAGE_WIDTH - CURVE_BOX.w - 14
 DISCLAIMER = N_("Decision support, not a substitute for clinical judgement.")
 TITLE = N_("SR-aGVHD steroid-course summary")
+TITLE_PT, MIN_TITLE_PT, TITLE_MM = 15.0, 10.0, 118.0
 VERDICT_TINTS = {
     "steroid-refractory": (250, 228, 226),
     "steroid-dependent": (252, 240, 214),
@@ -90,8 +91,12 @@ BENCHMARK_COLUMNS: tuple[tuple[str, float], ...] = (
 def _header(pdf: FPDF, generated_at: datetime) -> None:
     """Title, generation time (report zone) and the empty box for the patient's label."""
     pdf.set_xy(PAGE_LEFT, 12)
-    pdf.set_font(FONT, "B", 15)
-    pdf.cell(118, 7, _(TITLE), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    title, size = _(TITLE), TITLE_PT
+    pdf.set_font(FONT, "B", size)
+    while pdf.get_string_width(title) > TITLE_MM and size > MIN_TITLE_PT:  # beside the label box
+        size -= 0.5
+        pdf.set_font(FONT, "B", size)
+    pdf.cell(TITLE_MM, 7, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(*kit.GREY_TEXT)
     kit.text(
         pdf,
@@ -255,7 +260,8 @@ def _risk_items(risk: Mapping[str, Any], own: bool) -> list[tuple[str, str, floa
             )
         )
     if risk.get("band_method"):
-        items.append((_("Band: {method}", method=risk["band_method"]), "", 6.2))
+        method = words.engine_text(risk["band_method"])
+        items.append((_("Band: {method}", method=method), "", 6.2))
     return items
 
 

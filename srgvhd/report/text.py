@@ -187,6 +187,9 @@ def reference_words() -> str:
     return _("none: the reference categories ({reference})", reference=reference_patient_text())
 
 
+REFERENCE_WORDS = reference_words()  # in English, as the import's default language
+
+
 def model_hazard_ratios(covariates: Sequence[str], beta: Sequence[float]) -> dict[str, float]:
     """Hazard ratio exp(β) of each model covariate (indicator column name -> HR)."""
     return {name: math.exp(b) for name, b in zip(covariates, beta, strict=True)}
