@@ -18,7 +18,7 @@ from srgvhd.clinical.results import AssessmentResult, CourseResult
 from srgvhd.i18n import N_, _
 from srgvhd.report import pdfkit as kit
 from srgvhd.report import text as words
-from srgvhd.report.pdfkit import FONT, PAGE_LEFT, PAGE_WIDTH
+from srgvhd.report.pdfkit import FONT, PAGE_WIDTH
 
 ROW_MM = 3.9
 FINDINGS_MM = 2.9
@@ -142,37 +142,43 @@ def draw_table(
 ) -> None:
     """Assessment table with each row's findings under it, gaps counted, legend below."""
     kit.heading(pdf, _("Assessments"))
-    kit.table_header(pdf, ASSESSMENT_COLUMNS, ROW_MM)
     gaps = dict(_gaps(len(rows), shown))
-    for position, i in enumerate([*shown, None]):
-        if position in gaps:
-            kit.text(
+    columns = len(ASSESSMENT_COLUMNS)
+    # Each text line of the table takes FINDINGS_MM; a row of cells at least ROW_MM, a "… N
+    # more" line GAP_MM: the heights table_height() plans with.
+    with kit.table(pdf, ASSESSMENT_COLUMNS, line_mm=FINDINGS_MM) as drawn:
+        kit.heading_row(pdf, drawn, ASSESSMENT_COLUMNS, ROW_MM)
+        for position, i in enumerate([*shown, None]):
+            if position in gaps:
+                kit.spanning_row(
+                    drawn,
+                    [_("… {n} more assessments in the app", n=gaps[position])],
+                    columns=columns,
+                    size=7.5,
+                    color=(0, 0, 0),
+                    min_mm=GAP_MM,
+                )
+            if i is None:
+                break
+            row = rows[i]
+            kit.table_row(
                 pdf,
-                _("… {n} more assessments in the app", n=gaps[position]),
-                size=7.5,
-                line_mm=GAP_MM,
-                max_lines=1,
+                drawn,
+                _cells(row.result),
+                ASSESSMENT_COLUMNS,
+                row_mm=ROW_MM,
+                bold=i == verdict,
+                rule=not row.findings,
             )
-        if i is None:
-            break
-        row = rows[i]
-        kit.table_row(
-            pdf,
-            _cells(row.result),
-            ASSESSMENT_COLUMNS,
-            row_mm=ROW_MM,
-            style="B" if i == verdict else "",
-            border="" if row.findings else "B",
-        )
-        if row.findings:
-            pdf.set_text_color(*kit.GREY_TEXT)
-            pdf.set_font(FONT, "", FINDINGS_PT)
-            for line in row.findings:
-                pdf.set_x(PAGE_LEFT + FINDINGS_INDENT)
-                pdf.cell(FINDINGS_WIDTH, FINDINGS_MM, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-            pdf.set_text_color(0, 0, 0)
-            pdf.set_draw_color(160, 160, 160)
-            pdf.line(PAGE_LEFT, pdf.get_y(), PAGE_LEFT + PAGE_WIDTH, pdf.get_y())
+            if row.findings:
+                kit.spanning_row(
+                    drawn,
+                    row.findings,
+                    columns=columns,
+                    size=FINDINGS_PT,
+                    indent_columns=1,
+                    rule=True,
+                )
     pdf.set_text_color(*kit.GREY_TEXT)
     for line in legend:
         pdf.set_font(FONT, "", 6.8)

@@ -13,11 +13,13 @@ from __future__ import annotations
 import importlib.util
 import math
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from fpdf import FPDF
-from fpdf.enums import MethodReturnValue, XPos, YPos
+from fpdf import FPDF, FontFace
+from fpdf.enums import CellBordersLayout, MethodReturnValue, TextEmphasis, XPos, YPos
+from fpdf.table import Table
 
 from srgvhd.i18n import _, current
 
@@ -134,28 +136,102 @@ def heading(pdf: FPDF, title: str) -> None:
     pdf.ln(0.8)
 
 
+HEADER_FILL = (228, 233, 238)
+RULE_GREY = (160, 160, 160)
+
+
+@contextmanager
+def table(
+    pdf: FPDF,
+    columns: Sequence[tuple[str, float]],
+    *,
+    line_mm: float,
+    x: float = PAGE_LEFT,
+) -> Iterator[Table]:
+    """fpdf2's own table (``pdf.table``) at ``x`` with ``columns`` (heading, width mm): rows
+    are added with ``heading_row`` and ``table_row``; each text line takes ``line_mm``, a row
+    at least its ``min_mm``. Rules under rows, no vertical lines; drawn when the block ends."""
+    left = pdf.l_margin
+    pdf.set_left_margin(x)
+    pdf.set_x(x)
+    pdf.set_draw_color(*RULE_GREY)
+    pdf.set_fill_color(0)  # fpdf2's default: the table starts from no fill and black text
+    pdf.set_text_color(0)
+    pdf.set_font(FONT, "", TABLE_FONT_PT)
+    try:
+        with pdf.table(
+            col_widths=[width for _name, width in columns],
+            width=sum(width for _name, width in columns),
+            align="LEFT",
+            v_align="MIDDLE",
+            text_align="LEFT",
+            borders_layout="NONE",
+            first_row_as_headings=False,
+            line_height=line_mm,
+            padding=0,
+        ) as drawn:
+            yield drawn
+    finally:
+        pdf.set_left_margin(left)
+        pdf.set_x(left)
+
+
+def heading_row(
+    pdf: FPDF, drawn: Table, columns: Sequence[tuple[str, float]], row_mm: float
+) -> None:
+    """The columns' headings, bold on a grey band."""
+    face = FontFace(
+        family=FONT, emphasis=TextEmphasis.B, size_pt=TABLE_FONT_PT, fill_color=HEADER_FILL
+    )
+    table_row(pdf, drawn, [_(name) for name, _w in columns], columns, row_mm=row_mm, face=face)
+
+
 def table_row(
     pdf: FPDF,
+    drawn: Table,
     cells: Sequence[str],
     columns: Sequence[tuple[str, float]],
     *,
     row_mm: float,
-    style: str = "",
-    fill: bool = False,
-    border: str = "B",
+    bold: bool = False,
+    rule: bool = True,
+    face: FontFace | None = None,
 ) -> None:
-    """One table row; each cell is cut to its column width."""
-    pdf.set_font(FONT, style, TABLE_FONT_PT)
-    for cell, (_name, width) in zip(cells, columns, strict=True):
-        pdf.cell(width, row_mm, clip(pdf, cell, width - 2 * pdf.c_margin), border=border, fill=fill)
-    pdf.ln(row_mm)
+    """One row of ``drawn``; each cell cut to its column's width (one line each), a rule under
+    the row unless ``rule`` is False (findings follow)."""
+    emphasis = TextEmphasis.B if bold else TextEmphasis.NONE
+    face = face or FontFace(family=FONT, emphasis=emphasis, size_pt=TABLE_FONT_PT)
+    pdf.set_font(FONT, "B" if face.emphasis == TextEmphasis.B else "", TABLE_FONT_PT)
+    texts = [
+        clip(pdf, cell, width - 2 * pdf.c_margin)
+        for cell, (_name, width) in zip(cells, columns, strict=True)
+    ]
+    pdf.set_font(FONT, "", TABLE_FONT_PT)  # the table's own starting style stays regular
+    row = drawn.row(style=face, min_height=row_mm)
+    border = CellBordersLayout.BOTTOM if rule else CellBordersLayout.NONE
+    for text in texts:
+        row.cell(text, border=border)
 
 
-def table_header(pdf: FPDF, columns: Sequence[tuple[str, float]], row_mm: float) -> None:
-    """Header row on a grey band."""
-    pdf.set_fill_color(228, 233, 238)
-    pdf.set_draw_color(160, 160, 160)
-    table_row(pdf, [_(name) for name, _w in columns], columns, row_mm=row_mm, style="B", fill=True)
+def spanning_row(
+    drawn: Table,
+    lines: Sequence[str],
+    *,
+    columns: int,
+    size: float,
+    indent_columns: int = 0,
+    rule: bool = False,
+    color: tuple[int, int, int] = GREY_TEXT,
+    min_mm: float | None = None,
+) -> None:
+    """Lines already wrapped to the width of the columns after ``indent_columns`` (grey, small):
+    a row of findings under an assessment, or a "… N more" line across the table."""
+    face = FontFace(family=FONT, emphasis=TextEmphasis.NONE, size_pt=size, color=color)
+    border = CellBordersLayout.BOTTOM if rule else CellBordersLayout.NONE
+    row = drawn.row(style=face, min_height=min_mm)
+    for _column in range(indent_columns):
+        row.cell("", border=border)
+    row.cell("\n".join(lines), colspan=columns - indent_columns, border=border)
 
 
 # --- survival curve -----------------------------------------------------------------------------

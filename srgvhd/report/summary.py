@@ -335,19 +335,21 @@ def _scores(pdf: FPDF, lines: Sequence[tuple[str, str, float, float]]) -> None:
 def _benchmarks(pdf: FPDF, rows: Sequence[Any]) -> None:
     """Matched Niu 2026 week-4 CR rows for this patient."""
     kit.heading(pdf, _("Published benchmarks matching this patient"))
-    kit.table_header(pdf, BENCHMARK_COLUMNS, BENCH_ROW_MM)
-    for row in rows:
-        kit.table_row(
-            pdf,
-            [
-                words.engine_text(row.outcome.removeprefix("CR, ")),
-                format_arm(row.msc),
-                format_arm(row.standard),
-                format_p(row),
-            ],
-            BENCHMARK_COLUMNS,
-            row_mm=BENCH_ROW_MM,
-        )
+    with kit.table(pdf, BENCHMARK_COLUMNS, line_mm=BENCH_ROW_MM) as drawn:
+        kit.heading_row(pdf, drawn, BENCHMARK_COLUMNS, BENCH_ROW_MM)
+        for row in rows:
+            kit.table_row(
+                pdf,
+                drawn,
+                [
+                    words.engine_text(row.outcome.removeprefix("CR, ")),
+                    format_arm(row.msc),
+                    format_arm(row.standard),
+                    format_p(row),
+                ],
+                BENCHMARK_COLUMNS,
+                row_mm=BENCH_ROW_MM,
+            )
     kit.text(
         pdf,
         _(
