@@ -12,7 +12,8 @@ from typing import Any
 import streamlit as st
 
 from srgvhd.app import store_panel
-from srgvhd.casestore.ward import urgency, ward_rows
+from srgvhd.casestore.ward import column_labels, urgency, ward_rows
+from srgvhd.i18n import _
 
 ASSESS_PAGE = "pages/assess.py"
 
@@ -24,17 +25,17 @@ def _open(store: Any, code: str, version: int) -> None:
 
 def main() -> None:
     """Draw the Ward page."""
-    st.title("Ward: steroid courses")
+    st.title(_("Ward: steroid courses"))
     from srgvhd.app.cases import open_store  # SQLAlchemy loads after the title has painted
 
     served = open_store()
     if served is None:
         return
     today = date.today()
-    if st.button("New course", icon=":material/add:", key="ward_new"):
+    if st.button(_("New course"), icon=":material/add:", key="ward_new"):
         store_panel.new_course()
         st.switch_page(ASSESS_PAGE)
-    show_closed = st.toggle("Show closed courses (no decision pending)", key="ward_closed")
+    show_closed = st.toggle(_("Show closed courses (no decision pending)"), key="ward_closed")
     cases = served.store.list_cases()
     shown = [c for c in cases if show_closed or c["next_decision_date"] is not None]
     counts = {
@@ -42,22 +43,32 @@ def main() -> None:
         for k in ("overdue", "today")
     }
     st.markdown(
-        f"**{counts['overdue']}** overdue, **{counts['today']}** due today, "
-        f"{len(shown)} shown of {len(cases)} courses (today {today.isoformat()})."
+        _(
+            "**{overdue}** overdue, **{today}** due today, {shown} shown of {total} courses "
+            "(today {date}).",
+            overdue=counts["overdue"],
+            today=counts["today"],
+            shown=len(shown),
+            total=len(cases),
+            date=today,
+        )
     )
     if not shown:
-        st.info("No open course. Start one with New course, or save one from the Assess page.")
+        st.info(_("No open course. Start one with New course, or save one from the Assess page."))
         return
     st.dataframe(
         ward_rows(shown, today),
         hide_index=True,
         width="stretch",
-        column_config={"version": st.column_config.NumberColumn(format="%d")},
+        column_config={
+            **{key: st.column_config.Column(label) for key, label in column_labels().items()},
+            "version": st.column_config.NumberColumn(column_labels()["version"], format="%d"),
+        },
     )
     codes = {c["code"]: c["version"] for c in shown}
     pick, go = st.columns([3, 1], vertical_alignment="bottom")
-    code = pick.selectbox("Course to open", list(codes), key="ward_pick")
-    if go.button("Open in Assess", key="ward_open", type="primary"):
+    code = pick.selectbox(_("Course to open"), list(codes), key="ward_pick")
+    if go.button(_("Open in Assess"), key="ward_open", type="primary"):
         _open(served.store, code, codes[code])
         st.switch_page(ASSESS_PAGE)
 

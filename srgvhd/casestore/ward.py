@@ -12,9 +12,35 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from srgvhd.i18n import N_, _, current
+
 # The study's assessment schedule (issue 10; Niu et al. 2026): day 0, days 3–5, day 7, day 14.
 ASSESSMENT_DAYS = (0, 3, 7, 14)
-URGENCY = {"overdue": "▲ OVERDUE", "today": "● DUE TODAY", "later": "○ later", None: "— closed"}
+URGENCY = {
+    "overdue": N_("▲ OVERDUE"),
+    "today": N_("● DUE TODAY"),
+    "later": N_("○ later"),
+    None: N_("— closed"),
+}
+# The table's columns (the row keys) as the page heads them, in the current language.
+COLUMN_WORDS = {
+    "due": N_("due"),
+    "code": N_("code"),
+    "day of course": N_("day of course"),
+    "status": N_("status"),
+    "rule": N_("rule"),
+    "max grade": N_("max grade"),
+    "next decision": N_("next decision"),
+    "next assessment": N_("next assessment"),
+    "last assessed": N_("last assessed"),
+    "version": N_("version"),
+    "updated": N_("updated"),
+}
+
+
+def column_labels() -> dict[str, str]:
+    """Each column of ``ward_rows`` with its heading in the current language."""
+    return {key: _(words) for key, words in COLUMN_WORDS.items()}
 
 
 def urgency(next_decision: str | None, today: date) -> str | None:
@@ -38,19 +64,19 @@ def ward_rows(cases: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
         due = c["next_decision_date"]
         rows.append(
             {
-                "due": URGENCY[urgency(due, today)],
+                "due": _(URGENCY[urgency(due, today)]),
                 "code": c["code"],
                 "day of course": (today - start).days,
-                "status": c["status"],
+                "status": current().text(c["status"]),
                 "rule": c["rule"] or "—",
                 "max grade": c["max_grade"],
                 "next decision": "—"
                 if due is None
-                else f"day {(date.fromisoformat(due) - start).days} · {due}",
+                else _day_date((date.fromisoformat(due) - start).days, date.fromisoformat(due)),
                 "next assessment": _scheduled(c, start),
-                "last assessed": f"day {c['day']}",
+                "last assessed": _("day {day}", day=c["day"]),
                 "version": c["version"],
-                "updated": f"{c['updated_at']} by {c['updated_by']}",
+                "updated": _("{when} by {who}", when=c["updated_at"], who=c["updated_by"]),
             }
         )
     return rows
@@ -61,4 +87,9 @@ def _scheduled(case: dict[str, Any], start: date) -> str:
     day = next_assessment_day(case["day"])
     if case["next_decision_date"] is None or day is None:
         return "—"
-    return f"day {day} · {(start + timedelta(days=day)).isoformat()}"
+    return _day_date(day, start + timedelta(days=day))
+
+
+def _day_date(day: int, when: date) -> str:
+    """``day 3 · 2026-11-04`` (the date as the current language writes it)."""
+    return _("day {day} · {date}", day=day, date=when)
