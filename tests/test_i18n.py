@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from srgvhd.i18n import Listed, Msg, UnknownLanguage, resolve_language, translator, using
 from tests.cases import bilirubin, case_doc, course, measured
@@ -463,3 +465,32 @@ def test_an_ambiguous_or_lenient_reading_is_refused(text: str, lang: str) -> Non
 
     with pytest.raises(FieldError, match="Bilirubin"):
         parse_number(text, "Bilirubin", lang=lang)
+
+
+# --- any course, every language ----------------------------------------------------------------
+def _any_course() -> Any:
+    from tests.test_report import courses
+
+    return courses()
+
+
+@settings(max_examples=25, deadline=None)
+@given(case=_any_course(), rules=st.sampled_from(["study", "ebmt2018"]))
+def test_any_course_is_said_in_every_language(case: dict[str, Any], rules: str) -> None:
+    """Whatever the course (blanks, labs, long courses), each language gives the table and the
+    verdict without falling back to the English sentence, and --json does not change."""
+    from srgvhd.cli.main import format_table
+    from srgvhd.clinical.case import parse_case
+    from srgvhd.clinical.course import assess_case
+    from srgvhd.report.text import verdict_sentence
+
+    result = assess_case(parse_case(case), rules)
+    english_json = json.dumps(result.to_json())
+    for lang in ("zh", "de", "fr"):
+        with using(lang):
+            table = format_table(result)
+            verdict = verdict_sentence(result.status)
+        assert verdict in table
+        assert result.status.sentence not in table
+        assert "not measured" not in table and "baseline" not in table
+    assert json.dumps(result.to_json()) == english_json

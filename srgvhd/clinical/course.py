@@ -45,12 +45,12 @@ from srgvhd.clinical.staging import (
 )
 from srgvhd.i18n.message import N_, Listed, Msg
 
-CHILD_NOTE = "lower GI staged with child thresholds (age < 18 and weight ≤ 50 kg)"
-BULLAE_NOTE = (
+CHILD_NOTE = N_("lower GI staged with child thresholds (age < 18 and weight ≤ 50 kg)")
+BULLAE_NOTE = N_(
     "skin: rash > 50% BSA with bullae/desquamation not entered, taken as none (stage 3; stage 4 "
     "needs bullae and desquamation > 5% BSA)"
 )
-GI_FLAGS_NOTE = (
+GI_FLAGS_NOTE = N_(
     "lower GI: severe abdominal pain/ileus or grossly bloody stool not entered, taken as absent"
 )
 LEGACY_WARNING = N_(

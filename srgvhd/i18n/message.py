@@ -48,7 +48,8 @@ class Msg(str):
 
 class Listed(str):
     """A list of words for a sentence; each language joins it in its own way (Babel's
-    ``format_list``): ``style="standard"`` "liver and lower GI", ``"unit"`` "day 3, day 7"."""
+    ``format_list``): ``style="standard"`` "liver and lower GI", ``"unit"`` "day 3, day 7",
+    ``"and"`` "a and b and c" (other languages join it as "standard")."""
 
     items: tuple[str, ...]
     style: str
@@ -57,6 +58,8 @@ class Listed(str):
         items = tuple(items)
         if style == "unit" or len(items) < 2:
             text = ", ".join(items)
+        elif style == "and":  # "a and b and c": English joins every item with "and"
+            text = " and ".join(items)
         else:
             text = ", ".join(items[:-1]) + " and " + items[-1]
         self = super().__new__(cls, text)
