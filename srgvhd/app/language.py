@@ -15,6 +15,7 @@ from srgvhd.i18n.language import language_of
 
 QUERY_KEY = "lang"
 WIDGET_KEY = "ui_language"
+CHOSEN_KEY = "ui_language_chosen"
 # The selector's label is the same in every language, so a reader of any of them finds it.
 SELECTOR_LABEL = "Language · 语言 · Sprache · Langue"
 
@@ -29,18 +30,25 @@ def pick_language(chosen: str | None, in_address: str | None, browser: str | Non
     return (language_of(browser) if browser else None) or DEFAULT_LANGUAGE
 
 
+def _chosen() -> None:
+    """The selector's callback: remember the clinician's choice for this session (kept apart
+    from the widget's own state, which Streamlit may renew when the page set changes)."""
+    st.session_state[CHOSEN_KEY] = st.session_state[WIDGET_KEY]
+
+
 def choose_language() -> str:
     """Draw the language selector in the sidebar, keep the choice in the address and speak it
     for the rest of this run."""
     in_address = st.query_params.get(QUERY_KEY)
-    chosen = st.session_state.get(WIDGET_KEY)
-    lang = pick_language(chosen, in_address, st.context.locale)
-    if chosen != lang:
-        st.session_state[WIDGET_KEY] = lang
+    lang = pick_language(st.session_state.get(CHOSEN_KEY), in_address, st.context.locale)
     st.sidebar.selectbox(
-        SELECTOR_LABEL, LANGUAGES, format_func=LANGUAGE_NAMES.__getitem__, key=WIDGET_KEY
+        SELECTOR_LABEL,
+        LANGUAGES,
+        index=LANGUAGES.index(lang),
+        format_func=LANGUAGE_NAMES.__getitem__,
+        key=WIDGET_KEY,
+        on_change=_chosen,
     )
-    lang = st.session_state[WIDGET_KEY]
     if in_address != lang:
         st.query_params[QUERY_KEY] = lang
     set_language(lang)
