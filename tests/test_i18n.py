@@ -494,3 +494,33 @@ def test_any_course_is_said_in_every_language(case: dict[str, Any], rules: str) 
         assert result.status.sentence not in table
         assert "not measured" not in table and "baseline" not in table
     assert json.dumps(result.to_json()) == english_json
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"), [("en", "1.5"), ("zh", "1.5"), ("de", "1,5"), ("fr", "1,5")]
+)
+def test_the_form_shows_a_decimal_the_languages_way_and_reads_it_back(
+    lang: str, shown: str
+) -> None:
+    from srgvhd.app.fields import number_text, parse_number
+
+    with using(lang):
+        assert number_text(1.5) == shown
+        assert number_text(2.125) == shown.replace("1", "2").replace("5", "125") + "0"
+        for other in ("en", "zh", "de", "fr"):  # a language switch never changes the value
+            assert parse_number(number_text(2.125), "Bilirubin", lang=other) == 2.125
+
+
+@pytest.mark.parametrize("text", ["day 7", "d7", "Tag 7", "J7", "jour 7", "第7天", "第 7 天"])
+def test_a_day_of_the_course_is_accepted_in_every_languages_words(text: str) -> None:
+    from srgvhd.app.fields import parse_date
+
+    assert parse_date(text, "Date", date(2026, 11, 1)) == date(2026, 11, 8)
+
+
+@pytest.mark.parametrize("text", ["t7", "Tag", "第7", "7天天", "08.11.2026"])
+def test_other_day_words_are_refused(text: str) -> None:
+    from srgvhd.app.fields import FieldError, parse_date
+
+    with pytest.raises(FieldError, match="Date"):
+        parse_date(text, "Date", date(2026, 11, 1))

@@ -23,6 +23,8 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
+from srgvhd.i18n import current
+
 NUMBER = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)$")
 AMBIGUOUS_COMMA = re.compile(r"^[+-]?\d{1,3},\d{3}$")
 AMBIGUOUS_DOT = re.compile(r"^[+-]?[1-9]\d{0,2}\.\d{3}$")
@@ -30,7 +32,11 @@ ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 # What Babel's strict parser is given: ASCII digits, a sign, and the separators of a locale
 # (point, comma, apostrophe, spaces); never an exponent or other digits.
 LOCALE_NUMBER = re.compile(r"^[+\-\u2212]?[0-9][0-9.,'\u00a0\u202f ]*$")
-DAY_NUMBER = re.compile(r"^(?:day|d)\s*\+?\s*(\d{1,4})$", re.IGNORECASE)
+# "day 7" / "d7" in every language, and each language's own way: German "Tag 7", French
+# "J7" / "jour 7", Chinese "第7天".
+DAY_NUMBER = re.compile(
+    r"^(?:(?:day|d|tag|jour|j)\s*\+?\s*(\d{1,4})|第\s*(\d{1,4})\s*天)$", re.IGNORECASE
+)
 DATE_HINT = "write it as YYYY-MM-DD (e.g. 2026-11-02) or as a day of the course (day 7)"
 SHOWN_CHARS = 24  # a refused text is echoed in the message up to this length
 
@@ -42,12 +48,14 @@ class FieldError(ValueError):
 def number_text(value: float | int | None) -> str:
     """A number as the form shows it: "" for not measured, "42" for 42.0, "1.5" for 1.5;
     "2.1250" for 2.125 (a trailing zero, so that the text does not read as the ambiguous
-    "2.125", which ``parse_number`` refuses)."""
+    "2.125", which ``parse_number`` refuses). In German and French (the current language,
+    srgvhd.i18n) with a decimal comma: "1,5", "2,1250"; every language reads both back."""
     if value is None:
         return ""
     number = float(value)
     text = str(int(number)) if number.is_integer() else repr(number)
-    return text + "0" if AMBIGUOUS_DOT.match(text) else text
+    text = text + "0" if AMBIGUOUS_DOT.match(text) else text
+    return text if "e" in text else text.replace(".", current().decimal_sign)
 
 
 def range_words(low: float, high: float, unit: str, *, low_inclusive: bool = True) -> str:
@@ -143,7 +151,7 @@ def parse_date(
                 "date (day 0) first, or type the date as YYYY-MM-DD."
             )
         try:
-            return start + timedelta(days=int(day.group(1)))
+            return start + timedelta(days=int(day.group(1) or day.group(2)))
         except OverflowError:
             raise FieldError(f"{label}: “{_shown(text)}” falls after the year 9999.") from None
     iso = ISO_DATE.match(text)

@@ -47,6 +47,7 @@ class Translator:
             with (LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo").open("rb") as handle:
                 self._catalogue = gettext.GNUTranslations(handle)
         self._decimal = get_decimal_symbol(self.locale)
+        self.decimal_sign = self._decimal  # "," in German and French, "." in English and Chinese
         self._minus = get_minus_sign_symbol(self.locale)
 
     # --- words ----------------------------------------------------------------------------
