@@ -524,3 +524,21 @@ def test_other_day_words_are_refused(text: str) -> None:
 
     with pytest.raises(FieldError, match="Date"):
         parse_date(text, "Date", date(2026, 11, 1))
+
+
+@pytest.mark.parametrize(
+    ("lang", "arm", "p"),
+    [
+        ("en", "84.1% (37/44)", "p = 0.007"),
+        ("zh", "84.1% (37/44)", "p = 0.007"),
+        ("de", "84,1\u00a0% (37/44)", "p = 0,007"),
+        ("fr", "84,1\u00a0% (37/44)", "p = 0,007"),
+    ],
+)
+def test_published_figures_take_the_languages_decimal_sign(lang: str, arm: str, p: str) -> None:
+    from srgvhd.report.text import figures
+
+    with using(lang):
+        assert figures("84.1% (37/44)") == arm
+        assert figures("p = 0.007") == p
+        assert figures("Blood 2018;131(25):2846") == "Blood 2018;131(25):2846"  # no decimals

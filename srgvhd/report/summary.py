@@ -343,9 +343,9 @@ def _benchmarks(pdf: FPDF, rows: Sequence[Any]) -> None:
                 drawn,
                 [
                     words.engine_text(row.outcome.removeprefix("CR, ")),
-                    format_arm(row.msc),
-                    format_arm(row.standard),
-                    format_p(row),
+                    words.figures(format_arm(row.msc)),
+                    words.figures(format_arm(row.standard)),
+                    words.figures(format_p(row)),
                 ],
                 BENCHMARK_COLUMNS,
                 row_mm=BENCH_ROW_MM,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -124,6 +125,16 @@ def ratio(value: float) -> str:
 def percent(value: float) -> str:
     """A probability as a whole percentage."""
     return current().percent(value)
+
+
+def figures(text: str) -> str:
+    """Published figures as printed ("84.1% (37/44)", "p = 0.007") with the current language's
+    decimal sign and percent spacing: "84,1 % (37/44)", "p = 0,007" in German and French."""
+    tr = current()
+    if tr.decimal_sign != ".":
+        text = re.sub(r"(?<=\d)\.(?=\d)", tr.decimal_sign, text)
+    spaced = tr.percent(0.5).removeprefix("50").removesuffix("%")
+    return re.sub(r"(?<=\d)%", spaced + "%", text) if spaced else text
 
 
 def day_date(when: date) -> str:
