@@ -542,3 +542,17 @@ def test_published_figures_take_the_languages_decimal_sign(lang: str, arm: str, 
         assert figures("84.1% (37/44)") == arm
         assert figures("p = 0.007") == p
         assert figures("Blood 2018;131(25):2846") == "Blood 2018;131(25):2846"  # no decimals
+
+
+def test_a_missing_chinese_font_is_one_line_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from srgvhd.report import pdfkit
+
+    monkeypatch.setattr(pdfkit, "CJK_FONT_DIRS", (tmp_path / "no-fonts",))
+    out_pdf = tmp_path / "zh.pdf"
+    rc, out, err = run(
+        capsys, "assess", str(write(tmp_path, R2_CASE)), "--pdf", str(out_pdf), "--lang", "zh"
+    )
+    assert (rc, out) == (2, "") and err.count("\n") == 1 and "fonts-noto-cjk" in err
+    assert not out_pdf.exists()

@@ -116,7 +116,11 @@ def _write_pdf(
     from srgvhd.risk.patient import PatientResult
 
     patient = result if isinstance(result, PatientResult) else PatientResult(result)
-    data = build_summary_pdf(case, patient, model, lang=lang)  # type: ignore[arg-type]
+    try:
+        data = build_summary_pdf(case, patient, model, lang=lang)  # type: ignore[arg-type]
+    except RuntimeError as exc:  # a font the language needs is not installed
+        sys.stderr.write(f"--pdf: {exc}\n")
+        return EXIT_BAD_INPUT
     try:
         atomic_write(path, data, mode=0o644)
     except OSError as exc:
