@@ -127,6 +127,10 @@ def test_the_environment_locale_decides_without_lang(environ: dict, expected: st
 
 def test_an_explicit_language_wins_and_an_unknown_one_is_refused() -> None:
     assert resolve_language("fr", {"LANG": "de_DE.UTF-8"}) == "fr"
+    assert resolve_language("de-DE") == "de" and resolve_language("zh_CN") == "zh"
+    for unknown in ("", "C", "english", "ja"):
+        with pytest.raises(UnknownLanguage):
+            resolve_language(unknown)
     with pytest.raises(UnknownLanguage, match="'es' is not a language"):
         resolve_language("es")
 

@@ -50,10 +50,11 @@ def environment_language(environ: Mapping[str, str] | None = None) -> str | None
 
 
 def resolve_language(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
-    """``explicit`` when given (it must be one of ``LANGUAGES``: else ``UnknownLanguage``),
-    else the environment's language, else English."""
+    """``explicit`` when given (one of ``LANGUAGES``, or a tag of one such as ``de-DE`` or
+    ``zh_CN``: else ``UnknownLanguage``), else the environment's language, else English."""
     if explicit is not None:
-        if explicit not in LANGUAGES:
+        found = language_of(explicit) if explicit.strip() else None
+        if found is None:
             raise UnknownLanguage(explicit)
-        return explicit
+        return found
     return environment_language(environ) or DEFAULT_LANGUAGE
