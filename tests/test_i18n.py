@@ -560,3 +560,38 @@ def test_a_missing_chinese_font_is_one_line_not_a_traceback(
     )
     assert (rc, out) == (2, "") and err.count("\n") == 1 and "fonts-noto-cjk" in err
     assert not out_pdf.exists()
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    case=_any_course(),
+    risk=st.booleans(),
+    warnings=st.integers(0, 8),
+    lang=st.sampled_from(["zh", "de", "fr"]),
+)
+def test_any_course_fits_one_page_in_every_language(
+    case: dict[str, Any], risk: bool, warnings: int, lang: str
+) -> None:
+    """Longer words (German, French) and Chinese glyphs keep the summary on one page with the
+    content above the footer, as in English (tests/test_report.py)."""
+    from dataclasses import replace
+
+    from fpdf import FPDF
+
+    from srgvhd.clinical.case import parse_case
+    from srgvhd.clinical.course import assess_case
+    from srgvhd.report import pdfkit
+    from srgvhd.report.summary import render
+    from tests.sample_results import patient, with_risk
+    from tests.test_report import GENERATED, MODEL
+
+    course_result = assess_case(parse_case(case), "study")
+    result = with_risk(course_result) if risk else patient(course_result)
+    result = replace(result, warnings=("lange Warnung " * 12,) * warnings)
+    with using(lang):
+        pdf = FPDF(unit="mm", format="A4")
+        pdf.set_auto_page_break(False)
+        pdfkit.add_fonts(pdf)
+        pdf.add_page()
+        assert render(pdf, parse_case(case), result, MODEL, GENERATED) >= 0
+        assert pdf.page == 1
