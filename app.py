@@ -8,19 +8,22 @@ before the risk model (lifelines) is loaded.
 import streamlit as st
 
 from srgvhd.app import ehr_panel, guards, logs, signin, ui
+from srgvhd.app.language import choose_language
+from srgvhd.i18n import _
 
 guards.install()  # before any widget state is read: docs/security.md §3
 
 st.set_page_config(layout="wide", page_title="srgvhd")
 logs.install()  # no widget values in the logs
 ui.inject_css()
+choose_language()  # the words of every page below: srgvhd.i18n, docs/glossary.md
 page = st.navigation(
     [
-        st.Page("pages/ward.py", title="Ward", icon=":material/list_alt:", default=True),
-        st.Page("pages/assess.py", title="Assess", icon=":material/stethoscope:"),
-        st.Page("pages/published.py", title="Benchmarks", icon=":material/bar_chart:"),
-        st.Page("pages/model.py", title="Model", icon=":material/functions:"),
-        st.Page("pages/about.py", title="About", icon=":material/info:"),
+        st.Page("pages/ward.py", title=_("Ward"), icon=":material/list_alt:", default=True),
+        st.Page("pages/assess.py", title=_("Assess"), icon=":material/stethoscope:"),
+        st.Page("pages/published.py", title=_("Benchmarks"), icon=":material/bar_chart:"),
+        st.Page("pages/model.py", title=_("Model"), icon=":material/functions:"),
+        st.Page("pages/about.py", title=_("About"), icon=":material/info:"),
     ]
 )
 signin.draw()  # who is signed in, Sign in / out, an expired session (srgvhd.app.signin)

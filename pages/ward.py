@@ -14,8 +14,9 @@ import streamlit as st
 
 from srgvhd.app import store_panel, ui
 from srgvhd.casestore.summary import PENDING
-from srgvhd.casestore.ward import is_open, urgency, ward_rows
+from srgvhd.casestore.ward import column_labels, is_open, urgency, ward_rows
 from srgvhd.errors import InputError
+from srgvhd.i18n import _
 
 ASSESS_PAGE = "pages/assess.py"
 CLOSE_REASONS = ("death", "transfer to another centre", "other (say which)")
@@ -78,14 +79,14 @@ def _change(action: Any, done: str) -> None:
 
 def main() -> None:
     """Draw the Ward page."""
-    st.title("Ward: steroid courses")
+    st.title(_("Ward: steroid courses"))
     from srgvhd.app.cases import open_store  # SQLAlchemy loads after the title has painted
 
     served = open_store()
     if served is None:
         return
     today = date.today()
-    if st.button("New course", icon=":material/add:", key="ward_new"):
+    if st.button(_("New course"), icon=":material/add:", key="ward_new"):
         store_panel.new_course()
         st.switch_page(ASSESS_PAGE)
     kind, text = st.session_state.pop(NOTICE, (None, None))
@@ -93,7 +94,7 @@ def main() -> None:
         st.error(ui.plain(text), icon=":material/error:")
     elif kind == "success":
         st.success(ui.plain(text), icon=":material/check_circle:")
-    show_closed = st.toggle("Show closed courses", key="ward_closed")
+    show_closed = st.toggle(_("Show closed courses"), key="ward_closed")
     from sqlalchemy.exc import SQLAlchemyError
 
     from srgvhd.app.cases import database_failed
@@ -111,25 +112,34 @@ def main() -> None:
     pending = sum(1 for c in cases if c["phase"] == PENDING)
     closed = sum(1 for c in cases if not is_open(c))
     st.markdown(
-        f"**{pending}** second-line choice{'s' if pending != 1 else ''} pending, "
-        f"**{counts['overdue']}** overdue, **{counts['today']}** due today; "
-        f"{len(shown)} shown of {len(cases)} course{'s' if len(cases) != 1 else ''} "
-        f"({closed} closed) "
-        f"(today {today.isoformat()})."
+        _(
+            "**{pending}** second-line choices pending, **{overdue}** overdue, **{today}** due "
+            "today; {shown} shown of {total} courses, {closed} closed (today {date}).",
+            pending=pending,
+            overdue=counts["overdue"],
+            today=counts["today"],
+            shown=len(shown),
+            total=len(cases),
+            closed=closed,
+            date=today,
+        )
     )
     if not shown:
-        st.info("No open course. Start one with New course, or save one from the Assess page.")
+        st.info(_("No open course. Start one with New course, or save one from the Assess page."))
         return
     st.dataframe(
         ward_rows(shown, today),
         hide_index=True,
         width="stretch",
-        column_config={"version": st.column_config.NumberColumn(format="%d")},
+        column_config={
+            **{key: st.column_config.Column(label) for key, label in column_labels().items()},
+            "version": st.column_config.NumberColumn(column_labels()["version"], format="%d"),
+        },
     )
     by_code = {c["code"]: c for c in shown}
     pick, go = st.columns([3, 1], vertical_alignment="bottom")
-    code = pick.selectbox("Course to open", list(by_code), key="ward_pick")
-    if go.button("Open in Assess", key="ward_open", type="primary"):
+    code = pick.selectbox(_("Course to open"), list(by_code), key="ward_pick")
+    if go.button(_("Open in Assess"), key="ward_open", type="primary"):
         try:
             _open(served.store, code, by_code[code]["version"])
         except SQLAlchemyError as exc:

@@ -455,24 +455,6 @@ def page_stream(data: bytes) -> bytes:
     return PdfReader(io.BytesIO(data)).pages[0].get_contents().get_data()
 
 
-def test_cached_fonts_draw_the_page_of_freshly_added_fonts(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    result = with_risk(REFRACTORY_RESULT)
-    cached = build(REFRACTORY_CASE, result)
-
-    def fresh(pdf: Any) -> None:
-        for style, name in pdfkit.FONT_FILES.items():
-            pdf.add_font(pdfkit.FONT, style, pdfkit.ttf_dir() / name)
-
-    monkeypatch.setattr(pdfkit, "add_fonts", fresh)
-    uncached = build(REFRACTORY_CASE, result)
-    # same drawing and text; the embedded subsets may differ only by glyphs fpdf2 would reach
-    # through the layout tables it drops anyway
-    assert page_stream(uncached) == page_stream(cached)
-    assert pdf_text(uncached) == pdf_text(cached)
-
-
 def test_a_fresh_process_gives_the_bytes_of_a_warm_one() -> None:
     case, result = REFRACTORY_CASE, with_risk(REFRACTORY_RESULT)
     build(case, result)  # warm: fonts parsed, texts wrapped

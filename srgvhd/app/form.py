@@ -42,6 +42,7 @@ from srgvhd.app.form_words import MISSING, place, slot_words
 from srgvhd.clinical.case import FORMAT, LIMITS, parse_case
 from srgvhd.clinical.labs import CREATININE_LIMITS, LDH_U_L, MAP_PROBABILITY, PLATELETS_10E9_L
 from srgvhd.errors import InputError
+from srgvhd.i18n import current
 
 __all__ = [  # the form's API in one place (pages, entry widgets and tests use it as ``F``)
     "CHOICE_FINDINGS",
@@ -231,7 +232,8 @@ def _read_number(
         name = f"{label} ({unit_words(unit)})" if unit else label
         limits = _limits(limit_key)
         high = None if limits is None else limits[1]
-        return parse_number(text, name, _allowed(limit_key, unit), high)
+        # the language's own grouped numbers too, read strictly (srgvhd.app.fields)
+        return parse_number(text, name, _allowed(limit_key, unit), high, lang=current().lang)
     except FieldError as exc:
         reading.add(where[0], str(exc))
         reading.unreadable.add(where[1])

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
+from srgvhd.i18n import N_, _, current
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
     from srgvhd.risk.model import RiskModel
     from srgvhd.risk.patient import PatientResult
 
-REFERENCE_MODEL_WARNING = (
+REFERENCE_MODEL_WARNING = N_(
     "Synthetic reference model — retrain on your centre's data before clinical use"
 )
 
@@ -144,22 +146,37 @@ def draw_banner() -> None:
     loaded = active_model()
     if loaded.model is None:
         st.warning(
-            f"No active risk model: {plain(loaded.error)}. Survival estimates are unavailable."
+            _(
+                "No active risk model: {error}. Survival estimates are unavailable.",
+                error=plain(current().text(str(loaded.error))),
+            )
         )
         return
     card = loaded.model.card
     version = plain(card.version)
-    source = plain(card.source_sentence())
+    source = plain(current().text(card.source_sentence()))
     if card.synthetic:
         st.warning(
-            f"Risk model {version} ({source}). {REFERENCE_MODEL_WARNING}.",
+            _(
+                "Risk model {version} ({source}). {warning}.",
+                version=version,
+                source=source,
+                warning=_(REFERENCE_MODEL_WARNING),
+            ),
             icon=":material/warning:",
         )
     else:
-        trained_on = card.training_file_name or "an unnamed file"
-        st.info(f"Risk model {version} ({source}; trained on {plain(trained_on)}).")
+        trained_on = card.training_file_name or _("an unnamed file")
+        st.info(
+            _(
+                "Risk model {version} ({source}; trained on {file}).",
+                version=version,
+                source=source,
+                file=plain(trained_on),
+            )
+        )
     for warning in loaded.warnings:
-        st.warning(plain(warning))
+        st.warning(plain(current().text(warning)))
 
 
 @functools.lru_cache(maxsize=64)

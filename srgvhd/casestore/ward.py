@@ -15,17 +15,46 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from srgvhd.casestore.summary import CLOSED, SECOND_LINE, STEROIDS
+from srgvhd.casestore.summary import CLOSED, PENDING, SECOND_LINE, STEROIDS
+from srgvhd.i18n import N_, _, current
 
 # The study's assessment schedule (Niu et al. 2026): day 0, days 3–5, day 7, day 14.
 ASSESSMENT_DAYS = (0, 3, 7, 14)
 URGENCY = {
-    "overdue": "▲ OVERDUE",
-    "today": "● DUE TODAY",
-    "later": "○ later",
-    "open": "○ no date",
-    None: "— closed",
+    "overdue": N_("▲ OVERDUE"),
+    "today": N_("● DUE TODAY"),
+    "later": N_("○ later"),
+    "open": N_("○ no date"),
+    None: N_("— closed"),
 }
+# The phases of a course (clinical-rules.md §8.9) as the page says them.
+PHASE_WORDS = {
+    STEROIDS: N_("steroids"),
+    PENDING: N_("second-line choice pending"),
+    SECOND_LINE: N_("second line"),
+    CLOSED: N_("closed"),
+}
+# The table's columns (the row keys) as the page heads them, in the current language.
+COLUMN_WORDS = {
+    "due": N_("due"),
+    "code": N_("code"),
+    "phase": N_("phase"),
+    "next action": N_("next action"),
+    "due date": N_("due date"),
+    "day of course": N_("day of course"),
+    "status": N_("status"),
+    "rule": N_("rule"),
+    "max grade": N_("max grade"),
+    "next assessment": N_("next assessment"),
+    "last assessed": N_("last assessed"),
+    "version": N_("version"),
+    "updated": N_("updated"),
+}
+
+
+def column_labels() -> dict[str, str]:
+    """Each column of ``ward_rows`` with its heading in the current language."""
+    return {key: _(words) for key, words in COLUMN_WORDS.items()}
 
 
 def urgency(due: str | None, today: date, phase: str | None = None) -> str | None:
@@ -55,19 +84,19 @@ def ward_rows(cases: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
         due = c.get("due_date")
         rows.append(
             {
-                "due": URGENCY[urgency(due, today, c.get("phase"))],
+                "due": _(URGENCY[urgency(due, today, c.get("phase"))]),
                 "code": c["code"],
-                "phase": c.get("phase") or "—",
+                "phase": _(PHASE_WORDS[c["phase"]]) if c.get("phase") in PHASE_WORDS else "—",
                 "next action": c.get("next_action") or "—",
                 "due date": _due_words(c, start),
                 "day of course": (today - start).days,
-                "status": c["status"],
+                "status": current().text(c["status"]),
                 "rule": c["rule"] or "—",
                 "max grade": c["max_grade"],
                 "next assessment": _scheduled(c, start),
-                "last assessed": f"day {c['day']}",
+                "last assessed": _("day {day}", day=c["day"]),
                 "version": c["version"],
-                "updated": f"{c['updated_at']} by {c['updated_by']}",
+                "updated": _("{when} by {who}", when=c["updated_at"], who=c["updated_by"]),
             }
         )
     return rows
@@ -79,9 +108,10 @@ def _due_words(case: dict[str, Any], start: date) -> str:
     due = case.get("due_date")
     if due is None:
         return "—"
+    when = date.fromisoformat(due)
     if case.get("phase") == SECOND_LINE:
-        return due
-    return f"day {(date.fromisoformat(due) - start).days} · {due}"
+        return current().date(when)
+    return _day_date((when - start).days, when)
 
 
 def _scheduled(case: dict[str, Any], start: date) -> str:
@@ -89,4 +119,9 @@ def _scheduled(case: dict[str, Any], start: date) -> str:
     day = next_assessment_day(case["day"])
     if case.get("phase") != STEROIDS or case["next_decision_date"] is None or day is None:
         return "—"
-    return f"day {day} · {(start + timedelta(days=day)).isoformat()}"
+    return _day_date(day, start + timedelta(days=day))
+
+
+def _day_date(day: int, when: date) -> str:
+    """``day 3 · 2026-11-04`` (the date as the current language writes it)."""
+    return _("day {day} · {date}", day=day, date=when)

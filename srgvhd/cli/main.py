@@ -2,7 +2,9 @@
 risk model (registered by ``srgvhd.cli.models``).
 
 Bad input exits with status 2, prints nothing on stdout and one line on stderr naming the field
-and what is wrong (interfaces.md §2).
+and what is wrong (interfaces.md §2). ``assess --lang en|zh|de|fr`` (default: the environment's
+locale, else English) sets the language of the table and of ``--pdf``; ``--json`` is English
+(interfaces.md §10).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,6 +49,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     assess.add_argument("--models-dir", type=Path, default=None, help="model store directory")
     assess.add_argument("--no-risk", action="store_true", help="skip the risk model")
+    assess.add_argument(
+        "--pdf", type=Path, default=None, help="also write the one-page PDF summary to this file"
+    )
+    assess.add_argument(
+        "--lang",
+        default=None,
+        help="language of the table and the PDF: en, zh, de or fr (default: the environment's "
+        "locale, else en); --json stays English",
+    )
     assess.set_defaults(func=_assess)
     from srgvhd.cli.models import add_subcommands
 
@@ -62,25 +74,73 @@ def build_parser() -> argparse.ArgumentParser:
 def _assess(args: argparse.Namespace) -> int:
     from srgvhd.clinical.case import load_case
     from srgvhd.clinical.course import assess_case
+    from srgvhd.i18n import UnknownLanguage, resolve_language, using
     from srgvhd.literature.second_line import with_benchmarks
 
+    try:
+        lang = resolve_language(args.lang)
+    except UnknownLanguage as exc:
+        sys.stderr.write(f"{exc}\n")
+        return EXIT_BAD_INPUT
+    if args.pdf is not None and not args.pdf.parent.is_dir():
+        sys.stderr.write(f"--pdf: folder {str(args.pdf.parent)!r} does not exist\n")
+        return EXIT_BAD_INPUT
     try:
         case = load_case(args.case)
     except InputError as exc:
         sys.stderr.write(f"{exc}\n")
         return EXIT_BAD_INPUT
     result: CourseResult | PatientResult = with_benchmarks(assess_case(case, args.rules))
+    model = None
     if not args.no_risk:
         from srgvhd.cli.models import load_active_model
         from srgvhd.risk.patient import add_risk
 
         model, load_warnings = load_active_model(args.models_dir)
         result = add_risk(result, case, model, load_warnings=load_warnings)
+    if args.pdf is not None:
+        status = _write_pdf(args.pdf, case, result, model, lang)
+        if status:
+            return status
     if args.json:
         sys.stdout.write(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(format_table(result))
+        with using(lang):
+            sys.stdout.write(format_table(result))
     return 0
+
+
+def _write_pdf(
+    path: Path, case: object, result: CourseResult | PatientResult, model: object, lang: str
+) -> int:
+    """The app's one-page summary (srgvhd.report.summary) written atomically to ``path``;
+    0, or 2 with one line on stderr when it cannot be written."""
+    from srgvhd.files import atomic_write
+    from srgvhd.report.summary import build_summary_pdf
+    from srgvhd.risk.patient import PatientResult
+
+    patient = result if isinstance(result, PatientResult) else PatientResult(result)
+    try:
+        data = build_summary_pdf(case, patient, model, lang=lang)  # type: ignore[arg-type]
+    except RuntimeError as exc:  # a font the language needs is not installed
+        sys.stderr.write(f"--pdf: {exc}\n")
+        return EXIT_BAD_INPUT
+    try:
+        atomic_write(path, data, mode=0o644)
+    except OSError as exc:
+        sys.stderr.write(f"--pdf: cannot write {str(path)!r}: {exc.strerror or exc}\n")
+        return EXIT_BAD_INPUT
+    return 0
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal (a Chinese character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    fill = " " * max(0, width - _width(text))
+    return fill + text if right else text + fill
 
 
 def format_table(result: CourseResult | PatientResult) -> str:
@@ -88,23 +148,64 @@ def format_table(result: CourseResult | PatientResult) -> str:
     of the page and the PDF (srgvhd.report.text): the course table with "n/m" and the
     incomplete-grade mark, the verdict, the bedside scores, and the risk estimate — as this
     patient's own only when the course is steroid-refractory."""
+    from srgvhd.i18n import _
     from srgvhd.report import text as words
 
     course = getattr(result, "course", result)
-    header = f"{'date':<10}  {'day':>3}  skin liver uGI lGI  grade  Minnesota  response"
-    lines, cells = [header, "-" * len(header)], []
+    # (label, right-aligned, spaces after): the stage columns sit one space apart.
+    columns = (
+        (_("date"), False, 2),
+        (_("day"), True, 2),
+        (_("skin"), True, 1),
+        (_("liver"), True, 1),
+        (_("uGI"), True, 1),
+        (_("lGI"), True, 2),
+        (_("grade"), True, 2),
+        (_("Minnesota"), False, 2),
+        (_("response"), False, 0),
+    )
+    rows, cells = [], []
     for row in course.assessments:
         s = [words.stage_text(stage) for stage in row.stages.as_dict().values()]
         grade = words.grade_text(row.grade, row.grade_incomplete)
         cells += [*s, grade]
-        lines.append(
-            f"{row.date.isoformat():<10}  {row.day:>3}  {s[0]:>4} {s[1]:>5} {s[2]:>3} {s[3]:>3}  "
-            f"{grade:>5}  {row.minnesota_risk or '—':<9}  {row.response or 'baseline'}"
+        rows.append(
+            (
+                [
+                    words.day_date(row.date),
+                    str(row.day),
+                    *s,
+                    grade,
+                    words.minnesota_text(row.minnesota_risk),
+                    words.response_text(row.response),
+                ],
+                row.notes,
+            )
         )
-        lines += [f"{'':<10}  {'':>3}  note: {note}" for note in row.notes]
+    widths = [
+        max(_width(label), *(_width(r[i]) for r, _notes in rows))
+        for i, (label, _right, _gap) in enumerate(columns)
+    ]
+
+    def line(values: list[str]) -> str:
+        return "".join(
+            _pad(value, width, right) + " " * gap
+            for value, width, (_label, right, gap) in zip(values, widths, columns, strict=True)
+        ).rstrip()
+
+    header = line([label for label, _right, _gap in columns])
+    lines = [header, "-" * _width(header)]
+    indent = " " * (widths[0] + 2 + widths[1] + 2)
+    for values, notes in rows:
+        lines.append(line(values))
+        lines += [indent + _("note: {note}", note=words.engine_text(note)) for note in notes]
     incomplete = any(row.grade_incomplete for row in course.assessments)
     lines += words.marks_legend(cells, incomplete)
-    lines += ["", f"Highest MAGIC grade: {course.max_grade}", course.status.sentence]
+    lines += [
+        "",
+        _("Highest MAGIC grade: {grade}", grade=course.max_grade.value),
+        words.verdict_sentence(course.status),
+    ]
     for headline, detail in words.score_items(course.scores):
         lines += [headline, f"  {detail}"]
     if course.second_line is not None:
@@ -114,14 +215,23 @@ def format_table(result: CourseResult | PatientResult) -> str:
     risk = result.to_json().get("risk") if result is not course else None
     if risk:
         if not words.risk_is_own(course.status.value):
-            lines += [f"{words.CONDITIONAL_RISK_HEADING}:", f"  {words.CONDITIONAL_RISK_NOTE}"]
-        lines += [*words.risk_sentences(risk), f"Model {risk['model_version']}."]
+            lines += [
+                _("{heading}:", heading=_(words.CONDITIONAL_RISK_HEADING)),
+                f"  {_(words.CONDITIONAL_RISK_NOTE)}",
+            ]
+        lines += [
+            *words.risk_sentences(risk),
+            _("Model {version}.", version=risk["model_version"]),
+        ]
         if "conditional" in risk:
             from srgvhd.report.second_line_text import conditional_lines
 
             lines += conditional_lines(risk["conditional"])
     risk_warnings = result.warnings if result is not course else ()
-    lines += [f"warning: {w}" for w in (*course.all_warnings, *risk_warnings)]
+    lines += [
+        _("warning: {warning}", warning=words.engine_text(w))
+        for w in (*course.all_warnings, *risk_warnings)
+    ]
     return "\n".join(lines) + "\n"
 
 

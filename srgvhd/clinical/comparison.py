@@ -27,18 +27,19 @@ from dataclasses import dataclass, field, replace
 
 from srgvhd.clinical.case import Assessment, Measurements
 from srgvhd.clinical.staging import ORGAN_LABELS, OrganStages, Staging
+from srgvhd.i18n.message import N_, Listed, Msg
 
 COMPARED_ORGANS = ("skin", "lower_gi")  # the organs with secondary findings
 # Notes that read a blank as absent; dropped where the organ is taken as not measured instead.
 ABSENT_NOTE_PREFIX = {"skin": "skin: ", "lower_gi": "lower GI: "}
-BULLAE = ("skin_bullae_desquamation_bsa_percent", "bullae/desquamation")
+BULLAE = ("skin_bullae_desquamation_bsa_percent", N_("bullae/desquamation"))
 STOOL_MEASURES = (
-    ("stool_ml_per_day", "stool volume"),
-    ("stool_episodes_per_day", "stool episodes"),
+    ("stool_ml_per_day", N_("stool volume")),
+    ("stool_episodes_per_day", N_("stool episodes")),
 )
 STAGE_4_GI = (
-    ("severe_abdominal_pain_or_ileus", "severe abdominal pain/ileus"),
-    ("grossly_bloody_stool", "grossly bloody stool"),
+    ("severe_abdominal_pain_or_ileus", N_("severe abdominal pain/ileus")),
+    ("grossly_bloody_stool", N_("grossly bloody stool")),
 )
 STAGE_4_FIELDS = frozenset({BULLAE[0], *(f for f, _ in STAGE_4_GI)})
 MAX_STOOL_MEASURE_STAGE = 3
@@ -73,21 +74,27 @@ def compare_with_baseline(
             if _baseline_had(baseline.measurements, name, then)
         ]
         if blank:
-            had = "the baseline had it" if len(blank) == 1 else "the baseline had them"
+            had = N_("the baseline had it") if len(blank) == 1 else N_("the baseline had them")
             if baseline.measurements is None:
                 had = (
-                    "the baseline's stage 4 needs it"
+                    N_("the baseline's stage 4 needs it")
                     if len(blank) == 1
-                    else ("the baseline's stage 4 needs one of them")
+                    else N_("the baseline's stage 4 needs one of them")
                 )
-            reasons[organ] = f"{' and '.join(blank)} not entered; {had}"
+            reasons[organ] = Msg(
+                "{findings} not entered; {had}", findings=Listed(blank, style="and"), had=had
+            )
     if not reasons:
         return Comparison(staging, staging.stages)
     kept = tuple(
         n for n in staging.notes if not any(n.startswith(ABSENT_NOTE_PREFIX[o]) for o in reasons)
     )
     added = tuple(
-        f"{ORGAN_LABELS[organ]} not compared with baseline ({reason}): taken as not measured"
+        Msg(
+            "{organ} not compared with baseline ({reason}): taken as not measured",
+            organ=ORGAN_LABELS[organ],
+            reason=reason,
+        )
         for organ, reason in reasons.items()
     )
     hidden = Staging(replace(staging.stages, **dict.fromkeys(reasons)), kept + added)

@@ -48,16 +48,17 @@ from srgvhd.clinical.staging import (
     stage_skin,
     stage_upper_gi,
 )
+from srgvhd.i18n.message import N_, Listed, Msg
 
-CHILD_NOTE = "lower GI staged with child thresholds (age < 18 and weight ≤ 50 kg)"
-BULLAE_NOTE = (
+CHILD_NOTE = N_("lower GI staged with child thresholds (age < 18 and weight ≤ 50 kg)")
+BULLAE_NOTE = N_(
     "skin: rash > 50% BSA with bullae/desquamation not entered, taken as none (stage 3; stage 4 "
     "needs bullae and desquamation > 5% BSA)"
 )
-GI_FLAGS_NOTE = (
+GI_FLAGS_NOTE = N_(
     "lower GI: severe abdominal pain/ileus or grossly bloody stool not entered, taken as absent"
 )
-LEGACY_WARNING = (
+LEGACY_WARNING = N_(
     "srgvhd-case/1 file: its blank findings were taken as not involved (the old meaning); in "
     "srgvhd-case/2, which the app saves, a blank means not measured"
 )
@@ -124,9 +125,12 @@ def stage_assessment(assessment: Assessment, patient: Patient, *, legacy: bool =
 
 
 def _organs(organs: tuple[str, ...] | list[str]) -> str:
-    """Organ names for a sentence: "liver", "liver and lower GI", "skin, liver and upper GI"."""
-    labels = [ORGAN_LABELS[o] for o in organs]
-    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+    """Organ names for a sentence: "liver", "liver and lower GI", "skin, liver and upper GI"
+    (a ``Listed``, which another language joins its own way)."""
+    return Listed([ORGAN_LABELS[o] for o in organs])
+
+
+STEROID_BASELINE = "baseline (day 0)"  # how a not-assessable reason names the steroid baseline
 
 
 def _unjudged(
@@ -134,20 +138,40 @@ def _unjudged(
     current: OrganStages,
     day: int,
     reasons: dict[str, str],
-    baseline_words: str = "baseline (day 0)",
+    baseline_words: str = STEROID_BASELINE,
 ) -> str:
     """Why a response is not assessable: which organs were not measured, and when; an organ
     not compared with baseline (``reasons``, srgvhd.clinical.comparison) says which finding."""
     rule2 = taken_as_not_involved(baseline, current)
     now = [o for o in current.not_measured if o not in rule2 and o not in reasons]
-    parts = [f"{_organs(now)} not measured on day {day}"] if now else []
+    parts = [Msg("{organs} not measured on day {day}", organs=_organs(now), day=day)] if now else []
     parts += [
-        f"{ORGAN_LABELS[organ]} not comparable on day {day} ({reason})"
+        Msg(
+            "{organ} not comparable on day {day} ({reason})",
+            organ=ORGAN_LABELS[organ],
+            day=day,
+            reason=reason,
+        )
         for organ, reason in reasons.items()
     ]
     if baseline.not_measured:
-        parts.append(f"{_organs(baseline.not_measured)} not measured at {baseline_words}")
-    return "; ".join(parts)
+        parts.append(
+            Msg("{organs} not measured at baseline (day 0)", organs=_organs(baseline.not_measured))
+            if baseline_words == STEROID_BASELINE
+            else Msg(
+                "{organs} not measured at {baseline}",
+                organs=_organs(baseline.not_measured),
+                baseline=baseline_words,
+            )
+        )
+    return _joined(parts)
+
+
+def _joined(parts: list[Msg]) -> str:
+    """Reasons one after another, separated by semicolons (each translated on its own)."""
+    if len(parts) <= 1:
+        return parts[0] if parts else ""
+    return Msg("{first}; {rest}", first=parts[0], rest=_joined(parts[1:]))
 
 
 def _bilirubin(assessment: Assessment) -> float | None:
@@ -159,7 +183,7 @@ def judge_assessments(
     baseline: Assessment,
     assessments: Sequence[Assessment],
     day_of: Callable[[date], int],
-    baseline_words: str = "baseline (day 0)",
+    baseline_words: str = STEROID_BASELINE,
 ) -> list[tuple[AssessmentResult, CoursePoint]]:
     """Stage and grade each assessment and judge every one after ``baseline`` against it.
 
@@ -190,13 +214,15 @@ def judge_assessments(
             )
             if stages.not_measured:
                 notes += tuple(
-                    f"{ORGAN_LABELS[o]} not measured: taken as not involved (not involved at "
-                    "baseline)"
+                    Msg(
+                        "{organ} not measured: taken as not involved (not involved at baseline)",
+                        organ=ORGAN_LABELS[o],
+                    )
                     for o in taken_as_not_involved(base, stages)
                 )
             if response == Response.NOT_ASSESSABLE:
                 unjudged = _unjudged(base, stages, day, reasons, baseline_words)
-                notes += (f"response not assessable: {unjudged}",)
+                notes += (Msg("response not assessable: {reason}", reason=unjudged),)
         point = CoursePoint(assessment.date, day, stages, response, unjudged)
         judged.append((_row(assessment, day, stages, floor, notes, response, bilirubin), point))
     return judged
@@ -272,24 +298,40 @@ def _warnings(
     warnings = []
     if case.rule_set is not None and status.rule_set != case.rule_set:
         warnings.append(
-            f"judged by the {status.rule_set} rule set as asked, not by the case's own "
-            f"({case.rule_set})"
+            Msg(
+                "judged by the {asked} rule set as asked, not by the case's own ({own})",
+                asked=status.rule_set,
+                own=case.rule_set,
+            )
         )
     dose = case.steroids.mg_per_kg_day
     if dose < STUDY_METHYLPREDNISOLONE_MG_PER_KG_DAY:
         warnings.append(
-            f"methylprednisolone {dose:g} mg/kg/day is below the "
-            f"{STUDY_METHYLPREDNISOLONE_MG_PER_KG_DAY:g} mg/kg/day the refractoriness rules "
-            "assume; the verdict is given but read it with care",
+            Msg(
+                "methylprednisolone {dose} mg/kg/day is below the {study} mg/kg/day the "
+                "refractoriness rules assume; the verdict is given but read it with care",
+                dose=float(dose),
+                study=float(STUDY_METHYLPREDNISOLONE_MG_PER_KG_DAY),
+            )
         )
     if case.legacy and any(_has_blank(a.measurements) for a in case.assessments):
         warnings.append(LEGACY_WARNING)
     incomplete = [r for r in rows if r.grade_incomplete]
     if incomplete:
-        days = ", ".join(f"day {r.day}: {_organs(r.not_measured)}" for r in incomplete)
+        days = Listed(
+            [
+                Msg("day {day}: {organs}", day=r.day, organs=_organs(r.not_measured))
+                for r in incomplete
+            ],
+            style="unit",
+        )
         warnings.append(
-            f"grades leave out organs not measured ({days}); the highest MAGIC grade "
-            f"{max_grade.value} is a lower bound, and the risk model uses it as such"
+            Msg(
+                "grades leave out organs not measured ({days}); the highest MAGIC grade {grade} "
+                "is a lower bound, and the risk model uses it as such",
+                days=days,
+                grade=max_grade.value,
+            )
         )
     judged = [judged_points(points, rule) for rule in ASSESSMENT_RULES[status.rule_set]]
     earlier = [
@@ -303,14 +345,24 @@ def _warnings(
     worse = ebmt_worse_after_day_7(points) if status.rule_set == "ebmt2018" else None
     if worse is not None and status.value == SO_FAR:
         warnings.append(
-            f"day {worse.day}: {worse.response} after the day-7 decision; the EBMT 2018 rule set "
-            f"has no rule for it before day {EBMT_INCOMPLETE_RESPONSE_DAY} (incomplete response) "
-            "— judge it clinically"
+            Msg(
+                "day {day}: {response} after the day-7 decision; the EBMT 2018 rule set has no "
+                "rule for it before day {decision} (incomplete response) — judge it clinically",
+                day=worse.day,
+                response=str(worse.response),
+                decision=EBMT_INCOMPLETE_RESPONSE_DAY,
+            )
         )
     if earlier:
         warnings.append(
-            f"the assessment on day {earlier[0].day} could not be judged ({earlier[0].unjudged}); "
-            f"the course may have become {status.value} before day {status.day}"
+            Msg(
+                "the assessment on day {day} could not be judged ({reason}); the course may have "
+                "become {status} before day {verdict_day}",
+                day=earlier[0].day,
+                reason=earlier[0].unjudged,
+                status=status.value,
+                verdict_day=status.day,
+            )
         )
     return warnings
 

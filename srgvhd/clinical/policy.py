@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from srgvhd.i18n.message import N_
+
 # clinical-rules.md §1: child stool thresholds apply when age < 18 years AND weight <= 50 kg.
 CHILD_MAX_AGE_YEARS_EXCLUSIVE = 18.0
 CHILD_MAX_WEIGHT_KG_INCLUSIVE = 50.0
@@ -57,41 +59,53 @@ class ProjectRule:
 PROJECT_RULES: tuple[ProjectRule, ...] = (
     ProjectRule(
         "child_thresholds",
-        "Child stool thresholds (mL/kg/day, episodes/day) apply when age < 18 years and "
-        "weight ≤ 50 kg; otherwise adult thresholds.",
+        N_(
+            "Child stool thresholds (mL/kg/day, episodes/day) apply when age < 18 years and "
+            "weight ≤ 50 kg; otherwise adult thresholds."
+        ),
     ),
     ProjectRule(
         "stool_volume_vs_episodes",
-        "When stool volume and episode count give different lower-GI stages, the higher stage "
-        "is used. Severe abdominal pain/ileus or grossly bloody stool gives stage 4 regardless.",
+        N_(
+            "When stool volume and episode count give different lower-GI stages, the higher stage "
+            "is used. Severe abdominal pain/ileus or grossly bloody stool gives stage 4 regardless."
+        ),
     ),
-    ProjectRule("mixed_response", "A mixed response counts as not responding (not part of ORR)."),
+    ProjectRule(
+        "mixed_response", N_("A mixed response counts as not responding (not part of ORR).")
+    ),
     ProjectRule(
         "risk_grade",
-        "The risk model uses the highest MAGIC grade recorded during the steroid course, "
-        "unless the clinician overrides it.",
+        N_(
+            "The risk model uses the highest MAGIC grade recorded during the steroid course, "
+            "unless the clinician overrides it."
+        ),
     ),
     ProjectRule(
         "ebmt_windows",
-        "EBMT 2018 rule set: 'failure to improve within 5–7 days' is judged once, on the first "
-        "assessable assessment from day 7; 'incomplete response after > 28 days' from day 29; "
-        "dependence = dose raised again, or an organ worse, after a taper that followed a "
-        "response; on one date dependence wins over an incomplete response.",
+        N_(
+            "EBMT 2018 rule set: 'failure to improve within 5–7 days' is judged once, on the first "
+            "assessable assessment from day 7; 'incomplete response after > 28 days' from day 29; "
+            "dependence = dose raised again, or an organ worse, after a taper that followed a "
+            "response; on one date dependence wins over an incomplete response."
+        ),
     ),
     ProjectRule(
         "not_measured",
-        "A blank finding is 'not measured', not 'not involved'. An organ involved at baseline "
-        "and not measured later makes that response 'not assessable' (unless another organ "
-        "progressed); such an assessment fires no rule and cannot make the course "
-        "steroid-responsive. An organ not involved at baseline and not measured later is taken "
-        "as not involved. Grades leave unmeasured organs out and are flagged incomplete. A "
-        "blank secondary finding (bullae, the other stool measure, pain/ileus, bloody stool) is "
-        "read as absent, except at a later assessment of an organ involved at baseline when the "
-        "baseline had that finding and it could change the stage: then the organ is taken as "
-        "not measured.",
+        N_(
+            "A blank finding is 'not measured', not 'not involved'. An organ involved at baseline "
+            "and not measured later makes that response 'not assessable' (unless another organ "
+            "progressed); such an assessment fires no rule and cannot make the course "
+            "steroid-responsive. An organ not involved at baseline and not measured later is taken "
+            "as not involved. Grades leave unmeasured organs out and are flagged incomplete. A "
+            "blank secondary finding (bullae, the other stool measure, pain/ileus, bloody stool) "
+            "is read as absent, except at a later assessment of an organ involved at baseline "
+            "when the baseline had that finding and it could change the stage: then the organ is "
+            "taken as not measured."
+        ),
     ),
     ProjectRule(
         "day28_window",
-        "The day-28 response is read from the first assessable assessment on days 28–35.",
+        N_("The day-28 response is read from the first assessable assessment on days 28–35."),
     ),
 )

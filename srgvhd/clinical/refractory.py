@@ -34,6 +34,7 @@ from srgvhd.clinical.results import (
     Waiting,
 )
 from srgvhd.clinical.staging import ORGAN_LABELS, ORGANS, OrganStages
+from srgvhd.i18n.message import Listed, Msg
 
 RULE_SETS = ("study", "ebmt2018")
 RULE_SET_LABELS = {
@@ -278,8 +279,12 @@ def ebmt_d2_waiting(
     for before, point in _taper_pairs(points, taper):
         unknown = _compared(points[0].stages, before.stages, point.stages)[1]
         if unknown:
-            names = ", ".join(ORGAN_LABELS[o] for o in unknown)
-            reason = f"{names} not measured on day {before.day} or day {point.day}"
+            reason = Msg(
+                "{organs} not measured on day {before} or day {day}",
+                organs=Listed([ORGAN_LABELS[o] for o in unknown], style="unit"),
+                before=before.day,
+                day=point.day,
+            )
             return Waiting("D2", point.day, reason)
     return None
 

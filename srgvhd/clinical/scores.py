@@ -27,16 +27,17 @@ from typing import Any
 from srgvhd.clinical.labs import Lab
 from srgvhd.clinical.policy import DAY28_WINDOW_DAYS
 from srgvhd.clinical.results import AssessmentResult, Response
+from srgvhd.i18n.message import N_, Msg
 
 EASIX_SOURCE = (
     "Luft et al., Lancet Haematol 2017;4(9):e414–e423 (doi:10.1016/S2352-3026(17)30108-4)"
 )
-EASIX_STATEMENT = (
+EASIX_STATEMENT = N_(
     "EASIX = LDH (U/L) × creatinine (mg/dL) / platelets (10⁹/L). Validated at the onset of acute "
     "GVHD as a continuous measure (log2 EASIX; higher went with worse survival), not as a "
     "cut-off, and not in steroid-refractory aGVHD specifically."
 )
-EASIX_NOTE = (
+EASIX_NOTE = N_(
     "A recent platelet transfusion lowers EASIX and acute kidney injury or renal failure raises "
     "it, without any change in endothelial injury: read it with care then."
 )
@@ -45,7 +46,7 @@ MAP_SOURCE = (
     "Srinagesh et al., Blood Adv 2019;3(23):4034–4042; Major-Monfried et al., "
     "Blood 2018;131(25):2846"
 )
-MAP_STATEMENT = (
+MAP_STATEMENT = N_(
     "MAGIC algorithm probability (serum ST2 and REG3α) as reported by the lab, not computed "
     "here; high at ≥ 0.290. Srinagesh 2019 (n = 615, MAP at treatment start and 4 weeks later): "
     "6-month non-relapse mortality with high vs low MAP at day 28 was 40% vs 12% in clinical "
@@ -56,19 +57,22 @@ CR_VGPR, PR_OR_LESS = "CR/VGPR", "PR/no response"
 INAMOTO = "Inamoto et al., Haematologica 2014;99(2):385"
 MACMILLAN = "MacMillan et al., Blood 2010;115(26):5412"
 DAY28_MEANING = {
-    CR_VGPR: (
-        f"CR or VGPR at day 28. {INAMOTO} (n = 303): CR and VGPR at day 28 were followed by "
-        "similar rates of later treatment failure, lower than after other PR or no response."
+    CR_VGPR: Msg(
+        "CR or VGPR at day 28. {source} (n = 303): CR and VGPR at day 28 were followed by "
+        "similar rates of later treatment failure, lower than after other PR or no response.",
+        source=INAMOTO,
     ),
-    Response.PR: (
-        f"PR without VGPR at day 28. {INAMOTO} (n = 303): later treatment failure was more "
-        "frequent after PR than after CR or VGPR."
+    Response.PR: Msg(
+        "PR without VGPR at day 28. {source} (n = 303): later treatment failure was more "
+        "frequent after PR than after CR or VGPR.",
+        source=INAMOTO,
     ),
-    PR_OR_LESS: (
-        f"Not responding at day 28. {MACMILLAN} (n = 864): no response at day 28 went with a "
-        "higher 2-year transplant-related mortality (relative risk 2.78, 95% CI 2.17–3.56)."
+    PR_OR_LESS: Msg(
+        "Not responding at day 28. {source} (n = 864): no response at day 28 went with a "
+        "higher 2-year transplant-related mortality (relative risk 2.78, 95% CI 2.17–3.56).",
+        source=MACMILLAN,
     ),
-    Response.NOT_ASSESSABLE: (
+    Response.NOT_ASSESSABLE: N_(
         "The day-28 response could not be judged (an organ was not measured), so its published "
         "meaning does not apply."
     ),

@@ -51,6 +51,7 @@ from srgvhd.clinical.results import (
     SecondLineResult,
     Week4,
 )
+from srgvhd.i18n.message import Msg
 
 NO_BASELINE = "no second-line baseline"
 WORSE = (Response.PROGRESSION, Response.MIXED)
@@ -100,7 +101,7 @@ def assess_second_line(case: Case, judge: Judge) -> SecondLineResult:
             for a in later
         ]
     else:
-        words = f"the second-line baseline ({baseline.date.isoformat()})"
+        words = Msg("the second-line baseline ({date})", date=baseline.date.isoformat())
         rows = [
             SecondLineAssessment(r.date, r.day, _response(r), _reason(r), r)
             for r in judge(baseline, later, words)

@@ -9,10 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from srgvhd.clinical.policy import CHILD_MAX_AGE_YEARS_EXCLUSIVE, CHILD_MAX_WEIGHT_KG_INCLUSIVE
+from srgvhd.i18n.message import N_, Msg
 
 ORGANS = ("skin", "liver", "upper_gi", "lower_gi")
 MAX_STAGE = {"skin": 4, "liver": 4, "upper_gi": 1, "lower_gi": 4}
-ORGAN_LABELS = {"skin": "skin", "liver": "liver", "upper_gi": "upper GI", "lower_gi": "lower GI"}
+ORGAN_LABELS = {
+    "skin": N_("skin"),
+    "liver": N_("liver"),
+    "upper_gi": N_("upper GI"),
+    "lower_gi": N_("lower GI"),
+}
 
 
 @dataclass(frozen=True)
@@ -167,7 +173,7 @@ def stage_lower_gi(
     says so.
     """
     if severe_pain_or_ileus or grossly_bloody_stool:
-        return 4, ("lower GI stage 4: severe abdominal pain/ileus or grossly bloody stool",)
+        return 4, (N_("lower GI stage 4: severe abdominal pain/ileus or grossly bloody stool"),)
     by_volume = None
     if stool_ml_per_day is not None:
         if child:
@@ -183,10 +189,13 @@ def stage_lower_gi(
         stage_episodes = _stage_child_episodes if child else _stage_adult_episodes
         by_episodes = stage_episodes(stool_episodes_per_day)
     if by_volume is not None and by_episodes is not None and by_volume != by_episodes:
-        winner = "volume" if by_volume > by_episodes else "episodes"
-        note = (
-            f"lower GI: stool volume gives stage {by_volume}, episodes give stage "
-            f"{by_episodes}; the higher ({winner}) is used"
+        winner = N_("volume") if by_volume > by_episodes else N_("episodes")
+        note = Msg(
+            "lower GI: stool volume gives stage {volume_stage}, episodes give stage "
+            "{episodes_stage}; the higher ({winner}) is used",
+            volume_stage=by_volume,
+            episodes_stage=by_episodes,
+            winner=winner,
         )
         return max(by_volume, by_episodes), (note,)
     return max(by_volume or 0, by_episodes or 0), ()

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from srgvhd.i18n.message import N_
+
 
 @dataclass(frozen=True)
 class Source:
@@ -32,8 +34,8 @@ NIU_2026 = Source(
 
 MSC_ARM_N = 44
 STANDARD_ARM_N = 51
-MSC_ARM_LABEL = "UC-MSC + standard"
-STANDARD_ARM_LABEL = "standard alone"
+MSC_ARM_LABEL = N_("UC-MSC + standard")
+STANDARD_ARM_LABEL = N_("standard alone")
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,7 @@ class ExternalBenchmark:
     source: Source
 
 
-WHOLE_ARM_NOTE = "Subgroup CR rates use the whole arm as denominator (paper's convention)."
+WHOLE_ARM_NOTE = N_("Subgroup CR rates use the whole arm as denominator (paper's convention).")
 
 
 def _cr_row(

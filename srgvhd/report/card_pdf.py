@@ -84,11 +84,10 @@ def _table(
     pdf: FPDF, columns: Sequence[tuple[str, float]], rows: Sequence[Mapping], x: float = PAGE_LEFT
 ) -> None:
     """A header and one row per dict (values in column order), cells cut to their width."""
-    pdf.set_x(x)
-    kit.table_header(pdf, columns, ROW_MM)
-    for row in rows:
-        pdf.set_x(x)
-        kit.table_row(pdf, [str(v) for v in row.values()], columns, row_mm=ROW_MM)
+    with kit.table(pdf, columns, line_mm=ROW_MM, x=x) as drawn:
+        kit.heading_row(pdf, drawn, columns, ROW_MM)
+        for row in rows:
+            kit.table_row(pdf, drawn, [str(v) for v in row.values()], columns, row_mm=ROW_MM)
 
 
 # --- page 1 -------------------------------------------------------------------------------------

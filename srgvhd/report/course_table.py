@@ -16,9 +16,10 @@ from fpdf.enums import XPos, YPos
 from srgvhd.clinical.case import Assessment, Case
 from srgvhd.clinical.course import steroid_phase
 from srgvhd.clinical.results import AssessmentResult, CourseResult
+from srgvhd.i18n import N_, _
 from srgvhd.report import pdfkit as kit
 from srgvhd.report import text as words
-from srgvhd.report.pdfkit import FONT, PAGE_LEFT, PAGE_WIDTH
+from srgvhd.report.pdfkit import FONT, PAGE_WIDTH
 
 ROW_MM = 3.9
 FINDINGS_MM = 2.9
@@ -28,15 +29,15 @@ FINDINGS_INDENT = 20.0  # under the Day column
 FINDINGS_WIDTH = PAGE_WIDTH - FINDINGS_INDENT
 FINDINGS_PT = 6.6
 ASSESSMENT_COLUMNS: tuple[tuple[str, float], ...] = (
-    ("Date", 20),
-    ("Day", 10),
-    ("Skin", 13),
-    ("Liver", 13),
-    ("Upper GI", 17),
-    ("Lower GI", 17),
-    ("Grade", 15),
-    ("Minnesota risk", 30),
-    ("Response", 51),
+    (N_("Date"), 20),
+    (N_("Day"), 10),
+    (N_("Skin"), 13),
+    (N_("Liver"), 13),
+    (N_("Upper GI"), 17),
+    (N_("Lower GI"), 17),
+    (N_("Grade"), 15),
+    (N_("Minnesota risk"), 30),
+    (N_("Response"), 51),
 )
 
 
@@ -114,23 +115,24 @@ def shown_rows(rows: Sequence[TableRow], verdict: int | None, budget_mm: float) 
 def _cells(row: AssessmentResult) -> list[str]:
     """One assessment as table cells; a stage not measured prints as "n/m"."""
     return [
-        row.date.isoformat(),
+        words.day_date(row.date),
         str(row.day),
         *(words.stage_text(stage) for stage in row.stages.as_dict().values()),
         words.grade_text(row.grade, row.grade_incomplete),
-        row.minnesota_risk or "—",
-        row.response or "baseline",
+        words.minnesota_text(row.minnesota_risk),
+        words.response_text(row.response),
     ]
 
 
 def table_legend(rows: Sequence[TableRow]) -> str:
     """What bold, the grey lines, n/m, "blank" and * mean, for the marks in the table."""
-    parts = ["MAGIC organ stages; response vs the day-0 baseline; the verdict's row in bold"]
+    parts = [_("MAGIC organ stages; response vs the day-0 baseline; the verdict's row in bold.")]
     if any(r.findings for r in rows):
-        parts.append("Grey line: the findings the stages were derived from")
+        parts.append(_("Grey line: the findings the stages were derived from."))
     cells = [text for r in rows for text in (*_cells(r.result), *r.findings)]
-    parts += words.marks_legend(cells, any(r.result.grade_incomplete for r in rows))
-    return ". ".join(parts) + "."
+    legends = words.marks_legend(cells, any(r.result.grade_incomplete for r in rows))
+    parts += [_("{legend}.", legend=legend) for legend in legends]
+    return " ".join(parts)
 
 
 def draw_table(
@@ -141,38 +143,44 @@ def draw_table(
     legend: list[str],
 ) -> None:
     """Assessment table with each row's findings under it, gaps counted, legend below."""
-    kit.heading(pdf, "Assessments")
-    kit.table_header(pdf, ASSESSMENT_COLUMNS, ROW_MM)
+    kit.heading(pdf, _("Assessments"))
     gaps = dict(_gaps(len(rows), shown))
-    for position, i in enumerate([*shown, None]):
-        if position in gaps:
-            kit.text(
+    columns = len(ASSESSMENT_COLUMNS)
+    # Each text line of the table takes FINDINGS_MM; a row of cells at least ROW_MM, a "… N
+    # more" line GAP_MM: the heights table_height() plans with.
+    with kit.table(pdf, ASSESSMENT_COLUMNS, line_mm=FINDINGS_MM) as drawn:
+        kit.heading_row(pdf, drawn, ASSESSMENT_COLUMNS, ROW_MM)
+        for position, i in enumerate([*shown, None]):
+            if position in gaps:
+                kit.spanning_row(
+                    drawn,
+                    [_("… {n} more assessments in the app", n=gaps[position])],
+                    columns=columns,
+                    size=7.5,
+                    color=(0, 0, 0),
+                    min_mm=GAP_MM,
+                )
+            if i is None:
+                break
+            row = rows[i]
+            kit.table_row(
                 pdf,
-                f"… {gaps[position]} more assessments in the app",
-                size=7.5,
-                line_mm=GAP_MM,
-                max_lines=1,
+                drawn,
+                _cells(row.result),
+                ASSESSMENT_COLUMNS,
+                row_mm=ROW_MM,
+                bold=i == verdict,
+                rule=not row.findings,
             )
-        if i is None:
-            break
-        row = rows[i]
-        kit.table_row(
-            pdf,
-            _cells(row.result),
-            ASSESSMENT_COLUMNS,
-            row_mm=ROW_MM,
-            style="B" if i == verdict else "",
-            border="" if row.findings else "B",
-        )
-        if row.findings:
-            pdf.set_text_color(*kit.GREY_TEXT)
-            pdf.set_font(FONT, "", FINDINGS_PT)
-            for line in row.findings:
-                pdf.set_x(PAGE_LEFT + FINDINGS_INDENT)
-                pdf.cell(FINDINGS_WIDTH, FINDINGS_MM, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-            pdf.set_text_color(0, 0, 0)
-            pdf.set_draw_color(160, 160, 160)
-            pdf.line(PAGE_LEFT, pdf.get_y(), PAGE_LEFT + PAGE_WIDTH, pdf.get_y())
+            if row.findings:
+                kit.spanning_row(
+                    drawn,
+                    row.findings,
+                    columns=columns,
+                    size=FINDINGS_PT,
+                    indent_columns=1,
+                    rule=True,
+                )
     pdf.set_text_color(*kit.GREY_TEXT)
     for line in legend:
         pdf.set_font(FONT, "", 6.8)

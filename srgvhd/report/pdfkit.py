@@ -1,30 +1,37 @@
 """fpdf2 building blocks of the one-page summary: fonts, wrapped text, tables, vector curve.
 
-Fonts: DejaVu Sans (shipped with matplotlib, found without importing it) so that ≥, µ and ×
-print; each TrueType file is cut to the characters a summary can hold and parsed once per
-process, and every document gets a copy of the parsed metrics with its own glyph subset and
-its own fontTools object (fpdf2 subsets that object in place when it writes the document).
-The survival curve is drawn with fpdf2 vector lines (no raster image, no matplotlib).
+Fonts, registered with fpdf2's own ``add_font`` (it subsets each font to the glyphs a document
+uses) under one family name, ``FONT``: DejaVu Sans (shipped with matplotlib, found without
+importing it) so that ≥, µ and × print; in Simplified Chinese Noto Sans CJK SC (Debian
+``fonts-noto-cjk``), whose Latin letters match its Chinese ones, with DejaVu as fpdf2's fallback
+for the few signs Noto lacks (⁹ in ×10⁹/L). The survival curve is drawn with fpdf2 vector lines
+(no raster image, no matplotlib).
 """
 
 from __future__ import annotations
 
-import copy
 import importlib.util
-import io
 import math
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache, lru_cache
 from pathlib import Path
 
-from fontTools import subset, ttLib
-from fpdf import FPDF
-from fpdf.enums import MethodReturnValue, XPos, YPos
-from fpdf.fonts import SubsetMap, TTFFont
+from fpdf import FPDF, FontFace
+from fpdf.enums import CellBordersLayout, MethodReturnValue, TextEmphasis, XPos, YPos
+from fpdf.table import Table
 
-FONT = "DejaVu"
+from srgvhd.i18n import _, current
+
+FONT = "Body"  # the family every text is set in; which font it is depends on the language
+FALLBACK_FONT = "DejaVu"
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
+# Noto Sans CJK as Debian's fonts-noto-cjk installs it; face 2 of each collection is the
+# Simplified Chinese one (JP, KR, SC, TC, HK).
+CJK_FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"),)
+CJK_FONT_FILES = {"": "NotoSansCJK-Regular.ttc", "B": "NotoSansCJK-Bold.ttc"}
+CJK_COLLECTION_INDEX = 2
+CJK_LANGUAGES = ("zh",)
 PAGE_LEFT = 12.0
 PAGE_WIDTH = 186.0  # A4 210 mm minus 12 mm margins
 TABLE_FONT_PT = 7.8
@@ -32,19 +39,6 @@ GREY_TEXT = (90, 90, 90)
 CURVE_RGB = (31, 78, 121)
 BAND_RGB = (205, 216, 228)
 GUIDE_RGB = (110, 110, 110)
-DROPPED_TABLES = ("FFTM", "GDEF", "GPOS", "GSUB", "MATH")  # fpdf2's output drops these (and others)
-# What the summary can print: Latin (with Latin-1 and Extended-A), Greek (REG3α), general
-# punctuation (– — … · ‘ ’), super- and subscripts (10⁹/L), currency, letterlike symbols,
-# arrows, mathematical operators (≤ ≥ ×), geometric shapes. A character outside prints as
-# DejaVu's empty box (fpdf2 logs it), as any character DejaVu itself lacks.
-CHARSET = (
-    (0x20, 0x7E),
-    (0xA0, 0x17F),
-    (0x370, 0x3FF),
-    (0x2000, 0x20BF),
-    (0x2100, 0x22FF),
-    (0x25A0, 0x25FF),
-)
 
 
 def ttf_dir() -> Path:
@@ -55,59 +49,45 @@ def ttf_dir() -> Path:
     return Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf"
 
 
-@cache
-def _parsed_font(style: str) -> tuple[TTFFont, bytes]:
-    """The font of ``style`` cut to ``CHARSET`` and parsed once per process, with the cut
-    font's bytes (each document subsets a fresh copy of ~1,000 glyphs instead of DejaVu's
-    ~6,000, and without the layout tables fpdf2 drops from every embedded subset anyway)."""
-    options = subset.Options(notdef_outline=True, recommended_glyphs=True, glyph_names=True)
-    options.drop_tables += list(DROPPED_TABLES)
-    options.layout_features = []
-    font = ttLib.TTFont(ttf_dir() / FONT_FILES[style], recalcTimestamp=False)
-    cutter = subset.Subsetter(options)
-    cutter.populate(unicodes=[c for low, high in CHARSET for c in range(low, high + 1)])
-    cutter.subset(font)
-    data = io.BytesIO()
-    font.save(data)
-    parser = FPDF()
-    parsed = TTFFont(parser, io.BytesIO(data.getvalue()), f"{FONT.lower()}{style}", style)
-    return parsed, data.getvalue()
+def cjk_font_file(style: str) -> Path:
+    """The Noto Sans CJK collection of ``style``; RuntimeError naming the package when absent."""
+    for folder in CJK_FONT_DIRS:
+        path = folder / CJK_FONT_FILES[style]
+        if path.is_file():
+            return path
+    raise RuntimeError(
+        "the Chinese PDF needs the Noto Sans CJK fonts (Debian package fonts-noto-cjk), "
+        f"not found in {', '.join(str(d) for d in CJK_FONT_DIRS)}"
+    )
 
 
-def add_fonts(pdf: FPDF) -> None:
-    """Register the DejaVu fonts with ``pdf`` from the per-process parse.
-
-    Same bytes as ``pdf.add_font`` (tests/test_report.py compares them): the shared metrics
-    (widths, cmap, descriptor) are read-only; the glyph subset, the font's index and a fresh
-    fontTools object (subsetted in place at output) belong to this document.
-    """
-    for style in FONT_FILES:
-        parsed, data = _parsed_font(style)
-        font = copy.copy(parsed)
-        font.i = len(pdf.fonts) + 1
-        font.ttfont = ttLib.TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=True)
-        font.subset = SubsetMap(font)
-        font.missing_glyphs = []
-        font.biggest_size_pt = 0
-        pdf.fonts[font.fontkey] = font
+def add_fonts(pdf: FPDF, lang: str | None = None) -> None:
+    """Register the fonts of a document in ``lang`` (default: the current language) with
+    ``pdf`` as the family ``FONT``: DejaVu Sans; in Chinese Noto Sans CJK SC, with DejaVu Sans
+    as the fallback font."""
+    lang = lang or current().lang
+    if lang not in CJK_LANGUAGES:
+        for style, name in FONT_FILES.items():
+            pdf.add_font(FONT, style, ttf_dir() / name)
+        return
+    for style in CJK_FONT_FILES:
+        pdf.add_font(FONT, style, cjk_font_file(style), collection_font_number=CJK_COLLECTION_INDEX)
+    for style, name in FONT_FILES.items():
+        pdf.add_font(FALLBACK_FONT, style, ttf_dir() / name)
+    pdf.set_fallback_fonts([FALLBACK_FONT])
 
 
 # --- text ---------------------------------------------------------------------------------------
-@lru_cache(maxsize=512)
-def _wrapped(body: str, width: float, style: str, size: float) -> tuple[str, ...]:
-    """``body`` wrapped to ``width`` in DejaVu ``style`` at ``size`` pt (widths depend only on
-    these, so repeated texts such as the footer's rules are wrapped once per process)."""
-    measure = FPDF(unit="mm")
-    add_fonts(measure)
-    measure.add_page()
-    measure.set_font(FONT, style, size)
-    return tuple(measure.multi_cell(width, text=body, dry_run=True, output=MethodReturnValue.LINES))
+def _wrapped(pdf: FPDF, body: str, width: float) -> list[str]:
+    """``body`` wrapped to ``width`` at ``pdf``'s current font (fpdf2's own line breaking,
+    measured without drawing)."""
+    return list(pdf.multi_cell(width, text=body, dry_run=True, output=MethodReturnValue.LINES))
 
 
 def lines(pdf: FPDF, text: str, width: float, max_lines: int) -> list[str]:
     """``text`` wrapped to ``width`` at the current font, at most ``max_lines`` lines; a cut
     text ends with "…"."""
-    wrapped = list(_wrapped(text, width, pdf.font_style, pdf.font_size_pt))
+    wrapped = _wrapped(pdf, text, width)
     if len(wrapped) <= max_lines:
         return wrapped
     kept = wrapped[:max_lines]
@@ -156,28 +136,102 @@ def heading(pdf: FPDF, title: str) -> None:
     pdf.ln(0.8)
 
 
+HEADER_FILL = (228, 233, 238)
+RULE_GREY = (160, 160, 160)
+
+
+@contextmanager
+def table(
+    pdf: FPDF,
+    columns: Sequence[tuple[str, float]],
+    *,
+    line_mm: float,
+    x: float = PAGE_LEFT,
+) -> Iterator[Table]:
+    """fpdf2's own table (``pdf.table``) at ``x`` with ``columns`` (heading, width mm): rows
+    are added with ``heading_row`` and ``table_row``; each text line takes ``line_mm``, a row
+    at least its ``min_mm``. Rules under rows, no vertical lines; drawn when the block ends."""
+    left = pdf.l_margin
+    pdf.set_left_margin(x)
+    pdf.set_x(x)
+    pdf.set_draw_color(*RULE_GREY)
+    pdf.set_fill_color(0)  # fpdf2's default: the table starts from no fill and black text
+    pdf.set_text_color(0)
+    pdf.set_font(FONT, "", TABLE_FONT_PT)
+    try:
+        with pdf.table(
+            col_widths=[width for _name, width in columns],
+            width=sum(width for _name, width in columns),
+            align="LEFT",
+            v_align="MIDDLE",
+            text_align="LEFT",
+            borders_layout="NONE",
+            first_row_as_headings=False,
+            line_height=line_mm,
+            padding=0,
+        ) as drawn:
+            yield drawn
+    finally:
+        pdf.set_left_margin(left)
+        pdf.set_x(left)
+
+
+def heading_row(
+    pdf: FPDF, drawn: Table, columns: Sequence[tuple[str, float]], row_mm: float
+) -> None:
+    """The columns' headings, bold on a grey band."""
+    face = FontFace(
+        family=FONT, emphasis=TextEmphasis.B, size_pt=TABLE_FONT_PT, fill_color=HEADER_FILL
+    )
+    table_row(pdf, drawn, [_(name) for name, _w in columns], columns, row_mm=row_mm, face=face)
+
+
 def table_row(
     pdf: FPDF,
+    drawn: Table,
     cells: Sequence[str],
     columns: Sequence[tuple[str, float]],
     *,
     row_mm: float,
-    style: str = "",
-    fill: bool = False,
-    border: str = "B",
+    bold: bool = False,
+    rule: bool = True,
+    face: FontFace | None = None,
 ) -> None:
-    """One table row; each cell is cut to its column width."""
-    pdf.set_font(FONT, style, TABLE_FONT_PT)
-    for cell, (_, width) in zip(cells, columns, strict=True):
-        pdf.cell(width, row_mm, clip(pdf, cell, width - 2 * pdf.c_margin), border=border, fill=fill)
-    pdf.ln(row_mm)
+    """One row of ``drawn``; each cell cut to its column's width (one line each), a rule under
+    the row unless ``rule`` is False (findings follow)."""
+    emphasis = TextEmphasis.B if bold else TextEmphasis.NONE
+    face = face or FontFace(family=FONT, emphasis=emphasis, size_pt=TABLE_FONT_PT)
+    pdf.set_font(FONT, "B" if face.emphasis == TextEmphasis.B else "", TABLE_FONT_PT)
+    texts = [
+        clip(pdf, cell, width - 2 * pdf.c_margin)
+        for cell, (_name, width) in zip(cells, columns, strict=True)
+    ]
+    pdf.set_font(FONT, "", TABLE_FONT_PT)  # the table's own starting style stays regular
+    row = drawn.row(style=face, min_height=row_mm)
+    border = CellBordersLayout.BOTTOM if rule else CellBordersLayout.NONE
+    for text in texts:
+        row.cell(text, border=border)
 
 
-def table_header(pdf: FPDF, columns: Sequence[tuple[str, float]], row_mm: float) -> None:
-    """Header row on a grey band."""
-    pdf.set_fill_color(228, 233, 238)
-    pdf.set_draw_color(160, 160, 160)
-    table_row(pdf, [name for name, _ in columns], columns, row_mm=row_mm, style="B", fill=True)
+def spanning_row(
+    drawn: Table,
+    lines: Sequence[str],
+    *,
+    columns: int,
+    size: float,
+    indent_columns: int = 0,
+    rule: bool = False,
+    color: tuple[int, int, int] = GREY_TEXT,
+    min_mm: float | None = None,
+) -> None:
+    """Lines already wrapped to the width of the columns after ``indent_columns`` (grey, small):
+    a row of findings under an assessment, or a "… N more" line across the table."""
+    face = FontFace(family=FONT, emphasis=TextEmphasis.NONE, size_pt=size, color=color)
+    border = CellBordersLayout.BOTTOM if rule else CellBordersLayout.NONE
+    row = drawn.row(style=face, min_height=min_mm)
+    for _column in range(indent_columns):
+        row.cell("", border=border)
+    row.cell("\n".join(lines), colspan=columns - indent_columns, border=border)
 
 
 # --- survival curve -----------------------------------------------------------------------------
@@ -254,7 +308,7 @@ def _axes(pdf: FPDF, box: Box, x_ticks: Sequence[int], marks: Sequence[int]) -> 
         pdf.set_xy(box.px(tick) - 5, box.y + box.h + 0.4)
         pdf.cell(10, 2.8, str(tick), align="C")
     pdf.set_xy(box.x, box.y + box.h + 3.2)
-    pdf.cell(box.w, 2.8, "days from start of second-line therapy", align="C")
+    pdf.cell(box.w, 2.8, _("days from start of second-line therapy"), align="C")
     pdf.set_text_color(0, 0, 0)
 
 
@@ -278,7 +332,7 @@ def survival_curve(pdf: FPDF, curve: dict[str, Sequence], box: Box, marks: Seque
     pdf.set_font(FONT, "", 6.3)
     pdf.set_text_color(*GREY_TEXT)
     pdf.set_xy(box.x + 6.5, y - 1.4)
-    pdf.cell(16, 2.8, "estimate")
+    pdf.cell(16, 2.8, _("estimate"))
     pdf.set_xy(box.x + 29.5, y - 1.4)
-    pdf.cell(30, 2.8, "95% band · overall survival")
+    pdf.cell(30, 2.8, _("95% band · overall survival"))
     pdf.set_text_color(0, 0, 0)

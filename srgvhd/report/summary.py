@@ -24,6 +24,7 @@ from srgvhd.clinical.policy import PROJECT_RULES
 from srgvhd.clinical.results import CourseResult
 from srgvhd.clinical.scores import Scores
 from srgvhd.clinical.units import canonical_hemoglobin_unit, hemoglobin_to_g_l
+from srgvhd.i18n import N_, _, current, using
 from srgvhd.literature.matching import matched_benchmarks
 from srgvhd.literature.published import (
     MSC_ARM_LABEL,
@@ -63,14 +64,24 @@ BENCH_SOURCE_MM = 6.8
 CURVE_BOX = kit.Box(x=PAGE_LEFT + PAGE_WIDTH - 62, y=0.0, w=62, h=28, x_max=CURVE_X_MAX_DAYS)
 CURVE_TOP_PAD = 4.5  # legend above the plot
 TEXT_COLUMN_MM = PAGE_WIDTH - CURVE_BOX.w - 14
-DISCLAIMER = "Decision support, not a substitute for clinical judgement."
+DISCLAIMER = N_("Decision support, not a substitute for clinical judgement.")
+TITLE = N_("SR-aGVHD steroid-course summary")
+TITLE_PT, MIN_TITLE_PT, TITLE_MM = 15.0, 10.0, 118.0
 VERDICT_TINTS = {
     "steroid-refractory": (250, 228, 226),
     "steroid-dependent": (252, 240, 214),
     "steroid-responsive": (228, 240, 230),
 }
+# Subgroups of the matched rows (srgvhd.literature.published, "CR, ..." without "CR, ").
+SUBGROUP_WORDS = (
+    N_("grade II–IV"),
+    N_("grade III–IV"),
+    N_("liver involvement"),
+    N_("GI involvement"),
+    N_("≥2 organs involved"),
+)
 BENCHMARK_COLUMNS: tuple[tuple[str, float], ...] = (
-    ("Week-4 CR, subgroup", 52),
+    (N_("Week-4 CR, subgroup"), 52),
     (MSC_ARM_LABEL, 42),
     (STANDARD_ARM_LABEL, 42),
     ("p", 50),
@@ -81,12 +92,19 @@ BENCHMARK_COLUMNS: tuple[tuple[str, float], ...] = (
 def _header(pdf: FPDF, generated_at: datetime) -> None:
     """Title, generation time (report zone) and the empty box for the patient's label."""
     pdf.set_xy(PAGE_LEFT, 12)
-    pdf.set_font(FONT, "B", 15)
-    pdf.cell(118, 7, "SR-aGVHD steroid-course summary", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    title, size = _(TITLE), TITLE_PT
+    pdf.set_font(FONT, "B", size)
+    while pdf.get_string_width(title) > TITLE_MM and size > MIN_TITLE_PT:  # beside the label box
+        size -= 0.5
+        pdf.set_font(FONT, "B", size)
+    pdf.cell(TITLE_MM, 7, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(*kit.GREY_TEXT)
     kit.text(
         pdf,
-        f"srgvhd decision support  ·  generated {words.generated_text(generated_at)}",
+        _(
+            "srgvhd decision support  ·  generated {when}",
+            when=words.generated_text(generated_at),
+        ),
         size=8,
         width=118,
         max_lines=2,
@@ -99,31 +117,38 @@ def _header(pdf: FPDF, generated_at: datetime) -> None:
     pdf.set_xy(136, 11)
     pdf.set_font(FONT, "", 7)
     pdf.set_text_color(120, 120, 120)
-    pdf.cell(60, 3.5, "Patient label / sticker")
+    pdf.cell(60, 3.5, _("Patient label / sticker"))
     pdf.set_xy(136, 35.5)
-    pdf.cell(60, 3.5, "(the app stores no patient identifiers)")
+    pdf.cell(60, 3.5, _("(the app stores no patient identifiers)"))
     pdf.set_text_color(0, 0, 0)
 
 
 def _dose_text(case: Case) -> str:
     """Methylprednisolone start and dose, then any dose changes of the case."""
     steroids = case.steroids
-    text = (
-        f"Methylprednisolone {words.number(steroids.mg_per_kg_day)} mg/kg/day from "
-        f"{steroids.start_date.isoformat()} (day 0)"
+    start = _(
+        "Methylprednisolone {dose} mg/kg/day from {date} (day 0)",
+        dose=words.number(steroids.mg_per_kg_day),
+        date=words.day_date(steroids.start_date),
     )
     changes = [
-        f"{words.number(c.mg_per_kg_day)} mg/kg/day from {c.date.isoformat()}"
+        _(
+            "{dose} mg/kg/day from {date}",
+            dose=words.number(c.mg_per_kg_day),
+            date=words.day_date(c.date),
+        )
         for c in steroids.dose_changes
     ]
-    return text + ("; then " + ", ".join(changes) if changes else "")
+    if not changes:
+        return start
+    return _("{start}; then {changes}", start=start, changes=current().listed(changes, "unit"))
 
 
 def _hemoglobin_text(case: Case) -> str:
     """Hemoglobin as entered and, when entered in g/dL, in g/L (the model's unit)."""
     hemoglobin = case.patient.hemoglobin
     if hemoglobin is None:
-        return "not entered"
+        return _("not entered")
     unit = canonical_hemoglobin_unit(hemoglobin.unit)
     text = f"{words.number(hemoglobin.value)} {unit}"
     if unit != "g/L":
@@ -134,14 +159,24 @@ def _hemoglobin_text(case: Case) -> str:
 def _patient(pdf: FPDF, case: Case) -> None:
     """Patient inputs with units, and the steroid course."""
     patient = case.patient
-    weight = "not entered" if patient.weight_kg is None else f"{words.number(patient.weight_kg)} kg"
+    weight = (
+        _("not entered") if patient.weight_kg is None else f"{words.number(patient.weight_kg)} kg"
+    )
     pdf.set_xy(PAGE_LEFT, 26)
-    code = f"  ·  case code {case.case_code}" if case.case_code else ""  # pseudonymous (§5)
-    kit.text(pdf, f"Patient and steroid course{code}", size=8.5, style="B", width=118, max_lines=1)
+    heading = (
+        _("Patient and steroid course  ·  case code {code}", code=case.case_code)
+        if case.case_code  # pseudonymous (§5)
+        else _("Patient and steroid course")
+    )
+    kit.text(pdf, heading, size=8.5, style="B", width=118, max_lines=1)
     kit.text(
         pdf,
-        f"Age {words.number(patient.age_years)} years  ·  weight {weight}  ·  "
-        f"hemoglobin {_hemoglobin_text(case)}",
+        _(
+            "Age {age} years  ·  weight {weight}  ·  hemoglobin {hemoglobin}",
+            age=words.number(patient.age_years),
+            weight=weight,
+            hemoglobin=_hemoglobin_text(case),
+        ),
         width=118,
         max_lines=1,
     )
@@ -154,7 +189,7 @@ def _verdict(pdf: FPDF, course: CourseResult) -> None:
     status = course.status
     tint = VERDICT_TINTS.get(status.value, (232, 236, 242))
     pdf.set_font(FONT, "B", 10)
-    sentence = kit.lines(pdf, status.sentence, PAGE_WIDTH - 4, 4)  # a waiting reason is long
+    sentence = kit.lines(pdf, words.verdict_sentence(status), PAGE_WIDTH - 4, 4)  # can be long
     top = 43.0
     height = 2.5 + 4.6 * len(sentence) + 5.5
     pdf.set_fill_color(*tint)
@@ -166,8 +201,11 @@ def _verdict(pdf: FPDF, course: CourseResult) -> None:
     pdf.ln(0.6)
     kit.text(
         pdf,
-        f"Maximum MAGIC grade over the course: {course.max_grade}   ·   Rule set: "
-        f"{words.rule_set_text(course.rule_set)}",
+        _(
+            "Maximum MAGIC grade over the course: {grade}   ·   Rule set: {rule_set}",
+            grade=course.max_grade.value,
+            rule_set=words.rule_set_text(course.rule_set),
+        ),
         size=8,
         width=PAGE_WIDTH - 4,
         max_lines=1,
@@ -181,12 +219,15 @@ def _warning_lines(pdf: FPDF, warnings: Sequence[str], most: int) -> list[str]:
     """Each warning on its own line(s), at most two each and ``most`` in all; what does not fit
     is counted in a last "… N more warnings in the app" line."""
     pdf.set_font(FONT, "", 8)
-    blocks = [kit.lines(pdf, f"Warning: {w}", PAGE_WIDTH, 2) for w in warnings]
+    blocks = [
+        kit.lines(pdf, _("Warning: {warning}", warning=words.engine_text(w)), PAGE_WIDTH, 2)
+        for w in warnings
+    ]
     shown: list[str] = []
     for i, block in enumerate(blocks):
         left = len(blocks) - i
         if len(shown) + len(block) > most - (1 if left > 1 else 0):
-            return [*shown, f"… {left} more warnings in the app"]
+            return [*shown, _("… {n} more warnings in the app", n=left)]
         shown += block
     return shown
 
@@ -206,19 +247,22 @@ def _warnings(pdf: FPDF, lines: Sequence[str]) -> None:
 # --- risk ---------------------------------------------------------------------------------------
 def _risk_items(risk: Mapping[str, Any], own: bool) -> list[tuple[str, str, float]]:
     """The risk estimate (interfaces.md §2 ``risk``) as (text, style, size) items."""
-    items = [] if own else [(words.CONDITIONAL_RISK_NOTE, "B", 7.6)]
+    items = [] if own else [(_(words.CONDITIONAL_RISK_NOTE), "B", 7.6)]
     items += [(sentence, "", 8.0) for sentence in words.risk_sentences(risk)]
     if risk.get("reference_model"):
         items.append(
             (
-                "SYNTHETIC REFERENCE MODEL: not fitted to real patients; the numbers "
-                "only show how the app works.",
+                _(
+                    "SYNTHETIC REFERENCE MODEL: not fitted to real patients; the numbers "
+                    "only show how the app works."
+                ),
                 "B",
                 8.0,
             )
         )
     if risk.get("band_method"):
-        items.append((f"Band: {risk['band_method']}", "", 6.2))
+        method = words.engine_text(risk["band_method"])
+        items.append((_("Band: {method}", method=method), "", 6.2))
     return items
 
 
@@ -230,16 +274,16 @@ def _risk(
     own = words.risk_is_own(status_value)
     kit.heading(
         pdf,
-        "Survival risk (Cox model: age group, grade, hemoglobin)"
+        _("Survival risk (Cox model: age group, grade, hemoglobin)")
         if own
-        else f"{words.CONDITIONAL_RISK_HEADING}: survival risk (Cox model)",
+        else _("{heading}: survival risk (Cox model)", heading=_(words.CONDITIONAL_RISK_HEADING)),
     )
     top = pdf.get_y()
     if not risk:
         reason = (
-            "No survival estimate: no risk model is active."
+            _("No survival estimate: no risk model is active.")
             if model is None
-            else "No survival estimate for this patient; the warnings above say why."
+            else _("No survival estimate for this patient; the warnings above say why.")
         )
         kit.text(pdf, reason, size=8.5, max_lines=2)
         pdf.set_y(top + NO_RISK_BODY_MM)
@@ -280,7 +324,7 @@ def _scores(pdf: FPDF, lines: Sequence[tuple[str, str, float, float]]) -> None:
     """EASIX, MAP and the day-28 response, when the case has them (docs/interfaces.md §6)."""
     if not lines:
         return
-    kit.heading(pdf, "Bedside scores (as published; not part of the refractoriness verdict)")
+    kit.heading(pdf, _("Bedside scores (as published; not part of the refractoriness verdict)"))
     for line, style, size, line_mm in lines:
         pdf.set_font(FONT, style, size)
         pdf.set_text_color(*((0, 0, 0) if style else kit.GREY_TEXT))
@@ -291,24 +335,31 @@ def _scores(pdf: FPDF, lines: Sequence[tuple[str, str, float, float]]) -> None:
 # --- benchmarks, notes, footer ------------------------------------------------------------------
 def _benchmarks(pdf: FPDF, rows: Sequence[Any]) -> None:
     """Matched Niu 2026 week-4 CR rows for this patient."""
-    kit.heading(pdf, "Published benchmarks matching this patient")
-    kit.table_header(pdf, BENCHMARK_COLUMNS, BENCH_ROW_MM)
-    for row in rows:
-        kit.table_row(
-            pdf,
-            [
-                row.outcome.removeprefix("CR, "),
-                format_arm(row.msc),
-                format_arm(row.standard),
-                format_p(row),
-            ],
-            BENCHMARK_COLUMNS,
-            row_mm=BENCH_ROW_MM,
-        )
+    kit.heading(pdf, _("Published benchmarks matching this patient"))
+    with kit.table(pdf, BENCHMARK_COLUMNS, line_mm=BENCH_ROW_MM) as drawn:
+        kit.heading_row(pdf, drawn, BENCHMARK_COLUMNS, BENCH_ROW_MM)
+        for row in rows:
+            kit.table_row(
+                pdf,
+                drawn,
+                [
+                    words.engine_text(row.outcome.removeprefix("CR, ")),
+                    words.figures(format_arm(row.msc)),
+                    words.figures(format_arm(row.standard)),
+                    words.figures(format_p(row)),
+                ],
+                BENCHMARK_COLUMNS,
+                row_mm=BENCH_ROW_MM,
+            )
     kit.text(
         pdf,
-        f"Source: {rows[0].source.short} (retrospective; n = {MSC_ARM_N} UC-MSC, "
-        f"{STANDARD_ARM_N} standard). {WHOLE_ARM_NOTE}",
+        _(
+            "Source: {source} (retrospective; n = {msc} UC-MSC, {standard} standard). {note}",
+            source=rows[0].source.short,
+            msc=MSC_ARM_N,
+            standard=STANDARD_ARM_N,
+            note=_(WHOLE_ARM_NOTE),
+        ),
         size=7,
         line_mm=3.4,
         max_lines=2,
@@ -321,7 +372,7 @@ def _notes_area(pdf: FPDF, footer_top: float) -> None:
     if footer_top - top < 16:
         return
     pdf.set_xy(PAGE_LEFT, top)
-    kit.text(pdf, "Clinician notes", size=8, style="B", max_lines=1)
+    kit.text(pdf, _("Clinician notes"), size=8, style="B", max_lines=1)
     pdf.set_draw_color(190, 190, 190)
     y = pdf.get_y() + 7
     while y < footer_top - 3:
@@ -345,21 +396,27 @@ def _model_text(risk: Mapping[str, Any] | None, model: RiskModel | None) -> str:
             model.card.get("reference_model"),
         )
     else:
-        return "Risk model: none active."
+        return _("Risk model: none active.")
     kind = (
-        "synthetic reference model" if reference else "fitted model (not the synthetic reference)"
+        _("synthetic reference model")
+        if reference
+        else _("fitted model (not the synthetic reference)")
     )
-    return (
-        f"Risk model {version or 'unknown'}  ·  card SHA-256 "
-        f"{str(digest or 'unknown')[:12]}  ·  {kind}"
+    return _(
+        "Risk model {version}  ·  card SHA-256 {digest}  ·  {kind}",
+        version=version or _("unknown"),
+        digest=str(digest or _("unknown"))[:12],
+        kind=kind,
     )
 
 
 def _rules_lines(pdf: FPDF) -> list[str]:
     """The rules of this project (srgvhd.clinical.policy.PROJECT_RULES), wrapped for the footer."""
-    rules = " ".join(f"({i}) {rule.text}" for i, rule in enumerate(PROJECT_RULES, 1))
+    rules = " ".join(f"({i}) {_(rule.text)}" for i, rule in enumerate(PROJECT_RULES, 1))
     pdf.set_font(FONT, "", RULES_PT)
-    return kit.lines(pdf, "Rules of this project: " + rules, PAGE_WIDTH, MAX_RULES_LINES)
+    return kit.lines(
+        pdf, _("Rules of this project: {rules}", rules=rules), PAGE_WIDTH, MAX_RULES_LINES
+    )
 
 
 def _footer_top(rules: Sequence[str]) -> float:
@@ -382,11 +439,14 @@ def _footer(
         pdf.cell(PAGE_WIDTH, RULES_MM, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(0, 0, 0)
     pdf.set_y(DISCLAIMER_TOP)
-    kit.text(pdf, DISCLAIMER, size=8.5, style="B", max_lines=1)
+    kit.text(pdf, _(DISCLAIMER), size=8.5, style="B", max_lines=1)
     pdf.ln(3)
     kit.text(
         pdf,
-        "Reviewed by (name, signature): ______________________________    Date: ________________",
+        _(
+            "Reviewed by (name, signature): ______________________________    "
+            "Date: ________________"
+        ),
         size=8.5,
         max_lines=1,
     )
@@ -456,6 +516,7 @@ def build_summary_pdf(
     model: RiskModel | None = None,
     *,
     generated_at: datetime | None = None,
+    lang: str | None = None,
 ) -> bytes:
     """The one-page A4 summary of ``case`` and its assess ``result`` (the course with the risk
     part, srgvhd.risk.patient) as PDF bytes.
@@ -463,8 +524,16 @@ def build_summary_pdf(
     ``model`` is the active risk model (its ``card`` and ``card_sha256`` identify it when the
     result has no estimate), or None. ``generated_at`` (UTC when naive; now when None) is
     printed in the report zone (``$SRGVHD_TIMEZONE``, else the system's) and is the PDF
-    creation date, so the same inputs give identical bytes.
+    creation date, so the same inputs give identical bytes. ``lang`` (en, zh, de, fr; default:
+    the current language, srgvhd.i18n) is the language of its words, numbers and dates.
     """
+    with using(lang or current().lang):
+        return _build(case, result, model, generated_at)
+
+
+def _build(
+    case: Case, result: PatientResult, model: RiskModel | None, generated_at: datetime | None
+) -> bytes:
     when = generated_at or datetime.now(UTC)
     when = when if when.tzinfo else when.replace(tzinfo=UTC)
     pdf = FPDF(orientation="P", unit="mm", format="A4")
@@ -472,7 +541,8 @@ def build_summary_pdf(
     pdf.set_auto_page_break(False)
     kit.add_fonts(pdf)
     pdf.set_creation_date(when)
-    pdf.set_title("SR-aGVHD steroid-course summary")
+    pdf.set_title(_(TITLE))
+    pdf.set_lang(current().locale.language)
     pdf.add_page()
     render(pdf, case, result, model, when)
     return bytes(pdf.output())

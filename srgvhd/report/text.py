@@ -20,13 +20,18 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from srgvhd.clinical.case import Measurements
-from srgvhd.clinical.policy import HEMOGLOBIN_THRESHOLD_G_L
-from srgvhd.clinical.refractory import REFRACTORY, RULE_SET_LABELS
+from srgvhd.clinical.policy import (
+    EBMT_INCOMPLETE_RESPONSE_DAY,
+    EBMT_NO_IMPROVEMENT_DAY,
+    HEMOGLOBIN_THRESHOLD_G_L,
+)
+from srgvhd.clinical.results import DEPENDENT, REFRACTORY, RESPONSIVE, SO_FAR, Response, Status
 from srgvhd.clinical.scores import (
     EASIX_NOTE,
     EASIX_SOURCE,
@@ -36,67 +41,128 @@ from srgvhd.clinical.scores import (
     MAP_THRESHOLD,
     Scores,
 )
+from srgvhd.i18n import N_, NP_, _, current
 from srgvhd.risk.covariates import COVARIATE_COLUMNS, REFERENCE, encode
 
-NOT_MEASURED = "n/m"
-NOT_MEASURED_LEGEND = "n/m = not measured (not the same as 0 / not involved)"
-LEGACY_BLANK = "blank"
-LEGACY_LEGEND = (
+# Words are English message ids marked with N_ and said with _() where they are shown, in the
+# current language (srgvhd.i18n.using; docs/glossary.md for the clinical terms).
+NOT_MEASURED = N_("n/m")
+NOT_MEASURED_LEGEND = N_("n/m = not measured (not the same as 0 / not involved)")
+LEGACY_BLANK = N_("blank")
+LEGACY_LEGEND = N_(
     "blank = left empty in an srgvhd-case/1 file, where an empty finding meant not involved"
 )
 INCOMPLETE_MARK = "*"
-INCOMPLETE_LEGEND = "* grade from an assessment with an organ not measured (may be higher)"
-OWN_RISK_HEADING = "Survival risk (Cox model)"
-CONDITIONAL_RISK_HEADING = "If this course becomes steroid-refractory"
-CONDITIONAL_RISK_NOTE = (
+INCOMPLETE_LEGEND = N_("* grade from an assessment with an organ not measured (may be higher)")
+OWN_RISK_HEADING = N_("Survival risk (Cox model)")
+CONDITIONAL_RISK_HEADING = N_("If this course becomes steroid-refractory")
+CONDITIONAL_RISK_NOTE = N_(
     "The model was fitted on steroid-refractory patients from the start of second-line "
     "therapy; this course is not steroid-refractory, so these figures are not this patient's "
     "prognosis now."
 )
-NOT_ESTIMATED = "not estimated (beyond the model's follow-up)"
+NOT_ESTIMATED = N_("not estimated (beyond the model's follow-up)")
 TIMEZONE_ENV = "SRGVHD_TIMEZONE"
 UNIT_WORDS = {"umol/L": "µmol/L"}
 FACTOR_WORDS = {
-    "age_lt18": "age <18",
-    "age_ge35": "age ≥35",
-    "grade_II": "grade II",
-    "grade_IV": "grade IV",
-    "hb_le_90": "Hb ≤ 90 g/L",
+    "age_lt18": N_("age <18"),
+    "age_ge35": N_("age ≥35"),
+    "grade_II": N_("grade II"),
+    "grade_IV": N_("grade IV"),
+    "hb_le_90": N_("Hb ≤ 90 g/L"),
 }
+# The engine's values (the --json contract, English) in words of the current language.
+STATUS_WORDS = {
+    REFRACTORY: N_("steroid-refractory"),
+    DEPENDENT: N_("steroid-dependent"),
+    RESPONSIVE: N_("steroid-responsive"),
+    SO_FAR: N_("not refractory so far"),
+}
+RESPONSE_WORDS = {
+    Response.CR: N_("CR"),
+    Response.VGPR: N_("VGPR"),
+    Response.PR: N_("PR"),
+    Response.MIXED: N_("mixed"),
+    Response.PROGRESSION: N_("progression"),
+    Response.NO_RESPONSE: N_("no response"),
+    Response.NOT_ASSESSABLE: N_("not assessable"),
+}
+BASELINE = N_("baseline")
+MINNESOTA = "Minnesota risk"
+MINNESOTA_WORDS = {
+    "standard": NP_("Minnesota risk", "standard"),
+    "high": NP_("Minnesota risk", "high"),
+}
+MAP_GROUP_WORDS = {"high": N_("high"), "low": N_("low")}
+DAY28_GROUP_WORDS = {"CR/VGPR": N_("CR/VGPR"), "PR/no response": N_("PR/no response")}
+# The rules' meanings (srgvhd.clinical.refractory STUDY_RULES / EBMT_RULES; the English text
+# is the engine's, tests/test_i18n.py holds them equal).
+RULE_WORDS = {
+    "R1": N_("progression (any organ worse) on days 3–5"),
+    "R2": N_("no partial response by day 7"),
+    "R3": N_("no complete or very good partial response by day 14"),
+    "E1": N_("progression in any organ within days 3–5"),
+    "E2": N_("failure to improve by day {day}"),
+    "E3": N_("incomplete response from day {day} (> 28 days)"),
+    "D1": N_("dose re-escalated after a taper that followed an initial response"),
+    "D2": N_("aGVHD worse again during the steroid taper"),
+}
+RULE_DAYS = {"E2": EBMT_NO_IMPROVEMENT_DAY, "E3": EBMT_INCOMPLETE_RESPONSE_DAY}
 
 
 # --- numbers ------------------------------------------------------------------------------------
 def number(value: float) -> str:
-    """A measurement as entered, without a trailing ``.0``."""
-    return f"{float(value):g}"
+    """A measurement as entered, without a trailing ``.0`` (decimal comma in German and
+    French)."""
+    return current().number(float(value))
 
 
 def ratio(value: float) -> str:
     """A hazard ratio to three significant figures, never in exponent notation."""
-    return f"{value:.0f}" if value >= 100 else f"{value:.3g}"
+    return current().number(value, ".0f" if value >= 100 else ".3g")
 
 
 def percent(value: float) -> str:
     """A probability as a whole percentage."""
-    return f"{100 * value:.0f}%"
+    return current().percent(value)
+
+
+def figures(text: str) -> str:
+    """Published figures as printed ("84.1% (37/44)", "p = 0.007") with the current language's
+    decimal sign and percent spacing: "84,1 % (37/44)", "p = 0,007" in German and French."""
+    tr = current()
+    if tr.decimal_sign != ".":
+        text = re.sub(r"(?<=\d)\.(?=\d)", tr.decimal_sign, text)
+    spaced = tr.percent(0.5).removeprefix("50").removesuffix("%")
+    return re.sub(r"(?<=\d)%", spaced + "%", text) if spaced else text
+
+
+def day_date(when: date) -> str:
+    """A date as the current language writes it (ISO 8601 in English)."""
+    return current().date(when)
 
 
 def hazard_ratio_text(hazard_ratio: float, ci: Sequence[float]) -> str:
     """``12.3 (95% CI 2.1–71)``."""
     low, high = ci
-    return f"{ratio(hazard_ratio)} (95% CI {ratio(low)}–{ratio(high)})"
+    return _("{hr} (95% CI {low}–{high})", hr=ratio(hazard_ratio), low=ratio(low), high=ratio(high))
 
 
 def survival_text(estimate: float | None, lower: float | None, upper: float | None) -> str:
     """``70% (95% band 52%–83%)``, or that it was not estimated (null beyond follow-up)."""
     if estimate is None or lower is None or upper is None:
-        return NOT_ESTIMATED
-    return f"{percent(estimate)} (95% band {percent(lower)}–{percent(upper)})"
+        return _(NOT_ESTIMATED)
+    return _(
+        "{estimate} (95% band {lower}–{upper})",
+        estimate=percent(estimate),
+        lower=percent(lower),
+        upper=percent(upper),
+    )
 
 
 def horizon_text(days: str | int) -> str:
     """A survival horizon (a key of the risk estimate's ``survival``) in words."""
-    return f"{int(days)} days"
+    return _("{days} days", days=int(days))
 
 
 # --- the model's categories ---------------------------------------------------------------------
@@ -112,8 +178,11 @@ def hemoglobin_group_text(le_threshold: bool) -> str:
 
 def covariates_text(age_group: str, grade: str, hemoglobin_le_90: bool) -> str:
     """``age 18–34, grade III, Hb > 90 g/L``."""
-    return (
-        f"age {age_group_text(age_group)}, grade {grade}, {hemoglobin_group_text(hemoglobin_le_90)}"
+    return _(
+        "age {age}, grade {grade}, {hemoglobin}",
+        age=age_group_text(age_group),
+        grade=grade,
+        hemoglobin=hemoglobin_group_text(hemoglobin_le_90),
     )
 
 
@@ -124,7 +193,12 @@ def reference_patient_text() -> str:
     )
 
 
-REFERENCE_WORDS = f"none: the reference categories ({reference_patient_text()})"
+def reference_words() -> str:
+    """What drives the estimate when the patient is in every reference category."""
+    return _("none: the reference categories ({reference})", reference=reference_patient_text())
+
+
+REFERENCE_WORDS = reference_words()  # in English, as the import's default language
 
 
 def model_hazard_ratios(covariates: Sequence[str], beta: Sequence[float]) -> dict[str, float]:
@@ -146,8 +220,16 @@ def driving_factors(risk_covariates: Mapping, hazard_ratios: dict[str, float]) -
         if not present:
             continue
         hr = hazard_ratios.get(column)
-        factors.append(FACTOR_WORDS[column] + ("" if hr is None else f" (HR {hr:.2f})"))
-    return factors or [REFERENCE_WORDS]
+        factor = _(FACTOR_WORDS[column])
+        factors.append(
+            factor if hr is None else _("{factor} (HR {hr})", factor=factor, hr=number_f(hr, 2))
+        )
+    return factors or [reference_words()]
+
+
+def number_f(value: float, digits: int) -> str:
+    """A number with ``digits`` decimals (decimal comma in German and French)."""
+    return current().number(value, f".{digits}f")
 
 
 def risk_sentences(risk: Mapping) -> list[str]:
@@ -156,23 +238,125 @@ def risk_sentences(risk: Mapping) -> list[str]:
     at each of the estimate's horizons."""
     cov = risk["covariates"]
     covariates = covariates_text(cov["age_group"], cov["grade"], cov["hemoglobin_le_90"])
-    source = f" (grade: {risk['grade_source']})" if risk.get("grade_source") else ""
+    hazard = hazard_ratio_text(risk["hazard_ratio"], risk["hazard_ratio_ci"])
+    grade_source = risk.get("grade_source")
     return [
-        f"Hazard ratio {hazard_ratio_text(risk['hazard_ratio'], risk['hazard_ratio_ci'])} vs "
-        f"the reference patient ({reference_patient_text()}).",
-        f"Covariates: {covariates}{source}.",
+        _(
+            "Hazard ratio {hazard} vs the reference patient ({reference}).",
+            hazard=hazard,
+            reference=reference_patient_text(),
+        ),
+        _(
+            "Covariates: {covariates} (grade: {source}).",
+            covariates=covariates,
+            source=_(GRADE_SOURCE_WORDS.get(grade_source, grade_source)),
+        )
+        if grade_source
+        else _("Covariates: {covariates}.", covariates=covariates),
         *(
-            f"Survival at {horizon_text(day)}: "
-            f"{survival_text(s['estimate'], s['lower'], s['upper'])}."
+            _(
+                "Survival at {horizon}: {survival}.",
+                horizon=horizon_text(day),
+                survival=survival_text(s["estimate"], s["lower"], s["upper"]),
+            )
             for day, s in risk["survival"].items()
         ),
     ]
 
 
+GRADE_SOURCE_WORDS = {
+    "course maximum": N_("course maximum"),
+    "clinician override": N_("clinician override"),
+}
+
+
 # --- verdict and scope --------------------------------------------------------------------------
 def rule_set_text(rule_set: str) -> str:
     """The rule set's name (srgvhd.clinical.refractory.RULE_SET_LABELS)."""
-    return RULE_SET_LABELS.get(rule_set, rule_set)
+    return _(RULE_SET_WORDS[rule_set]) if rule_set in RULE_SET_WORDS else rule_set
+
+
+RULE_SET_WORDS = {
+    "study": N_("Study definition (Niu et al. 2026)"),
+    "ebmt2018": N_("EBMT–NIH–CIBMTR Task Force 2018 (Schoemans et al.)"),
+}
+
+
+def status_text(value: str) -> str:
+    """A verdict value (``steroid-refractory`` …) in words."""
+    return _(STATUS_WORDS[value]) if value in STATUS_WORDS else value
+
+
+def response_text(response: str | None) -> str:
+    """A response (CR, VGPR, PR, mixed, progression, no response, not assessable), or
+    "baseline" for the day-0 assessment."""
+    if response is None:
+        return _(BASELINE)
+    return _(RESPONSE_WORDS[Response(response)])
+
+
+def minnesota_text(risk: str | None) -> str:
+    """Minnesota risk (standard / high), or "—"."""
+    if risk in MINNESOTA_WORDS:
+        return current().pgettext(MINNESOTA, MINNESOTA_WORDS[risk])
+    return risk or "—"
+
+
+def rule_text(rule: str) -> str:
+    """What a refractoriness or dependence rule says."""
+    return _(RULE_WORDS[rule], **({"day": RULE_DAYS[rule]} if rule in RULE_DAYS else {}))
+
+
+def verdict_sentence(status: Status) -> str:
+    """The verdict in one sentence in the current language (``Status.sentence`` is the
+    English of the --json contract; the same facts): rule, day and date, or the next
+    decision point, or the rule waiting for an assessable assessment (clinical-rules.md §7.6)."""
+    tr = current()
+    if status.value in (REFRACTORY, DEPENDENT):
+        assert status.date is not None and status.rule is not None
+        params = {
+            "rule": status.rule,
+            "rule_text": rule_text(status.rule),
+            "day": status.day,
+            "date": day_date(status.date),
+        }
+        text = (
+            _("Steroid-refractory by rule {rule} ({rule_text}) on day {day} ({date}).", **params)
+            if status.value == REFRACTORY
+            else _(
+                "Steroid-dependent by rule {rule} ({rule_text}) on day {day} ({date}).", **params
+            )
+        )
+    elif status.value == RESPONSIVE:
+        text = _(
+            "Steroid-responsive: no refractoriness rule fired through day {day}.",
+            day=status.assessed_through_day,
+        )
+    elif status.waiting is not None:
+        assert status.next_decision_date is not None
+        text = _(
+            "Not refractory so far, but rule {rule} cannot be judged: {reason}. Decision point "
+            "day {day} ({date}) is overdue and needs an assessable assessment.",
+            rule=status.waiting.rule,
+            reason=tr.text(status.waiting.reason),
+            day=status.next_decision_day,
+            date=day_date(status.next_decision_date),
+        )
+    else:
+        assert status.next_decision_date is not None
+        text = _(
+            "Not refractory so far; next decision point day {day} ({date}).",
+            day=status.next_decision_day,
+            date=day_date(status.next_decision_date),
+        )
+    if status.intolerant:
+        text += " " + _("Steroid intolerance recorded by the clinician.")
+    return text
+
+
+def engine_text(text: str) -> str:
+    """An engine note or warning (English in --json) in the current language."""
+    return current().text(text)
 
 
 def risk_is_own(status_value: str) -> bool:
@@ -187,7 +371,7 @@ def _shown(value: object, text: str, blank: str) -> str:
 
 
 def _yes_no(value: bool | None, blank: str) -> str:
-    return _shown(value, "yes" if value else "no", blank)
+    return _shown(value, _("yes") if value else _("no"), blank)
 
 
 def findings_text(m: Measurements, *, legacy: bool = False) -> str:
@@ -197,7 +381,7 @@ def findings_text(m: Measurements, *, legacy: bool = False) -> str:
     stool 800 mL/day, n/m episodes/day · pain/ileus no · bloody stool no``. In an
     ``srgvhd-case/1`` file (``legacy``) a blank meant "not involved", so it prints as "blank".
     """
-    blank = LEGACY_BLANK if legacy else NOT_MEASURED
+    blank = _(LEGACY_BLANK if legacy else NOT_MEASURED)
     rash, bullae = m.skin_rash_bsa_percent, m.skin_bullae_desquamation_bsa_percent
     bili = m.bilirubin
     bili_text = _shown(
@@ -208,14 +392,17 @@ def findings_text(m: Measurements, *, legacy: bool = False) -> str:
     volume, episodes = m.stool_ml_per_day, m.stool_episodes_per_day
     return " · ".join(
         (
-            f"rash {_shown(rash, f'{number(rash or 0)}%', blank)}",
-            f"bullae {_shown(bullae, f'{number(bullae or 0)}%', blank)}",
-            f"bilirubin {bili_text}",
-            f"upper-GI symptoms {_yes_no(m.upper_gi_persistent_symptoms, blank)}",
-            f"stool {_shown(volume, number(volume or 0), blank)} mL/day, "
-            f"{_shown(episodes, number(episodes or 0), blank)} episodes/day",
-            f"pain/ileus {_yes_no(m.severe_abdominal_pain_or_ileus, blank)}",
-            f"bloody stool {_yes_no(m.grossly_bloody_stool, blank)}",
+            _("rash {value}", value=_shown(rash, f"{number(rash or 0)}%", blank)),
+            _("bullae {value}", value=_shown(bullae, f"{number(bullae or 0)}%", blank)),
+            _("bilirubin {value}", value=bili_text),
+            _("upper-GI symptoms {value}", value=_yes_no(m.upper_gi_persistent_symptoms, blank)),
+            _(
+                "stool {volume} mL/day, {episodes} episodes/day",
+                volume=_shown(volume, number(volume or 0), blank),
+                episodes=_shown(episodes, number(episodes or 0), blank),
+            ),
+            _("pain/ileus {value}", value=_yes_no(m.severe_abdominal_pain_or_ileus, blank)),
+            _("bloody stool {value}", value=_yes_no(m.grossly_bloody_stool, blank)),
         )
     )
 
@@ -225,16 +412,16 @@ def marks_legend(cells: Iterable[str], incomplete: bool) -> list[str]:
     srgvhd-case/1 "blank", and the incomplete-grade mark when ``incomplete``."""
     cells = list(cells)
     legends = [
-        legend
+        _(legend)
         for mark, legend in ((NOT_MEASURED, NOT_MEASURED_LEGEND), (LEGACY_BLANK, LEGACY_LEGEND))
-        if any(mark in cell for cell in cells)
+        if any(_(mark) in cell for cell in cells)
     ]
-    return [*legends, INCOMPLETE_LEGEND] if incomplete else legends
+    return [*legends, _(INCOMPLETE_LEGEND)] if incomplete else legends
 
 
 def stage_text(stage: int | None) -> str:
     """An organ stage, or "n/m" when the organ was not measured."""
-    return NOT_MEASURED if stage is None else str(stage)
+    return _(NOT_MEASURED) if stage is None else str(stage)
 
 
 def grade_text(grade: str, incomplete: bool) -> str:
@@ -254,30 +441,54 @@ def score_items(scores: Scores | None) -> list[tuple[str, str]]:
         e = scores.easix
         items.append(
             (
-                f"EASIX {e.value:.3g} (log2 {math.log2(e.value):.2f}) from labs of "
-                f"{e.date.isoformat()} (day {e.day}): LDH {number(e.ldh_u_l)} U/L × creatinine "
-                f"{number(round(e.creatinine_mg_dl, 3))} mg/dL / platelets "
-                f"{number(e.platelets_10e9_l)} ×10⁹/L",
-                f"Source: {EASIX_SOURCE}. {EASIX_STATEMENT} {EASIX_NOTE}",
+                _(
+                    "EASIX {value} (log2 {log2}) from labs of {date} (day {day}): LDH {ldh} U/L "
+                    "× creatinine {creatinine} mg/dL / platelets {platelets} ×10⁹/L",
+                    value=current().number(e.value, ".3g"),
+                    log2=number_f(math.log2(e.value), 2),
+                    date=day_date(e.date),
+                    day=e.day,
+                    ldh=number(e.ldh_u_l),
+                    creatinine=number(round(e.creatinine_mg_dl, 3)),
+                    platelets=number(e.platelets_10e9_l),
+                ),
+                _(
+                    "Source: {source}. {statement} {note}",
+                    source=EASIX_SOURCE,
+                    statement=_(EASIX_STATEMENT),
+                    note=_(EASIX_NOTE),
+                ),
             )
         )
     if scores.map is not None:
         m = scores.map
         items.append(
             (
-                f"MAP {number(m.value)}: {m.group} (threshold {MAP_THRESHOLD:.3f}), "
-                f"drawn on day {m.day} ({m.date.isoformat()})",
-                f"Source: {MAP_SOURCE}. {MAP_STATEMENT}",
+                _(
+                    "MAP {value}: {group} (threshold {threshold}), drawn on day {day} ({date})",
+                    value=number(m.value),
+                    group=_(MAP_GROUP_WORDS.get(m.group, m.group)),
+                    threshold=number_f(MAP_THRESHOLD, 3),
+                    day=m.day,
+                    date=day_date(m.date),
+                ),
+                _("Source: {source}. {statement}", source=MAP_SOURCE, statement=_(MAP_STATEMENT)),
             )
         )
     if scores.day28 is not None:
         d = scores.day28
-        group = f" ({d.group})" if d.group else ""
+        response = response_text(d.response.value)
+        params = {"response": response, "day": d.day, "date": day_date(d.date)}
         items.append(
             (
-                f"Day-28 response: {d.response.value}{group}, assessed day {d.day} "
-                f"({d.date.isoformat()})",
-                d.meaning,
+                _(
+                    "Day-28 response: {response} ({group}), assessed day {day} ({date})",
+                    group=_(DAY28_GROUP_WORDS.get(d.group, d.group)),
+                    **params,
+                )
+                if d.group
+                else _("Day-28 response: {response}, assessed day {day} ({date})", **params),
+                engine_text(d.meaning),
             )
         )
     return items

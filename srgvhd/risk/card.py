@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from srgvhd.i18n.message import N_, Msg
 from srgvhd.risk.provenance import REFERENCE_COHORT_SHA256, DataSource
 
 CARD_FORMAT = "srgvhd-model-card/2"
@@ -155,10 +156,10 @@ class ModelCard(Mapping):
     def source_sentence(self) -> str:
         """Where the training data came from, in the banner's words (issue 11 Deliver 1)."""
         if self.synthetic:
-            return "synthetic reference data"
+            return N_("synthetic reference data")
         source = self.data_source or DataSource()
         declared = ", ".join(v for v in (source.centre, source.period) if v)
-        return f"centre data: {declared or 'source not declared'}"
+        return Msg("centre data: {declared}", declared=declared or N_("source not declared"))
 
     def to_json(self) -> dict[str, Any]:
         """The card as saved (a copy)."""

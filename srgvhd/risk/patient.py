@@ -22,6 +22,7 @@ from srgvhd.clinical.course import assess_case
 from srgvhd.clinical.policy import RISK_MODEL_GRADES
 from srgvhd.clinical.results import CourseResult
 from srgvhd.errors import InputError
+from srgvhd.i18n.message import N_, Msg
 from srgvhd.risk.model import RiskModel
 
 if TYPE_CHECKING:
@@ -29,8 +30,8 @@ if TYPE_CHECKING:
 
 GRADE_FROM_OVERRIDE = "clinician override"
 GRADE_FROM_COURSE = "course maximum"
-NO_MODEL = "no risk model is active: no survival estimate"
-NO_HEMOGLOBIN = "hemoglobin not entered: no survival estimate"
+NO_MODEL = N_("no risk model is active: no survival estimate")
+NO_HEMOGLOBIN = N_("hemoglobin not entered: no survival estimate")
 # The Cox model's time origin, as in Niu et al. 2026 (docs/clinical-rules.md §8.8).
 TIME_ORIGIN = "second-line start"
 
@@ -92,12 +93,19 @@ def add_risk(
     own = course.max_grade.value
     if source == GRADE_FROM_OVERRIDE and own not in RISK_MODEL_GRADES:
         warnings.append(
-            f"grade {grade} for the risk model is the clinician's override; the course's own "
-            f"highest MAGIC grade is {own}, outside the grades II–IV the model was fitted on"
+            Msg(
+                "grade {grade} for the risk model is the clinician's override; the course's own "
+                "highest MAGIC grade is {own}, outside the grades II–IV the model was fitted on",
+                grade=grade,
+                own=own,
+            )
         )
     if grade not in RISK_MODEL_GRADES:
         warnings.append(
-            f"the risk model covers grades II–IV; this course's grade is {grade}: no estimate"
+            Msg(
+                "the risk model covers grades II–IV; this course's grade is {grade}: no estimate",
+                grade=grade,
+            )
         )
     elif hb is None:
         warnings.append(NO_HEMOGLOBIN)
@@ -107,7 +115,7 @@ def add_risk(
                 model, age_years=case.patient.age_years, grade=grade, hemoglobin_g_l=hb
             )
         except InputError as exc:
-            warnings.append(f"no survival estimate: {exc}")
+            warnings.append(Msg("no survival estimate: {reason}", reason=str(exc)))
         else:
             conditional = None
             if course.second_line is not None:

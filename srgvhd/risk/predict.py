@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from srgvhd.errors import InputError, Problem
+from srgvhd.i18n.message import N_
 from srgvhd.risk.cohort import AGE_RANGE_YEARS, HEMOGLOBIN_RANGE_G_L
 from srgvhd.risk.covariates import (
     AGE_GROUPS,
@@ -41,7 +42,7 @@ if TYPE_CHECKING:  # pandas only for batch scoring
 HORIZONS_DAYS = (180, 365)
 MAX_CURVE_POINTS = 400
 CONFIDENCE = 0.95
-BAND_METHOD = (
+BAND_METHOD = N_(
     "Pointwise 95% band from the delta-method (Tsiatis/Link) variance of this patient's Breslow "
     "cumulative hazard, including the uncertainty of the coefficients, on the log(−log S) scale "
     '(as R survfit.coxph with ctype = 1, conf.type = "log-log").'
