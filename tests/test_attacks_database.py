@@ -67,7 +67,7 @@ def test_a_save_killed_inside_postgresql_carries_no_patient_value(own_cluster) -
 
     def save() -> None:
         try:
-            store.save("P1", _case(), "alice")
+            store.save("P1", _case(), "alice", base_version=1)
         except BaseException as exc:  # noqa: BLE001 - the test inspects it
             failure.append(exc)
 
@@ -119,13 +119,15 @@ def test_postgresql_down_gives_one_sentence_and_the_entry_saves_when_it_is_back(
     monkeypatch.setenv("SRGVHD_MODELS_DIR", str(REPO / "models"))
     caplog.set_level(logging.INFO)
     at = _open_today(AppTest.from_file(APP, default_timeout=60).run())
-    at.text_input(key="assess_age").input("48.5").run()
+    at.text_input(key="assess_age").input(
+        "47.5"
+    ).run()  # same whole years: the same patient (interfaces.md §8)
     own_cluster.pause()
     try:
         at.button(key="store_save").click().run()
         shown = _no_detail(at, caplog)
         assert "Not saved. The case database could not save this entry" in shown
-        assert at.text_input(key="assess_age").value == "48.5"  # the entry stays
+        assert at.text_input(key="assess_age").value == "47.5"  # the entry stays
         ward = AppTest.from_file(APP, default_timeout=60).run()
         assert "could not list the ward's courses" in _no_detail(ward, caplog)
     finally:
@@ -133,7 +135,7 @@ def test_postgresql_down_gives_one_sentence_and_the_entry_saves_when_it_is_back(
     at.button(key="store_save").click().run()
     assert any("Saved P1 as version 2" in s.value for s in at.success), at.error
     changed = {c["field"]: c["after"] for c in CaseStore(url).history("P1")[-1]["changes"]}
-    assert changed["patient.age_years"] == 48.5
+    assert changed["patient.age_years"] == 47.5
 
 
 def test_sqlite_locked_gives_one_sentence_and_the_entry_saves_after(
@@ -146,14 +148,14 @@ def test_sqlite_locked_gives_one_sentence_and_the_entry_saves_after(
     monkeypatch.setenv("SRGVHD_DATABASE_URL", url)
     monkeypatch.setenv("SRGVHD_MODELS_DIR", str(REPO / "models"))
     at = _open_today(AppTest.from_file(APP, default_timeout=60).run())
-    at.text_input(key="assess_age").input("48.5").run()
+    at.text_input(key="assess_age").input("47.5").run()
     locker = sqlite3.connect(path, isolation_level=None)
     locker.execute("BEGIN IMMEDIATE")
     try:
         at.button(key="store_save").click().run()
         shown = _no_detail(at, caplog)
         assert "could not save this entry" in shown
-        assert at.text_input(key="assess_age").value == "48.5"
+        assert at.text_input(key="assess_age").value == "47.5"
     finally:
         locker.execute("ROLLBACK")
         locker.close()
