@@ -14,9 +14,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from srgvhd.literature.published import COX_FACTORS
+from srgvhd.risk.horizons import DECISION_CURVE_DAY
 
 DASH = "—"
-DECISION_DAY = "365"
+DECISION_DAY = str(DECISION_CURVE_DAY)  # the card keys its curves by day as text
 
 
 def fmt(value: float | None, pattern: str = "{:.2f}") -> str:

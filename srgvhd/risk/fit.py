@@ -34,14 +34,16 @@ from sklearn.model_selection import StratifiedKFold
 
 from srgvhd.errors import InputError, Problem
 from srgvhd.risk.calibration import calibration_by_thirds, decision_curve
-from srgvhd.risk.covariates import COVARIATE_COLUMNS, COVARIATE_LABELS, design_matrix
+from srgvhd.risk.covariates import COVARIATE_COLUMNS, COVARIATE_LABELS
+from srgvhd.risk.design import design_matrix
+from srgvhd.risk.horizons import HORIZONS_DAYS
 from srgvhd.risk.phtest import PHTest, ph_score_test
 from srgvhd.risk.progress import Progress, no_progress
 from srgvhd.risk.riskset import Grouped, breslow_cumulative_hazard, harrell_concordance, newton
 
 MIN_EVENTS_PER_COEFFICIENT = 10
 FIT_OPTIONS = {"precision": 1e-12, "r_precision": 1e-15}
-CALIBRATION_DAYS = (180, 365)
+CALIBRATION_DAYS = HORIZONS_DAYS
 PH_ALPHA = 0.05
 DURATION, EVENT = "os_days", "death"
 # Share of distinct follow-up times below which lifelines' batch algorithm is used (whole days).

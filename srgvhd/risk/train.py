@@ -15,7 +15,7 @@ import lifelines
 import sklearn
 
 from srgvhd.risk.cohort import load_cohort, read_bytes
-from srgvhd.risk.covariates import design_matrix
+from srgvhd.risk.design import design_matrix
 from srgvhd.risk.fit import check_events_per_coefficient, evaluate, fit_cox, prepare
 from srgvhd.risk.model import build_model
 from srgvhd.risk.predict import BAND_METHOD
