@@ -36,7 +36,6 @@ sys.path.insert(0, str(REPO))
 
 from playwright.sync_api import Browser, sync_playwright  # noqa: E402
 
-from perf.local_server import HOST, free_port, start, stop  # noqa: E402
 from perf.summary import Row, write_rows  # noqa: E402
 from tests.browser.conftest import (  # noqa: E402
     ASSESSMENT_BLOCKS,
@@ -46,6 +45,7 @@ from tests.browser.conftest import (  # noqa: E402
     rerun,
     textbox,
 )
+from tests.support.local_server import HOST, free_port, start, stop  # noqa: E402
 
 HELLO = REPO / "perf" / "hello_app.py"
 AGE = "Age (years)"

@@ -50,8 +50,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from perf.local_server import HOST, REPO, free_port, start, stop  # noqa: E402
 from perf.summary import Row, write_rows  # noqa: E402
+from tests.support.local_server import HOST, REPO, free_port, start, stop  # noqa: E402
 
 RESULTS = REPO / "perf" / "results" / "load.md"
 FROZEN = REPO / "perf" / "frozen_streamlit.py"

@@ -14,8 +14,8 @@ import urllib.request
 
 import pytest
 
-from perf.local_server import HOST
 from tests.attack_harness import open_in, run, serve, session, two_version_store
+from tests.support.local_server import HOST
 
 PAGES = ("ward", "assess", "published", "model", "about")
 HUGE = "9" * 1_000_000  # 1 MB of digits in one text field

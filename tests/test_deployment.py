@@ -28,12 +28,12 @@ from streamlit.web.server import server_util
 
 from perf.load_check import Level, Tally, level_row, open_page, read_run, report, rerun_message
 from perf.load_check import main as load_main
-from perf.local_server import HOST, free_port, start, stop
 from srgvhd.app import guards
 from srgvhd.cli.main import main as cli_main
 from srgvhd.clinical import case as case_module
 from srgvhd.errors import InputError
 from srgvhd.network import is_loopback
+from tests.support.local_server import HOST, free_port, start, stop
 
 REPO = Path(__file__).resolve().parents[1]
 APP = str(REPO / "app.py")

@@ -15,7 +15,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from perf.local_server import free_port
+from tests.support.local_server import free_port
 
 PG_BIN = max(
     Path("/usr/lib/postgresql").glob("*/bin"),
