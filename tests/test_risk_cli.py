@@ -10,14 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from srgvhd.cli.models import (
-    add_subcommands,
-    csv_text,
-    escape_cell,
-    escape_cells,
-    load_active_model,
-)
+from srgvhd.cli.models import add_subcommands, csv_text, load_active_model
 from srgvhd.risk import store as store_module
+from srgvhd.risk.formulas import escape_cell, escape_cells
 from srgvhd.risk.store import ModelStore
 from tests.test_predict import cohort_csv, synthetic_cohort
 from tests.test_store_faults import snapshot

@@ -58,8 +58,6 @@ MAX_DAYS = MAX_FOLLOW_UP_DAYS
 
 GRADE_VALUES = {"II": "II", "III": "III", "IV": "IV", "2": "II", "3": "III", "4": "IV"}
 ARM_VALUES = {"msc": "MSC", "standard": "standard"}
-# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Cells that mean "not recorded" (besides blank) in what spreadsheets and R write.
 MISSING_MARKERS = ("nan", "na", "n/a", "null")
 EMPTY = "is empty"
