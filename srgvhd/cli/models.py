@@ -162,10 +162,10 @@ def _train(args: argparse.Namespace, out: io.StringIO) -> int:
             raise InputError([*exc.problems, hint]) from None
         raise
     state = "active" if args.promote else "saved, not active (use: srgvhd models --activate)"
-    left_out = card["complete_rows"]["excluded"] if card.get("complete_rows") else 0
+    left_out = card.exclusions.excluded if card.exclusions else 0
     print(
-        f"{card['version']}: n={card['n']}, deaths={card['events']}, "
-        f"covariates={','.join(card['covariates'])}; read as {card['dialect']['description']}"
+        f"{card.version}: n={card.n}, deaths={card.events}, "
+        f"covariates={','.join(card.covariates)}; read as {card.dialect_description}"
         + (f"; {left_out} incomplete rows left out (listed on the card)" if left_out else "")
         + f"; {state}",
         file=out,
