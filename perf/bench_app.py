@@ -37,6 +37,10 @@ sys.path.insert(0, str(REPO))
 from playwright.sync_api import Browser, sync_playwright  # noqa: E402
 
 from perf.summary import Row, write_rows  # noqa: E402
+from srgvhd.clinical.case import load_case  # noqa: E402
+from srgvhd.report.summary import build_summary_pdf  # noqa: E402
+from srgvhd.risk.patient import assess_patient  # noqa: E402
+from srgvhd.risk.store import ModelStore  # noqa: E402
 from tests.browser.conftest import (  # noqa: E402
     ASSESSMENT_BLOCKS,
     VIEWPORT,
@@ -163,11 +167,6 @@ def verdict_latencies(browser: Browser, app_env: dict[str, str]) -> list[float]:
 
 def pdf_build_ms(models_dir: Path) -> list[float]:
     """Warm in-process build times of the summary PDF (ms), after one warm-up build."""
-    from srgvhd.clinical.case import load_case
-    from srgvhd.report.summary import build_summary_pdf
-    from srgvhd.risk.patient import assess_patient
-    from srgvhd.risk.store import ModelStore
-
     case = load_case(CASE)
     model, _ = ModelStore(models_dir).load_active()
     result = assess_patient(case, model)

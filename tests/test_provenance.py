@@ -17,6 +17,7 @@ from srgvhd.risk.cohort import read_cohort
 from srgvhd.risk.provenance import (
     REFERENCE_COHORT_FINGERPRINT,
     REFERENCE_COHORT_SHA256,
+    DataSource,
     cohort_fingerprint,
     is_reference_cohort,
 )
@@ -135,8 +136,6 @@ def _banner(root: Path, monkeypatch) -> list[str]:
     [(True, "synthetic reference data"), (False, "centre data: Ward 7, 2019-2024")],
 )
 def test_banner_says_synthetic_or_centre_data(tmp_path, monkeypatch, synthetic, words):
-    from srgvhd.risk.provenance import DataSource
-
     data = _disguised(BUNDLED.read_bytes()) if synthetic else cohort_csv(synthetic_cohort(150))
     root = tmp_path / "models"
     card = train_from_csv(

@@ -8,6 +8,8 @@ import io
 import math
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from srgvhd.cli.models import add_subcommands, csv_text, load_active_model
@@ -289,9 +291,6 @@ def test_ambiguous_decimal_mark_is_resolved_with_the_flag(files, tmp_path, capsy
 def test_csv_text_writes_what_pandas_to_csv_writes():
     """The score export's writer: same bytes as DataFrame.to_csv(float_format="%.6g"),
     including quoted separators, quotes, line breaks, NaN as a blank and booleans."""
-    import numpy as np
-    import pandas as pd
-
     columns = {
         "patient_id": ["P1", 'say "hi", ok', "x\ny", "a;b", "名字"],
         "flag": np.array([True, False, True, False, True]),

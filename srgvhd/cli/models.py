@@ -19,6 +19,7 @@ import numpy as np
 from srgvhd.errors import InputError, Problem
 from srgvhd.risk.formulas import escape_cells
 from srgvhd.risk.model import RiskModel
+from srgvhd.risk.predict import score_frame
 from srgvhd.risk.progress import no_progress
 from srgvhd.risk.provenance import declared_source
 from srgvhd.risk.store import REFERENCE_DIR, ModelStore, StoreError, os_user
@@ -252,7 +253,6 @@ def csv_text(columns: dict[str, list], float_format: str = "%.6g") -> str:
 
 def _score(args: argparse.Namespace, out: io.StringIO) -> int:
     from srgvhd.risk.cohort import read_cohort  # deferred with pandas, as in _train
-    from srgvhd.risk.predict import score_frame
 
     cohort = read_cohort(args.cohort, outcomes=False)  # new patients have no outcome yet
     model, warnings = load_active_model(args.models_dir)

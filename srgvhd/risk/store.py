@@ -45,6 +45,7 @@ from srgvhd import files
 from srgvhd.errors import InputError, Problem
 from srgvhd.risk.audit import AuditLog, append_record, parse_audit
 from srgvhd.risk.card import CARD_FORMAT, CardError, ModelCard
+from srgvhd.risk.legacy import read_joblib_model
 from srgvhd.risk.model import (
     ARTIFACT_SUFFIX,
     ArtifactError,
@@ -312,8 +313,6 @@ class ModelStore:
         card keeps its version and fields, records ``upgraded_from``, and the pointer follows it
         if the version is active. The old ``.joblib`` file is then removed.
         """
-        from srgvhd.risk.legacy import read_joblib_model
-
         upgraded = []
         with self.lock():
             for path in sorted(self.root.glob("*.json")):

@@ -15,6 +15,8 @@ import tempfile
 import uuid
 from pathlib import Path
 
+import psycopg
+
 from tests.support.local_server import free_port
 
 PG_BIN = max(
@@ -76,8 +78,6 @@ class PostgresCluster:
 
     def new_database(self) -> str:
         """Create an empty database and return its URL."""
-        import psycopg
-
         name = f"t_{uuid.uuid4().hex[:12]}"
         with psycopg.connect(self.url(), autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
