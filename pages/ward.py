@@ -1,6 +1,6 @@
 """Ward page (the default page): the ward's open steroid courses, one row each, the most urgent
 decision first (rows from srgvhd.casestore.ward); open a course into the Assess page, or start a
-new one (issue 10).
+new one (docs/interfaces.md §5).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Benchmark: the bedside app's speed in a real browser (not part of pytest).
 
 Run from the repository root: ``.venv/bin/python perf/bench_app.py``. Writes a markdown table
-to perf/results/app.md and prints it. Shared, noisy machines: medians.
+to perf/results/app.md and prints it. Medians, and the machine with its load printed with them.
 
 1. Start-up: ``streamlit run`` process start -> the app's first page painted in Debian
    Chromium (the Ward page's title visible; before the case store it was the Assess form),
@@ -36,6 +36,7 @@ sys.path.insert(0, str(REPO))
 
 from playwright.sync_api import Browser, sync_playwright  # noqa: E402
 
+from perf.machine import describe_machine  # noqa: E402
 from perf.summary import Row, write_rows  # noqa: E402
 from srgvhd.clinical.case import load_case  # noqa: E402
 from srgvhd.report.summary import build_summary_pdf  # noqa: E402
@@ -238,8 +239,8 @@ def report(starts: dict[str, list[float]], edits: list[float], pdf: list[float])
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return (
         "# App speed benchmark\n\n"
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {platform.machine()}, nproc = {os.cpu_count()}"
-        f" (shared; load average at the end {load}); Python {platform.python_version()}, "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine: {describe_machine()} (load average "
+        f"at the end {load}); Python {platform.python_version()}, "
         "Debian Chromium (headless); medians.\n\n"
         "| measure | measured | goal | |\n|---|---|---|---|\n"
         f"{table}\n\n"

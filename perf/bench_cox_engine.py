@@ -14,7 +14,7 @@ child process, the engines alternating within each repeat (lifelines, R, lifelin
 on the same machine in the same run; each child reads the file, then times only the fit (Efron
 ties, tight convergence) with its own monotonic clock and prints the seconds. Reported: the
 median fit time of each engine and lifelines / R. The machine's cores and load are printed with
-the result, since other jobs on a shared machine slow every engine.
+the result, since other jobs on the machine slow every engine.
 """
 
 from __future__ import annotations

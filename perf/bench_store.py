@@ -36,6 +36,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from perf.machine import describe_machine  # noqa: E402
 from perf.summary import Row, write_rows  # noqa: E402
 from srgvhd.casestore.store import CaseStore  # noqa: E402
 from tests.support.local_server import HOST, free_port, start, stop  # noqa: E402
@@ -186,8 +187,8 @@ def report(stores: dict[str, dict], paints: dict[str, dict[str, list[float]]], r
     lines = [
         "# Case store benchmark",
         "",
-        f"{when}; {platform.machine()}, nproc = {os.cpu_count()} (shared; load average at the "
-        f"end {load}); Python {platform.python_version()}, SQLite (WAL, synchronous=FULL) and "
+        f"{when}; machine: {describe_machine()} (load average at the end {load}); "
+        f"Python {platform.python_version()}, SQLite (WAL, synchronous=FULL) and "
         f"PostgreSQL 15 on 127.0.0.1; medians (p95) of {repeats} calls, milliseconds.",
         "",
         "| backend | courses | save median (p95) | list median (p95) | list / list at 10 |",

@@ -1,4 +1,4 @@
-"""Floods one browser message can carry (issue 13, item 1; docs/security.md §3).
+"""Floods one browser message can carry (docs/security.md §4, §5).
 
 A forged ``st.data_editor`` state with 20,000 added rows kept a server busy for about an hour:
 Streamlit appended the rows one at a time before the page could apply its cap. No page holds an

@@ -1,4 +1,4 @@
-"""The model card as a PDF (srgvhd.report.card_pdf; issue 11 Deliver 4) and
+"""The model card as a PDF (srgvhd.report.card_pdf) and
 `srgvhd models --card-pdf VERSION --out FILE.pdf`."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Deployment defaults (issue 5.4): what a ward server gets without anyone configuring it.
+"""Deployment defaults (docs/deploying.md): what a ward server gets without anyone configuring it.
 
 .streamlit/config.toml must bind to loopback, keep XSRF protection, cap uploads, send no usage
 statistics, never look up the machine's external address and skip the post-script collection;
@@ -122,7 +122,8 @@ def test_cross_site_origins_never_trigger_an_external_ip_lookup(monkeypatch) -> 
 
 
 def test_post_script_garbage_collection_is_off() -> None:
-    # A full collection after every rerun was 55% of the server's busy time (issue 12).
+    # A full collection after every rerun was 55% of the server's busy time
+    # (perf/results/load-gc.md).
     assert CONFIG["runner"]["postScriptGC"] is False
 
 

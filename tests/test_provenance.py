@@ -1,6 +1,6 @@
-"""Provenance (issue 11 Deliver 1): a model retrained on the bundled synthetic cohort stays marked
-synthetic — whatever the file's name, row order or dialect — and a centre's declared source is on
-the card and in the banner."""
+"""Provenance (srgvhd.risk.provenance): a model retrained on the bundled synthetic cohort stays
+marked synthetic — whatever the file's name, row order or dialect — and a centre's declared
+source is on the card and in the banner."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-# The study's assessment schedule (issue 10; Niu et al. 2026): day 0, days 3–5, day 7, day 14.
+# The study's assessment schedule (Niu et al. 2026): day 0, days 3–5, day 7, day 14.
 ASSESSMENT_DAYS = (0, 3, 7, 14)
 URGENCY = {"overdue": "▲ OVERDUE", "today": "● DUE TODAY", "later": "○ later", None: "— closed"}
 

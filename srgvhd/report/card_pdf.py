@@ -1,4 +1,4 @@
-"""The model card as a two-page A4 PDF (issue 11 Deliver 4: "in the PDF of the card").
+"""The model card as a two-page A4 PDF.
 
 Page 1: where the data came from (declared source, training file and its SHA-256, dialect,
 rows left out by a complete-rows fit as counts), the cohort and fit, hazard ratios beside the

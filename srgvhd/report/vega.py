@@ -1,10 +1,10 @@
 """The Assess and Model pages' charts as plain Vega-Lite specifications (dicts, data inline).
 
-Built without Altair: no chart objects and no schema validation on each rerun (issue 12 measured
-Altair construction + validation at about half the page script's own time). Streamlit draws
-them with ``st.vega_lite_chart(spec)``. Response colours: distinct hues after Okabe & Ito and
-Paul Tol's colour-blind-safe palettes, each at least 3:1 against white (WCAG 2.1 SC 1.4.11);
-progression in vermillion, the baseline in black.
+Built without Altair: no chart objects and no schema validation on each rerun
+(perf/results/charts.md measured Altair construction + validation at about half the page
+script's own time). Streamlit draws them with ``st.vega_lite_chart(spec)``. Response colours:
+distinct hues after Okabe & Ito and Paul Tol's colour-blind-safe palettes, each at least 3:1
+against white (WCAG 2.1 SC 1.4.11); progression in vermillion, the baseline in black.
 """
 
 from __future__ import annotations

@@ -375,7 +375,7 @@ class ModelCard(Mapping):
         return self.format == LEGACY_CARD_FORMAT
 
     def source_sentence(self) -> str:
-        """Where the training data came from, in the banner's words (issue 11 Deliver 1)."""
+        """Where the training data came from, in the banner's words."""
         if self.synthetic:
             return "synthetic reference data"
         source = self.data_source or DataSource()

@@ -8,7 +8,7 @@ Layout of a store directory::
     audit.jsonl        append-only: an intent line before each activation, an outcome line after
     .lock              the store lock (flock) held by every writer
 
-Concurrency and crashes (issue 13 items 5, 6, 12):
+Concurrency and crashes (docs/security.md §3):
 
 - One exclusive ``fcntl.flock`` on ``.lock`` is held across every write (save, activate,
   promote, upgrade), so two trainings never pick the same version name and a pointer is never

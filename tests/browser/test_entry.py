@@ -1,4 +1,4 @@
-"""Issue 9 entry flows, typed with the keyboard in Debian Chromium (no fill() on hidden inputs).
+"""Entry flows, typed with the keyboard in Debian Chromium (no fill() on hidden inputs).
 
 Expected values come from the published rules (docs/clinical-rules.md), not from the app:
 

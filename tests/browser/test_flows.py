@@ -1,4 +1,4 @@
-"""Issue 4 acceptance flows, driven through Debian Chromium: the bedside app as a clinician uses it.
+"""The main flows, driven through Debian Chromium: the bedside app as a clinician uses it.
 
 Expected values are derived from the published rules, not from the app's code:
 
