@@ -53,17 +53,18 @@ def test_no_tracked_file_cites_the_tracker_or_the_build_machine() -> None:
     assert found == [], "\n".join(found)
 
 
-@pytest.mark.parametrize(
-    "line",
-    [
-        "see issue 12 for the goal",
-        "Issue 13 item 6",
-        "issues #5 and 7",
-        "docs live in ../shared/reference",
-        "read /work/shared/spec/interfaces.md",
-        "measured on 2 shared cores",
-    ],
-)
+# Joined at run time, so that this file does not contain what it forbids.
+CAUGHT = [
+    "see " + "issue" + " 12 for the goal",
+    "Issue" + " 13 item 6",
+    "issues" + " #5 and 7",
+    "docs live in .." + "/shared/reference",
+    "read /work" + "/shared/spec/interfaces.md",
+    "measured on 2 shared" + " cores",
+]
+
+
+@pytest.mark.parametrize("line", CAUGHT)
 def test_the_patterns_catch_what_they_are_for(line: str) -> None:
     assert hits(line)
 
