@@ -164,7 +164,8 @@ def test_sigkill_at_each_point_of_a_save(db_url: str, tmp_path: Path, step, comm
         _save_command(first, db_url), env=env, check=True, capture_output=True, text=True
     )
     assert saved.stdout == "1\n"
-    kill_at_pause(SAVE_SCRIPT, _save_command(second, db_url)[1:], step)
+    # A save names the version it builds on (a save without one would start a new course).
+    kill_at_pause(SAVE_SCRIPT, _save_command(second, db_url, "--base-version", "1")[1:], step)
     rows = _rows(db_url)
     assert [r.version for r in rows] == ([1, 2] if committed else [1])
     assert json.loads(rows[0].case_json)["assessments"] == DOCS[0]["assessments"]
@@ -172,7 +173,11 @@ def test_sigkill_at_each_point_of_a_save(db_url: str, tmp_path: Path, step, comm
         assert json.loads(rows[1].case_json)["assessments"] == DOCS[1]["assessments"]
     # The store still takes the next save after the kill.
     again = subprocess.run(
-        _save_command(second, db_url), env=env, check=True, capture_output=True, text=True
+        _save_command(second, db_url, "--base-version", str(len(rows))),
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     assert again.stdout == f"{len(rows) + 1}\n"
 
