@@ -51,7 +51,7 @@ test-fast: $(STAMP)
 check-load: $(STAMP) system-deps
 	$(BIN)/python perf/load_check.py --sessions $(LOAD_SESSIONS) --seconds $(LOAD_SECONDS)
 
-# Every benchmark, then the load check, then perf/results/summary.md (one table, issue 12); a
+# Every benchmark, then the load check, then perf/results/summary.md (one table); a
 # benchmark that fails leaves its summary rows "not run" instead of stopping the rest.
 bench: $(STAMP) system-deps
 	-$(BIN)/python perf/bench_assess.py

@@ -16,7 +16,6 @@ they are open only to a direct loopback session and locked otherwise (docs/secur
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
 
 import streamlit as st
 
@@ -24,8 +23,11 @@ from srgvhd.app import admin, ui
 from srgvhd.app.identity import current_identity
 from srgvhd.errors import InputError
 from srgvhd.report import card_text as words
-from srgvhd.risk.card import ModelCard
+from srgvhd.report import vega
+from srgvhd.risk.card import CardMetrics, Exclusions, ModelCard
+from srgvhd.risk.cohort import EMPTY
 from srgvhd.risk.provenance import MAX_DECLARED_CHARS, declared_source
+from srgvhd.risk.store import ModelStore
 
 ss = st.session_state
 NEW_CARD = "model_new_card"
@@ -64,38 +66,35 @@ AUDIT_COLUMNS = (
 
 def _draw_card(card: ModelCard, *, card_sha256: str | None = None) -> None:
     """One model card: provenance, coefficients, concordance, PH test, calibration, digests."""
-    metrics = card.get("metrics", {})
+    metrics = card.metrics
     st.markdown(
-        f"**Version {card.get('version')}** — created {card.get('created_at', '—')}; "
-        f"n = {card.get('n')}, deaths = {card.get('events')}, "
-        f"events per coefficient = {card.get('events_per_coefficient')}; "
+        f"**Version {card.version}** — created {card.created_at or words.DASH}; "
+        f"n = {card.n}, deaths = {card.events}, "
+        f"events per coefficient = {words.fmt(card.events_per_coefficient, '{:g}')}; "
         f"data: {ui.plain(card.source_sentence())}"
     )
-    if card.get("statement"):
-        st.warning(card["statement"])
+    if card.statement:
+        st.warning(card.statement)
     st.table(words.coefficient_rows(card))
     st.markdown(f"Concordance: {words.concordance_text(metrics)}")
     by_day = words.concordance_by_day_text(metrics)
     if by_day:
         st.markdown(by_day)
-    ph = metrics.get("ph_test") or {}
-    st.markdown(f"Proportional hazards ({ph.get('method', '—')}): {ph.get('verdict', '—')}")
+    st.markdown(words.ph_text(metrics))
     _draw_calibration(metrics)
     _draw_decision_curve(metrics)
-    assumptions = card.get("assumptions") or []
-    if assumptions:
-        with st.expander(f"Assumptions ({len(assumptions)})"):
-            st.markdown("\n".join(f"- {a}" for a in assumptions))
-    _draw_exclusions(card)
-    dialect = (card.get("dialect") or {}).get("description")
+    if card.assumptions:
+        with st.expander(f"Assumptions ({len(card.assumptions)})"):
+            st.markdown("\n".join(f"- {a}" for a in card.assumptions))
+    _draw_exclusions(card.exclusions)
     declared_by = card.data_source.declared_by if card.data_source else None
+    dialect = card.dialect_description
     st.caption(
         (f"Source declared by {ui.plain(declared_by)}.  \n" if declared_by else "")
-        + f"Training file: {ui.plain(card.get('training_file_name') or '—')}"
+        + f"Training file: {ui.plain(card.training_file_name or words.DASH)}"
         + (f", read as {dialect}" if dialect else "")
-        + f", SHA-256 {card.get('training_file_sha256')}  \nArtifact SHA-256 "
-        f"{card.get('artifact_sha256')}"
-        + (f"  \nCard SHA-256 {card_sha256}" if card_sha256 else "")
+        + f", SHA-256 {card.training_file_sha256}  \nArtifact SHA-256 "
+        f"{card.artifact_sha256}" + (f"  \nCard SHA-256 {card_sha256}" if card_sha256 else "")
     )
 
 
@@ -117,19 +116,18 @@ def _card_pdf_button(card: ModelCard, key: str) -> None:
     )
 
 
-def _draw_calibration(metrics: dict) -> None:
+def _draw_calibration(metrics: CardMetrics) -> None:
     """Predicted vs Kaplan–Meier observed survival by risk third: cross-validated (chart and
     table) and apparent (table)."""
-    cross = metrics.get("calibration_cv") or {}
-    for day, rows in (metrics.get("calibration") or {}).items():
-        cv_rows = cross.get(day)
+    for day, rows in metrics.calibration.items():
+        cv_rows = metrics.calibration_cv.get(day)
         if cv_rows:
             st.caption(
-                f"Calibration at day {day}, cross-validated ({cross.get('n')} patients "
+                f"Calibration at day {day}, cross-validated ({metrics.calibration_cv_n} patients "
                 "scored by a model fitted without them): predicted vs Kaplan–Meier "
                 "observed survival, 95% CI"
             )
-            st.vega_lite_chart(_calibration_spec(cv_rows), width="stretch")
+            st.vega_lite_chart(vega.calibration_spec(cv_rows), width="stretch")
             st.table(words.calibration_rows(cv_rows))
         st.caption(
             f"Calibration at day {day}, apparent (the model scoring its own training cohort)"
@@ -137,104 +135,31 @@ def _draw_calibration(metrics: dict) -> None:
         st.table(words.calibration_rows(rows))
 
 
-def _calibration_spec(rows: list[dict]) -> dict:
-    """Plain Vega-Lite: observed (with its interval) against predicted, and the diagonal."""
-    points = [
-        {
-            "group": r["group"],
-            "predicted": r["predicted"],
-            "observed": r["observed"],
-            "lower": r["observed_lower"],
-            "upper": r["observed_upper"],
-        }
-        for r in rows
-        if r.get("predicted") is not None and r.get("observed") is not None
-    ]
-    scale = {"domain": [0, 1]}
-    axis = {"format": "%"}
-    return {
-        "height": 220,
-        "layer": [
-            {
-                "data": {"values": [{"x": 0, "y": 0}, {"x": 1, "y": 1}]},
-                "mark": {"type": "line", "strokeDash": [4, 4], "color": "gray"},
-                "encoding": {
-                    "x": {"field": "x", "type": "quantitative", "scale": scale},
-                    "y": {"field": "y", "type": "quantitative", "scale": scale},
-                },
-            },
-            {
-                "data": {"values": points},
-                "mark": "rule",
-                "encoding": {
-                    "x": {"field": "predicted", "type": "quantitative"},
-                    "y": {"field": "lower", "type": "quantitative"},
-                    "y2": {"field": "upper"},
-                },
-            },
-            {
-                "data": {"values": points},
-                "mark": {"type": "point", "filled": True, "size": 70},
-                "encoding": {
-                    "x": {
-                        "field": "predicted",
-                        "type": "quantitative",
-                        "scale": scale,
-                        "axis": axis,
-                        "title": "predicted survival",
-                    },
-                    "y": {
-                        "field": "observed",
-                        "type": "quantitative",
-                        "scale": scale,
-                        "axis": axis,
-                        "title": "observed (Kaplan–Meier)",
-                    },
-                    "color": {"field": "group", "type": "nominal", "title": None, "sort": None},
-                },
-            },
-        ],
-    }
-
-
-def _draw_decision_curve(metrics: dict) -> None:
+def _draw_decision_curve(metrics: CardMetrics) -> None:
     """Net benefit of calling "high risk" by predicted death probability (cross-validated)."""
-    curves = metrics.get("decision_curve_cv") or {}
-    curve = curves.get("365")
+    curve = metrics.decision_curve_cv.get(words.DECISION_DAY)
     if not curve:
         return
-    from srgvhd.report.vega import decision_curve_spec
-
+    day = words.DECISION_DAY
     st.caption(
-        "Decision curve at day 365 (cross-validated): net benefit of calling a patient "
-        "“high risk” when the predicted probability of death by day 365 is at least the "
+        f"Decision curve at day {day} (cross-validated): net benefit of calling a patient "
+        f"“high risk” when the predicted probability of death by day {day} is at least the "
         "threshold (Vickers et al. 2008). " + words.decision_summary(curve)
     )
-    st.vega_lite_chart(decision_curve_spec(curve), width="stretch")
+    st.vega_lite_chart(vega.decision_curve_spec(curve), width="stretch")
 
 
-def _draw_exclusions(card: dict) -> None:
+def _draw_exclusions(report: Exclusions | None) -> None:
     """Rows a complete-rows fit left out, and why (the card's report)."""
-    report = card.get("complete_rows")
-    if not report or not report.get("excluded"):
+    if report is None or not report.excluded:
         return
-    with st.expander(f"Rows left out because a cell was empty ({report['excluded']})"):
-        st.dataframe(
-            [
-                {
-                    "row": r["row"],
-                    "patient_id": r["patient_id"] or "—",
-                    "empty": ", ".join(r["empty"]),
-                }
-                for r in report["rows"]
-            ],
-            hide_index=True,
-        )
-        if report["listed"] < report["excluded"]:
-            st.caption(f"The first {report['listed']} are listed.")
+    with st.expander(f"Rows left out because a cell was empty ({report.excluded})"):
+        st.dataframe(words.exclusion_rows(report), hide_index=True)
+        if report.listed < report.excluded:
+            st.caption(f"The first {report.listed} are listed.")
 
 
-def _draw_versions(store: Any, may_write: bool) -> None:
+def _draw_versions(store: ModelStore, may_write: bool) -> None:
     st.header("Versions")
     versions = store.list_versions()
     if not versions:
@@ -260,7 +185,7 @@ def _who() -> str:
     return current_identity().who or "admin-secret holder (no identity configured)"
 
 
-def _activate(store: Any, version: str, action: str) -> None:
+def _activate(store: ModelStore, version: str, action: str) -> None:
     try:
         store.activate(version, action=action, who=_who())
     except InputError as exc:
@@ -271,7 +196,7 @@ def _activate(store: Any, version: str, action: str) -> None:
     st.rerun()
 
 
-def _draw_audit(store: Any) -> None:
+def _draw_audit(store: ModelStore) -> None:
     st.header("Audit log")
     audit = store.read_audit()
     log = audit.entries
@@ -296,7 +221,7 @@ def _draw_audit(store: Any) -> None:
         st.caption("No activations recorded.")
 
 
-def _draw_retrain(store: Any, current: dict | None, may_write: bool) -> None:
+def _draw_retrain(store: ModelStore, current: ModelCard | None, may_write: bool) -> None:
     st.header("Retrain on a cohort")
     st.caption(
         "CSV, one row per patient: patient_id, age_years, grade, hemoglobin_g_l, os_days, "
@@ -333,7 +258,7 @@ def _draw_retrain(store: Any, current: dict | None, may_write: bool) -> None:
         "Validate and fit", key="model_fit", disabled=not (may_write and upload) or running
     )
     if fit and may_write:
-        from srgvhd.app import training
+        from srgvhd.app import training  # deferred: lifelines + scikit-learn load only to fit
 
         for key in (NEW_CARD, REFUSAL):
             ss.pop(key, None)
@@ -370,12 +295,12 @@ def _draw_retrain(store: Any, current: dict | None, may_write: bool) -> None:
     if new is None:
         return
     st.subheader("New version beside the current one")
-    st.markdown(_summary(new))
-    st.table(_comparison_rows(current, new))
+    st.markdown(words.new_version_summary(new))
+    st.table(words.comparison_rows(current, new))
     left, right = st.columns([1, 3])
     promote = left.button("Promote", key="model_promote", type="primary", disabled=not may_write)
     if promote and may_write:
-        _activate(store, new["version"], "promote")
+        _activate(store, new.version, "promote")
     with right:
         _card_pdf_button(new, "model_card_pdf_new")
     left, right = st.columns(2)
@@ -428,8 +353,6 @@ def _preview(data: bytes) -> str:
 
 def _draw_refusal(problems: list, preview: str) -> None:
     """Every problem as wrapped text (never a code block), with the control that helps."""
-    from srgvhd.risk.cohort import EMPTY
-
     count = len(problems)
     lines = [
         f"The file was refused ({count} problem{'s' if count != 1 else ''}); nothing was "
@@ -450,65 +373,8 @@ def _draw_refusal(problems: list, preview: str) -> None:
         st.text(preview)
 
 
-def _comparison_rows(current: dict | None, new: dict) -> list[dict[str, str]]:
-    """The figures a data manager compares before promoting, current beside new."""
-
-    def figures(card: dict | None) -> dict[str, str]:
-        if card is None:
-            return {}
-        metrics = card.get("metrics", {})
-        by_day = metrics.get("concordance_by_day") or {}
-        excluded = (card.get("complete_rows") or {}).get("excluded")
-        ph = (metrics.get("ph_test") or {}).get("global") or {}
-        return {
-            "patients (deaths)": f"{card.get('n')} ({card.get('events')})",
-            "events per coefficient": words.fmt(card.get("events_per_coefficient"), "{:.1f}"),
-            "concordance, apparent": words.fmt(metrics.get("concordance_apparent")),
-            "concordance, cross-validated": words.fmt(
-                (metrics.get("concordance_cv") or {}).get("mean")
-            ),
-            "concordance to day 365, cross-validated": words.fmt(
-                (by_day.get("365") or {}).get("cross_validated")
-            ),
-            "largest calibration gap at day 365, cross-validated": _calibration_gap(
-                (metrics.get("calibration_cv") or {}).get("365")
-            ),
-            "proportional hazards, global p": words.fmt(ph.get("p"), "{:.3f}"),
-            "rows left out (complete rows)": "—" if excluded is None else str(excluded),
-            "file read as": (card.get("dialect") or {}).get("description", "—"),
-        }
-
-    old, fresh = figures(current), figures(new)
-    return [
-        {"": name, "current": old.get(name, "—"), "new (not active)": value}
-        for name, value in fresh.items()
-    ]
-
-
-def _calibration_gap(rows: list[dict] | None) -> str:
-    """Largest |predicted − observed| survival over the risk thirds, in percentage points."""
-    gaps = [
-        abs(r["predicted"] - r["observed"])
-        for r in rows or []
-        if r.get("predicted") is not None and r.get("observed") is not None
-    ]
-    return f"{max(gaps):.0%}" if gaps else "—"
-
-
-def _summary(card: dict) -> str:
-    """One line on a new version: its name, size, deaths and concordance."""
-    return (
-        f"New version **{card.get('version')}**: n = {card.get('n')}, "
-        f"deaths = {card.get('events')}, concordance: "
-        f"{words.concordance_text(card.get('metrics', {}))}. Compare it with the current "
-        "version below before promoting."
-    )
-
-
 def main() -> None:
     """Draw the Model page."""
-    from srgvhd.risk.store import ModelStore
-
     st.title("Risk model")
     loaded = ui.active_model()
     current = None if loaded.model is None else loaded.model.card

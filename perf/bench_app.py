@@ -1,7 +1,7 @@
 """Benchmark: the bedside app's speed in a real browser (not part of pytest).
 
 Run from the repository root: ``.venv/bin/python perf/bench_app.py``. Writes a markdown table
-to perf/results/app.md and prints it. Shared, noisy machines: medians.
+to perf/results/app.md and prints it. Medians, and the machine with its load printed with them.
 
 1. Start-up: ``streamlit run`` process start -> the app's first page painted in Debian
    Chromium (the Ward page's title visible; before the case store it was the Assess form),
@@ -36,8 +36,12 @@ sys.path.insert(0, str(REPO))
 
 from playwright.sync_api import Browser, sync_playwright  # noqa: E402
 
-from perf.local_server import HOST, free_port, start, stop  # noqa: E402
+from perf.machine import describe_machine  # noqa: E402
 from perf.summary import Row, write_rows  # noqa: E402
+from srgvhd.clinical.case import load_case  # noqa: E402
+from srgvhd.report.summary import build_summary_pdf  # noqa: E402
+from srgvhd.risk.patient import assess_patient  # noqa: E402
+from srgvhd.risk.store import ModelStore  # noqa: E402
 from tests.browser.conftest import (  # noqa: E402
     ASSESSMENT_BLOCKS,
     VIEWPORT,
@@ -46,6 +50,7 @@ from tests.browser.conftest import (  # noqa: E402
     rerun,
     textbox,
 )
+from tests.support.local_server import HOST, free_port, start, stop  # noqa: E402
 
 HELLO = REPO / "perf" / "hello_app.py"
 AGE = "Age (years)"
@@ -163,11 +168,6 @@ def verdict_latencies(browser: Browser, app_env: dict[str, str]) -> list[float]:
 
 def pdf_build_ms(models_dir: Path) -> list[float]:
     """Warm in-process build times of the summary PDF (ms), after one warm-up build."""
-    from srgvhd.clinical.case import load_case
-    from srgvhd.report.summary import build_summary_pdf
-    from srgvhd.risk.patient import assess_patient
-    from srgvhd.risk.store import ModelStore
-
     case = load_case(CASE)
     model, _ = ModelStore(models_dir).load_active()
     result = assess_patient(case, model)
@@ -239,8 +239,8 @@ def report(starts: dict[str, list[float]], edits: list[float], pdf: list[float])
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return (
         "# App speed benchmark\n\n"
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {platform.machine()}, nproc = {os.cpu_count()}"
-        f" (shared; load average at the end {load}); Python {platform.python_version()}, "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine: {describe_machine()} (load average "
+        f"at the end {load}); Python {platform.python_version()}, "
         "Debian Chromium (headless); medians.\n\n"
         "| measure | measured | goal | |\n|---|---|---|---|\n"
         f"{table}\n\n"

@@ -1,7 +1,7 @@
 """Benchmark: building the Assess page's two charts per rerun (not part of pytest).
 
 Run from the repository root: ``.venv/bin/python perf/bench_charts.py``. Writes a Markdown
-table to perf/results/charts.md and prints it. Shared, noisy machines: medians, alternating.
+table to perf/results/charts.md and prints it. Medians, alternating; the machine is printed.
 
 Ours: ``srgvhd.report.vega`` plain Vega-Lite dicts for the timeline and the survival curve,
 serialised to JSON (what ``st.vega_lite_chart`` sends). Peer, same run: the page's former Altair
@@ -23,6 +23,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from perf.machine import describe_machine  # noqa: E402
 
 OUT = REPO / "perf" / "results" / "charts.md"
 CASE = REPO / "examples" / "refractory_r1.json"
@@ -122,7 +124,7 @@ def main() -> None:
     mine, peer = statistics.median(our_ms), statistics.median(peer_ms)
     text = (
         f"# Assess page charts per rerun\n\nMeasured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on "
-        f"{platform.machine()}, Python {platform.python_version()}; medians of {REPEATS} "
+        f"{describe_machine()}, Python {platform.python_version()}; medians of {REPEATS} "
         "alternating runs.\n\n"
         "| measure | peer (same run) | ours | ratio |\n|---|---|---|---|\n"
         f"| timeline + survival chart spec, built and serialised | {peer:.1f} ms (Altair "

@@ -1,7 +1,7 @@
 """Benchmark: typing a case into the Assess page in Debian Chromium (not part of pytest).
 
 Run from the repository root: ``.venv/bin/python perf/bench_entry.py``. Writes a Markdown table
-to perf/results/entry.md and prints it. Shared, noisy machines: medians.
+to perf/results/entry.md and prints it. Medians, and the machine printed with them.
 
 What is timed: examples/refractory_r1.json's values (age, weight, hemoglobin, steroid start and
 two assessments with rash and stool volume) typed with the keyboard by the browser tests'
@@ -28,6 +28,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(REPO))
+
+from perf.machine import describe_machine  # noqa: E402
+
 OUT = REPO / "perf" / "results" / "entry.md"
 REPEATS = 3
 VERDICT = "Steroid-refractory by rule R1"
@@ -38,7 +43,10 @@ def time_entry(repo: Path, repeats: int) -> list[float]:
     sys.path.insert(0, str(repo))
     from playwright.sync_api import sync_playwright
 
-    from perf.local_server import free_port, start, stop
+    try:
+        from tests.support.local_server import free_port, start, stop
+    except ModuleNotFoundError:  # a checkout from before test support moved out of perf/
+        from perf.local_server import free_port, start, stop
     from tests.browser.conftest import VIEWPORT, launch_chromium, open_assess
     from tests.browser.test_flows import enter_case
 
@@ -102,7 +110,7 @@ def report(results: dict[str, list[float]]) -> str:
         [
             "# Typing a case into the Assess page",
             "",
-            f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores (shared). "
+            f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine: {describe_machine()}. "
             "refractory_r1.json's 10 values typed with the keyboard, each committed with Tab and "
             "its rerun awaited, empty form to verdict; fresh session each time.",
             "",

@@ -5,11 +5,11 @@ Run from the repository root: ``.venv/bin/python perf/bench_model.py`` (``--quic
 
 Each row runs our command and its peer as separate processes, alternating (ours, peer, ours,
 peer, …), and reports medians; the ratio is ours / peer for wall time and for CPU time (user +
-system of the child, less disturbed by other jobs on a shared machine). Peak memory is the
+system of the child, less disturbed by other jobs on the machine). Peak memory is the
 child's maximum resident set (``os.wait4``). Cohorts are synthetic with whole-day times (ties, as
 in real follow-up data) — see :func:`cohort`.
 
-Peers (issue 12): ``srgvhd train`` against a script doing ``pd.read_csv`` + indicator columns +
+Peers: ``srgvhd train`` against a script doing ``pd.read_csv`` + indicator columns +
 a bare ``CoxPHFitter().fit`` on the same file; ``srgvhd score`` against a script doing
 ``pd.read_csv`` + numpy hazard ratio and survival + ``to_csv`` of the same columns.
 """
@@ -34,12 +34,13 @@ REPO = Path(__file__).resolve().parents[1]
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(REPO))
 
+from perf.machine import describe_machine  # noqa: E402
 from perf.summary import Row, write_rows  # noqa: E402
 
 OUT = REPO / "perf" / "results" / "model.md"
 LOG_HR = np.array([0.2, 1.6, -0.4, 1.7, 1.6])  # roughly Niu et al. 2026's hazard ratios
 CLI = [sys.executable, "-m", "srgvhd.cli.main"]
-TRAIN_GOAL, SCORE_GOAL = 3.0, 1.2  # issue 12: ours / peer, whole processes
+TRAIN_GOAL, SCORE_GOAL = 3.0, 1.2  # ours / peer, whole processes (README, "Benchmarks")
 
 _INDICATORS = """
 x = pd.DataFrame({"age_lt18": df.age_years < 18, "age_ge35": df.age_years >= 35,
@@ -109,7 +110,7 @@ def cohort(n: int, seed: int = 0) -> pd.DataFrame:
 
 
 def junk(n: int) -> str:
-    """The right header over ``n`` rows of junk cells (issue 13 item 9)."""
+    """The right header over ``n`` rows of junk cells (a refusal must stay bounded)."""
     return "patient_id,age_years,grade,hemoglobin_g_l,os_days,death\n" + "x1,ab,Q,zz,-q,7\n" * n
 
 
@@ -264,8 +265,8 @@ def main() -> int:
         "\n\n".join(
             [
                 "# Risk model benchmark (`perf/bench_model.py`)",
-                f"Python {platform.python_version()} on {platform.machine()}, "
-                f"{os.cpu_count()} cores (shared); whole processes, medians of alternating runs; "
+                f"Python {platform.python_version()}; machine: {describe_machine()}; "
+                "whole processes, medians of alternating runs; "
                 "CPU = user + system time of the child, peak = its maximum resident set. "
                 "Synthetic cohorts, whole-day times.",
                 table,

@@ -1,14 +1,14 @@
 """Benchmark: building the one-page PDF summary (not part of pytest).
 
 Run from the repository root: ``.venv/bin/python perf/bench_pdf.py``. Writes a Markdown table
-to perf/results/pdf.md and prints it. Shared, noisy machines: medians.
+to perf/results/pdf.md and prints it. Medians, and the machine printed with them.
 
 Case: six assessments of raw findings (days 0, 3, 5, 7, 10, 14; refractory by R1) and labs
 (EASIX, MAP) with the bundled model's risk estimate, as the Assess page's "Download summary
 (PDF)" builds it.
 
 1. Warm build: ``build_summary_pdf`` in-process, median and p95 of 30 after one warm-up build.
-   Goal: < 300 ms (issue 12).
+   Goal: < 300 ms (README, "Benchmarks").
 2. Cold build: a fresh interpreter's first build (imports excluded), median of 5 processes:
    includes parsing the two DejaVu fonts and wrapping the fixed texts once per process.
 3. Peer: the fpdf2 floor of the same machine and run, a page holding only the summary's title
@@ -29,6 +29,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from perf.machine import describe_machine  # noqa: E402
 from perf.summary import Row, write_rows  # noqa: E402
 
 OUT = REPO / "perf" / "results" / "pdf.md"
@@ -173,7 +174,7 @@ def table(warm: list[float], cold: list[float], peer: list[float]) -> str:
     met = "met" if warm_median < GOAL_MS else "**not met**"
     return (
         f"# PDF summary build\n\nMeasured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on "
-        f"{platform.machine()}, Python {platform.python_version()}; goal {met}.\n\n"
+        f"{describe_machine()}, Python {platform.python_version()}; goal {met}.\n\n"
         + "\n".join(rows)
         + "\n"
     )

@@ -4,12 +4,13 @@ Run from the repository root: ``.venv/bin/python perf/bench_store.py [--sizes 10
 [--repeats 30]``. Writes a markdown table to perf/results/store.md and prints it.
 
 1. Save and list at 10, 500 and 10,000 courses, on SQLite (a file in a temporary directory, WAL,
-   full sync) and on PostgreSQL 15 (a throwaway cluster on 127.0.0.1, ``perf.pg_cluster``). The
-   store is filled through ``CaseStore.save`` (one version per course, synthetic courses on
-   day 0 to 14, seeded). Then, at each size: ``--repeats`` saves of a new version of a random
-   course with its base version (validation, the assess engine and the insert: what the Save
-   button and ``srgvhd cases save`` do, without process start-up), and ``--repeats`` calls of
-   the ward list (one row per course, latest version, sorted). Medians and p95, milliseconds.
+   full sync) and on PostgreSQL 15 (a throwaway cluster on 127.0.0.1,
+   ``tests.support.pg_cluster``). The store is filled through ``CaseStore.save`` (one version
+   per course, synthetic courses on day 0 to 14, seeded). Then, at each size: ``--repeats``
+   saves of a new version of a random course with its base version (validation, the assess
+   engine and the insert: what the Save button and ``srgvhd cases save`` do, without process
+   start-up), and ``--repeats`` calls of the ward list (one row per course, latest version,
+   sorted). Medians and p95, milliseconds.
 2. Ward page paint, 500 courses, each backend: ``streamlit run app.py`` on 127.0.0.1, one
    warm-up visit; then 5 returns to the Ward page from another page of the same session (click
    → first animation frame showing the ward table and its "… of 500 courses" line; goal < 1 s)
@@ -35,10 +36,11 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from perf.local_server import HOST, free_port, start, stop  # noqa: E402
-from perf.pg_cluster import PostgresCluster  # noqa: E402
+from perf.machine import describe_machine  # noqa: E402
 from perf.summary import Row, write_rows  # noqa: E402
 from srgvhd.casestore.store import CaseStore  # noqa: E402
+from tests.support.local_server import HOST, free_port, start, stop  # noqa: E402
+from tests.support.pg_cluster import PostgresCluster  # noqa: E402
 
 RESULTS = REPO / "perf" / "results" / "store.md"
 PAINT_COURSES = 500
@@ -202,8 +204,8 @@ def report(stores: dict[str, dict], paints: dict[str, dict[str, list[float]]], r
     lines = [
         "# Case store benchmark",
         "",
-        f"{when}; {platform.machine()}, nproc = {os.cpu_count()} (shared; load average at the "
-        f"end {load}); Python {platform.python_version()}, SQLite (WAL, synchronous=FULL) and "
+        f"{when}; machine: {describe_machine()} (load average at the end {load}); "
+        f"Python {platform.python_version()}, SQLite (WAL, synchronous=FULL) and "
         f"PostgreSQL 15 on 127.0.0.1; medians (p95) of {repeats} calls, milliseconds.",
         "",
         "| backend | courses | save median (p95) | list median (p95) | list / list at 10 |",

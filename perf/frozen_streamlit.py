@@ -1,4 +1,4 @@
-"""``streamlit`` with the heavy imports done and the heap frozen first (issue 12, item 1).
+"""``streamlit`` with the heavy imports done and the heap frozen first (perf/results/load-gc.md).
 
 Used only by ``perf/load_check.py --gc-freeze`` to measure the alternative to turning
 Streamlit's post-script garbage collection off: import what the pages import (Streamlit, pandas,

@@ -1,4 +1,4 @@
-"""Load check (issues 5.1 and 12.1): concurrent clinicians on one app server, level by level.
+"""Load check: concurrent clinicians on one app server, level by level (README, "Benchmarks").
 
 Run with ``make check-load`` (= ``.venv/bin/python perf/load_check.py --sessions 1 5 10 20 20 20
 --seconds 60``: the 20-session level three times, its summary row the median of their p95s);
@@ -7,7 +7,7 @@ Run with ``make check-load`` (= ``.venv/bin/python perf/load_check.py --sessions
 Starts ``streamlit run app.py`` on 127.0.0.1 at a free port (headless, a temporary copy of the
 model store via ``SRGVHD_MODELS_DIR``) and drives, level after level, N concurrent sessions as
 Streamlit websocket clients — the browser's own protocol (protobuf ``BackMsg``/``ForwardMsg`` on
-``/_stcore/stream``), without a browser, so the 2 shared cores measure the server rather than 20
+``/_stcore/stream``), without a browser, so the machine's cores measure the server rather than 20
 Chromium renderers. Each loop is one clinician: open a new session on the Assess page, enter a
 case (age, hemoglobin, steroid start, dose, three assessments) and read the verdict. The case is
 steroid-refractory by rule R2 of the study definition (docs/clinical-rules.md §5a: stages
@@ -50,8 +50,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from perf.local_server import HOST, REPO, free_port, start, stop  # noqa: E402
 from perf.summary import Row, write_rows  # noqa: E402
+from tests.support.local_server import HOST, REPO, free_port, start, stop  # noqa: E402
 
 RESULTS = REPO / "perf" / "results" / "load.md"
 FROZEN = REPO / "perf" / "frozen_streamlit.py"
@@ -378,7 +378,7 @@ def level_row(level: Level) -> str:
 
 
 def report(levels: list[Level], run_seconds: float, server_options: tuple[str, ...]) -> str:
-    """The markdown result table: one row per load level, with the goals of issue 12."""
+    """The markdown result table: one row per load level, with the goals (README, "Benchmarks")."""
     lines = [
         "# Load check",
         "",

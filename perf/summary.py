@@ -1,4 +1,4 @@
-"""One table of issue 12's measures: goal | peer (same run) | ours | ratio | met?
+"""One table of the performance goals (README, "Benchmarks"): goal | peer | ours | ratio | met?
 
 Each benchmark writes, next to its Markdown, ``perf/results/<name>.json`` with the rows it owns
 (:func:`write_rows`); ``python perf/summary.py`` (the last step of ``make bench``) assembles them
@@ -14,6 +14,11 @@ import sys
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from perf.machine import describe_machine  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SUMMARY = RESULTS / "summary.md"
@@ -130,10 +135,11 @@ def summary(results: Path = RESULTS) -> str:
 def main() -> int:
     """Write perf/results/summary.md and print it."""
     text = (
-        "# Benchmark summary (issue 12)\n\n"
-        "`make bench` (then `perf/summary.py`); each row from its benchmark's latest run on "
-        "this machine (2 shared cores), peer and ours measured in the same run, medians; "
-        "details in the other files of perf/results/.\n\n" + summary()
+        "# Benchmark summary\n\n"
+        "`make bench` (then `perf/summary.py`); each row from its benchmark's latest run, peer "
+        "and ours measured in the same run, medians; the machine each ran on and its load are "
+        "in the other files of perf/results/. Summary written on: "
+        f"{describe_machine()}.\n\n" + summary()
     )
     SUMMARY.write_text(text, encoding="utf-8")
     sys.stdout.write(text)

@@ -20,9 +20,9 @@ from pathlib import Path
 import websockets
 
 from perf.load_check import Run, open_page, read_run, rerun_message
-from perf.local_server import HOST, REPO, free_port, start, stop
 from srgvhd.risk.store import ModelStore
 from srgvhd.risk.train import train_from_csv
+from tests.support.local_server import HOST, REPO, free_port, start, stop
 from tests.test_predict import cohort_csv, synthetic_cohort
 
 ADMIN_SECRET = "ward-admin-secret-0123456789"  # 28 characters

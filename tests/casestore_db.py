@@ -1,6 +1,6 @@
 """Databases for the case-store tests: a fresh SQLite file, or a fresh database on a throwaway
-PostgreSQL cluster (``perf.pg_cluster``), started once per test session on first use and stopped
-at its end. No mocks: the store runs on the real servers.
+PostgreSQL cluster (``tests.support.pg_cluster``), started once per test session on first use and
+stopped at its end. No mocks: the store runs on the real servers.
 """
 
 from __future__ import annotations
@@ -9,15 +9,20 @@ from pathlib import Path
 
 import pytest
 
-from perf.pg_cluster import PostgresCluster
+from tests.support.pg_cluster import PostgresCluster
 
-BACKENDS = ("sqlite", "postgresql")
+# A PostgreSQL test starts a cluster (seconds): marked ``postgresql`` and ``slow``, so the fast set
+# (``-m "not slow and …"``) runs without a local PostgreSQL and ``make test``, which installs
+# Debian postgresql, runs them all.
+POSTGRESQL_MARKS = (pytest.mark.postgresql, pytest.mark.slow)
+BACKENDS = ("sqlite", pytest.param("postgresql", marks=POSTGRESQL_MARKS))
 _cluster: PostgresCluster | None = None
 
 
 def cluster(config: pytest.Config) -> PostgresCluster:
     """The session's cluster, started on first use and stopped when the session ends; a missing
-    PostgreSQL installation fails the test (it is never skipped)."""
+    PostgreSQL installation fails the test (it is never skipped: the marks above leave these
+    tests out of the fast set instead)."""
     global _cluster
     if _cluster is None:
         try:

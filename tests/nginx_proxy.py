@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from perf.local_server import HOST, free_port
+from tests.support.local_server import HOST, free_port
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 START_TIMEOUT_S = 30.0

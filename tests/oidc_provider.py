@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from perf.local_server import HOST, REPO, free_port, start, stop
+from tests.support.local_server import HOST, REPO, free_port, start, stop
 
 START_TIMEOUT_S = 60.0
 ROLE_CLAIM = "groups"

@@ -617,7 +617,7 @@ def test_a_unit_is_fixed_while_a_value_is_entered_in_it(at) -> None:
 
 def test_add_assessment_stops_at_the_cap(at, monkeypatch) -> None:
     """The page has no editable grid, so a forged message cannot add thousands of rows at once
-    (issue 13 item 1); one row per click, and none past what a case file may hold (a forged
+    (docs/security.md §4); one row per click, and none past what a case file may hold (a forged
     click on the disabled button is refused by ``add_row`` itself, tests/test_form.py)."""
     from srgvhd.app import form_layout
 
@@ -630,7 +630,7 @@ def test_add_assessment_stops_at_the_cap(at, monkeypatch) -> None:
 
 
 def test_a_rerun_without_a_change_does_not_rerun_the_engine(at, monkeypatch) -> None:
-    """The result is kept per session for an unchanged case (issue 12); a changed case is
+    """The result is kept per session for an unchanged case (srgvhd.app.ui); a changed case is
     assessed again and its verdict follows the change."""
     import srgvhd.risk.patient as patient_module
 

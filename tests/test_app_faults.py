@@ -1,5 +1,5 @@
-"""The app with a damaged model store (issue 5.2): it starts, names the problem, falls back to
-the bundled reference model and never unpickles the bad file.
+"""The app with a damaged model store (docs/security.md §3): it starts, names the problem, falls
+back to the bundled reference model and never unpickles the bad file.
 
 The store keeps a SHA-256 of each artifact in its card and of the card in active.json
 (srgvhd/risk/store.py). Each test copies a freshly trained store into its own directory (the app
@@ -175,7 +175,7 @@ def test_damaged_store_model_page_still_lists_versions(pristine, tmp_path, monke
 def test_malformed_card_names_file_and_field_and_other_versions_stay_listed(
     pristine, tmp_path, monkeypatch
 ) -> None:
-    """Issue 13 item 7: ``"created_at": 5`` on the active card — a clear message, no TypeError,
+    """``"created_at": 5`` on the active card — a clear message, no TypeError,
     the reference model in use and every other version still listed on the Model page."""
     root, version = _copy(pristine, tmp_path)
     other = train_from_csv(

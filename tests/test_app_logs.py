@@ -1,4 +1,4 @@
-"""Widget parse errors never log the value (issue 13 item 10; srgvhd.app.logs).
+"""Widget parse errors never log the value (srgvhd.app.logs).
 
 The records are produced by Streamlit's own code (the data editor's value parser and its
 added-row parser), the way a forged widget message would produce them.

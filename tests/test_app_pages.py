@@ -85,7 +85,7 @@ def two_versions(tmp_path) -> tuple[Path, str, str]:
 
 
 def _centre_banner(version: str, file_name: str) -> str:
-    """The banner of a centre model trained without a declared source (issue 11 wording)."""
+    """The banner of a centre model trained without a declared source (``source_sentence``)."""
     return f"Risk model {version} (centre data: source not declared; trained on {file_name})."
 
 

@@ -1,4 +1,4 @@
-"""``srgvhd assess`` prints exactly what it printed before the typed results (issue 8).
+"""``srgvhd assess`` prints exactly what it printed before the typed results (docs/architecture.md).
 
 The fixtures were produced by the dict-based engine (commit cf13a25) before results became
 dataclasses: ``assess_golden.json`` holds 251 ``srgvhd-case/1`` documents (every valid document
@@ -152,7 +152,7 @@ def _course_part(table: list[str]) -> list[str]:
 
 
 def _same(a: Any, b: Any) -> bool:
-    """Deep equality with floats compared to 1e-9 (issue 8: reference risk figures to 1e-9)."""
+    """Deep equality with floats compared to 1e-9 (as tests/test_reference_golden.py)."""
     if isinstance(a, dict):
         return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
     if isinstance(a, list):

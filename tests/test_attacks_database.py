@@ -2,7 +2,7 @@
 in a log or on screen, one plain sentence instead of an exception box, the entry kept and saved
 once the database is back; bad database URLs refused in one line without the password.
 
-Real servers only: a throwaway PostgreSQL cluster (``perf.pg_cluster``) stopped and restarted
+Real servers only: a throwaway PostgreSQL cluster (``tests.support.pg_cluster``) stopped and restarted
 under the app, and a real SQLite file locked by another connection.
 """
 
@@ -20,11 +20,11 @@ import pytest
 from sqlalchemy.exc import SQLAlchemyError
 from streamlit.testing.v1 import AppTest
 
-from perf.pg_cluster import PostgresCluster
 from srgvhd.casestore import database
 from srgvhd.casestore.store import CaseStore
 from srgvhd.cli.main import main as cli_main
 from tests.cases import course
+from tests.support.pg_cluster import PostgresCluster
 
 REPO = Path(__file__).resolve().parents[1]
 APP = str(REPO / "app.py")

@@ -1,4 +1,4 @@
-"""Floods one browser message can carry (issue 13, item 1; docs/security.md §3).
+"""Floods one browser message can carry (docs/security.md §4, §5).
 
 A forged ``st.data_editor`` state with 20,000 added rows kept a server busy for about an hour:
 Streamlit appended the rows one at a time before the page could apply its cap. No page holds an
@@ -14,8 +14,8 @@ import urllib.request
 
 import pytest
 
-from perf.local_server import HOST
 from tests.attack_harness import open_in, run, serve, session, two_version_store
+from tests.support.local_server import HOST
 
 PAGES = ("ward", "assess", "published", "model", "about")
 HUGE = "9" * 1_000_000  # 1 MB of digits in one text field

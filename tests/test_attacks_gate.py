@@ -1,5 +1,5 @@
-"""The admin gate against DNS rebinding, header-less forwarders and secret guessing (issue 13,
-items 2–4; docs/security.md §2, §4, §5).
+"""The admin gate against DNS rebinding, header-less forwarders and secret guessing
+(docs/security.md §2, §4, §5).
 
 Unit tests pin the rules of ``srgvhd.app.admin`` and ``srgvhd.app.throttle`` at their
 boundaries; the ``attack`` tests start the real app on 127.0.0.1 and attack it over Streamlit's

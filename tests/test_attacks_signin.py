@@ -22,12 +22,12 @@ import websockets
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from streamlit.web.server.starlette.starlette_app_utils import create_signed_value
 
-from perf.local_server import HOST, free_port
 from srgvhd.casestore.store import CaseStore
 from srgvhd.risk.store import ModelStore
 from tests.attack_harness import open_in, run, two_version_store, widget
 from tests.browser.conftest import VIEWPORT, launch_chromium
 from tests.oidc_provider import Provider, provider, signed_app
+from tests.support.local_server import HOST, free_port
 
 pytestmark = [pytest.mark.attack, pytest.mark.browser]
 

@@ -1,11 +1,11 @@
-"""The model card as a PDF (srgvhd.report.card_pdf; issue 11 Deliver 4) and
+"""The model card as a PDF (srgvhd.report.card_pdf) and
 `srgvhd models --card-pdf VERSION --out FILE.pdf`."""
 
 from __future__ import annotations
 
 import io
 import re
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from srgvhd.report.card_pdf import build_card_pdf
 from srgvhd.report.card_text import decision_summary
 from srgvhd.report.vega import decision_curve_spec
-from srgvhd.risk.calibration import calibration_by_thirds
+from srgvhd.risk.calibration import NetBenefit, calibration_by_thirds
 from srgvhd.risk.card import ModelCard
 from srgvhd.risk.provenance import DataSource
 from srgvhd.risk.store import REFERENCE_DIR, ModelStore
@@ -247,9 +247,9 @@ def test_decision_curve_chart_keeps_the_curves_in_view() -> None:
     """Treat-everyone falls to −2.9 at 90%: the y axis stays on the curves that matter (from a
     quarter of the largest net benefit below zero) and a line stops where it leaves the axis."""
     points = [
-        {"threshold": 0.1, "high_risk": 150, "model": 0.571, "treat_all": 0.571},
-        {"threshold": 0.5, "high_risk": 102, "model": 0.166, "treat_all": 0.228},
-        {"threshold": 0.9, "high_risk": 5, "model": -0.033, "treat_all": -2.858},
+        NetBenefit(threshold=0.1, high_risk=150, model=0.571, treat_all=0.571),
+        NetBenefit(threshold=0.5, high_risk=102, model=0.166, treat_all=0.228),
+        NetBenefit(threshold=0.9, high_risk=5, model=-0.033, treat_all=-2.858),
     ]
     spec = decision_curve_spec(points)
     low = -0.571 / 4
@@ -267,15 +267,15 @@ def test_decision_curve_chart_keeps_the_curves_in_view() -> None:
         (0.5, 0.166),
         (0.9, -0.033),
     ]
-    flat = decision_curve_spec([{**p, "model": 0.0, "treat_all": -1.0} for p in points])
+    flat = decision_curve_spec([replace(p, model=0.0, treat_all=-1.0) for p in points])
     assert flat["encoding"]["y"]["scale"]["domain"] == [-0.05, 0.05]
 
 
 def test_decision_summary_names_the_thresholds_where_the_model_helps() -> None:
     points = [
-        {"threshold": 0.1, "model": 0.571, "treat_all": 0.571},  # a tie is not better
-        {"threshold": 0.4, "model": 0.358, "treat_all": 0.357},
-        {"threshold": 0.9, "model": -0.033, "treat_all": -2.858},
-    ]  # below treat no one
+        NetBenefit(threshold=0.1, high_risk=9, model=0.571, treat_all=0.571),  # a tie: not better
+        NetBenefit(threshold=0.4, high_risk=6, model=0.358, treat_all=0.357),
+        NetBenefit(threshold=0.9, high_risk=1, model=-0.033, treat_all=-2.858),  # below no one
+    ]
     assert decision_summary(points).endswith("at thresholds 40% (of 3 examined).")
     assert decision_summary(points[:1]).startswith("At no threshold")

@@ -14,6 +14,7 @@ import pytest
 
 from tests import casestore_db
 from tests.cases import course
+from tests.support.local_server import free_port
 
 db_url = casestore_db.db_url
 REPO = Path(__file__).resolve().parents[1]
@@ -241,14 +242,14 @@ def test_sqlite_backup_is_a_working_copy(tmp_path: Path) -> None:
     refused(cases("backup", str(backup), db=db), "exists")
 
 
+@pytest.mark.postgresql
+@pytest.mark.slow
 def test_postgresql_backup_gives_the_pg_dump_command(request, tmp_path: Path) -> None:
     url = casestore_db.database_url(request, "postgresql", tmp_path)
     refused(cases("backup", str(tmp_path / "x.dump"), db=url), "pg_dump")
 
 
 def test_unreachable_database_is_one_line_not_a_traceback(tmp_path: Path) -> None:
-    from perf.local_server import free_port
-
     result = cases("list", db=f"postgresql://nobody@127.0.0.1:{free_port()}/none")
     assert result.returncode != 0 and result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr

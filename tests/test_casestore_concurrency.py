@@ -1,11 +1,15 @@
-"""Concurrent saves and killed saves (issue 10 acceptance), on SQLite and PostgreSQL.
+"""Concurrent saves and killed saves (docs/interfaces.md §5), on SQLite and PostgreSQL.
 
 - 20 writers save the same case from the same base version at once: exactly one wins each round,
   the other 19 are refused as stale, and the versions are 1..rounds with none lost or doubled.
 - 20 writers create the same new course at once: exactly one creates it, the other 19 are told
   the code exists (a new course never lands on an existing one).
-- ``srgvhd cases save`` is SIGKILLed at random moments (24 times): the database still opens,
-  every version a killed or finished save committed is whole, and no version is half-written.
+- ``srgvhd cases save`` is SIGKILLed at each named point of a save (before the INSERT, after it
+  but before the commit, after the commit but before the report — tests/support/pause.py): the
+  database still opens, a save killed before its commit left nothing, one killed after it left
+  its whole version.
+- Slow set only: the same command SIGKILLed at seeded-random moments (24 times), every version
+  committed is whole and none is half-written.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from srgvhd.casestore.schema import case_versions
 from srgvhd.casestore.store import CaseStore, CodeExistsError, StaleVersionError
 from tests import casestore_db
 from tests.cases import course
+from tests.kill import kill_at_pause
 
 db_url = casestore_db.db_url
 REPO = Path(__file__).resolve().parents[1]
@@ -141,6 +146,51 @@ def test_twenty_processes_same_base_one_wins(db_url: str, tmp_path: Path) -> Non
     store.close()
 
 
+SAVE_SCRIPT = "import sys; from srgvhd.cli.main import main; sys.exit(main(sys.argv[1:]))"
+
+
+def _rows(db_url: str) -> list:
+    store = CaseStore(db_url)
+    with store.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        rows = conn.execute(select(case_versions).order_by(case_versions.c.version)).all()
+    store.close()
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("step", "committed"),
+    [("before_insert", False), ("inserted", False), ("committed", True)],
+)
+def test_sigkill_at_each_point_of_a_save(db_url: str, tmp_path: Path, step, committed) -> None:
+    first, second = tmp_path / "c0.json", tmp_path / "c1.json"
+    first.write_text(json.dumps(DOCS[0]), encoding="utf-8")
+    second.write_text(json.dumps(DOCS[1]), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    saved = subprocess.run(
+        _save_command(first, db_url), env=env, check=True, capture_output=True, text=True
+    )
+    assert saved.stdout == "1\n"
+    # A save names the version it builds on (a save without one would start a new course).
+    kill_at_pause(SAVE_SCRIPT, _save_command(second, db_url, "--base-version", "1")[1:], step)
+    rows = _rows(db_url)
+    assert [r.version for r in rows] == ([1, 2] if committed else [1])
+    assert json.loads(rows[0].case_json)["assessments"] == DOCS[0]["assessments"]
+    if committed:
+        assert json.loads(rows[1].case_json)["assessments"] == DOCS[1]["assessments"]
+    # The store still takes the next save after the kill.
+    again = subprocess.run(
+        _save_command(second, db_url, "--base-version", str(len(rows))),
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert again.stdout == f"{len(rows) + 1}\n"
+
+
+@pytest.mark.slow
 def test_sigkill_during_save_leaves_only_whole_versions(db_url: str, tmp_path: Path) -> None:
     rng = random.Random(10)
     paths = []
@@ -173,12 +223,7 @@ def test_sigkill_during_save_leaves_only_whole_versions(db_url: str, tmp_path: P
         if out.strip():  # finished before the kill: its version must be there
             reported[int(out)] = which
     assert len(reported) - 1 < KILLS  # some saves were killed before they finished
-    store = CaseStore(db_url)
-    with store.engine.connect() as conn:
-        if conn.dialect.name == "sqlite":
-            assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
-        rows = conn.execute(select(case_versions).order_by(case_versions.c.version)).all()
-    store.close()
+    rows = _rows(db_url)
     versions = [r.version for r in rows]
     assert versions == list(range(1, len(rows) + 1))
     assert set(reported) <= set(versions)

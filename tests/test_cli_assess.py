@@ -284,7 +284,7 @@ def test_console_script_subprocess(tmp_path):
 
 
 def test_table_mode_when_the_model_cannot_reach_365_days(tmp_path, capsys):
-    """Issue 8: a model whose cohort's follow-up ends before day 365 has no 365-day estimate;
+    """A model whose cohort's follow-up ends before day 365 has no 365-day estimate;
     the table says so instead of crashing (the JSON gives nulls)."""
     from tests.test_predict import cohort_csv, synthetic_cohort
 

@@ -352,7 +352,7 @@ def test_windows_and_old_mac_line_endings_and_bom(newline):
     assert list(frame.columns)[0] == "patient_id"
 
 
-# ---- complete rows (issue 11 Deliver 3) and bounded refusal (issue 13 item 9) ----------------
+# ---- complete rows and bounded refusal -------------------------------------------------------
 
 
 def _with_gaps() -> bytes:

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from srgvhd.risk.covariates import age_group, design_matrix, encode, hemoglobin_le_90
+from srgvhd.risk.covariates import age_group, encode, hemoglobin_le_90
+from srgvhd.risk.design import design_matrix
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Centre and period declared at upload (issue 11 Deliver 1): checked by
+"""Centre and period declared at upload (srgvhd.risk.provenance): checked by
 srgvhd.risk.provenance.declared_source, given on the Model page's retrain form (AppTest) and by
 `srgvhd train --centre --period`; they reach the saved card and the banner."""
 

@@ -1,4 +1,4 @@
-"""Deployment defaults (issue 5.4): what a ward server gets without anyone configuring it.
+"""Deployment defaults (docs/deploying.md): what a ward server gets without anyone configuring it.
 
 .streamlit/config.toml must bind to loopback, keep XSRF protection, cap uploads, send no usage
 statistics, never look up the machine's external address and skip the post-script collection;
@@ -28,12 +28,12 @@ from streamlit.web.server import server_util
 
 from perf.load_check import Level, Tally, level_row, open_page, read_run, report, rerun_message
 from perf.load_check import main as load_main
-from perf.local_server import HOST, free_port, start, stop
 from srgvhd.app import guards
 from srgvhd.cli.main import main as cli_main
 from srgvhd.clinical import case as case_module
 from srgvhd.errors import InputError
 from srgvhd.network import is_loopback
+from tests.support.local_server import HOST, free_port, start, stop
 
 REPO = Path(__file__).resolve().parents[1]
 APP = str(REPO / "app.py")
@@ -122,7 +122,8 @@ def test_cross_site_origins_never_trigger_an_external_ip_lookup(monkeypatch) -> 
 
 
 def test_post_script_garbage_collection_is_off() -> None:
-    # A full collection after every rerun was 55% of the server's busy time (issue 12).
+    # A full collection after every rerun was 55% of the server's busy time
+    # (perf/results/load-gc.md).
     assert CONFIG["runner"]["postScriptGC"] is False
 
 

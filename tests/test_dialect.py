@@ -1,4 +1,4 @@
-"""Cohort files as spreadsheets write them (issue 11 Deliver 2): separators, decimal comma, BOM,
+"""Cohort files as spreadsheets write them (srgvhd.risk.dialect): separators, decimal comma, BOM,
 CRLF, UTF-16 — all read to the same cohort; ambiguity refused naming what was found."""
 
 from __future__ import annotations

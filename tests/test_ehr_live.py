@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from perf.local_server import free_port
 from tests.fhir.server import Sekmet
+from tests.support.local_server import free_port
 
 pytestmark = pytest.mark.fhir
 REPO = Path(__file__).resolve().parents[1]

@@ -13,11 +13,11 @@ import requests
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from perf.local_server import free_port
 from srgvhd.ehr import launch, smart
 from srgvhd.ehr.client import EhrError, FhirServer
 from srgvhd.ehr.importer import import_case
 from tests.fhir.gateway import Gateway
+from tests.support.local_server import free_port
 
 pytestmark = pytest.mark.fhir
 CLIENT_ID = "srgvhd-test"

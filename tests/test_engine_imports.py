@@ -1,5 +1,5 @@
-"""The clinical engine imports neither pandas, nor the risk model, nor Streamlit (issue 8:
-``clinical/`` is the pure core every renderer builds on)."""
+"""The clinical engine imports neither pandas, nor the risk model, nor Streamlit
+(docs/architecture.md: ``clinical/`` is the pure core every renderer builds on)."""
 
 from __future__ import annotations
 

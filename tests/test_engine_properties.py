@@ -409,7 +409,7 @@ def _assess_or_refuse(doc: Any, as_text: bool) -> bool:
     return True
 
 
-@pytest.mark.slow  # 7–16 s on 2 shared cores; still part of the default `pytest` run
+@pytest.mark.slow  # many examples; still part of the default `pytest` run
 @settings(max_examples=10_000, deadline=None)
 @given(st.randoms(use_true_random=True), st.booleans())
 def test_any_json_assesses_or_is_refused_with_field_paths(rng, as_text):

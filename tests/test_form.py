@@ -2,7 +2,7 @@
 (srgvhd.report.text) — pure functions, no Streamlit. The admin gate is tested in
 tests/test_attacks_gate.py.
 
-Form expectations come from issue 9: a blank is "not measured" (null in the case file,
+Form expectations (clinical-rules.md §7): a blank is "not measured" (null in the case file,
 clinical-rules.md §7), "1,5" is 1.5 and never 15, one date format (YYYY-MM-DD) or a day of the
 course, impossible dates refused, out-of-range values refused (not clamped) with the field, unit
 and allowed range, and nothing shown for fields not typed yet.

@@ -1,4 +1,4 @@
-"""Hostile input (issue 5.3): cohort files from other systems, formula cells, HTML and Markdown.
+"""Hostile input (interfaces.md §3): cohort files from other systems, formula cells, HTML, Markdown.
 
 * A structured fuzz of the cohort-CSV validator (``SRGVHD_FUZZ_EXAMPLES``, default 10,000): valid
   files salted with hostile cells — spreadsheet formulas, HTML, Markdown, huge and exotic numbers,

@@ -145,7 +145,7 @@ def test_mixed_when_another_measured_organ_improved() -> None:
 
 
 def test_gi_progressing_patient_with_blank_day_4_stool_is_not_pr() -> None:
-    """Issue 9: lower GI 2 at baseline, day-4 stool left blank, skin better: never PR."""
+    """Lower GI 2 at baseline, day-4 stool left blank, skin better: never PR."""
     base = full(0, skin_rash_bsa_percent=30, stool_ml_per_day=1200)
     day4 = full(4, stool_ml_per_day=None, stool_episodes_per_day=None)
     day4["measurements"].update(

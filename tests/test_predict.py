@@ -17,7 +17,7 @@ import pytest
 from lifelines import CoxPHFitter
 
 from srgvhd.errors import InputError
-from srgvhd.risk.covariates import design_matrix
+from srgvhd.risk.design import design_matrix
 from srgvhd.risk.model import build_model
 from srgvhd.risk.predict import patient_risk, score_frame
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from srgvhd.risk.cohort import read_cohort
-from srgvhd.risk.covariates import design_matrix
+from srgvhd.risk.design import design_matrix
 from srgvhd.risk.fit import evaluate, fit_cox
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,4 +1,4 @@
-"""The bundled reference model's risk figures stay what they were (issue 8 acceptance: to 1e-9).
+"""The bundled reference model's risk figures stay what they were (to 1e-9).
 
 tests/data/reference_risk_golden.json was written from the joblib-era code (commit cf13a25,
 reference model 20261125T150155Z-f2ef9d5a) BEFORE the artifact moved to plain data: hazard

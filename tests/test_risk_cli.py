@@ -8,16 +8,13 @@ import io
 import math
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
-from srgvhd.cli.models import (
-    add_subcommands,
-    csv_text,
-    escape_cell,
-    escape_cells,
-    load_active_model,
-)
+from srgvhd.cli.models import add_subcommands, csv_text, load_active_model
 from srgvhd.risk import store as store_module
+from srgvhd.risk.formulas import escape_cell, escape_cells
 from srgvhd.risk.store import ModelStore
 from tests.test_predict import cohort_csv, synthetic_cohort
 from tests.test_store_faults import snapshot
@@ -312,9 +309,6 @@ def test_ambiguous_decimal_mark_is_resolved_with_the_flag(files, tmp_path, capsy
 def test_csv_text_writes_what_pandas_to_csv_writes():
     """The score export's writer: same bytes as DataFrame.to_csv(float_format="%.6g"),
     including quoted separators, quotes, line breaks, NaN as a blank and booleans."""
-    import numpy as np
-    import pandas as pd
-
     columns = {
         "patient_id": ["P1", 'say "hi", ok', "x\ny", "a;b", "名字"],
         "flag": np.array([True, False, True, False, True]),

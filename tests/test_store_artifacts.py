@@ -1,5 +1,5 @@
 """Artifacts are plain data: loading never runs code; old joblib artifacts are refused or
-upgraded once; prediction imports neither lifelines nor scipy (issue 8 Deliver 2, issue 13 item 8).
+upgraded once; prediction imports neither lifelines nor scipy (tests/test_import_cost.py).
 
 The hostile artifacts carry a pickle that would create a marker file when unpickled, with a card
 (and pointer) whose SHA-256 matches: the checksum proves integrity, not authorship, so only the

@@ -1,4 +1,4 @@
-"""Store races, the audit log under faults, file modes, orphan clean-up (issue 13 items 5, 6, 12).
+"""Store races, the audit log under faults, file modes, orphan clean-up (docs/security.md §3).
 
 The race harness is the attack run's: two ``srgvhd train --promote`` and one plain ``srgvhd train``
 at once, on the same cohort file (so every version name starts alike), 20 rounds each, in

@@ -178,7 +178,7 @@ def test_fresh_rebuild_never_deletes_a_centres_own_model(tmp_path, cohort_file):
     assert snapshot(store.root) == before
 
 
-# ---- dialects, complete rows, progress (issue 11 Deliver 2–3, issue 12 Deliver 2) -------------
+# ---- dialects, complete rows, progress -------------------------------------------------------
 
 REFERENCE_CSV = Path(__file__).resolve().parent.parent / "training" / "reference_cohort.csv"
 

@@ -1,4 +1,4 @@
-"""Training off the script thread (srgvhd.app.training; issue 13 item 9)."""
+"""Training off the script thread (srgvhd.app.training)."""
 
 from __future__ import annotations
 

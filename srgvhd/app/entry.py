@@ -2,9 +2,9 @@
 
 Every value is typed as text and read by ``srgvhd.app.fields`` (decimal point or comma, dates as
 YYYY-MM-DD or "day 7"), so a blank stays "not measured", never 0, and nothing is clamped or
-rounded (issue 9). Assessments, dose changes and labs are added, edited and deleted one at a time
+rounded. Assessments, dose changes and labs are added, edited and deleted one at a time
 (no editable grid: a grid turned "1,5" into 15, opened the browser's locale date picker, and
-let a client send any number of rows, issue 13 item 1).
+let a client send any number of rows: docs/security.md §4).
 
 The form lives in ``st.session_state[FORM]`` (``srgvhd.app.form`` layout); each widget is seeded
 from it when the widget has no state (first visit, after a page switch or an opened case) and
@@ -69,7 +69,7 @@ BLANK = "not measured"
 DATE_TIP = "YYYY-MM-DD, or the day of the steroid course: day 7 (day 0 = steroid start)."
 NUMBER_TIP = "Blank = not measured; 0 = measured, not involved. Decimal point or comma."
 # Stays in the page while the form holds entries that were not saved: a reload or closing the
-# tab then asks first (issue 13 item 11). One listener; each run sets the flag.
+# tab then asks first. One listener; each run sets the flag.
 UNLOAD_GUARD = """<script>
 window.srgvhdUnsaved = %s;
 if (!window.srgvhdUnloadGuard) {
@@ -80,8 +80,7 @@ if (!window.srgvhdUnloadGuard) {
 }
 </script>"""
 # Narrow screens (Streamlit stacks columns below 640 px): the form block is moved below the
-# result, so the verdict is on the first screen after the model banner and the title (issue 9
-# Deliver 4).
+# result, so the verdict is on the first screen after the model banner and the title.
 LAYOUT_CSS = """<style>
 @media (max-width: 640px) {
   .st-key-assess_form_block, [data-testid="stLayoutWrapper"]:has(> .st-key-assess_form_block) {
@@ -360,7 +359,8 @@ def _delete_button(table: str, row_id: int) -> None:
 
 def _row() -> Any:
     """A row of fields of equal width that wraps on a narrow screen: one flex block, where
-    ``st.columns`` sends a block per column as well (fewer messages per rerun, issue 12)."""
+    ``st.columns`` sends a block per column as well (fewer messages per rerun; README,
+    "Benchmarks")."""
     return st.container(horizontal=True, vertical_alignment="bottom", gap="small")
 
 

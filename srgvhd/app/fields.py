@@ -4,7 +4,7 @@ Pure functions, no Streamlit. Each returns the value, ``None`` for a blank field
 measured": clinical-rules.md §7 — a blank is never zero), or raises ``FieldError`` with a
 message in the clinician's words naming the field, its unit and its allowed range.
 
-- Numbers: a decimal point or a decimal comma ("1.5" and "1,5" are both 1.5; issue 9: "1,5"
+- Numbers: a decimal point or a decimal comma ("1.5" and "1,5" are both 1.5; "1,5"
   must never become 15). A comma followed by exactly three digits ("1,500") could be a thousands
   separator or a decimal comma, and so could a dot after a non-zero whole part ("1.600" is 1600
   on a German keyboard, 1.6 on an English one): both are refused rather than guessed. Nothing

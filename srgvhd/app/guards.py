@@ -7,7 +7,7 @@ websocket from an unknown cross-site ``Origin`` — a blocking HTTP request of u
 server's event loop. The public address is never needed: the allowed origins stay localhost, the
 machine's own addresses, ``browser.serverAddress`` and ``server.corsAllowedOrigins``.
 
-The added-row flood of issue 13 item 1 (a forged ``st.data_editor`` state with 20,000 rows) has
+The added-row flood (docs/security.md §4: a forged ``st.data_editor`` state with 20,000 rows) has
 no target any more: no page holds an editable grid; rows are added one per click, up to the
 case file's caps (srgvhd.app.form_layout.MAX_ROWS).
 """

@@ -1,4 +1,4 @@
-"""Keep patient values out of Streamlit's logs (issue 13 item 10).
+"""Keep patient values out of Streamlit's logs.
 
 Streamlit logs a widget value it cannot parse, with the value and a traceback that repeats it
 (``Failed to parse value 47.31abc as float``, a forged date ``2026-13-45``). ``install()`` puts

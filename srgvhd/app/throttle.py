@@ -1,4 +1,4 @@
-"""Rate limit for admin-secret guesses (issue 13, item 4; docs/security.md §4).
+"""Rate limit for admin-secret guesses (docs/security.md §4).
 
 A ``Throttle`` counts failed attempts: at most ``limit`` in any ``window`` seconds and, from the
 second consecutive failure on, an exponential pause (2 s, 4 s, 8 s … capped at the window) before

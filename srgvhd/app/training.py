@@ -1,4 +1,4 @@
-"""Training off the page's script thread (issue 13 item 9): a job object the page polls.
+"""Training off the page's script thread: a job object the page polls.
 
 ``start`` runs ``train_from_csv`` in a daemon thread and returns at once; the thread records its
 progress, then the new card or the refusal, on the job (a lock guards them). One training runs at

@@ -142,7 +142,7 @@ def clear_model_cache() -> None:
 def draw_banner() -> None:
     """The banner every page shows: the active model version and where its data came from —
     "synthetic reference data" (a warning) or "centre data: <centre>, <period>" as declared at
-    upload (issue 11) — and a warning when no model could be loaded."""
+    upload (srgvhd.risk.provenance) — and a warning when no model could be loaded."""
     loaded = active_model()
     if loaded.model is None:
         st.warning(
@@ -183,8 +183,9 @@ def draw_banner() -> None:
 def arrow_table(build: Callable[..., list[dict[str, Any]]], *args: Hashable) -> pa.Table:
     """``build(*args)``'s display rows as an Arrow table, built once per process for the same
     arguments: ``st.table`` then sends it as it is instead of converting a pandas frame on every
-    rerun (issue 12: that conversion was a fifth of the Assess page's time under load). For
-    tables shown without an index; the table is immutable, so sharing it is safe."""
+    rerun (that conversion was a fifth of the Assess page's time under load:
+    perf/results/load.md). For tables shown without an index; the table is immutable, so sharing
+    it is safe."""
     import pyarrow as pa
 
     return pa.Table.from_pylist(build(*args))

@@ -24,6 +24,12 @@ if TYPE_CHECKING:
     from srgvhd.risk.patient import PatientResult
 
 EXIT_BAD_INPUT = 2
+DESCRIPTION = (
+    "Decision support for steroid-refractory acute GVHD: assess a steroid course from a case "
+    "file (MAGIC grade, response, refractory status and, with a model, the risk estimate); "
+    "train, list and activate versions of the Cox risk model and score a cohort with it; keep "
+    "the ward's case store. Run 'srgvhd COMMAND --help' for the options of a command."
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,7 +42,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    parser = _Parser(prog="srgvhd", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="srgvhd", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     assess = sub.add_parser("assess", help="stage, grade and judge one steroid course")
     assess.add_argument("case", type=Path, help="srgvhd-case/2 (or /1) JSON file")

@@ -8,18 +8,23 @@ printed on stdout then (interfaces.md §2 convention).
 from __future__ import annotations
 
 import argparse
+import csv
 import io
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
 from srgvhd.cli.who import as_option
 from srgvhd.errors import InputError, Problem
 from srgvhd.identity import cli_identity
+from srgvhd.risk.formulas import escape_cells
 from srgvhd.risk.model import RiskModel
+from srgvhd.risk.predict import score_frame
 from srgvhd.risk.progress import no_progress
-from srgvhd.risk.store import ModelStore, StoreError
+from srgvhd.risk.provenance import declared_source
+from srgvhd.risk.store import REFERENCE_DIR, ModelStore, StoreError
 
 BAD_INPUT = 2
 SEPARATOR_NAMES = {"comma": ",", "semicolon": ";", "tab": "\t"}
@@ -135,8 +140,9 @@ def _print_progress(step: str, fraction: float) -> None:
 
 
 def _train(args: argparse.Namespace, out: io.StringIO) -> int:
+    # deferred: `srgvhd assess` builds this parser too and must not load pandas, pyarrow,
+    # lifelines or scikit-learn (~3 s; perf/bench_assess.py times the command)
     from srgvhd.risk.cohort import has_empty_cells
-    from srgvhd.risk.provenance import declared_source
     from srgvhd.risk.train import train_from_csv
 
     who = cli_identity(args.as_name).who
@@ -163,10 +169,10 @@ def _train(args: argparse.Namespace, out: io.StringIO) -> int:
             raise InputError([*exc.problems, hint]) from None
         raise
     state = "active" if args.promote else "saved, not active (use: srgvhd models --activate)"
-    left_out = card["complete_rows"]["excluded"] if card.get("complete_rows") else 0
+    left_out = card.exclusions.excluded if card.exclusions else 0
     print(
-        f"{card['version']}: n={card['n']}, deaths={card['events']}, "
-        f"covariates={','.join(card['covariates'])}; read as {card['dialect']['description']}"
+        f"{card.version}: n={card.n}, deaths={card.events}, "
+        f"covariates={','.join(card.covariates)}; read as {card.dialect_description}"
         + (f"; {left_out} incomplete rows left out (listed on the card)" if left_out else "")
         + f"; {state}",
         file=out,
@@ -177,8 +183,7 @@ def _train(args: argparse.Namespace, out: io.StringIO) -> int:
 def _card_pdf(store: ModelStore, version: str, path: Path | None) -> str:
     """Write the card of ``version`` (of the store, else of the bundled reference store) as a
     PDF to ``path``; the line to print."""
-    from srgvhd.report.card_pdf import build_card_pdf
-    from srgvhd.risk.store import REFERENCE_DIR
+    from srgvhd.report.card_pdf import build_card_pdf  # deferred: fpdf2 only for this option
 
     if path is None:
         raise InputError(Problem("--out", "is required with --card-pdf (the PDF file to write)"))
@@ -231,58 +236,29 @@ def _models(args: argparse.Namespace, out: io.StringIO) -> int:
     return 0
 
 
-def escape_cell(text: str) -> str:
-    """Prefix a cell a spreadsheet would run as a formula with an apostrophe (CSV injection;
-    leading spaces are skipped, as read_cohort does when it refuses such cells)."""
-    from srgvhd.risk.cohort import FORMULA_PREFIXES
-
-    return "'" + text if text.lstrip(" ").startswith(FORMULA_PREFIXES) else text
-
-
-def escape_cells(cells: list[str]) -> list[str]:
-    """:func:`escape_cell` on a whole column: one pass to find the cells that need it."""
-    from srgvhd.risk.cohort import FORMULA_PREFIXES
-
-    starts = set(FORMULA_PREFIXES)
-    return [escape_cell(c) if c[:1] in starts or c[:1] == " " else c for c in cells]
-
-
-_CSV_SPECIAL = re.compile(r'[,"\r\n]')
-
-
-def _quoted(cells: list[str]) -> list[str]:
-    """A column of CSV cells with minimal quoting: a cell holding a separator, quote or line
-    break is quoted, inner quotes doubled (one scan of the column when none does)."""
-    if not _CSV_SPECIAL.search("".join(cells)):
-        return cells
-    return ['"' + c.replace('"', '""') + '"' if _CSV_SPECIAL.search(c) else c for c in cells]
-
-
 def csv_text(columns: dict[str, list], float_format: str = "%.6g") -> str:
-    """One CSV text (header, ``\n`` line ends, minimal quoting) from whole columns, with floats
-    formatted by ``float_format`` and NaN as a blank — what ``DataFrame.to_csv(index=False,
-    float_format=...)`` writes, without its per-cell checks (issue 12: ``score`` ≤ 1.2× a plain
-    pandas script)."""
-    import numpy as np
-
-    cells = [_quoted(list(columns))]
+    """One CSV text from whole columns (header first, ``\n`` line ends, the csv module's minimal
+    quoting), floats formatted by ``float_format`` and NaN as a blank — what
+    ``DataFrame.to_csv(index=False, float_format=...)`` writes, without its per-cell checks
+    (perf/bench_model.py: ``score`` ≤ 1.2× a plain pandas script)."""
+    text_columns = []
     for values in columns.values():
         if isinstance(values, np.ndarray) and values.dtype.kind == "f":
             text = list(map(float_format.__mod__, values.tolist()))
             for i in np.flatnonzero(np.isnan(values)):
                 text[i] = ""
         else:
-            plain = values.tolist() if isinstance(values, np.ndarray) else values
-            text = _quoted(list(map(str, plain)))
-        cells.append(text)
-    header, *body = cells
-    lines = [",".join(header), *map(",".join, zip(*body, strict=True))]
-    return "\n".join(lines) + "\n"
+            text = list(map(str, values.tolist() if isinstance(values, np.ndarray) else values))
+        text_columns.append(text)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(list(columns))
+    writer.writerows(zip(*text_columns, strict=True))
+    return buffer.getvalue()
 
 
 def _score(args: argparse.Namespace, out: io.StringIO) -> int:
-    from srgvhd.risk.cohort import read_cohort
-    from srgvhd.risk.predict import score_frame
+    from srgvhd.risk.cohort import read_cohort  # deferred with pandas, as in _train
 
     cohort = read_cohort(args.cohort, outcomes=False)  # new patients have no outcome yet
     model, warnings = load_active_model(args.models_dir)

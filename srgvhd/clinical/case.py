@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from srgvhd.clinical.labs import Lab, parse_labs
+from srgvhd.clinical.limits import LIMITS
 from srgvhd.clinical.policy import (
     CHILD_MAX_AGE_YEARS_EXCLUSIVE,
     MSC_DOSE_LIMITS,
@@ -76,19 +77,6 @@ MEASUREMENT_FIELDS = (
     "severe_abdominal_pain_or_ileus",
     "grossly_bloody_stool",
 )
-# Plausibility limits for entered values (upper bounds catch unit slips, e.g. g/dL typed as g/L).
-LIMITS = {
-    "age_years": (0.0, 120.0),
-    "weight_kg": (0.0, 300.0),
-    "hemoglobin_g/L": (20.0, 250.0),
-    "hemoglobin_g/dL": (2.0, 25.0),
-    "methylprednisolone_mg_per_kg_day": (0.0, 30.0),
-    "bsa_percent": (0.0, 100.0),
-    "bilirubin_mg/dL": (0.0, 100.0),
-    "bilirubin_umol/L": (0.0, 1710.0),
-    "stool_ml_per_day": (0.0, 20000.0),
-    "stool_episodes_per_day": (0.0, 100.0),
-}
 
 
 @dataclass(frozen=True)

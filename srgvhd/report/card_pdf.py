@@ -1,4 +1,4 @@
-"""The model card as a two-page A4 PDF (issue 11 Deliver 4: "in the PDF of the card").
+"""The model card as a two-page A4 PDF.
 
 Page 1: where the data came from (declared source, training file and its SHA-256, dialect,
 rows left out by a complete-rows fit as counts), the cohort and fit, hazard ratios beside the
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -25,7 +24,8 @@ from srgvhd.literature.published import NIU_2026
 from srgvhd.report import card_text as words
 from srgvhd.report import pdfkit as kit
 from srgvhd.report.pdfkit import FONT, PAGE_LEFT, PAGE_WIDTH
-from srgvhd.risk.card import ModelCard
+from srgvhd.risk.calibration import CalibrationGroup
+from srgvhd.risk.card import CardMetrics, ModelCard
 
 TITLE = "Risk model card"
 PAGES = 2
@@ -134,7 +134,7 @@ def _provenance(pdf: FPDF, card: ModelCard) -> None:
             ("declared by", "declared_by"),
         )
     ]
-    dialect = (card.get("dialect") or {}).get("description")
+    dialect = card.dialect_description
     _line(pdf, f"Data: {card.source_sentence()}", style="B")
     _line(
         pdf,
@@ -150,7 +150,7 @@ def _provenance(pdf: FPDF, card: ModelCard) -> None:
     _line(pdf, f"Read as: {dialect or 'not recorded (card older than dialect detection)'}")
     _line(
         pdf,
-        "Fit on complete rows only: " + words.exclusion_summary(card.get("complete_rows")),
+        "Fit on complete rows only: " + words.exclusion_summary(card.exclusions),
         max_lines=2,
     )
     _line(pdf, f"Model artifact SHA-256 {card.artifact_sha256}")
@@ -158,9 +158,9 @@ def _provenance(pdf: FPDF, card: ModelCard) -> None:
 
 def _cohort(pdf: FPDF, card: ModelCard) -> None:
     kit.heading(pdf, "Cohort and fit")
-    labels = [c["label"] for c in card.get("coefficients") or []]
-    epv = card.get("events_per_coefficient")
-    low = "; fewer than recommended, allowed and recorded" if card.get("low_epv_allowed") else ""
+    labels = [c.label for c in card.coefficients]
+    epv = card.events_per_coefficient
+    low = "; fewer than recommended, allowed and recorded" if card.low_epv_allowed else ""
     _line(
         pdf,
         f"n = {card.n} patients, {card.events} deaths, {len(card.covariates)} "
@@ -171,9 +171,9 @@ def _cohort(pdf: FPDF, card: ModelCard) -> None:
     )
     _line(
         pdf,
-        f"Estimation: {card.get('baseline_estimator') or 'not recorded'} Longest "
-        f"follow-up {words.fmt(card.get('max_follow_up_days'), '{:.0f}')} days; "
-        f"lifelines {card.get('lifelines_version') or '—'}.",
+        f"Estimation: {card.baseline_estimator or 'not recorded'} Longest "
+        f"follow-up {words.fmt(card.max_follow_up_days, '{:.0f}')} days; "
+        f"lifelines {card.lifelines_version or '—'}.",
         max_lines=2,
     )
 
@@ -188,7 +188,7 @@ def _hazard_ratios(pdf: FPDF, card: ModelCard) -> None:
     pdf.set_text_color(0, 0, 0)
 
 
-def _discrimination(pdf: FPDF, metrics: Mapping[str, Any]) -> None:
+def _discrimination(pdf: FPDF, metrics: CardMetrics) -> None:
     kit.heading(pdf, "Discrimination and proportional hazards")
     _line(pdf, f"Concordance (Harrell's C): {words.concordance_text(metrics)}.")
     _line(
@@ -200,19 +200,18 @@ def _discrimination(pdf: FPDF, metrics: Mapping[str, Any]) -> None:
         + ".",
         max_lines=2,
     )
-    ph = metrics.get("ph_test") or {}
-    global_p = (ph.get("global") or {}).get("p")
+    global_p = metrics.ph_test.global_p
     _line(
         pdf,
-        f"Proportional hazards ({ph.get('method', '—')}): {ph.get('verdict', '—')}"
+        words.ph_text(metrics)
         + (f" Global p = {words.fmt(global_p, '{:.3f}')}." if global_p is not None else ""),
         max_lines=2,
     )
 
 
-def _decision_curve(pdf: FPDF, metrics: Mapping[str, Any]) -> None:
+def _decision_curve(pdf: FPDF, metrics: CardMetrics) -> None:
     kit.heading(pdf, "Decision curve at day 365 (cross-validated)")
-    points = (metrics.get("decision_curve_cv") or {}).get(words.DECISION_DAY)
+    points = metrics.decision_curve_cv.get(words.DECISION_DAY)
     if not points:
         _line(
             pdf,
@@ -231,7 +230,7 @@ def _decision_curve(pdf: FPDF, metrics: Mapping[str, Any]) -> None:
 
 
 # --- page 2 -------------------------------------------------------------------------------------
-def _plot(pdf: FPDF, rows: Sequence[Mapping[str, Any]], box: kit.Box) -> None:
+def _plot(pdf: FPDF, rows: Sequence[CalibrationGroup], box: kit.Box) -> None:
     """Observed (Kaplan–Meier, with its 95% interval) against predicted survival, one colour
     per risk third, with the line of perfect calibration (dashed)."""
     pdf.set_font(FONT, "", 6.3)
@@ -258,19 +257,19 @@ def _plot(pdf: FPDF, rows: Sequence[Mapping[str, Any]], box: kit.Box) -> None:
     pdf.rect(box.x, box.y, box.w, box.h)
     pdf.set_line_width(0.35)
     for row, rgb in zip(rows, GROUP_RGB, strict=False):
-        if row.get("predicted") is None or row.get("observed") is None:
+        if row.predicted is None or row.observed is None:
             continue
-        x = box.px(row["predicted"])
+        x = box.px(row.predicted)
         pdf.set_draw_color(*rgb)
         pdf.set_fill_color(*rgb)
-        if row.get("observed_lower") is not None and row.get("observed_upper") is not None:
-            pdf.line(x, box.py(row["observed_lower"]), x, box.py(row["observed_upper"]))
-        pdf.circle(x, box.py(row["observed"]), 0.9, style="F")
+        if row.observed_lower is not None and row.observed_upper is not None:
+            pdf.line(x, box.py(row.observed_lower), x, box.py(row.observed_upper))
+        pdf.circle(x, box.py(row.observed), 0.9, style="F")
     pdf.set_line_width(0.2)
     pdf.set_text_color(0, 0, 0)
 
 
-def _legend(pdf: FPDF, rows: Sequence[Mapping[str, Any]], x: float, y: float) -> None:
+def _legend(pdf: FPDF, rows: Sequence[CalibrationGroup], x: float, y: float) -> None:
     """The plot's colours, one risk third a line, under the plot."""
     pdf.set_font(FONT, "", 6.3)
     pdf.set_text_color(*kit.GREY_TEXT)
@@ -278,14 +277,13 @@ def _legend(pdf: FPDF, rows: Sequence[Mapping[str, Any]], x: float, y: float) ->
         pdf.set_fill_color(*rgb)
         pdf.circle(x + 0.9, y + 1.4 + 3 * i, 0.9, style="F")
         pdf.set_xy(x + 2.5, y + 3 * i)
-        pdf.cell(PLOT_SIZE - 2.5, 2.8, row["group"])
+        pdf.cell(PLOT_SIZE - 2.5, 2.8, row.group)
     pdf.set_text_color(0, 0, 0)
 
 
-def _calibration_day(pdf: FPDF, metrics: Mapping[str, Any], day: str) -> None:
+def _calibration_day(pdf: FPDF, metrics: CardMetrics, day: str) -> None:
     """One horizon: cross-validated and apparent tables on the left, the plot on the right."""
-    cross = metrics.get("calibration_cv") or {}
-    cv_rows, apparent = cross.get(day), (metrics.get("calibration") or {}).get(day)
+    cv_rows, apparent = metrics.calibration_cv.get(day), metrics.calibration.get(day)
     top = pdf.get_y()
     pdf.set_font(FONT, "B", 8.5)
     pdf.cell(PAGE_WIDTH, 5, f"Day {day}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -293,7 +291,7 @@ def _calibration_day(pdf: FPDF, metrics: Mapping[str, Any], day: str) -> None:
     if cv_rows:
         _line(
             pdf,
-            f"Cross-validated: {cross.get('n')} patients each scored by a model fitted "
+            f"Cross-validated: {metrics.calibration_cv_n} patients each scored by a model fitted "
             "without them",
             size=7.2,
             width=table_width,
@@ -317,7 +315,7 @@ def _calibration_day(pdf: FPDF, metrics: Mapping[str, Any], day: str) -> None:
     pdf.set_y(max(pdf.get_y(), box.y + box.h + 7 + 3 * len(shown)) + 2)
 
 
-def _calibration(pdf: FPDF, metrics: Mapping[str, Any]) -> None:
+def _calibration(pdf: FPDF, metrics: CardMetrics) -> None:
     kit.heading(pdf, "Calibration at 180 and 365 days, by third of predicted risk")
     _line(
         pdf,
@@ -329,13 +327,7 @@ def _calibration(pdf: FPDF, metrics: Mapping[str, Any]) -> None:
         max_lines=3,
     )
     pdf.ln(1)
-    days = sorted(
-        {
-            *(metrics.get("calibration") or {}),
-            *(k for k in (metrics.get("calibration_cv") or {}) if k != "n"),
-        },
-        key=int,
-    )
+    days = metrics.calibration_days
     if not days:
         _line(pdf, "Not computed for this version.")
     for day in days:
@@ -344,9 +336,9 @@ def _calibration(pdf: FPDF, metrics: Mapping[str, Any]) -> None:
 
 def _statement(pdf: FPDF, card: ModelCard) -> None:
     kit.heading(pdf, "Statement and assumptions")
-    if card.get("statement"):
-        _line(pdf, card["statement"], style="B", max_lines=4)
-    assumptions = card.get("assumptions") or []
+    if card.statement:
+        _line(pdf, card.statement, style="B", max_lines=4)
+    assumptions = card.assumptions
     if not assumptions:
         _line(pdf, "No assumptions recorded beyond those of a Cox proportional-hazards model.")
         return
@@ -395,7 +387,7 @@ def _creation_date(card: ModelCard) -> datetime:
 
 def build_card_pdf(card: ModelCard) -> bytes:
     """The model card as A4 PDF bytes (two pages; module docstring); same card, same bytes."""
-    metrics = card.get("metrics") or {}
+    metrics = card.metrics
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_margins(PAGE_LEFT, 10, PAGE_LEFT)
     pdf.set_auto_page_break(False)

@@ -1,10 +1,10 @@
 """The Assess and Model pages' charts as plain Vega-Lite specifications (dicts, data inline).
 
-Built without Altair: no chart objects and no schema validation on each rerun (issue 12 measured
-Altair construction + validation at about half the page script's own time). Streamlit draws
-them with ``st.vega_lite_chart(spec)``. Response colours: distinct hues after Okabe & Ito and
-Paul Tol's colour-blind-safe palettes, each at least 3:1 against white (WCAG 2.1 SC 1.4.11);
-progression in vermillion, the baseline in black.
+Built without Altair: no chart objects and no schema validation on each rerun
+(perf/results/charts.md measured Altair construction + validation at about half the page
+script's own time). Streamlit draws them with ``st.vega_lite_chart(spec)``. Response colours:
+distinct hues after Okabe & Ito and Paul Tol's colour-blind-safe palettes, each at least 3:1
+against white (WCAG 2.1 SC 1.4.11); progression in vermillion, the baseline in black.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from typing import Any
 
 from srgvhd.clinical.results import CourseResult, Grade
 from srgvhd.clinical.staging import ORGAN_LABELS
+from srgvhd.risk.calibration import CalibrationGroup, NetBenefit
+from srgvhd.risk.horizons import DECISION_CURVE_DAY
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 RESPONSE_COLOURS = {
@@ -208,7 +210,7 @@ def _cut_below(series: list[tuple[float, float]], low: float) -> list[dict[str, 
     return out
 
 
-def decision_curve_spec(points: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def decision_curve_spec(points: Sequence[NetBenefit]) -> dict[str, Any]:
     """The Model page's decision curve (Vickers et al. 2008): net benefit of calling "high risk"
     by the model against treating everyone and no one, by threshold probability of death.
 
@@ -217,10 +219,10 @@ def decision_curve_spec(points: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     net benefit far below zero that would squash the curves that matter)."""
     strategies = (("model: high risk", "model"), ("treat everyone", "treat_all"))
     series = {
-        name: [(p["threshold"], p[key]) for p in points if p.get(key) is not None]
+        name: [(p.threshold, getattr(p, key)) for p in points if getattr(p, key) is not None]
         for name, key in strategies
     }
-    series["treat no one"] = [(p["threshold"], 0.0) for p in points]
+    series["treat no one"] = [(p.threshold, 0.0) for p in points]
     top = max([0.0, *(y for line in series.values() for _, y in line)])
     domain = [-max(0.05, top / 4), max(top, 0.05)]
     values = [
@@ -233,7 +235,7 @@ def decision_curve_spec(points: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             "field": "threshold",
             "type": "quantitative",
             "axis": {"format": "%"},
-            "title": "threshold probability of death by day 365",
+            "title": f"threshold probability of death by day {DECISION_CURVE_DAY}",
         },
         "y": {
             "field": "net benefit",
@@ -256,5 +258,68 @@ def decision_curve_spec(points: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "layer": [
             {"mark": "line"},
             {"transform": [{"filter": "datum.marker"}], "mark": {"type": "point", "filled": True}},
+        ],
+    }
+
+
+def calibration_spec(rows: Sequence[CalibrationGroup]) -> dict[str, Any]:
+    """The Model page's calibration chart: Kaplan–Meier observed survival (with its 95%
+    interval) against mean predicted survival, one point per risk third, and the diagonal of
+    perfect calibration (Royston & Altman 2013)."""
+    points = [
+        {
+            "group": r.group,
+            "predicted": r.predicted,
+            "observed": r.observed,
+            "lower": r.observed_lower,
+            "upper": r.observed_upper,
+        }
+        for r in rows
+        if r.predicted is not None and r.observed is not None
+    ]
+    scale = {"domain": [0, 1]}
+    axis = {"format": "%"}
+    return {
+        "$schema": SCHEMA,
+        "height": 220,
+        "layer": [
+            {
+                "data": {"values": [{"x": 0, "y": 0}, {"x": 1, "y": 1}]},
+                "mark": {"type": "line", "strokeDash": [4, 4], "color": "gray"},
+                "encoding": {
+                    "x": {"field": "x", "type": "quantitative", "scale": scale},
+                    "y": {"field": "y", "type": "quantitative", "scale": scale},
+                },
+            },
+            {
+                "data": {"values": points},
+                "mark": "rule",
+                "encoding": {
+                    "x": {"field": "predicted", "type": "quantitative"},
+                    "y": {"field": "lower", "type": "quantitative"},
+                    "y2": {"field": "upper"},
+                },
+            },
+            {
+                "data": {"values": points},
+                "mark": {"type": "point", "filled": True, "size": 70},
+                "encoding": {
+                    "x": {
+                        "field": "predicted",
+                        "type": "quantitative",
+                        "scale": scale,
+                        "axis": axis,
+                        "title": "predicted survival",
+                    },
+                    "y": {
+                        "field": "observed",
+                        "type": "quantitative",
+                        "scale": scale,
+                        "axis": axis,
+                        "title": "observed (Kaplan–Meier)",
+                    },
+                    "color": {"field": "group", "type": "nominal", "title": None, "sort": None},
+                },
+            },
         ],
     }

@@ -1,4 +1,4 @@
-"""The model store's audit log: one JSON object per line, append-only (issue 13 item 6).
+"""The model store's audit log: one JSON object per line, append-only (docs/security.md §3).
 
 Each operation that changes the active model writes an *intent* line (id, who, when, action,
 from_version, to_version, training_file_sha256) before it acts and an *outcome* line (same id,

@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from srgvhd.clinical.limits import AGE_RANGE_YEARS, HEMOGLOBIN_RANGE_G_L, MAX_FOLLOW_UP_DAYS
 from srgvhd.errors import InputError, Problem
 from srgvhd.risk.dialect import Dialect, detect_decimal_mark, sniff
 
@@ -52,15 +53,11 @@ MAX_ROWS = 1_000_000
 # (perf/results/model.md measures reading it).
 MAX_BYTES = 80_000_000
 MAX_COLUMNS = 100
-# Plausibility caps that the schema leaves open; a value outside is a typing error, not a patient.
-AGE_RANGE_YEARS = (0.0, 120.0)
-HEMOGLOBIN_RANGE_G_L = (20.0, 250.0)
-MAX_DAYS = 36_500  # 100 years of follow-up
+# Plausibility caps that the schema leaves open: srgvhd.clinical.limits (one table with the case).
+MAX_DAYS = MAX_FOLLOW_UP_DAYS
 
 GRADE_VALUES = {"II": "II", "III": "III", "IV": "IV", "2": "II", "3": "III", "4": "IV"}
 ARM_VALUES = {"msc": "MSC", "standard": "standard"}
-# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Cells that mean "not recorded" (besides blank) in what spreadsheets and R write.
 MISSING_MARKERS = ("nan", "na", "n/a", "null")
 EMPTY = "is empty"

@@ -7,7 +7,6 @@ hemoglobin > 90 g/L (hazard ratio 1). Each other category gets one indicator col
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from srgvhd.clinical.policy import (
     AGE_GROUP_ADULT_FROM_YEARS,
@@ -61,23 +60,3 @@ def encode(age_group_value: str, grade: str, hb_le_90: bool) -> np.ndarray:
         ],
         dtype=float,
     )
-
-
-def design_matrix(ages: pd.Series, grades: pd.Series, hemoglobin_g_l: pd.Series) -> pd.DataFrame:
-    """Design matrix (one row per patient) from ages in years, grades II/III/IV, Hb in g/L.
-
-    Column for column the same indicators as ``encode``, computed on whole columns.
-    """
-    age = ages.astype(float).to_numpy()
-    grade = grades.astype(str).to_numpy()
-    unknown = sorted(set(grade) - set(GRADES))
-    if unknown:
-        raise ValueError(f"grade must be one of {GRADES}, not {unknown[0]!r}")
-    columns = {
-        "age_lt18": age < AGE_GROUP_ADULT_FROM_YEARS,
-        "age_ge35": age >= AGE_GROUP_OLDER_FROM_YEARS,
-        "grade_II": grade == "II",
-        "grade_IV": grade == "IV",
-        "hb_le_90": hemoglobin_g_l.astype(float).to_numpy() <= HEMOGLOBIN_THRESHOLD_G_L,
-    }
-    return pd.DataFrame(columns, index=ages.index, columns=list(COVARIATE_COLUMNS)).astype(float)

@@ -3,11 +3,13 @@
 Model: Cox (1972) partial likelihood with Efron's (1977) handling of tied death times — the
 lifelines default and R ``survival::coxph(ties = "efron")``; covariates are the indicator columns
 of :mod:`srgvhd.risk.covariates` (Niu et al. 2026 reference: age 18–34, grade III, Hb > 90 g/L).
-The coefficients come from Newton–Raphson on time-grouped sums (:mod:`srgvhd.risk.riskset`) run
-to a step below 1e-10, which agrees with R's ``coxph`` to 1e-12; lifelines is then started at that
-point (one evaluation, no further step) to build the fitted object — standard errors, summary,
-baseline — with ``batch_mode`` for tied whole-day data (measured with lifelines 0.30.3: its
-automatic choice falls into the per-row algorithm between 300k and 800k rows).
+lifelines is the only fitter: ``CoxPHFitter`` gives the coefficients, their covariance (from its
+information matrix), standard errors and Wald summary, with tight convergence
+(``FIT_OPTIONS``; lifelines' default stops one Newton step early, ~2e-5 from R's ``coxph``) and
+``batch_mode`` for tied whole-day data (its automatic choice falls into the per-row algorithm
+between 300k and 800k rows). Each cross-validation fold is fitted the same way, warm-started at
+the full fit. docs/architecture.md ("One Cox engine") records the measurement behind this choice
+(perf/bench_cox_engine.py: lifelines against R ``coxph`` on 1M patients, same run).
 
 Events per coefficient: at least 10 (Peduzzi et al., J Clin Epidemiol 1995;48:1503–10), unless
 the caller explicitly allows fewer.
@@ -34,18 +36,22 @@ from sklearn.model_selection import StratifiedKFold
 
 from srgvhd.errors import InputError, Problem
 from srgvhd.risk.calibration import calibration_by_thirds, decision_curve
-from srgvhd.risk.covariates import COVARIATE_COLUMNS, COVARIATE_LABELS, design_matrix
+from srgvhd.risk.covariates import COVARIATE_COLUMNS, COVARIATE_LABELS
+from srgvhd.risk.design import design_matrix
+from srgvhd.risk.horizons import HORIZONS_DAYS
 from srgvhd.risk.phtest import PHTest, ph_score_test
 from srgvhd.risk.progress import Progress, no_progress
-from srgvhd.risk.riskset import Grouped, breslow_cumulative_hazard, harrell_concordance, newton
+from srgvhd.risk.riskset import Grouped, breslow_cumulative_hazard, harrell_concordance
 
 MIN_EVENTS_PER_COEFFICIENT = 10
 FIT_OPTIONS = {"precision": 1e-12, "r_precision": 1e-15}
-CALIBRATION_DAYS = (180, 365)
+CALIBRATION_DAYS = HORIZONS_DAYS
 PH_ALPHA = 0.05
 DURATION, EVENT = "os_days", "death"
 # Share of distinct follow-up times below which lifelines' batch algorithm is used (whole days).
 BATCH_MODE_MAX_DISTINCT_SHARE = 0.5
+# A coefficient this large (hazard ratio beyond e^50) means separation, not an estimate.
+MAX_ABS_COEFFICIENT = 50.0
 
 
 def _covariates(df: pd.DataFrame) -> pd.DataFrame:
@@ -152,23 +158,17 @@ _NOT_CONVERGED = (
 )
 
 
-def fit_cox(df: pd.DataFrame, prepared: Prepared | None = None) -> CoxPHFitter:
-    """Fit the Cox model (Efron ties) on a cohort from ``read_cohort`` (see module docstring).
-
-    Raises InputError with a plain message when nothing varies, every death is on one day, a
-    covariate group has no deaths (separation), or Newton–Raphson does not converge.
-    """
-    prep = prepared or prepare(df)
-    problems = _death_day_problems(prep) or _separation_problems(prep)
-    if problems:
-        raise InputError(problems)
-    beta = newton(prep.grouped, np.zeros(len(prep.columns)))
-    if beta is None:
-        raise InputError(Problem("file", _NOT_CONVERGED))
-    data = pd.DataFrame(prep.x, columns=prep.columns)
-    data[DURATION] = prep.durations
-    data[EVENT] = prep.events.astype(int)
-    distinct_share = len(prep.grouped.times) / len(prep.durations)
+def _lifelines_fit(
+    prep: Prepared, include: np.ndarray | None = None, start: np.ndarray | None = None
+) -> CoxPHFitter | None:
+    """lifelines Cox fit (Efron ties, ``FIT_OPTIONS``) on the patients with ``include`` = 1 (all
+    when None), warm-started at coefficients ``start``; None when it does not converge."""
+    rows = slice(None) if include is None else include.astype(bool)
+    data = pd.DataFrame(prep.x[rows], columns=prep.columns)
+    data[DURATION] = prep.durations[rows]
+    data[EVENT] = prep.events[rows].astype(int)
+    distinct_share = data[DURATION].nunique() / max(len(data), 1)
+    initial = None if start is None else start * data[prep.columns].std(0).to_numpy()
     cph = CoxPHFitter()
     try:
         with warnings.catch_warnings():
@@ -178,11 +178,30 @@ def fit_cox(df: pd.DataFrame, prepared: Prepared | None = None) -> CoxPHFitter:
                 DURATION,
                 EVENT,
                 fit_options=FIT_OPTIONS,
-                initial_point=beta * data[prep.columns].std(0).to_numpy(),
+                initial_point=initial,
                 batch_mode=True if distinct_share <= BATCH_MODE_MAX_DISTINCT_SHARE else None,
             )
     except (ConvergenceError, ConvergenceWarning, np.linalg.LinAlgError):
-        raise InputError(Problem("file", _NOT_CONVERGED)) from None
+        return None
+    beta = cph.params_.to_numpy(dtype=float)
+    if not np.all(np.isfinite(beta)) or np.any(np.abs(beta) >= MAX_ABS_COEFFICIENT):
+        return None
+    return cph
+
+
+def fit_cox(df: pd.DataFrame, prepared: Prepared | None = None) -> CoxPHFitter:
+    """Fit the Cox model (Efron ties) on a cohort from ``read_cohort`` (see module docstring).
+
+    Raises InputError with a plain message when nothing varies, every death is on one day, a
+    covariate group has no deaths (separation), or the fit does not converge.
+    """
+    prep = prepared or prepare(df)
+    problems = _death_day_problems(prep) or _separation_problems(prep)
+    if problems:
+        raise InputError(problems)
+    cph = _lifelines_fit(prep)
+    if cph is None:
+        raise InputError(Problem("file", _NOT_CONVERGED))
     return cph
 
 
@@ -265,13 +284,14 @@ def _cross_validate(
             "events_test": int(prep.events[test].sum()),
         }
         separation = _separation_problems(prep, include)
-        fold_beta = None if separation else newton(prep.grouped, beta, include)
-        if fold_beta is None:
+        fold = None if separation else _lifelines_fit(prep, include, start=beta)
+        if fold is None:
             reason = "; ".join(p.what for p in separation) or _NOT_CONVERGED
             folds.append(
                 {**result, "concordance": None, "error": f"training part not fitted: {reason}"}
             )
             continue
+        fold_beta = fold.params_.loc[prep.columns].to_numpy(dtype=float)
         risk = prep.x[test] @ fold_beta
         durations, events = prep.durations[test], prep.events[test]
         concordance = harrell_concordance(durations, events, risk)

@@ -9,7 +9,7 @@ per-patient durations, events, weights and linear predictors are not stored.
 
 On disk it is an ``.npz`` archive of those arrays (numpy's format: a zip of ``.npy`` files),
 read with ``allow_pickle=False``: loading can never run code, and prediction needs neither
-lifelines nor scipy (issue 8 Deliver 2, issue 13 item 8). lifelines is needed only to fit.
+lifelines nor scipy (tests/test_import_cost.py). lifelines is needed only to fit.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ x̄_i = S1_i / S0_i, V the coefficients' covariance. The 95% band is on the log(
 (Kalbfleisch & Prentice 2002): log H ± 1.96 · se(H) / H, as ``conf.type = "log-log"``.
 
 Needs only numpy and the standard library (the normal quantile from ``statistics.NormalDist``):
-neither lifelines nor scipy is imported to predict (issue 8). pandas only for batch scoring.
+neither lifelines, scipy nor pandas is imported to predict one patient (tests/test_import_cost.py);
+pandas only for batch scoring.
 """
 
 from __future__ import annotations
@@ -21,25 +22,24 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from srgvhd.clinical.limits import AGE_RANGE_YEARS, HEMOGLOBIN_RANGE_G_L
 from srgvhd.errors import InputError, Problem
 from srgvhd.i18n.message import N_
-from srgvhd.risk.cohort import AGE_RANGE_YEARS, HEMOGLOBIN_RANGE_G_L
 from srgvhd.risk.covariates import (
     AGE_GROUPS,
     COVARIATE_COLUMNS,
     COVARIATE_LABELS,
     GRADES,
     age_group,
-    design_matrix,
     encode,
     hemoglobin_le_90,
 )
+from srgvhd.risk.horizons import HORIZONS_DAYS
 from srgvhd.risk.model import RiskModel
 
 if TYPE_CHECKING:  # pandas only for batch scoring
     import pandas as pd
 
-HORIZONS_DAYS = (180, 365)
 MAX_CURVE_POINTS = 400
 CONFIDENCE = 0.95
 BAND_METHOD = N_(
@@ -296,7 +296,9 @@ def score_frame(model: RiskModel, df: pd.DataFrame) -> pd.DataFrame:
     on are refused, naming the row (position + 2, as in a CSV with a header) and its patient_id
     when present; only those rows are visited one by one.
     """
-    import pandas as pd
+    import pandas as pd  # deferred: predicting one patient loads no pandas (test_import_cost.py)
+
+    from srgvhd.risk.design import design_matrix  # deferred with pandas, as above
 
     full = design_matrix(df["age_years"], df["grade"], df["hemoglobin_g_l"])
     missing = [c for c in COVARIATE_COLUMNS if c not in model.covariates]

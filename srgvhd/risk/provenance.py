@@ -1,7 +1,7 @@
 """Provenance of a training cohort: is it the bundled synthetic reference cohort?
 
 The shipped model is fitted on ``training/reference_cohort.csv``, a synthetic cohort. A model
-retrained on that same data must stay marked synthetic wherever it is shown (issue 11), whatever
+retrained on that same data must stay marked synthetic wherever it is shown, whatever
 the file is called, however its rows are ordered and whichever spreadsheet dialect wrote it. Two
 checks, either is enough:
 
@@ -121,7 +121,7 @@ def is_reference_cohort(*, file_sha256: str | None = None, fingerprint: str | No
 def provenance_fields(
     file_sha256: str, frame: pd.DataFrame, source: DataSource | None = None
 ) -> dict[str, Any]:
-    """The card fields recording where a training cohort came from (issue 11 Deliver 1)."""
+    """The card fields recording where a training cohort came from (README, "The risk model")."""
     fingerprint = cohort_fingerprint(frame)
     return {
         "training_cohort_fingerprint": fingerprint,

@@ -7,9 +7,11 @@ patient. Ties are handled by Efron's (1977) approximation — as lifelines and R
 k/d of the dying patients' weight from the risk set.
 
 Used for the proportional-hazards score test (R ``cox.zph``, survival ≥ 3.0: Grambsch &
-Therneau, Biometrika 1994), for the cross-validation folds (Newton–Raphson warm-started at the
-full fit; a fold is a 0/1 inclusion weight, so the time grouping is computed once), for the
-Breslow (1972) baseline hazard of a fold and for Harrell's concordance.
+Therneau, Biometrika 1994: the per-death-time Efron score and information, which lifelines does
+not expose), for the Breslow (1972) baseline hazard of a cross-validation fold at lifelines'
+coefficients (a fold is a 0/1 inclusion weight, so the time grouping is computed once) and for
+Harrell's concordance. No coefficients are estimated here: lifelines is the only fitter
+(:mod:`srgvhd.risk.fit`).
 """
 
 from __future__ import annotations
@@ -17,9 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-NEWTON_TOLERANCE = 1e-10
-MAX_NEWTON_STEPS = 60
 
 
 @dataclass(frozen=True)
@@ -148,34 +147,6 @@ def _unpack(packed: np.ndarray, pairs: list[tuple[int, int]], p: int) -> np.ndar
     for column, (j, k) in enumerate(pairs):
         full[:, j, k] = full[:, k, j] = packed[:, column]
     return full
-
-
-# A trial step may overflow exp() or divide by a zero risk set: its likelihood is then not finite
-# and the step is halved, so numpy's warnings would only be noise on stderr.
-@np.errstate(divide="ignore", invalid="ignore", over="ignore")
-def newton(data: Grouped, beta: np.ndarray, include: np.ndarray | None = None) -> np.ndarray | None:
-    """Efron maximum partial-likelihood coefficients from ``beta`` (step halving when the
-    likelihood falls); None when they do not converge (e.g. separation in a fold)."""
-    keep = data.counts(include)
-    terms = efron_terms(data, beta, keep)
-    for _ in range(MAX_NEWTON_STEPS):
-        try:
-            step = np.linalg.solve(terms.information.sum(axis=0), terms.score.sum(axis=0))
-        except np.linalg.LinAlgError:
-            return None
-        for _ in range(30):
-            trial = efron_terms(data, beta + step, keep)
-            # rounding of a sum over many deaths, not a worse fit
-            slack = 1e-10 * max(1.0, abs(terms.loglik))
-            if np.isfinite(trial.loglik) and trial.loglik >= terms.loglik - slack:
-                break
-            step = step / 2
-        else:
-            return None
-        beta, terms = beta + step, trial
-        if np.max(np.abs(step)) < NEWTON_TOLERANCE:
-            return beta if np.all(np.abs(beta) < 50) else None
-    return None
 
 
 def breslow_cumulative_hazard(

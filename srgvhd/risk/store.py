@@ -8,7 +8,7 @@ Layout of a store directory::
     audit.jsonl        append-only: an intent line before each activation, an outcome line after
     .lock              the store lock (flock) held by every writer
 
-Concurrency and crashes (issue 13 items 5, 6, 12):
+Concurrency and crashes (docs/security.md §3):
 
 - One exclusive ``fcntl.flock`` on ``.lock`` is held across every write (save, activate,
   promote, upgrade), so two trainings never pick the same version name and a pointer is never
@@ -32,7 +32,6 @@ import hashlib
 import json
 import os
 import re
-import sys
 import time
 import uuid
 from collections.abc import Iterator, Mapping
@@ -47,6 +46,7 @@ from srgvhd.identity import cli_identity
 from srgvhd.jsontext import display_safe, read_json
 from srgvhd.risk.audit import AuditLog, append_record, parse_audit
 from srgvhd.risk.card import CARD_FORMAT, CardError, ModelCard
+from srgvhd.risk.legacy import read_joblib_model
 from srgvhd.risk.model import (
     ARTIFACT_SUFFIX,
     ArtifactError,
@@ -56,7 +56,6 @@ from srgvhd.risk.model import (
 )
 
 MODELS_DIR_ENV = "SRGVHD_MODELS_DIR"
-PAUSE_ENV = "SRGVHD_TEST_PAUSE_AT"
 POINTER = "active.json"
 AUDIT = "audit.jsonl"
 LOCK = ".lock"
@@ -76,17 +75,6 @@ REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 
 class StoreError(InputError):
     """A model file is missing, corrupt or tampered with, or the store cannot be written."""
-
-
-def pause_for_test(step: str) -> None:
-    """Test hook only: sleep at ``step`` when env SRGVHD_TEST_PAUSE_AT names it.
-
-    Fault tests start training in a subprocess, wait for the "paused at" line on stderr and
-    SIGKILL the process there. Unset in normal use (then this does nothing).
-    """
-    if os.environ.get(PAUSE_ENV) == step:
-        print(f"srgvhd paused at {step}", file=sys.stderr, flush=True)
-        time.sleep(3600)
 
 
 def sha256(data: bytes) -> str:
@@ -255,14 +243,12 @@ class ModelStore:
                     atomic_write(self._artifact(version), data, exclusive=True)
                 except FileExistsError:
                     continue
-                pause_for_test("artifact_written")
                 try:
                     atomic_write(self._card(version), card_bytes(full), exclusive=True)
                 except FileExistsError:  # only a writer ignoring the lock can get here
                     raise StoreError(
                         Problem(str(self._card(version)), "appeared while saving; not replaced")
                     ) from None
-                pause_for_test("card_written")
                 return ModelCard.from_json(full)
 
     def activate(self, version: str, *, who: str | None = None, action: str = "activate") -> None:
@@ -282,14 +268,12 @@ class ModelStore:
             except StoreError:
                 previous = None  # an unreadable pointer is replaced
             intent = self._intent(who, action, previous, card)
-            pause_for_test("before_pointer")
             try:
                 self._write_pointer(version, card_raw)
             except StoreError as exc:
                 with contextlib.suppress(StoreError):
                     self._outcome(intent, "failed", "pointer not written: " + exc.problems[0].what)
                 raise
-            pause_for_test("after_pointer")
             with contextlib.suppress(StoreError):  # done; the reader infers it from the pointer
                 self._outcome(intent, "completed")
 
@@ -333,8 +317,6 @@ class ModelStore:
         card keeps its version and fields, records ``upgraded_from``, and the pointer follows it
         if the version is active. The old ``.joblib`` file is then removed.
         """
-        from srgvhd.risk.legacy import read_joblib_model
-
         upgraded = []
         with self.lock():
             for path in sorted(self.root.glob("*.json")):

@@ -15,13 +15,13 @@ import lifelines
 import sklearn
 
 from srgvhd.risk.cohort import load_cohort, read_bytes
-from srgvhd.risk.covariates import design_matrix
+from srgvhd.risk.design import design_matrix
 from srgvhd.risk.fit import check_events_per_coefficient, evaluate, fit_cox, prepare
 from srgvhd.risk.model import build_model
 from srgvhd.risk.predict import BAND_METHOD
 from srgvhd.risk.progress import Progress, no_progress
 from srgvhd.risk.provenance import DataSource, provenance_fields
-from srgvhd.risk.store import ModelStore, pause_for_test, sha256
+from srgvhd.risk.store import ModelStore, sha256
 
 REFERENCE_STATEMENT = (
     "Fitted on a synthetic cohort built to match the published aggregates of Niu et al. 2026; "
@@ -74,7 +74,6 @@ def train_from_csv(
     covariates = prepared.columns
     design = design_matrix(cohort["age_years"], cohort["grade"], cohort["hemoglobin_g_l"])
     model = build_model(cph, design[covariates], cohort["os_days"], cohort["death"])
-    pause_for_test("fitted")
     training_sha = sha256(data)
     events = int(cohort["death"].sum())
     name = source_name or (Path(source).name if not isinstance(source, bytes) else None)

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, Playwright, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from perf.local_server import free_port, start, stop
+from tests.support.local_server import free_port, start, stop
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -167,3 +167,36 @@ def add_assessment(page: Page) -> Locator:
         page.get_by_role("button", name="Add assessment").click()
     blocks.nth(before).wait_for()
     return blocks.nth(before)
+
+
+# Resolves once the boxes of every element matching ``selector`` (and of the main column) are
+# the same for STABLE_FRAMES consecutive animation frames: charts and tables have finished
+# re-laying out after a resize or a scroll. A condition, not a fixed pause.
+STABLE_FRAMES = 10
+_LAYOUT_SETTLED = """async ([selector, frames, limit]) => {
+  const frame = () => new Promise(resolve => requestAnimationFrame(() => resolve()));
+  const boxes = () => JSON.stringify(
+    [document.querySelector('[data-testid="stMainBlockContainer"]'),
+     ...document.querySelectorAll(selector)]
+      .filter(e => e)
+      .map(e => { const b = e.getBoundingClientRect(); return [b.x, b.y, b.width, b.height]; }));
+  let last = boxes(), same = 0;
+  for (let seen = 0; same < frames; seen++) {
+    if (seen > limit) return false;
+    await frame();
+    const now = boxes();
+    same = now === last ? same + 1 : 0;
+    last = now;
+  }
+  return true;
+}"""
+LAID_OUT = "canvas, svg, table, [data-testid='stVegaLiteChart']"
+
+
+MAX_LAYOUT_FRAMES = 6000  # ~100 s at 60 frames a second: a layout that never settles fails
+
+
+def wait_for_layout(page: Page, selector: str = LAID_OUT) -> None:
+    """Wait until the page's layout has stopped changing (see ``_LAYOUT_SETTLED``)."""
+    settled = page.evaluate(_LAYOUT_SETTLED, [selector, STABLE_FRAMES, MAX_LAYOUT_FRAMES])
+    assert settled, f"the layout kept changing for {MAX_LAYOUT_FRAMES} frames"

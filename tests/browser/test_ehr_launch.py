@@ -16,7 +16,6 @@ import pytest
 from playwright.sync_api import Browser, Page
 from pypdf import PdfReader
 
-from perf.local_server import free_port, start, stop
 from tests.browser.conftest import (
     REPO,
     VIEWPORT,
@@ -27,6 +26,7 @@ from tests.browser.conftest import (
 )
 from tests.browser.test_flows import download, open_case_file
 from tests.fhir.gateway import Gateway
+from tests.support.local_server import free_port, start, stop
 
 pytestmark = [pytest.mark.browser, pytest.mark.fhir]
 SCREENSHOTS = REPO / "docs" / "screenshots"

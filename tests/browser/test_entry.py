@@ -1,4 +1,4 @@
-"""Issue 9 entry flows, typed with the keyboard in Debian Chromium (no fill() on hidden inputs).
+"""Entry flows, typed with the keyboard in Debian Chromium (no fill() on hidden inputs).
 
 Expected values come from the published rules (docs/clinical-rules.md), not from the app:
 
@@ -22,7 +22,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser.conftest import add_assessment, choose, textbox, type_into
+from tests.browser.conftest import (
+    add_assessment,
+    choose,
+    textbox,
+    type_into,
+    wait_for_layout,
+)
 from tests.browser.test_flows import SCREENSHOTS, download, enter_case
 
 pytestmark = pytest.mark.browser
@@ -106,8 +112,8 @@ def test_unsaved_entries_ask_before_the_page_is_left(page: Page) -> None:
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
     type_into(page, textbox(page, "Age (years)"), "42")
-    page.close(run_before_unload=True)
-    page.wait_for_timeout(500)
+    with page.expect_event("dialog", timeout=30_000):
+        page.close(run_before_unload=True)
     assert dialogs == ["beforeunload"]
 
 
@@ -144,7 +150,7 @@ def test_screens_at_1366_and_390(page: Page) -> None:
     page.set_viewport_size(PHONE)
     page.get_by_test_id("stMain").evaluate("e => e.scrollTo(0, 0)")
     page.mouse.move(0, 0)
-    page.wait_for_timeout(800)
+    wait_for_layout(page)
     verdict = page.get_by_text(R1).bounding_box()
     assert verdict is not None and verdict["y"] + verdict["height"] <= PHONE["height"]
     # a table wider than the phone scrolls sideways (its box scrolls) instead of being cut
@@ -170,7 +176,7 @@ def _screenshot_whole(page: Page, viewport: dict, name: str) -> Path:
     height = main.evaluate("element => element.scrollHeight")
     page.mouse.move(0, 0)
     page.set_viewport_size({"width": viewport["width"], "height": int(height) + 200})
-    page.wait_for_timeout(800)
+    wait_for_layout(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / name
     main.screenshot(path=path)

@@ -1,4 +1,4 @@
-"""Issue 4 acceptance flows, driven through Debian Chromium: the bedside app as a clinician uses it.
+"""The main flows, driven through Debian Chromium: the bedside app as a clinician uses it.
 
 Expected values are derived from the published rules, not from the app's code:
 
@@ -33,7 +33,6 @@ import pytest
 from playwright.sync_api import Browser, Page
 from pypdf import PdfReader
 
-from perf import local_server
 from srgvhd.clinical.case import FORMAT
 from tests.browser import conftest as browser_fixtures
 from tests.browser.conftest import (
@@ -44,6 +43,7 @@ from tests.browser.conftest import (
     textbox,
     type_into,
 )
+from tests.support import local_server
 
 pytestmark = pytest.mark.browser
 
@@ -91,7 +91,7 @@ def screenshot_main(page: Page, name: str) -> Path:
     height = main.evaluate("element => element.scrollHeight")
     page.mouse.move(0, 0)  # no hover toolbars over the content
     page.set_viewport_size({"width": VIEWPORT["width"], "height": int(height) + 200})
-    page.wait_for_timeout(500)  # charts re-lay out after the resize
+    browser_fixtures.wait_for_layout(page)  # charts re-lay out after the resize
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / name
     main.screenshot(path=path)

@@ -1,4 +1,4 @@
-"""Issue 10 acceptance flow through Debian Chromium: the ward's case store as two clinicians use
+"""The ward flow through Debian Chromium: the ward's case store as two clinicians use
 it.
 
 New course → day 0 → save → the Ward lists it (next assessment day 3, the study's days 3–5

@@ -19,8 +19,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from perf.local_server import HOST, free_port, stop
 from tests.fhir.server import Sekmet
+from tests.support.local_server import HOST, free_port, stop
 
 SERVERS = Path(__file__).resolve().parents[1] / "servers"
 START_TIMEOUT_S = 60.0

@@ -1,7 +1,7 @@
 """A real sekmet-fhir server (FHIR R4, FastAPI + SQLite) on a free loopback port, for the EHR
 tests: started in its own process group with its own database and settings in a temporary
 folder, polled until ``/fhir/metadata`` answers, loaded with transaction bundles, stopped with
-the process group (perf/local_server.py)."""
+the process group (tests/support/local_server.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from perf.local_server import HOST, free_port, stop
+from tests.support.local_server import HOST, free_port, stop
 
 BUNDLES = Path(__file__).resolve().parent / "bundles"
 START_TIMEOUT_S = 90.0

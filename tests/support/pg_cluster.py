@@ -15,7 +15,9 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from perf.local_server import free_port
+import psycopg
+
+from tests.support.local_server import free_port
 
 PG_BIN = max(
     Path("/usr/lib/postgresql").glob("*/bin"),
@@ -85,8 +87,6 @@ class PostgresCluster:
 
     def new_database(self) -> str:
         """Create an empty database and return its URL."""
-        import psycopg
-
         name = f"t_{uuid.uuid4().hex[:12]}"
         with psycopg.connect(self.url(), autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
