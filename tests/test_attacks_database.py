@@ -2,8 +2,8 @@
 in a log or on screen, one plain sentence instead of an exception box, the entry kept and saved
 once the database is back; bad database URLs refused in one line without the password.
 
-Real servers only: a throwaway PostgreSQL cluster (``tests.support.pg_cluster``) stopped and restarted
-under the app, and a real SQLite file locked by another connection.
+Real servers only: a throwaway PostgreSQL cluster (``tests.support.pg_cluster``) stopped and
+restarted under the app, and a real SQLite file locked by another connection.
 """
 
 from __future__ import annotations
