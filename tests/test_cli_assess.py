@@ -280,7 +280,9 @@ def test_console_script_subprocess(tmp_path):
     )  # fmt: skip
     assert bad.returncode == 2
     assert bad.stdout == ""
-    assert bad.stderr.splitlines() == ["assessments[1].date: before steroids.start_date"]
+    assert bad.stderr.splitlines() == [
+        "assessments[1].date: before steroids.start_date (2026-11-01)"
+    ]
 
 
 def test_table_mode_when_the_model_cannot_reach_365_days(tmp_path, capsys):
@@ -328,7 +330,9 @@ def test_not_measured_through_the_cli(tmp_path, capsys):
         "rule": "R3", "day": 14, "reason": "liver not measured on day 14"
     }  # fmt: skip
     rc, out, err = run(capsys, "assess", str(write(tmp_path, doc)), "--no-risk")
-    assert rc == 0 and "not assessable" in out and "rule R3 cannot be judged" in out
+    assert rc == 0 and "not assessable" in out
+    assert "Cannot decide yet: liver not measured on day 14 — enter it. Rule R3 cannot" in out
+    assert "Day 14 (2026-11-15): skin, upper GI and lower GI measured; not measured: liver." in out
 
 
 @pytest.mark.parametrize(

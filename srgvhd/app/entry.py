@@ -29,6 +29,8 @@ ss = st.session_state
 FORM = "assess_form"
 SAVED = "assess_saved_form"  # the form as last saved or opened (for the unsaved-entries warning)
 OPEN_NOTICE = "assess_open_notice"
+CONFIRM_DELETE = "assess_confirm_delete"  # (table, row id) whose Delete asks for confirmation
+DELETE_QUESTION = "**Delete {what} and everything typed in it?**"
 LEGACY_NOTICE = (
     "This file is in the older format srgvhd-case/1, where a blank finding meant “not "
     "involved”: its blanks are shown as 0 / “no”. Save case writes srgvhd-case/2, where a blank "
@@ -67,16 +69,63 @@ if (!window.srgvhdUnloadGuard) {
   });
 }
 </script>"""
-# Narrow screens (Streamlit stacks columns below 640 px): the form block is moved below the
-# result, so the verdict is on the first screen after the model banner and the title (issue 9
-# Deliver 4).
+# The page's layout rules. The verdict bar (a keyed container, ``st-key-assess_verdict_bar``)
+# sticks below Streamlit's header while the form scrolls under it, on a laptop and on a phone;
+# it is opaque so the fields do not show through its tinted alert. The keyboard focus ring is a
+# thick blue outline, never the red of an error box (WCAG 2.4.7 focus visible, 1.4.1 not by
+# colour alone: it is also thicker than any border).
 LAYOUT_CSS = """<style>
-@media (max-width: 640px) {
-  .st-key-assess_form_block, [data-testid="stLayoutWrapper"]:has(> .st-key-assess_form_block) {
-    order: 1;
-  }
+[data-testid="stLayoutWrapper"]:has(> .st-key-assess_verdict_bar),
+.st-key-assess_verdict_bar {
+  position: sticky;
+  top: 3.75rem;
+  z-index: 100;
+}
+.st-key-assess_verdict_bar {
+  background-color: #ffffff;
+  padding-bottom: 0.25rem;
+}
+.st-key-assess_verdict_bar [data-testid="stAlertContainer"] {
+  padding: 0.4rem 0.75rem;
+}
+@media (prefers-color-scheme: dark) {
+  .st-key-assess_verdict_bar { background-color: #0e1117; }
+}
+@media print {
+  [data-testid="stLayoutWrapper"]:has(> .st-key-assess_verdict_bar),
+  .st-key-assess_verdict_bar { position: static; }
+}
+[data-testid="stMain"] :is(input, textarea, button, [role="combobox"]):focus-visible,
+[data-testid="stMain"] [data-baseweb="input"]:focus-within,
+[data-testid="stMain"] [data-baseweb="select"] > div:focus-within {
+  outline: 3px solid #1a56db !important;
+  outline-offset: 2px;
+  border-color: #1a56db !important;
 }
 </style>"""
+# Tab moves from field to field: the help icons beside labels (their text is also reachable by
+# pointer and is repeated in the placeholders or captions) and the Delete buttons (rarely
+# wanted, and each asks for confirmation) are taken off the Tab path. One observer per page
+# load; it re-applies after each rerun's new elements.
+TAB_PATH = """<script>
+if (!window.srgvhdTabPath) {
+  window.srgvhdTabPath = true;
+  const skip = '[data-testid="stMain"] [data-testid="stTooltipHoverTarget"],'
+    + ' [data-testid="stMain"] [data-testid="stTooltipHoverTarget"] *,'
+    + ' [data-testid="stMain"] [class*="st-key-assess_"][class*="_delete"] button';
+  let queued = false;
+  const apply = () => {
+    queued = false;
+    document.querySelectorAll(skip).forEach((e) => {
+      if (e.getAttribute("tabindex") !== "-1") e.setAttribute("tabindex", "-1");
+    });
+  };
+  new MutationObserver(() => {
+    if (!queued) { queued = true; requestAnimationFrame(apply); }
+  }).observe(document.body, {childList: true, subtree: true});
+  apply();
+}
+</script>"""
 
 
 # ---------------------------------------------------------------- state
@@ -140,6 +189,7 @@ def draw_unload_guard(form: dict[str, Any]) -> None:
         unsafe_allow_javascript=True,
     )
     st.html(LAYOUT_CSS)
+    st.html(TAB_PATH, width="content", unsafe_allow_javascript=True)
 
 
 # ---------------------------------------------------------------- scalar fields
@@ -242,7 +292,7 @@ def draw_steroids(form: dict[str, Any], slots: dict[str, Any]) -> None:
                     placeholder="mg/kg/day",
                     help="From this date on; 0 = stopped.",
                 )
-                _delete_button("dose_changes", row["id"])
+                _delete_button("dose_changes", row["id"], f"dose change {number}")
             slots[f"dose_changes:{row['id']}"] = st.empty()
     _add_button(form, "dose_changes", "Add dose change")
 
@@ -251,16 +301,24 @@ def draw_steroids(form: dict[str, Any], slots: dict[str, Any]) -> None:
 
 
 def _add_row(table: str) -> None:
-    """Button callback: a new blank row (a first assessment is dated day 0)."""
-    form = state()
-    row = F.add_row(form, table)
-    typed_start = ss.get(WIDGET_KEYS["steroid_start"], form["steroid_start"])
-    if row and table == "assessments" and len(form["assessments"]) == 1 and _start(typed_start):
-        row["date"] = "day 0"
+    """Button callback: a new blank row. Its date is left blank (a baseline's field says "day 0"
+    as a placeholder: text put in the field would be typed after, "day 02026-11-02")."""
+    F.add_row(state(), table)
+
+
+def _ask_delete(table: str, row_id: int) -> None:
+    """Button callback: ask before deleting the row (its Delete button becomes a question)."""
+    ss[CONFIRM_DELETE] = (table, row_id)
+
+
+def _keep_row() -> None:
+    """Button callback: the row is kept; the question goes away."""
+    ss.pop(CONFIRM_DELETE, None)
 
 
 def _delete_row(table: str, row_id: int) -> None:
     """Button callback: remove the row and its widgets' state."""
+    ss.pop(CONFIRM_DELETE, None)
     F.delete_row(state(), table, row_id)
     for field in F.ROW_FIELDS[table]:
         ss.pop(row_key(table, row_id, field), None)
@@ -281,14 +339,29 @@ def _add_button(form: dict[str, Any], table: str, label: str, **options: Any) ->
     )
 
 
-def _delete_button(table: str, row_id: int) -> None:
-    st.button(
-        "Delete",
-        key=row_key(table, row_id, "delete"),
-        on_click=_delete_row,
-        args=(table, row_id),
-        icon=":material/delete:",
-    )
+def _delete_button(table: str, row_id: int, what: str) -> None:
+    """Delete, in two steps: the button asks "Delete <what>?" with "Yes, delete" and "Keep"
+    (a misplaced click or key press loses nothing)."""
+    if ss.get(CONFIRM_DELETE) != (table, row_id):
+        st.button(
+            "Delete",
+            key=row_key(table, row_id, "delete"),
+            on_click=_ask_delete,
+            args=(table, row_id),
+            icon=":material/delete:",
+        )
+        return
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        st.markdown(DELETE_QUESTION.format(what=what))
+        st.button(
+            "Yes, delete",
+            key=row_key(table, row_id, "delete_yes"),
+            on_click=_delete_row,
+            args=(table, row_id),
+            icon=":material/delete:",
+            type="primary",
+        )
+        st.button("Keep", key=row_key(table, row_id, "delete_keep"), on_click=_keep_row)
 
 
 def _row() -> Any:
@@ -393,7 +466,15 @@ def _draw_assessment(
         baseline = " (baseline)" if when.startswith("day 0 ") else ""
         st.markdown(f"**Assessment {number}**" + (f" — {when}{baseline}" if when else ""))
         with _row():
-            _row_text(row, table, "date", "Date", placeholder="YYYY-MM-DD or day 7")
+            _row_text(
+                row,
+                table,
+                "date",
+                "Date",
+                placeholder="day 0 (steroid start) or YYYY-MM-DD"
+                if number == 1
+                else "YYYY-MM-DD or day 7",
+            )
             _row_choice(
                 row,
                 table,
@@ -415,7 +496,7 @@ def _draw_assessment(
                     )
         else:
             _draw_findings(form, row)
-        _delete_button(table, row["id"])  # last: not on the Tab path between date and findings
+        _delete_button(table, row["id"], f"assessment {number}")  # last, and off the Tab path
         slots[f"{table}:{row['id']}"] = st.empty()
 
 
@@ -478,7 +559,7 @@ def draw_labs(form: dict[str, Any], slots: dict[str, Any]) -> None:
                         placeholder=BLANK,
                         help="The MAGIC algorithm probability as reported by the lab.",
                     )
-                _delete_button(table, row["id"])
+                _delete_button(table, row["id"], f"labs {number}")
                 slots[f"{table}:{row['id']}"] = st.empty()
         _add_button(form, table, "Add labs")
 

@@ -100,7 +100,12 @@ def format_table(result: CourseResult | PatientResult) -> str:
         lines += [f"{'':<10}  {'':>3}  note: {note}" for note in row.notes]
     incomplete = any(row.grade_incomplete for row in course.assessments)
     lines += words.marks_legend(cells, incomplete)
-    lines += ["", f"Highest MAGIC grade: {course.max_grade}", course.status.sentence]
+    lines += ["", *words.completeness_lines(course)]
+    lines += [
+        "",
+        f"Highest MAGIC grade: {words.max_grade_text(course)}",
+        words.headline(course.status, words.report_today()).text,
+    ]
     for headline, detail in words.score_items(course.scores):
         lines += [headline, f"  {detail}"]
     risk = result.to_json().get("risk") if result is not course else None
