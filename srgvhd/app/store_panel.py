@@ -16,6 +16,7 @@ import streamlit as st
 
 from srgvhd.app import entry, ui
 from srgvhd.app import form as F
+from srgvhd.app.form_words import stored_field_label
 from srgvhd.casestore.diff import changes
 from srgvhd.clinical.case import parse_case
 from srgvhd.errors import InputError, Problem
@@ -149,6 +150,7 @@ def _save(
     ss[STATE] = {"code": code, "base": version}
     ss[MESSAGE] = ("saved", f"Saved {ui.plain(code)} as version {version}.")
     entry.mark_saved(form)
+    st.rerun()  # the line above the button was drawn with the old base version
 
 
 def _rebase(code: str, latest: int) -> None:
@@ -168,7 +170,8 @@ def _draw_history(served: Served, code: str) -> None:
     except InputError:
         st.caption(f"No saved version of {ui.plain(code)} yet.")
         return
-    with st.expander(f"Version history of {ui.plain(code)} ({len(versions)} versions)"):
+    count = f"{len(versions)} version" if len(versions) == 1 else f"{len(versions)} versions"
+    with st.expander(f"Version history of {ui.plain(code)} ({count})"):
         st.table(
             [
                 {
@@ -205,7 +208,7 @@ def _draw_diff(served: Served, code: str, old: int, new: int) -> None:
     after = json.loads(served.store.export(code, new))
     rows = [
         {
-            "field": c["field"],
+            "field": stored_field_label(c["field"]),
             f"version {old}": json.dumps(c["before"], ensure_ascii=False),
             f"version {new}": json.dumps(c["after"], ensure_ascii=False),
         }
