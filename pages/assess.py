@@ -10,6 +10,7 @@ drawn last (its callback fills the form before the script runs).
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
@@ -20,7 +21,7 @@ from srgvhd.app.form_checks import Question, bilirubin_questions
 from srgvhd.app.form_words import file_problem_words
 from srgvhd.clinical.case import Case, dumps_case, loads_case, parse_case
 from srgvhd.clinical.policy import PROJECT_RULES
-from srgvhd.errors import InputError
+from srgvhd.errors import InputError, Problem
 
 if TYPE_CHECKING:
     from srgvhd.clinical.results import CourseResult
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 ss = st.session_state
 OPEN_UPLOADER = "assess_open_case"
 OPEN_PROBLEMS = "assess_open_problems"
+OUTSIDE = "assess_outside"  # (savable, case code) the sidebar and store panel were drawn for
+FULL_RUN = "assess_full_run"  # True while the whole page runs (not a fragment rerun)
 CONFIRMED = "assess_confirmed_values"  # tokens of values confirmed (srgvhd.app.form_checks)
 RULE_TEXT = {rule.key: rule.text for rule in PROJECT_RULES}
 CASE_UPLOAD_MB = 1  # case.loads_case refuses files over MAX_CASE_BYTES (1 MB) as well
@@ -92,16 +95,16 @@ def _draw_course_table(course: CourseResult, case: Case) -> None:
     rows = []
     for a, entered in zip(course.assessments, case.assessments, strict=True):
         rows.append(
-            {
+            {  # day, response and grade first: in sight on a phone without scrolling sideways
                 "day": a.day,
+                "response": a.response or "baseline",
+                "MAGIC grade": words.grade_text(a.grade, a.grade_incomplete),
                 "date": a.date.isoformat(),
                 **{
                     label: words.stage_text(stage)
                     for label, stage in zip(COURSE_STAGES, a.stages.as_dict().values(), strict=True)
                 },
-                "MAGIC grade": words.grade_text(a.grade, a.grade_incomplete),
                 "Minnesota risk": a.minnesota_risk or "—",
-                "response": a.response or "baseline",
                 "findings": (
                     "stages entered"
                     if entered.measurements is None
@@ -265,7 +268,7 @@ def _summary_pdf(case: Case, result: PatientResult, model: RiskModel | None) -> 
 
 
 def _draw_results(case: Case, result: PatientResult, loaded: ui.ActiveModel) -> None:
-    st.header("Result")
+    st.header("Result", anchor=False)
     _draw_verdict(result)
     _draw_course_table(result.course, case)
     _draw_timeline(result.course)
@@ -287,16 +290,25 @@ def _draw_results(case: Case, result: PatientResult, loaded: ui.ActiveModel) -> 
     st.caption("Decision support, not a substitute for clinical judgement.")
 
 
-def _draw_save(case: Case | None, form: dict[str, Any]) -> None:
+def _case_file(form: dict[str, Any]) -> str:
+    """The case file of ``form`` as it is when "Save case" is clicked (read then, so that the
+    form's fragment reruns never leave an older case in the button)."""
+    reading = F.read_form(form)
+    if not reading.savable:
+        raise InputError(Problem("form", "the case cannot be saved until it can be assessed"))
+    return dumps_case(parse_case(reading.case))
+
+
+def _draw_save(savable: bool, form: dict[str, Any]) -> None:
     """ "Save case" (the case file as a download); it marks the form as saved."""
-    if case is None:
-        st.sidebar.download_button("Save case", data="", disabled=True, key="assess_save_case")
+    if not savable:
+        st.download_button("Save case", data="", disabled=True, key="assess_save_case")
         if not F.is_blank(form):
-            st.sidebar.caption("The case can be saved once it can be assessed.")
+            st.caption("The case can be saved once it can be assessed.")
         return
-    st.sidebar.download_button(
+    st.download_button(
         "Save case",
-        data=dumps_case(case),
+        data=functools.partial(_case_file, form),
         file_name="srgvhd-case.json",
         mime="application/json",
         on_click=entry.mark_saved,
@@ -402,10 +414,10 @@ def _bar_not_yet(form: dict[str, Any], reading: F.Reading, asked: dict[str, Ques
     return " ".join(parts)
 
 
-def _draw_page() -> None:
-    """The verdict bar (sticky), the form, then the full result or what stops it."""
+def _draw_entry() -> bool:
+    """The verdict bar (sticky), the form, then the full result or what stops it; returns
+    whether the case can be saved."""
     form = entry.state()
-    st.title("Assess a steroid course")
     bar = st.container(key="assess_verdict_bar")
     form_block = st.container(key="assess_form_block")
     result_block = st.container(key="assess_result")
@@ -413,12 +425,11 @@ def _draw_page() -> None:
         slots = entry.draw_form(form)
     entry.draw_unload_guard(form)
     if F.is_blank(form):
-        _draw_save(None, form)
         result_block.info(
             "Enter the patient, the steroid start and the assessments (the first "
             "on the start date), or open a saved case."
         )
-        return
+        return False
     reading = F.read_form(form)
     confirmed = ss.get(CONFIRMED, set())
     asked = {
@@ -437,13 +448,11 @@ def _draw_page() -> None:
             slots[slot].caption(words)
     _show_problems(slots, {**reading.problems, **reading.labs_problems})
     if not reading.ok or asked:
-        _draw_save(None, form)
         lines = _not_yet(form, reading, asked)
         result_block.info("  \n".join(lines))
         bar.info(_bar_not_yet(form, reading, asked))
-        return
+        return False
     case = parse_case(reading.case)
-    _draw_save(case if reading.savable else None, form)
     loaded = ui.active_model()
     result = ui.patient_result(ss, case, form["rule_set"], loaded)
     with bar:
@@ -458,6 +467,20 @@ def _draw_page() -> None:
                 + ui.plain("; ".join([*unfinished, *reading.labs_missing]))
                 + ". The verdict does not use labs."
             )
+    return reading.savable
+
+
+@st.fragment
+def _entry() -> None:
+    """The form and its result as one fragment: a field left with Tab reruns only this part of
+    the page (not the navigation, the banner, the sidebar or the case-store panel). When what
+    those parts show depends on has changed (can the case be saved, its case code), the whole
+    page is run again."""
+    outside = (_draw_entry(), str(entry.state().get("case_code") or "").strip())
+    drawn = ss.get(OUTSIDE)
+    ss[OUTSIDE] = outside
+    if not ss.get(FULL_RUN) and drawn != outside:
+        st.rerun(scope="app")
 
 
 def main() -> None:
@@ -465,10 +488,19 @@ def main() -> None:
     paint does not wait for it."""
     store_panel.take_pending()
     opener = st.sidebar.container()
-    _draw_page()
+    saver = st.sidebar.container()
+    st.title("Assess a steroid course", anchor=False)
+    ss[FULL_RUN] = True
+    try:
+        _entry()
+    finally:
+        ss[FULL_RUN] = False
+    form = entry.state()
+    with saver:
+        _draw_save(ss[OUTSIDE][0], form)
     with opener:
         _draw_opener()
-    store_panel.draw(entry.state())
+    store_panel.draw(form)
 
 
 main()

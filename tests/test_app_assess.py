@@ -483,7 +483,17 @@ def test_risk_of_a_responsive_course_is_collapsed_and_conditional(at) -> None:
 def test_course_table_shows_the_findings_beside_the_stages(at) -> None:
     _fill(at, _example("refractory_r1.json"))
     course = at.table[0].value
-    assert list(course.columns[:6]) == ["day", "date", "skin", "liver", "upper GI", "lower GI"]
+    # day, response and grade first (in sight on a phone), then the stages beside the findings
+    assert list(course.columns[:8]) == [
+        "day",
+        "response",
+        "MAGIC grade",
+        "date",
+        "skin",
+        "liver",
+        "upper GI",
+        "lower GI",
+    ]
     # day 0 of examples/refractory_r1.json: rash 30%, bilirubin 1.0 mg/dL, stool 600 mL
     assert course["findings"].iloc[0].startswith("rash 30% · bullae 0% · bilirubin 1 mg/dL")
     # _fill types an srgvhd-case/1 blank as 0 (its old meaning), so the episodes read 0
