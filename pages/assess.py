@@ -115,7 +115,8 @@ def _draw_course_table(course: CourseResult, case: Case) -> None:
         )
     import pyarrow as pa
 
-    st.table(pa.Table.from_pylist(rows), hide_index=True)  # as is: no pandas per rerun
+    with st.container(key="assess_course_table"):
+        st.table(pa.Table.from_pylist(rows), hide_index=True)  # as is: no pandas per rerun
     legends = words.marks_legend(
         [str(value) for row in rows for value in row.values()],
         any(a.grade_incomplete for a in course.assessments),

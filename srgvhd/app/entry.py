@@ -71,7 +71,7 @@ if (!window.srgvhdUnloadGuard) {
 </script>"""
 # The page's layout rules. The verdict bar (a keyed container, ``st-key-assess_verdict_bar``)
 # sticks below Streamlit's header while the form scrolls under it, on a laptop and on a phone;
-# it is opaque so the fields do not show through its tinted alert. The keyboard focus ring is a
+# it and the header are opaque, so no field shows through the bar's tinted alert or above it. The keyboard focus ring is a
 # thick blue outline, never the red of an error box (WCAG 2.4.7 focus visible, 1.4.1 not by
 # colour alone: it is also thicker than any border).
 LAYOUT_CSS = """<style>
@@ -81,26 +81,33 @@ LAYOUT_CSS = """<style>
   top: 3.75rem;
   z-index: 100;
 }
+.st-key-assess_verdict_bar, [data-testid="stHeader"] {
+  background-color: #ffffff;  /* opaque: no field shows through the bar or above it */
+}
 .st-key-assess_verdict_bar {
-  background-color: #ffffff;
   padding-bottom: 0.25rem;
 }
 .st-key-assess_verdict_bar [data-testid="stAlertContainer"] {
   padding: 0.4rem 0.75rem;
 }
 @media (prefers-color-scheme: dark) {
-  .st-key-assess_verdict_bar { background-color: #0e1117; }
+  .st-key-assess_verdict_bar, [data-testid="stHeader"] { background-color: #0e1117; }
 }
 @media print {
   [data-testid="stLayoutWrapper"]:has(> .st-key-assess_verdict_bar),
   .st-key-assess_verdict_bar { position: static; }
 }
-[data-testid="stMain"] :is(input, textarea, button, [role="combobox"]):focus-visible,
-[data-testid="stMain"] [data-baseweb="input"]:focus-within,
+.st-key-assess_course_table :is(th, td):nth-child(n+10) {
+  min-width: 14rem;  /* findings and notes: the table scrolls sideways, rows stay short */
+}
+[data-testid="stMain"] [data-testid="stTextInputRootElement"]:focus-within,
 [data-testid="stMain"] [data-baseweb="select"] > div:focus-within {
+  border-color: #1a56db !important;
+  box-shadow: 0 0 0 2px #1a56db;
+}
+[data-testid="stMain"] :is(button, a, summary, [role="checkbox"]):focus-visible {
   outline: 3px solid #1a56db !important;
   outline-offset: 2px;
-  border-color: #1a56db !important;
 }
 </style>"""
 # Tab moves from field to field: the help icons beside labels (their text is also reachable by
@@ -111,7 +118,7 @@ TAB_PATH = """<script>
 if (!window.srgvhdTabPath) {
   window.srgvhdTabPath = true;
   const skip = '[data-testid="stMain"] [data-testid="stTooltipHoverTarget"],'
-    + ' [data-testid="stMain"] [data-testid="stTooltipHoverTarget"] *,'
+    + ' [data-testid="stMain"] [data-testid="stTooltipHoverTarget"] button,'
     + ' [data-testid="stMain"] [class*="st-key-assess_"][class*="_delete"] button';
   let queued = false;
   const apply = () => {
@@ -207,7 +214,7 @@ def _choice(form: dict[str, Any], field: str, label: str, options: tuple, **more
 
 def draw_patient(form: dict[str, Any], slots: dict[str, Any]) -> None:
     """Case code, age, weight, hemoglobin with its unit."""
-    st.subheader("Patient")
+    st.subheader("Patient", anchor=False)
     _text(
         form,
         "case_code",
@@ -249,7 +256,7 @@ def draw_patient(form: dict[str, Any], slots: dict[str, Any]) -> None:
 
 def draw_steroids(form: dict[str, Any], slots: dict[str, Any]) -> None:
     """Steroid start, dose, intolerance flag and dated dose changes."""
-    st.subheader("Steroids")
+    st.subheader("Steroids", anchor=False)
     start, dose = st.columns(2)
     with start:
         _text(
@@ -425,7 +432,7 @@ def _day_words(form: dict[str, Any], text: str) -> str:
 
 def draw_assessments(form: dict[str, Any], slots: dict[str, Any]) -> None:
     """Rule set, units, grade override, then one block per assessment and "Add assessment"."""
-    st.subheader("Assessments")
+    st.subheader("Assessments", anchor=False)
     st.caption(
         "The first assessment is the baseline, on the steroid start date (day 0). "
         "A blank field means not measured; type 0 (or choose “no”) for measured, "
