@@ -71,9 +71,9 @@ if (!window.srgvhdUnloadGuard) {
 </script>"""
 # The page's layout rules. The verdict bar (a keyed container, ``st-key-assess_verdict_bar``)
 # sticks below Streamlit's header while the form scrolls under it, on a laptop and on a phone;
-# it and the header are opaque, so no field shows through the bar's tinted alert or above it. The keyboard focus ring is a
-# thick blue outline, never the red of an error box (WCAG 2.4.7 focus visible, 1.4.1 not by
-# colour alone: it is also thicker than any border).
+# it and the header are opaque, so no field shows through the bar's tinted alert or above it.
+# The keyboard focus ring is blue and thick, never the red of an error box (WCAG 2.4.7 focus
+# visible, 1.4.1 not by colour alone: it is also thicker than any border).
 LAYOUT_CSS = """<style>
 [data-testid="stLayoutWrapper"]:has(> .st-key-assess_verdict_bar),
 .st-key-assess_verdict_bar {
