@@ -57,3 +57,10 @@ def test_a_closed_course_has_no_next_dates() -> None:
     (row,) = ward_rows([_listed(next_decision_date=None, rule="R1")], TODAY)
     assert (row["due"], row["next decision"], row["next assessment"]) == ("— closed", "—", "—")
     assert row["rule"] == "R1"
+
+
+def test_updated_is_short_enough_to_show_whole() -> None:
+    (row,) = ward_rows([_listed()], TODAY)
+    assert row["updated"] == "11-28 10:00 · alice"  # UTC to the minute, this year's
+    (row,) = ward_rows([_listed(updated_at="2025-12-31T23:59:59Z")], TODAY)
+    assert row["updated"] == "2025-12-31 23:59 · alice"  # another year's says which
