@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 ss = st.session_state
 OPEN_UPLOADER = "assess_open_case"
 OPEN_PROBLEMS = "assess_open_problems"
-OUTSIDE = "assess_outside"  # (savable, case code) the sidebar and store panel were drawn for
-FULL_RUN = "assess_full_run"  # True while the whole page runs (not a fragment rerun)
 CONFIRMED = "assess_confirmed_values"  # tokens of values confirmed (srgvhd.app.form_checks)
 RULE_TEXT = {rule.key: rule.text for rule in PROJECT_RULES}
 CASE_UPLOAD_MB = 1  # case.loads_case refuses files over MAX_CASE_BYTES (1 MB) as well
@@ -292,8 +290,8 @@ def _draw_results(case: Case, result: PatientResult, loaded: ui.ActiveModel) -> 
 
 
 def _case_file(form: dict[str, Any]) -> str:
-    """The case file of ``form`` as it is when "Save case" is clicked (read then, so that the
-    form's fragment reruns never leave an older case in the button)."""
+    """The case file of ``form``, built when "Save case" is clicked (not sent with every
+    rerun)."""
     reading = F.read_form(form)
     if not reading.savable:
         raise InputError(Problem("form", "the case cannot be saved until it can be assessed"))
@@ -420,6 +418,8 @@ def _draw_entry() -> bool:
     whether the case can be saved."""
     form = entry.state()
     bar = st.container(key="assess_verdict_bar")
+    with bar:
+        entry.draw_pending_note()
     form_block = st.container(key="assess_form_block")
     result_block = st.container(key="assess_result")
     with form_block:
@@ -471,19 +471,6 @@ def _draw_entry() -> bool:
     return reading.savable
 
 
-@st.fragment
-def _entry() -> None:
-    """The form and its result as one fragment: a field left with Tab reruns only this part of
-    the page (not the navigation, the banner, the sidebar or the case-store panel). When what
-    those parts show depends on has changed (can the case be saved, its case code), the whole
-    page is run again."""
-    outside = (_draw_entry(), str(entry.state().get("case_code") or "").strip())
-    drawn = ss.get(OUTSIDE)
-    ss[OUTSIDE] = outside
-    if not ss.get(FULL_RUN) and drawn != outside:
-        st.rerun(scope="app")
-
-
 def main() -> None:
     """Draw the Assess page; the sidebar's "Open case" slot is filled last, so the form's first
     paint does not wait for it."""
@@ -491,14 +478,10 @@ def main() -> None:
     opener = st.sidebar.container()
     saver = st.sidebar.container()
     st.title("Assess a steroid course", anchor=False)
-    ss[FULL_RUN] = True
-    try:
-        _entry()
-    finally:
-        ss[FULL_RUN] = False
+    savable = _draw_entry()
     form = entry.state()
     with saver:
-        _draw_save(ss[OUTSIDE][0], form)
+        _draw_save(savable, form)
     with opener:
         _draw_opener()
     store_panel.draw(form)

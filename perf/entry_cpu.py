@@ -8,9 +8,10 @@ Where perf/load_check.py measures latency under many sessions, this measures wha
 costs the server: one session at a time opens the Assess page and types a case the way a
 browser sends it — one message per field as the field is left with Tab (a rerun of the page,
 or of the fragment the field is drawn in when the page uses ``st.fragment``: the message then
-carries the fragment's id, as the browser's does), one per "Add assessment" click — until the
-verdict appears. Server CPU time (psutil, user + system) over all completed cases, divided by
-their number.
+carries the fragment's id, as the browser's does), one per "Add assessment" click; the fields
+of an ``st.form`` (an assessment's findings) are sent together when the form is submitted
+(Enter in its last field) — until the verdict appears. Server CPU time (psutil, user +
+system) over all completed cases, divided by their number.
 
 The case (docs/clinical-rules.md §1, §2, §5a): 12 years, 38 kg (child thresholds), rash 30 %
 BSA (skin 2), bilirubin 1 mg/dL (liver 0), nausea "no" (upper GI 0), stool 900 mL/day
@@ -73,6 +74,7 @@ class Page:
 
     ids: dict[str, str] = field(default_factory=dict)
     fragments: dict[str, str] = field(default_factory=dict)
+    forms: dict[str, str] = field(default_factory=dict)
     alerts: list[str] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)
 
@@ -85,6 +87,7 @@ def steps() -> list[tuple[str, str, object]]:
         key = f"assess_assessments_{row}_"
         out.append((f"{key}date", "string_value", day))
         out += [(f"{key}{name}", "string_value", value) for name, value in FINDINGS]
+        out.append((f"{key}apply", "trigger_value", True))  # Enter in the last finding
     return out
 
 
@@ -124,14 +127,16 @@ async def read(ws: websockets.ClientConnection, page: Page) -> None:
         if getattr(element, "id", ""):
             page.ids[element.id.rsplit("-", 1)[-1]] = element.id
             page.fragments[element.id] = msg.delta.fragment_id
+            page.forms[element.id] = getattr(element, "form_id", "")
         if element_kind == "alert":
             page.alerts.append(element.body)
         elif element_kind == "exception":
             page.exceptions.append(f"{element.type}: {element.message}")
 
 
-async def one_case(url: str) -> None:
-    """Open the Assess page in a new session, type the case, check the verdict."""
+async def one_case(url: str) -> int:
+    """Open the Assess page in a new session, type the case, check the verdict; returns the
+    number of messages the case took (the page's opening not counted)."""
     from streamlit.util import calc_hash
 
     assess = calc_hash("assess")
@@ -142,22 +147,28 @@ async def one_case(url: str) -> None:
         await ws.send(message({}, assess))
         await read(ws, page)
         kept: dict[str, tuple[str, str, object]] = {}
+        sent = 0
         for key, kind, value in steps():
             widget = page.ids[key]
             state = (widget, kind, value)
             states = {**kept, key: state}
             if kind != "trigger_value":
                 kept[key] = state
+            if page.forms.get(widget) and kind != "trigger_value":
+                continue  # a field of a form: the browser sends it with the form's submit
             await ws.send(message(states, assess, page.fragments.get(widget, "")))
+            sent += 1
             await read(ws, page)
             if page.exceptions:
                 raise RuntimeError(page.exceptions[0])
         if not any(EXPECTED_VERDICT in alert for alert in page.alerts):
             raise RuntimeError(f"no {EXPECTED_VERDICT!r}; alerts: {page.alerts[:3]}")
+        return sent
 
 
-def measure(repo: Path, seconds: float) -> tuple[int, float, list[str]]:
-    """Cases completed, server CPU seconds used, errors — one session at a time."""
+def measure(repo: Path, seconds: float) -> tuple[int, float, list[str], int]:
+    """Cases completed, server CPU seconds used, errors, messages per case — one session at
+    a time."""
     with tempfile.TemporaryDirectory(prefix="srgvhd-entry-cpu-") as tmp:
         models = Path(tmp) / "models"
         shutil.copytree(repo / "models", models)
@@ -177,7 +188,7 @@ def measure(repo: Path, seconds: float) -> tuple[int, float, list[str]]:
         url = f"ws://{HOST}:{port}/_stcore/stream"
         errors: list[str] = []
         try:
-            asyncio.run(one_case(url))  # warm: imports, model load, caches
+            sent = asyncio.run(one_case(url))  # warm: imports, model load, caches
             before, done = cpu_seconds(server.pid), 0
             stop_at = time.monotonic() + seconds
             while time.monotonic() < stop_at:
@@ -189,7 +200,7 @@ def measure(repo: Path, seconds: float) -> tuple[int, float, list[str]]:
             used = cpu_seconds(server.pid) - before
         finally:
             stop(server)
-    return done, used, errors
+    return done, used, errors, sent
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -202,20 +213,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 1 <= args.seconds <= MAX_RUN_SECONDS or not 1 <= args.runs <= 5:
         parser.error(f"--seconds must be 1..{MAX_RUN_SECONDS:.0f} and --runs 1..5")
-    figures, errors = [], []
+    figures, errors, fields = [], [], 0
     for _ in range(args.runs):
-        done, used, run_errors = measure(args.repo.resolve(), args.seconds)
+        done, used, run_errors, fields = measure(args.repo.resolve(), args.seconds)
         errors += run_errors
         if done:
             figures.append((done, used / done))
     per_case = statistics.median(f for _, f in figures) if figures else float("nan")
-    fields = len(steps())
     lines = [
         "# Server CPU per completed case",
         "",
         f"`perf/entry_cpu.py` — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
         f"checkout `{args.repo.resolve().name}`, {args.runs} run(s) of {args.seconds:.0f} s, one "
-        f"session at a time, {fields} messages per case (one per field left with Tab or click).",
+        f"session at a time, {fields} messages per case (one per field left with Tab, click or "
+        "form submitted).",
         "",
         "| run | cases | server CPU per case |",
         "|---|---|---|",

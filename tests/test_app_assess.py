@@ -71,14 +71,27 @@ def _row_key(row_id: int, field: str) -> str:
     return f"assess_assessments_{row_id}_{field}"
 
 
+def _apply(at: AppTest, row_id: int) -> AppTest:
+    """Press the assessment's "Apply (Enter)": its findings form sends what was typed."""
+    return at.button(key=_row_key(row_id, "apply")).click().run()
+
+
+def _finding(at: AppTest, row_id: int, field: str, text: str) -> AppTest:
+    """Type one finding of an assessment and apply it."""
+    at.text_input(key=_row_key(row_id, field)).input(text)
+    return _apply(at, row_id)
+
+
 def _type_assessment(at: AppTest, row_id: int, assessment: dict) -> None:
     """Type one assessment into its block (already added), as a clinician would."""
-    at.text_input(key=_row_key(row_id, "date")).input(assessment["date"])
     if "stages" in assessment:
         at.selectbox(key=_row_key(row_id, "mode")).set_value("stages").run()
+    at.text_input(key=_row_key(row_id, "date")).input(assessment["date"])
+    if "stages" in assessment:
         for organ, stage in assessment["stages"].items():
             choice = F.NOT_MEASURED if stage is None else str(stage)
             at.selectbox(key=_row_key(row_id, f"{organ}_stage")).set_value(choice)
+        _apply(at, row_id)
         return
     for name, value in assessment["measurements"].items():
         if name == "bilirubin":
@@ -90,6 +103,7 @@ def _type_assessment(at: AppTest, row_id: int, assessment: dict) -> None:
         else:
             choice = {True: "yes", False: "no"}.get(value, F.NOT_MEASURED)
             at.selectbox(key=_row_key(row_id, CHOICE_OF[name])).set_value(choice)
+    _apply(at, row_id)
 
 
 def _fill(at: AppTest, case: dict) -> AppTest:
@@ -192,7 +206,7 @@ def test_invalid_date_shows_the_problem_and_keeps_the_inputs(at) -> None:
     assert at.text_input(key="assess_age").value == "42"
     assert at.text_input(key="assess_hb").value == "85"
     # the user corrects the date as a day of the course; everything else was kept
-    at.text_input(key=_row_key(1, "date")).input("day 4").run()
+    _finding(at, 1, "date", "day 4")
     assert any("rule R1" in t for t in _texts(at.error))
 
 
@@ -229,9 +243,9 @@ def test_out_of_range_is_named_beside_the_field_and_not_clamped(at) -> None:
 def test_decimal_comma_is_a_decimal_point(at) -> None:
     case = _example("refractory_r1.json")
     _fill(at, case)
-    at.text_input(key=_row_key(1, "bilirubin")).input("1,5").run()  # stage 0, not 15 (stage 3)
+    _finding(at, 1, "bilirubin", "1,5")  # stage 0, not 15 (stage 3)
     assert any("rule R1" in t for t in _texts(at.error))
-    at.text_input(key=_row_key(1, "bilirubin")).input("1,5,3").run()
+    _finding(at, 1, "bilirubin", "1,5,3")
     assert any(
         t.startswith("Total bilirubin (mg/dL): “1,5,3” is not a number")
         and "Allowed: 0–100 mg/dL." in t
@@ -657,11 +671,11 @@ def test_a_unit_is_fixed_while_a_value_is_entered_in_it(at) -> None:
     at.button(key="assess_add_assessment").click().run()
     unit = at.selectbox(key="assess_bilirubin_unit")
     assert not unit.disabled
-    at.text_input(key=_row_key(0, "bilirubin")).input("3,5").run()
+    _finding(at, 0, "bilirubin", "3,5")
     unit = at.selectbox(key="assess_bilirubin_unit")
     assert unit.disabled and unit.value == "mg/dL"
     assert "clear the bilirubin values first" in unit.help
-    at.text_input(key=_row_key(0, "bilirubin")).input("").run()
+    _finding(at, 0, "bilirubin", "")
     assert not at.selectbox(key="assess_bilirubin_unit").disabled
 
 
@@ -798,10 +812,9 @@ def test_an_incomplete_form_says_in_the_bar_what_stands_in_the_way(at) -> None:
 
 def test_a_bilirubin_of_30_mg_dl_or_more_is_asked_about_not_changed(at) -> None:
     _fill(at, _example("refractory_r1.json"))
-    bilirubin = at.text_input(key=_row_key(1, "bilirubin"))
-    bilirubin.input("29.9").run()  # below the question's threshold: no question
+    _finding(at, 1, "bilirubin", "29.9")  # below the question's threshold: no question
     assert not [t for t in _texts(at.warning) if "did you mean µmol/L" in t]
-    bilirubin.input("40").run()
+    _finding(at, 1, "bilirubin", "40")
     asked = [t for t in _texts(at.warning) if "did you mean µmol/L" in t]
     # 40 µmol/L / 17.1 = 2.3 mg/dL (clinical-rules.md §1)
     assert asked == [
@@ -817,7 +830,7 @@ def test_a_bilirubin_of_30_mg_dl_or_more_is_asked_about_not_changed(at) -> None:
     course = at.table[0].value
     assert course[course["day"] == 4].iloc[0]["liver"] == "4"
     assert _verdicts(at.error)[0].startswith("**Steroid-refractory by rule R1")
-    bilirubin.input("45").run()  # another value is asked about again
+    _finding(at, 1, "bilirubin", "45")  # another value is asked about again
     assert [t for t in _texts(at.warning) if "did you mean µmol/L" in t]
 
 
@@ -827,7 +840,8 @@ def test_the_baseline_date_is_a_placeholder_not_text_to_type_after(at) -> None:
     field = at.text_input(key=_row_key(0, "date"))
     assert field.value == ""
     assert field.placeholder.startswith("day 0")
-    field.input("2026-11-02").run()
+    field.input("2026-11-02")
+    _apply(at, 0)
     assert at.text_input(key=_row_key(0, "date")).value == "2026-11-02"
 
 
@@ -856,3 +870,23 @@ def test_the_reference_patient_has_no_interval_and_the_caveat_is_beside_the_figu
         if t.startswith("Synthetic reference model — retrain on your centre's data")
     ]
     assert risk
+
+
+def test_an_assessment_is_applied_as_one_form(at) -> None:
+    """Tab between an assessment's fields sends nothing; its values reach the verdict together,
+    with Enter or "Apply (Enter)" (one rerun per assessment, not one per field)."""
+    _fill(at, _example("refractory_r1.json"))
+    assert _verdicts(at.error)[0].startswith("**Steroid-refractory by rule R1")
+    # day 4 rash back to 30 % (skin 2 = baseline): typed, not applied -> the verdict stands
+    at.text_input(key=_row_key(1, "rash_bsa")).input("30")
+    at.text_input(key="assess_age").input("43").run()  # another field's rerun
+    assert _verdicts(at.error)[0].startswith("**Steroid-refractory by rule R1")
+    assert at.text_input(key=_row_key(1, "rash_bsa")).value == "60"  # as last applied
+    _finding(at, 1, "rash_bsa", "30")
+    # skin 2 and lower GI 1 on day 4 as at baseline: no response, not progression — R1 does
+    # not fire; the next decision point is day 7 (2026-11-08), before the test's "today"
+    assert not _verdicts(at.error)
+    assert _verdicts(at.warning)[0].startswith("**Decision overdue: the day-7 decision point")
+    # the note the page script shows while an assessment holds typed, unapplied values
+    notes = [h for h in at.get("html") if h.proto.body.startswith('<div class="srgvhd-pending')]
+    assert len(notes) == 1 and "Typed but not applied yet" in notes[0].proto.body

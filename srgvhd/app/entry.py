@@ -31,6 +31,11 @@ SAVED = "assess_saved_form"  # the form as last saved or opened (for the unsaved
 OPEN_NOTICE = "assess_open_notice"
 CONFIRM_DELETE = "assess_confirm_delete"  # (table, row id) whose Delete asks for confirmation
 DELETE_QUESTION = "**Delete {what} and everything typed in it?**"
+APPLY_LABEL = "Apply (Enter)"
+APPLY_PENDING = (
+    "Typed but not applied yet: press Enter in one of the assessment's fields, or “Apply "
+    "(Enter)” below them. Until then the verdict does not include what was typed."
+)
 LEGACY_NOTICE = (
     "This file is in the older format srgvhd-case/1, where a blank finding meant “not "
     "involved”: its blanks are shown as 0 / “no”. Save case writes srgvhd-case/2, where a blank "
@@ -65,7 +70,8 @@ window.srgvhdUnsaved = %s;
 if (!window.srgvhdUnloadGuard) {
   window.srgvhdUnloadGuard = true;
   window.addEventListener("beforeunload", (event) => {
-    if (window.srgvhdUnsaved) { event.preventDefault(); event.returnValue = ""; }
+    const typed = document.body.classList.contains("srgvhd-pending");  // typed, not applied
+    if (window.srgvhdUnsaved || typed) { event.preventDefault(); event.returnValue = ""; }
   });
 }
 </script>"""
@@ -97,6 +103,25 @@ LAYOUT_CSS = """<style>
   [data-testid="stLayoutWrapper"]:has(> .st-key-assess_verdict_bar),
   .st-key-assess_verdict_bar { position: static; }
 }
+.srgvhd-pending-note,
+body:not(.srgvhd-pending) .st-key-assess_verdict_bar
+  [data-testid="stElementContainer"]:has(.srgvhd-pending-note) {
+  display: none;
+}
+body.srgvhd-pending .srgvhd-pending-note {
+  display: block;
+  margin-bottom: 0.25rem;
+  padding: 0.3rem 0.75rem;
+  border: 2px dashed #b45309;
+  border-radius: 0.5rem;
+  background: #fff7ed;
+  color: #7c2d12;
+  font-weight: 600;
+}
+[data-testid="stForm"][data-srgvhd-pending="1"] {
+  outline: 2px dashed #b45309;
+  outline-offset: 4px;
+}
 .st-key-assess_course_table :is(th, td):nth-child(n+10) {
   min-width: 14rem;  /* findings and notes: the table scrolls sideways, rows stay short */
 }
@@ -117,8 +142,8 @@ LAYOUT_CSS = """<style>
 TAB_PATH = """<script>
 if (!window.srgvhdTabPath) {
   window.srgvhdTabPath = true;
-  const skip = '[data-testid="stMain"] [data-testid="stTooltipHoverTarget"],'
-    + ' [data-testid="stMain"] [data-testid="stTooltipHoverTarget"] button,'
+  const skip = '[data-testid="stMain"] [data-testid="stTooltipIcon"] [tabindex],'
+    + ' [data-testid="stMain"] [data-testid="stTooltipIcon"] button,'
     + ' [data-testid="stMain"] [class*="st-key-assess_"][class*="_delete"] button';
   let queued = false;
   const apply = () => {
@@ -127,8 +152,34 @@ if (!window.srgvhdTabPath) {
       if (e.getAttribute("tabindex") !== "-1") e.setAttribute("tabindex", "-1");
     });
   };
+  const FORM = '[data-testid="stForm"]';
+  let lastForm = null;
+  const pending = () => {
+    const any = document.querySelector(FORM + '[data-srgvhd-pending="1"]') !== null;
+    document.body.classList.toggle("srgvhd-pending", any);
+  };
+  const mark = (form, on) => {
+    if (form) { form.dataset.srgvhdPending = on ? "1" : ""; pending(); }
+  };
+  document.addEventListener("focusin", (e) => {
+    const form = e.target.closest && e.target.closest(FORM);
+    if (form) lastForm = form;
+  }, true);
+  document.addEventListener("input", (e) => mark(e.target.closest(FORM), true), true);
+  document.addEventListener("click", (e) => {
+    const submit = e.target.closest('[data-testid="stFormSubmitButton"]');
+    if (submit) mark(submit.closest(FORM), false);
+    else if (e.target.closest('[role="option"]')) mark(lastForm, true);
+  }, true);
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "Enter") return;
+    const form = e.target.closest && e.target.closest(FORM);
+    if (!form) return;
+    if (e.target.getAttribute("role") === "combobox") mark(form, true);  // an option chosen
+    else if (e.target.tagName === "INPUT") mark(form, false);  // Enter submits the form
+  }, true);
   new MutationObserver(() => {
-    if (!queued) { queued = true; requestAnimationFrame(apply); }
+    if (!queued) { queued = true; requestAnimationFrame(() => { apply(); pending(); }); }
   }).observe(document.body, {childList: true, subtree: true});
   apply();
 }
@@ -186,6 +237,11 @@ def mark_saved(form: dict[str, Any]) -> None:
 def unsaved(form: dict[str, Any]) -> bool:
     """True when the form holds entries that were neither saved nor opened from a file."""
     return not F.is_blank(form) and ss.get(SAVED) != json.dumps(form, sort_keys=True)
+
+
+def draw_pending_note() -> None:
+    """The note shown (by the page script) while an assessment holds typed, unapplied values."""
+    st.html(f'<div class="srgvhd-pending-note">{APPLY_PENDING}</div>')
 
 
 def draw_unload_guard(form: dict[str, Any]) -> None:
@@ -436,7 +492,8 @@ def draw_assessments(form: dict[str, Any], slots: dict[str, Any]) -> None:
     st.caption(
         "The first assessment is the baseline, on the steroid start date (day 0). "
         "A blank field means not measured; type 0 (or choose “no”) for measured, "
-        "not involved. Decimal point or comma: 1.5 or 1,5."
+        "not involved. Decimal point or comma: 1.5 or 1,5. An assessment's findings are "
+        "applied together: Enter in one of its fields, or “Apply (Enter)”."
     )
     with _row():
         entered = any(_typed(r, "assessments", "bilirubin") for r in form["assessments"])
@@ -472,7 +529,19 @@ def _draw_assessment(
         when = _day_words(form, ss.get(row_key(table, row["id"], "date"), row["date"]))
         baseline = " (baseline)" if when.startswith("day 0 ") else ""
         st.markdown(f"**Assessment {number}**" + (f" — {when}{baseline}" if when else ""))
-        with _row():
+        _row_choice(
+            row,
+            table,
+            "mode",
+            "Entered as",
+            F.MODES,
+            format_func={"findings": "findings", "stages": "organ stages"}.get,
+            width=260,
+        )
+        # The date and the findings (or stages) are one form: Tab between them sends nothing to
+        # the server; Enter in a field, or "Apply", sends them together (one rerun instead of
+        # one per field). Until then the page says so (APPLY_PENDING); the verdict is the last.
+        with st.form(key=f"assess_findings_{row['id']}", border=False, enter_to_submit=True):
             _row_text(
                 row,
                 table,
@@ -482,27 +551,24 @@ def _draw_assessment(
                 if number == 1
                 else "YYYY-MM-DD or day 7",
             )
-            _row_choice(
-                row,
-                table,
-                "mode",
-                "Entered as",
-                F.MODES,
-                format_func={"findings": "findings", "stages": "organ stages"}.get,
+            if row["mode"] == "stages":
+                with _row():
+                    for field, organ in F.STAGE_FIELDS.items():
+                        _row_choice(
+                            row,
+                            table,
+                            field,
+                            F.STAGE_LABELS[organ],
+                            F.STAGE_CHOICES[organ],
+                            help="MAGIC stage (Harris et al. 2016)",
+                        )
+            else:
+                _draw_findings(form, row)
+            st.form_submit_button(
+                APPLY_LABEL,
+                key=row_key(table, row["id"], "apply"),
+                icon=":material/check:",
             )
-        if row["mode"] == "stages":
-            with _row():
-                for field, organ in F.STAGE_FIELDS.items():
-                    _row_choice(
-                        row,
-                        table,
-                        field,
-                        F.STAGE_LABELS[organ],
-                        F.STAGE_CHOICES[organ],
-                        help="MAGIC stage (Harris et al. 2016)",
-                    )
-        else:
-            _draw_findings(form, row)
         _delete_button(table, row["id"], f"assessment {number}")  # last, and off the Tab path
         slots[f"{table}:{row['id']}"] = st.empty()
 

@@ -49,13 +49,16 @@ def _tab(page: Page, expect: str) -> None:
 
 
 def _type_child_case(page: Page) -> None:
-    """The case above, by keyboard: each field typed and left with Tab; the Tab path from
-    one finding to the next and from the last one to "Add assessment"."""
+    """The case above, by keyboard: the patient's fields each typed and left with Tab; an
+    assessment's date and findings typed with Tab between them (nothing sent to the server:
+    the bar says they are not applied yet) and applied with Enter on "Apply (Enter)"; the Tab
+    path from one finding to the next and on to "Add assessment" (no help icon, no Delete)."""
     type_into(page, textbox(page, "Age (years)"), "12")
     type_into(page, textbox(page, "Weight (kg)"), "38")
     type_into(page, textbox(page, "Steroid start date (day 0)"), "2026-11-02")
     type_into(page, textbox(page, "Methylprednisolone (mg/kg/day)"), "2")
     block = add_assessment(page)
+    note = page.locator(BAR).locator(".srgvhd-pending-note")
     for number, day in enumerate(("day 0", "day 7"), start=1):
         date = textbox(block, "Date")
         if number == 1:  # the baseline's date is empty, "day 0" only its placeholder
@@ -63,17 +66,27 @@ def _type_child_case(page: Page) -> None:
                 "day 0"
             )
         date.click()
-        _typed(page, day)
-        assert page.evaluate(FOCUSED) == "Entered as"
+        page.keyboard.type(day)
         _tab(page, "Skin rash (% BSA)")
-        _typed(page, "30")
-        _typed(page, "0")  # bullae
-        _typed(page, "1")  # bilirubin
-        assert page.evaluate(FOCUSED) == "Persistent nausea, vomiting or anorexia"
-        _tab(page, "Stool volume (mL/day)")  # nausea left "not measured"
-        _typed(page, "900")
-        _tab(page, "Severe abdominal pain or ileus")  # episodes left blank
-        _tab(page, "Grossly bloody stool")
+        page.keyboard.type("30")
+        assert note.is_visible()  # typed, not applied: said above the form
+        for text, after in (
+            ("", "Bullae/desquamation (% BSA)"),
+            ("0", "Total bilirubin (mg/dL)"),  # bullae
+            ("1", "Persistent nausea, vomiting or anorexia"),  # bilirubin
+            ("", "Stool volume (mL/day)"),  # nausea left "not measured"
+            ("900", "Stool episodes per day"),
+            ("", "Severe abdominal pain or ileus"),  # episodes left blank
+            ("", "Grossly bloody stool"),
+            ("", "Apply (Enter)"),
+        ):
+            if text:
+                page.keyboard.type(text)
+            _tab(page, after)
+        with rerun(page):
+            page.keyboard.press("Enter")  # one message for the whole assessment
+        page.wait_for_function("() => !document.body.classList.contains('srgvhd-pending')")
+        assert not note.is_visible()
         _tab(page, "Add assessment")  # Delete is not on the Tab path
         if number == 1:
             blocks = page.locator('[class*="st-key-assess_assessment_"]')
