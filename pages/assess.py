@@ -10,7 +10,6 @@ drawn last (its callback fills the form before the script runs).
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
@@ -21,7 +20,7 @@ from srgvhd.app.form_checks import Question, bilirubin_questions
 from srgvhd.app.form_words import file_problem_words
 from srgvhd.clinical.case import Case, dumps_case, loads_case, parse_case
 from srgvhd.clinical.policy import PROJECT_RULES
-from srgvhd.errors import InputError, Problem
+from srgvhd.errors import InputError
 
 if TYPE_CHECKING:
     from srgvhd.clinical.results import CourseResult
@@ -289,25 +288,16 @@ def _draw_results(case: Case, result: PatientResult, loaded: ui.ActiveModel) -> 
     st.caption("Decision support, not a substitute for clinical judgement.")
 
 
-def _case_file(form: dict[str, Any]) -> str:
-    """The case file of ``form``, built when "Save case" is clicked (not sent with every
-    rerun)."""
-    reading = F.read_form(form)
-    if not reading.savable:
-        raise InputError(Problem("form", "the case cannot be saved until it can be assessed"))
-    return dumps_case(parse_case(reading.case))
-
-
-def _draw_save(savable: bool, form: dict[str, Any]) -> None:
+def _draw_save(case: Case | None, form: dict[str, Any]) -> None:
     """ "Save case" (the case file as a download); it marks the form as saved."""
-    if not savable:
+    if case is None:
         st.download_button("Save case", data="", disabled=True, key="assess_save_case")
         if not F.is_blank(form):
             st.caption("The case can be saved once it can be assessed.")
         return
     st.download_button(
         "Save case",
-        data=functools.partial(_case_file, form),
+        data=dumps_case(case),
         file_name="srgvhd-case.json",
         mime="application/json",
         on_click=entry.mark_saved,
@@ -413,9 +403,9 @@ def _bar_not_yet(form: dict[str, Any], reading: F.Reading, asked: dict[str, Ques
     return " ".join(parts)
 
 
-def _draw_entry() -> bool:
-    """The verdict bar (sticky), the form, then the full result or what stops it; returns
-    whether the case can be saved."""
+def _draw_entry() -> Case | None:
+    """The verdict bar (sticky), the form, then the full result or what stops it; returns the
+    case when it can be saved."""
     form = entry.state()
     bar = st.container(key="assess_verdict_bar")
     with bar:
@@ -430,7 +420,7 @@ def _draw_entry() -> bool:
             "Enter the patient, the steroid start and the assessments (the first "
             "on the start date), or open a saved case."
         )
-        return False
+        return None
     reading = F.read_form(form)
     confirmed = ss.get(CONFIRMED, set())
     asked = {
@@ -452,7 +442,7 @@ def _draw_entry() -> bool:
         lines = _not_yet(form, reading, asked)
         result_block.info("  \n".join(lines))
         bar.info(_bar_not_yet(form, reading, asked))
-        return False
+        return None
     case = parse_case(reading.case)
     loaded = ui.active_model()
     result = ui.patient_result(ss, case, form["rule_set"], loaded)
@@ -468,7 +458,7 @@ def _draw_entry() -> bool:
                 + ui.plain("; ".join([*unfinished, *reading.labs_missing]))
                 + ". The verdict does not use labs."
             )
-    return reading.savable
+    return case if reading.savable else None
 
 
 def main() -> None:
@@ -478,10 +468,10 @@ def main() -> None:
     opener = st.sidebar.container()
     saver = st.sidebar.container()
     st.title("Assess a steroid course", anchor=False)
-    savable = _draw_entry()
+    case = _draw_entry()
     form = entry.state()
     with saver:
-        _draw_save(savable, form)
+        _draw_save(case, form)
     with opener:
         _draw_opener()
     store_panel.draw(form)
