@@ -149,6 +149,8 @@ async def one_case(url: str) -> int:
         kept: dict[str, tuple[str, str, object]] = {}
         sent = 0
         for key, kind, value in steps():
+            if key.endswith("_apply") and key not in page.ids:
+                continue  # an app without the findings form (an older checkout)
             widget = page.ids[key]
             state = (widget, kind, value)
             states = {**kept, key: state}
