@@ -550,6 +550,7 @@ def _draw_assessment(
                 placeholder="day 0 (steroid start) or YYYY-MM-DD"
                 if number == 1
                 else "YYYY-MM-DD or day 7",
+                width=260,
             )
             if row["mode"] == "stages":
                 with _row():
