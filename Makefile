@@ -61,6 +61,7 @@ bench: $(STAMP) system-deps
 	-$(BIN)/python perf/bench_charts.py
 	-$(BIN)/python perf/bench_store.py
 	-$(BIN)/python perf/bench_rows.py
+	-$(BIN)/python perf/entry_cpu.py --seconds 40 --runs 3
 	-$(BIN)/python perf/load_check.py --sessions $(LOAD_SESSIONS) --seconds $(LOAD_SECONDS)
 	$(BIN)/python perf/summary.py
 

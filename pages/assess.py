@@ -17,11 +17,11 @@ import streamlit as st
 from srgvhd.app import ehr_panel, entry, store_panel, ui
 from srgvhd.app import form as F
 from srgvhd.app import second_line as second_line_ui
+from srgvhd.app.form_checks import Question, bilirubin_questions
 from srgvhd.app.form_words import file_problem_words
 from srgvhd.clinical.case import Case, dumps_case, loads_case, parse_case
 from srgvhd.clinical.course import steroid_phase
 from srgvhd.clinical.policy import PROJECT_RULES
-from srgvhd.clinical.refractory import DEPENDENT, REFRACTORY, RESPONSIVE
 from srgvhd.errors import InputError
 
 if TYPE_CHECKING:
@@ -32,24 +32,57 @@ if TYPE_CHECKING:
 ss = st.session_state
 OPEN_UPLOADER = "assess_open_case"
 OPEN_PROBLEMS = "assess_open_problems"
+CONFIRMED = "assess_confirmed_values"  # tokens of values confirmed (srgvhd.app.form_checks)
 RULE_TEXT = {rule.key: rule.text for rule in PROJECT_RULES}
 CASE_UPLOAD_MB = 1  # case.loads_case refuses files over MAX_CASE_BYTES (1 MB) as well
-VERDICT_BOX = {REFRACTORY: st.error, DEPENDENT: st.warning, RESPONSIVE: st.success}
+NO_VERDICT = "No verdict yet"
+REFERENCE_INTERVAL = "— (reference patient)"
+BAR_TO_CORRECT = "Correct the entries marked in red: {where}."
+BAR_TO_CONFIRM = "Confirm or correct the values asked about: {where}."
+BAR_TO_ENTER = "Still to enter: {count} (listed below the form)."
 COURSE_STAGES = ("skin", "liver", "upper GI", "lower GI")  # course table headers, ORGANS order
 
 
 # ---------------------------------------------------------------- results
 
 
-def _draw_verdict(result: PatientResult) -> None:
-    """The verdict first, coloured by its value (its sentence names a rule still waiting for an
-    assessable assessment, clinical-rules.md §7), then the warnings."""
+def _tone_box(tone: str) -> Any:
+    """The Streamlit alert of a headline's tone (srgvhd.report.text.headline): red, amber,
+    green, blue."""
     from srgvhd.report import text as words
 
-    status = result.course.status
-    box = VERDICT_BOX.get(status.value, st.info)
-    box(f"**{status.sentence}**  \nRule set: {words.rule_set_text(result.course.rule_set)}.")
-    for warning in (*result.course.warnings, *result.warnings):
+    return {
+        words.TONE_REFRACTORY: st.error,
+        words.TONE_ATTENTION: st.warning,
+        words.TONE_RESPONSIVE: st.success,
+    }.get(tone, st.info)
+
+
+def _draw_bar(course: CourseResult) -> None:
+    """The compact verdict bar that stays in sight while typing (``VERDICT_BAR_CSS``): status,
+    rule and day, the highest grade, and what to do next."""
+    from srgvhd.report import text as words
+
+    lead = words.headline(course.status, words.report_today())
+    grade = words.BAR_GRADE.format(grade=words.max_grade_text(course))
+    _tone_box(lead.tone)(
+        f"**{ui.plain(lead.title)}** · {ui.plain(lead.where)} · {ui.plain(grade)}  \n"
+        f"{ui.plain(lead.action)}"
+    )
+
+
+def _draw_verdict(result: PatientResult) -> None:
+    """Which organs each assessment measured, then the verdict's headline coloured by its tone
+    (it leads with what to do: clinical-rules.md §7.6), then the warnings."""
+    from srgvhd.report import text as words
+
+    course = result.course
+    st.caption("  \n".join(ui.plain(line) for line in words.completeness_lines(course)))
+    lead = words.headline(course.status, words.report_today())
+    _tone_box(lead.tone)(
+        f"**{ui.plain(lead.text)}**  \nRule set: {words.rule_set_text(course.rule_set)}."
+    )
+    for warning in (*course.warnings, *result.warnings):
         st.warning(ui.plain(warning))
 
 
@@ -61,16 +94,16 @@ def _draw_course_table(course: CourseResult, case: Case) -> None:
     rows = []
     for a, entered in zip(course.assessments, steroid_phase(case).assessments, strict=True):
         rows.append(
-            {
+            {  # day, response and grade first: in sight on a phone without scrolling sideways
                 "day": a.day,
+                "response": a.response or "baseline",
+                "MAGIC grade": words.grade_text(a.grade, a.grade_incomplete),
                 "date": a.date.isoformat(),
                 **{
                     label: words.stage_text(stage)
                     for label, stage in zip(COURSE_STAGES, a.stages.as_dict().values(), strict=True)
                 },
-                "MAGIC grade": words.grade_text(a.grade, a.grade_incomplete),
                 "Minnesota risk": a.minnesota_risk or "—",
-                "response": a.response or "baseline",
                 "findings": (
                     "stages entered"
                     if entered.measurements is None
@@ -81,7 +114,8 @@ def _draw_course_table(course: CourseResult, case: Case) -> None:
         )
     import pyarrow as pa
 
-    st.table(pa.Table.from_pylist(rows), hide_index=True)  # as is: no pandas per rerun
+    with st.container(key="assess_course_table"):
+        st.table(pa.Table.from_pylist(rows), hide_index=True)  # as is: no pandas per rerun
     legends = words.marks_legend(
         [str(value) for row in rows for value in row.values()],
         any(a.grade_incomplete for a in course.assessments),
@@ -156,9 +190,17 @@ def _draw_risk_figures(risk: dict[str, Any], loaded: ui.ActiveModel) -> None:
     """Hazard ratio and survival at each horizon with their intervals, curve, driving factors."""
     from srgvhd.report import text as words
 
+    if loaded.model.card.synthetic:  # beside the figures, not only in the banner at the top
+        st.warning(f"{ui.REFERENCE_MODEL_WARNING}.", icon=":material/warning:")
+    reference = words.is_reference_patient(risk["covariates"])
     _metric_with_interval(
         ("Hazard ratio vs reference patient", words.ratio(risk["hazard_ratio"])),
-        ("95% CI of the hazard ratio", "–".join(map(words.ratio, risk["hazard_ratio_ci"]))),
+        (
+            "95% CI of the hazard ratio",
+            REFERENCE_INTERVAL
+            if reference
+            else "–".join(map(words.ratio, risk["hazard_ratio_ci"])),
+        ),
         f"Reference: {words.reference_patient_text()} (Niu et al. 2026).",
     )
     for day, s in risk["survival"].items():
@@ -225,10 +267,8 @@ def _summary_pdf(case: Case, result: PatientResult, model: RiskModel | None) -> 
     return build_summary_pdf(case, result, model)
 
 
-def _draw_results(case: Case, form: dict[str, Any]) -> None:
-    loaded = ui.active_model()
-    result = ui.patient_result(ss, case, form["rule_set"], loaded)
-    st.header("Result")
+def _draw_results(case: Case, result: PatientResult, loaded: ui.ActiveModel) -> None:
+    st.header("Result", anchor=False)
     _draw_verdict(result)
     _draw_course_table(result.course, case)
     _draw_timeline(result.course)
@@ -257,11 +297,11 @@ def _draw_results(case: Case, form: dict[str, Any]) -> None:
 def _draw_save(case: Case | None, form: dict[str, Any]) -> None:
     """ "Save case" (the case file as a download); it marks the form as saved."""
     if case is None:
-        st.sidebar.download_button("Save case", data="", disabled=True, key="assess_save_case")
+        st.download_button("Save case", data="", disabled=True, key="assess_save_case")
         if not F.is_blank(form):
-            st.sidebar.caption("The case can be saved once it can be assessed.")
+            st.caption("The case can be saved once it can be assessed.")
         return
-    st.sidebar.download_button(
+    st.download_button(
         "Save case",
         data=dumps_case(case),
         file_name="srgvhd-case.json",
@@ -315,11 +355,68 @@ def _show_problems(slots: dict[str, Any], problems: dict[str, list[str]]) -> Non
         (slots.get(slot) or st).error(text)
 
 
-def _draw_page() -> None:
-    """The form, then the result or what stops it (on narrow screens the result comes first)."""
+def _confirm(token: str) -> None:
+    """Button callback: the clinician confirmed a value the page asked about."""
+    ss[CONFIRMED] = {*ss.get(CONFIRMED, ()), token}
+
+
+def _draw_question(question: Question) -> None:
+    """The plausibility question under its assessment, and the button that confirms it."""
+    st.warning(ui.plain(question.question), icon=":material/help:")
+    st.button(
+        question.confirm,
+        key=f"assess_confirm_{question.token}",
+        on_click=_confirm,
+        args=(question.token,),
+    )
+
+
+def _not_yet(form: dict[str, Any], reading: F.Reading, asked: dict[str, Question]) -> list[str]:
+    """Why there is no verdict yet, one sentence each: entries to correct, values to confirm,
+    values still missing."""
+    lines = []
+    if reading.problems:
+        marked = ", ".join(F.slot_words(form, slot) for slot in reading.problems)
+        lines.append(
+            f"The result appears when the entries with a red message under them are corrected "
+            f"({ui.plain(marked)})."
+        )
+    if asked:
+        marked = ", ".join(F.slot_words(form, slot) for slot in asked)
+        lines.append(
+            f"The result appears when the values asked about are confirmed or corrected "
+            f"({ui.plain(marked)})."
+        )
+    if reading.missing:
+        lines.append(
+            "To see the result, enter: " + "; ".join(ui.plain(m) for m in reading.missing) + "."
+        )
+    return lines
+
+
+def _bar_not_yet(form: dict[str, Any], reading: F.Reading, asked: dict[str, Question]) -> str:
+    """The verdict bar without a verdict: what stands in the way, counted, in a line or two
+    (the full list is below the form)."""
+    parts = [f"**{NO_VERDICT}.**"]
+    if reading.problems:
+        where = ", ".join(F.slot_words(form, slot) for slot in reading.problems)
+        parts.append(BAR_TO_CORRECT.format(where=ui.plain(where)))
+    if asked:
+        where = ", ".join(F.slot_words(form, slot) for slot in asked)
+        parts.append(BAR_TO_CONFIRM.format(where=ui.plain(where)))
+    if reading.missing:
+        parts.append(BAR_TO_ENTER.format(count=len(reading.missing)))
+    return " ".join(parts)
+
+
+def _draw_entry() -> Case | None:
+    """The verdict bar (sticky), the form, then the full result or what stops it; returns the
+    case when it can be saved."""
     form = entry.state()
-    st.title("Assess a steroid course")
     ehr_panel.draw_banner()
+    bar = st.container(key="assess_verdict_bar")
+    with bar:
+        entry.draw_pending_note()
     form_block = st.container(key="assess_form_block")
     result_block = st.container(key="assess_result")
     with form_block:
@@ -328,36 +425,40 @@ def _draw_page() -> None:
         ehr_panel.draw_sources()
     entry.draw_unload_guard(form)
     if F.is_blank(form):
-        _draw_save(None, form)
         result_block.info(
             "Enter the patient, the steroid start and the assessments (the first "
             "on the start date), or open a saved case."
         )
-        return
+        return None
     reading = F.read_form(form)
+    confirmed = ss.get(CONFIRMED, set())
+    asked = {
+        q.slot: q
+        for q in (bilirubin_questions(form, reading.case) if not reading.problems else [])
+        if q.token not in confirmed
+    }
     for slot, words in F.read_as(form, reading).items():
-        if slot not in reading.problems:
+        if slot in reading.problems:
+            continue
+        if slot in asked:
+            with slots[slot].container():
+                st.caption(words)
+                _draw_question(asked[slot])
+        else:
             slots[slot].caption(words)
     _show_problems(slots, {**reading.problems, **reading.labs_problems})
-    if not reading.ok:
-        _draw_save(None, form)
-        lines = []
-        if reading.problems:
-            marked = ", ".join(F.slot_words(form, slot) for slot in reading.problems)
-            lines.append(
-                f"The result appears when the entries with a red message under them are corrected "
-                f"({ui.plain(marked)})."
-            )
-        if reading.missing:
-            lines.append(
-                "To see the result, enter: " + "; ".join(ui.plain(m) for m in reading.missing) + "."
-            )
+    if not reading.ok or asked:
+        lines = _not_yet(form, reading, asked)
         result_block.info("  \n".join(lines))
-        return
+        bar.info(_bar_not_yet(form, reading, asked))
+        return None
     case = parse_case(reading.case)
-    _draw_save(case if reading.savable else None, form)
+    loaded = ui.active_model()
+    result = ui.patient_result(ss, case, form["rule_set"], loaded)
+    with bar:
+        _draw_bar(result.course)
     with result_block:
-        _draw_results(case, form)
+        _draw_results(case, result, loaded)
         if not reading.savable:  # the verdict first; then why the labs are not in it
             unfinished = [F.slot_words(form, s) for s in reading.labs_problems]
             st.warning(
@@ -366,6 +467,7 @@ def _draw_page() -> None:
                 + ui.plain("; ".join([*unfinished, *reading.labs_missing]))
                 + ". The verdict does not use labs."
             )
+    return case if reading.savable else None
 
 
 def main() -> None:
@@ -373,10 +475,15 @@ def main() -> None:
     paint does not wait for it."""
     store_panel.take_pending()
     opener = st.sidebar.container()
-    _draw_page()
+    saver = st.sidebar.container()
+    st.title("Assess a steroid course", anchor=False)
+    case = _draw_entry()
+    form = entry.state()
+    with saver:
+        _draw_save(case, form)
     with opener:
         _draw_opener()
-    store_panel.draw(entry.state())
+    store_panel.draw(form)
 
 
 main()

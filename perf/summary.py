@@ -69,6 +69,11 @@ ROWS: dict[str, tuple[str, str, str]] = {
         "Assess page rerun, CPU, at the row limits (100 assessments, dose changes, labs)",
         "≤ 1 s",
     ),
+    "entry_cpu": (
+        "entry_cpu",
+        "server CPU per case typed field by field, one session (`perf/entry_cpu.py`)",
+        "≤ 0.19 s (half of 0.37 s, 2026-12-06)",
+    ),
     "ward_sqlite": ("store", "Ward page, 500 courses, back to Ward → table (SQLite)", "< 1 s"),
     "ward_postgresql": (
         "store",

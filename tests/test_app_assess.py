@@ -10,6 +10,7 @@ import json
 import re
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from srgvhd.app import form as F
 from srgvhd.app.fields import number_text
+from srgvhd.report import text as report_text
 from srgvhd.risk.store import ModelStore
 from srgvhd.risk.train import train_from_csv
 from tests.streamlit_text import as_read
@@ -43,9 +45,13 @@ def models_dir(tmp_path_factory) -> Path:
     return root
 
 
+WARD_TODAY = date(2026, 11, 20)  # "today" of the headlines (a decision before it is overdue)
+
+
 @pytest.fixture
 def at(models_dir, monkeypatch) -> AppTest:
     monkeypatch.setenv("SRGVHD_MODELS_DIR", str(models_dir))
+    monkeypatch.setattr(report_text, "report_today", lambda: WARD_TODAY)
     app = AppTest.from_file(APP, default_timeout=30)
     app.run()
     app.switch_page("pages/assess.py").run()  # the Ward page is the default
@@ -65,14 +71,27 @@ def _row_key(row_id: int, field: str) -> str:
     return f"assess_assessments_{row_id}_{field}"
 
 
+def _apply(at: AppTest, row_id: int) -> AppTest:
+    """Press the assessment's "Apply (Enter)": its findings form sends what was typed."""
+    return at.button(key=_row_key(row_id, "apply")).click().run()
+
+
+def _finding(at: AppTest, row_id: int, field: str, text: str) -> AppTest:
+    """Type one finding of an assessment and apply it."""
+    at.text_input(key=_row_key(row_id, field)).input(text)
+    return _apply(at, row_id)
+
+
 def _type_assessment(at: AppTest, row_id: int, assessment: dict) -> None:
     """Type one assessment into its block (already added), as a clinician would."""
-    at.text_input(key=_row_key(row_id, "date")).input(assessment["date"])
     if "stages" in assessment:
         at.selectbox(key=_row_key(row_id, "mode")).set_value("stages").run()
+    at.text_input(key=_row_key(row_id, "date")).input(assessment["date"])
+    if "stages" in assessment:
         for organ, stage in assessment["stages"].items():
             choice = F.NOT_MEASURED if stage is None else str(stage)
             at.selectbox(key=_row_key(row_id, f"{organ}_stage")).set_value(choice)
+        _apply(at, row_id)
         return
     for name, value in assessment["measurements"].items():
         if name == "bilirubin":
@@ -84,6 +103,7 @@ def _type_assessment(at: AppTest, row_id: int, assessment: dict) -> None:
         else:
             choice = {True: "yes", False: "no"}.get(value, F.NOT_MEASURED)
             at.selectbox(key=_row_key(row_id, CHOICE_OF[name])).set_value(choice)
+    _apply(at, row_id)
 
 
 def _fill(at: AppTest, case: dict) -> AppTest:
@@ -118,6 +138,16 @@ def _texts(elements) -> list[str]:
     return [as_read(e.value) for e in elements]
 
 
+def _verdicts(elements) -> list[str]:
+    """The full verdicts among alerts (the headline, then the rule set)."""
+    return [t for t in _texts(elements) if "\nRule set: " in t]
+
+
+def _bars(elements) -> list[str]:
+    """The verdict bar's texts among alerts ("**title** · rule … · max grade …")."""
+    return [t for t in _texts(elements) if re.match(r"^\*\*[^*]+\*\* · .* · max grade ", t)]
+
+
 def test_blank_page_asks_for_input_without_problems(at) -> None:
     assert any("open a saved case" in t for t in _texts(at.info))
     assert not at.error
@@ -127,23 +157,28 @@ def test_blank_page_asks_for_input_without_problems(at) -> None:
 def test_refractory_by_r1(at) -> None:
     _fill(at, _example("refractory_r1.json"))
     # baseline 2026-11-01, worse skin on 2026-11-05 = day 4 (R1: progression on days 3-5)
-    assert _texts(at.error) == [
+    assert _verdicts(at.error) == [
         "**Steroid-refractory by rule R1 (progression (any organ worse) on days 3–5) on day 4 "
-        "(2026-11-05).**  \nRule set: Study definition (Niu et al. 2026)."
+        "(2026-11-05) — choose second-line therapy.**  \nRule set: Study definition (Niu et "
+        "al. 2026)."
+    ]
+    # the compact bar above the form: status, rule and day, grade, what to do next
+    assert _bars(at.error) == [
+        "**Steroid-refractory** · rule R1 · day 4 · max grade II  \nChoose second-line therapy."
     ]
 
 
 def test_refractory_by_r2(at) -> None:
     _fill(at, _example("refractory_r2.json"))
-    verdicts = _texts(at.error)
+    verdicts = _verdicts(at.error)
     assert len(verdicts) == 1
     assert verdicts[0].startswith("**Steroid-refractory by rule R2")
 
 
 def test_responsive(at) -> None:
     _fill(at, _example("responsive.json"))
-    assert len(at.success) == 1
-    assert at.success[0].value.startswith("**Steroid-responsive")
+    assert len(_verdicts(at.success)) == len(_bars(at.success)) == 1
+    assert _verdicts(at.success)[0].startswith("**Steroid-responsive")
     assert not at.error
 
 
@@ -165,13 +200,13 @@ def test_invalid_date_shows_the_problem_and_keeps_the_inputs(at) -> None:
     case = _example("refractory_r1.json")
     case["assessments"][1]["date"] = "2026-10-30"  # before the steroid start
     _fill(at, case)
-    assert "Date: before the steroid start date" in _texts(at.error)
+    assert "Date: before the steroid start date (2026-11-01)" in _texts(at.error)
     assert not any("Steroid-refractory" in t for t in _texts(at.error))
     assert at.sidebar.download_button(key="assess_save_case").disabled
     assert at.text_input(key="assess_age").value == "42"
     assert at.text_input(key="assess_hb").value == "85"
     # the user corrects the date as a day of the course; everything else was kept
-    at.text_input(key=_row_key(1, "date")).input("day 4").run()
+    _finding(at, 1, "date", "day 4")
     assert any("rule R1" in t for t in _texts(at.error))
 
 
@@ -208,9 +243,9 @@ def test_out_of_range_is_named_beside_the_field_and_not_clamped(at) -> None:
 def test_decimal_comma_is_a_decimal_point(at) -> None:
     case = _example("refractory_r1.json")
     _fill(at, case)
-    at.text_input(key=_row_key(1, "bilirubin")).input("1,5").run()  # stage 0, not 15 (stage 3)
+    _finding(at, 1, "bilirubin", "1,5")  # stage 0, not 15 (stage 3)
     assert any("rule R1" in t for t in _texts(at.error))
-    at.text_input(key=_row_key(1, "bilirubin")).input("1,5,3").run()
+    _finding(at, 1, "bilirubin", "1,5,3")
     assert any(
         t.startswith("Total bilirubin (mg/dL): “1,5,3” is not a number")
         and "Allowed: 0–100 mg/dL." in t
@@ -264,10 +299,24 @@ def test_inputs_survive_a_page_switch(at) -> None:
     assert any("rule R1" in t for t in _texts(at.error))
 
 
-def test_deleting_an_assessment_keeps_the_others(at) -> None:
+def _dates(at: AppTest) -> list[str]:
+    return [t.key for t in at.text_input if t.key.endswith("_date")]
+
+
+def test_deleting_an_assessment_asks_first_and_keeps_the_others(at) -> None:
     _fill(at, _example("refractory_r1.json"))
+    both = [_row_key(0, "date"), _row_key(1, "date")]
+    # Delete asks; "Keep" keeps the assessment with everything typed in it
     at.button(key=_row_key(1, "delete")).click().run()
-    assert [t.key for t in at.text_input if t.key.endswith("_date")] == [_row_key(0, "date")]
+    assert _dates(at) == both
+    assert "**Delete assessment 2 and everything typed in it?**" in _texts(at.markdown)
+    at.button(key=_row_key(1, "delete_keep")).click().run()
+    assert _dates(at) == both and at.text_input(key=_row_key(1, "rash_bsa")).value == "60"
+    assert not any(t.startswith("**Delete assessment") for t in _texts(at.markdown))
+    # asked again, "Yes, delete" removes only that assessment
+    at.button(key=_row_key(1, "delete")).click().run()
+    at.button(key=_row_key(1, "delete_yes")).click().run()
+    assert _dates(at) == [_row_key(0, "date")]
     assert at.text_input(key=_row_key(0, "rash_bsa")).value == "30"
     assert not any("Steroid-refractory" in t for t in _texts(at.error))
 
@@ -283,7 +332,7 @@ def test_rule_set_switch_changes_the_verdict(at) -> None:
         {"date": "2026-11-15", "stages": {"skin": 1, "liver": 0, "upper_gi": 0, "lower_gi": 1}},
     ]
     _fill(at, case)
-    assert _texts(at.error)[0].startswith("**Steroid-refractory by rule R3")
+    assert _verdicts(at.error)[0].startswith("**Steroid-refractory by rule R3")
     at.selectbox(key="assess_rule_set").set_value("ebmt2018").run()
     assert not any("Steroid-refractory" in t for t in _texts(at.error))
     # day 29 after 2026-11-01
@@ -307,7 +356,8 @@ def test_open_case_fills_the_form_and_a_bad_file_changes_nothing(at) -> None:
     refusals = _texts(at.sidebar.error)
     assert refusals == [
         "Case file not opened, the form is unchanged: "
-        "assessment 2, date: before the steroid start date (file field assessments[1].date)"
+        "assessment 2, date: before the steroid start date (2026-09-01) (file field "
+        "assessments[1].date)"
     ]
     assert at.text_input(key="assess_age").value == "15"
     assert at.success[0].value.startswith("**Steroid-responsive")
@@ -447,7 +497,17 @@ def test_risk_of_a_responsive_course_is_collapsed_and_conditional(at) -> None:
 def test_course_table_shows_the_findings_beside_the_stages(at) -> None:
     _fill(at, _example("refractory_r1.json"))
     course = at.table[0].value
-    assert list(course.columns[:6]) == ["day", "date", "skin", "liver", "upper GI", "lower GI"]
+    # day, response and grade first (in sight on a phone), then the stages beside the findings
+    assert list(course.columns[:8]) == [
+        "day",
+        "response",
+        "MAGIC grade",
+        "date",
+        "skin",
+        "liver",
+        "upper GI",
+        "lower GI",
+    ]
     # day 0 of examples/refractory_r1.json: rash 30%, bilirubin 1.0 mg/dL, stool 600 mL
     assert course["findings"].iloc[0].startswith("rash 30% · bullae 0% · bilirubin 1 mg/dL")
     # _fill types an srgvhd-case/1 blank as 0 (its old meaning), so the episodes read 0
@@ -525,8 +585,12 @@ def test_opened_case_with_a_missing_day_14_bilirubin_is_never_called_responsive(
     ).run()
     assert not at.exception
     assert not at.success  # never "Steroid-responsive"
-    verdicts = [t for t in _texts(at.info) if "cannot be judged" in t]
-    assert verdicts and "rule R3" in verdicts[0]
+    # amber, leading with what to enter (clinical-rules.md §7.6), never "not refractory so far"
+    assert _verdicts(at.warning)[0].startswith(
+        "**Cannot decide yet: liver not measured on day 14 — enter it. Rule R3 cannot be "
+        "judged until then; its decision point, day 14 (2026-11-15), is overdue.**"
+    )
+    assert not any("Not refractory so far" in t for t in _texts(at.info) + _texts(at.warning))
     course = at.table[0].value
     day14 = course[course["day"] == 14].iloc[0]
     assert (day14["liver"], day14["MAGIC grade"], day14["response"]) == (
@@ -607,11 +671,11 @@ def test_a_unit_is_fixed_while_a_value_is_entered_in_it(at) -> None:
     at.button(key="assess_add_assessment").click().run()
     unit = at.selectbox(key="assess_bilirubin_unit")
     assert not unit.disabled
-    at.text_input(key=_row_key(0, "bilirubin")).input("3,5").run()
+    _finding(at, 0, "bilirubin", "3,5")
     unit = at.selectbox(key="assess_bilirubin_unit")
     assert unit.disabled and unit.value == "mg/dL"
     assert "clear the bilirubin values first" in unit.help
-    at.text_input(key=_row_key(0, "bilirubin")).input("").run()
+    _finding(at, 0, "bilirubin", "")
     assert not at.selectbox(key="assess_bilirubin_unit").disabled
 
 
@@ -643,12 +707,186 @@ def test_a_rerun_without_a_change_does_not_rerun_the_engine(at, monkeypatch) -> 
 
     monkeypatch.setattr(patient_module, "assess_patient", counting)
     _fill(at, _example("refractory_r1.json"))
-    assert at.error[0].value.startswith("**Steroid-refractory by rule R1")
+    assert _verdicts(at.error)[0].startswith("**Steroid-refractory by rule R1")
     assessed = len(calls)
     assert assessed >= 1
     at.run()
     at.run()
     assert len(calls) == assessed
-    assert at.error[0].value.startswith("**Steroid-refractory by rule R1")
+    assert _verdicts(at.error)[0].startswith("**Steroid-refractory by rule R1")
     at.text_input(key="assess_age").input("43").run()
     assert len(calls) == assessed + 1
+
+
+# ---------------------------------------------------------------- headline, bar, small items
+
+
+def _child_case(nausea_day0: bool | None = None) -> dict:
+    """12 years, 38 kg (child thresholds, clinical-rules.md §1), rash 30 % and stool 900 mL/day
+    (23.7 mL/kg/day: lower GI stage 2) on day 0 and day 7, nausea not measured on day 7."""
+
+    def assessment(when: str, nausea: bool | None) -> dict:
+        return {
+            "date": when,
+            "measurements": {
+                "skin_rash_bsa_percent": 30,
+                "skin_bullae_desquamation_bsa_percent": 0,
+                "bilirubin": {"value": 1, "unit": "mg/dL"},
+                "upper_gi_persistent_symptoms": nausea,
+                "stool_ml_per_day": 900,
+                "stool_episodes_per_day": None,
+                "severe_abdominal_pain_or_ileus": False,
+                "grossly_bloody_stool": False,
+            },
+        }
+
+    return {
+        "format": "srgvhd-case/2",
+        "patient": {"age_years": 12, "weight_kg": 38},
+        "steroids": {"start_date": "2026-11-02", "methylprednisolone_mg_per_kg_day": 2},
+        "assessments": [assessment("2026-11-02", nausea_day0), assessment("2026-11-09", None)],
+    }
+
+
+def test_a_rule_that_cannot_be_judged_leads_with_what_to_enter_in_amber(at) -> None:
+    _fill(at, _child_case())
+    # upper GI never measured: day 7 is not assessable and R2 (day 7) waits (§7.4, §7.6)
+    lead = (
+        "**Cannot decide yet: upper GI not measured on day 7; upper GI not measured at baseline "
+        "(day 0) — enter them. Rule R2 cannot be judged until then; its decision point, day 7 "
+        "(2026-11-09), is overdue.**"
+    )
+    assert [t.split("  \n")[0] for t in _verdicts(at.warning)] == [lead]
+    # skin 2, liver 0, lower GI 2 (child) = grade III, marked: upper GI left out (§2, §7.5)
+    assert _bars(at.warning) == [
+        "**Cannot decide yet** · rule R2 · day 7 · max grade III*  \nEnter what is missing: "
+        "upper GI not measured on day 7; upper GI not measured at baseline (day 0)."
+    ]
+    every_alert = _texts(at.info) + _texts(at.warning) + _texts(at.success) + _texts(at.error)
+    assert not any("Not refractory so far" in t for t in every_alert)
+    # which organs each assessment measured, before the verdict
+    assert (
+        "Day 0 (2026-11-02): skin, liver and lower GI measured; not measured: upper GI.  \n"
+        "Day 7 (2026-11-09): skin, liver and lower GI measured; not measured: upper GI."
+    ) in _texts(at.caption)
+
+
+def test_a_missing_day_7_finding_alone_says_enter_it(at) -> None:
+    # measured "no" at baseline: a blank on day 7 is taken as not involved (§7.2), so day 7 is
+    # assessable; a "yes" at baseline (stage 1) left blank on day 7 leaves R2 waiting (§7.3)
+    _fill(at, _child_case(nausea_day0=True))
+    assert _verdicts(at.warning)[0].startswith(
+        "**Cannot decide yet: upper GI not measured on day 7 — enter it. Rule R2"
+    )
+
+
+def test_a_passed_decision_point_is_said_first(at, monkeypatch) -> None:
+    case = _example("refractory_r1.json")
+    case["assessments"] = case["assessments"][:1]  # baseline only: next decision day 7
+    monkeypatch.setattr(report_text, "report_today", lambda: date(2026, 11, 9))
+    _fill(at, case)
+    assert _verdicts(at.warning)[0].startswith(
+        "**Decision overdue: the day-7 decision point (2026-11-08) has passed — enter the day-7 "
+        "assessment. Not refractory so far.**"
+    )
+    assert _bars(at.warning)[0].startswith("**Decision overdue** · next decision day 7")
+    monkeypatch.setattr(report_text, "report_today", lambda: date(2026, 11, 8))
+    at.run()
+    assert _verdicts(at.warning)[0].startswith("**Decision due today: day 7 (2026-11-08)")
+    monkeypatch.setattr(report_text, "report_today", lambda: date(2026, 11, 7))
+    at.run()
+    assert not _verdicts(at.warning)
+    assert _verdicts(at.info)[0].startswith(
+        "**Not refractory so far; next decision point day 7 (2026-11-08).**"
+    )
+
+
+def test_an_incomplete_form_says_in_the_bar_what_stands_in_the_way(at) -> None:
+    at.text_input(key="assess_age").input("42").run()
+    bar = [t for t in _texts(at.info) if t.startswith("**No verdict yet.**")]
+    assert len(bar) == 1 and "Still to enter: " in bar[0]
+    at.text_input(key="assess_weight").input("1,5,3").run()
+    bar = [t for t in _texts(at.info) if t.startswith("**No verdict yet.**")]
+    assert "Correct the entries marked in red: Weight." in bar[0]
+
+
+def test_a_bilirubin_of_30_mg_dl_or_more_is_asked_about_not_changed(at) -> None:
+    _fill(at, _example("refractory_r1.json"))
+    _finding(at, 1, "bilirubin", "29.9")  # below the question's threshold: no question
+    assert not [t for t in _texts(at.warning) if "did you mean µmol/L" in t]
+    _finding(at, 1, "bilirubin", "40")
+    asked = [t for t in _texts(at.warning) if "did you mean µmol/L" in t]
+    # 40 µmol/L / 17.1 = 2.3 mg/dL (clinical-rules.md §1)
+    assert asked == [
+        "Total bilirubin 40 mg/dL is very high: did you mean µmol/L? (40 µmol/L would be "
+        "2.3 mg/dL.) Confirm the value, or correct it: type the value in mg/dL, or clear the "
+        "bilirubin values and choose µmol/L as the bilirubin unit."
+    ]
+    assert not _verdicts(at.error)  # no verdict on a value not confirmed
+    assert at.sidebar.download_button(key="assess_save_case").disabled
+    at.button(key="assess_confirm_bilirubin:1:40").click().run()
+    assert not [t for t in _texts(at.warning) if "did you mean µmol/L" in t]
+    # confirmed as typed: 40 mg/dL is liver stage 4 (> 15 mg/dL, MAGIC), nothing converted
+    course = at.table[0].value
+    assert course[course["day"] == 4].iloc[0]["liver"] == "4"
+    assert _verdicts(at.error)[0].startswith("**Steroid-refractory by rule R1")
+    _finding(at, 1, "bilirubin", "45")  # another value is asked about again
+    assert [t for t in _texts(at.warning) if "did you mean µmol/L" in t]
+
+
+def test_the_baseline_date_is_a_placeholder_not_text_to_type_after(at) -> None:
+    at.text_input(key="assess_steroid_start").input("2026-11-02").run()
+    at.button(key="assess_add_assessment").click().run()
+    field = at.text_input(key=_row_key(0, "date"))
+    assert field.value == ""
+    assert field.placeholder.startswith("day 0")
+    field.input("2026-11-02")
+    _apply(at, 0)
+    assert at.text_input(key=_row_key(0, "date")).value == "2026-11-02"
+
+
+def test_the_reference_patient_has_no_interval_and_the_caveat_is_beside_the_figures(
+    at, monkeypatch, tmp_path
+) -> None:
+    monkeypatch.setenv("SRGVHD_MODELS_DIR", str(tmp_path / "none"))  # the bundled reference
+    from srgvhd.app import ui as app_ui
+
+    app_ui.clear_model_cache()
+    case = _example("refractory_r2.json")  # grade III
+    case["patient"] = {
+        "age_years": 30,
+        "weight_kg": 70,
+        "hemoglobin": {"value": 120, "unit": "g/L"},
+    }
+    _fill(at, case)
+    app_ui.clear_model_cache()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Hazard ratio vs reference patient"] == "1"
+    assert metrics["95% CI of the hazard ratio"] == "— (reference patient)"
+    # the synthetic-model caveat in the risk section itself, before the figures
+    risk = [
+        t
+        for t in _texts(at.warning)
+        if t.startswith("Synthetic reference model — retrain on your centre's data")
+    ]
+    assert risk
+
+
+def test_an_assessment_is_applied_as_one_form(at) -> None:
+    """Tab between an assessment's fields sends nothing; its values reach the verdict together,
+    with Enter or "Apply (Enter)" (one rerun per assessment, not one per field)."""
+    _fill(at, _example("refractory_r1.json"))
+    assert _verdicts(at.error)[0].startswith("**Steroid-refractory by rule R1")
+    # day 4 rash back to 30 % (skin 2 = baseline): typed, not applied -> the verdict stands
+    at.text_input(key=_row_key(1, "rash_bsa")).input("30")
+    at.text_input(key="assess_age").input("43").run()  # another field's rerun
+    assert _verdicts(at.error)[0].startswith("**Steroid-refractory by rule R1")
+    assert at.text_input(key=_row_key(1, "rash_bsa")).value == "60"  # as last applied
+    _finding(at, 1, "rash_bsa", "30")
+    # skin 2 and lower GI 1 on day 4 as at baseline: no response, not progression — R1 does
+    # not fire; the next decision point is day 7 (2026-11-08), before the test's "today"
+    assert not _verdicts(at.error)
+    assert _verdicts(at.warning)[0].startswith("**Decision overdue: the day-7 decision point")
+    # the note the page script shows while an assessment holds typed, unapplied values
+    notes = [h for h in at.get("html") if h.proto.body.startswith('<div class="srgvhd-pending')]
+    assert len(notes) == 1 and "Typed but not applied yet" in notes[0].proto.body

@@ -102,3 +102,10 @@ def test_a_second_line_course_shows_its_week4_date_without_a_steroid_day() -> No
     (row,) = ward_rows([week4], TODAY)
     assert (row["due"], row["due date"]) == ("○ later", "2026-12-24")
     assert row["next action"] == "week-4 response due" and row["next assessment"] == "—"
+
+
+def test_updated_is_short_enough_to_show_whole() -> None:
+    (row,) = ward_rows([_listed()], TODAY)
+    assert row["updated"] == "11-28 10:00 · alice"  # UTC to the minute, this year's
+    (row,) = ward_rows([_listed(updated_at="2025-12-31T23:59:59Z")], TODAY)
+    assert row["updated"] == "2025-12-31 23:59 · alice"  # another year's says which

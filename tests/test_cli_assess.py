@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -280,7 +281,9 @@ def test_console_script_subprocess(tmp_path):
     )  # fmt: skip
     assert bad.returncode == 2
     assert bad.stdout == ""
-    assert bad.stderr.splitlines() == ["assessments[1].date: before steroids.start_date"]
+    assert bad.stderr.splitlines() == [
+        "assessments[1].date: before steroids.start_date (2026-11-01)"
+    ]
 
 
 def test_table_mode_when_the_model_cannot_reach_365_days(tmp_path, capsys):
@@ -328,7 +331,9 @@ def test_not_measured_through_the_cli(tmp_path, capsys):
         "rule": "R3", "day": 14, "reason": "liver not measured on day 14"
     }  # fmt: skip
     rc, out, err = run(capsys, "assess", str(write(tmp_path, doc)), "--no-risk")
-    assert rc == 0 and "not assessable" in out and "rule R3 cannot be judged" in out
+    assert rc == 0 and "not assessable" in out
+    assert "Cannot decide yet: liver not measured on day 14 — enter it. Rule R3 cannot" in out
+    assert "Day 14 (2026-11-15): skin, upper GI and lower GI measured; not measured: liver." in out
 
 
 @pytest.mark.parametrize(
@@ -358,3 +363,22 @@ def test_rule_set_stored_in_the_case_and_the_flag_overrides_it(tmp_path, capsys)
     assert result["warnings"] == [
         "judged by the study rule set as asked, not by the case's own (ebmt2018)"
     ]
+
+
+def test_the_table_says_first_that_a_decision_is_overdue(tmp_path, capsys, monkeypatch) -> None:
+    from srgvhd.report import text as report_text
+
+    doc = json.loads((EXAMPLES / "refractory_r1.json").read_text(encoding="utf-8"))
+    doc["assessments"] = doc["assessments"][:1]  # baseline 2026-11-01 only: next decision day 7
+    path = tmp_path / "baseline.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    monkeypatch.setattr(report_text, "report_today", lambda: date(2026, 11, 9))
+    rc, out, err = run(capsys, "assess", str(path), "--no-risk")
+    assert (rc, err) == (0, "")
+    assert (
+        "Decision overdue: the day-7 decision point (2026-11-08) has passed — enter the day-7 "
+        "assessment. Not refractory so far."
+    ) in out.splitlines()
+    monkeypatch.setattr(report_text, "report_today", lambda: date(2026, 11, 7))
+    rc, out, err = run(capsys, "assess", str(path), "--no-risk")
+    assert "Not refractory so far; next decision point day 7 (2026-11-08)." in out.splitlines()

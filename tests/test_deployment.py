@@ -217,6 +217,7 @@ def test_app_session_logs_no_patient_values(tmp_path, monkeypatch, debug_log) ->
         at.text_input(key=f"assess_assessments_{row}_date").input(day)
         at.text_input(key=f"assess_assessments_{row}_rash_bsa").input("30")
         at.text_input(key=f"assess_assessments_{row}_bilirubin").input(str(BILIRUBIN_MG_DL))
+        at.button(key=f"assess_assessments_{row}_apply").click().run()  # the form's Enter
     at.run()
     assert not at.exception
     shown = " ".join(str(e.value) for e in (*at.error, *at.success, *at.info, *at.warning))

@@ -294,7 +294,7 @@ def test_cross_field_problems_are_in_words_beside_their_row() -> None:
     late = form["assessments"][1]
     late["date"] = "2026-10-30"
     assert F.read_form(form).problems == {
-        f"assessments:{late['id']}": ["Date: before the steroid start date"]
+        f"assessments:{late['id']}": ["Date: before the steroid start date (2026-11-01)"]
     }
     late["date"] = "day 7"
     change = F.add_row(form, "dose_changes")

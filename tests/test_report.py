@@ -87,7 +87,7 @@ def refractory_text() -> str:
     [
         # verdict, rule, day and date; maximum grade; rule set
         "Steroid-refractory by rule R1 (progression (any organ worse) on days 3–5) on day 3 "
-        "(2026-11-04).",
+        "(2026-11-04) — choose second-line therapy.",
         "Maximum MAGIC grade over the course: IV",
         "Study definition (Niu et al. 2026)",
         # inputs with units: 8.5 g/dL = 85 g/L; bilirubin 4.1 mg/dL = 70 µmol/L (× 17.1)
@@ -503,7 +503,9 @@ def test_an_organ_missing_at_a_rule_day_prints_n_m_and_the_waiting_rule() -> Non
     text = pdf_text(data)
     assert "2026-11-15 14 0 n/m 0 0 0* — not assessable" in text
     assert "bilirubin n/m" in text
-    assert "rule R3 cannot be judged" in text
+    # the verdict box leads with what to enter (clinical-rules.md §7.6), as the page does
+    assert "Cannot decide yet: liver not measured on day 14 — enter it. Rule R3 cannot be" in text
+    assert "Not refractory so far" not in text
     assert "* grade from an assessment with an organ not measured" in text
 
 
@@ -615,3 +617,24 @@ def test_the_pseudonymous_case_code_is_printed_when_the_case_has_one() -> None:
     assert "Patient and steroid course · case code W3-017" in pdf_text(
         build(case, engine_result(case))
     )
+
+
+def test_the_reference_patient_reads_hazard_ratio_1_without_an_interval() -> None:
+    # age 18–34, grade III, Hb > 90 g/L are the paper's reference categories (Niu et al. 2026):
+    # their hazard ratio is 1 by definition, not an estimate with a "95% CI 1–1"
+    reference = {"age_group": "18-34", "grade": "III", "hemoglobin_le_90": False}
+    result = with_risk(
+        REFRACTORY_RESULT, covariates=reference, hazard_ratio=1.0, hazard_ratio_ci=[1.0, 1.0]
+    )
+    text = pdf_text(build(REFRACTORY_CASE, result))
+    assert "Hazard ratio 1 (reference patient: age 18–34, grade III, Hb > 90 g/L)." in text
+    assert "95% CI 1–1" not in text
+
+
+def test_a_passed_decision_point_leads_the_verdict_box() -> None:
+    # baseline only on 2026-11-01 (day 0); the summary generated on 2026-11-25 is after the
+    # day-7 decision point (2026-11-08)
+    case = six_case()
+    case["assessments"] = case["assessments"][:1]
+    text = pdf_text(build(case, engine_result(case)))
+    assert "Decision overdue: the day-7 decision point (2026-11-08) has passed" in text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -137,3 +137,118 @@ def test_score_items_lead_with_value_then_source() -> None:
     assert day28 == "Day-28 response: PR (PR/no response), assessed day 28 (2026-11-29)"
     assert "Inamoto" in meaning
     assert words.score_items(None) == [] and words.score_items(Scores()) == []
+
+
+# --- the headline (clinical-rules.md §5, §7.6) -------------------------------------------------
+def _status(**fields):
+    from srgvhd.clinical.results import Status
+
+    return Status(rule_set="study", **fields)
+
+
+def test_a_waiting_rule_leads_with_what_to_enter_never_not_refractory() -> None:
+    from srgvhd.clinical.results import SO_FAR, Waiting
+
+    status = _status(
+        value=SO_FAR,
+        next_decision_day=7,
+        next_decision_date=date(2026, 11, 9),
+        waiting=Waiting("R2", 7, "upper GI not measured on day 7"),
+    )
+    for today in (None, date(2026, 11, 1), date(2026, 12, 1)):  # "today" changes nothing
+        lead = words.headline(status, today)
+        assert lead.text == (
+            "Cannot decide yet: upper GI not measured on day 7 — enter it. Rule R2 cannot be "
+            "judged until then; its decision point, day 7 (2026-11-09), is overdue."
+        )
+        assert (lead.tone, lead.title, lead.where) == (
+            words.TONE_ATTENTION,
+            "Cannot decide yet",
+            "rule R2 · day 7",
+        )
+        assert "not refractory" not in lead.text.lower()
+
+
+@pytest.mark.parametrize(
+    ("reason", "several"),
+    [
+        ("liver not measured on day 14", False),
+        ("skin (bullae not entered; the baseline had it) not comparable", False),
+        ("liver and lower GI not measured on day 7", True),
+        ("skin, liver and upper GI not measured on day 7", True),
+        ("upper GI not measured on day 7; upper GI not measured at baseline (day 0)", True),
+    ],
+)
+def test_enter_it_or_them(reason: str, several: bool) -> None:
+    from srgvhd.clinical.results import SO_FAR, Waiting
+
+    status = _status(
+        value=SO_FAR,
+        next_decision_day=7,
+        next_decision_date=date(2026, 11, 9),
+        waiting=Waiting("R2", 7, reason),
+    )
+    text = words.headline(status).text
+    assert text.startswith(f"Cannot decide yet: {reason} — enter {'them' if several else 'it'}.")
+
+
+def test_a_decision_point_before_today_is_overdue_on_it_due_after_it_pending() -> None:
+    from srgvhd.clinical.results import SO_FAR
+
+    status = _status(value=SO_FAR, next_decision_day=7, next_decision_date=date(2026, 11, 8))
+    overdue = words.headline(status, date(2026, 11, 9))
+    assert (overdue.tone, overdue.title) == (words.TONE_ATTENTION, "Decision overdue")
+    assert overdue.text.startswith("Decision overdue: the day-7 decision point (2026-11-08)")
+    assert overdue.action == "Enter the day-7 assessment."
+    today = words.headline(status, date(2026, 11, 8))
+    assert (today.tone, today.title) == (words.TONE_ATTENTION, "Decision due today")
+    for not_yet in (date(2026, 11, 7), None):
+        pending = words.headline(status, not_yet)
+        assert (pending.tone, pending.title) == (words.TONE_PENDING, "Not refractory so far")
+        assert pending.text == "Not refractory so far; next decision point day 7 (2026-11-08)."
+
+
+def test_verdicts_lead_with_themselves_and_keep_intolerance() -> None:
+    from srgvhd.clinical.results import DEPENDENT, REFRACTORY, RESPONSIVE
+
+    fired = {"rule": "R1", "rule_text": "progression on days 3–5", "day": 4}
+    refractory = words.headline(
+        _status(value=REFRACTORY, date=date(2026, 11, 5), intolerant=True, **fired)
+    )
+    assert refractory.text == (
+        "Steroid-refractory by rule R1 (progression on days 3–5) on day 4 (2026-11-05) — choose "
+        "second-line therapy. Steroid intolerance recorded by the clinician."
+    )
+    assert (refractory.tone, refractory.action) == (
+        words.TONE_REFRACTORY,
+        "Choose second-line therapy.",
+    )
+    dependent = words.headline(_status(value=DEPENDENT, date=date(2026, 11, 5), **fired))
+    assert dependent.tone == words.TONE_ATTENTION
+    responsive = words.headline(
+        _status(value=RESPONSIVE, assessed_through_day=14), date(2027, 1, 1)
+    )
+    assert (responsive.tone, responsive.where) == (words.TONE_RESPONSIVE, "assessed through day 14")
+
+
+def test_completeness_names_measured_and_missing_organs() -> None:
+    when = date(2026, 11, 9)
+    assert words.completeness_text(7, when, ()) == "Day 7 (2026-11-09): all four organs measured."
+    assert words.completeness_text(7, when, ("upper_gi",)) == (
+        "Day 7 (2026-11-09): skin, liver and lower GI measured; not measured: upper GI."
+    )
+    assert words.completeness_text(7, when, ("skin", "lower_gi")) == (
+        "Day 7 (2026-11-09): liver and upper GI measured; not measured: skin and lower GI."
+    )
+    every = ("skin", "liver", "upper_gi", "lower_gi")
+    assert words.completeness_text(0, when, every) == "Day 0 (2026-11-09): no organ measured."
+
+
+def test_the_reference_patients_hazard_ratio_is_1_by_definition() -> None:
+    reference = {"age_group": "18-34", "grade": "III", "hemoglobin_le_90": False}
+    risk = {"covariates": reference, "hazard_ratio": 1.0, "hazard_ratio_ci": [1.0, 1.0]}
+    assert words.hazard_ratio_sentence(risk) == (
+        "Hazard ratio 1 (reference patient: age 18–34, grade III, Hb > 90 g/L)."
+    )
+    other = {**risk, "covariates": {**reference, "grade": "IV"}, "hazard_ratio_ci": [1.0, 3.0]}
+    assert "95% CI 1–3" in words.hazard_ratio_sentence(other)

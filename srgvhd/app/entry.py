@@ -34,6 +34,13 @@ SAVED = "assess_saved_form"  # the form as last saved or opened (for the unsaved
 # before the page leaves for the sign-in.
 DRAFT_KEPT = "signin_draft_kept"
 OPEN_NOTICE = "assess_open_notice"
+CONFIRM_DELETE = "assess_confirm_delete"  # (table, row id) whose Delete asks for confirmation
+DELETE_QUESTION = "**Delete {what} and everything typed in it?**"
+APPLY_LABEL = "Apply (Enter)"
+APPLY_PENDING = (
+    "Typed but not applied yet: press Enter in one of the assessment's fields, or “Apply "
+    "(Enter)” below them. Until then the verdict does not include what was typed."
+)
 LEGACY_NOTICE = (
     "This file is in the older format srgvhd-case/1, where a blank finding meant “not "
     "involved”: its blanks are shown as 0 / “no”. Save case writes srgvhd-case/2, where a blank "
@@ -75,19 +82,120 @@ window.srgvhdUnsaved = %s;
 if (!window.srgvhdUnloadGuard) {
   window.srgvhdUnloadGuard = true;
   window.addEventListener("beforeunload", (event) => {
-    if (window.srgvhdUnsaved) { event.preventDefault(); event.returnValue = ""; }
+    const typed = document.body.classList.contains("srgvhd-pending");  // typed, not applied
+    if (window.srgvhdUnsaved || typed) { event.preventDefault(); event.returnValue = ""; }
   });
 }
 </script>"""
-# Narrow screens (Streamlit stacks columns below 640 px): the form block is moved below the
-# result, so the verdict is on the first screen after the model banner and the title.
+# The page's layout rules. The verdict bar (a keyed container, ``st-key-assess_verdict_bar``)
+# sticks below Streamlit's header while the form scrolls under it, on a laptop and on a phone;
+# it and the header are opaque, so no field shows through the bar's tinted alert or above it.
+# The keyboard focus ring is blue and thick, never the red of an error box (WCAG 2.4.7 focus
+# visible, 1.4.1 not by colour alone: it is also thicker than any border).
 LAYOUT_CSS = """<style>
-@media (max-width: 640px) {
-  .st-key-assess_form_block, [data-testid="stLayoutWrapper"]:has(> .st-key-assess_form_block) {
-    order: 1;
-  }
+[data-testid="stLayoutWrapper"]:has(> .st-key-assess_verdict_bar),
+.st-key-assess_verdict_bar {
+  position: sticky;
+  top: 3.75rem;
+  z-index: 100;
+}
+.st-key-assess_verdict_bar, [data-testid="stHeader"] {
+  background-color: #ffffff;  /* opaque: no field shows through the bar or above it */
+}
+.st-key-assess_verdict_bar {
+  padding-bottom: 0.25rem;
+}
+.st-key-assess_verdict_bar [data-testid="stAlertContainer"] {
+  padding: 0.4rem 0.75rem;
+}
+@media (prefers-color-scheme: dark) {
+  .st-key-assess_verdict_bar, [data-testid="stHeader"] { background-color: #0e1117; }
+}
+@media print {
+  [data-testid="stLayoutWrapper"]:has(> .st-key-assess_verdict_bar),
+  .st-key-assess_verdict_bar { position: static; }
+}
+.srgvhd-pending-note,
+body:not(.srgvhd-pending) .st-key-assess_verdict_bar
+  [data-testid="stElementContainer"]:has(.srgvhd-pending-note) {
+  display: none;
+}
+body.srgvhd-pending .srgvhd-pending-note {
+  display: block;
+  margin-bottom: 0.25rem;
+  padding: 0.3rem 0.75rem;
+  border: 2px dashed #b45309;
+  border-radius: 0.5rem;
+  background: #fff7ed;
+  color: #7c2d12;
+  font-weight: 600;
+}
+[data-testid="stForm"][data-srgvhd-pending="1"] {
+  outline: 2px dashed #b45309;
+  outline-offset: 4px;
+}
+.st-key-assess_course_table :is(th, td):nth-child(n+10) {
+  min-width: 14rem;  /* findings and notes: the table scrolls sideways, rows stay short */
+}
+[data-testid="stMain"] [data-testid="stTextInputRootElement"]:focus-within,
+[data-testid="stMain"] [data-baseweb="select"] > div:focus-within {
+  border-color: #1a56db !important;
+  box-shadow: 0 0 0 2px #1a56db;
+}
+[data-testid="stMain"] :is(button, a, summary, [role="checkbox"]):focus-visible {
+  outline: 3px solid #1a56db !important;
+  outline-offset: 2px;
 }
 </style>"""
+# Tab moves from field to field: the help icons beside labels (their text is also reachable by
+# pointer and is repeated in the placeholders or captions) and the Delete buttons (rarely
+# wanted, and each asks for confirmation) are taken off the Tab path. One observer per page
+# load; it re-applies after each rerun's new elements.
+TAB_PATH = """<script>
+if (!window.srgvhdTabPath) {
+  window.srgvhdTabPath = true;
+  const skip = '[data-testid="stMain"] [data-testid="stTooltipIcon"] [tabindex],'
+    + ' [data-testid="stMain"] [data-testid="stTooltipIcon"] button,'
+    + ' [data-testid="stMain"] [class*="st-key-assess_"][class*="_delete"] button';
+  let queued = false;
+  const apply = () => {
+    queued = false;
+    document.querySelectorAll(skip).forEach((e) => {
+      if (e.getAttribute("tabindex") !== "-1") e.setAttribute("tabindex", "-1");
+    });
+  };
+  const FORM = '[data-testid="stForm"]';
+  let lastForm = null;
+  const pending = () => {
+    const any = document.querySelector(FORM + '[data-srgvhd-pending="1"]') !== null;
+    document.body.classList.toggle("srgvhd-pending", any);
+  };
+  const mark = (form, on) => {
+    if (form) { form.dataset.srgvhdPending = on ? "1" : ""; pending(); }
+  };
+  document.addEventListener("focusin", (e) => {
+    const form = e.target.closest && e.target.closest(FORM);
+    if (form) lastForm = form;
+  }, true);
+  document.addEventListener("input", (e) => mark(e.target.closest(FORM), true), true);
+  document.addEventListener("click", (e) => {
+    const submit = e.target.closest('[data-testid="stFormSubmitButton"]');
+    if (submit) mark(submit.closest(FORM), false);
+    else if (e.target.closest('[role="option"]')) mark(lastForm, true);
+  }, true);
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "Enter") return;
+    const form = e.target.closest && e.target.closest(FORM);
+    if (!form) return;
+    if (e.target.getAttribute("role") === "combobox") mark(form, true);  // an option chosen
+    else if (e.target.tagName === "INPUT") mark(form, false);  // Enter submits the form
+  }, true);
+  new MutationObserver(() => {
+    if (!queued) { queued = true; requestAnimationFrame(() => { apply(); pending(); }); }
+  }).observe(document.body, {childList: true, subtree: true});
+  apply();
+}
+</script>"""
 
 
 # ---------------------------------------------------------------- state
@@ -143,6 +251,11 @@ def unsaved(form: dict[str, Any]) -> bool:
     return not F.is_blank(form) and ss.get(SAVED) != json.dumps(form, sort_keys=True)
 
 
+def draw_pending_note() -> None:
+    """The note shown (by the page script) while an assessment holds typed, unapplied values."""
+    st.html(f'<div class="srgvhd-pending-note">{APPLY_PENDING}</div>')
+
+
 def draw_unload_guard(form: dict[str, Any]) -> None:
     """The page script that asks before a reload or close loses unsaved entries."""
     st.html(
@@ -151,6 +264,7 @@ def draw_unload_guard(form: dict[str, Any]) -> None:
         unsafe_allow_javascript=True,
     )
     st.html(LAYOUT_CSS)
+    st.html(TAB_PATH, width="content", unsafe_allow_javascript=True)
 
 
 # ---------------------------------------------------------------- scalar fields
@@ -168,7 +282,7 @@ def _choice(form: dict[str, Any], field: str, label: str, options: tuple, **more
 
 def draw_patient(form: dict[str, Any], slots: dict[str, Any]) -> None:
     """Case code, age, weight, hemoglobin with its unit."""
-    st.subheader("Patient")
+    st.subheader("Patient", anchor=False)
     _text(
         form,
         "case_code",
@@ -210,7 +324,7 @@ def draw_patient(form: dict[str, Any], slots: dict[str, Any]) -> None:
 
 def draw_steroids(form: dict[str, Any], slots: dict[str, Any]) -> None:
     """Steroid start, dose, intolerance flag and dated dose changes."""
-    st.subheader("Steroids")
+    st.subheader("Steroids", anchor=False)
     start, dose = st.columns(2)
     with start:
         _text(
@@ -253,7 +367,7 @@ def draw_steroids(form: dict[str, Any], slots: dict[str, Any]) -> None:
                     placeholder="mg/kg/day",
                     help="From this date on; 0 = stopped.",
                 )
-                _delete_button("dose_changes", row["id"])
+                _delete_button("dose_changes", row["id"], f"dose change {number}")
             slots[f"dose_changes:{row['id']}"] = st.empty()
     _add_button(form, "dose_changes", "Add dose change")
 
@@ -309,19 +423,28 @@ def _window(form: dict[str, Any], table: str, slots: dict[str, Any]) -> list[tup
 
 
 def _add_row(table: str) -> None:
-    """Button callback: a new blank row (a first assessment is dated day 0), shown: the window
-    of a long table moves to the newest rows."""
+    """Button callback: a new blank row, shown: the window of a long table moves to the newest
+    rows. Its date is left blank (a baseline's field says "day 0" as a placeholder: text put in
+    the field would be typed after, "day 02026-11-02")."""
     form = state()
     row = F.add_row(form, table)
     if row and len(form[table]) > ROWS_SHOWN:
         ss[WINDOW_KEYS[table]] = _last_window(len(form[table]))
-    typed_start = ss.get(WIDGET_KEYS["steroid_start"], form["steroid_start"])
-    if row and table == "assessments" and len(form["assessments"]) == 1 and _start(typed_start):
-        row["date"] = "day 0"
+
+
+def _ask_delete(table: str, row_id: int) -> None:
+    """Button callback: ask before deleting the row (its Delete button becomes a question)."""
+    ss[CONFIRM_DELETE] = (table, row_id)
+
+
+def _keep_row() -> None:
+    """Button callback: the row is kept; the question goes away."""
+    ss.pop(CONFIRM_DELETE, None)
 
 
 def _delete_row(table: str, row_id: int) -> None:
     """Button callback: remove the row and its widgets' state."""
+    ss.pop(CONFIRM_DELETE, None)
     F.delete_row(state(), table, row_id)
     for field in F.ROW_FIELDS[table]:
         ss.pop(row_key(table, row_id, field), None)
@@ -347,14 +470,29 @@ def _add_button(form: dict[str, Any], table: str, label: str, **options: Any) ->
         )
 
 
-def _delete_button(table: str, row_id: int) -> None:
-    st.button(
-        "Delete",
-        key=row_key(table, row_id, "delete"),
-        on_click=_delete_row,
-        args=(table, row_id),
-        icon=":material/delete:",
-    )
+def _delete_button(table: str, row_id: int, what: str) -> None:
+    """Delete, in two steps: the button asks "Delete <what>?" with "Yes, delete" and "Keep"
+    (a misplaced click or key press loses nothing)."""
+    if ss.get(CONFIRM_DELETE) != (table, row_id):
+        st.button(
+            "Delete",
+            key=row_key(table, row_id, "delete"),
+            on_click=_ask_delete,
+            args=(table, row_id),
+            icon=":material/delete:",
+        )
+        return
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        st.markdown(DELETE_QUESTION.format(what=what))
+        st.button(
+            "Yes, delete",
+            key=row_key(table, row_id, "delete_yes"),
+            on_click=_delete_row,
+            args=(table, row_id),
+            icon=":material/delete:",
+            type="primary",
+        )
+        st.button("Keep", key=row_key(table, row_id, "delete_keep"), on_click=_keep_row)
 
 
 def _row() -> Any:
@@ -419,11 +557,12 @@ def _day_words(form: dict[str, Any], text: str) -> str:
 
 def draw_assessments(form: dict[str, Any], slots: dict[str, Any]) -> None:
     """Rule set, units, grade override, then one block per assessment and "Add assessment"."""
-    st.subheader("Assessments")
+    st.subheader("Assessments", anchor=False)
     st.caption(
         "The first assessment is the baseline, on the steroid start date (day 0). "
         "A blank field means not measured; type 0 (or choose “no”) for measured, "
-        "not involved. Decimal point or comma: 1.5 or 1,5."
+        "not involved. Decimal point or comma: 1.5 or 1,5. An assessment's findings are "
+        "applied together: Enter in one of its fields, or “Apply (Enter)”."
     )
     with _row():
         entered = any(_typed(r, "assessments", "bilirubin") for r in form["assessments"])
@@ -459,30 +598,48 @@ def _draw_assessment(
         when = _day_words(form, ss.get(row_key(table, row["id"], "date"), row["date"]))
         baseline = " (baseline)" if when.startswith("day 0 ") else ""
         st.markdown(f"**Assessment {number}**" + (f" — {when}{baseline}" if when else ""))
-        with _row():
-            _row_text(row, table, "date", "Date", placeholder="YYYY-MM-DD or day 7")
-            _row_choice(
+        _row_choice(
+            row,
+            table,
+            "mode",
+            "Entered as",
+            F.MODES,
+            format_func={"findings": "findings", "stages": "organ stages"}.get,
+            width=260,
+        )
+        # The date and the findings (or stages) are one form: Tab between them sends nothing to
+        # the server; Enter in a field, or "Apply", sends them together (one rerun instead of
+        # one per field). Until then the page says so (APPLY_PENDING); the verdict is the last.
+        with st.form(key=f"assess_findings_{row['id']}", border=False, enter_to_submit=True):
+            _row_text(
                 row,
                 table,
-                "mode",
-                "Entered as",
-                F.MODES,
-                format_func={"findings": "findings", "stages": "organ stages"}.get,
+                "date",
+                "Date",
+                placeholder="day 0 (steroid start) or YYYY-MM-DD"
+                if number == 1
+                else "YYYY-MM-DD or day 7",
+                width=260,
             )
-        if row["mode"] == "stages":
-            with _row():
-                for field, organ in F.STAGE_FIELDS.items():
-                    _row_choice(
-                        row,
-                        table,
-                        field,
-                        F.STAGE_LABELS[organ],
-                        F.STAGE_CHOICES[organ],
-                        help="MAGIC stage (Harris et al. 2016)",
-                    )
-        else:
-            _draw_findings(form, row)
-        _delete_button(table, row["id"])  # last: not on the Tab path between date and findings
+            if row["mode"] == "stages":
+                with _row():
+                    for field, organ in F.STAGE_FIELDS.items():
+                        _row_choice(
+                            row,
+                            table,
+                            field,
+                            F.STAGE_LABELS[organ],
+                            F.STAGE_CHOICES[organ],
+                            help="MAGIC stage (Harris et al. 2016)",
+                        )
+            else:
+                _draw_findings(form, row)
+            st.form_submit_button(
+                APPLY_LABEL,
+                key=row_key(table, row["id"], "apply"),
+                icon=":material/check:",
+            )
+        _delete_button(table, row["id"], f"assessment {number}")  # last, and off the Tab path
         slots[f"{table}:{row['id']}"] = st.empty()
 
 
@@ -545,7 +702,7 @@ def draw_labs(form: dict[str, Any], slots: dict[str, Any]) -> None:
                         placeholder=BLANK,
                         help="The MAGIC algorithm probability as reported by the lab.",
                     )
-                _delete_button(table, row["id"])
+                _delete_button(table, row["id"], f"labs {number}")
                 slots[f"{table}:{row['id']}"] = st.empty()
         _add_button(form, table, "Add labs")
 

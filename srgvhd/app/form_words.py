@@ -163,3 +163,63 @@ def _path_words(text: str) -> str:
     for pattern, words in _PATH_WORDS:
         text = pattern.sub(lambda m, w=words: w.format(int(m.group(1)) + 1), text)
     return text
+
+
+# ---------------------------------------------------------------- stored field paths -> labels
+
+
+_STORED_ROW = re.compile(r"^(assessments|steroids\.dose_changes|labs)\[([^\]]+)\](?:\.(.*))?$")
+_STORED_ROW_WORDS = {
+    "assessments": "Assessment of {key}",
+    "steroids.dose_changes": "Dose change of {key}",
+    "labs": "Labs of {key}",
+}
+_STORED_SCALARS = {
+    "format": "File format",
+    "case_code": "Case code",
+    "rule_set": "Rule set",
+    "grade_override": "Grade for the risk model",
+    "patient.age_years": "Age (years)",
+    "patient.weight_kg": "Weight (kg)",
+    "patient.hemoglobin.value": "Hemoglobin",
+    "patient.hemoglobin.unit": "Hemoglobin unit",
+    "steroids.start_date": "Steroid start date",
+    f"steroids.{DOSE}": "Methylprednisolone (mg/kg/day)",
+    "steroids.intolerant": "Steroid intolerant",
+}
+
+
+def _finding_label(name: str, rest: str) -> str | None:
+    """The page's label of one finding or lab field of a stored row ("Rash (% BSA)")."""
+    for label, unit, field_name, *_ in (*NUMBER_FINDINGS.values(), *LAB_NUMBERS.values()):
+        if field_name == name:
+            if rest == "unit":
+                return f"{label} unit"
+            return f"{label} ({unit_words(unit)})" if unit else label
+    for label, field_name in CHOICE_FINDINGS.values():
+        if field_name == name:
+            return label
+    if name == DOSE:
+        return "Methylprednisolone (mg/kg/day)"
+    return None
+
+
+def stored_field_label(path: str) -> str:
+    """A field path of a stored case file (``srgvhd.casestore.diff``: rows keyed by their date,
+    "assessments[2026-11-01].measurements.bilirubin.value") in the page's words ("Assessment of
+    2026-11-01: Total bilirubin"), for the version history. A path the page has no label for is
+    returned as it is, so nothing is hidden."""
+    if path in _STORED_SCALARS:
+        return _STORED_SCALARS[path]
+    row = _STORED_ROW.match(path)
+    if row is None:
+        return path
+    table, key, sub = row.group(1), row.group(2), row.group(3) or ""
+    where = _STORED_ROW_WORDS[table].format(key=key)
+    if not sub:
+        return where
+    parts = [p for p in sub.split(".") if p not in ("measurements", "value")]
+    if parts[:1] == ["stages"] and len(parts) == 2 and parts[1] in STAGE_LABELS:
+        return f"{where}: {STAGE_LABELS[parts[1]]}"
+    label = _finding_label(parts[0], ".".join(parts[1:])) if parts else None
+    return f"{where}: {label}" if label else f"{where}: {' '.join(parts)}"

@@ -224,6 +224,7 @@ def _save(
     ss[STATE] = {"code": code, "base": version}
     ss[MESSAGE] = ("saved", f"Saved {ui.plain(code)} as version {version}.")
     entry.mark_saved(form)
+    st.rerun()  # the line above the button was drawn with the old base version
 
 
 def _draw_refusal(
@@ -390,7 +391,7 @@ def _draw_history(served: Served, code: str) -> None:
             "reopen it on the Ward page.",
             icon=":material/inventory_2:",
         )
-    count = f"{len(versions)} version" + ("s" if len(versions) != 1 else "")
+    count = f"{len(versions)} version" if len(versions) == 1 else f"{len(versions)} versions"
     # st.dataframe draws text; st.table would render the names and values as Markdown
     with st.expander(f"Version history of {ui.plain(code)} ({count})"):
         st.dataframe(

@@ -96,10 +96,18 @@ def ward_rows(cases: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
                 "next assessment": _scheduled(c, start),
                 "last assessed": _("day {day}", day=c["day"]),
                 "version": c["version"],
-                "updated": _("{when} by {who}", when=c["updated_at"], who=c["updated_by"]),
+                "updated": updated_text(c["updated_at"], c["updated_by"], today),
             }
         )
     return rows
+
+
+def updated_text(updated_at: str, who: str, today: date) -> str:
+    """``11-28 10:00 · alice`` from the store's ``2026-11-28T10:00:00Z`` (UTC, to the minute;
+    the year only when it is not ``today``'s): short enough for the list's last column to show
+    whole on a 1400-px screen."""
+    day = updated_at[:10] if updated_at[:4] != str(today.year) else updated_at[5:10]
+    return f"{day} {updated_at[11:16]} · {who}"
 
 
 def _due_words(case: dict[str, Any], start: date) -> str:

@@ -207,10 +207,11 @@ def format_table(result: CourseResult | PatientResult) -> str:
         lines += [indent + _("note: {note}", note=words.engine_text(note)) for note in notes]
     incomplete = any(row.grade_incomplete for row in course.assessments)
     lines += words.marks_legend(cells, incomplete)
+    lines += ["", *words.completeness_lines(course)]
     lines += [
         "",
-        _("Highest MAGIC grade: {grade}", grade=course.max_grade.value),
-        words.verdict_sentence(course.status),
+        _("Highest MAGIC grade: {grade}", grade=words.max_grade_text(course)),
+        words.headline(course.status, words.report_today()).text,
     ]
     for headline, detail in words.score_items(course.scores):
         lines += [headline, f"  {detail}"]

@@ -562,7 +562,7 @@ def _assessments(
             continue
         where = f"assessments[{i}].date"
         if steroids is not None and when < steroids.start_date:
-            c.add(where, "before steroids.start_date")
+            c.add(where, f"before steroids.start_date ({steroids.start_date})")
         elif when in seen:
             c.add(where, f"same date as assessments[{seen[when]}]")
         else:

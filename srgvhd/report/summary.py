@@ -13,7 +13,7 @@ the case and the result is printed as plain text.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from fpdf import FPDF
@@ -67,10 +67,11 @@ TEXT_COLUMN_MM = PAGE_WIDTH - CURVE_BOX.w - 14
 DISCLAIMER = N_("Decision support, not a substitute for clinical judgement.")
 TITLE = N_("SR-aGVHD steroid-course summary")
 TITLE_PT, MIN_TITLE_PT, TITLE_MM = 15.0, 10.0, 118.0
-VERDICT_TINTS = {
-    "steroid-refractory": (250, 228, 226),
-    "steroid-dependent": (252, 240, 214),
-    "steroid-responsive": (228, 240, 230),
+VERDICT_TINTS = {  # by the headline's tone (srgvhd.report.text.headline)
+    words.TONE_REFRACTORY: (250, 228, 226),
+    words.TONE_ATTENTION: (252, 236, 200),
+    words.TONE_RESPONSIVE: (228, 240, 230),
+    words.TONE_PENDING: (232, 236, 242),
 }
 # Subgroups of the matched rows (srgvhd.literature.published, "CR, ..." without "CR, ").
 SUBGROUP_WORDS = (
@@ -183,13 +184,21 @@ def _patient(pdf: FPDF, case: Case) -> None:
     kit.text(pdf, _dose_text(case), width=118, max_lines=2)
 
 
-def _verdict(pdf: FPDF, course: CourseResult) -> None:
-    """The SR verdict in a tinted box (the engine's sentence names a rule still waiting for an
-    assessable assessment, clinical-rules.md §7), with the maximum grade and the rule set."""
-    status = course.status
-    tint = VERDICT_TINTS.get(status.value, (232, 236, 242))
+def _local_date(when: datetime) -> date:
+    """The calendar date of ``when`` (aware) in the report zone: the "today" of the summary."""
+    zone, _ = words.report_zone()
+    return when.astimezone(zone).date()
+
+
+def _verdict(pdf: FPDF, course: CourseResult, today: date) -> None:
+    """The SR verdict's headline in a tinted box, in the page's words (words.headline: a rule
+    still waiting for an assessable assessment leads with "Cannot decide yet", a decision point
+    before ``today`` with "Decision overdue"; clinical-rules.md §7.6), with the maximum grade
+    and the rule set."""
+    lead = words.headline(course.status, today)
+    tint = VERDICT_TINTS[lead.tone]
     pdf.set_font(FONT, "B", 10)
-    sentence = kit.lines(pdf, words.verdict_sentence(status), PAGE_WIDTH - 4, 4)  # can be long
+    sentence = kit.lines(pdf, lead.text, PAGE_WIDTH - 4, 4)  # a waiting reason is long
     top = 43.0
     height = 2.5 + 4.6 * len(sentence) + 5.5
     pdf.set_fill_color(*tint)
@@ -203,7 +212,7 @@ def _verdict(pdf: FPDF, course: CourseResult) -> None:
         pdf,
         _(
             "Maximum MAGIC grade over the course: {grade}   ·   Rule set: {rule_set}",
-            grade=course.max_grade.value,
+            grade=words.max_grade_text(course),
             rule_set=words.rule_set_text(course.rule_set),
         ),
         size=8,
@@ -472,7 +481,7 @@ def render(
     risk = result.to_json().get("risk")  # the interfaces.md §2 object, with grade_source
     _header(pdf, when)
     _patient(pdf, case)
-    _verdict(pdf, course)
+    _verdict(pdf, course, _local_date(when))
     rows = table.table_rows(pdf, case, course)
     verdict = table.verdict_index(course)
     benchmarks = matched_benchmarks(course)

@@ -22,6 +22,7 @@ import math
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -31,7 +32,15 @@ from srgvhd.clinical.policy import (
     EBMT_NO_IMPROVEMENT_DAY,
     HEMOGLOBIN_THRESHOLD_G_L,
 )
-from srgvhd.clinical.results import DEPENDENT, REFRACTORY, RESPONSIVE, SO_FAR, Response, Status
+from srgvhd.clinical.results import (
+    DEPENDENT,
+    REFRACTORY,
+    RESPONSIVE,
+    SO_FAR,
+    CourseResult,
+    Response,
+    Status,
+)
 from srgvhd.clinical.scores import (
     EASIX_NOTE,
     EASIX_SOURCE,
@@ -41,6 +50,7 @@ from srgvhd.clinical.scores import (
     MAP_THRESHOLD,
     Scores,
 )
+from srgvhd.clinical.staging import ORGAN_LABELS, ORGANS
 from srgvhd.i18n import N_, NP_, _, current
 from srgvhd.risk.covariates import COVARIATE_COLUMNS, REFERENCE, encode
 
@@ -232,20 +242,37 @@ def number_f(value: float, digits: int) -> str:
     return current().number(value, f".{digits}f")
 
 
+REFERENCE_HAZARD_RATIO = N_("Hazard ratio 1 (reference patient: {reference}).")
+
+
+def is_reference_patient(risk_covariates: Mapping) -> bool:
+    """Whether the risk estimate's covariates are the model's reference categories: its hazard
+    ratio is 1 by definition, with no interval (Niu et al. 2026)."""
+    return all(risk_covariates.get(key) == value for key, value in REFERENCE.items())
+
+
+def hazard_ratio_sentence(risk: Mapping) -> str:
+    """The hazard ratio vs the reference patient with its 95% CI; for the reference patient
+    itself "Hazard ratio 1 (reference patient: …)" — a "95% CI 1–1" would read as a measured
+    certainty rather than a definition."""
+    if is_reference_patient(risk["covariates"]):
+        return _(REFERENCE_HAZARD_RATIO, reference=reference_patient_text())
+    return _(
+        "Hazard ratio {hazard} vs the reference patient ({reference}).",
+        hazard=hazard_ratio_text(risk["hazard_ratio"], risk["hazard_ratio_ci"]),
+        reference=reference_patient_text(),
+    )
+
+
 def risk_sentences(risk: Mapping) -> list[str]:
     """The risk estimate (the interfaces.md §2 ``risk`` object) in sentences: hazard ratio vs
     the reference patient, the covariates used (with where the grade came from), and survival
     at each of the estimate's horizons."""
     cov = risk["covariates"]
     covariates = covariates_text(cov["age_group"], cov["grade"], cov["hemoglobin_le_90"])
-    hazard = hazard_ratio_text(risk["hazard_ratio"], risk["hazard_ratio_ci"])
     grade_source = risk.get("grade_source")
     return [
-        _(
-            "Hazard ratio {hazard} vs the reference patient ({reference}).",
-            hazard=hazard,
-            reference=reference_patient_text(),
-        ),
+        hazard_ratio_sentence(risk),
         _(
             "Covariates: {covariates} (grade: {source}).",
             covariates=covariates,
@@ -429,6 +456,175 @@ def grade_text(grade: str, incomplete: bool) -> str:
     return f"{grade}{INCOMPLETE_MARK}" if incomplete else str(grade)
 
 
+def max_grade_text(course: CourseResult) -> str:
+    """The course's highest MAGIC grade, marked when any assessment left an organ out: that
+    assessment's own grade is a lower bound, so the maximum is one too (clinical-rules.md §7.5)."""
+    return grade_text(course.max_grade, any(a.grade_incomplete for a in course.assessments))
+
+
+def stored_max_grade_text(grade: str | None, incomplete: bool) -> str:
+    """A stored course's highest grade for a list (the Ward page), marked like ``grade_text``."""
+    return "—" if grade is None else grade_text(grade, incomplete)
+
+
+# --- the headline: what the clinician must do, first ------------------------------------------
+# Whole sentences with named placeholders, one per situation, so each can be translated whole.
+# Order of urgency (docs/clinical-rules.md §5, §7.6, §8.9): a rule that cannot be judged and a
+# decision point that has passed lead with what to enter; a verdict leads with itself.
+HEADLINE_WAITING = N_(
+    "Cannot decide yet: {reason} — enter it. Rule {rule} cannot be judged until then; its "
+    "decision point, day {day} ({date}), is overdue."
+)
+HEADLINE_WAITING_SEVERAL = N_(
+    "Cannot decide yet: {reason} — enter them. Rule {rule} cannot be judged until then; its "
+    "decision point, day {day} ({date}), is overdue."
+)
+HEADLINE_OVERDUE = N_(
+    "Decision overdue: the day-{day} decision point ({date}) has passed — enter the day-{day} "
+    "assessment. Not refractory so far."
+)
+HEADLINE_DUE_TODAY = N_(
+    "Decision due today: day {day} ({date}) — enter the day-{day} assessment. Not refractory "
+    "so far."
+)
+HEADLINE_SO_FAR = N_("Not refractory so far; next decision point day {day} ({date}).")
+HEADLINE_REFRACTORY = N_(
+    "Steroid-refractory by rule {rule} ({rule_text}) on day {day} ({date}) — choose "
+    "second-line therapy."
+)
+HEADLINE_DEPENDENT = N_("Steroid-dependent by rule {rule} ({rule_text}) on day {day} ({date}).")
+HEADLINE_RESPONSIVE = N_("Steroid-responsive: no refractoriness rule fired through day {day}.")
+HEADLINE_INTOLERANT = N_("Steroid intolerance recorded by the clinician.")
+
+# The compact verdict bar: a title, where the verdict stands, and the next step.
+TITLE_WAITING = N_("Cannot decide yet")
+TITLE_OVERDUE = N_("Decision overdue")
+TITLE_DUE_TODAY = N_("Decision due today")
+TITLE_SO_FAR = N_("Not refractory so far")
+TITLE_REFRACTORY = N_("Steroid-refractory")
+TITLE_DEPENDENT = N_("Steroid-dependent")
+TITLE_RESPONSIVE = N_("Steroid-responsive")
+WHERE_RULE = N_("rule {rule} · day {day}")
+WHERE_NEXT = N_("next decision day {day} · {date}")
+WHERE_THROUGH = N_("assessed through day {day}")
+ACTION_WAITING = N_("Enter what is missing: {reason}.")
+ACTION_ASSESS = N_("Enter the day-{day} assessment.")
+ACTION_NEXT = N_("Next assessment by day {day} ({date}).")
+ACTION_SECOND_LINE = N_("Choose second-line therapy.")
+ACTION_DEPENDENT = N_("Review the steroid taper.")
+ACTION_NONE = N_("No refractoriness decision pending.")
+BAR_GRADE = N_("max grade {grade}")
+
+# Tones of the headline; the page and the PDF colour them (red, amber, green, blue).
+TONE_REFRACTORY = "refractory"
+TONE_ATTENTION = "attention"
+TONE_RESPONSIVE = "responsive"
+TONE_PENDING = "pending"
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The verdict as the clinician should meet it: ``text`` leads with what to do, ``tone``
+    says how urgent it is, and ``title``/``where``/``action`` are its compact form (the verdict
+    bar)."""
+
+    tone: str
+    title: str
+    text: str
+    where: str
+    action: str
+
+
+def headline(status: Status, today: date | None = None) -> Headline:
+    """The verdict's headline. A rule that cannot be judged (clinical-rules.md §7.6) leads with
+    "Cannot decide yet" and what to enter, never with "not refractory"; a decision point
+    before ``today`` (None: not known, e.g. a stored result) leads with "Decision overdue", on
+    ``today`` with "Decision due today" (the ward's urgency, srgvhd.casestore.ward)."""
+    tone, title, text, where, action = _headline_parts(status, today)
+    if status.intolerant:
+        text = f"{text} {_(HEADLINE_INTOLERANT)}"
+    return Headline(tone, title, text, where, action)
+
+
+def _headline_parts(status: Status, today: date | None) -> tuple[str, str, str, str, str]:
+    if status.value in (REFRACTORY, DEPENDENT):
+        assert status.date is not None
+        fields = {
+            "rule": status.rule,
+            "rule_text": rule_text(status.rule),
+            "day": status.day,
+            "date": day_date(status.date),
+        }
+        where = _(WHERE_RULE, **fields)
+        if status.value == REFRACTORY:
+            text = _(HEADLINE_REFRACTORY, **fields)
+            return TONE_REFRACTORY, _(TITLE_REFRACTORY), text, where, _(ACTION_SECOND_LINE)
+        text = _(HEADLINE_DEPENDENT, **fields)
+        return TONE_ATTENTION, _(TITLE_DEPENDENT), text, where, _(ACTION_DEPENDENT)
+    if status.value == RESPONSIVE:
+        day = status.assessed_through_day
+        text = _(HEADLINE_RESPONSIVE, day=day)
+        return TONE_RESPONSIVE, _(TITLE_RESPONSIVE), text, _(WHERE_THROUGH, day=day), _(ACTION_NONE)
+    assert status.next_decision_date is not None
+    fields = {"day": status.next_decision_day, "date": day_date(status.next_decision_date)}
+    if status.waiting is not None:
+        waiting = status.waiting
+        template = HEADLINE_WAITING_SEVERAL if _several(waiting.reason) else HEADLINE_WAITING
+        reason = engine_text(waiting.reason)
+        text = _(template, reason=reason, rule=waiting.rule, **fields)
+        where = _(WHERE_RULE, rule=waiting.rule, day=waiting.day)
+        action = _(ACTION_WAITING, reason=reason)
+        return TONE_ATTENTION, _(TITLE_WAITING), text, where, action
+    where = _(WHERE_NEXT, **fields)
+    if today is not None and status.next_decision_date <= today:
+        overdue = status.next_decision_date < today
+        text = _(HEADLINE_OVERDUE if overdue else HEADLINE_DUE_TODAY, **fields)
+        title = _(TITLE_OVERDUE) if overdue else _(TITLE_DUE_TODAY)
+        return TONE_ATTENTION, title, text, where, _(ACTION_ASSESS, **fields)
+    text = _(HEADLINE_SO_FAR, **fields)
+    return TONE_PENDING, _(TITLE_SO_FAR), text, where, _(ACTION_NEXT, **fields)
+
+
+def _several(reason: str) -> bool:
+    """Whether a waiting rule's reason (srgvhd.clinical.course) names more than one missing
+    finding: several parts, or several organs in one part."""
+    outside = re.sub(r"\([^)]*\)", "", reason)  # a finding named in brackets is not a part
+    return any(mark in outside for mark in (";", ",", " and "))
+
+
+# --- completeness of each assessment (clinical-rules.md §7) ------------------------------------
+COMPLETE_ASSESSMENT = N_("Day {day} ({date}): all four organs measured.")
+PARTLY_MEASURED = N_("Day {day} ({date}): {measured} measured; not measured: {missing}.")
+NOTHING_MEASURED = N_("Day {day} ({date}): no organ measured.")
+
+
+def completeness_text(day: int, when: date, not_measured: Sequence[str]) -> str:
+    """Which organs an assessment measured, in one sentence ("Day 7 (2026-11-08): skin, liver
+    and lower GI measured; not measured: upper GI.")."""
+    fields = {"day": day, "date": day_date(when)}
+    if not not_measured:
+        return _(COMPLETE_ASSESSMENT, **fields)
+    measured = [organ for organ in ORGANS if organ not in not_measured]
+    if not measured:
+        return _(NOTHING_MEASURED, **fields)
+    return _(
+        PARTLY_MEASURED,
+        measured=_organ_list(measured),
+        missing=_organ_list(list(not_measured)),
+        **fields,
+    )
+
+
+def completeness_lines(course: CourseResult) -> list[str]:
+    """``completeness_text`` for each assessment of the course, in date order."""
+    return [completeness_text(a.day, a.date, a.not_measured) for a in course.assessments]
+
+
+def _organ_list(organs: Sequence[str]) -> str:
+    """Organ names joined the current language's way ("skin, liver and lower GI")."""
+    return current().listed([_(ORGAN_LABELS[o]) for o in organs])
+
+
 # --- bedside scores (docs/interfaces.md §6) ----------------------------------------------------
 def score_items(scores: Scores | None) -> list[tuple[str, str]]:
     """Each score present as (headline, its source then what it means): EASIX (Luft et
@@ -506,6 +702,12 @@ def report_zone() -> tuple[tzinfo | None, str | None]:
         return ZoneInfo(name), None
     except (ZoneInfoNotFoundError, ValueError):
         return UTC, f"{TIMEZONE_ENV} {name!r} is not a known time zone"
+
+
+def report_today() -> date:
+    """Today's date in the report zone (``report_zone``): the day a headline's "overdue" is
+    judged against."""
+    return datetime.now(report_zone()[0]).date()
 
 
 def generated_text(when: datetime) -> str:

@@ -132,16 +132,20 @@ def rerun(page: Page) -> Iterator[None]:
         page.locator(IDLE).wait_for(state="attached")
 
 
+IN_FORM = "e => e.closest('[data-testid=\"stForm\"]') !== null"
+
+
 def type_into(page: Page, field: Locator, text: str) -> None:
     """Type into a text field like a person: click it, clear it with the keyboard (Ctrl+A,
-    Backspace), type ``text`` key by key and leave with Tab, which commits it (one rerun)."""
+    Backspace), type ``text`` key by key and commit it (one rerun): leave with Tab, or, in a
+    field of a form (an assessment's date and findings), press Enter, which applies the form."""
     field.click()
     page.keyboard.press("Control+A")
     page.keyboard.press("Backspace")
     if text:
         page.keyboard.type(text)
     with rerun(page):
-        page.keyboard.press("Tab")
+        page.keyboard.press("Enter" if field.evaluate(IN_FORM) else "Tab")
 
 
 def textbox(scope: Page | Locator, label: str) -> Locator:
@@ -150,10 +154,18 @@ def textbox(scope: Page | Locator, label: str) -> Locator:
 
 
 def choose(page: Page, scope: Page | Locator, label: str, option: str) -> None:
-    """Pick ``option`` in the select box labelled ``label`` inside ``scope``."""
-    scope.get_by_label(label, exact=True).click()
+    """Pick ``option`` in the select box labelled ``label`` inside ``scope``; in a form (an
+    assessment's findings), then apply the form with its "Apply (Enter)" button."""
+    select = scope.get_by_label(label, exact=True)
+    select.click()
+    in_form = select.evaluate(IN_FORM)
     with rerun(page):
         page.get_by_role("option", name=option, exact=True).click()
+    if in_form:
+        form = select.locator('xpath=ancestor::*[@data-testid="stForm"][1]')
+        apply = form.locator("button", has_text="Apply (Enter)")
+        with rerun(page):
+            apply.click()
 
 
 ASSESSMENT_BLOCKS = '[class*="st-key-assess_assessment_"]'

@@ -10,7 +10,7 @@ Expected values come from the published rules (docs/clinical-rules.md), not from
   course is never called steroid-responsive and no CR is shown from the missing bilirubin.
 
 Screenshots: docs/screenshots/assess-1366.png (the whole page at 1366 px wide) and
-docs/screenshots/assess-390.png (a 390×844 phone screen right after entry: the verdict first).
+docs/screenshots/assess-390.png (a 390×844 phone screen right after entry: the verdict bar first).
 """
 
 from __future__ import annotations
@@ -151,7 +151,10 @@ def test_screens_at_1366_and_390(page: Page) -> None:
     page.get_by_test_id("stMain").evaluate("e => e.scrollTo(0, 0)")
     page.mouse.move(0, 0)
     wait_for_layout(page)
-    verdict = page.get_by_text(R1).bounding_box()
+    # the verdict bar, on the first screen and in sight while the form scrolls under it
+    bar = page.locator(".st-key-assess_verdict_bar")
+    assert "Steroid-refractory · rule R1 · day 4" in bar.inner_text()
+    verdict = bar.bounding_box()
     assert verdict is not None and verdict["y"] + verdict["height"] <= PHONE["height"]
     # a table wider than the phone scrolls sideways (its box scrolls) instead of being cut
     tables = (
