@@ -143,15 +143,18 @@ def test_unknown_lang_exits_2_with_one_line(tmp_path: Path, capsys: pytest.Captu
 
 # --- the CLI table -------------------------------------------------------------------------------
 VERDICTS = {
-    "en": ["Steroid-refractory by rule R2 (no partial response by day 7) on day 7 (2026-11-08)."],
+    "en": [
+        "Steroid-refractory by rule R2 (no partial response by day 7) on day 7 (2026-11-08) — "
+        "choose second-line therapy."
+    ],
     "zh": ["激素耐药", "第7天", "2026/11/8", "R2", "第7天未达部分缓解"],
     "de": [
         "Steroidrefraktär nach Regel R2 (kein partielles Ansprechen bis Tag 7) an Tag 7 "
-        "(08.11.2026)."
+        "(08.11.2026) – Zweitlinientherapie wählen."
     ],
     "fr": [
         "GVH aiguë cortico-résistante selon la règle R2 (pas de réponse partielle à J7) à "
-        "J7 (08/11/2026)."
+        "J7 (08/11/2026) — choisir un traitement de deuxième ligne."
     ],
 }
 TABLE_WORDS = {
@@ -202,8 +205,16 @@ def test_the_table_speaks_the_language(
     ],
 )
 def test_the_next_decision_point_in_each_language(
-    lang: str, words: list[str], tmp_path: Path, capsys: pytest.CaptureFixture
+    lang: str,
+    words: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from srgvhd.report import text as report_text
+
+    # before the decision point: the headline names it (after it, "Decision overdue" leads)
+    monkeypatch.setattr(report_text, "report_today", lambda: date(2026, 11, 3))
     rc, out, _err = run(
         capsys, "assess", str(write(tmp_path, SO_FAR_CASE)), "--no-risk", "--lang", lang
     )
@@ -215,10 +226,13 @@ def test_the_next_decision_point_in_each_language(
 @pytest.mark.parametrize(
     ("lang", "words"),
     [
-        ("en", "rule R2 cannot be judged: liver not measured on day 7. Decision point day 7"),
-        ("zh", "规则 R2 无法判定：第7天未测量肝脏"),
-        ("de", "Regel R2 ist nicht beurteilbar: Leber an Tag 7 nicht gemessen."),
-        ("fr", "la règle R2 ne peut pas être jugée : foie non mesuré(s) à J7."),
+        ("en", "Cannot decide yet: liver not measured on day 7 — enter it. Rule R2 cannot be"),
+        ("zh", "尚无法判定：第7天未测量肝脏——请补充录入。在此之前无法判定规则 R2"),
+        (
+            "de",
+            "Noch keine Entscheidung möglich: Leber an Tag 7 nicht gemessen – bitte nachtragen.",
+        ),
+        ("fr", "Décision impossible pour l’instant : foie non mesuré(s) à J7 — à saisir."),
     ],
 )
 def test_a_waiting_rule_names_the_organ_in_each_language(
@@ -326,8 +340,8 @@ def test_the_english_pdf_keeps_its_words(tmp_path: Path, capsys: pytest.CaptureF
     assert rc == 0, err
     text = pdf_words(out_pdf)
     assert (
-        "Steroid-refractory by rule R2 (no partial response by day 7) on day 7 (2026-11-08)."
-        in text
+        "Steroid-refractory by rule R2 (no partial response by day 7) on day 7 (2026-11-08) — "
+        "choose second-line therapy." in text
     )
     assert "SR-aGVHD steroid-course summary" in text and "No survival estimate" in text
 
@@ -486,15 +500,16 @@ def test_any_course_is_said_in_every_language(case: dict[str, Any], rules: str) 
     from srgvhd.cli.main import format_table
     from srgvhd.clinical.case import parse_case
     from srgvhd.clinical.course import assess_case
-    from srgvhd.report.text import verdict_sentence
+    from srgvhd.report.text import headline, report_today
 
     result = assess_case(parse_case(case), rules)
     english_json = json.dumps(result.to_json())
+    english_headline = headline(result.status, report_today()).text
     for lang in ("zh", "de", "fr"):
         with using(lang):
             table = format_table(result)
-            verdict = verdict_sentence(result.status)
-        assert verdict in table
+            verdict = headline(result.status, report_today()).text
+        assert verdict in table and verdict != english_headline
         assert result.status.sentence not in table
         assert "not measured" not in table and "baseline" not in table
     assert json.dumps(result.to_json()) == english_json

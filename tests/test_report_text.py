@@ -216,7 +216,8 @@ def test_verdicts_lead_with_themselves_and_keep_intolerance() -> None:
         _status(value=REFRACTORY, date=date(2026, 11, 5), intolerant=True, **fired)
     )
     assert refractory.text == (
-        "Steroid-refractory by rule R1 (progression on days 3–5) on day 4 (2026-11-05) — choose "
+        "Steroid-refractory by rule R1 (progression (any organ worse) on days 3–5) on day 4 "
+        "(2026-11-05) — choose "
         "second-line therapy. Steroid intolerance recorded by the clinician."
     )
     assert (refractory.tone, refractory.action) == (
