@@ -1,6 +1,6 @@
 """The Assess page's store panel in the clinician's words (AppTest, real SQLite store): the line
 above Save follows a save at once, "1 version" is singular, and the history names fields by
-their labels on the page, not by case-file paths (srgvhd.app.form_words.stored_field_label)."""
+their labels on the page, not by case-file paths (srgvhd.app.diff_words.field_label)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from srgvhd.app.form_words import stored_field_label
+from srgvhd.app.diff_words import field_label
 from srgvhd.casestore.store import CaseStore
 from tests.cases import course
 
@@ -44,7 +44,7 @@ def test_after_a_save_the_line_names_the_new_version_and_history_uses_labels(at)
     assert [e.label for e in at.expander if e.label.startswith("Version history")] == [
         "Version history of W1 (1 version)"
     ]
-    at.text_input(key="assess_age").input("43").run()
+    at.text_input(key="assess_age").input("42.5").run()  # same whole years: the same patient
     at.button(key="store_save").click().run()
     assert any("Saved W1 as version 2" in s.value for s in at.success)
     assert "based on version 2 of W1" in _captions(at)
@@ -52,7 +52,7 @@ def test_after_a_save_the_line_names_the_new_version_and_history_uses_labels(at)
     assert [e.label for e in at.expander if e.label.startswith("Version history")] == [
         "Version history of W1 (2 versions)"
     ]
-    fields = list(at.table[-1].value["field"])
+    fields = list(at.dataframe[-1].value["field"])
     assert "Age (years)" in fields and "patient.age_years" not in fields
     assert not [f for f in fields if "." in f or "[" in f], fields  # no case-file paths
 
@@ -64,30 +64,33 @@ def test_after_a_save_the_line_names_the_new_version_and_history_uses_labels(at)
         ("steroids.start_date", "Steroid start date"),
         (
             "assessments[2026-11-01].measurements.bilirubin.value",
-            "Assessment of 2026-11-01: Total bilirubin",
+            "Assessment 2026-11-01: Total bilirubin",
         ),
         (
             "assessments[2026-11-01].measurements.bilirubin.unit",
-            "Assessment of 2026-11-01: Total bilirubin unit",
+            "Assessment 2026-11-01: Total bilirubin unit",
         ),
-        ("assessments[2026-11-01].stages.lower_gi", "Assessment of 2026-11-01: Lower-GI stage"),
+        ("assessments[2026-11-01].stages.lower_gi", "Assessment 2026-11-01: Lower-GI stage"),
         (
             "assessments[2026-11-08].measurements.skin_rash_bsa_percent",
-            "Assessment of 2026-11-08: Rash (% BSA)",
+            "Assessment 2026-11-08: Rash (% BSA)",
         ),
         (
             "assessments[2026-11-08].measurements.upper_gi_persistent_symptoms",
-            "Assessment of 2026-11-08: Persistent nausea, vomiting or anorexia",
+            "Assessment 2026-11-08: Persistent nausea, vomiting or anorexia",
         ),
-        ("assessments[2026-11-15]", "Assessment of 2026-11-15"),
+        ("assessments[2026-11-15]", "Assessment 2026-11-15"),
         (
             "steroids.dose_changes[2026-11-05].methylprednisolone_mg_per_kg_day",
-            "Dose change of 2026-11-05: Methylprednisolone (mg/kg/day)",
+            "Dose change 2026-11-05: methylprednisolone (mg/kg/day)",
         ),
-        ("labs[2026-11-08].ldh_u_l", "Labs of 2026-11-08: LDH (U/L)"),
-        ("labs[2026-11-08].platelets_10e9_l", "Labs of 2026-11-08: Platelets (10⁹/L)"),
-        ("something.unknown", "something.unknown"),  # shown as it is, never hidden
+        ("labs[2026-11-08].ldh_u_l", "Labs 2026-11-08: LDH (U/L)"),
+        ("labs[2026-11-08].platelets_10e9_l", "Labs 2026-11-08: Platelets (10⁹/L)"),
+        (
+            "something.unknown",
+            "Something · unknown",
+        ),  # an extra field by its own name, never hidden
     ],
 )
 def test_stored_field_paths_read_as_page_labels(path: str, label: str) -> None:
-    assert stored_field_label(path) == label
+    assert field_label(path) == label

@@ -432,22 +432,9 @@ class CaseStore:
 MAX_VERSION = 2**63 - 1
 
 
-_LIST_COLUMNS = (
-    "code",
-    "version",
-    "saved_at",
-    "saved_by",
-    "age_years",
-    "steroid_start",
-    "day",
-    "status",
-    "rule",
-    "next_decision_date",
-    "max_grade",
-    "phase",
-    "next_action",
-    "due_date",
-    "closed_reason",
+# The table's columns behind LIST_FIELDS (the list's "updated_at"/"updated_by" are who saved).
+_LIST_COLUMNS = tuple(
+    {"updated_at": "saved_at", "updated_by": "saved_by"}.get(name, name) for name in LIST_FIELDS
 )
 # What a close or reopen copies from the latest version besides its own columns.
 _COPIED = (
