@@ -13,7 +13,7 @@ PORT ?= 8501
 LOAD_SESSIONS ?= 1 5 10 20 20 20
 LOAD_SECONDS ?= 60
 
-.PHONY: run test test-fast system-deps check-load bench lint ehr-test-servers
+.PHONY: run run-deps test test-fast system-deps check-load bench lint ehr-test-servers
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || \
@@ -33,7 +33,13 @@ system-deps:
 			$(APT_PACKAGES_NO_RECOMMENDS); \
 	fi
 
-run: $(STAMP)
+# What the app itself needs from Debian: a font with Chinese glyphs for the summary PDF.
+RUN_APT_PACKAGES := fonts-noto-cjk
+run-deps:
+	@dpkg -s $(RUN_APT_PACKAGES) >/dev/null 2>&1 || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(RUN_APT_PACKAGES))
+
+run: $(STAMP) run-deps
 	$(BIN)/python -m srgvhd.app.serve run app.py --server.address $(HOST) --server.port $(PORT)
 
 lint: $(STAMP)
