@@ -69,7 +69,7 @@ CLI_WORDS = {
         "Zweitlinie: UC-MSC + Standard-Zweitlinientherapie ab 10.10.2026 (Tag 35 der "
         "Zweitlinie bei der letzten Untersuchung).",
         "3 Infusionen: 10.10.2026 1,5, 17.10.2026 1,5, 24.10.2026 0,8 × 10^6 Zellen/kg",
-        "Ausgangsbefund: 10.10.2026.",
+        "Zweitlinien-Ausgangsbefund: 10.10.2026.",
         "Tag 10 (20.10.2026): partielles Ansprechen (PR)",
         "Tag 28 (07.11.2026): komplettes Ansprechen (CR)",
         "Ansprechen in Woche 4: komplettes Ansprechen (CR) an Tag 28 (07.11.2026), ein "
@@ -86,7 +86,7 @@ CLI_WORDS = {
         "Deuxième ligne : UC-MSC + traitement standard de deuxième ligne depuis le 10/10/2026 "
         "(J35 de la deuxième ligne à la dernière évaluation).",
         "3 perfusions : 10/10/2026 1,5, 17/10/2026 1,5, 24/10/2026 0,8 × 10^6 cellules/kg",
-        "État initial : 10/10/2026.",
+        "État initial de deuxième ligne : 10/10/2026.",
         "J10 (20/10/2026) : réponse partielle (RP)",
         "Réponse à la semaine 4 : réponse complète (RC) à J28 (07/11/2026), une réponse globale.",
         "Progression sous traitement de deuxième ligne : aucune constatée.",
@@ -99,7 +99,7 @@ CLI_WORDS = {
     "zh": [
         "二线治疗：UC-MSC + 标准二线治疗，自 2026/10/10 起（末次评估时为二线治疗第35天）。",
         "3 次输注：2026/10/10 1.5、2026/10/17 1.5、2026/10/24 0.8 × 10^6 细胞/kg",
-        "基线：2026/10/10。",
+        "二线治疗基线：2026/10/10。",
         "第10天（2026/10/20）：部分缓解 (PR)",
         "第4周疗效：第28天（2026/11/7）完全缓解 (CR)，属于总体有效。",
         "二线治疗期间进展：未发现。",
