@@ -19,13 +19,19 @@ import streamlit as st
 from srgvhd.app import second_line_form as SL
 from srgvhd.app import ui
 from srgvhd.clinical.case import MSC_THERAPIES
+from srgvhd.clinical.policy import SECOND_LINE_BASELINE_MAX_DAYS_BEFORE, STUDY_MSC_DOSE_RANGE
 from srgvhd.clinical.second_line import THERAPY_LABELS
+from srgvhd.i18n import N_, _
 
 if TYPE_CHECKING:
     from srgvhd.risk.patient import PatientResult
 
 KEY = "assess_sl"  # every widget key starts with "assess_": a new or opened case clears them
-CHOICE_WORDS = {SL.NONE: "none recorded", **THERAPY_LABELS, "other": "other (name it)"}
+CHOICE_WORDS = {SL.NONE: N_("none recorded"), **THERAPY_LABELS, "other": N_("other (name it)")}
+
+
+def _choice(therapy: str) -> str:
+    return _(CHOICE_WORDS[therapy])
 
 
 def _key(*parts: Any) -> str:
@@ -52,17 +58,20 @@ def draw_entry(form: dict[str, Any], slots: dict[str, Any]) -> None:
     """The second-line entries, in an expander open once a therapy is chosen. A form without a
     second line is left as it is until a therapy is chosen (so an opened case stays "saved")."""
     entries = form.get(SL.SLOT) or SL.blank()
-    with st.expander("Second-line therapy", expanded=entries["therapy"] != SL.NONE):
+    with st.expander(_("Second-line therapy"), expanded=entries["therapy"] != SL.NONE):
         st.caption(
-            "Once the course is steroid-refractory (or by choice for dependence or intolerance, "
-            "with a note). The steroid verdict is judged on the assessments before the start; "
-            "later ones are judged against the second-line baseline (an assessment on the start "
-            "date, or up to 7 days before it)."
+            _(
+                "Once the course is steroid-refractory (or by choice for dependence or "
+                "intolerance, with a note). The steroid verdict is judged on the assessments "
+                "before the start; later ones are judged against the second-line baseline (an "
+                "assessment on the start date, or up to {days} days before it).",
+                days=SECOND_LINE_BASELINE_MAX_DAYS_BEFORE,
+            )
         )
         entries["therapy"] = st.selectbox(
-            "Therapy",
+            _("Therapy"),
             SL.CHOICES,
-            format_func=CHOICE_WORDS.get,
+            format_func=_choice,
             key=_seeded(_key("therapy"), entries["therapy"]),
         )
         if entries["therapy"] == SL.NONE:
@@ -73,21 +82,23 @@ def draw_entry(form: dict[str, Any], slots: dict[str, Any]) -> None:
         form[SL.SLOT] = entries
         name, start = st.columns(2)
         entries["therapy_name"] = name.text_input(
-            "Therapy name" + (" (required)" if entries["therapy"] == "other" else " (optional)"),
+            _("Therapy name (required)")
+            if entries["therapy"] == "other"
+            else _("Therapy name (optional)"),
             key=_seeded(_key("therapy_name"), entries["therapy_name"]),
             max_chars=200,
         )
         entries["start_date"] = start.text_input(
-            "Second-line start date (day 0 of second line)",
+            _("Second-line start date (day 0 of second line)"),
             key=_seeded(_key("start_date"), entries["start_date"]),
-            placeholder="YYYY-MM-DD or day N of steroids",
-            help="For UC-MSC: the date of the first infusion.",
+            placeholder=_("YYYY-MM-DD or day N of steroids"),
+            help=_("For UC-MSC: the date of the first infusion."),
         )
         entries["note"] = st.text_input(
-            "Note (optional)",
+            _("Note (optional)"),
             key=_seeded(_key("note"), entries["note"]),
             max_chars=200,
-            placeholder="e.g. chosen for steroid dependence",
+            placeholder=_("e.g. chosen for steroid dependence"),
         )
         if entries["therapy"] in MSC_THERAPIES:
             _draw_infusions(form, entries)
@@ -95,21 +106,28 @@ def draw_entry(form: dict[str, Any], slots: dict[str, Any]) -> None:
 
 
 def _draw_infusions(form: dict[str, Any], entries: dict[str, Any]) -> None:
-    st.markdown("**Infusions** (the study gave 1–3 × 10^6 cells/kg per infusion)")
+    low, high = STUDY_MSC_DOSE_RANGE
+    st.markdown(
+        _(
+            "**Infusions** (the study gave {low}–{high} × 10^6 cells/kg per infusion)",
+            low=low,
+            high=high,
+        )
+    )
     for number, row in enumerate(entries["infusions"], start=1):
         with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
             row["date"] = st.text_input(
-                f"Infusion {number}: date",
+                _("Infusion {number}: date", number=number),
                 key=_seeded(_key("infusion", row["id"], "date"), row["date"]),
-                placeholder="YYYY-MM-DD or day N",
+                placeholder=_("YYYY-MM-DD or day N"),
             )
             row["dose"] = st.text_input(
-                "Dose (× 10^6 cells/kg)",
+                _("Dose (× 10^6 cells/kg)"),
                 key=_seeded(_key("infusion", row["id"], "dose"), row["dose"]),
-                placeholder="e.g. 1.5",
+                placeholder=_("e.g. {dose}", dose=1.5),
             )
             st.button(
-                "Delete",
+                _("Delete"),
                 key=_key("infusion", row["id"], "delete"),
                 on_click=_delete,
                 args=(form, row["id"]),
@@ -117,7 +135,7 @@ def _draw_infusions(form: dict[str, Any], entries: dict[str, Any]) -> None:
             )
     full = len(entries["infusions"]) >= SL.MAX_INFUSION_ROWS
     st.button(
-        "Add infusion",
+        _("Add infusion"),
         key=_key("add_infusion"),
         on_click=_add,
         args=(form,),
@@ -142,14 +160,15 @@ def draw_result(result: PatientResult, on: date | None = None) -> None:
     on = on or today()
     from srgvhd.report import second_line_text as words
     from srgvhd.report.second_line_charts import survival_from_start_spec, week4_chart_spec
+    from srgvhd.report.text import day_date, engine_text, response_text
 
-    st.subheader("Second line")
-    st.markdown(ui.plain(words.second_line_lines(second)[0]))
+    st.subheader(_(words.HEADING))
+    st.markdown(ui.plain(words.heading_line(second)))
     infusions = words.infusions_text(second)
     if infusions:
         st.caption(ui.plain(infusions))
     for warning in second.warnings:
-        st.warning(ui.plain(warning))
+        st.warning(ui.plain(engine_text(warning)))
     week4 = words.week4_text(second)
     (st.success if second.week4.overall_response else st.info)(ui.plain(week4))
     progression = words.progression_text(second)
@@ -159,10 +178,10 @@ def draw_result(result: PatientResult, on: date | None = None) -> None:
 
         rows = [
             {
-                "day of second line": a.day,
-                "date": a.date.isoformat(),
-                "response vs second-line baseline": str(a.response),
-                "why not assessable": a.reason or "",
+                _("day of second line"): a.day,
+                _("date"): day_date(a.date),
+                _("response vs second-line baseline"): response_text(a.response),
+                _("why not assessable"): engine_text(a.reason) if a.reason else "",
             }
             for a in second.assessments
         ]
@@ -170,13 +189,17 @@ def draw_result(result: PatientResult, on: date | None = None) -> None:
     if second.benchmarks:
         st.vega_lite_chart(week4_chart_spec(second), width="stretch")
         st.caption(
-            " ".join(ui.plain(line) for line in words.benchmark_lines(second.benchmarks))
-            + " The study's subgroup rates use the whole arm as denominator."
+            " ".join(
+                [
+                    *(ui.plain(line) for line in words.benchmark_lines(second.benchmarks)),
+                    ui.plain(_("The study's subgroup rates use the whole arm as denominator.")),
+                ]
+            )
         )
     risk = result.to_json().get("risk")
     if risk and "conditional" in risk:
         day = (on - second.start_date).days
-        st.markdown(f"**{words.CONDITIONAL_HEADING}**")
+        st.markdown(f"**{ui.plain(_(words.CONDITIONAL_HEADING))}**")
         for line in words.conditional_lines(risk["conditional"])[1:]:
             st.caption(ui.plain(line.strip()))
         horizons = [int(h) for h in risk["survival"]]
@@ -184,6 +207,9 @@ def draw_result(result: PatientResult, on: date | None = None) -> None:
             survival_from_start_spec(risk["curve"], horizons, max(day, 0)), width="stretch"
         )
         st.caption(
-            f"Conditional survival for a patient alive on day {risk['conditional']['alive_on_day']}"
-            " of second line (the last assessment); the red line marks today."
+            _(
+                "Conditional survival for a patient alive on day {day} of second line (the last "
+                "assessment); the red line marks today.",
+                day=risk["conditional"]["alive_on_day"],
+            )
         )

@@ -14,6 +14,8 @@ from typing import Any
 
 from srgvhd.app.fields import FieldError, number_text, parse_date, parse_number
 from srgvhd.clinical.case import MSC_THERAPIES, SECOND_LINE_THERAPIES
+from srgvhd.clinical.policy import MSC_DOSE_LIMITS
+from srgvhd.i18n import _, current
 
 NONE = "none"
 CHOICES = (NONE, *SECOND_LINE_THERAPIES)
@@ -100,23 +102,33 @@ def read(
         "therapy": entries["therapy"],
         "therapy_name": entries["therapy_name"].strip() or None,
         "start_date": when(
-            entries["start_date"], "Second-line start date", "second_line.start_date"
+            entries["start_date"], _("Second-line start date"), "second_line.start_date"
         ),
     }
     if entries["note"].strip():
         second["note"] = entries["note"].strip()
     if entries["therapy"] in MSC_THERAPIES:
         infusions = []
+        low, high = MSC_DOSE_LIMITS
+        allowed = _("{low}–{high} × 10^6 cells/kg", low=float(low), high=float(high))
         for number, row in enumerate(entries["infusions"], start=1):
-            label, path = f"Infusion {number}", f"second_line.infusions[{number - 1}]"
+            path = f"second_line.infusions[{number - 1}]"
             dose = None
             try:
-                dose = parse_number(row["dose"], f"{label}: dose", "0.1–10 × 10^6 cells/kg", 10)
+                dose = parse_number(
+                    row["dose"],
+                    _("Infusion {number}: dose", number=number),
+                    allowed,
+                    high,
+                    lang=current().lang,
+                )
             except FieldError as exc:
                 messages.append((f"{path}.dose_10e6_cells_per_kg", str(exc)))
             infusions.append(
                 {
-                    "date": when(row["date"], f"{label}: date", f"{path}.date"),
+                    "date": when(
+                        row["date"], _("Infusion {number}: date", number=number), f"{path}.date"
+                    ),
                     "dose_10e6_cells_per_kg": dose,
                 }
             )

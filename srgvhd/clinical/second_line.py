@@ -51,17 +51,20 @@ from srgvhd.clinical.results import (
     SecondLineResult,
     Week4,
 )
-from srgvhd.i18n.message import Msg
+from srgvhd.i18n.message import N_, Msg
 
-NO_BASELINE = "no second-line baseline"
+# English words of the --json contract, marked for the catalogues (docs/glossary.md): a report
+# says them in its language (srgvhd.report.second_line_text).
+NO_BASELINE = N_("no second-line baseline")
 WORSE = (Response.PROGRESSION, Response.MIXED)
 THERAPY_LABELS = {
-    "uc-msc": "UC-MSC + standard second-line therapy",
-    "standard": "standard second-line therapy",
-    "ruxolitinib": "ruxolitinib",
-    "bm-msc": "BM-MSC",
-    "other": "other",
+    "uc-msc": N_("UC-MSC + standard second-line therapy"),
+    "standard": N_("standard second-line therapy"),
+    "ruxolitinib": N_("ruxolitinib"),
+    "bm-msc": N_("BM-MSC"),
+    "other": N_("other"),
 }
+NOT_ASSESSABLE_NOTE = "response not assessable: {reason}"  # srgvhd.clinical.course's note
 
 # (baseline, assessments after it in date order, words naming the baseline) -> their rows
 Judge = Callable[[Assessment, Sequence[Assessment], str], list[AssessmentResult]]
@@ -101,7 +104,7 @@ def assess_second_line(case: Case, judge: Judge) -> SecondLineResult:
             for a in later
         ]
     else:
-        words = Msg("the second-line baseline ({date})", date=baseline.date.isoformat())
+        words = Msg("the second-line baseline ({date})", date=baseline.date)
         rows = [
             SecondLineAssessment(r.date, r.day, _response(r), _reason(r), r)
             for r in judge(baseline, later, words)
@@ -127,8 +130,12 @@ def _response(row: AssessmentResult) -> Response:
 
 
 def _reason(row: AssessmentResult) -> str | None:
-    """Why a second-line response is not assessable (the engine's note), else None."""
-    prefix = "response not assessable: "
+    """Why a second-line response is not assessable (the engine's note), else None; the reason
+    keeps its template, so a report can say it in another language."""
+    for note in row.notes:
+        if isinstance(note, Msg) and note.template == NOT_ASSESSABLE_NOTE:
+            return note.params["reason"]
+    prefix = NOT_ASSESSABLE_NOTE.removesuffix("{reason}")
     return next((n[len(prefix) :] for n in row.notes if n.startswith(prefix)), None)
 
 
@@ -165,18 +172,28 @@ def progression(rows: Sequence[SecondLineAssessment]) -> SecondLineEvent | None:
 def _warnings(second: SecondLine, baseline: Assessment | None) -> list[str]:
     """Doses outside the study's range (accepted, §8.1) and a missing baseline (§8.3)."""
     low, high = STUDY_MSC_DOSE_RANGE
-    warnings = [
-        f"second_line.infusions[{i}].dose_10e6_cells_per_kg: {infusion.dose_10e6_cells_per_kg:g}"
-        f" × 10^6 cells/kg on {infusion.date.isoformat()} is outside the study's range of "
-        f"{low:g}–{high:g} × 10^6 cells/kg per infusion (Niu et al. 2026)"
+    warnings: list[str] = [
+        Msg(
+            "{field}: {dose} × 10^6 cells/kg on {date} is outside the study's range of "
+            "{low}–{high} × 10^6 cells/kg per infusion (Niu et al. 2026)",
+            field=f"second_line.infusions[{i}].dose_10e6_cells_per_kg",
+            dose=float(infusion.dose_10e6_cells_per_kg),
+            date=infusion.date,
+            low=float(low),
+            high=float(high),
+        )
         for i, infusion in enumerate(second.infusions)
         if second.therapy in MSC_THERAPIES and not low <= infusion.dose_10e6_cells_per_kg <= high
     ]
     if baseline is None:
         earliest = second.start_date - timedelta(days=SECOND_LINE_BASELINE_MAX_DAYS_BEFORE)
         warnings.append(
-            f"{NO_BASELINE}: no assessment from {earliest.isoformat()} to the second-line start "
-            f"({second.start_date.isoformat()}), so every second-line response is not "
-            "assessable — record an assessment on the second-line start date"
+            Msg(
+                "no second-line baseline: no assessment from {earliest} to the second-line start "
+                "({start}), so every second-line response is not assessable — record an "
+                "assessment on the second-line start date",
+                earliest=earliest,
+                start=second.start_date,
+            )
         )
     return warnings

@@ -15,18 +15,22 @@ from typing import TYPE_CHECKING
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from srgvhd.i18n import N_, _, current
 from srgvhd.literature.second_line import NIU_SOURCE
 from srgvhd.report import pdfkit as kit
 from srgvhd.report import second_line_text as words
 from srgvhd.report.pdfkit import FONT, PAGE_WIDTH
-from srgvhd.report.text import horizon_text, survival_text
+from srgvhd.report.text import day_date, engine_text, response_text, survival_text
 
 if TYPE_CHECKING:
     from srgvhd.clinical.results import SecondLineResult
     from srgvhd.risk.patient import PatientResult
 
 HEADING_MM = 7.4  # kit.heading's height
-SHORT_THERAPY = {"uc-msc": "UC-MSC + standard therapy", "standard": "standard therapy alone"}
+SHORT_THERAPY = {
+    "uc-msc": N_("UC-MSC + standard therapy"),
+    "standard": N_("standard therapy alone"),
+}
 SIZE_PT, LINE_MM, MOST_LINES = 7.4, 3.3, 2
 Line = tuple[str, str, float]  # (text, style, height mm)
 
@@ -34,16 +38,26 @@ Line = tuple[str, str, float]  # (text, style, height mm)
 def _items(second: SecondLineResult, conditional: dict | None) -> list[tuple[str, str]]:
     """(text, style) of each item of the section."""
     items = []
-    infusions = words.infusions_text(second)
+    infusions = words.infusions_text(second, sentence=True)
     if infusions:
-        items.append((f"{infusions[0].upper()}{infusions[1:]}.", ""))
+        items.append((infusions, ""))
     base = second.baseline_date
-    judged = "; ".join(f"day {a.day} {a.response}" for a in second.assessments) or "none yet"
+    judged = words.semicolons(
+        _("day {day} {response}", day=a.day, response=response_text(a.response))
+        for a in second.assessments
+    ) or _(words.NONE_YET)
     items.append(
         (
-            f"Responses against the second-line baseline ({base.isoformat()}): {judged}."
+            _(
+                "Responses against the second-line baseline ({date}): {responses}.",
+                date=day_date(base),
+                responses=judged,
+            )
             if base
-            else f"No second-line baseline: {judged}; record an assessment on the start date.",
+            else _(
+                "No second-line baseline: {responses}; record an assessment on the start date.",
+                responses=judged,
+            ),
             "",
         )
     )
@@ -52,8 +66,11 @@ def _items(second: SecondLineResult, conditional: dict | None) -> list[tuple[str
     if niu:
         items.append(
             (
-                "The study's week-4 CR rates for this patient's subgroups, both arms, are in "
-                "“Published benchmarks matching this patient” below.",
+                _(
+                    "The study's week-4 CR rates for this patient's subgroups, both arms, are in "
+                    "“{heading}” below.",
+                    heading=_("Published benchmarks matching this patient"),
+                ),
                 "",
             )
         )
@@ -61,19 +78,26 @@ def _items(second: SecondLineResult, conditional: dict | None) -> list[tuple[str
     items += [(line, "") for line in words.benchmark_lines(others)]
     if conditional is not None:
         shown = [
-            f"{horizon_text(h)} {survival_text(b['estimate'], b['lower'], b['upper'])}"
+            _(
+                "{days} days {survival}",
+                days=int(h),
+                survival=survival_text(b["estimate"], b["lower"], b["upper"]),
+            )
             for h, b in conditional["survival"].items()
             if b is not None
         ]
         if shown:
             items.append(
                 (
-                    f"Survival from the second-line start, alive on day "
-                    f"{conditional['alive_on_day']}: " + "; ".join(shown) + ".",
+                    _(
+                        "Survival from the second-line start, alive on day {day}: {survival}.",
+                        day=conditional["alive_on_day"],
+                        survival=words.semicolons(shown),
+                    ),
                     "",
                 )
             )
-    items += [(f"Warning: {w}", "") for w in second.warnings]
+    items += [(_("Warning: {warning}", warning=engine_text(w)), "") for w in second.warnings]
     return items
 
 
@@ -94,9 +118,11 @@ def heading_text(result: PatientResult) -> str:
     """``Second line: UC-MSC + standard second-line therapy from 2026-10-10 (day 35)``."""
     second = result.course.second_line
     assert second is not None
-    therapy = SHORT_THERAPY.get(second.therapy) or words.therapy_text(second)
-    return (
-        f"{words.HEADING}: {therapy[:60]} from {second.start_date.isoformat()} (day {second.day})"
+    short = SHORT_THERAPY.get(second.therapy)
+    therapy = _(short) if short else words.therapy_text(second)
+    # the therapy cut to 60 characters as typed, filled in after translating (never looked up)
+    return current()(N_("Second line: {therapy} from {date} (day {day})")).format(
+        therapy=therapy[:60], date=day_date(second.start_date), day=second.day
     )
 
 

@@ -14,10 +14,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from srgvhd.clinical.results import WEEK4_ASSESSED, SecondLineResult
-from srgvhd.report.second_line_text import ARM_WORDS
+from srgvhd.i18n import _
+from srgvhd.report.second_line_text import arm_word, subgroup_word
+from srgvhd.report.text import response_text
 from srgvhd.report.vega import RESPONSE_COLOURS, SCHEMA, survival_spec
 
-ARM_COLOURS = {"UC-MSC + standard": "#0072B2", "standard alone": "#E69F00"}
+# Colours by the contract's arm (the words shown are the current language's).
+ARM_COLOURS = {"uc-msc": "#0072B2", "standard": "#E69F00"}
 OTHER_ARM_COLOURS = ("#009E73", "#CC79A7")
 TODAY_COLOUR = "#D55E00"
 
@@ -27,24 +30,30 @@ def patient_mark(second: SecondLineResult) -> tuple[float, str] | None:
     w = second.week4
     if w.status != WEEK4_ASSESSED or w.response is None:
         return None
-    return (1.0 if w.response == "CR" else 0.0), f"this patient: {w.response} at week 4"
+    words = _("this patient: {response} at week 4", response=response_text(w.response))
+    return (1.0 if w.response == "CR" else 0.0), words
 
 
 def week4_chart_spec(second: SecondLineResult) -> dict[str, Any]:
     """Grouped bars of CR rate per subgroup and arm, and the patient's answer on each group."""
     values = [
         {
-            "subgroup": b.subgroup if b.source.startswith("Niu") else f"{b.subgroup} (REACH2)",
-            "arm": ARM_WORDS.get(b.arm, b.arm),
+            "subgroup": subgroup_word(b.subgroup)
+            if b.source.startswith("Niu")
+            else _("{subgroup} (REACH2)", subgroup=subgroup_word(b.subgroup)),
+            "arm": arm_word(b.arm),
             "CR rate": b.cr_rate,
             "n": b.n,
             "source": b.source,
         }
         for b in second.benchmarks
     ]
-    arms = list(dict.fromkeys(v["arm"] for v in values))
+    arm_keys = dict(
+        zip((v["arm"] for v in values), (b.arm for b in second.benchmarks), strict=True)
+    )
+    arms = list(arm_keys)
     spare = iter(OTHER_ARM_COLOURS * 2)
-    colours = [ARM_COLOURS.get(a) or next(spare) for a in arms]
+    colours = [ARM_COLOURS.get(arm_keys[a]) or next(spare) for a in arms]
     x = {
         "field": "subgroup",
         "type": "nominal",
@@ -55,7 +64,7 @@ def week4_chart_spec(second: SecondLineResult) -> dict[str, Any]:
     y = {
         "field": "CR rate",
         "type": "quantitative",
-        "title": "complete response",
+        "title": _("complete response"),
         "scale": {"domain": [0, 1]},
         "axis": {"format": "%"},
     }
@@ -69,16 +78,16 @@ def week4_chart_spec(second: SecondLineResult) -> dict[str, Any]:
                 "color": {
                     "field": "arm",
                     "type": "nominal",
-                    "title": "study arm",
+                    "title": _("study arm"),
                     "scale": {"domain": arms, "range": colours},
                     "legend": {"orient": "bottom", "direction": "horizontal"},
                 },
                 "tooltip": [
-                    {"field": "arm"},
-                    {"field": "subgroup"},
-                    {"field": "CR rate", "format": ".1%"},
-                    {"field": "n", "title": "denominator"},
-                    {"field": "source"},
+                    {"field": "arm", "title": _("study arm")},
+                    {"field": "subgroup", "title": _("subgroup")},
+                    {"field": "CR rate", "format": ".1%", "title": _("CR rate")},
+                    {"field": "n", "title": _("denominator")},
+                    {"field": "source", "title": _("source")},
                 ],
             },
         }
@@ -102,24 +111,38 @@ def week4_chart_spec(second: SecondLineResult) -> dict[str, Any]:
                     "stroke": "#000000",
                     "strokeWidth": 1,
                 },
-                "encoding": {"x": x, "y": y, "tooltip": [{"field": "patient"}]},
+                "encoding": {
+                    "x": x,
+                    "y": y,
+                    "tooltip": [{"field": "patient", "title": _("patient")}],
+                },
             }
         )
-    title = "Week-4 complete response: the study's arms"
-    if mark is not None:
-        title += f" and {mark[1]} (◆)"
+    title = (
+        _("Week-4 complete response: the study's arms")
+        if mark is None
+        else _("Week-4 complete response: the study's arms and {patient} (◆)", patient=mark[1])
+    )
     return {"$schema": SCHEMA, "title": title, "data": {"values": values}, "layer": layers}
 
 
 def survival_from_start_spec(
     curve: Mapping[str, Sequence[float | None]], horizons: Sequence[int], today_day: int
 ) -> dict[str, Any]:
-    """The survival curve from the second-line start with a rule marking ``today_day``."""
+    """The survival curve from the second-line start with a rule marking ``today_day``, its
+    axes in the current language."""
     spec = copy.deepcopy(survival_spec(curve, horizons))
+    for layer in spec["layer"]:
+        encoding = layer["encoding"]
+        encoding["x"]["title"] = _("days from second-line therapy")
+        if "title" in encoding.get("y", {}):
+            encoding["y"]["title"] = _("overall survival")
     x = spec["layer"][0]["encoding"]["x"]
     spec["layer"].append(
         {
-            "data": {"values": [{"days": today_day, "label": f"today (day {today_day})"}]},
+            "data": {
+                "values": [{"days": today_day, "label": _("today (day {day})", day=today_day)}]
+            },
             "layer": [
                 {
                     "mark": {"type": "rule", "color": TODAY_COLOUR, "strokeWidth": 2},
