@@ -113,8 +113,8 @@ def main() -> None:
     closed = sum(1 for c in cases if not is_open(c))
     st.markdown(
         _(
-            "**{pending}** second-line choices pending, **{overdue}** overdue, **{today}** due "
-            "today; {shown} shown of {total} courses, {closed} closed (today {date}).",
+            "Second-line choice pending: **{pending}** · overdue: **{overdue}** · due today: "
+            "**{today}** · {shown} shown of {total} courses, {closed} closed (today {date}).",
             pending=pending,
             overdue=counts["overdue"],
             today=counts["today"],

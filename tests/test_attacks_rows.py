@@ -110,7 +110,9 @@ def test_the_newest_rows_are_shown_and_the_others_stay_editable(tmp_path, monkey
     window.set_value(0).run()
     first_rash = next(t for t in at.text_input if t.key.endswith("_rash_bsa"))
     assert first_rash.value == "30"
-    first_rash.input("abc").run()
+    first_rash.input("abc")
+    apply = first_rash.key.removesuffix("_rash_bsa") + "_apply"
+    at.button(key=apply).click().run()  # the assessment's form applied (Enter)
     # back to the newest window: assessment 1's problem is still shown, named by its row
     at.selectbox(key=entry.WINDOW_KEYS["assessments"]).set_value(9).run()
     assert not at.exception

@@ -73,8 +73,8 @@ def test_ward_lists_who_needs_a_decision_first_in_words(store_url: str) -> None:
     assert rows[1]["next action"] == "decision on day 7"
     assert rows[1]["next assessment"] == f"day 3 · {_start(7)}"  # days 3–5 after day 0
     assert rows[1]["day of course"] == 10 and rows[1]["status"] == "not refractory so far"
-    assert any("1** second-line choice pending" in m.value for m in at.markdown)
-    assert any("4 shown of 5 courses (1 closed)" in m.value for m in at.markdown)
+    assert any("Second-line choice pending: **1**" in m.value for m in at.markdown)
+    assert any("4 shown of 5 courses, 1 closed" in m.value for m in at.markdown)
     at.toggle(key="ward_closed").set_value(True).run()
     rows = _table(at)
     assert rows[-1]["code"] == "DONE" and rows[-1]["due"] == "— closed"
@@ -166,7 +166,8 @@ def _fill_new_course(at: AppTest, code: str, age: str, start: str) -> None:
     at.text_input(key=f"assess_assessments_{row_id}_bullae_bsa").input("0")
     at.text_input(key=f"assess_assessments_{row_id}_bilirubin").input("0.5")
     at.text_input(key=f"assess_assessments_{row_id}_stool_ml").input("0")
-    at.selectbox(key=f"assess_assessments_{row_id}_upper_gi").set_value("no").run()
+    at.selectbox(key=f"assess_assessments_{row_id}_upper_gi").set_value("no")
+    at.button(key=f"assess_assessments_{row_id}_apply").click().run()  # the form's Enter
     assert not at.exception, [e.value for e in at.exception]
 
 
