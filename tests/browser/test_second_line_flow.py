@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from tests.browser.conftest import REPO, choose, rerun, textbox, type_into
 from tests.browser.test_flows import download, open_case_file, screenshot_main
 
-R2 = "Steroid-refractory by rule R2 (no partial response by day 7) on day 7 (2026-10-27)."
+R2 = "Steroid-refractory by rule R2 (no partial response by day 7) on day 7 (2026-10-27) — choose"
 
 
 def test_record_uc_msc_with_three_infusions_then_open_the_week4_cr_example(page) -> None:
