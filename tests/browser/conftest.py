@@ -157,10 +157,18 @@ def choose(page: Page, scope: Page | Locator, label: str, option: str) -> None:
     """Pick ``option`` in the select box labelled ``label`` inside ``scope``; in a form (an
     assessment's findings), then apply the form with its "Apply (Enter)" button."""
     select = scope.get_by_label(label, exact=True)
-    select.click()
+    wanted = page.get_by_role("option", name=option, exact=True)
+    for attempt in range(3):  # a rerun arriving as the list opens closes it again: reopen it
+        select.click()
+        try:
+            wanted.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
     in_form = select.evaluate(IN_FORM)
     with rerun(page):
-        page.get_by_role("option", name=option, exact=True).click()
+        wanted.click()
     if in_form:
         form = select.locator('xpath=ancestor::*[@data-testid="stForm"][1]')
         apply = form.locator("button", has_text="Apply (Enter)")

@@ -1,7 +1,8 @@
 """The second line clicked through in Debian Chromium (docs/clinical-rules.md §8): a
 steroid-refractory course (examples/refractory_r2.json, R2 on 2026-10-27) gets UC-MSC with three
 infusions typed in; the saved case file and the PDF carry them. The worked example with its
-week-4 CR (examples/second_line_uc_msc.json) is then opened and its section screenshotted."""
+week-4 CR (examples/second_line_uc_msc.json) is then opened, its section screenshotted, and saved
+to the ward store, where the Ward lists it as closed."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pypdf import PdfReader
 
 from tests.browser.conftest import REPO, choose, rerun, textbox, type_into
 from tests.browser.test_flows import download, open_case_file, screenshot_main
+from tests.browser.test_ward_flow import StoreUI
 
 R2 = "Steroid-refractory by rule R2 (no partial response by day 7) on day 7 (2026-10-27) — choose"
 
@@ -58,3 +60,11 @@ def test_record_uc_msc_with_three_infusions_then_open_the_week4_cr_example(page)
     page.get_by_text("Week-4 response: CR on day 28 (2026-11-07), an overall response.").wait_for()
     assert page.get_by_text("this patient: CR at week 4", exact=False).count() >= 1
     screenshot_main(page, "assess-second-line.png")
+    # saved to the ward store, the course has nothing left to decide: closed (clinical-rules §8.9)
+    ui = StoreUI(page)
+    ui.save()
+    ui.message("Saved EX-2L-UCMSC as version 1")
+    ui.ward()
+    page.get_by_text("Show closed courses").click()
+    row = ui.ward_row("EX-2L-UCMSC")
+    assert "closed" in row and "week-4 response CR" in row, row
