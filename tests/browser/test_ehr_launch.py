@@ -11,6 +11,7 @@ import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from playwright.sync_api import Browser, Page
@@ -79,7 +80,10 @@ def launched(page: Page, url: str, patient: str) -> None:
     # the app's own navigation (app.py ran), on the Assess page
     nav = page.get_by_test_id("stSidebarNav")
     assert nav.get_by_role("link", name="Ward").is_visible()
-    assert page.url.endswith("/assess")
+    address = urlparse(page.url)
+    assert address.path.endswith("/assess")
+    # nothing of the launch in the address: only the page language may be there
+    assert set(parse_qs(address.query)) <= {"lang"}
     assert "code=" not in page.url and "token" not in page.url
     with rerun(page):
         page.get_by_role("button", name="Fill the form from the record").click()
@@ -136,9 +140,10 @@ def test_ehr_launch_fill_assess_and_file_to_chart(tab: Page, ehr_app: str, gatew
         return [line for line in lines.splitlines() if not re.search(r"\d\d:\d\d", line)]
 
     assert text(pdf) == text(printed)  # the same summary, but for the time it was made
-    # the description is the verdict line the page shows
+    # the description is the verdict line (interfaces.md §9): the status the page shows
     verdict = doc["description"]
-    assert verdict and verdict in tab.get_by_test_id("stMainBlockContainer").inner_text()
+    assert verdict.startswith("Not refractory so far; next decision point day 7"), verdict
+    assert "Not refractory so far" in tab.get_by_test_id("stMainBlockContainer").inner_text()
 
 
 def test_another_case_is_never_filed_to_the_launch_patient(
