@@ -329,6 +329,10 @@ def _open_case() -> None:
     except InputError as exc:
         ss[OPEN_PROBLEMS] = [file_problem_words(p.where, p.what) for p in exc.problems]
         return
+    refusal = ehr_panel.other_patient(case.patient.ehr)
+    if refusal is not None:  # a SMART launch for another patient: one course, one patient
+        ss[OPEN_PROBLEMS] = [refusal]
+        return
     ss.pop(OPEN_PROBLEMS, None)
     entry.open_case(case)
 

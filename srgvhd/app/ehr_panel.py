@@ -53,6 +53,24 @@ def current() -> tuple[smart.Settings, smart.Launch] | None:
     return None if found is None else (settings, found)
 
 
+def other_patient(ehr: Any) -> str | None:
+    """In a SMART launch for patient X, why a course may not be opened: it is bound to another
+    EHR patient, or to none (docs/interfaces.md §8 — the course's patient binding); None when
+    it is X's own course or there is no launch."""
+    found = current()
+    if found is None:
+        return None
+    launch = found[1]
+    wanted = (launch.iss.rstrip("/"), launch.patient_id)
+    if ehr is not None and (ehr.fhir_server.rstrip("/"), ehr.patient_id) == wanted:
+        return None
+    whose = "no EHR patient" if ehr is None else f"EHR patient {ehr.patient_id}"
+    return (
+        f"this EHR launch is for patient {launch.patient_id}, and that course belongs to "
+        f"{whose}; open it outside the EHR launch"
+    )
+
+
 def arrived_from_launch() -> bool:
     """True on this browser session's first run after a SMART launch (then app.py opens the
     Assess page); False otherwise and on every later run."""

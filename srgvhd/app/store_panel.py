@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from srgvhd.app import entry, ui
+from srgvhd.app import ehr_panel, entry, ui
 from srgvhd.app import form as F
 from srgvhd.app.diff_words import labelled_changes
 from srgvhd.casestore.binding import binding_of, binding_text, patient_card
@@ -75,6 +75,10 @@ def _load(code: str, version: int, document: dict[str, Any]) -> None:
         case = parse_case(document)
     except InputError as exc:
         _refuse_opening(code, version, exc)
+        return
+    refusal = ehr_panel.other_patient(case.patient.ehr)
+    if refusal is not None:  # a SMART launch for another patient: one course, one patient
+        ss[MESSAGE] = ("refused", f"Version {version} of {ui.plain(code)} not opened: {refusal}.")
         return
     entry.open_case(case)
     ss[STATE] = {"code": code, "base": version}
