@@ -80,7 +80,8 @@ class StoreUI:
 
     def history(self, code: str, versions: int) -> str:
         """The version table's cells as text (from the grid's accessibility table)."""
-        expander = self.page.get_by_text(f"Version history of {code} ({versions} versions)")
+        count = "1 version" if versions == 1 else f"{versions} versions"
+        expander = self.page.get_by_text(f"Version history of {code} ({count})")
         expander.click()
         table = self.page.get_by_test_id("stExpander").get_by_test_id("stDataFrame").first
         table.locator("tbody tr[role=row]").first.wait_for(state="attached")
