@@ -33,6 +33,7 @@ LIST_KEYS = {
     "rule",
     "next_decision_date",
     "max_grade",
+    "max_grade_incomplete",
     "phase",
     "next_action",
     "due_date",

@@ -109,3 +109,34 @@ def test_updated_is_short_enough_to_show_whole() -> None:
     assert row["updated"] == "11-28 10:00 · alice"  # UTC to the minute, this year's
     (row,) = ward_rows([_listed(updated_at="2025-12-31T23:59:59Z")], TODAY)
     assert row["updated"] == "2025-12-31 23:59 · alice"  # another year's says which
+
+
+def test_the_highest_grade_keeps_its_lower_bound_mark() -> None:
+    """clinical-rules.md §7.5: a grade from an assessment with an organ not measured is a lower
+    bound; the Ward list marks it as the Assess page does, and an unmarked one stays plain."""
+    marked, plain, unknown = ward_rows(
+        [
+            _listed(max_grade="II", max_grade_incomplete=True),
+            _listed(max_grade="III", max_grade_incomplete=False),
+            _listed(max_grade="II"),  # saved before the flag existed: nothing to claim
+        ],
+        TODAY,
+    )
+    assert (marked["max grade"], plain["max grade"], unknown["max grade"]) == ("II*", "III", "II")
+
+
+def test_a_stored_course_with_an_organ_not_measured_lists_a_marked_grade(tmp_path) -> None:
+    from srgvhd.casestore.store import CaseStore
+    from tests.cases import course
+
+    document = course((0, 2, 1, 0, 0), start="2026-11-24")
+    document["format"] = "srgvhd-case/2"  # where a blank stage means not measured
+    document["assessments"][0]["stages"]["upper_gi"] = None  # not measured on day 0
+    store = CaseStore(f"sqlite:///{tmp_path / 'cases.sqlite3'}")
+    try:
+        store.save("W-NM", document, "alice")
+        (listed,) = store.list_cases()
+    finally:
+        store.close()
+    assert listed["max_grade"] == "II" and listed["max_grade_incomplete"] is True
+    assert ward_rows([listed], TODAY)[0]["max grade"] == "II*"

@@ -13,6 +13,7 @@ query side's description of it and must match the head revision.
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -42,6 +43,7 @@ case_versions = Table(
     Column("status", String(40)),
     Column("rule", String(8)),
     Column("max_grade", String(4)),
+    Column("max_grade_incomplete", Boolean),  # 0003: the highest grade is a lower bound
     Column("next_decision_date", Date),
     # 0002: patient binding (interfaces.md §8), closing by hand, phase (clinical-rules.md §8)
     Column("binding", Text),

@@ -129,7 +129,8 @@ def list_fields(document: dict[str, Any]) -> dict[str, Any]:
     """Validate a case file document and give the ward list's fields for it.
 
     ``day`` is the day of the steroid course of its latest assessment; ``status``, ``rule``,
-    ``next_decision_date`` and ``max_grade`` are the engine's (interfaces.md §2); ``phase``,
+    ``next_decision_date`` and ``max_grade`` are the engine's (interfaces.md §2), with
+    ``max_grade_incomplete`` when that grade is a lower bound; ``phase``,
     ``next_action`` and ``due_date`` are ``course_phase``'s.
     Raises ``InputError`` naming the field when the document is not a valid case.
     """
@@ -146,6 +147,8 @@ def list_fields(document: dict[str, Any]) -> dict[str, Any]:
         "status": status["value"],
         "rule": status["rule"],
         "max_grade": result["max_grade"],
+        # an assessment with an organ not measured makes the highest grade a lower bound (§7.5)
+        "max_grade_incomplete": any(a.get("grade_incomplete") for a in result["assessments"]),
         "next_decision_date": _day(status["next_decision_date"]),
         "phase": phase.phase,
         "next_action": phase.next_action,

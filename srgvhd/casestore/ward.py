@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from srgvhd.casestore.summary import CLOSED, PENDING, SECOND_LINE, STEROIDS
+from srgvhd.clinical.results import GRADE_INCOMPLETE_MARK
 from srgvhd.i18n import N_, _, current
 
 # The study's assessment schedule (Niu et al. 2026): day 0, days 3–5, day 7, day 14.
@@ -92,7 +93,7 @@ def ward_rows(cases: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
                 "day of course": (today - start).days,
                 "status": current().text(c["status"]),
                 "rule": c["rule"] or "—",
-                "max grade": c["max_grade"],
+                "max grade": _max_grade(c),
                 "next assessment": _scheduled(c, start),
                 "last assessed": _("day {day}", day=c["day"]),
                 "version": c["version"],
@@ -108,6 +109,15 @@ def updated_text(updated_at: str, who: str, today: date) -> str:
     whole on a 1400-px screen."""
     day = updated_at[:10] if updated_at[:4] != str(today.year) else updated_at[5:10]
     return f"{day} {updated_at[11:16]} · {who}"
+
+
+def _max_grade(case: dict[str, Any]) -> str:
+    """The course's highest grade, marked when it is a lower bound (an assessment left an organ
+    unmeasured, docs/clinical-rules.md §7.5), as the Assess page marks it."""
+    grade = case["max_grade"]
+    if grade is None:
+        return "—"
+    return f"{grade}{GRADE_INCOMPLETE_MARK}" if case.get("max_grade_incomplete") else grade
 
 
 def _due_words(case: dict[str, Any], start: date) -> str:

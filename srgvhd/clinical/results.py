@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from srgvhd.clinical.case import Infusion
     from srgvhd.clinical.scores import Scores
 
+# How a grade computed with an organ not measured is marked wherever it is shown (a lower bound,
+# docs/clinical-rules.md §7.5): the Assess page, the PDF, the CLI table and the Ward list.
+GRADE_INCOMPLETE_MARK = "*"
+
 
 class Response(StrEnum):
     """Response of one assessment against the day-0 baseline (docs/clinical-rules.md §4, §7)."""

@@ -34,6 +34,7 @@ from srgvhd.clinical.policy import (
 )
 from srgvhd.clinical.results import (
     DEPENDENT,
+    GRADE_INCOMPLETE_MARK,
     REFRACTORY,
     RESPONSIVE,
     SO_FAR,
@@ -62,7 +63,7 @@ LEGACY_BLANK = N_("blank")
 LEGACY_LEGEND = N_(
     "blank = left empty in an srgvhd-case/1 file, where an empty finding meant not involved"
 )
-INCOMPLETE_MARK = "*"
+INCOMPLETE_MARK = GRADE_INCOMPLETE_MARK  # "*": srgvhd.clinical.results
 INCOMPLETE_LEGEND = N_("* grade from an assessment with an organ not measured (may be higher)")
 OWN_RISK_HEADING = N_("Survival risk (Cox model)")
 CONDITIONAL_RISK_HEADING = N_("If this course becomes steroid-refractory")
@@ -460,11 +461,6 @@ def max_grade_text(course: CourseResult) -> str:
     """The course's highest MAGIC grade, marked when any assessment left an organ out: that
     assessment's own grade is a lower bound, so the maximum is one too (clinical-rules.md §7.5)."""
     return grade_text(course.max_grade, any(a.grade_incomplete for a in course.assessments))
-
-
-def stored_max_grade_text(grade: str | None, incomplete: bool) -> str:
-    """A stored course's highest grade for a list (the Ward page), marked like ``grade_text``."""
-    return "—" if grade is None else grade_text(grade, incomplete)
 
 
 # --- the headline: what the clinician must do, first ------------------------------------------
