@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from tests.browser.conftest import REPO, VIEWPORT
+from tests.browser.conftest import REPO, VIEWPORT, wait_for_layout
 from tests.browser.test_flows import open_case_file
 
 pytestmark = pytest.mark.browser
@@ -37,7 +37,7 @@ def test_the_second_line_section_in_german(browser: Browser, app_url: str, tmp_p
         main = page.get_by_test_id("stMainBlockContainer")
         height = main.evaluate("element => element.scrollHeight")
         page.set_viewport_size({"width": VIEWPORT["width"], "height": int(height) + 200})
-        page.wait_for_timeout(500)  # charts re-lay out after the resize
+        wait_for_layout(page)  # charts re-lay out after the resize
         main.screenshot(path=str(tmp_path / "assess-second-line-de.png"))
     finally:
         context.close()
