@@ -250,7 +250,9 @@ def launch_identity(
             f"this EHR launch is older than {duration_words(access.session_hours)}: open the app "
             "from the chart again",
         )
-    return Identity(_one_line(who, 190), LAUNCH_SOURCE, subject=subject, role=role, signed_in=True)
+    # No ``subject``: that field keys the sign-on's kept drafts (srgvhd.app.signin), and an EHR's
+    # subject could equal another person's at the hospital sign-on. The text names the person.
+    return Identity(_one_line(who, 190), LAUNCH_SOURCE, role=role, signed_in=True)
 
 
 def duration_words(hours: float) -> str:

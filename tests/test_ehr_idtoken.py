@@ -145,7 +145,9 @@ def test_a_malformed_fhir_user_is_dropped_not_believed(key, jwks):
 def test_the_recorded_name_carries_the_fhir_user():
     who = launch_identity(claims(), None, AccessConfig(), env={}, now=NOW)
     assert who.who == "Dr Ana Lee (fhirUser Practitioner/123)"
-    assert who.source == "EHR launch (SMART)" and who.signed_in and who.subject == "u-42"
+    assert who.source == "EHR launch (SMART)" and who.signed_in
+    # the EHR's subject never keys the sign-on's kept drafts (another issuer's subjects)
+    assert who.subject is None
     assert launch_identity(claims(name=None), None, AccessConfig(), env={}, now=NOW).who == (
         "fhirUser Practitioner/123"
     )

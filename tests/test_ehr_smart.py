@@ -199,7 +199,7 @@ def test_the_launch_identity_is_recorded_with_its_fhir_user(app, gateway):
     user = smart.SESSIONS.launch(sid).user
     who = launch_identity(dict(user.claims), None, AccessConfig(), env={})
     assert who.who == "Dr Ana Lee (fhirUser Practitioner/123)"
-    assert who.signed_in and who.subject == "johndoe"
+    assert who.signed_in and who.subject is None  # not the sign-on's kept-draft key
     assert who.role is None  # no roles claim, no SRGVHD_SMART_ROLE: nothing is saved
     granted = launch_identity(
         dict(user.claims), None, AccessConfig(), env={SMART_ROLE: "clinician"}
