@@ -241,3 +241,35 @@ def test_a_launch_without_a_valid_id_token_saves_nothing(app, gateway, context, 
     # ... but nobody is known, so the case store refuses to save
     who = launch_identity(None, session.user_problem, AccessConfig(), env={SMART_ROLE: "clinician"})
     assert who.who is None and "saving is refused" in who.problem and why in who.problem
+
+
+@pytest.mark.parametrize(
+    ("drop", "problem"),
+    [
+        # without jwks_uri the keys are found through the issuer's OpenID configuration
+        (("jwks_uri",), None),
+        (("jwks_uri", "issuer"), "names no issuer for its ID tokens"),
+    ],
+)
+def test_the_keys_are_found_or_the_launch_records_nobody(app, gateway, drop, problem):
+    config_file = gateway.folder / "smart-configuration.json"
+    saved = config_file.read_text()
+    config = json.loads(saved)
+    for key in drop:
+        del config[key]
+    config_file.write_text(json.dumps(config))
+    try:
+        _, sid = sign_in(app, f"?iss={gateway.iss}&launch=x")
+    finally:
+        config_file.write_text(saved)
+    session = smart.SESSIONS.launch(sid)
+    if problem is None:
+        assert session.user.fhir_user == "Practitioner/dr-test" and session.user_problem is None
+    else:
+        assert session.user is None and problem in session.user_problem
+
+
+def test_a_forged_session_cookie_names_nobody(app, gateway):
+    sign_in(app, f"?iss={gateway.iss}&launch=x")
+    assert smart.SESSIONS.launch("forged-" + "A" * 36) is None
+    assert smart.SESSIONS.launch("") is None and smart.SESSIONS.launch(None) is None
