@@ -129,7 +129,8 @@ def _keys_address(endpoints: Endpoints) -> str:
     url = endpoints.issuer.rstrip("/") + "/.well-known/openid-configuration"
     try:
         answer = requests.get(url, timeout=TIMEOUT_S, allow_redirects=False)
-        config = answer.json() if answer.status_code == 200 else None
+        readable = answer.status_code == 200 and len(answer.content) <= MAX_DISCOVERY_BYTES
+        config = answer.json() if readable else None
     except (requests.RequestException, ValueError):
         config = None
     jwks_uri = config.get("jwks_uri") if isinstance(config, dict) else None
