@@ -14,12 +14,18 @@ rules, in order:
 3. A server bound to loopback and reached directly: single-user use, the OS user.
 4. Otherwise nobody: the store refuses to serve cases until an identity is configured.
 
-Only rule 1 carries a role; without sign-in there are no roles (``Identity.role`` is None and
-``Identity.signed_in`` False): cases are open to the known person and the model is guarded by
-the admin secret or the loopback rule (``srgvhd.app.admin``).
+A SMART launch from the EHR comes before all of these (``launch_identity``): the EHR user named
+by the launch's validated ID token (``fhirUser``, ``sub``, name), with the role its roles claim
+maps to, else the role ``SRGVHD_SMART_ROLE`` grants a launch user (viewer or clinician), else
+none. A launch whose ID token was missing or refused has nobody: saving is refused.
+
+Only rule 1 and a launch carry a role; without them there are no roles (``Identity.role`` is
+None and ``Identity.signed_in`` False): cases are open to the known person and the model is
+guarded by the admin secret or the loopback rule (``srgvhd.app.admin``).
 
 What is recorded (``Identity.who``) says how the person was known: ``Ana Lee (sub 8f3a…)``
-signed in, ``dr.lee (proxy header)``, ``alice (OS user)`` on loopback or the command line, and
+signed in, ``Dr Ana Lee (fhirUser Practitioner/123)`` launched from the EHR, ``dr.lee (proxy
+header)``, ``alice (OS user)`` on loopback or the command line, and
 ``NAME (--as, OS user alice)`` when the command line names someone else.
 """
 
@@ -33,10 +39,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from srgvhd.access import AccessConfig, Role
+from srgvhd.access import AccessConfig, Role, claim_values
 from srgvhd.network import is_loopback, is_proxied
 
 HEADER_ENV = "SRGVHD_IDENTITY_HEADER"
+SMART_ROLE_ENV = "SRGVHD_SMART_ROLE"
+LAUNCH_SOURCE = "EHR launch (SMART)"
+LAUNCH_ROLES = (Role.VIEWER, Role.CLINICIAN)  # what SRGVHD_SMART_ROLE may grant
 PROXY_ENV = "SRGVHD_TRUSTED_PROXY"
 NO_IDENTITY = (
     "this server is reachable from other machines and no identity is configured (OIDC [auth] "
@@ -186,6 +195,64 @@ def _signed_in(claims: Mapping[str, Any], access: AccessConfig, now: float | Non
             expired=True,
         )
     return Identity(who, source, subject=subject, role=role, signed_in=True)
+
+
+def launch_identity(
+    claims: Mapping[str, Any] | None,
+    problem: str | None,
+    access: AccessConfig,
+    env: Mapping[str, str] | None = None,
+    now: float | None = None,
+) -> Identity:
+    """Who is saving in a SMART launch: ``claims`` are the launch's validated ID-token claims
+    (None, with ``problem`` saying why, when there were none). The role: the roles claim mapped
+    as for sign-in (``[srgvhd]``); a token without that claim gets ``SRGVHD_SMART_ROLE`` (viewer
+    or clinician) when it is set, else no role (nothing is saved)."""
+    if claims is None:
+        why = problem or "the EHR sent no ID token"
+        return Identity(
+            None,
+            LAUNCH_SOURCE,
+            f"this EHR launch did not say who you are ({why}): saving is refused — open the app "
+            "from the chart again",
+        )
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject.strip():
+        return Identity(
+            None, LAUNCH_SOURCE, "the EHR's ID token names no subject: saving is refused"
+        )
+    fhir_user = claims.get("fhirUser")
+    mark = (
+        f"fhirUser {_one_line(fhir_user, NAME_MAX)}"
+        if isinstance(fhir_user, str) and fhir_user.strip()
+        else f"sub {_one_line(subject, SUBJECT_MAX)}"
+    )
+    name = claims.get("name")
+    who = (
+        f"{_one_line(name, NAME_MAX)} ({mark})" if isinstance(name, str) and name.strip() else mark
+    )
+    env = os.environ if env is None else env
+    if claim_values(claims, access.role_claim):
+        role = access.role(claims)
+    else:
+        granted = (env.get(SMART_ROLE_ENV) or "").strip()
+        if granted and granted not in {r.value for r in LAUNCH_ROLES}:
+            return Identity(
+                None,
+                LAUNCH_SOURCE,
+                f"{SMART_ROLE_ENV}={granted[:40]!r} is not viewer or clinician: saving is refused",
+            )
+        role = Role(granted) if granted else None
+    if access.expired(claims, time.time() if now is None else now):
+        return Identity(
+            None,
+            LAUNCH_SOURCE,
+            f"this EHR launch is older than {duration_words(access.session_hours)}: open the app "
+            "from the chart again",
+        )
+    # No ``subject``: that field keys the sign-on's kept drafts (srgvhd.app.signin), and an EHR's
+    # subject could equal another person's at the hospital sign-on. The text names the person.
+    return Identity(_one_line(who, 190), LAUNCH_SOURCE, role=role, signed_in=True)
 
 
 def duration_words(hours: float) -> str:

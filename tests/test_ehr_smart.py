@@ -13,9 +13,12 @@ import requests
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from srgvhd.access import AccessConfig, Role
 from srgvhd.ehr import launch, smart
 from srgvhd.ehr.client import EhrError, FhirServer
 from srgvhd.ehr.importer import import_case
+from srgvhd.identity import SMART_ROLE_ENV as SMART_ROLE
+from srgvhd.identity import launch_identity
 from tests.fhir.gateway import Gateway
 from tests.support.local_server import free_port
 
@@ -76,7 +79,12 @@ def test_ehr_launch_with_pkce_state_and_aud(app, gateway):
     assert len(params["state"]) >= 32 and len(params["code_challenge"]) == 43
     session = smart.SESSIONS.launch(sid)
     assert session.patient_id == "adult-1" and session.iss == gateway.iss
+    # the EHR user comes from the signed ID token, never from the response body's own fhirUser
     assert session.fhir_user == "Practitioner/dr-test"
+    assert session.user.fhir_user == "Practitioner/dr-test"
+    assert session.user.name == "Dr Test Launcher" and session.user.subject == "johndoe"
+    assert session.user_problem is None
+    assert len(params["nonce"]) >= 32 and session.user.claims["nonce"] == params["nonce"]
     assert "access_token" not in repr(session)
     # the token reads the record through the gateway
     token = smart.access_token(smart.settings_from_env(), session)
@@ -181,3 +189,87 @@ def test_not_set_up(monkeypatch):
     client = TestClient(Starlette(routes=launch.routes()))
     page = client.get("/smart/launch?iss=x&launch=y", follow_redirects=False)
     assert page.status_code == 404 and "not set up" in page.text
+
+
+def test_the_launch_identity_is_recorded_with_its_fhir_user(app, gateway):
+    gateway.set_context(
+        patient="adult-1", user={"fhirUser": "Practitioner/123", "name": "Dr Ana Lee"}
+    )
+    _, sid = sign_in(app, f"?iss={gateway.iss}&launch=x")
+    user = smart.SESSIONS.launch(sid).user
+    who = launch_identity(dict(user.claims), None, AccessConfig(), env={})
+    assert who.who == "Dr Ana Lee (fhirUser Practitioner/123)"
+    assert who.signed_in and who.subject is None  # not the sign-on's kept-draft key
+    assert who.role is None  # no roles claim, no SRGVHD_SMART_ROLE: nothing is saved
+    granted = launch_identity(
+        dict(user.claims), None, AccessConfig(), env={SMART_ROLE: "clinician"}
+    )
+    assert granted.role == Role.CLINICIAN
+
+
+def test_a_roles_claim_in_the_ehr_token_maps_like_the_sign_in(app, gateway):
+    gateway.set_context(
+        patient="adult-1", user={"fhirUser": "Practitioner/9", "groups": ["ward-viewers"]}
+    )
+    _, sid = sign_in(app, f"?iss={gateway.iss}&launch=x")
+    claims = dict(smart.SESSIONS.launch(sid).user.claims)
+    access = AccessConfig.from_settings(
+        {"role_claim": "groups", "role_values": {"ward-viewers": "viewer"}}, env={}
+    )
+    # the token's own claim wins over the launch setting
+    who = launch_identity(claims, None, access, env={SMART_ROLE: "clinician"})
+    assert who.role == Role.VIEWER and who.who == "fhirUser Practitioner/9"
+
+
+@pytest.mark.parametrize(
+    ("context", "why"),
+    [
+        ({"no_id_token": True}, "the EHR sent no ID token"),
+        ({"user": {"iss": "http://127.0.0.1:9/other"}}, "wrong iss"),
+        ({"user": {"aud": "another-app"}}, "wrong aud"),
+        ({"user": {"exp": 1_000_000_000}}, "it has expired"),
+        ({"user": {"nonce": "not-the-one-sent"}}, "wrong nonce"),
+    ],
+)
+def test_a_launch_without_a_valid_id_token_saves_nothing(app, gateway, context, why):
+    gateway.set_context(patient="adult-1", **context)
+    _, sid = sign_in(app, f"?iss={gateway.iss}&launch=x")
+    session = smart.SESSIONS.launch(sid)
+    # the launch still reads the record ...
+    assert session.patient_id == "adult-1" and session.user is None and session.fhir_user is None
+    assert why in session.user_problem
+    # ... but nobody is known, so the case store refuses to save
+    who = launch_identity(None, session.user_problem, AccessConfig(), env={SMART_ROLE: "clinician"})
+    assert who.who is None and "saving is refused" in who.problem and why in who.problem
+
+
+@pytest.mark.parametrize(
+    ("drop", "problem"),
+    [
+        # without jwks_uri the keys are found through the issuer's OpenID configuration
+        (("jwks_uri",), None),
+        (("jwks_uri", "issuer"), "names no issuer for its ID tokens"),
+    ],
+)
+def test_the_keys_are_found_or_the_launch_records_nobody(app, gateway, drop, problem):
+    config_file = gateway.folder / "smart-configuration.json"
+    saved = config_file.read_text()
+    config = json.loads(saved)
+    for key in drop:
+        del config[key]
+    config_file.write_text(json.dumps(config))
+    try:
+        _, sid = sign_in(app, f"?iss={gateway.iss}&launch=x")
+    finally:
+        config_file.write_text(saved)
+    session = smart.SESSIONS.launch(sid)
+    if problem is None:
+        assert session.user.fhir_user == "Practitioner/dr-test" and session.user_problem is None
+    else:
+        assert session.user is None and problem in session.user_problem
+
+
+def test_a_forged_session_cookie_names_nobody(app, gateway):
+    sign_in(app, f"?iss={gateway.iss}&launch=x")
+    assert smart.SESSIONS.launch("forged-" + "A" * 36) is None
+    assert smart.SESSIONS.launch("") is None and smart.SESSIONS.launch(None) is None

@@ -1,7 +1,8 @@
 """The signed-in person for this browser session (``srgvhd.identity.identify`` on Streamlit's
-request facts): ``st.user`` when OIDC ``[auth]`` is configured, else the trusted proxy header,
-else the OS user on a loopback bind. ``current_identity`` is what the case store, the model
-audit log and the role checks use.
+request facts): in a SMART launch the EHR user its validated ID token named
+(``srgvhd.identity.launch_identity``), else ``st.user`` when OIDC ``[auth]`` is configured,
+else the trusted proxy header, else the OS user on a loopback bind. ``current_identity`` is
+what the case store, the model audit log and the role checks use.
 
 ``st.user`` is read from Streamlit's identity cookie, signed with ``[auth] cookie_secret`` when
 the provider's callback set it: a browser can drop it but not forge or edit it, and the
@@ -19,7 +20,7 @@ import streamlit as st
 from srgvhd.access import AccessConfig
 from srgvhd.app.connection import current_connection
 from srgvhd.errors import InputError
-from srgvhd.identity import Identity, ProxyConfig, identify
+from srgvhd.identity import Identity, ProxyConfig, identify, launch_identity
 
 LOOPBACK_PEER = "127.0.0.1"  # an in-process run (AppTest) has no socket: it is this machine
 SETTINGS = "srgvhd"  # the [srgvhd] table of secrets.toml: role_claim, role_values, session_hours
@@ -60,8 +61,29 @@ def signed_in_claims() -> dict[str, Any] | None:
     return {k: v for k, v in user.to_dict().items() if k != "tokens"}
 
 
+def _launch_identity() -> Identity | None:
+    """The EHR user of this browser's SMART launch, None without a launch. The launch is found
+    by the HttpOnly session cookie, which only points to the server-side record: the identity
+    in it came from the ID token checked at the callback, never from the request."""
+    from srgvhd.app.ehr_panel import current
+
+    found = current()
+    if found is None:
+        return None
+    launch = found[1]
+    try:
+        access = access_config()
+    except InputError as exc:
+        return Identity(None, "EHR launch (SMART)", f"the sign-in settings are wrong ({exc})")
+    claims = dict(launch.user.claims) if launch.user is not None else None
+    return launch_identity(claims, launch.user_problem, access, now=time.time())
+
+
 def current_identity() -> Identity:
     """Who is using this session, or why nobody is known (then the store is not served)."""
+    launched = _launch_identity()
+    if launched is not None:
+        return launched
     configured = oidc_configured()
     access = None
     if configured:

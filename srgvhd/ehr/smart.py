@@ -10,6 +10,10 @@ browser's storage. Which EHRs may launch the app is configuration, never the req
 - ``SRGVHD_SMART_REDIRECT_URI``: the registered redirect URI (``https://…/smart/callback``);
 - ``SRGVHD_SMART_ISS``: the FHIR base URLs allowed to launch it, comma-separated (the first is
   the one a standalone launch signs in to).
+
+The scopes ask for ``openid fhirUser``: the ID token of the token response, once validated
+(``srgvhd.ehr.idtoken``), names who launched the app, and that person is the one recorded with
+every save made in the launch (``srgvhd.identity.launch_identity``).
 """
 
 from __future__ import annotations
@@ -27,7 +31,9 @@ import requests
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 
+from srgvhd.ehr import idtoken
 from srgvhd.ehr.client import FHIR_ID, EhrError
+from srgvhd.ehr.idtoken import IdTokenError
 
 DISCOVERY_PATH = "/.well-known/smart-configuration"
 EHR_LAUNCH_SCOPE = "launch openid fhirUser patient/*.rs"
@@ -72,6 +78,8 @@ class Endpoints:
 
     authorize: str
     token: str
+    issuer: str | None = None  # the OpenID issuer its ID tokens carry
+    jwks_uri: str | None = None  # its public signing keys
 
 
 def discover(iss: str) -> Endpoints:
@@ -98,7 +106,60 @@ def discover(iss: str) -> Endpoints:
     methods = config.get("code_challenge_methods_supported")
     if isinstance(methods, list) and "S256" not in methods:
         raise EhrError(f"the EHR at {iss} does not support PKCE S256")
-    return Endpoints(*endpoints)
+    issuer = config.get("issuer")
+    jwks_uri = config.get("jwks_uri")
+    return Endpoints(
+        *endpoints,
+        issuer=issuer if isinstance(issuer, str) and issuer else None,
+        jwks_uri=jwks_uri if isinstance(jwks_uri, str) and _web(jwks_uri) else None,
+    )
+
+
+def _web(url: str) -> bool:
+    return urlsplit(url).scheme in ("https", "http")
+
+
+def _keys_address(endpoints: Endpoints) -> str:
+    """Where the authorization server publishes its keys: ``jwks_uri`` of the SMART
+    configuration, else of the issuer's OpenID configuration (OpenID Connect Discovery 1.0)."""
+    if endpoints.jwks_uri:
+        return endpoints.jwks_uri
+    if not endpoints.issuer:
+        raise IdTokenError("the EHR's SMART configuration names no issuer for its ID tokens")
+    url = endpoints.issuer.rstrip("/") + "/.well-known/openid-configuration"
+    try:
+        answer = requests.get(url, timeout=TIMEOUT_S, allow_redirects=False)
+        readable = answer.status_code == 200 and len(answer.content) <= MAX_DISCOVERY_BYTES
+        config = answer.json() if readable else None
+    except (requests.RequestException, ValueError):
+        config = None
+    jwks_uri = config.get("jwks_uri") if isinstance(config, dict) else None
+    if not (isinstance(jwks_uri, str) and _web(jwks_uri)):
+        raise IdTokenError("the authorization server publishes no keys for its ID tokens")
+    return jwks_uri
+
+
+def launch_user(
+    settings: Settings, endpoints: Endpoints, token: dict[str, Any], nonce: str | None
+) -> tuple[idtoken.LaunchUser | None, str | None]:
+    """The EHR user from the token response's ID token, validated against the authorization
+    server's keys; else None and why (the launch still reads the record, saving is refused)."""
+    try:
+        if not isinstance(token.get("id_token"), str):
+            raise IdTokenError("the EHR sent no ID token")
+        if not endpoints.issuer:
+            raise IdTokenError("the EHR's SMART configuration names no issuer for its ID tokens")
+        keys = idtoken.fetch_jwks(_keys_address(endpoints))
+        user = idtoken.validate(
+            token["id_token"],
+            keys,
+            issuer=endpoints.issuer,
+            client_id=settings.client_id,
+            nonce=nonce,
+        )
+    except IdTokenError as exc:
+        return None, str(exc)
+    return user, None
 
 
 @dataclass
@@ -109,6 +170,7 @@ class Pending:
     iss: str
     endpoints: Endpoints
     code_verifier: str
+    nonce: str | None = None
     created: float = field(default_factory=time.monotonic)
 
 
@@ -122,6 +184,8 @@ class Launch:
     token: dict[str, Any]
     expires_at: float
     fhir_user: str | None = None
+    user: idtoken.LaunchUser | None = None  # from the validated ID token
+    user_problem: str | None = None  # why there is no user (no or refused ID token)
     created: float = field(default_factory=time.monotonic)
 
     def __repr__(self) -> str:  # never shows a token
@@ -204,21 +268,22 @@ def begin(settings: Settings, browser: str, iss: str | None, launch: str | None)
     endpoints = discover(iss)
     verifier = generate_token(64)
     state = generate_token(40)
-    extra: dict[str, str] = {"aud": iss}
+    nonce = generate_token(32)
+    extra: dict[str, str] = {"aud": iss, "nonce": nonce}
     if launch is not None:
         extra["launch"] = launch
     scope = EHR_LAUNCH_SCOPE if launch is not None else STANDALONE_SCOPE
     url, _ = _oauth(settings, scope).create_authorization_url(
         endpoints.authorize, state=state, code_verifier=verifier, **extra
     )
-    SESSIONS.add_pending(state, Pending(browser, iss, endpoints, verifier))
+    SESSIONS.add_pending(state, Pending(browser, iss, endpoints, verifier, nonce))
     return url
 
 
 def finish(settings: Settings, browser: str, params: dict[str, str]) -> str:
     """Finish a sign-in from the callback's query: check ``state`` against this browser's
-    pending sign-in, exchange the code (with the PKCE verifier), keep the tokens server-side;
-    the new session id."""
+    pending sign-in, exchange the code (with the PKCE verifier), validate the ID token (the
+    EHR user, ``launch_user``), keep the tokens and the user server-side; the new session id."""
     if "error" in params:
         reason = params.get("error_description") or params["error"]
         raise EhrError(f"the sign-in was not completed: {reason[:160]}")
@@ -245,13 +310,16 @@ def finish(settings: Settings, browser: str, params: dict[str, str]) -> str:
     patient = token.get("patient")
     if not isinstance(patient, str) or not FHIR_ID.fullmatch(patient):
         raise EhrError("the EHR gave no patient for this launch: open the app from a chart")
+    user, problem = launch_user(settings, pending.endpoints, dict(token), pending.nonce)
     launch = Launch(
         iss=pending.iss,
         patient_id=patient,
         token_endpoint=pending.endpoints.token,
         token=dict(token),
         expires_at=_expiry(token),
-        fhir_user=token.get("fhirUser") if isinstance(token.get("fhirUser"), str) else None,
+        fhir_user=user.fhir_user if user is not None else None,
+        user=user,
+        user_problem=problem,
     )
     return SESSIONS.add_launch(launch)
 

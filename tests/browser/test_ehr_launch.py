@@ -2,7 +2,10 @@
 the Streamlit app with /smart/launch and /smart/callback) through a real authorization server
 (npm oauth2-mock-server) and a real gateway (nginx in front of sekmet-fhir); the form is filled
 from the record with each value's source; an edit is marked as typed; the result is filed to
-the chart and the DocumentReference on the FHIR server holds the summary PDF."""
+the chart and the DocumentReference on the FHIR server holds the summary PDF. A save to the
+ward store records the EHR user the launch's signed ID token named (this server grants a launch
+user the clinician role with ``SRGVHD_SMART_ROLE``); a launch without an ID token saves
+nothing."""
 
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ from tests.browser.conftest import (
     type_into,
 )
 from tests.browser.test_flows import download, open_case_file
+from tests.browser.test_ward_flow import StoreUI
 from tests.fhir.gateway import Gateway
 from tests.support.local_server import free_port, start, stop
 
@@ -48,13 +52,16 @@ def ehr_app(gateway: Gateway, models_dir: Path, tmp_path_factory) -> Iterator[st
     """``streamlit run ehr_app.py`` registered with the gateway's EHR."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    log = tmp_path_factory.mktemp("ehr-app") / "streamlit.log"
+    folder = tmp_path_factory.mktemp("ehr-app")
+    log = folder / "streamlit.log"
     env = {
         "SRGVHD_MODELS_DIR": str(models_dir),
         "MPLBACKEND": "Agg",
         "SRGVHD_SMART_CLIENT_ID": "srgvhd-browser-test",
         "SRGVHD_SMART_REDIRECT_URI": f"{url}/smart/callback",
         "SRGVHD_SMART_ISS": gateway.iss,
+        "SRGVHD_SMART_ROLE": "clinician",
+        "SRGVHD_DATABASE_URL": f"sqlite:///{folder / 'cases.db'}",
     }
     process = start(REPO / "ehr_app.py", port, log, env=env, timeout_s=120)
     try:
@@ -176,3 +183,41 @@ def test_standalone_launch(tab: Page, ehr_app: str, gateway: Gateway):
 def test_unregistered_ehr_page(tab: Page, ehr_app: str):
     tab.goto(f"{ehr_app}/smart/launch?iss=https://other.example/fhir&launch=x")
     assert "not registered with the EHR at https://other.example/fhir" in tab.content()
+
+
+def test_a_save_in_a_launch_records_the_ehr_user(
+    tab: Page, ehr_app: str, gateway: Gateway, tmp_path: Path
+):
+    """After a launch and a fill, "Save to ward store" records the person the EHR's signed ID
+    token named (name and fhirUser) in the version history — not this computer's user."""
+    gateway.set_context(
+        patient="adult-1", user={"fhirUser": "Practitioner/ana-lee", "name": "Dr Ana Lee"}
+    )
+    launched(tab, f"{ehr_app}/smart/launch?iss={gateway.iss}&launch=enc-44", "adult-1")
+    block = add_assessment(tab)
+    type_into(tab, textbox(block, "Date"), "2026-11-01")
+    type_into(tab, textbox(block, "Skin rash (% BSA)"), "60")
+    type_into(tab, textbox(block, "Stool volume (mL/day)"), "800")
+    store = StoreUI(tab)
+    store.set_code("EHR-7")
+    store.save()
+    store.message("Saved EHR-7 as version 1")
+    history = store.history("EHR-7", 1)
+    assert "Dr Ana Lee (fhirUser Practitioner/ana-lee)" in history, history
+    assert "OS user" not in history
+    tab.get_by_text("Version history of EHR-7").scroll_into_view_if_needed()
+    tab.screenshot(path=tmp_path / "saved_by_launch_user.png")  # looked at in review
+    print(tmp_path / "saved_by_launch_user.png")
+
+
+def test_a_launch_without_an_id_token_fills_but_saves_nothing(
+    tab: Page, ehr_app: str, gateway: Gateway
+):
+    gateway.set_context(patient="adult-1", no_id_token=True)
+    launched(tab, f"{ehr_app}/smart/launch?iss={gateway.iss}&launch=enc-45", "adult-1")
+    assert textbox(tab, "Age (years)").input_value() == "46"  # the record still fills the form
+    refusal = tab.get_by_test_id("stAlert").filter(has_text="this EHR launch did not say who")
+    refusal.first.wait_for()
+    assert "the EHR sent no ID token" in refusal.first.inner_text()
+    assert "saving is refused" in refusal.first.inner_text()
+    assert tab.get_by_role("button", name="Save to ward store").count() == 0

@@ -99,6 +99,7 @@ class Gateway:
                     "issuer": self.auth,
                     "authorization_endpoint": f"{self.auth}/authorize",
                     "token_endpoint": f"{self.auth}/token",
+                    "jwks_uri": f"{self.auth}/jwks",
                     "grant_types_supported": ["authorization_code", "refresh_token"],
                     "code_challenge_methods_supported": ["S256"],
                     "capabilities": [
@@ -135,7 +136,8 @@ class Gateway:
         _wait(f"{self.iss}/metadata", self.nginx, self.nginx_log)
 
     def set_context(self, **context: object) -> None:
-        """What the next token response carries (patient, expires_in, refuse_refresh)."""
+        """What the next token response carries (patient, expires_in, refuse_refresh; ``user``:
+        the claims put in its signed ID token, ``no_id_token``: none)."""
         self.context.write_text(json.dumps(context))
 
     def stop(self) -> None:
