@@ -31,7 +31,7 @@ from srgvhd.app.entry import DRAFT_KEPT, FORM, SAVED, unsaved
 from srgvhd.app.identity import current_identity, oidc_configured, signed_in_claims
 from srgvhd.app.store_panel import STATE
 from srgvhd.drafts import DraftShelf
-from srgvhd.identity import Identity
+from srgvhd.identity import LAUNCH_SOURCE, Identity
 
 LOG = logging.getLogger(__name__)
 SHELF = DraftShelf()
@@ -127,6 +127,13 @@ def draw() -> Identity:
     """The sign-in state in the sidebar (and the expiry notice above the page); returns the
     session's identity."""
     identity = current_identity()
+    if identity.source == LAUNCH_SOURCE:  # opened from the EHR: the EHR's user saves
+        who = identity.who or "nobody (the EHR launch did not say who you are)"
+        st.sidebar.caption(
+            f"Opened from the EHR: saves are recorded as {ui.plain(who)}, "
+            f"{_role_words(identity)}. Close the EHR window to end the launch."
+        )
+        return identity
     if not oidc_configured():
         who = identity.who or "nobody (the case store is not served)"
         st.sidebar.caption(
