@@ -351,7 +351,7 @@ def read_as(form: dict[str, Any], reading: Reading) -> dict[str, str]:
                 (blank if value is None else shown).append(
                     label
                     if value is None
-                    else _("{label}: {answer}", label=label, answer=_("yes" if value else "no"))
+                    else _("{label}: {answer}", label=label, answer=_("yes") if value else _("no"))
                 )
         read = " · ".join(shown) if shown else _("nothing measured")
         words = (

@@ -51,14 +51,13 @@ def slot_words(form: dict[str, Any], slot: str) -> str:
         return _("{row} {number}", row=_(ROW_WORDS[table]), number=str(number))
     if slot in SCALAR_NUMBERS:
         return _(SCALAR_NUMBERS[slot][0])
-    return _(
-        SCALAR_LABELS.get(slot)
-        or {
-            "assessments": N_("Assessments"),
-            "dose_changes": N_("Dose changes"),
-            "labs": N_("Labs"),
-        }.get(slot, N_("Other"))
-    )
+    tables = {
+        "assessments": N_("Assessments"),
+        "dose_changes": N_("Dose changes"),
+        "labs": N_("Labs"),
+    }
+    words = SCALAR_LABELS.get(slot) or tables.get(slot, N_("Other"))
+    return _(words)
 
 
 # ---------------------------------------------------------------- problems -> fields
