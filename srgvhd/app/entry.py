@@ -14,6 +14,7 @@ the form is updated from each widget's value as it is drawn.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -425,8 +426,13 @@ def _window(form: dict[str, Any], table: str, slots: dict[str, Any]) -> list[tup
             return _("{row} {first}–{end} of {count} (newest)", **said)
         return _("{row} {first}–{end} of {count}", **said)
 
+    # said now, in this run's language (a format function may be called outside the run)
+    shown_words = [words(window) for window in range(last + 1)]
     window = st.selectbox(
-        _("{row} rows shown", row=word), range(last + 1), format_func=words, key=WINDOW_KEYS[table]
+        _("{row} rows shown", row=word),
+        range(last + 1),
+        format_func=shown_words.__getitem__,
+        key=WINDOW_KEYS[table],
     )
     shown = rows[window * ROWS_SHOWN : (window + 1) * ROWS_SHOWN]
     area = st.container()
@@ -506,6 +512,13 @@ def _delete_button(table: str, row_id: int, what: str) -> None:
             type="primary",
         )
         st.button(_("Keep"), key=row_key(table, row_id, "delete_keep"), on_click=_keep_row)
+
+
+def _said(options: tuple, words: Callable[[Any], str]) -> Callable[[Any], str]:
+    """A select box's format function whose words are said now, in this run's language
+    (Streamlit may call a format function again outside the script run)."""
+    said = {option: words(option) for option in options}
+    return lambda option: said.get(option, str(option))
 
 
 def _row() -> Any:
@@ -600,7 +613,7 @@ def draw_assessments(form: dict[str, Any], slots: dict[str, Any]) -> None:
             "bilirubin_unit",
             _("Bilirubin unit"),
             BILIRUBIN_UNITS,
-            format_func=F.unit_words,
+            format_func=_said(BILIRUBIN_UNITS, F.unit_words),
             **_unit_lock(entered, _("bilirubin values")),
         )
         _choice(
@@ -608,11 +621,17 @@ def draw_assessments(form: dict[str, Any], slots: dict[str, Any]) -> None:
             "grade_override",
             _("Grade for the risk model"),
             F.GRADE_OVERRIDES,
-            format_func=lambda g: _("course maximum") if g == "none" else g,
+            format_func=_said(
+                F.GRADE_OVERRIDES, lambda g: _("course maximum") if g == "none" else g
+            ),
             help=RULE_TEXT["risk_grade"],
         )
         _choice(
-            form, "rule_set", _("Rule set"), RULE_SETS, format_func=lambda r: _(RULE_SET_LABELS[r])
+            form,
+            "rule_set",
+            _("Rule set"),
+            RULE_SETS,
+            format_func=_said(RULE_SETS, lambda r: _(RULE_SET_LABELS[r])),
         )
     slots["grade_override"] = st.empty()
     for number, row in _window(form, "assessments", slots):
@@ -643,7 +662,7 @@ def _draw_assessment(
             "mode",
             _("Entered as"),
             F.MODES,
-            format_func=lambda mode: _(modes[mode]),
+            format_func=_said(F.MODES, lambda mode: _(modes[mode])),
             width=260,
         )
         # The date and the findings (or stages) are one form: Tab between them sends nothing to
@@ -669,7 +688,7 @@ def _draw_assessment(
                             field,
                             _(F.STAGE_LABELS[organ]),
                             F.STAGE_CHOICES[organ],
-                            format_func=_,
+                            format_func=_said(F.STAGE_CHOICES[organ], _),
                             help=_("MAGIC stage (Harris et al. 2016)"),
                         )
             else:
@@ -706,7 +725,14 @@ def _draw_findings(form: dict[str, Any], row: dict[str, Any]) -> None:
                 if field in numbers:
                     _row_text(row, "assessments", field, numbers[field], placeholder=_(BLANK))
                 else:
-                    _row_choice(row, "assessments", field, choices[field], F.YES_NO, format_func=_)
+                    _row_choice(
+                        row,
+                        "assessments",
+                        field,
+                        choices[field],
+                        F.YES_NO,
+                        format_func=_said(F.YES_NO, _),
+                    )
 
 
 def draw_labs(form: dict[str, Any], slots: dict[str, Any]) -> None:
@@ -736,7 +762,7 @@ def draw_labs(form: dict[str, Any], slots: dict[str, Any]) -> None:
                         "creatinine_unit",
                         _("Unit"),
                         CREATININE_UNITS,
-                        format_func=F.unit_words,
+                        format_func=_said(CREATININE_UNITS, F.unit_words),
                     )
                     _row_text(row, table, "platelets", _("Platelets (10⁹/L)"), placeholder=_(BLANK))
                     _row_text(
