@@ -27,7 +27,7 @@ from srgvhd.clinical.case import Case, case_to_dict
 from srgvhd.clinical.policy import PROJECT_RULES
 from srgvhd.clinical.refractory import RULE_SET_LABELS, RULE_SETS
 from srgvhd.clinical.units import BILIRUBIN_UNITS, CREATININE_UNITS, HEMOGLOBIN_UNITS
-from srgvhd.i18n import N_, _
+from srgvhd.i18n import N_, _, current
 
 ss = st.session_state
 FORM = "assess_form"
@@ -72,6 +72,14 @@ ADD_KEYS = {
 # by default; the problems of the others are listed under the window's choice, named by row.
 ROWS_SHOWN = 10
 WINDOW_KEYS = {table: f"assess_{table}_window" for table in ADD_KEYS}
+# The language the select boxes were last drawn in (see ``reseed_choices``).
+DRAWN_LANGUAGE = "assess_drawn_language"
+SCALAR_CHOICES = ("hemoglobin_unit", "bilirubin_unit", "grade_override", "rule_set")
+ROW_CHOICES = {
+    "assessments": ("mode", *F.CHOICE_FINDINGS, *F.STAGE_FIELDS),
+    "dose_changes": (),
+    "labs": ("creatinine_unit",),
+}
 LIMIT_WORDS = {
     "assessments": N_("A case holds at most {count} assessments; delete one to add another."),
     "dose_changes": N_("A case holds at most {count} dose changes; delete one to add another."),
@@ -778,9 +786,34 @@ def draw_labs(form: dict[str, Any], slots: dict[str, Any]) -> None:
         _add_button(form, table, _("Add labs"))
 
 
+def reseed_choices(form: dict[str, Any]) -> None:
+    """After a change of language, give every select box its value again from ``form``.
+
+    A browser keeps the words of a select box's choice: after a switch from German to Chinese
+    it would still show (and send back) "ja", a word the new run's choices do not hold, and
+    Streamlit would put the box back to its first choice, "not measured". Setting the value
+    from the form (the values as last read) makes the browser show the choice in the new
+    language, and a "yes" stays a "yes"."""
+    lang = current().lang
+    if ss.get(DRAWN_LANGUAGE, lang) != lang:
+        for field in SCALAR_CHOICES:
+            if WIDGET_KEYS[field] in ss:
+                ss[WIDGET_KEYS[field]] = form[field]
+        for table, fields in ROW_CHOICES.items():
+            for row in form[table]:
+                for field in fields:
+                    if row_key(table, row["id"], field) in ss:
+                        ss[row_key(table, row["id"], field)] = row[field]
+        for key in WINDOW_KEYS.values():
+            if isinstance(ss.get(key), int):
+                ss[key] = ss[key]
+    ss[DRAWN_LANGUAGE] = lang
+
+
 def draw_form(form: dict[str, Any]) -> dict[str, Any]:
     """Draw every input, updating ``form``; returns, by slot (``srgvhd.app.form.Reading``),
     the empty place under each field where its problems are written."""
+    reseed_choices(form)
     slots: dict[str, Any] = {}
     left, right = st.columns(2)
     with left:

@@ -112,7 +112,8 @@ def parse_number(
     if AMBIGUOUS_COMMA.match(text) or AMBIGUOUS_DOT.match(text):
         whole = text.replace(",", "").replace(".", "")
         if high is None or abs(int(whole)) <= high:
-            decimal = text.replace(",", ".")
+            # the decimal reading as this language writes it (1.600 in English, 1,600 in German)
+            decimal = text.replace(",", ".").replace(".", current().decimal_sign)
             said = dict(
                 label=label, text=_Verbatim(text), whole=whole, decimal=decimal, allowed=allowed
             )
