@@ -23,6 +23,7 @@ from srgvhd.clinical.case import Case, dumps_case, loads_case, parse_case
 from srgvhd.clinical.course import steroid_phase
 from srgvhd.clinical.policy import PROJECT_RULES
 from srgvhd.errors import InputError
+from srgvhd.i18n import N_, _, current
 
 if TYPE_CHECKING:
     from srgvhd.clinical.results import CourseResult
@@ -35,12 +36,13 @@ OPEN_PROBLEMS = "assess_open_problems"
 CONFIRMED = "assess_confirmed_values"  # tokens of values confirmed (srgvhd.app.form_checks)
 RULE_TEXT = {rule.key: rule.text for rule in PROJECT_RULES}
 CASE_UPLOAD_MB = 1  # case.loads_case refuses files over MAX_CASE_BYTES (1 MB) as well
-NO_VERDICT = "No verdict yet"
-REFERENCE_INTERVAL = "— (reference patient)"
-BAR_TO_CORRECT = "Correct the entries marked in red: {where}."
-BAR_TO_CONFIRM = "Confirm or correct the values asked about: {where}."
-BAR_TO_ENTER = "Still to enter: {count} (listed below the form)."
-COURSE_STAGES = ("skin", "liver", "upper GI", "lower GI")  # course table headers, ORGANS order
+NO_VERDICT = N_("No verdict yet")
+REFERENCE_INTERVAL = N_("— (reference patient)")
+BAR_TO_CORRECT = N_("Correct the entries marked in red: {where}.")
+BAR_TO_CONFIRM = N_("Confirm or correct the values asked about: {where}.")
+BAR_TO_ENTER = N_("Still to enter: {count} (listed below the form).")
+# course table headers, ORGANS order
+COURSE_STAGES = (N_("skin"), N_("liver"), N_("upper GI"), N_("lower GI"))
 
 
 # ---------------------------------------------------------------- results
@@ -64,7 +66,7 @@ def _draw_bar(course: CourseResult) -> None:
     from srgvhd.report import text as words
 
     lead = words.headline(course.status, words.report_today())
-    grade = words.BAR_GRADE.format(grade=words.max_grade_text(course))
+    grade = _(words.BAR_GRADE, grade=words.max_grade_text(course))
     _tone_box(lead.tone)(
         f"**{ui.plain(lead.title)}** · {ui.plain(lead.where)} · {ui.plain(grade)}  \n"
         f"{ui.plain(lead.action)}"
@@ -80,7 +82,8 @@ def _draw_verdict(result: PatientResult) -> None:
     st.caption("  \n".join(ui.plain(line) for line in words.completeness_lines(course)))
     lead = words.headline(course.status, words.report_today())
     _tone_box(lead.tone)(
-        f"**{ui.plain(lead.text)}**  \nRule set: {words.rule_set_text(course.rule_set)}."
+        f"**{ui.plain(lead.text)}**  \n"
+        + _("Rule set: {rule_set}.", rule_set=words.rule_set_text(course.rule_set))
     )
     for warning in (*course.warnings, *result.warnings):
         st.warning(ui.plain(warning))
@@ -95,21 +98,21 @@ def _draw_course_table(course: CourseResult, case: Case) -> None:
     for a, entered in zip(course.assessments, steroid_phase(case).assessments, strict=True):
         rows.append(
             {  # day, response and grade first: in sight on a phone without scrolling sideways
-                "day": a.day,
-                "response": a.response or "baseline",
-                "MAGIC grade": words.grade_text(a.grade, a.grade_incomplete),
-                "date": a.date.isoformat(),
+                _("day"): a.day,
+                _("response"): words.response_text(a.response),
+                _("MAGIC grade"): words.grade_text(a.grade, a.grade_incomplete),
+                _("date"): a.date.isoformat(),
                 **{
-                    label: words.stage_text(stage)
+                    _(label): words.stage_text(stage)
                     for label, stage in zip(COURSE_STAGES, a.stages.as_dict().values(), strict=True)
                 },
-                "Minnesota risk": a.minnesota_risk or "—",
-                "findings": (
-                    "stages entered"
+                _("Minnesota risk"): a.minnesota_risk or "—",
+                _("findings"): (
+                    _("stages entered")
                     if entered.measurements is None
                     else words.findings_text(entered.measurements, legacy=case.legacy)
                 ),
-                "notes": "; ".join(a.notes),
+                _("notes"): "; ".join(current().text(note) for note in a.notes),
             }
         )
     import pyarrow as pa
@@ -127,8 +130,8 @@ def _draw_course_table(course: CourseResult, case: Case) -> None:
         " ".join(
             [
                 *(f"{legend}." for legend in legends),
-                "Rules of this project:",
-                *(RULE_TEXT[key] for key in rules),
+                _("Rules of this project:"),
+                *(current().text(RULE_TEXT[key]) for key in rules),
             ]
         )
     )
@@ -142,7 +145,7 @@ def _draw_scores(course: CourseResult) -> None:
     items = words.score_items(course.scores)
     if not items:
         return
-    st.subheader("Bedside scores")
+    st.subheader(_("Bedside scores"))
     for headline, detail in items:
         st.markdown(f"**{ui.plain(headline)}**")
         st.caption(ui.plain(detail))
@@ -155,8 +158,10 @@ def _draw_timeline(course: CourseResult) -> None:
     st.vega_lite_chart(timeline_spec(course), width="stretch")
     if any(a.grade_incomplete for a in course.assessments):
         st.caption(
-            "Faded marker: a grade from an assessment with an organ not measured — a lower "
-            "bound (hover for the organ)."
+            _(
+                "Faded marker: a grade from an assessment with an organ not measured — a lower "
+                "bound (hover for the organ)."
+            )
         )
 
 
@@ -168,17 +173,17 @@ def _draw_risk(result: PatientResult, loaded: ui.ActiveModel) -> None:
 
     risk = result.to_json().get("risk")  # the interfaces.md §2 object, with grade_source
     own = words.risk_is_own(result.course.status.value)
-    st.subheader(words.OWN_RISK_HEADING if own else "Survival risk")
+    st.subheader(_(words.OWN_RISK_HEADING) if own else _("Survival risk"))
     if risk is None or loaded.model is None:
-        st.info("No survival estimate for this patient; the warnings above say why.")
+        st.info(_("No survival estimate for this patient; the warnings above say why."))
         return
     if own:
         _draw_risk_figures(risk, loaded)
     else:
-        with st.expander(words.CONDITIONAL_RISK_HEADING, expanded=False):
-            st.caption(words.CONDITIONAL_RISK_NOTE)
+        with st.expander(_(words.CONDITIONAL_RISK_HEADING), expanded=False):
+            st.caption(_(words.CONDITIONAL_RISK_NOTE))
             _draw_risk_figures(risk, loaded)
-    with st.expander("Statistical method", expanded=False):
+    with st.expander(_("Statistical method"), expanded=False):
         st.caption(
             f"Grade used: {risk['covariates']['grade']} ({risk['grade_source']}). "
             f"Model {risk['model_version']}. Hazard ratio: Wald 95% CI. "
@@ -191,36 +196,39 @@ def _draw_risk_figures(risk: dict[str, Any], loaded: ui.ActiveModel) -> None:
     from srgvhd.report import text as words
 
     if loaded.model.card.synthetic:  # beside the figures, not only in the banner at the top
-        st.warning(f"{ui.REFERENCE_MODEL_WARNING}.", icon=":material/warning:")
+        st.warning(f"{_(ui.REFERENCE_MODEL_WARNING)}.", icon=":material/warning:")
     reference = words.is_reference_patient(risk["covariates"])
     _metric_with_interval(
-        ("Hazard ratio vs reference patient", words.ratio(risk["hazard_ratio"])),
+        (_("Hazard ratio vs reference patient"), words.ratio(risk["hazard_ratio"])),
         (
-            "95% CI of the hazard ratio",
-            REFERENCE_INTERVAL
+            _("95% CI of the hazard ratio"),
+            _(REFERENCE_INTERVAL)
             if reference
             else "–".join(map(words.ratio, risk["hazard_ratio_ci"])),
         ),
-        f"Reference: {words.reference_patient_text()} (Niu et al. 2026).",
+        _("Reference: {patient} (Niu et al. 2026).", patient=words.reference_patient_text()),
     )
     for day, s in risk["survival"].items():
         horizon = words.horizon_text(day)
         if s["estimate"] is None:
             _metric_with_interval(
-                (f"Survival at {horizon}", "—"),
-                (f"95% band at {horizon}", "—"),
-                words.NOT_ESTIMATED,
+                (_("Survival at {horizon}", horizon=horizon), "—"),
+                (_("95% band at {horizon}", horizon=horizon), "—"),
+                _(words.NOT_ESTIMATED),
             )
             continue
         _metric_with_interval(
-            (f"Survival at {horizon}", words.percent(s["estimate"])),
-            (f"95% band at {horizon}", f"{words.percent(s['lower'])}–{words.percent(s['upper'])}"),
+            (_("Survival at {horizon}", horizon=horizon), words.percent(s["estimate"])),
+            (
+                _("95% band at {horizon}", horizon=horizon),
+                f"{words.percent(s['lower'])}–{words.percent(s['upper'])}",
+            ),
             risk["band_method"],
         )
     _draw_curve(risk["curve"], [int(day) for day in risk["survival"]])
     hazard_ratios = words.model_hazard_ratios(loaded.model.covariates, loaded.model.beta)
     factors = words.driving_factors(risk["covariates"], hazard_ratios)
-    st.markdown("**Driving factors:** " + "; ".join(factors))
+    st.markdown(_("**Driving factors:** {factors}", factors="; ".join(factors)))
 
 
 def _metric_with_interval(estimate: tuple[str, str], interval: tuple[str, str], tip: str) -> None:
@@ -242,10 +250,12 @@ def _draw_matched_benchmarks(course: CourseResult) -> None:
     from srgvhd.literature.matching import matched_benchmarks
     from srgvhd.literature.published import comparison_table
 
-    st.subheader("Published benchmarks")
+    st.subheader(_("Published benchmarks"))
     st.caption(
-        "Niu et al. 2026, week-4 complete response in the subgroups matching this "
-        "patient (UC-MSC + standard vs standard alone)"
+        _(
+            "Niu et al. 2026, week-4 complete response in the subgroups matching this "
+            "patient (UC-MSC + standard vs standard alone)"
+        )
     )
     st.table(ui.arrow_table(comparison_table, tuple(matched_benchmarks(course))), hide_index=True)
 
@@ -254,10 +264,13 @@ def _draw_other_benchmarks() -> None:
     from srgvhd.literature.published import LATER_OUTCOMES, comparison_table, external_table
 
     st.caption(
-        "Niu et al. 2026, later outcomes of both arms: survival, relapse, infection, chronic GVHD"
+        _(
+            "Niu et al. 2026, later outcomes of both arms: survival, relapse, infection, "
+            "chronic GVHD"
+        )
     )
     st.table(ui.arrow_table(comparison_table, LATER_OUTCOMES), hide_index=True)
-    st.caption("Other second-line benchmarks (ruxolitinib, BM-MSC, …) with their sources")
+    st.caption(_("Other second-line benchmarks (ruxolitinib, BM-MSC, …) with their sources"))
     st.table(ui.arrow_table(external_table), hide_index=True)
 
 
@@ -268,7 +281,7 @@ def _summary_pdf(case: Case, result: PatientResult, model: RiskModel | None) -> 
 
 
 def _draw_results(case: Case, result: PatientResult, loaded: ui.ActiveModel) -> None:
-    st.header("Result", anchor=False)
+    st.header(_("Result"), anchor=False)
     _draw_verdict(result)
     _draw_course_table(result.course, case)
     _draw_timeline(result.course)
@@ -281,7 +294,7 @@ def _draw_results(case: Case, result: PatientResult, loaded: ui.ActiveModel) -> 
         _draw_matched_benchmarks(result.course)
     _draw_other_benchmarks()
     st.download_button(
-        "Download summary (PDF)",
+        _("Download summary (PDF)"),
         data=lambda: _summary_pdf(case, result, loaded.model),
         file_name="srgvhd-summary.pdf",
         mime="application/pdf",
@@ -291,18 +304,18 @@ def _draw_results(case: Case, result: PatientResult, loaded: ui.ActiveModel) -> 
     ehr_panel.draw_file_to_chart(
         lambda: _summary_pdf(case, result, loaded.model), result.course.status.sentence
     )
-    st.caption("Decision support, not a substitute for clinical judgement.")
+    st.caption(_("Decision support, not a substitute for clinical judgement."))
 
 
 def _draw_save(case: Case | None, form: dict[str, Any]) -> None:
     """ "Save case" (the case file as a download); it marks the form as saved."""
     if case is None:
-        st.download_button("Save case", data="", disabled=True, key="assess_save_case")
+        st.download_button(_("Save case"), data="", disabled=True, key="assess_save_case")
         if not F.is_blank(form):
-            st.caption("The case can be saved once it can be assessed.")
+            st.caption(_("The case can be saved once it can be assessed."))
         return
     st.download_button(
-        "Save case",
+        _("Save case"),
         data=dumps_case(case),
         file_name="srgvhd-case.json",
         mime="application/json",
@@ -340,14 +353,16 @@ def _open_case() -> None:
 def _draw_opener() -> None:
     """The "Open case" uploader and why a file was refused. Its callback fills the form."""
     st.file_uploader(
-        "Open case",
+        _("Open case"),
         type=["json"],
         key=OPEN_UPLOADER,
         on_change=_open_case,
         max_upload_size=CASE_UPLOAD_MB,
     )
     for problem in ss.get(OPEN_PROBLEMS, []):
-        st.error(f"Case file not opened, the form is unchanged: {ui.plain(problem)}")
+        st.error(
+            _("Case file not opened, the form is unchanged: {problem}", problem=ui.plain(problem))
+        )
     if entry.OPEN_NOTICE in ss:
         st.warning(ss[entry.OPEN_NOTICE])
 
@@ -382,18 +397,27 @@ def _not_yet(form: dict[str, Any], reading: F.Reading, asked: dict[str, Question
     if reading.problems:
         marked = ", ".join(F.slot_words(form, slot) for slot in reading.problems)
         lines.append(
-            f"The result appears when the entries with a red message under them are corrected "
-            f"({ui.plain(marked)})."
+            _(
+                "The result appears when the entries with a red message under them are corrected "
+                "({where}).",
+                where=ui.plain(marked),
+            )
         )
     if asked:
         marked = ", ".join(F.slot_words(form, slot) for slot in asked)
         lines.append(
-            f"The result appears when the values asked about are confirmed or corrected "
-            f"({ui.plain(marked)})."
+            _(
+                "The result appears when the values asked about are confirmed or corrected "
+                "({where}).",
+                where=ui.plain(marked),
+            )
         )
     if reading.missing:
         lines.append(
-            "To see the result, enter: " + "; ".join(ui.plain(m) for m in reading.missing) + "."
+            _(
+                "To see the result, enter: {missing}.",
+                missing="; ".join(ui.plain(m) for m in reading.missing),
+            )
         )
     return lines
 
@@ -401,15 +425,15 @@ def _not_yet(form: dict[str, Any], reading: F.Reading, asked: dict[str, Question
 def _bar_not_yet(form: dict[str, Any], reading: F.Reading, asked: dict[str, Question]) -> str:
     """The verdict bar without a verdict: what stands in the way, counted, in a line or two
     (the full list is below the form)."""
-    parts = [f"**{NO_VERDICT}.**"]
+    parts = [f"**{_(NO_VERDICT)}.**"]
     if reading.problems:
         where = ", ".join(F.slot_words(form, slot) for slot in reading.problems)
-        parts.append(BAR_TO_CORRECT.format(where=ui.plain(where)))
+        parts.append(_(BAR_TO_CORRECT, where=ui.plain(where)))
     if asked:
         where = ", ".join(F.slot_words(form, slot) for slot in asked)
-        parts.append(BAR_TO_CONFIRM.format(where=ui.plain(where)))
+        parts.append(_(BAR_TO_CONFIRM, where=ui.plain(where)))
     if reading.missing:
-        parts.append(BAR_TO_ENTER.format(count=len(reading.missing)))
+        parts.append(_(BAR_TO_ENTER, count=len(reading.missing)))
     return " ".join(parts)
 
 
@@ -430,8 +454,10 @@ def _draw_entry() -> Case | None:
     entry.draw_unload_guard(form)
     if F.is_blank(form):
         result_block.info(
-            "Enter the patient, the steroid start and the assessments (the first "
-            "on the start date), or open a saved case."
+            _(
+                "Enter the patient, the steroid start and the assessments (the first "
+                "on the start date), or open a saved case."
+            )
         )
         return None
     reading = F.read_form(form)
@@ -466,10 +492,11 @@ def _draw_entry() -> Case | None:
         if not reading.savable:  # the verdict first; then why the labs are not in it
             unfinished = [F.slot_words(form, s) for s in reading.labs_problems]
             st.warning(
-                "Labs left out of the bedside scores (and the case cannot be saved) until "
-                "completed or corrected: "
-                + ui.plain("; ".join([*unfinished, *reading.labs_missing]))
-                + ". The verdict does not use labs."
+                _(
+                    "Labs left out of the bedside scores (and the case cannot be saved) until "
+                    "completed or corrected: {labs}. The verdict does not use labs.",
+                    labs=ui.plain("; ".join([*unfinished, *reading.labs_missing])),
+                )
             )
     return case if reading.savable else None
 
@@ -480,7 +507,7 @@ def main() -> None:
     store_panel.take_pending()
     opener = st.sidebar.container()
     saver = st.sidebar.container()
-    st.title("Assess a steroid course", anchor=False)
+    st.title(_("Assess a steroid course"), anchor=False)
     case = _draw_entry()
     form = entry.state()
     with saver:

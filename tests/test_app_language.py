@@ -4,6 +4,7 @@ in that language (AppTest on a real SQLite store). Expected words from docs/glos
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from srgvhd.app.language import QUERY_KEY, WIDGET_KEY, pick_language
 from srgvhd.casestore.store import CaseStore
+from srgvhd.i18n import using
 from tests.cases import course
 
 REPO = Path(__file__).resolve().parents[1]
@@ -130,3 +132,86 @@ def test_a_new_session_with_the_address_keeps_the_choice() -> None:
     at.run()
     assert at.title[0].value == "Service : corticothérapies en cours"
     assert at.sidebar.selectbox(key=WIDGET_KEY).value == "fr"
+
+
+# ---------------------------------------------------------------- the Assess page
+
+
+def _assess_in_language(page: str) -> None:
+    """app.py's language selector, then the Assess page script (AppTest's ``switch_page`` runs
+    a page without app.py, so the page is run here after the selector)."""
+    import runpy
+
+    from srgvhd.app.language import choose_language
+
+    choose_language()
+    runpy.run_path(page, run_name="__main__")
+
+
+@pytest.fixture
+def assess_de(monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+    monkeypatch.setenv("SRGVHD_MODELS_DIR", str(REPO / "models"))
+    at = AppTest.from_function(
+        _assess_in_language, default_timeout=30, args=(str(REPO / "pages" / "assess.py"),)
+    )
+    at.query_params[QUERY_KEY] = "de"
+    # AppTest calls a select box's format function again in the test's own thread: it speaks
+    # the page's language there too
+    with using("de"):
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        yield at
+
+
+def _label(at: AppTest, key: str) -> str:
+    return at.text_input(key=key).label
+
+
+def test_the_assess_page_in_german_labels_its_fields_in_german(assess_de: AppTest) -> None:
+    at = assess_de
+    assert at.title[0].value == "Steroidverlauf beurteilen"
+    assert _label(at, "assess_age") == "Alter (Jahre)"
+    assert _label(at, "assess_weight") == "Gewicht (kg)"
+    assert _label(at, "assess_hb") == "Hämoglobin"
+    assert _label(at, "assess_steroid_start") == "Steroidbeginn (Tag 0)"
+    assert at.selectbox(key="assess_bilirubin_unit").label == "Bilirubin-Einheit"
+    at.button(key="assess_add_assessment").click().run()
+    assert _label(at, "assess_assessments_0_rash_bsa") == "Exanthem (% BSA)"
+    assert _label(at, "assess_assessments_0_stool_ml") == "Stuhlvolumen (mL/day)"
+    assert _label(at, "assess_assessments_0_bilirubin") == "Gesamtbilirubin (mg/dL)"
+    choice = at.selectbox(key="assess_assessments_0_bloody_stool")
+    assert choice.label == "Makroskopisch blutiger Stuhl"
+    # the shown choice is German, the stored value stays the form's English key
+    assert choice.format_func(choice.value) == "nicht gemessen"
+    assert choice.value == "not measured"
+
+
+def test_a_german_range_error_names_the_field_and_range_in_german(assess_de: AppTest) -> None:
+    at = assess_de
+    at.text_input(key="assess_weight").input("400").run()
+    errors = [e.value for e in at.error]
+    assert (
+        "Gewicht: 400 kg liegt außerhalb des zulässigen Bereichs (mehr als 0, höchstens 300 kg)."
+        in (errors)
+    ), errors
+    at.text_input(key="assess_age").input("vierzig").run()
+    errors = [e.value for e in at.error]
+    assert any(
+        e.startswith("Alter (Jahre): „vierzig“ ist keine Zahl;") and "Zulässig: 0–120 Jahre." in e
+        for e in errors
+    ), errors
+
+
+def test_a_decimal_comma_in_german_is_read_and_shown_back_in_german(assess_de: AppTest) -> None:
+    at = assess_de
+    at.text_input(key="assess_steroid_start").input("2026-11-01").run()
+    at.button(key="assess_add_assessment").click().run()
+    at.text_input(key="assess_assessments_0_date").input("Tag 0")
+    at.text_input(key="assess_assessments_0_bilirubin").input("1,5")
+    at.button(key="assess_assessments_0_apply").click().run()
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Gelesen als: Gesamtbilirubin 1,5 mg/dL.") for c in captions), captions
+    assert any("Nicht gemessen: Exanthem · Blasen/Desquamation" in c for c in captions), captions
+    assert "**Untersuchung 1** — Tag 0 · 2026-11-01 (Ausgangsbefund)" in [
+        m.value for m in at.markdown
+    ]

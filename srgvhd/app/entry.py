@@ -14,6 +14,7 @@ the form is updated from each widget's value as it is drawn.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ from srgvhd.clinical.case import Case, case_to_dict
 from srgvhd.clinical.policy import PROJECT_RULES
 from srgvhd.clinical.refractory import RULE_SET_LABELS, RULE_SETS
 from srgvhd.clinical.units import BILIRUBIN_UNITS, CREATININE_UNITS, HEMOGLOBIN_UNITS
+from srgvhd.i18n import N_, _, current
 
 ss = st.session_state
 FORM = "assess_form"
@@ -35,13 +37,13 @@ SAVED = "assess_saved_form"  # the form as last saved or opened (for the unsaved
 DRAFT_KEPT = "signin_draft_kept"
 OPEN_NOTICE = "assess_open_notice"
 CONFIRM_DELETE = "assess_confirm_delete"  # (table, row id) whose Delete asks for confirmation
-DELETE_QUESTION = "**Delete {what} and everything typed in it?**"
-APPLY_LABEL = "Apply (Enter)"
-APPLY_PENDING = (
+DELETE_QUESTION = N_("**Delete {what} and everything typed in it?**")
+APPLY_LABEL = N_("Apply (Enter)")
+APPLY_PENDING = N_(
     "Typed but not applied yet: press Enter in one of the assessment's fields, or “Apply "
     "(Enter)” below them. Until then the verdict does not include what was typed."
 )
-LEGACY_NOTICE = (
+LEGACY_NOTICE = N_(
     "This file is in the older format srgvhd-case/1, where a blank finding meant “not "
     "involved”: its blanks are shown as 0 / “no”. Save case writes srgvhd-case/2, where a blank "
     "means not measured."
@@ -70,11 +72,23 @@ ADD_KEYS = {
 # by default; the problems of the others are listed under the window's choice, named by row.
 ROWS_SHOWN = 10
 WINDOW_KEYS = {table: f"assess_{table}_window" for table in ADD_KEYS}
-LIMIT_WORDS = {"assessments": "assessments", "dose_changes": "dose changes", "labs": "lab entries"}
+# The language the select boxes were last drawn in (see ``reseed_choices``).
+DRAWN_LANGUAGE = "assess_drawn_language"
+SCALAR_CHOICES = ("hemoglobin_unit", "bilirubin_unit", "grade_override", "rule_set")
+ROW_CHOICES = {
+    "assessments": ("mode", *F.CHOICE_FINDINGS, *F.STAGE_FIELDS),
+    "dose_changes": (),
+    "labs": ("creatinine_unit",),
+}
+LIMIT_WORDS = {
+    "assessments": N_("A case holds at most {count} assessments; delete one to add another."),
+    "dose_changes": N_("A case holds at most {count} dose changes; delete one to add another."),
+    "labs": N_("A case holds at most {count} lab entries; delete one to add another."),
+}
 RULE_TEXT = {rule.key: rule.text for rule in PROJECT_RULES}
-BLANK = "not measured"
-DATE_TIP = "YYYY-MM-DD, or the day of the steroid course: day 7 (day 0 = steroid start)."
-NUMBER_TIP = "Blank = not measured; 0 = measured, not involved. Decimal point or comma."
+BLANK = N_("not measured")
+DATE_TIP = N_("YYYY-MM-DD, or the day of the steroid course: day 7 (day 0 = steroid start).")
+NUMBER_TIP = N_("Blank = not measured; 0 = measured, not involved. Decimal point or comma.")
 # Stays in the page while the form holds entries that were not saved: a reload or closing the
 # tab then asks first. One listener; each run sets the flag.
 UNLOAD_GUARD = """<script>
@@ -229,7 +243,7 @@ def open_case(case: Case) -> None:
     shows its blanks as "not involved", with a notice saying so."""
     replace_form(F.case_dict_to_form(case_to_dict(case)))
     if case.legacy:
-        ss[OPEN_NOTICE] = LEGACY_NOTICE
+        ss[OPEN_NOTICE] = _(LEGACY_NOTICE)
 
 
 def replace_form(form: dict[str, Any]) -> None:
@@ -253,7 +267,7 @@ def unsaved(form: dict[str, Any]) -> bool:
 
 def draw_pending_note() -> None:
     """The note shown (by the page script) while an assessment holds typed, unapplied values."""
-    st.html(f'<div class="srgvhd-pending-note">{APPLY_PENDING}</div>')
+    st.html(f'<div class="srgvhd-pending-note">{_(APPLY_PENDING)}</div>')
 
 
 def draw_unload_guard(form: dict[str, Any]) -> None:
@@ -282,71 +296,75 @@ def _choice(form: dict[str, Any], field: str, label: str, options: tuple, **more
 
 def draw_patient(form: dict[str, Any], slots: dict[str, Any]) -> None:
     """Case code, age, weight, hemoglobin with its unit."""
-    st.subheader("Patient", anchor=False)
+    st.subheader(_("Patient"), anchor=False)
     _text(
         form,
         "case_code",
-        "Case code",
+        _("Case code"),
         max_chars=32,
-        placeholder="e.g. W3-017",
-        help="A pseudonymous code for this course: letters, digits, - and _. Never a name or "
-        "hospital number. Needed to save to the ward store; optional otherwise.",
+        placeholder=_("e.g. W3-017"),
+        help=_(
+            "A pseudonymous code for this course: letters, digits, - and _. Never a name or "
+            "hospital number. Needed to save to the ward store; optional otherwise."
+        ),
     )
     slots["case_code"] = st.empty()
     age, weight = st.columns(2)
     with age:
-        _text(form, "age_years", "Age (years)", placeholder="years", help=NUMBER_TIP)
+        _text(form, "age_years", _("Age (years)"), placeholder=_("years"), help=_(NUMBER_TIP))
         slots["age_years"] = st.empty()
     with weight:
         _text(
             form,
             "weight_kg",
-            "Weight (kg)",
+            _("Weight (kg)"),
             placeholder="kg",
-            help=f"{RULE_TEXT['child_thresholds']} Blank = not measured.",
+            help=_("{rule} Blank = not measured.", rule=RULE_TEXT["child_thresholds"]),
         )
         slots["weight_kg"] = st.empty()
     with _row():
         _text(
             form,
             "hemoglobin_value",
-            "Hemoglobin",
-            placeholder="not measured",
-            help="At the start of second-line therapy, in the unit beside it (90 g/L = "
-            "9.0 g/dL is the model's threshold). Blank: no survival estimate, the verdict "
-            "is still given.",
+            _("Hemoglobin"),
+            placeholder=_(BLANK),
+            help=_(
+                "At the start of second-line therapy, in the unit beside it (90 g/L = "
+                "9.0 g/dL is the model's threshold). Blank: no survival estimate, the verdict "
+                "is still given."
+            ),
         )
         # not locked like bilirubin: the g/L and g/dL ranges (20–250, 2–25) barely overlap, so a
         # switched unit under a typed value is refused, not silently read another way
-        _choice(form, "hemoglobin_unit", "Hemoglobin unit", HEMOGLOBIN_UNITS)
+        _choice(form, "hemoglobin_unit", _("Hemoglobin unit"), HEMOGLOBIN_UNITS)
     slots["hemoglobin_value"] = st.empty()
 
 
 def draw_steroids(form: dict[str, Any], slots: dict[str, Any]) -> None:
     """Steroid start, dose, intolerance flag and dated dose changes."""
-    st.subheader("Steroids", anchor=False)
+    st.subheader(_("Steroids"), anchor=False)
     start, dose = st.columns(2)
     with start:
         _text(
             form,
             "steroid_start",
-            "Steroid start date (day 0)",
+            _("Steroid start date (day 0)"),
             placeholder="YYYY-MM-DD",
-            help="YYYY-MM-DD, e.g. 2026-11-01.",
+            help=_("YYYY-MM-DD, e.g. 2026-11-01."),
         )
         slots["steroid_start"] = st.empty()
     with dose:
         _text(
             form,
             "mp_dose",
-            "Methylprednisolone (mg/kg/day)",
+            _("Methylprednisolone (mg/kg/day)"),
             placeholder="mg/kg/day",
-            help="The study rules assume 2 mg/kg/day; a lower dose gives a warning.",
+            help=_("The study rules assume 2 mg/kg/day; a lower dose gives a warning."),
         )
         slots["mp_dose"] = st.empty()
     key = _seeded(WIDGET_KEYS["steroid_intolerant"], form["steroid_intolerant"])
     form["steroid_intolerant"] = st.checkbox(
-        "Steroid intolerant (clinician's judgement, EBMT 2018)", key=key
+        _("Steroid intolerant (clinician's judgement, EBMT 2018)"), key=key
     )
     for number, row in _window(form, "dose_changes", slots):
         with st.container(border=True, key=f"assess_dose_change_{row['id']}"):
@@ -355,21 +373,23 @@ def draw_steroids(form: dict[str, Any], slots: dict[str, Any]) -> None:
                     row,
                     "dose_changes",
                     "date",
-                    f"Dose change {number}: date",
-                    placeholder="YYYY-MM-DD or day 7",
-                    help=DATE_TIP,
+                    _("Dose change {number}: date", number=str(number)),
+                    placeholder=_("YYYY-MM-DD or day 7"),
+                    help=_(DATE_TIP),
                 )
                 _row_text(
                     row,
                     "dose_changes",
                     "dose",
-                    "New dose (mg/kg/day)",
+                    _("New dose (mg/kg/day)"),
                     placeholder="mg/kg/day",
-                    help="From this date on; 0 = stopped.",
+                    help=_("From this date on; 0 = stopped."),
                 )
-                _delete_button("dose_changes", row["id"], f"dose change {number}")
+                _delete_button(
+                    "dose_changes", row["id"], _("dose change {number}", number=str(number))
+                )
             slots[f"dose_changes:{row['id']}"] = st.empty()
-    _add_button(form, "dose_changes", "Add dose change")
+    _add_button(form, "dose_changes", _("Add dose change"))
 
 
 # ---------------------------------------------------------------- rows
@@ -385,7 +405,7 @@ class _RowSlot:
     name: str
 
     def error(self, text: str) -> None:
-        self.area.error(f"{self.name}: {text}")
+        self.area.error(_("{name}: {problem}", name=self.name, problem=text))
 
     def caption(self, text: str) -> None:
         return None
@@ -405,20 +425,30 @@ def _window(form: dict[str, Any], table: str, slots: dict[str, Any]) -> list[tup
     last = _last_window(len(rows))
     if not isinstance(ss.get(WINDOW_KEYS[table]), int) or not 0 <= ss[WINDOW_KEYS[table]] <= last:
         ss[WINDOW_KEYS[table]] = last
-    word = ROW_WORDS[table]
+    word = _(ROW_WORDS[table])
 
     def words(window: int) -> str:
         first, end = window * ROWS_SHOWN + 1, min(len(rows), (window + 1) * ROWS_SHOWN)
-        return f"{word} {first}–{end} of {len(rows)}" + (" (newest)" if window == last else "")
+        said = dict(row=word, first=str(first), end=str(end), count=str(len(rows)))
+        if window == last:
+            return _("{row} {first}–{end} of {count} (newest)", **said)
+        return _("{row} {first}–{end} of {count}", **said)
 
+    # said now, in this run's language (a format function may be called outside the run)
+    shown_words = [words(window) for window in range(last + 1)]
     window = st.selectbox(
-        f"{word} rows shown", range(last + 1), format_func=words, key=WINDOW_KEYS[table]
+        _("{row} rows shown", row=word),
+        range(last + 1),
+        format_func=shown_words.__getitem__,
+        key=WINDOW_KEYS[table],
     )
     shown = rows[window * ROWS_SHOWN : (window + 1) * ROWS_SHOWN]
     area = st.container()
     for number, row in rows:
         if not shown[0][0] <= number <= shown[-1][0]:
-            slots[f"{table}:{row['id']}"] = _RowSlot(area, f"{word} {number}")
+            slots[f"{table}:{row['id']}"] = _RowSlot(
+                area, _("{row} {number}", row=word, number=str(number))
+            )
     return shown
 
 
@@ -460,14 +490,11 @@ def _add_button(form: dict[str, Any], table: str, label: str, **options: Any) ->
         args=(table,),
         icon=":material/add:",
         disabled=full,
-        help=f"At most {F.MAX_ROWS[table]}." if full else None,
+        help=_("At most {count}.", count=str(F.MAX_ROWS[table])) if full else None,
         **options,
     )
     if full:
-        st.caption(
-            f"A case holds at most {F.MAX_ROWS[table]} {LIMIT_WORDS[table]}; "
-            "delete one to add another."
-        )
+        st.caption(_(LIMIT_WORDS[table], count=str(F.MAX_ROWS[table])))
 
 
 def _delete_button(table: str, row_id: int, what: str) -> None:
@@ -475,7 +502,7 @@ def _delete_button(table: str, row_id: int, what: str) -> None:
     (a misplaced click or key press loses nothing)."""
     if ss.get(CONFIRM_DELETE) != (table, row_id):
         st.button(
-            "Delete",
+            _("Delete"),
             key=row_key(table, row_id, "delete"),
             on_click=_ask_delete,
             args=(table, row_id),
@@ -483,16 +510,23 @@ def _delete_button(table: str, row_id: int, what: str) -> None:
         )
         return
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-        st.markdown(DELETE_QUESTION.format(what=what))
+        st.markdown(_(DELETE_QUESTION, what=what))
         st.button(
-            "Yes, delete",
+            _("Yes, delete"),
             key=row_key(table, row_id, "delete_yes"),
             on_click=_delete_row,
             args=(table, row_id),
             icon=":material/delete:",
             type="primary",
         )
-        st.button("Keep", key=row_key(table, row_id, "delete_keep"), on_click=_keep_row)
+        st.button(_("Keep"), key=row_key(table, row_id, "delete_keep"), on_click=_keep_row)
+
+
+def _said(options: tuple, words: Callable[[Any], str]) -> Callable[[Any], str]:
+    """A select box's format function whose words are said now, in this run's language
+    (Streamlit may call a format function again outside the script run)."""
+    said = {option: words(option) for option in options}
+    return lambda option: said.get(option, str(option))
 
 
 def _row() -> Any:
@@ -522,8 +556,11 @@ def _unit_lock(entered: bool, what: str) -> dict[str, Any]:
         return {}
     return {
         "disabled": True,
-        "help": f"The unit of the {what} entered. To change it, clear the {what} first "
-        "(1 mg/dL = 17.1 µmol/L).",
+        "help": _(
+            "The unit of the {what} entered. To change it, clear the {what} first "
+            "(1 mg/dL = 17.1 µmol/L).",
+            what=what,
+        ),
     }
 
 
@@ -542,6 +579,16 @@ def _start(text: str) -> Any:
         return None
 
 
+def _course_day(form: dict[str, Any], text: str) -> int | None:
+    """The day of the course of a typed date (day 0 = steroid start), or None."""
+    start = _start(form["steroid_start"])
+    try:
+        when = parse_date(text, "date", start)
+    except FieldError:
+        return None
+    return None if when is None or start is None else (when - start).days
+
+
 def _day_words(form: dict[str, Any], text: str) -> str:
     """ "day 4 · 2026-11-05" for a readable date, else ""."""
     start = _start(form["steroid_start"])
@@ -551,43 +598,54 @@ def _day_words(form: dict[str, Any], text: str) -> str:
         return ""
     if when is None:
         return ""
-    day = f"day {(when - start).days} · " if start is not None else ""
-    return f"{day}{when.isoformat()}"
+    if start is None:
+        return when.isoformat()
+    return _("day {day} · {date}", day=str((when - start).days), date=when.isoformat())
 
 
 def draw_assessments(form: dict[str, Any], slots: dict[str, Any]) -> None:
     """Rule set, units, grade override, then one block per assessment and "Add assessment"."""
-    st.subheader("Assessments", anchor=False)
+    st.subheader(_("Assessments"), anchor=False)
     st.caption(
-        "The first assessment is the baseline, on the steroid start date (day 0). "
-        "A blank field means not measured; type 0 (or choose “no”) for measured, "
-        "not involved. Decimal point or comma: 1.5 or 1,5. An assessment's findings are "
-        "applied together: Enter in one of its fields, or “Apply (Enter)”."
+        _(
+            "The first assessment is the baseline, on the steroid start date (day 0). "
+            "A blank field means not measured; type 0 (or choose “no”) for measured, "
+            "not involved. Decimal point or comma: 1.5 or 1,5. An assessment's findings are "
+            "applied together: Enter in one of its fields, or “Apply (Enter)”."
+        )
     )
     with _row():
         entered = any(_typed(r, "assessments", "bilirubin") for r in form["assessments"])
         _choice(
             form,
             "bilirubin_unit",
-            "Bilirubin unit",
+            _("Bilirubin unit"),
             BILIRUBIN_UNITS,
-            format_func=F.unit_words,
-            **_unit_lock(entered, "bilirubin values"),
+            format_func=_said(BILIRUBIN_UNITS, F.unit_words),
+            **_unit_lock(entered, _("bilirubin values")),
         )
         _choice(
             form,
             "grade_override",
-            "Grade for the risk model",
+            _("Grade for the risk model"),
             F.GRADE_OVERRIDES,
-            format_func=lambda g: "course maximum" if g == "none" else g,
+            format_func=_said(
+                F.GRADE_OVERRIDES, lambda g: _("course maximum") if g == "none" else g
+            ),
             help=RULE_TEXT["risk_grade"],
         )
-        _choice(form, "rule_set", "Rule set", RULE_SETS, format_func=RULE_SET_LABELS.get)
+        _choice(
+            form,
+            "rule_set",
+            _("Rule set"),
+            RULE_SETS,
+            format_func=_said(RULE_SETS, lambda r: _(RULE_SET_LABELS[r])),
+        )
     slots["grade_override"] = st.empty()
     for number, row in _window(form, "assessments", slots):
         _draw_assessment(form, row, number, slots)
     slots["assessments"] = st.empty()
-    _add_button(form, "assessments", "Add assessment", type="primary")
+    _add_button(form, "assessments", _("Add assessment"), type="primary")
 
 
 def _draw_assessment(
@@ -595,16 +653,24 @@ def _draw_assessment(
 ) -> None:
     table = "assessments"
     with st.container(border=True, key=f"assess_assessment_{row['id']}"):
-        when = _day_words(form, ss.get(row_key(table, row["id"], "date"), row["date"]))
-        baseline = " (baseline)" if when.startswith("day 0 ") else ""
-        st.markdown(f"**Assessment {number}**" + (f" — {when}{baseline}" if when else ""))
+        typed = ss.get(row_key(table, row["id"], "date"), row["date"])
+        when = _day_words(form, typed)
+        said = dict(number=str(number), when=when)
+        if not when:
+            title = _("**Assessment {number}**", **said)
+        elif _course_day(form, typed) == 0:
+            title = _("**Assessment {number}** — {when} (baseline)", **said)
+        else:
+            title = _("**Assessment {number}** — {when}", **said)
+        st.markdown(title)
+        modes = {"findings": N_("findings"), "stages": N_("organ stages")}
         _row_choice(
             row,
             table,
             "mode",
-            "Entered as",
+            _("Entered as"),
             F.MODES,
-            format_func={"findings": "findings", "stages": "organ stages"}.get,
+            format_func=_said(F.MODES, lambda mode: _(modes[mode])),
             width=260,
         )
         # The date and the findings (or stages) are one form: Tab between them sends nothing to
@@ -615,10 +681,10 @@ def _draw_assessment(
                 row,
                 table,
                 "date",
-                "Date",
-                placeholder="day 0 (steroid start) or YYYY-MM-DD"
+                _("Date"),
+                placeholder=_("day 0 (steroid start) or YYYY-MM-DD")
                 if number == 1
-                else "YYYY-MM-DD or day 7",
+                else _("YYYY-MM-DD or day 7"),
                 width=260,
             )
             if row["mode"] == "stages":
@@ -628,18 +694,21 @@ def _draw_assessment(
                             row,
                             table,
                             field,
-                            F.STAGE_LABELS[organ],
+                            _(F.STAGE_LABELS[organ]),
                             F.STAGE_CHOICES[organ],
-                            help="MAGIC stage (Harris et al. 2016)",
+                            format_func=_said(F.STAGE_CHOICES[organ], _),
+                            help=_("MAGIC stage (Harris et al. 2016)"),
                         )
             else:
                 _draw_findings(form, row)
             st.form_submit_button(
-                APPLY_LABEL,
+                _(APPLY_LABEL),
                 key=row_key(table, row["id"], "apply"),
                 icon=":material/check:",
             )
-        _delete_button(table, row["id"], f"assessment {number}")  # last, and off the Tab path
+        _delete_button(
+            table, row["id"], _("assessment {number}", number=str(number))
+        )  # last, and off the Tab path
         slots[f"{table}:{row['id']}"] = st.empty()
 
 
@@ -647,13 +716,13 @@ def _draw_findings(form: dict[str, Any], row: dict[str, Any]) -> None:
     """The raw findings, organ by organ as MAGIC lists them, each with its unit."""
     bilirubin = F.unit_words(form["bilirubin_unit"])
     numbers = {
-        "rash_bsa": "Skin rash (% BSA)",
-        "bullae_bsa": "Bullae/desquamation (% BSA)",
-        "bilirubin": f"Total bilirubin ({bilirubin})",
-        "stool_ml": "Stool volume (mL/day)",
-        "stool_episodes": "Stool episodes per day",
+        "rash_bsa": _("Skin rash (% BSA)"),
+        "bullae_bsa": _("Bullae/desquamation (% BSA)"),
+        "bilirubin": _("Total bilirubin ({unit})", unit=bilirubin),
+        "stool_ml": _("Stool volume (mL/day)"),
+        "stool_episodes": _("Stool episodes per day"),
     }
-    choices = {field: label for field, (label, _) in F.CHOICE_FINDINGS.items()}
+    choices = {field: _(label) for field, (label, _name) in F.CHOICE_FINDINGS.items()}
     layout = (
         ("rash_bsa", "bullae_bsa", "bilirubin", "upper_gi"),
         ("stool_ml", "stool_episodes", "pain_ileus", "bloody_stool"),
@@ -662,15 +731,25 @@ def _draw_findings(form: dict[str, Any], row: dict[str, Any]) -> None:
         with _row():
             for field in fields:
                 if field in numbers:
-                    _row_text(row, "assessments", field, numbers[field], placeholder=BLANK)
+                    _row_text(row, "assessments", field, numbers[field], placeholder=_(BLANK))
                 else:
-                    _row_choice(row, "assessments", field, choices[field], F.YES_NO)
+                    _row_choice(
+                        row,
+                        "assessments",
+                        field,
+                        choices[field],
+                        F.YES_NO,
+                        format_func=_said(F.YES_NO, _),
+                    )
 
 
 def draw_labs(form: dict[str, Any], slots: dict[str, Any]) -> None:
     """Optional dated labs (interfaces.md §6): LDH, creatinine, platelets, MAP probability."""
     table = "labs"
-    with st.expander(f"Labs (optional) — {len(form[table])} entered", expanded=bool(form[table])):
+    with st.expander(
+        _("Labs (optional) — {count} entered", count=str(len(form[table]))),
+        expanded=bool(form[table]),
+    ):
         for number, row in _window(form, table, slots):
             with st.container(border=True, key=f"assess_lab_{row['id']}"):
                 with _row():
@@ -678,38 +757,63 @@ def draw_labs(form: dict[str, Any], slots: dict[str, Any]) -> None:
                         row,
                         table,
                         "date",
-                        f"Labs {number}: date",
-                        placeholder="YYYY-MM-DD or day 7",
-                        help=DATE_TIP,
+                        _("Labs {number}: date", number=str(number)),
+                        placeholder=_("YYYY-MM-DD or day 7"),
+                        help=_(DATE_TIP),
                     )
-                    _row_text(row, table, "ldh", "LDH (U/L)", placeholder=BLANK)
+                    _row_text(row, table, "ldh", _("LDH (U/L)"), placeholder=_(BLANK))
                 with _row():
-                    _row_text(row, table, "creatinine", "Creatinine", placeholder=BLANK)
+                    _row_text(row, table, "creatinine", _("Creatinine"), placeholder=_(BLANK))
                     _row_choice(
                         row,
                         table,
                         "creatinine_unit",
-                        "Unit",
+                        _("Unit"),
                         CREATININE_UNITS,
-                        format_func=F.unit_words,
+                        format_func=_said(CREATININE_UNITS, F.unit_words),
                     )
-                    _row_text(row, table, "platelets", "Platelets (10⁹/L)", placeholder=BLANK)
+                    _row_text(row, table, "platelets", _("Platelets (10⁹/L)"), placeholder=_(BLANK))
                     _row_text(
                         row,
                         table,
                         "map",
-                        "MAP probability (0–1)",
-                        placeholder=BLANK,
-                        help="The MAGIC algorithm probability as reported by the lab.",
+                        _("MAP probability (0–1)"),
+                        placeholder=_(BLANK),
+                        help=_("The MAGIC algorithm probability as reported by the lab."),
                     )
-                _delete_button(table, row["id"], f"labs {number}")
+                _delete_button(table, row["id"], _("labs {number}", number=str(number)))
                 slots[f"{table}:{row['id']}"] = st.empty()
-        _add_button(form, table, "Add labs")
+        _add_button(form, table, _("Add labs"))
+
+
+def reseed_choices(form: dict[str, Any]) -> None:
+    """After a change of language, give every select box its value again from ``form``.
+
+    A browser keeps the words of a select box's choice: after a switch from German to Chinese
+    it would still show (and send back) "ja", a word the new run's choices do not hold, and
+    Streamlit would put the box back to its first choice, "not measured". Setting the value
+    from the form (the values as last read) makes the browser show the choice in the new
+    language, and a "yes" stays a "yes"."""
+    lang = current().lang
+    if ss.get(DRAWN_LANGUAGE, lang) != lang:
+        for field in SCALAR_CHOICES:
+            if WIDGET_KEYS[field] in ss:
+                ss[WIDGET_KEYS[field]] = form[field]
+        for table, fields in ROW_CHOICES.items():
+            for row in form[table]:
+                for field in fields:
+                    if row_key(table, row["id"], field) in ss:
+                        ss[row_key(table, row["id"], field)] = row[field]
+        for key in WINDOW_KEYS.values():
+            if isinstance(ss.get(key), int):
+                ss[key] = ss[key]
+    ss[DRAWN_LANGUAGE] = lang
 
 
 def draw_form(form: dict[str, Any]) -> dict[str, Any]:
     """Draw every input, updating ``form``; returns, by slot (``srgvhd.app.form.Reading``),
     the empty place under each field where its problems are written."""
+    reseed_choices(form)
     slots: dict[str, Any] = {}
     left, right = st.columns(2)
     with left:

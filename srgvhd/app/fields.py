@@ -23,7 +23,7 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
-from srgvhd.i18n import current
+from srgvhd.i18n import _, current
 
 NUMBER = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)$")
 AMBIGUOUS_COMMA = re.compile(r"^[+-]?\d{1,3},\d{3}$")
@@ -37,8 +37,18 @@ LOCALE_NUMBER = re.compile(r"^[+\-\u2212]?[0-9][0-9.,'\u00a0\u202f ]*$")
 DAY_NUMBER = re.compile(
     r"^(?:(?:day|d|tag|jour|j)\s*\+?\s*(\d{1,4})|第\s*(\d{1,4})\s*天)$", re.IGNORECASE
 )
-DATE_HINT = "write it as YYYY-MM-DD (e.g. 2026-11-02) or as a day of the course (day 7)"
 SHOWN_CHARS = 24  # a refused text is echoed in the message up to this length
+
+
+class _Verbatim:
+    """Typed text put into a message as it is (a translator would otherwise look a string
+    value up in its catalogue: a typed "no" must not be shown as "nein")."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class FieldError(ValueError):
@@ -60,10 +70,23 @@ def number_text(value: float | int | None) -> str:
 
 def range_words(low: float, high: float, unit: str, *, low_inclusive: bool = True) -> str:
     """An allowed range in words: "0–100 % BSA", "more than 0, at most 300 kg"."""
-    unit = f" {unit}" if unit else ""
+    low_text, high_text = number_text(low), number_text(high)
     if low_inclusive:
-        return f"{number_text(low)}–{number_text(high)}{unit}"
-    return f"more than {number_text(low)}, at most {number_text(high)}{unit}"
+        if unit:
+            return _("{low}–{high} {unit}", low=low_text, high=high_text, unit=unit)
+        return _("{low}–{high}", low=low_text, high=high_text)
+    if unit:
+        return _("more than {low}, at most {high} {unit}", low=low_text, high=high_text, unit=unit)
+    return _("more than {low}, at most {high}", low=low_text, high=high_text)
+
+
+def _month_name(month: int) -> str:
+    """A month's name in the current language ("February", "Februar", "février", "二月")."""
+    from babel.dates import get_month_names
+
+    if current().lang == "en":
+        return calendar.month_name[month]
+    return get_month_names("wide", locale=current().locale)[month]
 
 
 def _shown(text: str) -> str:
@@ -86,22 +109,44 @@ def parse_number(
     text = (text or "").strip()
     if not text:
         return None
-    tail = f" Allowed: {allowed}." if allowed else ""
     if AMBIGUOUS_COMMA.match(text) or AMBIGUOUS_DOT.match(text):
         whole = text.replace(",", "").replace(".", "")
         if high is None or abs(int(whole)) <= high:
-            decimal = text.replace(",", ".")
+            # the decimal reading as this language writes it (1.600 in English, 1,600 in German)
+            decimal = text.replace(",", ".").replace(".", current().decimal_sign)
+            said = dict(
+                label=label, text=_Verbatim(text), whole=whole, decimal=decimal, allowed=allowed
+            )
             raise FieldError(
-                f"{label}: “{text}” could mean {whole} or {decimal}; type {whole}, or the "
-                f"decimal with another digit ({decimal}0).{tail}"
+                _(
+                    "{label}: “{text}” could mean {whole} or {decimal}; type {whole}, or the "
+                    "decimal with another digit ({decimal}0). Allowed: {allowed}.",
+                    **said,
+                )
+                if allowed
+                else _(
+                    "{label}: “{text}” could mean {whole} or {decimal}; type {whole}, or the "
+                    "decimal with another digit ({decimal}0).",
+                    **said,
+                )
             )
     if not NUMBER.match(text):
         grouped = _locale_number(text, lang)
         if grouped is not None:
             return int(grouped) if grouped == grouped.to_integral_value() else float(grouped)
+        said = dict(label=label, text=_Verbatim(_shown(text)), allowed=allowed)
         raise FieldError(
-            f"{label}: “{_shown(text)}” is not a number; type digits with one decimal point or "
-            f"comma (e.g. 1.5 or 1,5).{tail}"
+            _(
+                "{label}: “{text}” is not a number; type digits with one decimal point or "
+                "comma (e.g. 1.5 or 1,5). Allowed: {allowed}.",
+                **said,
+            )
+            if allowed
+            else _(
+                "{label}: “{text}” is not a number; type digits with one decimal point or "
+                "comma (e.g. 1.5 or 1,5).",
+                **said,
+            )
         )
     number = float(text.replace(",", "."))
     return int(number) if number.is_integer() else number
@@ -142,30 +187,71 @@ def parse_date(
     if day:
         if is_start:
             raise FieldError(
-                f"{label}: “{_shown(text)}” is a day of the course, counted from this date; "
-                "type the steroid start date as YYYY-MM-DD."
+                _(
+                    "{label}: “{text}” is a day of the course, counted from this date; "
+                    "type the steroid start date as YYYY-MM-DD.",
+                    label=label,
+                    text=_Verbatim(_shown(text)),
+                )
             )
         if start is None:
             raise FieldError(
-                f"{label}: “{_shown(text)}” is a day of the course; enter the steroid start "
-                "date (day 0) first, or type the date as YYYY-MM-DD."
+                _(
+                    "{label}: “{text}” is a day of the course; enter the steroid start "
+                    "date (day 0) first, or type the date as YYYY-MM-DD.",
+                    label=label,
+                    text=_Verbatim(_shown(text)),
+                )
             )
         try:
             return start + timedelta(days=int(day.group(1) or day.group(2)))
         except OverflowError:
-            raise FieldError(f"{label}: “{_shown(text)}” falls after the year 9999.") from None
+            raise FieldError(
+                _(
+                    "{label}: “{text}” falls after the year 9999.",
+                    label=label,
+                    text=_Verbatim(_shown(text)),
+                )
+            ) from None
     iso = ISO_DATE.match(text)
     if not iso:
-        raise FieldError(f"{label}: “{_shown(text)}” is not a date; {DATE_HINT}.")
+        raise FieldError(
+            _(
+                "{label}: “{text}” is not a date; write it as YYYY-MM-DD (e.g. 2026-11-02) or as "
+                "a day of the course (day 7).",
+                label=label,
+                text=_Verbatim(_shown(text)),
+            )
+        )
     year, month, day_of_month = (int(part) for part in iso.groups())
     if not 1 <= month <= 12:
-        raise FieldError(f"{label}: {text} is not a real date (there is no month {month}).")
+        raise FieldError(
+            _(
+                "{label}: {text} is not a real date (there is no month {month}).",
+                label=label,
+                text=_Verbatim(text),
+                month=str(month),
+            )
+        )
     if not 1 <= year:
-        raise FieldError(f"{label}: {text} is not a real date (year {year}).")
+        raise FieldError(
+            _(
+                "{label}: {text} is not a real date (year {year}).",
+                label=label,
+                text=_Verbatim(text),
+                year=str(year),
+            )
+        )
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day_of_month <= last:
         raise FieldError(
-            f"{label}: {text} is not a real date ({calendar.month_name[month]} {year} has "
-            f"{last} days)."
+            _(
+                "{label}: {text} is not a real date ({month} {year} has {last} days).",
+                label=label,
+                text=_Verbatim(text),
+                month=_month_name(month),
+                year=str(year),
+                last=str(last),
+            )
         )
     return date(year, month, day_of_month)

@@ -42,7 +42,7 @@ from srgvhd.app.form_words import MISSING, place, slot_words
 from srgvhd.clinical.case import FORMAT, LIMITS, parse_case
 from srgvhd.clinical.labs import CREATININE_LIMITS, LDH_U_L, MAP_PROBABILITY, PLATELETS_10E9_L
 from srgvhd.errors import InputError
-from srgvhd.i18n import current
+from srgvhd.i18n import N_, _, current
 
 __all__ = [  # the form's API in one place (pages, entry widgets and tests use it as ``F``)
     "CHOICE_FINDINGS",
@@ -136,7 +136,7 @@ def _read(form: dict[str, Any]) -> Reading:
             else:
                 reading.add(slot, message)
     if not form.get("assessments"):
-        reading.missing.append("the baseline assessment (dated the steroid start date, day 0)")
+        reading.missing.append(_("the baseline assessment (dated the steroid start date, day 0)"))
     return reading
 
 
@@ -158,7 +158,7 @@ def _case_dict(form: dict[str, Any], reading: Reading) -> dict[str, Any]:
         reading,
         ("steroid_start", "steroids.start_date"),
         form.get("steroid_start"),
-        "Steroid start date",
+        N_("Steroid start date"),
     )
     steroids: dict[str, Any] = {
         "start_date": _iso(start),
@@ -229,7 +229,7 @@ def _read_number(
 ) -> Any:
     """``where``: (slot, case-file path) of the field."""
     try:
-        name = f"{label} ({unit_words(unit)})" if unit else label
+        name = _("{label} ({unit})", label=_(label), unit=unit_words(unit)) if unit else _(label)
         limits = _limits(limit_key)
         high = None if limits is None else limits[1]
         # the language's own grouped numbers too, read strictly (srgvhd.app.fields)
@@ -244,7 +244,7 @@ def _read_date(
     reading: Reading, where: tuple[str, str], text: Any, label: str, start: date | None = None
 ) -> date | None:
     try:
-        return parse_date(text, label, start, is_start=where[0] == "steroid_start")
+        return parse_date(text, _(label), start, is_start=where[0] == "steroid_start")
     except FieldError as exc:
         reading.add(where[0], str(exc))
         reading.unreadable.add(where[1])
@@ -259,7 +259,7 @@ def _dose_change(
     row: dict[str, Any], reading: Reading, start: date | None, path: str
 ) -> dict[str, Any]:
     slot = f"dose_changes:{row['id']}"
-    when = _read_date(reading, (slot, f"{path}.date"), row.get("date"), "Date", start)
+    when = _read_date(reading, (slot, f"{path}.date"), row.get("date"), N_("Date"), start)
     dose = _read_number(
         reading, (slot, f"{path}.{DOSE}"), row.get("dose"), "Methylprednisolone", "mg/kg/day", DOSE
     )
@@ -270,7 +270,7 @@ def _assessment(
     row: dict[str, Any], reading: Reading, start: date | None, bilirubin_unit: str, path: str
 ) -> dict[str, Any]:
     slot = f"assessments:{row['id']}"
-    when = _read_date(reading, (slot, f"{path}.date"), row.get("date"), "Date", start)
+    when = _read_date(reading, (slot, f"{path}.date"), row.get("date"), N_("Date"), start)
     out: dict[str, Any] = {"date": _iso(when)}
     if row.get("mode") == "stages":
         out["stages"] = {organ: _stage(row.get(column)) for column, organ in STAGE_FIELDS.items()}
@@ -289,7 +289,7 @@ def _assessment(
         measurements[name] = (
             {"value": value, "unit": unit} if name == "bilirubin" and value is not None else value
         )
-    for column, (_, name) in CHOICE_FINDINGS.items():
+    for column, (_label, name) in CHOICE_FINDINGS.items():
         measurements[name] = _yes_no(row.get(column))
     out["measurements"] = measurements
     return out
@@ -297,7 +297,7 @@ def _assessment(
 
 def _lab(row: dict[str, Any], reading: Reading, start: date | None, path: str) -> dict[str, Any]:
     slot = f"labs:{row['id']}"
-    when = _read_date(reading, (slot, f"{path}.date"), row.get("date"), "Date", start)
+    when = _read_date(reading, (slot, f"{path}.date"), row.get("date"), N_("Date"), start)
     out: dict[str, Any] = {"date": _iso(when)}
     for column, (label, unit, name) in LAB_NUMBERS.items():
         unit = row.get("creatinine_unit", "mg/dL") if unit is None else unit
@@ -329,22 +329,35 @@ def read_as(form: dict[str, Any], reading: Reading) -> dict[str, str]:
         shown, blank = [], []
         if "stages" in a:
             for organ, stage in a["stages"].items():
+                label = _(STAGE_LABELS[organ])
                 (blank if stage is None else shown).append(
-                    STAGE_LABELS[organ] if stage is None else f"{STAGE_LABELS[organ]} {stage}"
+                    label if stage is None else _("{label} {stage}", label=label, stage=stage)
                 )
         else:
             m = a["measurements"]
-            for label, field_unit, name, _ in NUMBER_FINDINGS.values():
+            for english, field_unit, name, _limit in NUMBER_FINDINGS.values():
                 value = m[name]["value"] if name == "bilirubin" and m[name] else m[name]
-                words = f"{label} {number_text(value)} {unit_words(field_unit or unit)}"
-                (blank if value is None else shown).append(label if value is None else words)
-            for label, name in CHOICE_FINDINGS.values():
-                value = m[name]
-                (blank if value is None else shown).append(
-                    label if value is None else f"{label}: {'yes' if value else 'no'}"
+                label = _(english)
+                words = _(
+                    "{label} {value} {unit}",
+                    label=label,
+                    value=number_text(value),
+                    unit=unit_words(field_unit or unit),
                 )
-        words = "Read as: " + (" · ".join(shown) if shown else "nothing measured") + "."
-        if blank:
-            words += " Not measured: " + " · ".join(blank) + "."
+                (blank if value is None else shown).append(label if value is None else words)
+            for english, name in CHOICE_FINDINGS.values():
+                value = m[name]
+                label = _(english)
+                (blank if value is None else shown).append(
+                    label
+                    if value is None
+                    else _("{label}: {answer}", label=label, answer=_("yes") if value else _("no"))
+                )
+        read = " · ".join(shown) if shown else _("nothing measured")
+        words = (
+            _("Read as: {read}. Not measured: {blank}.", read=read, blank=" · ".join(blank))
+            if blank
+            else _("Read as: {read}.", read=read)
+        )
         out[f"assessments:{row['id']}"] = words
     return out

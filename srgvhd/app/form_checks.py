@@ -15,14 +15,15 @@ from typing import Any
 
 from srgvhd.app.fields import number_text
 from srgvhd.clinical.units import BILIRUBIN_UMOL_PER_MG_DL
+from srgvhd.i18n import N_, _, current
 
 BILIRUBIN_ASK_MG_DL = 30.0  # at or above: "did you mean µmol/L?"
-BILIRUBIN_QUESTION = (
+BILIRUBIN_QUESTION = N_(
     "Total bilirubin {value} mg/dL is very high: did you mean µmol/L? ({value} µmol/L would be "
     "{mg_dl} mg/dL.) Confirm the value, or correct it: type the value in mg/dL, or clear the "
     "bilirubin values and choose µmol/L as the bilirubin unit."
 )
-BILIRUBIN_CONFIRM = "{value} mg/dL is right"
+BILIRUBIN_CONFIRM = N_("{value} mg/dL is right")
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,10 @@ def bilirubin_questions(form: dict[str, Any], case: dict[str, Any]) -> list[Ques
             Question(
                 slot=f"assessments:{row['id']}",
                 token=f"bilirubin:{row['id']}:{shown}",
-                question=BILIRUBIN_QUESTION.format(
-                    value=shown, mg_dl=f"{value / BILIRUBIN_UMOL_PER_MG_DL:.1f}"
+                question=_(BILIRUBIN_QUESTION).format(
+                    value=shown, mg_dl=current().number(value / BILIRUBIN_UMOL_PER_MG_DL, ".1f")
                 ),
-                confirm=BILIRUBIN_CONFIRM.format(value=shown),
+                confirm=_(BILIRUBIN_CONFIRM).format(value=shown),
             )
         )
     return questions

@@ -18,60 +18,61 @@ from typing import Any
 from srgvhd.clinical.case import MAX_ASSESSMENTS, MAX_DOSE_CHANGES
 from srgvhd.clinical.labs import MAX_LABS
 from srgvhd.clinical.staging import MAX_STAGE, ORGANS
+from srgvhd.i18n import N_, _
 
 MODES = ("findings", "stages")
 GRADE_OVERRIDES = ("none", "II", "III", "IV")
-NOT_MEASURED = "not measured"
-YES_NO = (NOT_MEASURED, "no", "yes")
+NOT_MEASURED = N_("not measured")
+YES_NO = (NOT_MEASURED, N_("no"), N_("yes"))
 STAGE_CHOICES = {organ: (NOT_MEASURED, *map(str, range(MAX_STAGE[organ] + 1))) for organ in ORGANS}
 UNIT_WORDS = {"umol/L": "µmol/L"}
 
 # Assessment number fields: form field -> (label, unit or None for the page's bilirubin unit,
 # case-file measurement field, LIMITS key or None for the bilirubin unit's).
 NUMBER_FINDINGS = {
-    "rash_bsa": ("Rash", "% BSA", "skin_rash_bsa_percent", "bsa_percent"),
+    "rash_bsa": (N_("Rash"), "% BSA", "skin_rash_bsa_percent", "bsa_percent"),
     "bullae_bsa": (
-        "Bullae/desquamation",
+        N_("Bullae/desquamation"),
         "% BSA",
         "skin_bullae_desquamation_bsa_percent",
         "bsa_percent",
     ),
-    "bilirubin": ("Total bilirubin", None, "bilirubin", None),
-    "stool_ml": ("Stool volume", "mL/day", "stool_ml_per_day", "stool_ml_per_day"),
+    "bilirubin": (N_("Total bilirubin"), None, "bilirubin", None),
+    "stool_ml": (N_("Stool volume"), "mL/day", "stool_ml_per_day", "stool_ml_per_day"),
     "stool_episodes": (
-        "Stool episodes",
-        "per day",
+        N_("Stool episodes"),
+        N_("per day"),
         "stool_episodes_per_day",
         "stool_episodes_per_day",
     ),
 }
 # Assessment yes/no findings: form field -> (label, case-file measurement field).
 CHOICE_FINDINGS = {
-    "upper_gi": ("Persistent nausea, vomiting or anorexia", "upper_gi_persistent_symptoms"),
-    "pain_ileus": ("Severe abdominal pain or ileus", "severe_abdominal_pain_or_ileus"),
-    "bloody_stool": ("Grossly bloody stool", "grossly_bloody_stool"),
+    "upper_gi": (N_("Persistent nausea, vomiting or anorexia"), "upper_gi_persistent_symptoms"),
+    "pain_ileus": (N_("Severe abdominal pain or ileus"), "severe_abdominal_pain_or_ileus"),
+    "bloody_stool": (N_("Grossly bloody stool"), "grossly_bloody_stool"),
 }
 STAGE_FIELDS = {f"{organ}_stage": organ for organ in ORGANS}
 STAGE_LABELS = {
-    "skin": "Skin stage",
-    "liver": "Liver stage",
-    "upper_gi": "Upper-GI stage",
-    "lower_gi": "Lower-GI stage",
+    "skin": N_("Skin stage"),
+    "liver": N_("Liver stage"),
+    "upper_gi": N_("Upper-GI stage"),
+    "lower_gi": N_("Lower-GI stage"),
 }
 # Labs (interfaces.md §6): form field -> (label, unit: None = the row's creatinine unit, "" =
 # none, case-file field).
 LAB_NUMBERS = {
-    "ldh": ("LDH", "U/L", "ldh_u_l"),
-    "creatinine": ("Creatinine", None, "creatinine"),
-    "platelets": ("Platelets", "10⁹/L", "platelets_10e9_l"),
-    "map": ("MAP probability", "", "map_probability"),
+    "ldh": (N_("LDH"), "U/L", "ldh_u_l"),
+    "creatinine": (N_("Creatinine"), None, "creatinine"),
+    "platelets": (N_("Platelets"), "10⁹/L", "platelets_10e9_l"),
+    "map": (N_("MAP probability"), "", "map_probability"),
 }
 ROW_FIELDS: dict[str, tuple[str, ...]] = {
     "assessments": ("date", "mode", *NUMBER_FINDINGS, *CHOICE_FINDINGS, *STAGE_FIELDS),
     "dose_changes": ("date", "dose"),
     "labs": ("date", *LAB_NUMBERS, "creatinine_unit"),
 }
-ROW_WORDS = {"assessments": "Assessment", "dose_changes": "Dose change", "labs": "Labs"}
+ROW_WORDS = {"assessments": N_("Assessment"), "dose_changes": N_("Dose change"), "labs": N_("Labs")}
 # Most rows a table may hold: what a case file may hold (a forged client cannot grow the page).
 MAX_ROWS = {
     "assessments": MAX_ASSESSMENTS,
@@ -81,10 +82,10 @@ MAX_ROWS = {
 DOSE = "methylprednisolone_mg_per_kg_day"
 # Scalar number fields: form field -> (label, unit, case-file path).
 SCALAR_NUMBERS = {
-    "age_years": ("Age", "years", "patient.age_years"),
-    "weight_kg": ("Weight", "kg", "patient.weight_kg"),
-    "hemoglobin_value": ("Hemoglobin", None, "patient.hemoglobin"),
-    "mp_dose": ("Methylprednisolone", "mg/kg/day", f"steroids.{DOSE}"),
+    "age_years": (N_("Age"), N_("years"), "patient.age_years"),
+    "weight_kg": (N_("Weight"), "kg", "patient.weight_kg"),
+    "hemoglobin_value": (N_("Hemoglobin"), None, "patient.hemoglobin"),
+    "mp_dose": (N_("Methylprednisolone"), "mg/kg/day", f"steroids.{DOSE}"),
 }
 SCALAR_PATHS = {
     **{path: key for key, (_, _, path) in SCALAR_NUMBERS.items()},
@@ -95,17 +96,18 @@ SCALAR_PATHS = {
     "case_code": "case_code",
 }
 SCALAR_LABELS = {
-    "steroid_start": "Steroid start date",
-    "case_code": "Case code",
-    "grade_override": "Grade for the risk model",
-    "rule_set": "Rule set",
-    "steroid_intolerant": "Steroid intolerant",
+    "steroid_start": N_("Steroid start date"),
+    "case_code": N_("Case code"),
+    "grade_override": N_("Grade for the risk model"),
+    "rule_set": N_("Rule set"),
+    "steroid_intolerant": N_("Steroid intolerant"),
 }
 
 
 def unit_words(unit: str) -> str:
-    """A unit as written on the page (µmol/L, not umol/L)."""
-    return UNIT_WORDS.get(unit, unit)
+    """A unit as written on the page (µmol/L, not umol/L), in the current language ("per day",
+    "years"; symbols such as mg/dL stay as they are)."""
+    return _(UNIT_WORDS.get(unit, unit)) if unit else unit
 
 
 def empty_form() -> dict[str, Any]:

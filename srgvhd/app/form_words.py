@@ -26,6 +26,7 @@ from srgvhd.app.form_layout import (
 )
 from srgvhd.clinical.staging import ORGANS
 from srgvhd.errors import Problem
+from srgvhd.i18n import N_, _
 
 _ROW_PATH = re.compile(r"^(assessments|steroids\.dose_changes|labs)\[(\d+)\](?:\.(.*))?$")
 _TABLE_OF_PATH = {
@@ -43,18 +44,20 @@ _PATH_WORDS = (
 
 def slot_words(form: dict[str, Any], slot: str) -> str:
     """Where a problem slot is on the page, in words: "Age", "Assessment 2", "Dose change 1"."""
-    table, _, row_id = slot.partition(":")
+    table, _colon, row_id = slot.partition(":")
     if row_id:
         ids = [row["id"] for row in form.get(table) or []]
         number = ids.index(int(row_id)) + 1 if int(row_id) in ids else "?"
-        return f"{ROW_WORDS[table]} {number}"
+        return _("{row} {number}", row=_(ROW_WORDS[table]), number=str(number))
     if slot in SCALAR_NUMBERS:
-        return SCALAR_NUMBERS[slot][0]
-    return SCALAR_LABELS.get(slot) or {
-        "assessments": "Assessments",
-        "dose_changes": "Dose changes",
-        "labs": "Labs",
-    }.get(slot, "Other")
+        return _(SCALAR_NUMBERS[slot][0])
+    tables = {
+        "assessments": N_("Assessments"),
+        "dose_changes": N_("Dose changes"),
+        "labs": N_("Labs"),
+    }
+    words = SCALAR_LABELS.get(slot) or tables.get(slot, N_("Other"))
+    return _(words)
 
 
 # ---------------------------------------------------------------- problems -> fields
@@ -63,7 +66,7 @@ def slot_words(form: dict[str, Any], slot: str) -> str:
 MISSING = "missing"  # the slot of a value still to be entered (not an error)
 
 
-HB_UNIT_HINT = "Check the unit beside it: 85 g/L = 8.5 g/dL."
+HB_UNIT_HINT = N_("Check the unit beside it: 85 g/L = 8.5 g/dL.")
 
 
 def place(
@@ -88,9 +91,13 @@ def place(
         name = ", ".join(part for part in (row, label) if part)
         return MISSING, _path_words(f"{name} {rest}".strip())
     name = label or row
-    message = f"{name}: {_words(what, unit)}" if name else _words(what, unit)
+    message = (
+        _("{name}: {problem}", name=name, problem=_words(what, unit))
+        if name
+        else _words(what, unit)
+    )
     if slot == "hemoglobin_value" and _OUT_OF_RANGE.match(what):
-        message += f" {HB_UNIT_HINT}"
+        message = _("{problem} {hint}", problem=message, hint=_(HB_UNIT_HINT))
     return slot, message
 
 
@@ -103,14 +110,15 @@ def _where(form: dict[str, Any], path: str) -> tuple[str, str, str, str]:
         rows = form.get(table) or []
         slot = f"{table}:{rows[index]['id']}" if index < len(rows) else table
         label, unit = _row_field_words(form, table, index, sub)
-        return slot, label, unit, f"{ROW_WORDS[table]} {index + 1}"
+        row_words = _("{row} {number}", row=_(ROW_WORDS[table]), number=str(index + 1))
+        return slot, label, unit, row_words
     for prefix, key in SCALAR_PATHS.items():
         if path == prefix or path.startswith(prefix + "."):
             if key in SCALAR_NUMBERS:
-                label, unit, _ = SCALAR_NUMBERS[key]
+                label, unit, _path = SCALAR_NUMBERS[key]
                 unit = unit or form.get("hemoglobin_unit", "g/L")
-                return key, label, unit_words(unit), ""
-            return key, SCALAR_LABELS[key], "", ""
+                return key, _(label), unit_words(unit), ""
+            return key, _(SCALAR_LABELS[key]), "", ""
     if path in _TABLE_OF_PATH:
         return _TABLE_OF_PATH[path], "", "", ""
     return "general", path, "", ""
@@ -120,22 +128,22 @@ def _row_field_words(form: dict[str, Any], table: str, index: int, sub: str) -> 
     parts = [p for p in sub.split(".") if p not in ("measurements", "stages", "value")]
     name = parts[0] if parts else ""
     if name == "date":
-        return "Date", ""
+        return _("Date"), ""
     if name in ORGANS:
-        return STAGE_LABELS[name], ""
+        return _(STAGE_LABELS[name]), ""
     if name == DOSE:
-        return "methylprednisolone", "mg/kg/day"
-    for label, unit, field_name, *_ in (*NUMBER_FINDINGS.values(), *LAB_NUMBERS.values()):
+        return _("methylprednisolone"), "mg/kg/day"
+    for label, unit, field_name, *_rest in (*NUMBER_FINDINGS.values(), *LAB_NUMBERS.values()):
         if field_name == name:
             if unit is None and name == "bilirubin":
                 unit = form.get("bilirubin_unit", "mg/dL")
             elif unit is None:
                 rows = form.get(table) or []
                 unit = rows[index].get("creatinine_unit", "mg/dL") if index < len(rows) else ""
-            return label, unit_words(unit)
+            return _(label), unit_words(unit)
     for label, field_name in CHOICE_FINDINGS.values():
         if field_name == name:
-            return label, ""
+            return _(label), ""
     return " ".join(parts), ""
 
 
@@ -146,7 +154,7 @@ def _words(what: str, unit: str) -> str:
         value, bracket, low, high = out_of_range.groups()
         allowed = range_words(float(low), float(high), unit, low_inclusive=bracket == "[")
         shown = f"{value} {unit}".strip()
-        return f"{shown} is outside the allowed range ({allowed})."
+        return _("{value} is outside the allowed range ({allowed}).", value=shown, allowed=allowed)
     return _path_words(what)
 
 

@@ -28,6 +28,7 @@ from srgvhd.app.diff_words import labelled_changes
 from srgvhd.casestore.binding import binding_of, binding_text, patient_card
 from srgvhd.clinical.case import parse_case
 from srgvhd.errors import InputError, Problem
+from srgvhd.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from srgvhd.app.cases import Served
@@ -119,7 +120,7 @@ def _document(form: dict[str, Any]) -> dict[str, Any] | None:
 def draw(form: dict[str, Any]) -> None:
     """The panel, below the page's form and result."""
     st.divider()
-    st.subheader("Ward case store")
+    st.subheader(_("Ward case store"))
     from srgvhd.app.cases import open_store  # SQLAlchemy loads after the page has painted
 
     served = open_store()
@@ -130,9 +131,16 @@ def draw(form: dict[str, Any]) -> None:
     document = _document(form)
     _draw_save(served, form, code, document)
     base = _base(code)
-    where = f"version {base} of {code}" if base else "a new course"
+    who = ui.plain(served.who)
     base_line.caption(
-        f"Saving as {ui.plain(served.who)}; this entry is based on {ui.plain(where)}."
+        _(
+            "Saving as {who}; this entry is based on version {version} of {code}.",
+            who=who,
+            version=str(base),
+            code=ui.plain(code),
+        )
+        if base
+        else _("Saving as {who}; this entry is based on a new course.", who=who)
     )
     _draw_refusal(served, code, document, form)
     if code:
@@ -149,19 +157,19 @@ def _draw_save(
     served: Served, form: dict[str, Any], code: str, document: dict[str, Any] | None
 ) -> None:
     if not served.can_save:  # a viewer: the store refuses writes too (cases.ReadOnlyStore)
-        st.info(ui.plain(served.refusal or "You may not save courses."), icon=":material/lock:")
+        st.info(ui.plain(served.refusal or _("You may not save courses.")), icon=":material/lock:")
         return
     if st.button(
-        "Save to ward store",
+        _("Save to ward store"),
         type="primary",
         disabled=document is None or not code,
         key="store_save",
     ):
         _save(served, code, document, _base(code), form)
     if document is None:
-        st.caption("Complete the form without problems to save it.")
+        st.caption(_("Complete the form without problems to save it."))
     elif not code:
-        st.caption("Enter a case code (Patient, above) to save it.")
+        st.caption(_("Enter a case code (Patient, above) to save it."))
 
 
 def _save(
@@ -196,7 +204,10 @@ def _save(
             identity_change=identity_change,
         )
     except CodeExistsError as exc:
-        ss[MESSAGE] = ("exists", f"Not saved: {code} exists — open it or choose another code.")
+        ss[MESSAGE] = (
+            "exists",
+            _("Not saved: {code} exists — open it or choose another code.", code=code),
+        )
         ss[LATEST] = exc.latest
         return
     except StaleVersionError as exc:
@@ -226,7 +237,10 @@ def _save(
         ss[MESSAGE] = ("refused", f"Not saved. {database_failed(exc, 'save this entry')}")
         return
     ss[STATE] = {"code": code, "base": version}
-    ss[MESSAGE] = ("saved", f"Saved {ui.plain(code)} as version {version}.")
+    ss[MESSAGE] = (
+        "saved",
+        _("Saved {code} as version {version}.", code=ui.plain(code), version=str(version)),
+    )
     entry.mark_saved(form)
     st.rerun()  # the line above the button was drawn with the old base version
 
@@ -245,7 +259,7 @@ def _draw_refusal(
     elif kind == "exists":
         st.error(ui.plain(text), icon=":material/error:")
         st.button(
-            f"Open {ui.plain(code)} (replaces the entry on screen)",
+            _("Open {code} (replaces the entry on screen)", code=ui.plain(code)),
             key="store_open_existing",
             on_click=_open_latest,
             args=(served, code),
@@ -254,7 +268,10 @@ def _draw_refusal(
         st.error(text, icon=":material/sync_problem:")
         latest = ss[LATEST]
         st.button(
-            f"Open the newer version {latest} (replaces the entry on screen)",
+            _(
+                "Open the newer version {version} (replaces the entry on screen)",
+                version=str(latest),
+            ),
             key="store_open_newer",
             on_click=_open_latest,
             args=(served, code),
@@ -383,7 +400,7 @@ def _draw_history(served: Served, code: str) -> None:
     try:
         versions = served.store.history(code)
     except InputError:
-        st.caption(f"No saved version of {ui.plain(code)} yet.")
+        st.caption(_("No saved version of {code} yet.", code=ui.plain(code)))
         return
     except SQLAlchemyError as exc:
         st.warning(database_failed(exc, "read this case's versions"), icon=":material/error:")
@@ -395,9 +412,15 @@ def _draw_history(served: Served, code: str) -> None:
             "reopen it on the Ward page.",
             icon=":material/inventory_2:",
         )
-    count = f"{len(versions)} version" if len(versions) == 1 else f"{len(versions)} versions"
     # st.dataframe draws text; st.table would render the names and values as Markdown
-    with st.expander(f"Version history of {ui.plain(code)} ({count})"):
+    with st.expander(
+        ngettext(
+            "Version history of {code} ({n} version)",
+            "Version history of {code} ({n} versions)",
+            len(versions),
+            code=ui.plain(code),
+        )
+    ):
         st.dataframe(
             [
                 {
@@ -417,10 +440,13 @@ def _draw_history(served: Served, code: str) -> None:
         numbers = [v["version"] for v in versions]
         left, right = st.columns(2)
         left.selectbox(
-            "Load version into the form", numbers, index=len(numbers) - 1, key="store_load_version"
+            _("Load version into the form"),
+            numbers,
+            index=len(numbers) - 1,
+            key="store_load_version",
         )
         right.button(
-            "Load it (replaces the entry on screen)",
+            _("Load it (replaces the entry on screen)"),
             key="store_load",
             on_click=_load_version,
             args=(served, code),
@@ -428,9 +454,11 @@ def _draw_history(served: Served, code: str) -> None:
         if len(numbers) < 2:
             return
         old = left.selectbox(
-            "Compare version", numbers, index=len(numbers) - 2, key="store_diff_old"
+            _("Compare version"), numbers, index=len(numbers) - 2, key="store_diff_old"
         )
-        new = right.selectbox("with version", numbers, index=len(numbers) - 1, key="store_diff_new")
+        new = right.selectbox(
+            _("with version"), numbers, index=len(numbers) - 1, key="store_diff_new"
+        )
         _draw_diff(served, code, old, new)
 
 
@@ -449,4 +477,4 @@ def _draw_diff(served: Served, code: str, old: int, new: int) -> None:
     if rows:
         st.dataframe(rows, hide_index=True, width="stretch", key="store_diff_table")
     else:
-        st.caption("No field differs between these versions.")
+        st.caption(_("No field differs between these versions."))
