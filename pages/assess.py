@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from srgvhd.clinical.results import CourseResult
     from srgvhd.risk.model import RiskModel
     from srgvhd.risk.patient import PatientResult
+    from srgvhd.risk.predict import RiskEstimate, SurvivalCurve
 
 ss = st.session_state
 OPEN_UPLOADER = "assess_open_case"
@@ -166,7 +167,7 @@ def _draw_risk(result: PatientResult, loaded: ui.ActiveModel) -> None:
     refractory patients, Niu et al. 2026); method notes in their own expander."""
     from srgvhd.report import text as words
 
-    risk = result.to_json().get("risk")  # the interfaces.md §2 object, with grade_source
+    risk = result.risk  # srgvhd.risk.predict.RiskEstimate
     own = words.risk_is_own(result.course.status.value)
     st.subheader(words.OWN_RISK_HEADING if own else "Survival risk")
     if risk is None or loaded.model is None:
@@ -180,32 +181,30 @@ def _draw_risk(result: PatientResult, loaded: ui.ActiveModel) -> None:
             _draw_risk_figures(risk, loaded)
     with st.expander("Statistical method", expanded=False):
         st.caption(
-            f"Grade used: {risk['covariates']['grade']} ({risk['grade_source']}). "
-            f"Model {risk['model_version']}. Hazard ratio: Wald 95% CI. "
-            f"{risk['band_method']}"
+            f"Grade used: {risk.grade} ({result.grade_source}). "
+            f"Model {risk.model_version}. Hazard ratio: Wald 95% CI. "
+            f"{risk.band_method}"
         )
 
 
-def _draw_risk_figures(risk: dict[str, Any], loaded: ui.ActiveModel) -> None:
+def _draw_risk_figures(risk: RiskEstimate, loaded: ui.ActiveModel) -> None:
     """Hazard ratio and survival at each horizon with their intervals, curve, driving factors."""
     from srgvhd.report import text as words
 
     if loaded.model.card.synthetic:  # beside the figures, not only in the banner at the top
         st.warning(f"{ui.REFERENCE_MODEL_WARNING}.", icon=":material/warning:")
-    reference = words.is_reference_patient(risk["covariates"])
+    reference = words.is_reference_patient(risk)
     _metric_with_interval(
-        ("Hazard ratio vs reference patient", words.ratio(risk["hazard_ratio"])),
+        ("Hazard ratio vs reference patient", words.ratio(risk.hazard_ratio)),
         (
             "95% CI of the hazard ratio",
-            REFERENCE_INTERVAL
-            if reference
-            else "–".join(map(words.ratio, risk["hazard_ratio_ci"])),
+            REFERENCE_INTERVAL if reference else "–".join(map(words.ratio, risk.hazard_ratio_ci)),
         ),
         f"Reference: {words.reference_patient_text()} (Niu et al. 2026).",
     )
-    for day, s in risk["survival"].items():
+    for day, s in risk.survival.items():
         horizon = words.horizon_text(day)
-        if s["estimate"] is None:
+        if s.estimate is None:
             _metric_with_interval(
                 (f"Survival at {horizon}", "—"),
                 (f"95% band at {horizon}", "—"),
@@ -213,13 +212,13 @@ def _draw_risk_figures(risk: dict[str, Any], loaded: ui.ActiveModel) -> None:
             )
             continue
         _metric_with_interval(
-            (f"Survival at {horizon}", words.percent(s["estimate"])),
-            (f"95% band at {horizon}", f"{words.percent(s['lower'])}–{words.percent(s['upper'])}"),
-            risk["band_method"],
+            (f"Survival at {horizon}", words.percent(s.estimate)),
+            (f"95% band at {horizon}", f"{words.percent(s.lower)}–{words.percent(s.upper)}"),
+            risk.band_method,
         )
-    _draw_curve(risk["curve"], [int(day) for day in risk["survival"]])
+    _draw_curve(risk.curve, list(risk.survival))
     hazard_ratios = words.model_hazard_ratios(loaded.model.covariates, loaded.model.beta)
-    factors = words.driving_factors(risk["covariates"], hazard_ratios)
+    factors = words.driving_factors(risk, hazard_ratios)
     st.markdown("**Driving factors:** " + "; ".join(factors))
 
 
@@ -231,7 +230,7 @@ def _metric_with_interval(estimate: tuple[str, str], interval: tuple[str, str], 
     right.metric(*interval, help=tip)
 
 
-def _draw_curve(curve: dict[str, list], horizons: list[int]) -> None:
+def _draw_curve(curve: SurvivalCurve, horizons: list[int]) -> None:
     """Predicted survival with its band (a plain Vega-Lite spec, srgvhd.report.vega)."""
     from srgvhd.report.vega import survival_spec
 
