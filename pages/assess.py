@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from srgvhd.clinical.results import CourseResult
     from srgvhd.risk.model import RiskModel
     from srgvhd.risk.patient import PatientResult
+    from srgvhd.risk.predict import RiskEstimate, SurvivalCurve
 
 ss = st.session_state
 OPEN_UPLOADER = "assess_open_case"
@@ -171,7 +172,7 @@ def _draw_risk(result: PatientResult, loaded: ui.ActiveModel) -> None:
     refractory patients, Niu et al. 2026); method notes in their own expander."""
     from srgvhd.report import text as words
 
-    risk = result.to_json().get("risk")  # the interfaces.md §2 object, with grade_source
+    risk = result.risk  # srgvhd.risk.predict.RiskEstimate
     own = words.risk_is_own(result.course.status.value)
     st.subheader(_(words.OWN_RISK_HEADING) if own else _("Survival risk"))
     if risk is None or loaded.model is None:
@@ -185,32 +186,32 @@ def _draw_risk(result: PatientResult, loaded: ui.ActiveModel) -> None:
             _draw_risk_figures(risk, loaded)
     with st.expander(_("Statistical method"), expanded=False):
         st.caption(
-            f"Grade used: {risk['covariates']['grade']} ({risk['grade_source']}). "
-            f"Model {risk['model_version']}. Hazard ratio: Wald 95% CI. "
-            f"{risk['band_method']}"
+            f"Grade used: {risk.grade} ({result.grade_source}). "
+            f"Model {risk.model_version}. Hazard ratio: Wald 95% CI. "
+            f"{risk.band_method}"
         )
 
 
-def _draw_risk_figures(risk: dict[str, Any], loaded: ui.ActiveModel) -> None:
+def _draw_risk_figures(risk: RiskEstimate, loaded: ui.ActiveModel) -> None:
     """Hazard ratio and survival at each horizon with their intervals, curve, driving factors."""
     from srgvhd.report import text as words
 
     if loaded.model.card.synthetic:  # beside the figures, not only in the banner at the top
         st.warning(f"{_(ui.REFERENCE_MODEL_WARNING)}.", icon=":material/warning:")
-    reference = words.is_reference_patient(risk["covariates"])
+    reference = words.is_reference_patient(risk)
     _metric_with_interval(
-        (_("Hazard ratio vs reference patient"), words.ratio(risk["hazard_ratio"])),
+        (_("Hazard ratio vs reference patient"), words.ratio(risk.hazard_ratio)),
         (
             _("95% CI of the hazard ratio"),
             _(REFERENCE_INTERVAL)
             if reference
-            else "–".join(map(words.ratio, risk["hazard_ratio_ci"])),
+            else "–".join(map(words.ratio, risk.hazard_ratio_ci)),
         ),
         _("Reference: {patient} (Niu et al. 2026).", patient=words.reference_patient_text()),
     )
-    for day, s in risk["survival"].items():
+    for day, s in risk.survival.items():
         horizon = words.horizon_text(day)
-        if s["estimate"] is None:
+        if s.estimate is None:
             _metric_with_interval(
                 (_("Survival at {horizon}", horizon=horizon), "—"),
                 (_("95% band at {horizon}", horizon=horizon), "—"),
@@ -218,16 +219,16 @@ def _draw_risk_figures(risk: dict[str, Any], loaded: ui.ActiveModel) -> None:
             )
             continue
         _metric_with_interval(
-            (_("Survival at {horizon}", horizon=horizon), words.percent(s["estimate"])),
+            (_("Survival at {horizon}", horizon=horizon), words.percent(s.estimate)),
             (
                 _("95% band at {horizon}", horizon=horizon),
-                f"{words.percent(s['lower'])}–{words.percent(s['upper'])}",
+                f"{words.percent(s.lower)}–{words.percent(s.upper)}",
             ),
-            risk["band_method"],
+            risk.band_method,
         )
-    _draw_curve(risk["curve"], [int(day) for day in risk["survival"]])
+    _draw_curve(risk.curve, list(risk.survival))
     hazard_ratios = words.model_hazard_ratios(loaded.model.covariates, loaded.model.beta)
-    factors = words.driving_factors(risk["covariates"], hazard_ratios)
+    factors = words.driving_factors(risk, hazard_ratios)
     st.markdown(_("**Driving factors:** {factors}", factors="; ".join(factors)))
 
 
@@ -239,7 +240,7 @@ def _metric_with_interval(estimate: tuple[str, str], interval: tuple[str, str], 
     right.metric(*interval, help=tip)
 
 
-def _draw_curve(curve: dict[str, list], horizons: list[int]) -> None:
+def _draw_curve(curve: SurvivalCurve, horizons: list[int]) -> None:
     """Predicted survival with its band (a plain Vega-Lite spec, srgvhd.report.vega)."""
     from srgvhd.report.vega import survival_spec
 

@@ -30,6 +30,7 @@ from srgvhd.clinical.case import parse_case
 from srgvhd.clinical.results import CourseResult
 from srgvhd.report import pdfkit
 from srgvhd.report.summary import build_summary_pdf
+from srgvhd.risk.card import ModelCard
 from srgvhd.risk.patient import PatientResult
 from tests.sample_results import (
     BASELINE_CASE,
@@ -48,7 +49,16 @@ from tests.sample_results import (
 )
 
 GENERATED = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)
-CARD = {"version": "ref-2026.11-a", "reference_model": True, "n": 95, "events": 33}
+# the typed card the summary reads (srgvhd.risk.card.ModelCard), as the model store loads it
+CARD = ModelCard.from_json(
+    {
+        "version": "ref-2026.11-a",
+        "artifact_sha256": "ab" * 32,
+        "reference_model": True,
+        "n": 95,
+        "events": 33,
+    }
+)
 CARD_SHA = "c0ffee" + "0" * 58
 MODEL = SimpleNamespace(card=CARD, card_sha256=CARD_SHA)  # what the summary reads of a RiskModel
 A4_POINTS = (595.28, 841.89)
@@ -258,6 +268,17 @@ def test_without_risk_the_card_identifies_the_model() -> None:
     assert "Hazard ratio" not in text
 
 
+def test_without_risk_a_fitted_cards_own_fields_name_it() -> None:
+    # no estimate: the footer reads the active model's typed card, here a fitted one
+    card = ModelCard.from_json({"version": "centre-2026.12", "artifact_sha256": "cd" * 32})
+    model = SimpleNamespace(card=card, card_sha256="beef" + "0" * 60)
+    text = pdf_text(build(BASELINE_CASE, BASELINE_RESULT, model=model))
+    assert (
+        "Risk model centre-2026.12 · card SHA-256 beef00000000 · fitted model (not the synthetic "
+        "reference)"
+    ) in text
+
+
 def test_fitted_model_is_not_called_synthetic() -> None:
     result = with_risk(REFRACTORY_RESULT, reference_model=False)
     text = pdf_text(build(REFRACTORY_CASE, result))
@@ -464,14 +485,15 @@ def test_a_fresh_process_gives_the_bytes_of_a_warm_one() -> None:
         "from types import SimpleNamespace; "
         "from srgvhd.clinical.case import parse_case; "
         "from srgvhd.report.summary import build_summary_pdf; "
+        "from srgvhd.risk.card import ModelCard; "
         "from tests.sample_results import REFRACTORY_RESULT, with_risk; "
         "case, risk, card, sha, when = json.load(sys.stdin); "
         "data = build_summary_pdf(parse_case(case), with_risk(REFRACTORY_RESULT, **risk), "
-        "SimpleNamespace(card=card, card_sha256=sha), "
+        "SimpleNamespace(card=ModelCard.from_json(card), card_sha256=sha), "
         "generated_at=datetime.fromisoformat(when)); "
         "print(hashlib.sha256(data).hexdigest())"
     )
-    payload = json.dumps([case, risk_block(), CARD, CARD_SHA, GENERATED.isoformat()])
+    payload = json.dumps([case, risk_block(), CARD.to_json(), CARD_SHA, GENERATED.isoformat()])
     cold = subprocess.run(
         [sys.executable, "-c", script],
         input=payload,

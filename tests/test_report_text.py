@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
 
 from srgvhd.clinical.case import Measurements, Quantity
 from srgvhd.report import text as words
+from srgvhd.risk.predict import ConditionalSurvival, RiskEstimate, SurvivalBand, SurvivalCurve
 
 
 @pytest.mark.parametrize(
@@ -30,24 +32,43 @@ def test_reference_patient_is_the_papers_reference_categories() -> None:
     assert words.reference_patient_text() == "age 18–34, grade III, Hb > 90 g/L"
 
 
+def _estimate(
+    age_group: str = "≥35",
+    grade: str = "IV",
+    hemoglobin_le_90: bool = True,
+    hazard_ratio: float = 5.0,
+    hazard_ratio_ci: tuple[float, float] = (1.2, 20.0),
+    survival: dict[int, SurvivalBand] | None = None,
+) -> RiskEstimate:
+    """A typed estimate as srgvhd.risk.predict.patient_risk returns it (figures made up)."""
+    return RiskEstimate(
+        model_version="v-test",
+        reference_model=False,
+        synthetic=False,
+        age_group=age_group,
+        grade=grade,
+        hemoglobin_le_90=hemoglobin_le_90,
+        hazard_ratio=hazard_ratio,
+        hazard_ratio_ci=hazard_ratio_ci,
+        survival=survival or {180: SurvivalBand(0.5, 0.4, 0.6)},
+        curve=SurvivalCurve((0, 100), (1.0, 0.8), (1.0, 0.7), (1.0, 0.9)),
+        model_card_sha256=None,
+    )
+
+
 def test_risk_sentences_follow_the_estimates_horizons() -> None:
-    risk = {
-        "covariates": {"age_group": "≥35", "grade": "IV", "hemoglobin_le_90": True},
-        "hazard_ratio": 5.0,
-        "hazard_ratio_ci": [1.2, 20.0],
-        "grade_source": "clinician override",
-        "survival": {
-            "90": {"estimate": 0.9, "lower": 0.8, "upper": 0.95},
-            "365": {"estimate": None, "lower": None, "upper": None},
-        },
-    }
-    assert words.risk_sentences(risk) == [
+    risk = _estimate(
+        survival={90: SurvivalBand(0.9, 0.8, 0.95), 365: SurvivalBand(None, None, None)}
+    )
+    assert words.risk_sentences(risk, "clinician override") == [
         "Hazard ratio 5 (95% CI 1.2–20) vs the reference patient (age 18–34, grade III, "
         "Hb > 90 g/L).",
         "Covariates: age ≥35, grade IV, Hb ≤ 90 g/L (grade: clinician override).",
         "Survival at 90 days: 90% (95% band 80%–95%).",
         "Survival at 365 days: not estimated (beyond the model's follow-up).",
     ]
+    # without a grade source (a bare estimate) the covariates sentence names none
+    assert words.risk_sentences(risk)[1] == "Covariates: age ≥35, grade IV, Hb ≤ 90 g/L."
 
 
 @pytest.mark.parametrize(
@@ -246,10 +267,38 @@ def test_completeness_names_measured_and_missing_organs() -> None:
 
 
 def test_the_reference_patients_hazard_ratio_is_1_by_definition() -> None:
-    reference = {"age_group": "18-34", "grade": "III", "hemoglobin_le_90": False}
-    risk = {"covariates": reference, "hazard_ratio": 1.0, "hazard_ratio_ci": [1.0, 1.0]}
+    risk = _estimate("18-34", "III", False, 1.0, (1.0, 1.0))
+    assert words.is_reference_patient(risk)
     assert words.hazard_ratio_sentence(risk) == (
         "Hazard ratio 1 (reference patient: age 18–34, grade III, Hb > 90 g/L)."
     )
-    other = {**risk, "covariates": {**reference, "grade": "IV"}, "hazard_ratio_ci": [1.0, 3.0]}
+    other = replace(risk, grade="IV", hazard_ratio_ci=(1.0, 3.0))
+    assert not words.is_reference_patient(other)
     assert "95% CI 1–3" in words.hazard_ratio_sentence(other)
+    # one category off the reference is enough: Hb ≤ 90 g/L, or an age group
+    assert not words.is_reference_patient(replace(risk, hemoglobin_le_90=True))
+    assert not words.is_reference_patient(replace(risk, age_group="<18"))
+
+
+def test_driving_factors_read_the_typed_estimate_as_the_files_covariates() -> None:
+    hrs = {"age_ge35": 5.02, "grade_IV": 5.63, "hb_le_90": 5.13}
+    typed = words.driving_factors(_estimate(), hrs)
+    assert typed == ["age ≥35 (HR 5.02)", "grade IV (HR 5.63)", "Hb ≤ 90 g/L (HR 5.13)"]
+    from_file = {"age_group": "≥35", "grade": "IV", "hemoglobin_le_90": True}
+    assert words.driving_factors(from_file, hrs) == typed
+
+
+def test_conditional_lines_skip_passed_horizons_and_read_the_typed_survival() -> None:
+    from srgvhd.report.second_line_text import conditional_lines
+
+    conditional = ConditionalSurvival(
+        alive_on_day=200, survival={180: None, 365: SurvivalBand(0.61, 0.42, 0.75)}
+    )
+    assert conditional_lines(conditional) == [
+        "Survival from the second-line start, alive on day 200 of second line:",
+        "  Survival at 365 days: 61% (95% band 42%–75%).",
+    ]
+    nothing = ConditionalSurvival(alive_on_day=400, survival={180: None, 365: None})
+    assert conditional_lines(nothing)[1:] == [
+        "  every horizon is already passed or beyond the model's follow-up."
+    ]

@@ -196,20 +196,20 @@ def draw_result(result: PatientResult, on: date | None = None) -> None:
                 ]
             )
         )
-    risk = result.to_json().get("risk")
-    if risk and "conditional" in risk:
+    risk, conditional = result.risk, result.conditional
+    if risk is not None and conditional is not None:
         day = (on - second.start_date).days
         st.markdown(f"**{ui.plain(_(words.CONDITIONAL_HEADING))}**")
-        for line in words.conditional_lines(risk["conditional"])[1:]:
+        for line in words.conditional_lines(conditional)[1:]:
             st.caption(ui.plain(line.strip()))
-        horizons = [int(h) for h in risk["survival"]]
+        horizons = list(risk.survival)
         st.vega_lite_chart(
-            survival_from_start_spec(risk["curve"], horizons, max(day, 0)), width="stretch"
+            survival_from_start_spec(risk.curve, horizons, max(day, 0)), width="stretch"
         )
         st.caption(
             _(
                 "Conditional survival for a patient alive on day {day} of second line (the last "
                 "assessment); the red line marks today.",
-                day=risk["conditional"]["alive_on_day"],
+                day=conditional.alive_on_day,
             )
         )

@@ -219,21 +219,21 @@ def format_table(result: CourseResult | PatientResult) -> str:
         from srgvhd.report.second_line_text import second_line_lines
 
         lines += second_line_lines(course.second_line)
-    risk = result.to_json().get("risk") if result is not course else None
-    if risk:
+    risk = result.risk if result is not course else None
+    if risk is not None:
         if not words.risk_is_own(course.status.value):
             lines += [
                 _("{heading}:", heading=_(words.CONDITIONAL_RISK_HEADING)),
                 f"  {_(words.CONDITIONAL_RISK_NOTE)}",
             ]
         lines += [
-            *words.risk_sentences(risk),
-            _("Model {version}.", version=risk["model_version"]),
+            *words.risk_sentences(risk, result.grade_source),
+            _("Model {version}.", version=risk.model_version),
         ]
-        if "conditional" in risk:
+        if result.conditional is not None:
             from srgvhd.report.second_line_text import conditional_lines
 
-            lines += conditional_lines(risk["conditional"])
+            lines += conditional_lines(result.conditional)
     risk_warnings = result.warnings if result is not course else ()
     lines += [
         _("warning: {warning}", warning=words.engine_text(w))

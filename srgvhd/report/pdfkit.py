@@ -16,12 +16,16 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fpdf import FPDF, FontFace
 from fpdf.enums import CellBordersLayout, MethodReturnValue, TextEmphasis, XPos, YPos
 from fpdf.table import Table
 
 from srgvhd.i18n import _, current
+
+if TYPE_CHECKING:
+    from srgvhd.risk.predict import SurvivalCurve
 
 FONT = "Body"  # the family every text is set in; which font it is depends on the language
 FALLBACK_FONT = "DejaVu"
@@ -276,10 +280,10 @@ def _steps(
         yield run
 
 
-def _band_polygons(curve: dict[str, Sequence], box: Box) -> Iterator[list[tuple[float, float]]]:
+def _band_polygons(curve: SurvivalCurve, box: Box) -> Iterator[list[tuple[float, float]]]:
     """The 95% band as closed polygons: the upper step line, then the lower one reversed."""
-    uppers = list(_steps(curve["days"], curve["upper"], box.x_max))
-    lowers = list(_steps(curve["days"], curve["lower"], box.x_max))
+    uppers = list(_steps(curve.days, curve.upper, box.x_max))
+    lowers = list(_steps(curve.days, curve.lower, box.x_max))
     for upper, lower in zip(uppers, lowers, strict=False):
         outline = upper + lower[::-1]
         yield [(box.px(d), box.py(s)) for d, s in outline]
@@ -312,7 +316,7 @@ def _axes(pdf: FPDF, box: Box, x_ticks: Sequence[int], marks: Sequence[int]) -> 
     pdf.set_text_color(0, 0, 0)
 
 
-def survival_curve(pdf: FPDF, curve: dict[str, Sequence], box: Box, marks: Sequence[int]) -> None:
+def survival_curve(pdf: FPDF, curve: SurvivalCurve, box: Box, marks: Sequence[int]) -> None:
     """Predicted survival (step line) with its 95% band (filled) in ``box``; dotted guides at
     ``marks`` (the estimate's horizons) and a small legend above the plot."""
     _axes(pdf, box, sorted({0, 90, *marks}), marks)
@@ -321,7 +325,7 @@ def survival_curve(pdf: FPDF, curve: dict[str, Sequence], box: Box, marks: Seque
         pdf.polygon(polygon, style="F")
     pdf.set_draw_color(*CURVE_RGB)
     pdf.set_line_width(0.4)
-    for run in _steps(curve["days"], curve["estimate"], box.x_max):
+    for run in _steps(curve.days, curve.estimate, box.x_max):
         pdf.polyline([(box.px(d), box.py(s)) for d, s in run])
     pdf.set_line_width(0.2)
     # legend

@@ -25,6 +25,7 @@ from srgvhd.report.text import day_date, engine_text, response_text, survival_te
 if TYPE_CHECKING:
     from srgvhd.clinical.results import SecondLineResult
     from srgvhd.risk.patient import PatientResult
+    from srgvhd.risk.predict import ConditionalSurvival
 
 HEADING_MM = 7.4  # kit.heading's height
 SHORT_THERAPY = {
@@ -35,7 +36,9 @@ SIZE_PT, LINE_MM, MOST_LINES = 7.4, 3.3, 2
 Line = tuple[str, str, float]  # (text, style, height mm)
 
 
-def _items(second: SecondLineResult, conditional: dict | None) -> list[tuple[str, str]]:
+def _items(
+    second: SecondLineResult, conditional: ConditionalSurvival | None
+) -> list[tuple[str, str]]:
     """(text, style) of each item of the section."""
     items = []
     infusions = words.infusions_text(second, sentence=True)
@@ -81,9 +84,9 @@ def _items(second: SecondLineResult, conditional: dict | None) -> list[tuple[str
             _(
                 "{days} days {survival}",
                 days=int(h),
-                survival=survival_text(b["estimate"], b["lower"], b["upper"]),
+                survival=survival_text(b.estimate, b.lower, b.upper),
             )
-            for h, b in conditional["survival"].items()
+            for h, b in conditional.survival.items()
             if b is not None
         ]
         if shown:
@@ -91,7 +94,7 @@ def _items(second: SecondLineResult, conditional: dict | None) -> list[tuple[str
                 (
                     _(
                         "Survival from the second-line start, alive on day {day}: {survival}.",
-                        day=conditional["alive_on_day"],
+                        day=conditional.alive_on_day,
                         survival=words.semicolons(shown),
                     ),
                     "",
@@ -106,9 +109,10 @@ def section_lines(pdf: FPDF, result: PatientResult) -> list[Line]:
     second = result.course.second_line
     if second is None:
         return []
-    risk = result.to_json().get("risk") or {}
+    # as in the --json contract, the conditional survival only beside an estimate
+    conditional = result.conditional if result.risk is not None else None
     out: list[Line] = []
-    for body, style in _items(second, risk.get("conditional")):
+    for body, style in _items(second, conditional):
         pdf.set_font(FONT, style, SIZE_PT)
         out += [(line, style, LINE_MM) for line in kit.lines(pdf, body, PAGE_WIDTH, MOST_LINES)]
     return out

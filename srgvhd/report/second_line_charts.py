@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from srgvhd.clinical.results import WEEK4_ASSESSED, SecondLineResult
 from srgvhd.i18n import _
 from srgvhd.report.second_line_text import arm_word, subgroup_word
 from srgvhd.report.text import response_text
 from srgvhd.report.vega import RESPONSE_COLOURS, SCHEMA, survival_spec
+
+if TYPE_CHECKING:
+    from srgvhd.risk.predict import SurvivalCurve
 
 # Colours by the contract's arm (the words shown are the current language's).
 ARM_COLOURS = {"uc-msc": "#0072B2", "standard": "#E69F00"}
@@ -127,7 +130,7 @@ def week4_chart_spec(second: SecondLineResult) -> dict[str, Any]:
 
 
 def survival_from_start_spec(
-    curve: Mapping[str, Sequence[float | None]], horizons: Sequence[int], today_day: int
+    curve: SurvivalCurve | Mapping[str, Sequence[Any]], horizons: Sequence[int], today_day: int
 ) -> dict[str, Any]:
     """The survival curve from the second-line start with a rule marking ``today_day``, its
     axes in the current language."""

@@ -12,8 +12,8 @@ CLI printed before the app spoke other languages.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from srgvhd.clinical.policy import DAY28_WINDOW_DAYS
 from srgvhd.clinical.results import (
@@ -28,6 +28,9 @@ from srgvhd.i18n import DEFAULT_LANGUAGE, N_, _, current, ngettext
 from srgvhd.literature.second_line import REACH2_POPULATION, SUBGROUPS
 from srgvhd.report.text import day_date, engine_text, horizon_text, number, response_text
 from srgvhd.report.text import survival_text as survival_band_text
+
+if TYPE_CHECKING:
+    from srgvhd.risk.predict import ConditionalSurvival
 
 HEADING = N_("Second line")
 CONDITIONAL_HEADING = N_("Survival from the second-line start")
@@ -239,18 +242,20 @@ def second_line_lines(second: SecondLineResult) -> list[str]:
     return lines
 
 
-def conditional_lines(conditional: Mapping) -> list[str]:
-    """The ``risk.conditional`` object in sentences (horizons already passed are skipped)."""
+def conditional_lines(conditional: ConditionalSurvival) -> list[str]:
+    """The survival of a patient alive on the last assessment's day of second line
+    (srgvhd.risk.predict.ConditionalSurvival) in sentences (horizons already passed are
+    skipped)."""
     lines = [
         _(
             "Survival from the second-line start, alive on day {day} of second line:",
-            day=conditional["alive_on_day"],
+            day=conditional.alive_on_day,
         )
     ]
-    for horizon, band in conditional["survival"].items():
+    for horizon, band in conditional.survival.items():
         if band is None:
             continue
-        text = survival_band_text(band["estimate"], band["lower"], band["upper"])
+        text = survival_band_text(band.estimate, band.lower, band.upper)
         lines.append(
             "  "
             + _("Survival at {horizon}: {survival}.", horizon=horizon_text(horizon), survival=text)

@@ -12,7 +12,7 @@ the case and the result is printed as plain text.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +45,7 @@ from srgvhd.report.vega import CURVE_X_MAX_DAYS
 if TYPE_CHECKING:
     from srgvhd.risk.model import RiskModel
     from srgvhd.risk.patient import PatientResult
+    from srgvhd.risk.predict import RiskEstimate
 
 DISCLAIMER_TOP = 277.0
 RULES_PT, RULES_MM, MAX_RULES_LINES = 6.0, 2.65, 12
@@ -254,11 +255,13 @@ def _warnings(pdf: FPDF, lines: Sequence[str]) -> None:
 
 
 # --- risk ---------------------------------------------------------------------------------------
-def _risk_items(risk: Mapping[str, Any], own: bool) -> list[tuple[str, str, float]]:
-    """The risk estimate (interfaces.md §2 ``risk``) as (text, style, size) items."""
+def _risk_items(
+    risk: RiskEstimate, grade_source: str | None, own: bool
+) -> list[tuple[str, str, float]]:
+    """The model's estimate (srgvhd.risk.predict.RiskEstimate) as (text, style, size) items."""
     items = [] if own else [(_(words.CONDITIONAL_RISK_NOTE), "B", 7.6)]
-    items += [(sentence, "", 8.0) for sentence in words.risk_sentences(risk)]
-    if risk.get("reference_model"):
+    items += [(sentence, "", 8.0) for sentence in words.risk_sentences(risk, grade_source)]
+    if risk.reference_model:
         items.append(
             (
                 _(
@@ -269,18 +272,17 @@ def _risk_items(risk: Mapping[str, Any], own: bool) -> list[tuple[str, str, floa
                 8.0,
             )
         )
-    if risk.get("band_method"):
-        method = words.engine_text(risk["band_method"])
+    if risk.band_method:
+        method = words.engine_text(risk.band_method)
         items.append((_("Band: {method}", method=method), "", 6.2))
     return items
 
 
-def _risk(
-    pdf: FPDF, status_value: str, risk: Mapping[str, Any] | None, model: RiskModel | None
-) -> None:
+def _risk(pdf: FPDF, result: PatientResult, model: RiskModel | None) -> None:
     """Risk text on the left and the survival curve on the right, or why there is none; the
     heading says whose estimate it is (words.risk_is_own)."""
-    own = words.risk_is_own(status_value)
+    risk = result.risk
+    own = words.risk_is_own(result.course.status.value)
     kit.heading(
         pdf,
         _("Survival risk (Cox model: age group, grade, hemoglobin)")
@@ -288,7 +290,7 @@ def _risk(
         else _("{heading}: survival risk (Cox model)", heading=_(words.CONDITIONAL_RISK_HEADING)),
     )
     top = pdf.get_y()
-    if not risk:
+    if risk is None:
         reason = (
             _("No survival estimate: no risk model is active.")
             if model is None
@@ -298,7 +300,7 @@ def _risk(
         pdf.set_y(top + NO_RISK_BODY_MM)
         return
     room = RISK_BODY_MM
-    for body, style, size in _risk_items(risk, own):
+    for body, style, size in _risk_items(risk, result.grade_source, own):
         line_mm = size * LINE_MM_PER_PT
         if room < line_mm:
             break
@@ -306,9 +308,9 @@ def _risk(
         for line in kit.lines(pdf, body, TEXT_COLUMN_MM, int(room // line_mm)):  # cut: "…"
             pdf.cell(TEXT_COLUMN_MM, line_mm, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             room -= line_mm
-    if risk.get("curve"):
+    if risk.curve.days:
         box = kit.Box(CURVE_BOX.x, top + CURVE_TOP_PAD, CURVE_BOX.w, CURVE_BOX.h, CURVE_BOX.x_max)
-        kit.survival_curve(pdf, risk["curve"], box, [int(d) for d in risk["survival"]])
+        kit.survival_curve(pdf, risk.curve, box, list(risk.survival))
     pdf.set_y(top + RISK_BODY_MM)
 
 
@@ -389,20 +391,22 @@ def _notes_area(pdf: FPDF, footer_top: float) -> None:
         y += 7
 
 
-def _model_text(risk: Mapping[str, Any] | None, model: RiskModel | None) -> str:
+def _model_text(risk: RiskEstimate | None, model: RiskModel | None) -> str:
     """Model version, card SHA-256 (first 12 hex) and whether it is the synthetic reference
-    model: from the result's ``risk`` when there is one, else from the active model."""
-    if risk:
+    model: from the result's estimate when there is one, else from the active model's card
+    (srgvhd.risk.card.ModelCard)."""
+    if risk is not None:
         version, digest, reference = (
-            risk.get("model_version"),
-            risk.get("model_card_sha256"),
-            risk.get("reference_model"),
+            risk.model_version,
+            risk.model_card_sha256,
+            risk.reference_model,
         )
     elif model is not None:
+        card = model.card
         version, digest, reference = (
-            model.card.get("version"),
+            card.version if card is not None else None,
             model.card_sha256,
-            model.card.get("reference_model"),
+            card is not None and card.reference_model,
         )
     else:
         return _("Risk model: none active.")
@@ -434,7 +438,7 @@ def _footer_top(rules: Sequence[str]) -> float:
 
 
 def _footer(
-    pdf: FPDF, rules: Sequence[str], risk: Mapping[str, Any] | None, model: RiskModel | None
+    pdf: FPDF, rules: Sequence[str], risk: RiskEstimate | None, model: RiskModel | None
 ) -> None:
     """Model identity, project rules, disclaimer and signature line."""
     pdf.set_y(_footer_top(rules))
@@ -478,7 +482,7 @@ def render(
     """Draw the summary on ``pdf``'s one page; returns the room left between the content and
     the footer (mm, never negative)."""
     course = result.course
-    risk = result.to_json().get("risk")  # the interfaces.md §2 object, with grade_source
+    risk = result.risk
     _header(pdf, when)
     _patient(pdf, case)
     _verdict(pdf, course, _local_date(when))
@@ -487,7 +491,7 @@ def render(
     benchmarks = matched_benchmarks(course)
     pdf.set_font(FONT, "", 6.8)
     legend = kit.lines(pdf, table.table_legend(rows), PAGE_WIDTH, 2)
-    risk_body = RISK_BODY_MM if risk else NO_RISK_BODY_MM
+    risk_body = RISK_BODY_MM if risk is not None else NO_RISK_BODY_MM
     second_lines = second_line_pdf.section_lines(pdf, result)
     rules = _rules_lines(pdf)
     footer_top = _footer_top(rules)
@@ -509,7 +513,7 @@ def render(
             break
     table.draw_table(pdf, rows, table.shown_rows(rows, verdict, budget), verdict, legend)
     _warnings(pdf, warning_lines)
-    _risk(pdf, course.status.value, risk, model)
+    _risk(pdf, result, model)
     _scores(pdf, score_lines)
     second_line_pdf.draw(pdf, result, second_lines)
     _benchmarks(pdf, benchmarks)

@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from srgvhd.clinical.case import Measurements
@@ -54,6 +55,9 @@ from srgvhd.clinical.scores import (
 from srgvhd.clinical.staging import ORGAN_LABELS, ORGANS
 from srgvhd.i18n import N_, NP_, _, current
 from srgvhd.risk.covariates import COVARIATE_COLUMNS, REFERENCE, encode
+
+if TYPE_CHECKING:
+    from srgvhd.risk.predict import RiskEstimate
 
 # Words are English message ids marked with N_ and said with _() where they are shown, in the
 # current language (srgvhd.i18n.using; docs/glossary.md for the clinical terms).
@@ -217,15 +221,16 @@ def model_hazard_ratios(covariates: Sequence[str], beta: Sequence[float]) -> dic
     return {name: math.exp(b) for name, b in zip(covariates, beta, strict=True)}
 
 
-def driving_factors(risk_covariates: Mapping, hazard_ratios: dict[str, float]) -> list[str]:
+def driving_factors(
+    risk_covariates: RiskEstimate | Mapping, hazard_ratios: dict[str, float]
+) -> list[str]:
     """The patient's non-reference categories with the model's HR, e.g. "age ≥35 (HR 5.02)".
 
-    ``risk_covariates`` is the ``covariates`` object of an assess result's ``risk``
-    (age_group, grade, hemoglobin_le_90). A category without a coefficient is named without HR.
+    ``risk_covariates`` is the estimate itself (srgvhd.risk.predict.RiskEstimate) or, as read
+    from a file, the ``covariates`` object of an assess result's ``risk`` (age_group, grade,
+    hemoglobin_le_90). A category without a coefficient is named without HR.
     """
-    row = encode(
-        risk_covariates["age_group"], risk_covariates["grade"], risk_covariates["hemoglobin_le_90"]
-    )
+    row = encode(*_covariates(risk_covariates))
     factors = []
     for column, present in zip(COVARIATE_COLUMNS, row, strict=True):
         if not present:
@@ -246,32 +251,41 @@ def number_f(value: float, digits: int) -> str:
 REFERENCE_HAZARD_RATIO = N_("Hazard ratio 1 (reference patient: {reference}).")
 
 
-def is_reference_patient(risk_covariates: Mapping) -> bool:
-    """Whether the risk estimate's covariates are the model's reference categories: its hazard
+def _covariates(risk: RiskEstimate | Mapping) -> tuple[str, str, bool]:
+    """(age group, grade, Hb ≤ 90) of an estimate, or of a file's ``covariates`` object."""
+    if isinstance(risk, Mapping):
+        return risk["age_group"], risk["grade"], risk["hemoglobin_le_90"]
+    return risk.age_group, risk.grade, risk.hemoglobin_le_90
+
+
+def is_reference_patient(risk: RiskEstimate) -> bool:
+    """Whether the estimate's covariates are the model's reference categories: its hazard
     ratio is 1 by definition, with no interval (Niu et al. 2026)."""
-    return all(risk_covariates.get(key) == value for key, value in REFERENCE.items())
+    return _covariates(risk) == (
+        REFERENCE["age_group"],
+        REFERENCE["grade"],
+        REFERENCE["hemoglobin_le_90"],
+    )
 
 
-def hazard_ratio_sentence(risk: Mapping) -> str:
+def hazard_ratio_sentence(risk: RiskEstimate) -> str:
     """The hazard ratio vs the reference patient with its 95% CI; for the reference patient
     itself "Hazard ratio 1 (reference patient: …)" — a "95% CI 1–1" would read as a measured
     certainty rather than a definition."""
-    if is_reference_patient(risk["covariates"]):
+    if is_reference_patient(risk):
         return _(REFERENCE_HAZARD_RATIO, reference=reference_patient_text())
     return _(
         "Hazard ratio {hazard} vs the reference patient ({reference}).",
-        hazard=hazard_ratio_text(risk["hazard_ratio"], risk["hazard_ratio_ci"]),
+        hazard=hazard_ratio_text(risk.hazard_ratio, risk.hazard_ratio_ci),
         reference=reference_patient_text(),
     )
 
 
-def risk_sentences(risk: Mapping) -> list[str]:
-    """The risk estimate (the interfaces.md §2 ``risk`` object) in sentences: hazard ratio vs
-    the reference patient, the covariates used (with where the grade came from), and survival
-    at each of the estimate's horizons."""
-    cov = risk["covariates"]
-    covariates = covariates_text(cov["age_group"], cov["grade"], cov["hemoglobin_le_90"])
-    grade_source = risk.get("grade_source")
+def risk_sentences(risk: RiskEstimate, grade_source: str | None = None) -> list[str]:
+    """The model's estimate (srgvhd.risk.predict.RiskEstimate) in sentences: hazard ratio vs
+    the reference patient, the covariates used (with ``grade_source``, where the grade came
+    from, srgvhd.risk.patient), and survival at each of the estimate's horizons."""
+    covariates = covariates_text(*_covariates(risk))
     return [
         hazard_ratio_sentence(risk),
         _(
@@ -285,9 +299,9 @@ def risk_sentences(risk: Mapping) -> list[str]:
             _(
                 "Survival at {horizon}: {survival}.",
                 horizon=horizon_text(day),
-                survival=survival_text(s["estimate"], s["lower"], s["upper"]),
+                survival=survival_text(band.estimate, band.lower, band.upper),
             )
-            for day, s in risk["survival"].items()
+            for day, band in risk.survival.items()
         ),
     ]
 

@@ -10,12 +10,15 @@ against white (WCAG 2.1 SC 1.4.11); progression in vermillion, the baseline in b
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from srgvhd.clinical.results import CourseResult, Grade
 from srgvhd.clinical.staging import ORGAN_LABELS
 from srgvhd.risk.calibration import CalibrationGroup, NetBenefit
 from srgvhd.risk.horizons import DECISION_CURVE_DAY
+
+if TYPE_CHECKING:
+    from srgvhd.risk.predict import SurvivalCurve
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 RESPONSE_COLOURS = {
@@ -117,8 +120,18 @@ def timeline_spec(course: CourseResult) -> dict[str, Any]:
     }
 
 
+def _curve_columns(
+    curve: SurvivalCurve | Mapping[str, Sequence[Any]],
+) -> tuple[Sequence[Any], Sequence[Any], Sequence[Any], Sequence[Any]]:
+    """Days, estimate, lower and upper of the estimate's curve, or of its ``curve`` object as
+    read from a file."""
+    if isinstance(curve, Mapping):
+        return curve["days"], curve["estimate"], curve["lower"], curve["upper"]
+    return curve.days, curve.estimate, curve.lower, curve.upper
+
+
 def survival_spec(
-    curve: Mapping[str, Sequence[float | None]], horizons: Sequence[int]
+    curve: SurvivalCurve | Mapping[str, Sequence[Any]], horizons: Sequence[int]
 ) -> dict[str, Any]:
     """Predicted survival (step line) with its 95% band and dotted rules at ``horizons`` (the
     estimate's days), up to day CURVE_X_MAX_DAYS; points beyond the model's follow-up (null)
@@ -127,9 +140,7 @@ def survival_spec(
     values = _steps(
         [
             {"days": d, "estimate": e, "lower": lo, "upper": hi}
-            for d, e, lo, hi in zip(
-                curve["days"], curve["estimate"], curve["lower"], curve["upper"], strict=True
-            )
+            for d, e, lo, hi in zip(*_curve_columns(curve), strict=True)
             if None not in (e, lo, hi) and d <= CURVE_X_MAX_DAYS
         ]
     )
