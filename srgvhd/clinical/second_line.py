@@ -169,13 +169,19 @@ def progression(rows: Sequence[SecondLineAssessment]) -> SecondLineEvent | None:
     return None if worse is None else SecondLineEvent(worse.date, worse.day, worse.response)
 
 
+# One infusion's dose outside the study's range (a warning, not a refusal; §8.1).
+DOSE_OUTSIDE_STUDY = N_(
+    "{field}: {dose} × 10^6 cells/kg on {date} is outside the study's range of "
+    "{low}–{high} × 10^6 cells/kg per infusion (Niu et al. 2026)"
+)
+
+
 def _warnings(second: SecondLine, baseline: Assessment | None) -> list[str]:
     """Doses outside the study's range (accepted, §8.1) and a missing baseline (§8.3)."""
     low, high = STUDY_MSC_DOSE_RANGE
     warnings: list[str] = [
         Msg(
-            "{field}: {dose} × 10^6 cells/kg on {date} is outside the study's range of "
-            "{low}–{high} × 10^6 cells/kg per infusion (Niu et al. 2026)",
+            DOSE_OUTSIDE_STUDY,
             field=f"second_line.infusions[{i}].dose_10e6_cells_per_kg",
             dose=float(infusion.dose_10e6_cells_per_kg),
             date=infusion.date,

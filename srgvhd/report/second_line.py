@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from srgvhd.clinical.second_line import DOSE_OUTSIDE_STUDY
 from srgvhd.i18n import N_, _, current
 from srgvhd.literature.second_line import NIU_SOURCE
 from srgvhd.report import pdfkit as kit
 from srgvhd.report import second_line_text as words
 from srgvhd.report.pdfkit import FONT, PAGE_WIDTH
-from srgvhd.report.text import day_date, engine_text, response_text, survival_text
+from srgvhd.report.text import day_date, engine_text, number, response_text, survival_text
 
 if TYPE_CHECKING:
     from srgvhd.clinical.results import SecondLineResult
@@ -100,7 +101,30 @@ def _items(
                     "",
                 )
             )
-    items += [(_("Warning: {warning}", warning=engine_text(w)), "") for w in second.warnings]
+    doses = [w for w in second.warnings if getattr(w, "template", None) == DOSE_OUTSIDE_STUDY]
+    if len(doses) > 1:  # one line for all of them: the infusion line above lists every dose
+        items.append(
+            (
+                _(
+                    "Warning: {count} doses outside the study's range of {low}–{high} × 10^6 "
+                    "cells/kg per infusion (Niu et al. 2026): {doses}.",
+                    count=len(doses),
+                    low=number(doses[0].params["low"]),
+                    high=number(doses[0].params["high"]),
+                    doses=words.semicolons(
+                        [f"{day_date(w.params['date'])} {number(w.params['dose'])}" for w in doses]
+                    ),
+                ),
+                "",
+            )
+        )
+    else:
+        doses = []
+    items += [
+        (_("Warning: {warning}", warning=engine_text(w)), "")
+        for w in second.warnings
+        if w not in doses
+    ]
     return items
 
 
