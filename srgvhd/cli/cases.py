@@ -26,10 +26,10 @@ import io
 import json
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
+from srgvhd.cli.argtypes import iso_date
 from srgvhd.cli.who import as_option
 
 BAD_INPUT = 2
@@ -67,7 +67,7 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
     listing.add_argument("--json", action="store_true", help="print the JSON contract")
     listing.add_argument(
         "--due-by",
-        type=_iso_date,
+        type=iso_date,
         default=None,
         metavar="YYYY-MM-DD",
         help="only cases with a decision due on or before this date",
@@ -122,15 +122,6 @@ def _whole(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be ≥ 0, got {value}")
     return value
-
-
-def _iso_date(text: str) -> date:
-    try:
-        if len(text) != 10:
-            raise ValueError
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
 Handler = Callable[[Any, argparse.Namespace, io.StringIO], int]

@@ -16,8 +16,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
 from pathlib import Path
+
+from srgvhd.cli.argtypes import iso_date
 
 BAD_INPUT = 2
 
@@ -30,7 +31,7 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
     _server_options(read)
     read.add_argument(
         "--as-of",
-        type=_iso_date,
+        type=iso_date,
         default=None,
         metavar="YYYY-MM-DD",
         help="use what the record holds on or before this date (default: today)",
@@ -51,15 +52,6 @@ def _server_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--token-file", default=None, metavar="F", help="file holding a bearer access token"
     )
-
-
-def _iso_date(text: str) -> date:
-    try:
-        if len(text) != 10:
-            raise ValueError
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text[:20]!r}") from None
 
 
 def _refuse(message: str) -> int:

@@ -66,15 +66,7 @@ async def launch(request: Request) -> Response:
     except EhrError as exc:
         return _page("Could not start the sign-in", str(exc), 502 if "reached" in str(exc) else 400)
     response = RedirectResponse(url, status_code=302, headers=_NO_STORE)
-    response.set_cookie(
-        FLOW_COOKIE,
-        flow,
-        max_age=int(smart.PENDING_TTL_S),
-        path="/smart",
-        httponly=True,
-        samesite="lax",
-        secure=settings.secure_cookie,
-    )
+    _set_cookie(response, settings, FLOW_COOKIE, flow, smart.PENDING_TTL_S, "/smart")
     return response
 
 
@@ -90,16 +82,24 @@ async def callback(request: Request) -> Response:
         return _page("The sign-in did not complete", str(exc), 400)
     response = RedirectResponse(AFTER_SIGN_IN, status_code=303, headers=_NO_STORE)
     response.delete_cookie(FLOW_COOKIE, path="/smart")
+    _set_cookie(response, settings, SESSION_COOKIE, sid, smart.SESSION_TTL_S, "/")
+    return response
+
+
+def _set_cookie(
+    response: Response, settings: smart.Settings, name: str, value: str, ttl_s: float, path: str
+) -> None:
+    """The launch's cookies, each with the same protection: HttpOnly (no script reads it),
+    SameSite=Lax, Secure behind TLS; a value that only points to server-side state."""
     response.set_cookie(
-        SESSION_COOKIE,
-        sid,
-        max_age=int(smart.SESSION_TTL_S),
-        path="/",
+        name,
+        value,
+        max_age=int(ttl_s),
+        path=path,
         httponly=True,
         samesite="lax",
         secure=settings.secure_cookie,
     )
-    return response
 
 
 def routes() -> list[Route]:

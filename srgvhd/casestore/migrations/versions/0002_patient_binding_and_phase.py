@@ -17,8 +17,6 @@ phase by the assess engine), so an upgraded store lists and guards its old cours
 course the engine can no longer read keeps nulls; the list then falls back on its status.
 """
 
-import json
-
 import sqlalchemy as sa
 from alembic import op
 
@@ -46,41 +44,16 @@ def upgrade() -> None:
 
 
 def _fill_latest() -> None:
+    from srgvhd.casestore.backfill import fill_latest_versions
     from srgvhd.casestore.binding import binding_of, binding_text
     from srgvhd.casestore.summary import list_fields
-    from srgvhd.errors import InputError
 
-    table = sa.table(
-        "case_versions",
-        sa.column("code", sa.String),
-        sa.column("version", sa.Integer),
-        sa.column("case_json", sa.Text),
-        *(sa.column(c.name, c.type) for c in COLUMNS),
-    )
-    latest = (
-        sa.select(table.c.code, sa.func.max(table.c.version).label("version"))
-        .group_by(table.c.code)
-        .subquery()
-    )
-    bind = op.get_bind()
-    rows = bind.execute(
-        sa.select(table.c.code, table.c.version, table.c.case_json).join(
-            latest, (table.c.code == latest.c.code) & (table.c.version == latest.c.version)
-        )
-    ).all()
-    for row in rows:
-        try:
-            document = json.loads(row.case_json)
-            values = {"binding": binding_text(binding_of(document))}
-            fields = list_fields(document)
-        except (InputError, KeyError, TypeError, ValueError):
-            continue
-        values |= {k: fields[k] for k in ("phase", "next_action", "due_date")}
-        bind.execute(
-            sa.update(table)
-            .where((table.c.code == row.code) & (table.c.version == row.version))
-            .values(**values)
-        )
+    def values_of(document: dict) -> dict:
+        binding = {"binding": binding_text(binding_of(document))}
+        fields = list_fields(document)
+        return binding | {k: fields[k] for k in ("phase", "next_action", "due_date")}
+
+    fill_latest_versions(op.get_bind(), COLUMNS, values_of)
 
 
 def downgrade() -> None:
