@@ -24,7 +24,6 @@ __all__ = [
     "Msg",
     "N_",
     "NP_",
-    "NP_",
     "Translator",
     "UnknownLanguage",
     "_",
