@@ -113,7 +113,8 @@ def test_a_dose_outside_0_1_to_10_is_refused_and_named(at):
     errors = " ".join(_texts(at.error))
     # named by its label on the page, not by its case-file path
     assert errors == (
-        "Infusion 1: dose: 12 × 10^6 cells/kg is outside the allowed range (0.1–10 × 10^6 cells/kg)."
+        "Infusion 1: dose: 12 × 10^6 cells/kg is outside the allowed range "
+        "(0.1–10 × 10^6 cells/kg)."
     )
     at.text_input(key="assess_sl_infusion_1_dose").input("2").run()
     assert "Second line" in [h.value for h in at.subheader]
