@@ -395,3 +395,35 @@ def test_the_second_line_box_changes_language_with_the_page(assess_de: AppTest) 
         assert not any("Zweitlinie" in option for option in box.options)
         at.run()  # no change of language: the browser's choice is left alone
         assert not at.selectbox(key="assess_sl_therapy").proto.set_value
+
+
+# ---------------------------------------------------------------- second line (no Streamlit)
+
+
+def _second_line_form(**entries: str) -> dict[str, Any]:
+    from srgvhd.app import form as F
+
+    form = F.case_dict_to_form(_example("second_line_uc_msc.json"))
+    form["second_line"].update(entries)
+    return form
+
+
+def test_a_second_line_problem_names_its_field_in_chinese() -> None:
+    from srgvhd.app import form as F
+
+    # the steroid course starts on 2026-10-01: a second line from 2026-09-20 is before it
+    form = _second_line_form(therapy="standard", start_date="2026-09-20")
+    with using("zh"):
+        reading = F.read_form(form)
+    assert reading.problems["second_line"] == [
+        "二线治疗开始日期：必须晚于激素开始日期（2026/10/1）"
+    ]
+
+
+def test_an_unnamed_other_therapy_is_listed_as_missing_in_german() -> None:
+    from srgvhd.app import form as F
+
+    form = _second_line_form(therapy="other", therapy_name="", start_date="2026-10-10")
+    with using("de"):
+        reading = F.read_form(form)
+    assert reading.missing == ["Name der Therapie"]

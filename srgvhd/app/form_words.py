@@ -61,6 +61,11 @@ _REQUIRED_FOR = {
         "(child thresholds apply at ≤ 50 kg and are in mL/kg/day)"
     ),
 }
+_SECOND_LINE_LABELS = {
+    "second_line.therapy": N_("Therapy"),
+    "second_line.therapy_name": N_("Therapy name"),
+    "second_line.note": N_("Note"),
+}
 _ROW_TABLES = ("steroids.dose_changes", "second_line.infusions", "assessments", "labs")
 _SEGMENT = re.compile(r"([^.\[\]]+)(?:\[(\d+)\])?")
 # A case file's field names as a clinician reads them in a file problem's path
@@ -203,6 +208,8 @@ def _second_line_words(path: str) -> tuple[str, str]:
     """(field label in words, unit) of a ``second_line`` path (docs/interfaces.md §7)."""
     if path == "second_line.start_date":
         return _("Second-line start date"), ""
+    if path in _SECOND_LINE_LABELS:
+        return _(_SECOND_LINE_LABELS[path]), ""
     infusion = re.match(r"^second_line\.infusions\[(\d+)\]\.(date|dose_10e6_cells_per_kg)$", path)
     if infusion and infusion.group(2) == "date":
         return _("Infusion {number}: date", number=int(infusion.group(1)) + 1), ""
