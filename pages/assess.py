@@ -22,7 +22,7 @@ from srgvhd.app.form_words import file_problem_words
 from srgvhd.clinical.case import Case, dumps_case, loads_case, parse_case
 from srgvhd.clinical.course import steroid_phase
 from srgvhd.clinical.policy import PROJECT_RULES
-from srgvhd.errors import InputError
+from srgvhd.errors import InputError, Problem
 from srgvhd.i18n import N_, _, current
 
 if TYPE_CHECKING:
@@ -341,7 +341,7 @@ def _open_case() -> None:
     try:
         case = loads_case(uploaded.getvalue())
     except InputError as exc:
-        ss[OPEN_PROBLEMS] = [file_problem_words(p.where, p.what) for p in exc.problems]
+        ss[OPEN_PROBLEMS] = list(exc.problems)  # worded when drawn, in the language then
         return
     refusal = ehr_panel.other_patient(case.patient.ehr)
     if refusal is not None:  # a SMART launch for another patient: one course, one patient
@@ -361,8 +361,13 @@ def _draw_opener() -> None:
         max_upload_size=CASE_UPLOAD_MB,
     )
     for problem in ss.get(OPEN_PROBLEMS, []):
+        words = (  # a refusal of another patient's case is already in words
+            file_problem_words(problem.where, problem.what)
+            if isinstance(problem, Problem)
+            else problem
+        )
         st.error(
-            _("Case file not opened, the form is unchanged: {problem}", problem=ui.plain(problem))
+            _("Case file not opened, the form is unchanged: {problem}", problem=ui.plain(words))
         )
     if entry.OPEN_NOTICE in ss:
         st.warning(ss[entry.OPEN_NOTICE])

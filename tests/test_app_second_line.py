@@ -111,7 +111,11 @@ def test_a_dose_outside_0_1_to_10_is_refused_and_named(at):
     at.text_input(key="assess_sl_infusion_1_dose").input("12").run()
     assert not at.exception
     errors = " ".join(_texts(at.error))
-    assert "second_line.infusions[0].dose_10e6_cells_per_kg" in errors
+    # named by its label on the page, not by its case-file path
+    assert errors == (
+        "Infusion 1: dose: 12 × 10^6 cells/kg is outside the allowed range "
+        "(0.1–10 × 10^6 cells/kg)."
+    )
     at.text_input(key="assess_sl_infusion_1_dose").input("2").run()
     assert "Second line" in [h.value for h in at.subheader]
     at.button(key="assess_sl_infusion_1_delete").click().run()

@@ -21,6 +21,7 @@ from typing import Any
 import streamlit as st
 
 from srgvhd.app import form as F
+from srgvhd.app import second_line
 from srgvhd.app.fields import FieldError, parse_date
 from srgvhd.app.form_layout import ROW_WORDS
 from srgvhd.clinical.case import Case, case_to_dict
@@ -807,6 +808,7 @@ def reseed_choices(form: dict[str, Any]) -> None:
         for key in WINDOW_KEYS.values():
             if isinstance(ss.get(key), int):
                 ss[key] = ss[key]
+        second_line.reseed_therapy(form)
     ss[DRAWN_LANGUAGE] = lang
 
 

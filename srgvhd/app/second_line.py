@@ -27,11 +27,24 @@ if TYPE_CHECKING:
     from srgvhd.risk.patient import PatientResult
 
 KEY = "assess_sl"  # every widget key starts with "assess_": a new or opened case clears them
+THERAPY_KEY = f"{KEY}_therapy"  # the therapy select box (srgvhd.app.entry.reseed_choices)
 CHOICE_WORDS = {SL.NONE: N_("none recorded"), **THERAPY_LABELS, "other": N_("other (name it)")}
 
 
-def _choice(therapy: str) -> str:
-    return _(CHOICE_WORDS[therapy])
+def _choices() -> Any:
+    """The therapy box's format function, its words said now in this run's language (Streamlit
+    may call a format function again outside the script run)."""
+    said = {therapy: _(CHOICE_WORDS[therapy]) for therapy in SL.CHOICES}
+    return lambda therapy: said.get(therapy, str(therapy))
+
+
+def reseed_therapy(form: dict[str, Any]) -> None:
+    """After a change of language, give the therapy box its value again from ``form`` (see
+    ``srgvhd.app.entry.reseed_choices``): the browser would otherwise keep the old language's
+    words for the choice."""
+    entries = form.get(SL.SLOT)
+    if entries is not None and THERAPY_KEY in st.session_state:
+        st.session_state[THERAPY_KEY] = entries["therapy"]
 
 
 def _key(*parts: Any) -> str:
@@ -71,8 +84,8 @@ def draw_entry(form: dict[str, Any], slots: dict[str, Any]) -> None:
         entries["therapy"] = st.selectbox(
             _("Therapy"),
             SL.CHOICES,
-            format_func=_choice,
-            key=_seeded(_key("therapy"), entries["therapy"]),
+            format_func=_choices(),
+            key=_seeded(THERAPY_KEY, entries["therapy"]),
         )
         if entries["therapy"] == SL.NONE:
             if SL.SLOT in form:

@@ -47,9 +47,17 @@ from srgvhd.clinical.units import (
     canonical_hemoglobin_unit,
     hemoglobin_to_g_l,
 )
-from srgvhd.clinical.validate import MISSING, Collector
+from srgvhd.clinical.validate import (
+    MISSING,
+    REQUIRED,
+    SECOND_LINE_START,
+    STEROID_START,
+    Collector,
+    row_path,
+)
 from srgvhd.errors import InputError, Problem
 from srgvhd.files import atomic_write
+from srgvhd.i18n.message import N_, Msg
 from srgvhd.jsontext import read_json
 
 FORMAT = "srgvhd-case/2"
@@ -66,6 +74,16 @@ MAX_ASSESSMENTS = 100
 MAX_DOSE_CHANGES = 100
 # Plausible steroid start dates; also keeps every decision date (start + 29 days) representable.
 START_DATE_RANGE = (date(1900, 1, 1), date(2199, 12, 31))
+# "is required" with a reason: the app lists the field among what is still to be entered, with
+# the reason after it (srgvhd.app.form_words).
+ASSESSMENTS_REQUIRED = N_("is required (a list with the baseline assessment on day 0)")
+UC_MSC_INFUSIONS_REQUIRED = N_(
+    "is required for uc-msc (the second-line start is the first UC-MSC infusion)"
+)
+CHILD_WEIGHT_REQUIRED = N_(
+    "is required for a patient under 18 with stool findings entered "
+    "(child thresholds apply at ≤ 50 kg and are in mL/kg/day)"
+)
 
 MEASUREMENT_FIELDS = (
     "skin_rash_bsa_percent",
@@ -250,7 +268,14 @@ def load_case(path: str | os.PathLike) -> Case:
             raw = handle.read(MAX_CASE_BYTES + 1)
     except OSError as exc:
         raise InputError(
-            Problem("file", f"cannot read {os.fspath(path)!r}: {exc.strerror}")
+            Problem(
+                "file",
+                Msg(
+                    "cannot read {path}: {reason}",
+                    path=repr(os.fspath(path)),
+                    reason=str(exc.strerror),
+                ),
+            )
         ) from None
     return loads_case(raw)
 
@@ -268,7 +293,15 @@ def parse_case(data: Any) -> Case:
         raise InputError(c.problems)
     fmt = root.get("format", MISSING)
     if fmt not in (FORMAT, LEGACY_FORMAT):
-        c.add("format", f"expected {FORMAT!r} (or {LEGACY_FORMAT!r}), got {_shown(fmt)}")
+        c.add(
+            "format",
+            Msg(
+                "expected {format} (or {legacy}), got {value}",
+                format=repr(FORMAT),
+                legacy=repr(LEGACY_FORMAT),
+                value=_shown(fmt),
+            ),
+        )
     legacy = fmt == LEGACY_FORMAT
     patient = _patient(c, root.get("patient", MISSING))
     steroids = _steroids(c, root.get("steroids", MISSING))
@@ -277,7 +310,7 @@ def parse_case(data: Any) -> Case:
     rule_set = _optional_choice(c, root, "rule_set", RULE_SETS)
     code = root.get("case_code")
     if code is not None and not (isinstance(code, str) and CASE_CODE.fullmatch(code)):
-        c.add("case_code", "expected 1–32 letters, digits, '-' or '_' (a pseudonym, no names)")
+        c.add("case_code", Msg("expected 1–32 letters, digits, '-' or '_' (a pseudonym, no names)"))
     labs = parse_labs(c, root.get("labs", MISSING))
     second_line = _second_line(c, root.get("second_line"), steroids)
     if patient is not None and assessments:
@@ -299,7 +332,17 @@ def parse_case(data: Any) -> Case:
 
 
 def _shown(value: Any) -> str:
-    return "nothing" if value is MISSING else repr(value)[:40]
+    return Msg("nothing") if value is MISSING else repr(value)[:40]
+
+
+def _between_dates() -> Msg:
+    low, high = START_DATE_RANGE
+    return Msg("must be between {low} and {high}", low=low, high=high)
+
+
+def _same_date(table: str, index: int) -> Msg:
+    """A second row on the date of row ``index`` of ``table`` (a ``validate.ROW_WORDS`` key)."""
+    return Msg("same date as {other}", other=row_path(table, index))
 
 
 def _optional_choice(c: Collector, root: dict, key: str, options: tuple[str, ...]) -> str | None:
@@ -362,11 +405,11 @@ def _ehr(c: Collector, value: Any) -> EhrRef | None:
     if not (
         isinstance(server, str) and len(server) <= FHIR_SERVER_MAX and FHIR_SERVER.fullmatch(server)
     ):
-        c.add("patient.ehr.fhir_server", "expected the FHIR server's http(s) base URL")
+        c.add("patient.ehr.fhir_server", Msg("expected the FHIR server's http(s) base URL"))
     if not (isinstance(pid, str) and FHIR_ID.fullmatch(pid)):
         c.add(
             "patient.ehr.patient_id",
-            "expected the EHR's patient id (1–64 letters, digits, '-' or '.')",
+            Msg("expected the EHR's patient id (1–64 letters, digits, '-' or '.')"),
         )
     return None if len(c.problems) > n else EhrRef(server, pid)
 
@@ -378,7 +421,7 @@ def _steroids(c: Collector, value: Any) -> Steroids | None:
     n = len(c.problems)
     start = c.iso_date(obj.get("start_date", MISSING), "steroids.start_date")
     if start is not None and not START_DATE_RANGE[0] <= start <= START_DATE_RANGE[1]:
-        c.add("steroids.start_date", "must be between {} and {}".format(*START_DATE_RANGE))
+        c.add("steroids.start_date", _between_dates())
         start = None
     low, high = LIMITS["methylprednisolone_mg_per_kg_day"]
     dose = c.number(
@@ -401,11 +444,14 @@ def _dose_changes(c: Collector, value: Any, start: date | None) -> tuple[DoseCha
         return ()
     if not isinstance(value, list):
         c.add(
-            "steroids.dose_changes", "expected a list of {date, methylprednisolone_mg_per_kg_day}"
+            "steroids.dose_changes",
+            Msg("expected a list of {fields}", fields="{date, methylprednisolone_mg_per_kg_day}"),
         )
         return ()
     if len(value) > MAX_DOSE_CHANGES:
-        c.add("steroids.dose_changes", f"more than {MAX_DOSE_CHANGES} dose changes")
+        c.add(
+            "steroids.dose_changes", Msg("more than {count} dose changes", count=MAX_DOSE_CHANGES)
+        )
         return ()
     low, high = LIMITS["methylprednisolone_mg_per_kg_day"]
     changes: list[DoseChange] = []
@@ -426,9 +472,9 @@ def _dose_changes(c: Collector, value: Any, start: date | None) -> tuple[DoseCha
         if when is None or dose is None:
             continue
         if start is not None and when <= start:
-            c.add(f"{where}.date", "must be after steroids.start_date")
+            c.add(f"{where}.date", Msg("must be after {field}", field=STEROID_START))
         elif when in seen:
-            c.add(f"{where}.date", f"same date as steroids.dose_changes[{seen[when]}]")
+            c.add(f"{where}.date", _same_date("steroids.dose_changes", seen[when]))
         else:
             seen[when] = i
             changes.append(DoseChange(when, dose))
@@ -439,13 +485,13 @@ def _text(c: Collector, value: Any, where: str, *, required: bool) -> str | None
     """A short one-line text (a therapy's name, a note), or None when absent."""
     if value is None or value is MISSING:
         if required:
-            c.add(where, "is required")
+            c.add(where, Msg(REQUIRED))
         return None
     if not isinstance(value, str) or not value.strip():
-        c.add(where, "expected a non-empty text")
+        c.add(where, Msg("expected a non-empty text"))
         return None
     if len(value) > MAX_TEXT_CHARS or not value.isprintable():
-        c.add(where, f"expected one line of at most {MAX_TEXT_CHARS} characters")
+        c.add(where, Msg("expected one line of at most {count} characters", count=MAX_TEXT_CHARS))
         return None
     return value
 
@@ -471,11 +517,12 @@ def _second_line(c: Collector, value: Any, steroids: Steroids | None) -> SecondL
     start = c.iso_date(obj.get("start_date", MISSING), "second_line.start_date")
     if start is not None and steroids is not None and start <= steroids.start_date:
         c.add(
-            "second_line.start_date", f"must be after steroids.start_date ({steroids.start_date})"
+            "second_line.start_date",
+            Msg("must be after {field} ({date})", field=STEROID_START, date=steroids.start_date),
         )
         start = None
     elif start is not None and not START_DATE_RANGE[0] <= start <= START_DATE_RANGE[1]:
-        c.add("second_line.start_date", "must be between {} and {}".format(*START_DATE_RANGE))
+        c.add("second_line.start_date", _between_dates())
         start = None
     infusions = _infusions(c, obj.get("infusions"), start, therapy)
     if therapy == "uc-msc" and start is not None and len(c.problems) == n:
@@ -483,12 +530,12 @@ def _second_line(c: Collector, value: Any, steroids: Steroids | None) -> SecondL
         if first is None:
             c.add(
                 "second_line.infusions",
-                "is required for uc-msc (the second-line start is the first UC-MSC infusion)",
+                Msg(UC_MSC_INFUSIONS_REQUIRED),
             )
         elif first != start:
             c.add(
                 "second_line.start_date",
-                f"must equal the first UC-MSC infusion's date ({first}) for uc-msc",
+                Msg("must equal the first UC-MSC infusion's date ({date}) for uc-msc", date=first),
             )
     if len(c.problems) > n or therapy is None or start is None:
         return None
@@ -501,17 +548,23 @@ def _infusions(
     if value is None:
         return ()
     if not isinstance(value, list):
-        c.add("second_line.infusions", "expected a list of {date, dose_10e6_cells_per_kg}")
+        c.add(
+            "second_line.infusions",
+            Msg("expected a list of {fields}", fields="{date, dose_10e6_cells_per_kg}"),
+        )
         return ()
     if value and therapy is not None and therapy not in MSC_THERAPIES:
         c.add(
             "second_line.infusions",
-            f"infusions are recorded for MSC therapies only ({', '.join(MSC_THERAPIES)}), "
-            f"not for {therapy}",
+            Msg(
+                "infusions are recorded for MSC therapies only ({therapies}), not for {therapy}",
+                therapies=", ".join(MSC_THERAPIES),
+                therapy=therapy,
+            ),
         )
         return ()
     if len(value) > MAX_INFUSIONS:
-        c.add("second_line.infusions", f"more than {MAX_INFUSIONS} infusions")
+        c.add("second_line.infusions", Msg("more than {count} infusions", count=MAX_INFUSIONS))
         return ()
     low, high = MSC_DOSE_LIMITS
     found: list[Infusion] = []
@@ -533,9 +586,11 @@ def _infusions(
         if when is None or dose is None:
             continue
         if start is not None and when < start:
-            c.add(f"{where}.date", f"before second_line.start_date ({start})")
+            c.add(
+                f"{where}.date", Msg("before {field} ({date})", field=SECOND_LINE_START, date=start)
+            )
         elif when in seen:
-            c.add(f"{where}.date", f"same date as second_line.infusions[{seen[when]}]")
+            c.add(f"{where}.date", _same_date("second_line.infusions", seen[when]))
         else:
             seen[when] = i
             found.append(Infusion(when, dose))
@@ -546,13 +601,13 @@ def _assessments(
     c: Collector, value: Any, steroids: Steroids | None, legacy: bool
 ) -> list[Assessment]:
     if value is MISSING or value is None:
-        c.add("assessments", "is required (a list with the baseline assessment on day 0)")
+        c.add("assessments", Msg(ASSESSMENTS_REQUIRED))
         return []
     if not isinstance(value, list) or not value:
-        c.add("assessments", "expected a non-empty list of assessments")
+        c.add("assessments", Msg("expected a non-empty list of assessments"))
         return []
     if len(value) > MAX_ASSESSMENTS:
-        c.add("assessments", f"more than {MAX_ASSESSMENTS} assessments")
+        c.add("assessments", Msg("more than {count} assessments", count=MAX_ASSESSMENTS))
         return []
     result: list[Assessment] = []
     seen: dict[date, int] = {}
@@ -562,9 +617,11 @@ def _assessments(
             continue
         where = f"assessments[{i}].date"
         if steroids is not None and when < steroids.start_date:
-            c.add(where, f"before steroids.start_date ({steroids.start_date})")
+            c.add(
+                where, Msg("before {field} ({date})", field=STEROID_START, date=steroids.start_date)
+            )
         elif when in seen:
-            c.add(where, f"same date as assessments[{seen[when]}]")
+            c.add(where, _same_date("assessments", seen[when]))
         else:
             seen[when] = i
             if assessment is not None:
@@ -572,8 +629,12 @@ def _assessments(
     if steroids is not None and result and steroids.start_date not in seen:
         c.add(
             "assessments",
-            f"no baseline assessment on steroids.start_date ({steroids.start_date}, day 0); "
-            "response and refractoriness are judged against it",
+            Msg(
+                "no baseline assessment on {field} ({date}, day 0); response and "
+                "refractoriness are judged against it",
+                field=STEROID_START,
+                date=steroids.start_date,
+            ),
         )
     return result
 
@@ -590,7 +651,7 @@ def _assessment(
     has_m, has_s = obj.get("measurements") is not None, obj.get("stages") is not None
     measurements = stages = None
     if has_m == has_s:
-        c.add(where, "needs either measurements or stages (exactly one of them)")
+        c.add(where, Msg("needs either measurements or stages (exactly one of them)"))
     elif has_m:
         measurements = _measurements(c, obj["measurements"], f"{where}.measurements")
     else:
@@ -677,8 +738,7 @@ def _check_child_weight(c: Collector, patient: Patient, assessments: list[Assess
     if needs_weight:
         c.add(
             "patient.weight_kg",
-            "is required for a patient under 18 with stool findings entered "
-            "(child thresholds apply at ≤ 50 kg and are in mL/kg/day)",
+            Msg(CHILD_WEIGHT_REQUIRED),
         )
 
 

@@ -18,7 +18,8 @@ from srgvhd.clinical.units import (
     canonical_creatinine_unit,
     creatinine_to_mg_dl,
 )
-from srgvhd.clinical.validate import MISSING, Collector
+from srgvhd.clinical.validate import MISSING, Collector, row_path
+from srgvhd.i18n.message import Msg
 
 MAX_LABS = 100  # dated lab entries per case (docs/interfaces.md §1 "Limits")
 LAB_FIELDS = ("date", "ldh_u_l", "creatinine", "platelets_10e9_l", "map_probability")
@@ -64,10 +65,15 @@ def parse_labs(c: Collector, value: Any) -> tuple[Lab, ...]:
     if value is MISSING or value is None:
         return ()
     if not isinstance(value, list):
-        c.add("labs", "expected a list of lab entries {date, ldh_u_l, creatinine, ...}")
+        c.add(
+            "labs",
+            Msg(
+                "expected a list of lab entries {fields}", fields="{date, ldh_u_l, creatinine, ...}"
+            ),
+        )
         return ()
     if len(value) > MAX_LABS:
-        c.add("labs", f"more than {MAX_LABS} lab entries")
+        c.add("labs", Msg("more than {count} lab entries", count=MAX_LABS))
         return ()
     labs: list[Lab] = []
     seen: dict[date, int] = {}
@@ -76,7 +82,10 @@ def parse_labs(c: Collector, value: Any) -> tuple[Lab, ...]:
         if lab is None:
             continue
         if lab.date in seen:
-            c.add(f"labs[{i}].date", f"same date as labs[{seen[lab.date]}]")
+            c.add(
+                f"labs[{i}].date",
+                Msg("same date as {other}", other=row_path("labs", seen[lab.date])),
+            )
             continue
         seen[lab.date] = i
         labs.append(lab)
