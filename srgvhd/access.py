@@ -28,6 +28,7 @@ from enum import StrEnum
 from typing import Any
 
 from srgvhd.errors import InputError, Problem
+from srgvhd.i18n.message import N_, Msg
 
 SESSION_HOURS_ENV = "SRGVHD_SESSION_HOURS"
 DEFAULT_SESSION_HOURS = 12.0
@@ -57,6 +58,13 @@ RIGHTS: dict[Role, frozenset[Action]] = {
     Role.DATA_MANAGER: frozenset({Action.READ, Action.SAVE, Action.MODEL}),
 }
 RANK = {role: n for n, role in enumerate(Role)}
+# A role in a sentence, said in the reader's language where shown (the configured value, as in
+# secrets.toml, stays the English one: docs/glossary.md, "Sign-in and the EHR").
+ROLE_WORDS: dict[Role, str] = {
+    Role.VIEWER: N_("viewer"),
+    Role.CLINICIAN: N_("clinician"),
+    Role.DATA_MANAGER: N_("data-manager"),
+}
 
 
 def allows(role: Role | None, action: Action) -> bool:
@@ -64,17 +72,51 @@ def allows(role: Role | None, action: Action) -> bool:
     return role is not None and action in RIGHTS[role]
 
 
-def refusal(role: Role | None, action: Action) -> str:
-    """The plain sentence a page shows when the session's role may not do ``action``."""
+def refusal(role: Role | None, action: Action) -> Msg:
+    """The plain sentence a page shows when the session's role may not do ``action`` (English;
+    said in the reader's language where shown). Whole sentences per action, so that each
+    language words them its own way."""
     if role is None:
-        return (
-            f"Your account has no srgvhd role, so you may not {action}. Ask the administrator "
+        return _no_role(action)
+    needed = next(r for r in Role if action in RIGHTS[r])
+    words = {"role": ROLE_WORDS[role], "needed": ROLE_WORDS[needed]}
+    if action is Action.READ:
+        return Msg(
+            "Your role is {role}: you may not read courses (that needs the {needed} role or "
+            "higher). A role changed at the hospital sign-on applies from your next sign-in.",
+            **words,
+        )
+    if action is Action.SAVE:
+        return Msg(
+            "Your role is {role}: you may not save, close or change courses (that needs the "
+            "{needed} role or higher). A role changed at the hospital sign-on applies from your "
+            "next sign-in.",
+            **words,
+        )
+    return Msg(
+        "Your role is {role}: you may not train, promote or roll back risk models (that needs "
+        "the {needed} role or higher). A role changed at the hospital sign-on applies from your "
+        "next sign-in.",
+        **words,
+    )
+
+
+def _no_role(action: Action) -> Msg:
+    if action is Action.READ:
+        return Msg(
+            "Your account has no srgvhd role, so you may not read courses. Ask the administrator "
             "of the hospital sign-on to give you the viewer, clinician or data-manager role."
         )
-    needed = next(r for r in Role if action in RIGHTS[r])
-    return (
-        f"Your role is {role}: you may not {action} (that needs the {needed} role or higher). "
-        "A role changed at the hospital sign-on applies from your next sign-in."
+    if action is Action.SAVE:
+        return Msg(
+            "Your account has no srgvhd role, so you may not save, close or change courses. Ask "
+            "the administrator of the hospital sign-on to give you the viewer, clinician or "
+            "data-manager role."
+        )
+    return Msg(
+        "Your account has no srgvhd role, so you may not train, promote or roll back risk "
+        "models. Ask the administrator of the hospital sign-on to give you the viewer, "
+        "clinician or data-manager role."
     )
 
 
