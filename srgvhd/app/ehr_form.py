@@ -135,8 +135,11 @@ def skipped_lines(draft: dict[str, Any]) -> list[str]:
         seen = f"{_number(s['value'])} {s.get('unit', '')}".strip() if "value" in s else ""
         when = f" · {when_words(s['date'])}" if s.get("date") else ""
         out.append(
-            f"{s['resource']} ({s['field']}{when}{' · ' + seen if seen else ''}): "
-            f"{current().text(s['reason'])}"
+            _(
+                "{field}: {value}",
+                field=f"{s['resource']} ({s['field']}{when}{' · ' + seen if seen else ''})",
+                value=current().text(s["reason"]),
+            )
         )
     return out
 
@@ -144,7 +147,11 @@ def skipped_lines(draft: dict[str, Any]) -> list[str]:
 def bilirubin_lines(draft: dict[str, Any]) -> list[str]:
     """The record's bilirubin results by date, for an assessment of the same date."""
     return [
-        f"{when_words(b['date'])}: {_number(b['value'])} {b['unit']} ({b['resource']})"
+        _(
+            "{field}: {value}",
+            field=when_words(b["date"]),
+            value=f"{_number(b['value'])} {b['unit']} ({b['resource']})",
+        )
         for b in draft["source"]["fhir"]["bilirubin"]
     ]
 
