@@ -11,7 +11,13 @@ import socket
 
 import pytest
 
-from srgvhd.app.ehr_form import bilirubin_lines, draft_to_form, skipped_lines, source_lines
+from srgvhd.app.ehr_form import (
+    bilirubin_lines,
+    draft_to_form,
+    result_source,
+    skipped_lines,
+    source_lines,
+)
 from srgvhd.ehr.client import EhrError, FhirServer
 from srgvhd.ehr.document import check_binding
 from srgvhd.i18n import current, using
@@ -87,3 +93,86 @@ def test_another_patients_case_is_refused_in_french() -> None:
             "mauvais patient : le dossier appartient à Patient/p2, pas à Patient/p1 ; "
             "rien n'a été classé"
         )
+
+
+def test_a_bilirubin_filled_from_the_record_names_its_result_in_german() -> None:
+    (result,) = FULL["source"]["fhir"]["bilirubin"]
+    assert result_source(result) == "2.5 mg/dL · 2026-11-01T08:00:00+01:00 · Observation/b"
+    with using("de"):
+        assert result_source(result) == "2,5 mg/dL · 01.11.2026 08:00 · Observation/b"
+
+
+# ---------------------------------------------------------------- the panel as the page draws it
+
+
+def _panel(lang: str, url: str) -> None:
+    """The EHR panel under the form and under the result, in ``lang``, for a form the record
+    filled (AppTest has no launch cookie: the test hands the panel its launch)."""
+    import copy
+
+    from srgvhd.app import ehr_panel, entry
+    from srgvhd.app.ehr_form import draft_to_form
+    from srgvhd.ehr.client import FhirServer
+    from srgvhd.i18n import set_language
+    from tests.test_ehr_form import FULL
+
+    set_language(lang)
+    ss = ehr_panel.ss
+    if ehr_panel.DRAFT not in ss:
+        form = draft_to_form(FULL)
+        entry.replace_form(form)
+        ss[ehr_panel.DRAFT], ss[ehr_panel.FILLED] = FULL, copy.deepcopy(form)
+    ehr_panel._server = lambda settings, launch: FhirServer(url, timeout_s=5)
+    ehr_panel.draw_sources()
+    ehr_panel.draw_file_to_chart(lambda: b"%PDF-1.4", "verdict")
+
+
+@pytest.fixture
+def launched(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from srgvhd.app import ehr_panel
+
+    launch = SimpleNamespace(iss="http://ehr.test/fhir", patient_id="p1")
+    monkeypatch.setattr(ehr_panel, "current", lambda: (None, launch))
+    monkeypatch.setattr(ehr_panel, "_bound", lambda launch: True)
+    monkeypatch.setattr(ehr_panel, "_server", ehr_panel._server)  # restored after the test
+
+
+@pytest.mark.parametrize(
+    ("lang", "values", "record", "button", "not_filed"),
+    [
+        (
+            "fr",
+            "Valeurs du dossier",
+            "dossier : 154 [lb_av] · 01/11/2026 08:00 · Observation/w",
+            "Classer dans le dossier",
+            "Non classé : lecture de Patient/p1 : le serveur FHIR à {url} est injoignable",
+        ),
+        (
+            "zh",
+            "来自病历的数值",
+            "病历：154 [lb_av] · 2026/11/1 08:00 · Observation/w",
+            "归档到病历",
+            "未归档：读取 Patient/p1：无法连接位于 {url} 的 FHIR 服务器",
+        ),
+    ],
+)
+def test_the_panel_and_file_to_chart_in_french_and_chinese(
+    launched: None, lang: str, values: str, record: str, button: str, not_filed: str
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    url = f"http://127.0.0.1:{_closed_port()}/fhir"
+    at = AppTest.from_function(_panel, args=(lang, url), default_timeout=30).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.expander[0].label == values
+    text = " ".join(m.value for m in at.markdown).replace("\\", "")
+    assert record in text
+    at.button(key="ehr_file_to_chart").click().run()
+    assert at.button(key="ehr_file_to_chart").label == button
+    errors = [e.value.replace("\\", "") for e in at.error]
+    assert errors == [not_filed.format(url=url)], errors
+    shown = " ".join([text, *errors, *(x.label for x in at.expander)])
+    for english in ("Values from the record", "record:", "File to chart", "Not filed", "reading"):
+        assert english not in shown, english

@@ -86,6 +86,16 @@ def _source(entry: dict[str, Any]) -> str:
     return f"{_recorded(entry)} · {when_words(entry['date'])} · {entry['resource']}"
 
 
+def result_source(result: dict[str, Any]) -> str:
+    """A bilirubin result of the record (``source.fhir.bilirubin[]``) as its source words: the
+    value and unit as recorded, when, which resource."""
+    recorded = result["recorded"]
+    return (
+        f"{_number(recorded['value'])} {recorded['unit']} · {when_words(result['effective'])} · "
+        f"{result['resource']}"
+    )
+
+
 def _lab_label(column: str, day: str) -> str:
     when = when_words(day)
     if column == "ldh":

@@ -22,6 +22,7 @@ from srgvhd.app.ehr_form import (
     bilirubin_for,
     bilirubin_lines,
     draft_to_form,
+    result_source,
     skipped_lines,
     source_lines,
     when_words,
@@ -143,13 +144,7 @@ def _fill_bilirubin(draft: dict[str, Any], form: dict[str, Any]) -> None:
             continue
         text, result = found
         ss[key] = row["bilirubin"] = text
-        recorded = result["recorded"]
-        filled[row["id"]] = (
-            day,
-            text,
-            f"{recorded['value']:g} {recorded['unit']} · {result['effective']} · "
-            f"{result['resource']}",
-        )
+        filled[row["id"]] = (day, text, result)  # its words are said when drawn
 
 
 def draw_banner() -> None:
@@ -187,6 +182,11 @@ def draw_banner() -> None:
         )
 
 
+def _record(source: str) -> str:
+    """Where a pre-filled value came from, as the record holds it."""
+    return _("record: {source}", source=ui.plain(source))
+
+
 def draw_sources() -> None:
     """Under the form (drawn after its widgets, so an edit shows as typed on the same run):
     each pre-filled value with its source and date, the record's bilirubin by date, and the
@@ -205,12 +205,11 @@ def draw_sources() -> None:
                 "{field}: {value}", field=ui.plain(line.label), value=ui.plain(line.shown) or "—"
             )
             st.markdown(
-                f"{value}  \n"
-                f"<small>{_('record: {source}', source=ui.plain(line.source))}</small>{mark}",
+                f"{value}  \n<small>{_record(line.source)}</small>{mark}",
                 unsafe_allow_html=True,
             )
         rows = {row["id"]: row for row in form["assessments"]}
-        for row_id, (day, text, source) in ss.get(BILIRUBIN_FILLED, {}).items():
+        for row_id, (day, text, result) in ss.get(BILIRUBIN_FILLED, {}).items():
             if row_id not in rows:
                 continue
             now = rows[row_id]["bilirubin"]
@@ -222,8 +221,7 @@ def draw_sources() -> None:
                 value=ui.plain(now) or "—",
             )
             st.markdown(
-                f"{filled}  \n<small>{_('record: {source}', source=ui.plain(source))}</small>"
-                f"{mark}",
+                f"{filled}  \n<small>{_record(result_source(result))}</small>{mark}",
                 unsafe_allow_html=True,
             )
         bilirubin = bilirubin_lines(draft)
