@@ -57,7 +57,50 @@ def test_results_not_used_and_bilirubin_in_french() -> None:
     with using("fr"):
         assert bilirubin_lines(FULL) == ["01/11/2026 : 2,5 mg/dL (Observation/b)"]
         (line,) = skipped_lines(FULL)
-    assert line.startswith("Observation/x (patient.hemoglobin · 02/11/2026 · 5,1 mmol/L) : ")
+    assert (
+        line
+        == "Observation/x (patient.hemoglobin · 02/11/2026 · 5,1 mmol/L) : unité inconnue 'mmol/L'"
+    )
+    with using("de"):
+        (line,) = skipped_lines(FULL)
+    assert line == (
+        "Observation/x (patient.hemoglobin · 02.11.2026 · 5,1 mmol/L): unbekannte Einheit 'mmol/L'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("observation", "fr"),
+    [
+        (
+            {"status": "preliminary"},
+            "le statut 'preliminary' n'est pas un résultat définitif",
+        ),
+        (
+            {
+                "valueQuantity": {
+                    "value": 9000,
+                    "unit": "g/L",
+                    "system": "http://unitsofmeasure.org",
+                    "code": "g/L",
+                }
+            },
+            "9000 g/L est hors de l'intervalle plausible",
+        ),
+        ({"effectiveDateTime": "2026-12"}, "la date '2026-12' n'a pas de jour"),
+        ({"effectiveDateTime": "2026-11-20"}, "après la date de référence 10/11/2026"),
+    ],
+)
+def test_why_a_result_was_not_used_in_french(observation: dict, fr: str) -> None:
+    from tests.test_ehr_draft import obs
+    from tests.test_ehr_form import _draft
+
+    base = obs("q", "718-7", "2026-11-01T08:00:00+01:00", 8.2, "g/dL")
+    draft = _draft([{**base, **observation}])
+    (line,) = skipped_lines(draft)
+    assert ": " in line  # English, as the case file keeps it
+    with using("fr"):
+        (said,) = skipped_lines(draft)
+    assert fr in said, said
 
 
 def _closed_port() -> int:
