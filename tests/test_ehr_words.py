@@ -219,3 +219,73 @@ def test_the_panel_and_file_to_chart_in_french_and_chinese(
     shown = " ".join([text, *errors, *(x.label for x in at.expander)])
     for english in ("Values from the record", "record:", "File to chart", "Not filed", "reading"):
         assert english not in shown, english
+
+
+# ---------------------------------------------------------------- the launch's own pages
+
+
+@pytest.mark.parametrize(
+    ("header", "lang"),
+    [
+        ("de-DE,de;q=0.9,en;q=0.8", "de"),
+        ("ja-JP, zh-TW;q=0.8, fr;q=0.5", "zh"),
+        ("fr-CA", "fr"),
+        ("ja, ko", "en"),
+        ("", "en"),
+        (None, "en"),
+    ],
+)
+def test_the_launch_pages_speak_the_browsers_first_language_the_app_has(
+    header: str | None, lang: str
+) -> None:
+    from srgvhd.ehr.launch import page_language
+
+    assert page_language(header) == lang
+
+
+@pytest.fixture
+def launch_client(monkeypatch: pytest.MonkeyPatch):
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    from srgvhd.ehr import launch
+
+    dead = f"http://127.0.0.1:{_closed_port()}/fhir"
+    monkeypatch.setenv("SRGVHD_SMART_CLIENT_ID", "srgvhd-test")
+    monkeypatch.setenv("SRGVHD_SMART_REDIRECT_URI", "http://127.0.0.1:8501/smart/callback")
+    monkeypatch.setenv("SRGVHD_SMART_ISS", dead)
+    return TestClient(Starlette(routes=launch.routes())), dead
+
+
+def test_the_launch_pages_in_german_french_and_chinese(launch_client, monkeypatch) -> None:
+    client, dead = launch_client
+    page = client.get(
+        "/smart/launch?iss=https://evil.example/fhir&launch=x",
+        headers={"Accept-Language": "fr-FR,fr;q=0.9"},
+        follow_redirects=False,
+    )
+    assert page.status_code == 400
+    assert "<html lang='fr'>" in page.text
+    assert "La connexion n&#x27;a pas pu commencer" in page.text
+    assert (
+        "cette application n&#x27;est pas enregistrée auprès du DPI à https://evil.example/fhir"
+        in page.text
+    )
+    assert "page Évaluer</a>" in page.text and "not registered" not in page.text
+
+    page = client.get(
+        f"/smart/launch?iss={dead}&launch=x",
+        headers={"Accept-Language": "zh-CN"},
+        follow_redirects=False,
+    )
+    assert page.status_code == 502
+    assert f"无法连接位于 {dead} 的电子病历系统" in page.text
+    assert "评估页面</a>" in page.text and "cannot be reached" not in page.text
+
+    monkeypatch.delenv("SRGVHD_SMART_CLIENT_ID")
+    page = client.get("/smart/launch", headers={"Accept-Language": "de"}, follow_redirects=False)
+    assert page.status_code == 404
+    assert "Start aus der Patientenakte (KIS) ist nicht eingerichtet" in page.text
+    assert "not set up" not in page.text
+    english = client.get("/smart/launch", follow_redirects=False)
+    assert "EHR launch is not set up" in english.text and "<html lang='en'>" in english.text
