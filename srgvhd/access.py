@@ -141,7 +141,9 @@ class AccessConfig:
         env = os.environ if env is None else env
         claim = settings.get("role_claim", DEFAULT_ROLE_CLAIM)
         if not isinstance(claim, str) or not claim.strip():
-            raise InputError(Problem("srgvhd.role_claim", "must be the name of an ID-token claim"))
+            raise InputError(
+                Problem("srgvhd.role_claim", Msg("must be the name of an ID-token claim"))
+            )
         values = settings.get("role_values")
         mapping: dict[str, Role]
         if values is None:
@@ -153,12 +155,17 @@ class AccessConfig:
                     raise InputError(
                         Problem(
                             f"srgvhd.role_values.{value}",
-                            f"{role!r} is not a role (viewer, clinician or data-manager)",
+                            Msg(
+                                "{value} is not a role (viewer, clinician or data-manager)",
+                                value=repr(role),
+                            ),
                         )
                     )
                 mapping[str(value)] = Role(role)
         else:
-            raise InputError(Problem("srgvhd.role_values", "must be a table of claim value = role"))
+            raise InputError(
+                Problem("srgvhd.role_values", Msg("must be a table of claim value = role"))
+            )
         raw_hours = env.get(SESSION_HOURS_ENV) or settings.get("session_hours")
         where = SESSION_HOURS_ENV if env.get(SESSION_HOURS_ENV) else "srgvhd.session_hours"
         hours = DEFAULT_SESSION_HOURS if raw_hours in (None, "") else _hours(raw_hours, where)
@@ -187,7 +194,12 @@ def _hours(raw: object, where: str) -> float:
     except ValueError:
         hours = math.nan
     if not math.isfinite(hours) or hours <= 0 or hours > 24 * 30:
-        raise InputError(Problem(where, f"{raw!r} is not a number of hours above 0 (at most 720)"))
+        raise InputError(
+            Problem(
+                where,
+                Msg("{value} is not a number of hours above 0 (at most 720)", value=repr(raw)),
+            )
+        )
     return hours
 
 

@@ -317,3 +317,15 @@ def test_the_identity_problems_stay_english_for_the_log_and_are_french_on_the_pa
     assert said_expired == "votre connexion date de plus de 12 heures : reconnectez-vous"
     assert said_nobody.startswith("ce serveur est joignable depuis d'autres machines")
     assert said_nobody.endswith("le registre des dossiers n'est pas servi")
+
+
+def test_a_wrong_role_setting_is_named_in_german(app: AppTest) -> None:
+    app.secrets["auth"] = AUTH
+    app.secrets["srgvhd"] = {"role_values": {"GVHD.Admin": "admin"}}
+    at = _run(app, "de")
+    errors = [e.value.replace("\\", "") for e in at.sidebar.error]
+    assert errors == [
+        "die Anmeldeeinstellungen sind falsch (srgvhd.role_values.GVHD.Admin: 'admin' ist keine "
+        "Rolle (viewer, clinician oder data-manager))"
+    ], errors
+    _no_english(at)

@@ -56,8 +56,12 @@ def access_config() -> AccessConfig:
 
 
 def _settings_wrong(exc: InputError) -> Msg:
-    """A wrong ``[srgvhd]`` setting, named (the setting and its reason stay as written)."""
-    return Msg("the sign-in settings are wrong ({problem})", problem=str(exc))
+    """A wrong ``[srgvhd]`` setting, named (the setting's name as written in secrets.toml)."""
+    first = exc.problems[0]
+    return Msg(
+        "the sign-in settings are wrong ({problem})",
+        problem=Msg("{where}: {what}", where=first.where, what=first.what),
+    )
 
 
 def signed_in_claims() -> dict[str, Any] | None:
