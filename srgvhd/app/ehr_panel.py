@@ -27,6 +27,7 @@ from srgvhd.app.ehr_form import (
     source_lines,
     when_words,
 )
+from srgvhd.app.fields import _Verbatim as Verbatim  # the record's ids and values as they are
 from srgvhd.i18n import _
 from srgvhd.i18n import current as language
 from srgvhd.i18n.message import Msg
@@ -156,8 +157,8 @@ def draw_banner() -> None:
     st.info(
         _(
             "Opened from the EHR for {patient} ({server}).",
-            patient=f"Patient/{ui.plain(launch.patient_id)}",
-            server=ui.plain(launch.iss),
+            patient=Verbatim(f"Patient/{ui.plain(launch.patient_id)}"),
+            server=Verbatim(ui.plain(launch.iss)),
         )
     )
     st.button(
@@ -177,14 +178,14 @@ def draw_banner() -> None:
             _(
                 "The form no longer holds the record of {patient} (a case was opened or started "
                 "since): File to chart is off until the form is filled from the record again.",
-                patient=f"Patient/{ui.plain(launch.patient_id)}",
+                patient=Verbatim(f"Patient/{ui.plain(launch.patient_id)}"),
             )
         )
 
 
 def _record(source: str) -> str:
     """Where a pre-filled value came from, as the record holds it."""
-    return _("record: {source}", source=ui.plain(source))
+    return _("record: {source}", source=Verbatim(ui.plain(source)))
 
 
 def draw_sources() -> None:
@@ -202,7 +203,9 @@ def draw_sources() -> None:
         for line in lines:
             mark = " · " + _("**typed** (changed from the record)") if line.typed else ""
             value = _(
-                "{field}: {value}", field=ui.plain(line.label), value=ui.plain(line.shown) or "—"
+                "{field}: {value}",
+                field=Verbatim(ui.plain(line.label)),
+                value=Verbatim(ui.plain(line.shown) or "—"),
             )
             st.markdown(
                 f"{value}  \n<small>{_record(line.source)}</small>{mark}",
@@ -217,8 +220,8 @@ def draw_sources() -> None:
             filled = _(
                 "Bilirubin, assessment of {date}: {value} (filled from the result of the same "
                 "date)",
-                date=ui.plain(when_words(day)),
-                value=ui.plain(now) or "—",
+                date=Verbatim(ui.plain(when_words(day))),
+                value=Verbatim(ui.plain(now) or "—"),
             )
             st.markdown(
                 f"{filled}  \n<small>{_record(result_source(result))}</small>{mark}",
@@ -229,7 +232,7 @@ def draw_sources() -> None:
             st.caption(
                 _(
                     "Total bilirubin in the record, for an assessment of the same date: {results}",
-                    results=ui.plain("; ".join(bilirubin)),
+                    results=Verbatim(ui.plain("; ".join(bilirubin))),
                 )
             )
     skipped = skipped_lines(draft)
@@ -266,4 +269,4 @@ def draw_file_to_chart(pdf: Callable[[], bytes], verdict: str) -> None:
             return
         ss[FILED] = f"DocumentReference/{created['id']}"
     if FILED in ss:
-        st.success(_("Filed as {reference}", reference=ss[FILED]))
+        st.success(_("Filed as {reference}", reference=Verbatim(ss[FILED])))

@@ -28,6 +28,7 @@ import streamlit as st
 from srgvhd.access import CLOCK_SKEW_S, ROLE_WORDS, signed_in_time
 from srgvhd.app import ui
 from srgvhd.app.entry import DRAFT_KEPT, FORM, SAVED, unsaved
+from srgvhd.app.fields import _Verbatim as Verbatim  # a name is shown as recorded
 from srgvhd.app.identity import current_identity, oidc_configured, signed_in_claims
 from srgvhd.app.store_panel import STATE
 from srgvhd.drafts import DraftShelf
@@ -127,7 +128,7 @@ def _restore(identity: Identity) -> None:
 
 def _signed_in_words(identity: Identity) -> str:
     """The sidebar's line for a signed-in person: name and role (or that there is none)."""
-    who = ui.plain(identity.who)
+    who = Verbatim(ui.plain(identity.who))
     if identity.role is None:
         return _("Signed in as {who}, no srgvhd role.", who=who)
     return _("Signed in as {who}, role {role}.", who=who, role=ROLE_WORDS[identity.role])
@@ -135,7 +136,7 @@ def _signed_in_words(identity: Identity) -> str:
 
 def _launch_words(identity: Identity) -> str:
     """The sidebar's line in a SMART launch: who saves are recorded as, with which role."""
-    who = ui.plain(identity.who or _("nobody (the EHR launch did not say who you are)"))
+    who = Verbatim(ui.plain(identity.who or _("nobody (the EHR launch did not say who you are)")))
     if identity.role is None:
         return _(
             "Opened from the EHR: saves are recorded as {who}, no srgvhd role. Close the EHR "
@@ -163,7 +164,7 @@ def draw() -> Identity:
             _(
                 "Unsigned: no hospital sign-on is configured on this server. Saves are recorded "
                 "as {who}.",
-                who=ui.plain(who),
+                who=Verbatim(ui.plain(who)),
             ),
         )
         return identity
