@@ -28,6 +28,7 @@ from enum import StrEnum
 from typing import Any
 
 from srgvhd.errors import InputError, Problem
+from srgvhd.i18n.message import N_, Msg
 
 SESSION_HOURS_ENV = "SRGVHD_SESSION_HOURS"
 DEFAULT_SESSION_HOURS = 12.0
@@ -57,6 +58,13 @@ RIGHTS: dict[Role, frozenset[Action]] = {
     Role.DATA_MANAGER: frozenset({Action.READ, Action.SAVE, Action.MODEL}),
 }
 RANK = {role: n for n, role in enumerate(Role)}
+# A role in a sentence, said in the reader's language where shown (the configured value, as in
+# secrets.toml, stays the English one: docs/glossary.md, "Sign-in and the EHR").
+ROLE_WORDS: dict[Role, str] = {
+    Role.VIEWER: N_("viewer"),
+    Role.CLINICIAN: N_("clinician"),
+    Role.DATA_MANAGER: N_("data-manager"),
+}
 
 
 def allows(role: Role | None, action: Action) -> bool:
@@ -64,17 +72,51 @@ def allows(role: Role | None, action: Action) -> bool:
     return role is not None and action in RIGHTS[role]
 
 
-def refusal(role: Role | None, action: Action) -> str:
-    """The plain sentence a page shows when the session's role may not do ``action``."""
+def refusal(role: Role | None, action: Action) -> Msg:
+    """The plain sentence a page shows when the session's role may not do ``action`` (English;
+    said in the reader's language where shown). Whole sentences per action, so that each
+    language words them its own way."""
     if role is None:
-        return (
-            f"Your account has no srgvhd role, so you may not {action}. Ask the administrator "
+        return _no_role(action)
+    needed = next(r for r in Role if action in RIGHTS[r])
+    words = {"role": ROLE_WORDS[role], "needed": ROLE_WORDS[needed]}
+    if action is Action.READ:
+        return Msg(
+            "Your role is {role}: you may not read courses (that needs the {needed} role or "
+            "higher). A role changed at the hospital sign-on applies from your next sign-in.",
+            **words,
+        )
+    if action is Action.SAVE:
+        return Msg(
+            "Your role is {role}: you may not save, close or change courses (that needs the "
+            "{needed} role or higher). A role changed at the hospital sign-on applies from your "
+            "next sign-in.",
+            **words,
+        )
+    return Msg(
+        "Your role is {role}: you may not train, promote or roll back risk models (that needs "
+        "the {needed} role or higher). A role changed at the hospital sign-on applies from your "
+        "next sign-in.",
+        **words,
+    )
+
+
+def _no_role(action: Action) -> Msg:
+    if action is Action.READ:
+        return Msg(
+            "Your account has no srgvhd role, so you may not read courses. Ask the administrator "
             "of the hospital sign-on to give you the viewer, clinician or data-manager role."
         )
-    needed = next(r for r in Role if action in RIGHTS[r])
-    return (
-        f"Your role is {role}: you may not {action} (that needs the {needed} role or higher). "
-        "A role changed at the hospital sign-on applies from your next sign-in."
+    if action is Action.SAVE:
+        return Msg(
+            "Your account has no srgvhd role, so you may not save, close or change courses. Ask "
+            "the administrator of the hospital sign-on to give you the viewer, clinician or "
+            "data-manager role."
+        )
+    return Msg(
+        "Your account has no srgvhd role, so you may not train, promote or roll back risk "
+        "models. Ask the administrator of the hospital sign-on to give you the viewer, "
+        "clinician or data-manager role."
     )
 
 
@@ -99,7 +141,9 @@ class AccessConfig:
         env = os.environ if env is None else env
         claim = settings.get("role_claim", DEFAULT_ROLE_CLAIM)
         if not isinstance(claim, str) or not claim.strip():
-            raise InputError(Problem("srgvhd.role_claim", "must be the name of an ID-token claim"))
+            raise InputError(
+                Problem("srgvhd.role_claim", Msg("must be the name of an ID-token claim"))
+            )
         values = settings.get("role_values")
         mapping: dict[str, Role]
         if values is None:
@@ -111,12 +155,17 @@ class AccessConfig:
                     raise InputError(
                         Problem(
                             f"srgvhd.role_values.{value}",
-                            f"{role!r} is not a role (viewer, clinician or data-manager)",
+                            Msg(
+                                "{value} is not a role (viewer, clinician or data-manager)",
+                                value=repr(role),
+                            ),
                         )
                     )
                 mapping[str(value)] = Role(role)
         else:
-            raise InputError(Problem("srgvhd.role_values", "must be a table of claim value = role"))
+            raise InputError(
+                Problem("srgvhd.role_values", Msg("must be a table of claim value = role"))
+            )
         raw_hours = env.get(SESSION_HOURS_ENV) or settings.get("session_hours")
         where = SESSION_HOURS_ENV if env.get(SESSION_HOURS_ENV) else "srgvhd.session_hours"
         hours = DEFAULT_SESSION_HOURS if raw_hours in (None, "") else _hours(raw_hours, where)
@@ -145,7 +194,12 @@ def _hours(raw: object, where: str) -> float:
     except ValueError:
         hours = math.nan
     if not math.isfinite(hours) or hours <= 0 or hours > 24 * 30:
-        raise InputError(Problem(where, f"{raw!r} is not a number of hours above 0 (at most 720)"))
+        raise InputError(
+            Problem(
+                where,
+                Msg("{value} is not a number of hours above 0 (at most 720)", value=repr(raw)),
+            )
+        )
     return hours
 
 

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from srgvhd.access import AccessConfig, Role, claim_values
+from srgvhd.i18n.message import Msg
 from srgvhd.network import is_loopback, is_proxied
 
 HEADER_ENV = "SRGVHD_IDENTITY_HEADER"
@@ -47,9 +48,11 @@ SMART_ROLE_ENV = "SRGVHD_SMART_ROLE"
 LAUNCH_SOURCE = "EHR launch (SMART)"
 LAUNCH_ROLES = (Role.VIEWER, Role.CLINICIAN)  # what SRGVHD_SMART_ROLE may grant
 PROXY_ENV = "SRGVHD_TRUSTED_PROXY"
-NO_IDENTITY = (
+NO_IDENTITY = Msg(
     "this server is reachable from other machines and no identity is configured (OIDC [auth] "
-    f"in secrets, or {HEADER_ENV} with {PROXY_ENV}): the case store is not served"
+    "in secrets, or {header} with {proxy}): the case store is not served",
+    header=HEADER_ENV,
+    proxy=PROXY_ENV,
 )
 
 
@@ -165,12 +168,17 @@ def identify(
             return Identity(
                 None,
                 "proxy header",
-                "this request did not come through the trusted proxy: the case store is not served",
+                Msg(
+                    "this request did not come through the trusted proxy: the case store is not "
+                    "served"
+                ),
             )
         lowered = {k.lower(): v for k, v in headers.items()}
         value = (lowered.get(proxy.header.lower()) or "").strip()
         if not value:
-            return Identity(None, "proxy header", f"the proxy sent no {proxy.header} header")
+            return Identity(
+                None, "proxy header", Msg("the proxy sent no {header} header", header=proxy.header)
+            )
         return Identity(value, "proxy header")
     if is_loopback(server_address) and not is_proxied(dict(headers)):
         return Identity(f"{os_user()} (OS user)", "this computer's user (loopback)")
@@ -181,14 +189,17 @@ def _signed_in(claims: Mapping[str, Any], access: AccessConfig, now: float | Non
     source = "sign-in (OIDC)"
     who = signed_in_who(claims) if claims.get("is_logged_in", True) else None
     if who is None:
-        return Identity(None, source, "sign in to open or save cases")
+        return Identity(None, source, Msg("sign in to open or save cases"))
     subject = str(claims["sub"])
     role = access.role(claims)
     if access.expired(claims, time.time() if now is None else now):
         return Identity(
             None,
             source,
-            f"your sign-in is older than {duration_words(access.session_hours)}: sign in again",
+            Msg(
+                "your sign-in is older than {duration}: sign in again",
+                duration=duration_words(access.session_hours),
+            ),
             subject=subject,
             role=role,
             signed_in=True,
@@ -209,17 +220,20 @@ def launch_identity(
     as for sign-in (``[srgvhd]``); a token without that claim gets ``SRGVHD_SMART_ROLE`` (viewer
     or clinician) when it is set, else no role (nothing is saved)."""
     if claims is None:
-        why = problem or "the EHR sent no ID token"
+        why = problem or Msg("the EHR sent no ID token")
         return Identity(
             None,
             LAUNCH_SOURCE,
-            f"this EHR launch did not say who you are ({why}): saving is refused — open the app "
-            "from the chart again",
+            Msg(
+                "this EHR launch did not say who you are ({why}): saving is refused — open the "
+                "app from the chart again",
+                why=why,
+            ),
         )
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject.strip():
         return Identity(
-            None, LAUNCH_SOURCE, "the EHR's ID token names no subject: saving is refused"
+            None, LAUNCH_SOURCE, Msg("the EHR's ID token names no subject: saving is refused")
         )
     fhir_user = claims.get("fhirUser")
     mark = (
@@ -240,26 +254,45 @@ def launch_identity(
             return Identity(
                 None,
                 LAUNCH_SOURCE,
-                f"{SMART_ROLE_ENV}={granted[:40]!r} is not viewer or clinician: saving is refused",
+                Msg(
+                    "{setting}={value} is not viewer or clinician: saving is refused",
+                    setting=SMART_ROLE_ENV,
+                    value=repr(granted[:40]),
+                ),
             )
         role = Role(granted) if granted else None
     if access.expired(claims, time.time() if now is None else now):
         return Identity(
             None,
             LAUNCH_SOURCE,
-            f"this EHR launch is older than {duration_words(access.session_hours)}: open the app "
-            "from the chart again",
+            Msg(
+                "this EHR launch is older than {duration}: open the app from the chart again",
+                duration=duration_words(access.session_hours),
+            ),
         )
     # No ``subject``: that field keys the sign-on's kept drafts (srgvhd.app.signin), and an EHR's
     # subject could equal another person's at the hospital sign-on. The text names the person.
     return Identity(_one_line(who, 190), LAUNCH_SOURCE, role=role, signed_in=True)
 
 
-def duration_words(hours: float) -> str:
-    """A session length in words: "12 hours", "90 minutes", "45 seconds"."""
-    for unit, seconds in (("hour", 3600), ("minute", 60), ("second", 1)):
-        count = hours * 3600 / seconds
-        if count >= 1 or unit == "second":
-            text = f"{count:.3g}"
-            return f"{text} {unit}" + ("" if text == "1" else "s")
+def duration_words(hours: float) -> Msg:
+    """A session length in words: "12 hours", "90 minutes", "45 seconds" (three significant
+    digits, said in the reader's language where shown)."""
+    for unit in (3600, 60, 1):
+        count = float(f"{hours * 3600 / unit:.3g}")
+        if count >= 1 or unit == 1:
+            one = count == 1
+            if unit == 3600:
+                return (
+                    Msg("{count} hour", count=count) if one else Msg("{count} hours", count=count)
+                )
+            if unit == 60:
+                return (
+                    Msg("{count} minute", count=count)
+                    if one
+                    else Msg("{count} minutes", count=count)
+                )
+            return (
+                Msg("{count} second", count=count) if one else Msg("{count} seconds", count=count)
+            )
     raise AssertionError("unreachable")

@@ -22,9 +22,15 @@ from srgvhd.app.ehr_form import (
     bilirubin_for,
     bilirubin_lines,
     draft_to_form,
+    result_source,
     skipped_lines,
     source_lines,
+    when_words,
 )
+from srgvhd.app.fields import _Verbatim as Verbatim  # the record's ids and values as they are
+from srgvhd.i18n import _
+from srgvhd.i18n import current as language
+from srgvhd.i18n.message import Msg
 
 if TYPE_CHECKING:  # the EHR modules (fhirpy, Authlib) load only when the app is registered
     from srgvhd.ehr import smart
@@ -53,7 +59,7 @@ def current() -> tuple[smart.Settings, smart.Launch] | None:
     return None if found is None else (settings, found)
 
 
-def other_patient(ehr: Any) -> str | None:
+def other_patient(ehr: Any) -> Msg | None:
     """In a SMART launch for patient X, why a course may not be opened: it is bound to another
     EHR patient, or to none (docs/interfaces.md §8 — the course's patient binding); None when
     it is X's own course or there is no launch."""
@@ -64,10 +70,17 @@ def other_patient(ehr: Any) -> str | None:
     wanted = (launch.iss.rstrip("/"), launch.patient_id)
     if ehr is not None and (ehr.fhir_server.rstrip("/"), ehr.patient_id) == wanted:
         return None
-    whose = "no EHR patient" if ehr is None else f"EHR patient {ehr.patient_id}"
-    return (
-        f"this EHR launch is for patient {launch.patient_id}, and that course belongs to "
-        f"{whose}; open it outside the EHR launch"
+    if ehr is None:
+        return Msg(
+            "this EHR launch is for patient {patient}, and that course belongs to no EHR "
+            "patient; open it outside the EHR launch",
+            patient=launch.patient_id,
+        )
+    return Msg(
+        "this EHR launch is for patient {patient}, and that course belongs to EHR patient "
+        "{other}; open it outside the EHR launch",
+        patient=launch.patient_id,
+        other=ehr.patient_id,
     )
 
 
@@ -103,7 +116,7 @@ def _fill(settings: smart.Settings, launch: smart.Launch) -> None:
     try:
         draft = import_case(_server(settings, launch), launch.patient_id)
     except EhrError as exc:
-        ss["ehr_fill_error"] = str(exc)
+        ss["ehr_fill_error"] = exc.message
         return
     ss.pop("ehr_fill_error", None)
     form = draft_to_form(draft)
@@ -132,13 +145,7 @@ def _fill_bilirubin(draft: dict[str, Any], form: dict[str, Any]) -> None:
             continue
         text, result = found
         ss[key] = row["bilirubin"] = text
-        recorded = result["recorded"]
-        filled[row["id"]] = (
-            day,
-            text,
-            f"{recorded['value']:g} {recorded['unit']} · {result['effective']} · "
-            f"{result['resource']}",
-        )
+        filled[row["id"]] = (day, text, result)  # its words are said when drawn
 
 
 def draw_banner() -> None:
@@ -148,25 +155,37 @@ def draw_banner() -> None:
         return
     settings, launch = found
     st.info(
-        f"Opened from the EHR for Patient/{ui.plain(launch.patient_id)} ({ui.plain(launch.iss)})."
+        _(
+            "Opened from the EHR for {patient} ({server}).",
+            patient=Verbatim(f"Patient/{ui.plain(launch.patient_id)}"),
+            server=Verbatim(ui.plain(launch.iss)),
+        )
     )
     st.button(
-        "Fill the form from the record",
+        _("Fill the form from the record"),
         key="ehr_fill",
         on_click=_fill,
         args=(settings, launch),
-        help="Age, weight, hemoglobin, the methylprednisolone start and dose, and labs",
+        help=_("Age, weight, hemoglobin, the methylprednisolone start and dose, and labs"),
     )
     if "ehr_fill_error" in ss:
-        st.error(f"The record could not be read: {ui.plain(ss['ehr_fill_error'])}")
+        problem = ui.plain(language().text(ss["ehr_fill_error"]))
+        st.error(_("The record could not be read: {problem}", problem=problem))
     if _bound(launch):
         _fill_bilirubin(ss[DRAFT], entry.state())
     elif DRAFT in ss:
         st.warning(
-            f"The form no longer holds Patient/{ui.plain(launch.patient_id)}'s record (a case "
-            "was opened or started since): File to chart is off until the form is filled "
-            "from the record again."
+            _(
+                "The form no longer holds the record of {patient} (a case was opened or started "
+                "since): File to chart is off until the form is filled from the record again.",
+                patient=Verbatim(f"Patient/{ui.plain(launch.patient_id)}"),
+            )
         )
+
+
+def _record(source: str) -> str:
+    """Where a pre-filled value came from, as the record holds it."""
+    return _("record: {source}", source=Verbatim(ui.plain(source)))
 
 
 def draw_sources() -> None:
@@ -177,38 +196,48 @@ def draw_sources() -> None:
     if found is None or not _bound(found[1]):
         return
     draft, form = ss[DRAFT], entry.state()
-    with st.expander("Values from the record", expanded=True):
+    with st.expander(_("Values from the record"), expanded=True):
         lines = source_lines(draft, ss[FILLED], form)
         if not lines:
-            st.write("The record held no usable value: every field is blank.")
+            st.write(_("The record held no usable value: every field is blank."))
         for line in lines:
-            mark = " · **typed** (changed from the record)" if line.typed else ""
+            mark = " · " + _("**typed** (changed from the record)") if line.typed else ""
+            value = _(
+                "{field}: {value}",
+                field=Verbatim(ui.plain(line.label)),
+                value=Verbatim(ui.plain(line.shown) or "—"),
+            )
             st.markdown(
-                f"{ui.plain(line.label)}: {ui.plain(line.shown) or '—'}  \n"
-                f"<small>record: {ui.plain(line.source)}</small>{mark}",
+                f"{value}  \n<small>{_record(line.source)}</small>{mark}",
                 unsafe_allow_html=True,
             )
         rows = {row["id"]: row for row in form["assessments"]}
-        for row_id, (day, text, source) in ss.get(BILIRUBIN_FILLED, {}).items():
+        for row_id, (day, text, result) in ss.get(BILIRUBIN_FILLED, {}).items():
             if row_id not in rows:
                 continue
             now = rows[row_id]["bilirubin"]
-            mark = " · **typed** (changed from the record)" if now != text else ""
+            mark = " · " + _("**typed** (changed from the record)") if now != text else ""
+            filled = _(
+                "Bilirubin, assessment of {date}: {value} (filled from the result of the same "
+                "date)",
+                date=Verbatim(ui.plain(when_words(day))),
+                value=Verbatim(ui.plain(now) or "—"),
+            )
             st.markdown(
-                f"Bilirubin, assessment of {ui.plain(day)}: {ui.plain(now) or '—'} "
-                f"(filled from the result of the same date)  \n"
-                f"<small>record: {ui.plain(source)}</small>{mark}",
+                f"{filled}  \n<small>{_record(result_source(result))}</small>{mark}",
                 unsafe_allow_html=True,
             )
         bilirubin = bilirubin_lines(draft)
         if bilirubin:
             st.caption(
-                "Total bilirubin in the record, for an assessment of the same date: "
-                + ui.plain("; ".join(bilirubin))
+                _(
+                    "Total bilirubin in the record, for an assessment of the same date: {results}",
+                    results=Verbatim(ui.plain("; ".join(bilirubin))),
+                )
             )
     skipped = skipped_lines(draft)
     if skipped:
-        with st.expander(f"Results not used ({len(skipped)})"):
+        with st.expander(_("Results not used ({count})", count=len(skipped))):
             for line in skipped:
                 st.text(line)
 
@@ -221,11 +250,13 @@ def draw_file_to_chart(pdf: Callable[[], bytes], verdict: str) -> None:
     settings, launch = found
     if not _bound(launch):
         st.caption(
-            "File to chart is offered for a form filled from this patient's record "
-            "(use “Fill the form from the record” above)."
+            _(
+                "File to chart is offered for a form filled from this patient's record (use "
+                "“Fill the form from the record” above)."
+            )
         )
         return
-    if st.button("File to chart", key="ehr_file_to_chart"):
+    if st.button(_("File to chart"), key="ehr_file_to_chart"):
         from srgvhd.ehr.client import EhrError
         from srgvhd.ehr.document import file_summary
 
@@ -234,8 +265,8 @@ def draw_file_to_chart(pdf: Callable[[], bytes], verdict: str) -> None:
                 _server(settings, launch), launch.patient_id, pdf(), verdict
             )
         except EhrError as exc:
-            st.error(f"Not filed: {ui.plain(str(exc))}")
+            st.error(_("Not filed: {problem}", problem=ui.plain(language().text(exc.message))))
             return
         ss[FILED] = f"DocumentReference/{created['id']}"
     if FILED in ss:
-        st.success(f"Filed as {ss[FILED]}")
+        st.success(_("Filed as {reference}", reference=Verbatim(ss[FILED])))

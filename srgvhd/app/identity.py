@@ -20,6 +20,7 @@ import streamlit as st
 from srgvhd.access import AccessConfig
 from srgvhd.app.connection import current_connection
 from srgvhd.errors import InputError
+from srgvhd.i18n.message import Msg
 from srgvhd.identity import Identity, ProxyConfig, identify, launch_identity
 
 LOOPBACK_PEER = "127.0.0.1"  # an in-process run (AppTest) has no socket: it is this machine
@@ -27,9 +28,10 @@ SETTINGS = "srgvhd"  # the [srgvhd] table of secrets.toml: role_claim, role_valu
 SIGN_IN = "sign-in (OIDC)"
 # Streamlit copies the headers named in server.trustedUserHeaders into st.user, over the signed
 # cookie's claims: with sign-in on, a client could then name itself.
-HEADERS_OVERRIDE = (
-    "server.trustedUserHeaders is set, so request headers could overwrite the signed-in "
-    "identity: remove it from the Streamlit configuration"
+HEADERS_OVERRIDE = Msg(
+    "{option} is set, so request headers could overwrite the signed-in identity: remove it from "
+    "the Streamlit configuration",
+    option="server.trustedUserHeaders",
 )
 
 
@@ -53,6 +55,15 @@ def access_config() -> AccessConfig:
     return AccessConfig.from_settings(dict(settings.items()) if settings else None)
 
 
+def _settings_wrong(exc: InputError) -> Msg:
+    """A wrong ``[srgvhd]`` setting, named (the setting's name as written in secrets.toml)."""
+    first = exc.problems[0]
+    return Msg(
+        "the sign-in settings are wrong ({problem})",
+        problem=Msg("{where}: {what}", where=first.where, what=first.what),
+    )
+
+
 def signed_in_claims() -> dict[str, Any] | None:
     """The ID-token claims of the signed-in user (``st.user``), None when nobody is."""
     user = st.user
@@ -74,7 +85,7 @@ def _launch_identity() -> Identity | None:
     try:
         access = access_config()
     except InputError as exc:
-        return Identity(None, "EHR launch (SMART)", f"the sign-in settings are wrong ({exc})")
+        return Identity(None, "EHR launch (SMART)", _settings_wrong(exc))
     claims = dict(launch.user.claims) if launch.user is not None else None
     return launch_identity(claims, launch.user_problem, access, now=time.time())
 
@@ -92,7 +103,7 @@ def current_identity() -> Identity:
         try:
             access = access_config()
         except InputError as exc:
-            return Identity(None, SIGN_IN, f"the sign-in settings are wrong ({exc})")
+            return Identity(None, SIGN_IN, _settings_wrong(exc))
     # The socket's peer, never st.context.ip_address: Streamlit's server rewrites that from a
     # loopback client's X-Forwarded-For (srgvhd.app.connection).
     connection = current_connection()

@@ -25,12 +25,15 @@ import urllib.request
 
 import streamlit as st
 
-from srgvhd.access import CLOCK_SKEW_S, signed_in_time
+from srgvhd.access import CLOCK_SKEW_S, ROLE_WORDS, signed_in_time
 from srgvhd.app import ui
 from srgvhd.app.entry import DRAFT_KEPT, FORM, SAVED, unsaved
+from srgvhd.app.fields import _Verbatim as Verbatim  # a name is shown as recorded
 from srgvhd.app.identity import current_identity, oidc_configured, signed_in_claims
 from srgvhd.app.store_panel import STATE
 from srgvhd.drafts import DraftShelf
+from srgvhd.i18n import _, current
+from srgvhd.i18n.message import Msg
 from srgvhd.identity import LAUNCH_SOURCE, Identity
 
 LOG = logging.getLogger(__name__)
@@ -52,25 +55,26 @@ def _metadata_url() -> str | None:
     return url if isinstance(url, str) else None
 
 
-def provider_problem(url: str | None, timeout: float = PROVIDER_TIMEOUT_S) -> str | None:
+def provider_problem(url: str | None, timeout: float = PROVIDER_TIMEOUT_S) -> Msg | None:
     """Why the provider cannot be used for a sign-in now (None when its discovery document
-    answers). Never includes the response body."""
+    answers), English for the log and said in the reader's language on the page. Never
+    includes the response body or the address."""
     if not url:
-        return "[auth] server_metadata_url is not set in secrets.toml"
+        return Msg("[auth] server_metadata_url is not set in secrets.toml")
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - https/http
             if response.status != 200:
-                return f"the hospital sign-on answered {response.status}"
+                return Msg("the hospital sign-on answered {status}", status=response.status)
     except urllib.error.HTTPError as exc:
-        return f"the hospital sign-on answered {exc.code}"
+        return Msg("the hospital sign-on answered {status}", status=exc.code)
     except (OSError, ValueError):
-        return "the hospital sign-on cannot be reached"
+        return Msg("the hospital sign-on cannot be reached")
     return None
 
 
 def sign_in(key: str) -> None:
     """The Sign in button (``key`` makes it unique): checks the provider, then ``st.login``."""
-    if st.button("Sign in", key=key, type="primary", icon=":material/login:"):
+    if st.button(_("Sign in"), key=key, type="primary", icon=":material/login:"):
         problem = provider_problem(_metadata_url())
         if problem:
             LOG.warning("sign-in refused before redirect: %s", problem)
@@ -81,9 +85,12 @@ def sign_in(key: str) -> None:
     clicked, problem = st.session_state.get(UNREACHABLE, (None, None))
     if problem and clicked == key:  # beside the button that was pressed
         st.error(
-            f"Sign-in is not possible now: {ui.plain(problem)}. Nothing is opened or saved "
-            "without a signed-in person; your entry on the Assess page stays here. Try again "
-            "in a moment, or call the hospital's IT service desk.",
+            _(
+                "Sign-in is not possible now: {problem}. Nothing is opened or saved without a "
+                "signed-in person; your entry on the Assess page stays here. Try again in a "
+                "moment, or call the hospital's IT service desk.",
+                problem=ui.plain(current().text(problem)),
+            ),
             icon=":material/cloud_off:",
         )
 
@@ -119,8 +126,29 @@ def _restore(identity: Identity) -> None:
     st.switch_page(ASSESS_PAGE)
 
 
-def _role_words(identity: Identity) -> str:
-    return f"role {identity.role}" if identity.role else "no srgvhd role"
+def _signed_in_words(identity: Identity) -> str:
+    """The sidebar's line for a signed-in person: name and role (or that there is none)."""
+    who = Verbatim(ui.plain(identity.who))
+    if identity.role is None:
+        return _("Signed in as {who}, no srgvhd role.", who=who)
+    return _("Signed in as {who}, role {role}.", who=who, role=ROLE_WORDS[identity.role])
+
+
+def _launch_words(identity: Identity) -> str:
+    """The sidebar's line in a SMART launch: who saves are recorded as, with which role."""
+    who = Verbatim(ui.plain(identity.who or _("nobody (the EHR launch did not say who you are)")))
+    if identity.role is None:
+        return _(
+            "Opened from the EHR: saves are recorded as {who}, no srgvhd role. Close the EHR "
+            "window to end the launch.",
+            who=who,
+        )
+    return _(
+        "Opened from the EHR: saves are recorded as {who}, role {role}. Close the EHR window to "
+        "end the launch.",
+        who=who,
+        role=ROLE_WORDS[identity.role],
+    )
 
 
 def draw() -> Identity:
@@ -128,17 +156,16 @@ def draw() -> Identity:
     session's identity."""
     identity = current_identity()
     if identity.source == LAUNCH_SOURCE:  # opened from the EHR: the EHR's user saves
-        who = identity.who or "nobody (the EHR launch did not say who you are)"
-        st.sidebar.caption(
-            f"Opened from the EHR: saves are recorded as {ui.plain(who)}, "
-            f"{_role_words(identity)}. Close the EHR window to end the launch."
-        )
+        st.sidebar.caption(_launch_words(identity))
         return identity
     if not oidc_configured():
-        who = identity.who or "nobody (the case store is not served)"
+        who = identity.who or _("nobody (the case store is not served)")
         st.sidebar.caption(
-            f"Unsigned: no hospital sign-on is configured on this server. Saves are recorded "
-            f"as {ui.plain(who)}.",
+            _(
+                "Unsigned: no hospital sign-on is configured on this server. Saves are recorded "
+                "as {who}.",
+                who=Verbatim(ui.plain(who)),
+            ),
         )
         return identity
     ss = st.session_state
@@ -146,9 +173,11 @@ def draw() -> Identity:
     if ss[DRAFT_KEPT]:
         _park(identity)
         st.warning(
-            f"Session ended: {ui.plain(identity.problem)}. Nothing stored can be opened or saved "
-            "until you do. What you typed stays: it comes back on the Assess page after you sign "
-            "in.",
+            _(
+                "Session ended: {problem}. Nothing stored can be opened or saved until you do. "
+                "What you typed stays: it comes back on the Assess page after you sign in.",
+                problem=ui.plain(current().text(identity.problem or "")),
+            ),
             icon=":material/timer_off:",
         )
         sign_in("signin_again")
@@ -156,21 +185,23 @@ def draw() -> Identity:
     with st.sidebar:
         if identity.signed_in and identity.who:
             _restore(identity)
-            st.caption(f"Signed in as {ui.plain(identity.who)}, {_role_words(identity)}.")
-            if st.button("Sign out", key="signin_out", icon=":material/logout:"):
+            st.caption(_signed_in_words(identity))
+            if st.button(_("Sign out"), key="signin_out", icon=":material/logout:"):
                 SHELF.discard(identity.subject or "")
                 st.logout()
         else:
             st.caption(
-                "Not signed in. Sign in with the hospital account to open, save or change "
-                "anything stored."
+                _(
+                    "Not signed in. Sign in with the hospital account to open, save or change "
+                    "anything stored."
+                )
             )
             if identity.problem and not identity.problem.startswith("sign in"):
-                st.error(ui.plain(identity.problem))
+                st.error(ui.plain(current().text(identity.problem)))
             sign_in("signin_sidebar")
     if ss.pop(RESTORED, False):
         st.info(
-            "Your unsaved entry from before you signed in again is back in the form.",
+            _("Your unsaved entry from before you signed in again is back in the form."),
             icon=":material/restore:",
         )
     return identity

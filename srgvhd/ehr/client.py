@@ -27,6 +27,8 @@ from fhirpy.base.exceptions import (
     ResourceNotFound,
 )
 
+from srgvhd.i18n.message import Msg
+
 TIMEOUT_S = 30.0
 PAGE_SIZE = 200
 MAX_PAGES = 50
@@ -37,7 +39,14 @@ FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 
 
 class EhrError(Exception):
-    """The EHR could not be read or written; ``str()`` is one line for the user."""
+    """The EHR could not be read or written; ``str()`` is one line for the user (English), and
+    ``message`` the same line as a ``Msg`` when it has words in other languages (the app says it
+    in the reader's language)."""
+
+    @property
+    def message(self) -> str:
+        """The line as raised (a ``Msg`` for the messages the app shows)."""
+        return self.args[0] if self.args and isinstance(self.args[0], str) else str(self)
 
 
 def check_server_url(url: str) -> str:
@@ -96,40 +105,65 @@ class FhirServer:
         return f"FhirServer({self.url!r})"
 
     @contextmanager
-    def _calls(self, what: str) -> Iterator[None]:
+    def _calls(self, what: Msg) -> Iterator[None]:
         """Map every failure of a request to one EhrError line."""
         try:
             yield
         except requests.exceptions.Timeout:
-            raise EhrError(f"{what}: {self.url} did not answer in time") from None
+            raise EhrError(
+                Msg("{what}: {url} did not answer in time", what=what, url=self.url)
+            ) from None
         except requests.exceptions.ConnectionError:
-            raise EhrError(f"{what}: cannot reach the FHIR server at {self.url}") from None
+            raise EhrError(
+                Msg("{what}: cannot reach the FHIR server at {url}", what=what, url=self.url)
+            ) from None
         except requests.exceptions.RequestException as exc:
-            raise EhrError(f"{what}: request to {self.url} failed ({type(exc).__name__})") from None
+            raise EhrError(
+                Msg(
+                    "{what}: request to {url} failed ({error})",
+                    what=what,
+                    url=self.url,
+                    error=type(exc).__name__,
+                )
+            ) from None
         except AuthorizationError:
-            raise EhrError(f"{what}: {self.url} refused the credentials (HTTP 401)") from None
+            raise EhrError(
+                Msg("{what}: {url} refused the credentials (HTTP 401)", what=what, url=self.url)
+            ) from None
         except ForbiddenError:
-            raise EhrError(f"{what}: {self.url} refused access (HTTP 403)") from None
+            raise EhrError(
+                Msg("{what}: {url} refused access (HTTP 403)", what=what, url=self.url)
+            ) from None
         except ResourceNotFound:
-            raise EhrError(f"{what}: not found on {self.url}") from None
+            raise EhrError(Msg("{what}: not found on {url}", what=what, url=self.url)) from None
         except OperationOutcome as exc:
-            raise EhrError(f"{what}: {self.url} answered with an error{_diagnostic(exc)}") from None
+            raise EhrError(
+                Msg(
+                    "{what}: {url} answered with an error{diagnostic}",
+                    what=what,
+                    url=self.url,
+                    diagnostic=_diagnostic(exc),
+                )
+            ) from None
         except (BaseFHIRError, ValueError, KeyError, TypeError, AttributeError):
             # ValueError covers a non-JSON answer and a next link off this server
-            raise EhrError(f"{what}: {self.url} did not answer with FHIR JSON") from None
+            raise EhrError(
+                Msg("{what}: {url} did not answer with FHIR JSON", what=what, url=self.url)
+            ) from None
 
     def read(self, resource_type: str, resource_id: str) -> dict[str, Any]:
         """One resource by type and id."""
-        with self._calls(f"reading {resource_type}/{resource_id}"):
+        what = Msg("reading {resource}", resource=f"{resource_type}/{resource_id}")
+        with self._calls(what):
             found = self._client.execute(f"{resource_type}/{resource_id}", method="get")
         resource = _plain(found)
         if not isinstance(resource, dict) or resource.get("resourceType") != resource_type:
-            raise EhrError(f"reading {resource_type}/{resource_id}: {self.url} sent something else")
+            raise EhrError(Msg("{what}: {url} sent something else", what=what, url=self.url))
         return resource
 
     def search(self, resource_type: str, **params: str) -> list[dict[str, Any]]:
         """Every match of a search (following ``next`` links within the bounds)."""
-        what = f"searching {resource_type}"
+        what = Msg("searching {resource}", resource=resource_type)
         found: list[dict[str, Any]] = []
         with self._calls(what):
             page = self._client.execute(
@@ -138,7 +172,9 @@ class FhirServer:
             for pages in range(1, MAX_PAGES + 1):
                 bundle = _plain(page)
                 if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
-                    raise EhrError(f"{what}: {self.url} did not answer with a Bundle")
+                    raise EhrError(
+                        Msg("{what}: {url} did not answer with a Bundle", what=what, url=self.url)
+                    )
                 for entry in bundle.get("entry") or ():
                     resource = entry.get("resource") if isinstance(entry, dict) else None
                     mode = (entry.get("search") or {}).get("mode", "match")
@@ -146,22 +182,33 @@ class FhirServer:
                         if resource.get("resourceType") == resource_type:
                             found.append(resource)
                 if len(found) > MAX_RESULTS:
-                    raise EhrError(f"{what}: more than {MAX_RESULTS} results for this patient")
+                    raise EhrError(
+                        Msg(
+                            "{what}: more than {count} results for this patient",
+                            what=what,
+                            count=MAX_RESULTS,
+                        )
+                    )
                 following = _next_link(bundle)
                 if following is None:
                     return found
                 if pages == MAX_PAGES:
                     break
                 page = self._client.execute(following, method="get")
-        raise EhrError(f"{what}: more than {MAX_PAGES} pages of results")
+        raise EhrError(
+            Msg("{what}: more than {count} pages of results", what=what, count=MAX_PAGES)
+        )
 
     def create(self, resource: dict[str, Any]) -> dict[str, Any]:
         """POST a new resource; the server's copy (with its id)."""
         kind = resource["resourceType"]
-        with self._calls(f"filing a {kind}"):
+        what = Msg("filing a {resource}", resource=kind)
+        with self._calls(what):
             created = _plain(self._client.execute(kind, method="post", data=resource))
         if not isinstance(created, dict) or not FHIR_ID.fullmatch(str(created.get("id", ""))):
-            raise EhrError(f"filing a {kind}: {self.url} did not return the new resource's id")
+            raise EhrError(
+                Msg("{what}: {url} did not return the new resource's id", what=what, url=self.url)
+            )
         return created
 
     def resolver(self) -> Callable[[str], dict[str, Any] | None]:

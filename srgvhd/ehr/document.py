@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from srgvhd.ehr.client import EhrError, FhirServer, check_patient_id
+from srgvhd.i18n.message import Msg
 
 LOINC = "http://loinc.org"
 # LOINC 11506-3 "Progress note" (a clinician's note on the course of treatment).
@@ -26,12 +27,19 @@ def check_binding(ehr: Any, server_url: str, patient_id: str) -> None:
     bound_id, bound_server = ehr.get("patient_id"), ehr.get("fhir_server")
     if bound_id is not None and bound_id != patient_id:
         raise EhrError(
-            f"wrong patient: the case belongs to Patient/{bound_id}, not Patient/{patient_id}; "
-            "nothing filed"
+            Msg(
+                "wrong patient: the case belongs to {bound}, not {patient}; nothing filed",
+                bound=f"Patient/{bound_id}",
+                patient=f"Patient/{patient_id}",
+            )
         )
     if isinstance(bound_server, str) and bound_server.rstrip("/") != server_url.rstrip("/"):
         raise EhrError(
-            f"wrong record: the case comes from {bound_server}, not {server_url}; nothing filed"
+            Msg(
+                "wrong record: the case comes from {bound}, not {server}; nothing filed",
+                bound=bound_server,
+                server=server_url,
+            )
         )
 
 

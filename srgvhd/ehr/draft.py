@@ -36,6 +36,7 @@ from srgvhd.ehr.record import (
     read_observation,
     reference,
 )
+from srgvhd.i18n.message import Msg
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,7 @@ def _readings(record: Record, as_of: date, d: _Draft) -> dict[str, list[Reading]
                 continue
             field = analyte.field if analyte.field.startswith("patient.") else _where(analyte)
             if not belongs_to(obs, record.patient_id):
-                d.skip_observation(obs, field, code, "belongs to another patient")
+                d.skip_observation(obs, field, code, Msg("belongs to another patient"))
                 break
             got = read_observation(obs, code, analyte.units, as_of, analyte.limits)
             if isinstance(got, Skip):
@@ -203,7 +204,7 @@ def _latest(readings: list[Reading], field: str, d: _Draft) -> Reading | None:
             d.skip(
                 r.reference,
                 field,
-                f"not the latest result ({best.reference} is later)",
+                Msg("not the latest result ({resource} is later)", resource=best.reference),
                 code=r.code,
                 date=r.when.text,
                 value=r.recorded_value,
@@ -217,17 +218,36 @@ def _age(record: Record, at: date, at_name: str, d: _Draft) -> int | None:
     ref = f"Patient/{record.patient_id}"
     birth = parse_when(record.patient.get("birthDate"))
     if isinstance(birth, Skip):
-        reason = "no birth date" if birth.reason == "no date" else f"birth {birth.reason}"
+        reason = (
+            Msg("no birth date")
+            if birth.reason == "no date"
+            else Msg("birth {reason}", reason=birth.reason)
+        )
         d.skip(ref, "patient.age_years", reason)
         return None
     born = birth.day
     if born > at:
-        d.skip(ref, "patient.age_years", f"birth date {born} is after the {at_name} {at}")
+        d.skip(
+            ref,
+            "patient.age_years",
+            Msg("birth date {born} is after the {at_name} {at}", born=born, at_name=at_name, at=at)
+            if at_name != "as-of date"
+            else Msg("birth date {born} is after the as-of date {at}", born=born, at=at),
+        )
         return None
     years = at.year - born.year - ((at.month, at.day) < (born.month, born.day))
     low, high = LIMITS["age_years"]
     if not low <= years <= high:
-        d.skip(ref, "patient.age_years", f"age {years} is outside {low:g}–{high:g} years")
+        d.skip(
+            ref,
+            "patient.age_years",
+            Msg(
+                "age {years} is outside {low}–{high} years",
+                years=years,
+                low=float(low),
+                high=float(high),
+            ),
+        )
         return None
     d.fields["patient.age_years"] = {
         "resource": ref,
@@ -261,10 +281,15 @@ def _steroids(
     }
     field = "steroids.methylprednisolone_mg_per_kg_day"
     if course.daily_mg is None:
-        d.skip(start.reference, field, f"no daily dose: {course.dose_reason}", date=start.when.text)
+        d.skip(
+            start.reference,
+            field,
+            Msg("no daily dose: {reason}", reason=course.dose_reason),
+            date=start.when.text,
+        )
         return start.when.day, None
     if weight is None:
-        d.skip(start.reference, field, "no usable weight to divide the daily dose by")
+        d.skip(start.reference, field, Msg("no usable weight to divide the daily dose by"))
         return start.when.day, None
     per_kg = round(course.daily_mg / weight.value.value, ucum.DECIMALS)
     low, high = LIMITS["methylprednisolone_mg_per_kg_day"]
@@ -272,7 +297,12 @@ def _steroids(
         d.skip(
             start.reference,
             field,
-            f"{per_kg:g} mg/kg/day is outside the plausible range {low:g}–{high:g}",
+            Msg(
+                "{value} mg/kg/day is outside the plausible range {low}–{high}",
+                value=float(per_kg),
+                low=float(low),
+                high=float(high),
+            ),
             date=start.when.text,
         )
         return start.when.day, None
@@ -306,7 +336,7 @@ def _course(
             continue
         ref = reference(resource)
         if not belongs_to(resource, record.patient_id):
-            d.skip(ref, "steroids.start_date", "belongs to another patient")
+            d.skip(ref, "steroids.start_date", Msg("belongs to another patient"))
             continue
         got = read(resource, as_of)
         if isinstance(got, Skip):
@@ -328,7 +358,7 @@ def _labs(readings: dict[str, list[Reading]], d: _Draft) -> list[dict[str, Any]]
                 d.skip(
                     earlier.reference,
                     f"labs[].{analyte.field}",
-                    f"a later result the same day was used ({r.reference})",
+                    Msg("a later result the same day was used ({resource})", resource=r.reference),
                     code=earlier.code,
                     date=earlier.when.text,
                     value=earlier.recorded_value,
@@ -338,7 +368,11 @@ def _labs(readings: dict[str, list[Reading]], d: _Draft) -> list[dict[str, Any]]
     kept = sorted(days)
     for day in kept[:-MAX_LABS] if len(kept) > MAX_LABS else ():
         for r in days[day].values():
-            d.skip(r.reference, f"labs[].{_field_of(r)}", f"more than {MAX_LABS} lab days")
+            d.skip(
+                r.reference,
+                f"labs[].{_field_of(r)}",
+                Msg("more than {count} lab days", count=MAX_LABS),
+            )
     rows = []
     for i, day in enumerate(kept[-MAX_LABS:]):
         row = days[day]

@@ -22,6 +22,8 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from srgvhd.i18n.message import Msg
+
 # Asymmetric algorithms only: a public client holds no secret, so an HS256 token proves nothing.
 ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512")
 LEEWAY_S = 60  # clock drift between the EHR and this server
@@ -61,17 +63,20 @@ def fetch_jwks(jwks_uri: str) -> dict[str, Any]:
             allow_redirects=False,
         )
     except requests.RequestException:
-        raise IdTokenError("the authorization server's keys cannot be reached") from None
+        raise IdTokenError(Msg("the authorization server's keys cannot be reached")) from None
     if answer.status_code != 200 or len(answer.content) > MAX_JWKS_BYTES:
         raise IdTokenError(
-            f"the authorization server's keys are unavailable (HTTP {answer.status_code})"
+            Msg(
+                "the authorization server's keys are unavailable (HTTP {status})",
+                status=answer.status_code,
+            )
         )
     try:
         keys = answer.json()
     except ValueError:
-        raise IdTokenError("the authorization server's keys are not JSON") from None
+        raise IdTokenError(Msg("the authorization server's keys are not JSON")) from None
     if not isinstance(keys, dict) or not isinstance(keys.get("keys"), list):
-        raise IdTokenError("the authorization server's keys are not a JWK Set")
+        raise IdTokenError(Msg("the authorization server's keys are not a JWK Set"))
     return keys
 
 
@@ -87,17 +92,19 @@ def validate(
     """The launch's user from ``id_token`` once its signature (one of ``jwks``), ``iss``,
     ``aud``, ``exp`` and ``nonce`` are right; IdTokenError naming the failed check otherwise."""
     if not isinstance(id_token, str) or not id_token or len(id_token) > MAX_TOKEN_CHARS:
-        raise IdTokenError("the EHR sent no ID token")
+        raise IdTokenError(Msg("the EHR sent no ID token"))
     try:
         keys = KeySet.import_key_set(dict(jwks))  # type: ignore[arg-type]
     except (JoseError, ValueError, TypeError, KeyError):
-        raise IdTokenError("the authorization server's keys cannot be read") from None
+        raise IdTokenError(Msg("the authorization server's keys cannot be read")) from None
     try:
         token = jwt.decode(id_token, keys, algorithms=list(ALGORITHMS))
     except JoseError:
-        raise IdTokenError("the ID token's signature is not the authorization server's") from None
+        raise IdTokenError(
+            Msg("the ID token's signature is not the authorization server's")
+        ) from None
     except (ValueError, TypeError):
-        raise IdTokenError("the ID token cannot be read") from None
+        raise IdTokenError(Msg("the ID token cannot be read")) from None
     options: dict[str, Any] = {
         "iss": {"essential": True, "value": issuer},
         "aud": {"essential": True, "value": client_id},
@@ -111,11 +118,13 @@ def validate(
         jwt.JWTClaimsRegistry(now=clock, leeway=LEEWAY_S, **options).validate(token.claims)
     except JoseError as exc:
         claim = getattr(exc, "claim", None) or "a claim"
-        raise IdTokenError(f"the ID token was refused ({_words(exc, claim)})") from None
+        raise IdTokenError(
+            Msg("the ID token was refused ({why})", why=_words(exc, claim))
+        ) from None
     claims = dict(token.claims)
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject.strip():
-        raise IdTokenError("the ID token names no subject")
+        raise IdTokenError(Msg("the ID token names no subject"))
     fhir_user = claims.get("fhirUser")
     if not (isinstance(fhir_user, str) and FHIR_USER.fullmatch(fhir_user)):
         fhir_user = None
@@ -128,10 +137,10 @@ def validate(
     )
 
 
-def _words(exc: JoseError, claim: str) -> str:
+def _words(exc: JoseError, claim: str) -> Msg:
     kind = type(exc).__name__
     if kind == "ExpiredTokenError":
-        return "it has expired"
+        return Msg("it has expired")
     if kind == "MissingClaimError":
-        return f"it has no {claim}"
-    return f"wrong {claim}"
+        return Msg("it has no {claim}", claim=claim)
+    return Msg("wrong {claim}", claim=claim)

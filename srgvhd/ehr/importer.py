@@ -9,6 +9,7 @@ from typing import Any
 from srgvhd.ehr.client import EhrError, FhirServer, check_patient_id
 from srgvhd.ehr.draft import ALL_CODES, Record, build_draft
 from srgvhd.ehr.record import LOINC
+from srgvhd.i18n.message import Msg
 
 
 def read_record(server: FhirServer, patient_id: str) -> Record:
@@ -16,7 +17,12 @@ def read_record(server: FhirServer, patient_id: str) -> Record:
     check_patient_id(patient_id)
     patient = server.read("Patient", patient_id)
     if patient.get("id") != patient_id:
-        raise EhrError(f"reading Patient/{patient_id}: the server sent another patient")
+        raise EhrError(
+            Msg(
+                "reading {resource}: the server sent another patient",
+                resource=f"Patient/{patient_id}",
+            )
+        )
     codes = ",".join(f"{LOINC}|{code}" for code in ALL_CODES)
     return Record(
         server=server.url,

@@ -30,6 +30,7 @@ from typing import Any
 
 from srgvhd.ehr import ucum
 from srgvhd.ehr.record import Skip, When, parse_when, quantity, reference, status_skip
+from srgvhd.i18n.message import Msg
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 RXNORM_METHYLPREDNISOLONE = "6902"
@@ -122,7 +123,7 @@ def _dose_mg(value: Any) -> tuple[float | None, dict[str, Any] | None, str | Non
         return None, None, read.reason
     recorded, unit, converted = read
     if converted.value <= 0:
-        return None, {"value": recorded, "unit": unit}, "dose is not above 0"
+        return None, {"value": recorded, "unit": unit}, Msg("dose is not above 0")
     return converted.value, {"value": recorded, "unit": unit}, None
 
 
@@ -139,7 +140,7 @@ def administration(resource: dict[str, Any], as_of: date) -> Dose | Skip:
     if isinstance(when, Skip):
         return when
     if when.day > as_of:
-        return Skip(f"after the as-of date {as_of.isoformat()}")
+        return Skip(Msg("after the as-of date {date}", date=as_of))
     dosage = resource.get("dosage")
     mg, recorded, reason = _dose_mg(dosage.get("dose") if isinstance(dosage, dict) else None)
     return Dose(reference(resource), when, mg, recorded, mg_reason=reason)
@@ -162,7 +163,7 @@ def request(resource: dict[str, Any], as_of: date) -> Dose | Skip:
     if isinstance(when, Skip):
         return when
     if when.day > as_of:
-        return Skip(f"after the as-of date {as_of.isoformat()}")
+        return Skip(Msg("after the as-of date {date}", date=as_of))
     end = parse_when(bounds.get("end")) if bounds.get("end") else None
     end_day = end.day if isinstance(end, When) else None
     mg, recorded, reason = _daily_mg_of_request(instructions, repeat)
@@ -173,7 +174,11 @@ def _daily_mg_of_request(
     instructions: list[Any], repeat: dict[str, Any]
 ) -> tuple[float | None, dict[str, Any] | None, str | None]:
     if len(instructions) != 1 or not isinstance(instructions[0], dict):
-        return None, None, f"{len(instructions)} dosage instructions (one expected)"
+        return (
+            None,
+            None,
+            Msg("{count} dosage instructions (one expected)", count=len(instructions)),
+        )
     rates = instructions[0].get("doseAndRate")
     first = rates[0] if isinstance(rates, list) and rates and isinstance(rates[0], dict) else {}
     mg, recorded, reason = _dose_mg(first.get("doseQuantity"))
@@ -186,9 +191,9 @@ def _daily_mg_of_request(
     )
     numbers = (frequency, period)
     if any(isinstance(n, bool) or not isinstance(n, int | float) or n <= 0 for n in numbers):
-        return None, recorded, "no frequency and period to make a daily dose"
+        return None, recorded, Msg("no frequency and period to make a daily dose")
     if unit not in _HOURS_PER_UNIT:
-        return None, recorded, f"period unit {unit!r} (hours or days expected)"
+        return None, recorded, Msg("period unit {unit} (hours or days expected)", unit=repr(unit))
     daily = mg * frequency * 24.0 / (period * _HOURS_PER_UNIT[unit])
     return round(daily, ucum.DECIMALS), recorded, None
 
@@ -221,13 +226,17 @@ def build_course(doses: list[Dose], *, prescriptions: bool) -> Course:
         return result
     course, earlier = current_course(doses, prescriptions=prescriptions)
     for d in earlier:
-        result.skipped.append((d.reference, "an earlier steroid course", d.when.text))
+        result.skipped.append((d.reference, Msg("an earlier steroid course"), d.when.text))
     result.start = course[0]
     window = [course[0]] if prescriptions else first_day_doses(course)
     result.daily_mg_doses = window
     missing = [d for d in window if d.mg is None]
     if missing:
-        result.dose_reason = f"{missing[0].reference}: {missing[0].mg_reason or 'no dose'}"
+        result.dose_reason = Msg(
+            "{resource}: {reason}",
+            resource=missing[0].reference,
+            reason=missing[0].mg_reason or Msg("no dose"),
+        )
         return result
     result.daily_mg = round(sum(d.mg for d in window if d.mg is not None), ucum.DECIMALS)
     return result

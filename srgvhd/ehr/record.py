@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from srgvhd.ehr.ucum import UCUM_SYSTEM, Converted, convert
+from srgvhd.i18n.message import Msg
 
 LOINC = "http://loinc.org"
 # Observation statuses whose value stands (FHIR R4 ObservationStatus): a result that is only
@@ -66,19 +67,19 @@ def parse_when(text: Any) -> When | Skip:
     """A FHIR ``date`` / ``dateTime`` / ``instant``. A day's date without a time counts as the
     start of that day for ordering; a year or a month alone is refused (no day to place it)."""
     if not isinstance(text, str) or not text:
-        return Skip("no date")
+        return Skip(Msg("no date"))
     if _PARTIAL_DATE.match(text):
-        return Skip(f"date {text!r} has no day")
+        return Skip(Msg("date {text} has no day", text=repr(text)))
     m = _DATE_TIME.match(text)
     if m is None:
-        return Skip(f"date {text[:40]!r} is not a FHIR date")
+        return Skip(Msg("date {text} is not a FHIR date", text=repr(text[:40])))
     try:
         day = date.fromisoformat(m["date"])
         if m["time"] is None:
             return When(text, day, datetime.combine(day, time(), UTC), False)
         moment = datetime.fromisoformat(f"{m['date']}T{m['time']}{_zone(m['zone'])}")
     except ValueError:
-        return Skip(f"date {text[:40]!r} is not a real date")
+        return Skip(Msg("date {text} is not a real date", text=repr(text[:40])))
     return When(text, day, moment.astimezone(UTC), True)
 
 
@@ -97,7 +98,7 @@ def effective(resource: dict[str, Any]) -> When | Skip:
     period = resource.get("effectivePeriod")
     if isinstance(period, dict) and "start" in period:
         return parse_when(period["start"])
-    return Skip("no date")
+    return Skip(Msg("no date"))
 
 
 def reference(resource: dict[str, Any]) -> str:
@@ -133,31 +134,45 @@ def status_skip(status: Any, usable: tuple[str, ...]) -> Skip | None:
     if status in usable:
         return None
     if status == "entered-in-error":
-        return Skip("entered in error (status entered-in-error)")
-    return Skip(f"status {status!r} is not a final result" if status else "no status")
+        return Skip(Msg("entered in error (status entered-in-error)"))
+    if not status:
+        return Skip(Msg("no status"))
+    return Skip(Msg("status {status} is not a final result", status=repr(status)))
 
 
 def quantity(
     value: Any, table: dict[str, tuple[str, float]], what: str
 ) -> tuple[float, str, Converted] | Skip:
     """A FHIR Quantity's number and UCUM code, and the number in the case's unit, or why not."""
+    none = Msg("no dose") if what == "dose" else Msg("no value")
     if not isinstance(value, dict):
-        return Skip(f"no {what}")
+        return Skip(none)
     number = value.get("value")
     if isinstance(number, bool) or not isinstance(number, int | float) or not math.isfinite(number):
-        return Skip(f"no {what}")
+        return Skip(none)
     if value.get("comparator") is not None:
-        return Skip(f"{what} is a limit ({value['comparator']} {number}), not a measurement")
+        limit = f"{value['comparator']} {number}"
+        if what == "dose":
+            return Skip(Msg("dose is a limit ({limit}), not a measurement", limit=limit))
+        return Skip(Msg("value is a limit ({limit}), not a measurement", limit=limit))
     code = value.get("code")
     system = value.get("system")
     if not isinstance(code, str) or not code:
         shown = value.get("unit")
-        return Skip(f"no UCUM unit code (unit text {shown!r})" if shown else "no unit")
+        if not shown:
+            return Skip(Msg("no unit"))
+        return Skip(Msg("no UCUM unit code (unit text {unit})", unit=repr(shown)))
     if system is not None and system != UCUM_SYSTEM:
-        return Skip(f"unit {code!r} is not a UCUM code (system {str(system)[:60]!r})")
+        return Skip(
+            Msg(
+                "unit {unit} is not a UCUM code (system {system})",
+                unit=repr(code),
+                system=repr(str(system)[:60]),
+            )
+        )
     converted = convert(number, code, table)
     if converted is None:
-        return Skip(f"unknown unit {code!r}")
+        return Skip(Msg("unknown unit {unit}", unit=repr(code)))
     return float(number), code, converted
 
 
@@ -178,16 +193,23 @@ def read_observation(
     if isinstance(when, Skip):
         return when
     if when.day > as_of:
-        return Skip(f"after the as-of date {as_of.isoformat()}")
+        return Skip(Msg("after the as-of date {date}", date=as_of))
     read = quantity(obs.get("valueQuantity"), table, "value")
     if isinstance(read, Skip):
         if "valueQuantity" not in obs and isinstance(obs.get("dataAbsentReason"), dict):
-            return Skip("no value (data absent)")
+            return Skip(Msg("no value (data absent)"))
         return read
     recorded, unit, converted = read
     low, high = limits[converted.unit]
     if not (low < converted.value <= high if low == 0 else low <= converted.value <= high):
         return Skip(
-            f"{recorded:g} {unit} is outside the plausible range {low:g}–{high:g} {converted.unit}"
+            Msg(
+                "{value} {unit} is outside the plausible range {low}–{high} {case_unit}",
+                value=float(recorded),
+                unit=unit,
+                low=float(low),
+                high=float(high),
+                case_unit=converted.unit,
+            )
         )
     return Reading(reference(obs), code, when, recorded, unit, converted)

@@ -34,6 +34,7 @@ from authlib.integrations.requests_client import OAuth2Session
 from srgvhd.ehr import idtoken
 from srgvhd.ehr.client import FHIR_ID, EhrError
 from srgvhd.ehr.idtoken import IdTokenError
+from srgvhd.i18n.message import Msg
 
 DISCOVERY_PATH = "/.well-known/smart-configuration"
 EHR_LAUNCH_SCOPE = "launch openid fhirUser patient/*.rs"
@@ -90,22 +91,32 @@ def discover(iss: str) -> Endpoints:
             url, timeout=TIMEOUT_S, headers={"Accept": "application/json"}, allow_redirects=False
         )
     except requests.RequestException:
-        raise EhrError(f"the EHR at {iss} cannot be reached") from None
+        raise EhrError(Msg("the EHR at {iss} cannot be reached", iss=iss)) from None
     if answer.status_code != 200 or len(answer.content) > MAX_DISCOVERY_BYTES:
-        raise EhrError(f"the EHR at {iss} has no SMART configuration (HTTP {answer.status_code})")
+        raise EhrError(
+            Msg(
+                "the EHR at {iss} has no SMART configuration (HTTP {status})",
+                iss=iss,
+                status=answer.status_code,
+            )
+        )
     try:
         config = answer.json()
     except ValueError:
-        raise EhrError(f"the EHR at {iss} sent a SMART configuration that is not JSON") from None
+        raise EhrError(
+            Msg("the EHR at {iss} sent a SMART configuration that is not JSON", iss=iss)
+        ) from None
     endpoints = []
     for key in ("authorization_endpoint", "token_endpoint"):
         value = config.get(key) if isinstance(config, dict) else None
         if not isinstance(value, str) or urlsplit(value).scheme not in ("https", "http"):
-            raise EhrError(f"the EHR at {iss}: its SMART configuration has no {key}")
+            raise EhrError(
+                Msg("the EHR at {iss}: its SMART configuration has no {key}", iss=iss, key=key)
+            )
         endpoints.append(value)
     methods = config.get("code_challenge_methods_supported")
     if isinstance(methods, list) and "S256" not in methods:
-        raise EhrError(f"the EHR at {iss} does not support PKCE S256")
+        raise EhrError(Msg("the EHR at {iss} does not support PKCE S256", iss=iss))
     issuer = config.get("issuer")
     jwks_uri = config.get("jwks_uri")
     return Endpoints(
@@ -125,7 +136,7 @@ def _keys_address(endpoints: Endpoints) -> str:
     if endpoints.jwks_uri:
         return endpoints.jwks_uri
     if not endpoints.issuer:
-        raise IdTokenError("the EHR's SMART configuration names no issuer for its ID tokens")
+        raise IdTokenError(Msg("the EHR's SMART configuration names no issuer for its ID tokens"))
     url = endpoints.issuer.rstrip("/") + "/.well-known/openid-configuration"
     try:
         answer = requests.get(url, timeout=TIMEOUT_S, allow_redirects=False)
@@ -135,7 +146,7 @@ def _keys_address(endpoints: Endpoints) -> str:
         config = None
     jwks_uri = config.get("jwks_uri") if isinstance(config, dict) else None
     if not (isinstance(jwks_uri, str) and _web(jwks_uri)):
-        raise IdTokenError("the authorization server publishes no keys for its ID tokens")
+        raise IdTokenError(Msg("the authorization server publishes no keys for its ID tokens"))
     return jwks_uri
 
 
@@ -146,9 +157,11 @@ def launch_user(
     server's keys; else None and why (the launch still reads the record, saving is refused)."""
     try:
         if not isinstance(token.get("id_token"), str):
-            raise IdTokenError("the EHR sent no ID token")
+            raise IdTokenError(Msg("the EHR sent no ID token"))
         if not endpoints.issuer:
-            raise IdTokenError("the EHR's SMART configuration names no issuer for its ID tokens")
+            raise IdTokenError(
+                Msg("the EHR's SMART configuration names no issuer for its ID tokens")
+            )
         keys = idtoken.fetch_jwks(_keys_address(endpoints))
         user = idtoken.validate(
             token["id_token"],
@@ -158,7 +171,7 @@ def launch_user(
             nonce=nonce,
         )
     except IdTokenError as exc:
-        return None, str(exc)
+        return None, exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
     return user, None
 
 
@@ -258,13 +271,13 @@ def begin(settings: Settings, browser: str, iss: str | None, launch: str | None)
     authorization server to send the browser to."""
     if iss is None:
         if launch is not None:
-            raise EhrError("an EHR launch needs the iss parameter")
+            raise EhrError(Msg("an EHR launch needs the iss parameter"))
         iss = settings.allowed_iss[0]
     iss = iss.rstrip("/")
     if iss not in settings.allowed_iss:
-        raise EhrError(f"this app is not registered with the EHR at {iss[:120]}")
+        raise EhrError(Msg("this app is not registered with the EHR at {iss}", iss=iss[:120]))
     if launch is not None and not (0 < len(launch) <= 2048):
-        raise EhrError("the launch parameter is empty or too long")
+        raise EhrError(Msg("the launch parameter is empty or too long"))
     endpoints = discover(iss)
     verifier = generate_token(64)
     state = generate_token(40)
@@ -286,13 +299,13 @@ def finish(settings: Settings, browser: str, params: dict[str, str]) -> str:
     EHR user, ``launch_user``), keep the tokens and the user server-side; the new session id."""
     if "error" in params:
         reason = params.get("error_description") or params["error"]
-        raise EhrError(f"the sign-in was not completed: {reason[:160]}")
+        raise EhrError(Msg("the sign-in was not completed: {reason}", reason=reason[:160]))
     state, code = params.get("state"), params.get("code")
     pending = SESSIONS.take_pending(state) if state else None
     if pending is None or not secrets.compare_digest(pending.browser, browser or ""):
-        raise EhrError("this sign-in is unknown or has expired: launch the app again")
+        raise EhrError(Msg("this sign-in is unknown or has expired: launch the app again"))
     if not code:
-        raise EhrError("the authorization server sent no code")
+        raise EhrError(Msg("the authorization server sent no code"))
     try:
         token = _oauth(settings).fetch_token(
             pending.endpoints.token,
@@ -302,14 +315,14 @@ def finish(settings: Settings, browser: str, params: dict[str, str]) -> str:
             redirect_uri=settings.redirect_uri,
         )
     except requests.RequestException:
-        raise EhrError("the authorization server cannot be reached") from None
+        raise EhrError(Msg("the authorization server cannot be reached")) from None
     except Exception as exc:  # Authlib's OAuthError and friends: the server said no
         raise EhrError(
-            f"the authorization server refused the sign-in ({type(exc).__name__})"
+            Msg("the authorization server refused the sign-in ({error})", error=type(exc).__name__)
         ) from None
     patient = token.get("patient")
     if not isinstance(patient, str) or not FHIR_ID.fullmatch(patient):
-        raise EhrError("the EHR gave no patient for this launch: open the app from a chart")
+        raise EhrError(Msg("the EHR gave no patient for this launch: open the app from a chart"))
     user, problem = launch_user(settings, pending.endpoints, dict(token), pending.nonce)
     launch = Launch(
         iss=pending.iss,
@@ -337,11 +350,11 @@ def access_token(settings: Settings, launch: Launch) -> str:
         return launch.token["access_token"]
     refresh = launch.token.get("refresh_token")
     if not refresh:
-        raise EhrError("the EHR sign-in has expired: open the app from the chart again")
+        raise EhrError(Msg("the EHR sign-in has expired: open the app from the chart again"))
     try:
         token = _oauth(settings).refresh_token(launch.token_endpoint, refresh_token=refresh)
     except Exception:  # unreachable, or the refresh token was refused
-        raise EhrError("the EHR sign-in has expired and could not be renewed") from None
+        raise EhrError(Msg("the EHR sign-in has expired and could not be renewed")) from None
     launch.token = {**launch.token, **dict(token)}
     launch.expires_at = _expiry(token)
     return launch.token["access_token"]
