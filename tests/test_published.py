@@ -10,10 +10,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
-from matplotlib.container import BarContainer
 
 from srgvhd.literature import published
-from srgvhd.report.charts import cr_by_subgroup_figure
+from srgvhd.report.charts import cr_by_subgroup_spec
 from srgvhd.risk.covariates import COVARIATE_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -246,15 +245,13 @@ def test_tables_show_percent_then_counts_and_p() -> None:
 
 
 def test_cr_chart_bars_are_the_published_percentages() -> None:
-    fig = cr_by_subgroup_figure()
-    containers = [c for c in fig.axes[0].containers if isinstance(c, BarContainer)]
-    heights = [[round(bar.get_height(), 1) for bar in c] for c in containers]
-    assert heights == [
-        [v[0][2] for v in CR_REFERENCE.values()],
-        [v[1][2] for v in CR_REFERENCE.values()],
-    ]
-    labels = [t.get_text() for t in fig.axes[0].texts]
-    assert "54.5%\n24/44" in labels and "13.7%\n7/51" in labels
+    spec = cr_by_subgroup_spec()
+    values = spec["data"]["values"]
+    heights = [round(100 * v["CR"], 1) for v in values]
+    assert heights == [pct for row in CR_REFERENCE.values() for (_n, _d, pct) in row[:2]]
+    labels = {(v["percent"], v["counts"]) for v in values}
+    assert ("54.5%", "24/44") in labels and ("13.7%", "7/51") in labels
+    assert "p = 0.034" in spec["encoding"]["x"]["axis"]["labelExpr"]
 
 
 def test_benchmarks_page_renders_all_tables() -> None:

@@ -1,7 +1,9 @@
-"""Matplotlib figures of the app (the PDF draws its survival curve as vector lines).
+"""The Benchmarks page's chart of the published week-4 complete response by subgroup, as a plain
+Vega-Lite dict (as :mod:`srgvhd.report.vega`: no Altair, no matplotlib).
 
-Figures are built on :class:`matplotlib.figure.Figure` directly (no pyplot global state), so
-they are safe in Streamlit's threads and render with the Agg backend when saved to PNG.
+Drawn by the browser, so every language's letters show (a matplotlib figure would need a CJK
+font for the Chinese words); titles, subgroups and arms in the current language, the published
+percentages and counts with its decimal sign (``srgvhd.report.text.figures``).
 """
 
 from __future__ import annotations
@@ -9,67 +11,101 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
-
+from srgvhd.i18n import _
 from srgvhd.literature.published import (
     MSC_ARM_LABEL,
     STANDARD_ARM_LABEL,
     WEEK4_CR,
-    ArmValue,
     ComparisonRow,
+    format_p,
     format_percent,
 )
+from srgvhd.report.text import figures
+from srgvhd.report.vega import SCHEMA, locale_config
 
 MSC_COLOUR = "#1f6f8b"
 STANDARD_COLOUR = "#b0b7bd"
 
 
-def _bar_label(value: ArmValue) -> str:
-    """Published % over n/N for a bar."""
-    if value.percent is None:
-        return ""
-    counts = f"\n{value.count}/{value.denominator}" if value.count is not None else ""
-    return format_percent(value.percent) + counts
+def _subgroup(row: ComparisonRow) -> list[str]:
+    """The subgroup's axis label: its words, and the p-value on a second line."""
+    words = _(row.outcome.removeprefix("CR, "))  # the subgroup ("grade III–IV")
+    return [words, figures(format_p(row))] if row.p is not None else [words]
 
 
-def cr_by_subgroup_figure(
-    rows: Sequence[ComparisonRow] = WEEK4_CR, *, size_in: tuple[float, float] = (7.0, 3.4)
-) -> Figure:
+def cr_by_subgroup_spec(rows: Sequence[ComparisonRow] = WEEK4_CR) -> dict[str, Any]:
     """Grouped bars of published week-4 CR, UC-MSC arm vs standard arm, one group per subgroup,
-    with n/N (whole arm as denominator, as in Niu et al. 2026) and the p-value under each."""
-    fig = Figure(figsize=size_in, layout="constrained")
-    ax = fig.add_subplot()
-    positions = range(len(rows))
-    width = 0.38
-    for offset, label, colour, pick in (
-        (-width / 2, MSC_ARM_LABEL, MSC_COLOUR, lambda r: r.msc),
-        (width / 2, STANDARD_ARM_LABEL, STANDARD_COLOUR, lambda r: r.standard),
-    ):
-        values: list[Any] = [pick(r) for r in rows]
-        bars = ax.bar(
-            [p + offset for p in positions],
-            [v.percent or 0 for v in values],
-            width,
-            label=label,
-            color=colour,
-        )
-        ax.bar_label(bars, labels=[_bar_label(v) for v in values], fontsize=7, padding=2)
-    ax.set_xticks(list(positions))
-    ax.set_xticklabels(
-        [
-            f"{r.outcome.removeprefix('CR, ')}\np = {r.p:.3f}"
-            if r.p is not None
-            else r.outcome.removeprefix("CR, ")
-            for r in rows
+    each bar labelled with its percentage and n/N (whole arm as denominator, as in Niu et al.
+    2026) and the p-value in the subgroup's axis label. No chart title: the page's heading and
+    the caption under the table name the outcome, the denominator and the source (a Vega title
+    above a chart of this height was drawn outside Streamlit's frame)."""
+    arms = ((MSC_ARM_LABEL, MSC_COLOUR, "msc"), (STANDARD_ARM_LABEL, STANDARD_COLOUR, "standard"))
+    values = [
+        {
+            "key": row.key,
+            "arm": _(label),
+            "CR": value.percent / 100 if value.percent is not None else None,
+            "percent": figures(format_percent(value.percent)) if value.percent is not None else "",
+            "counts": f"{value.count}/{value.denominator}" if value.count is not None else "",
+        }
+        for row in rows
+        for label, _colour, field in arms
+        for value in (getattr(row, field),)
+    ]
+    order = [_(label) for label, _colour, _field in arms]
+    x = {
+        "field": "key",
+        "type": "nominal",
+        "title": None,
+        "sort": None,
+        "axis": {"labelAngle": 0, "labelExpr": _label_expr(rows), "labelLimit": 200},
+    }
+    y = {
+        "field": "CR",
+        "type": "quantitative",
+        "title": _("week-4 complete response"),
+        "scale": {"domain": [0, 1.1]},
+        "axis": {"format": "%", "values": [0, 0.25, 0.5, 0.75, 1]},
+    }
+    text = {"type": "text", "baseline": "bottom", "fontSize": 10}
+    return {
+        "$schema": SCHEMA,
+        **locale_config(),
+        "data": {"values": values},
+        "encoding": {"x": x, "xOffset": {"field": "arm", "sort": order}, "y": y},
+        "layer": [
+            {
+                "mark": {"type": "bar"},
+                "encoding": {
+                    "color": {
+                        "field": "arm",
+                        "type": "nominal",
+                        "title": _("study arm"),
+                        "scale": {"domain": order, "range": [c for _l, c, _f in arms]},
+                        "legend": {"orient": "bottom", "direction": "horizontal"},
+                    },
+                    "tooltip": [
+                        {"field": "arm", "title": _("study arm")},
+                        {"field": "percent", "title": _("complete response")},
+                        {"field": "counts", "title": _("patients / whole arm")},
+                    ],
+                },
+            },
+            {"mark": {**text, "dy": -13}, "encoding": {"text": {"field": "percent"}}},
+            {"mark": {**text, "dy": -2}, "encoding": {"text": {"field": "counts"}}},
         ],
-        fontsize=8,
+    }
+
+
+def _label_expr(rows: Sequence[ComparisonRow]) -> str:
+    """A Vega expression giving each subgroup key its (translated, two-line) axis label."""
+    entries = ",".join(
+        "{}:[{}]".format(_quoted(row.key), ",".join(_quoted(line) for line in _subgroup(row)))
+        for row in rows
     )
-    ax.set_ylim(0, 110)
-    ax.yaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
-    ax.set_ylabel("week-4 complete response", fontsize=8)
-    ax.tick_params(axis="y", labelsize=8)
-    ax.legend(fontsize=8, loc="upper right", frameon=False)
-    ax.set_title(f"{rows[0].source.short}: whole arm as denominator", fontsize=8)
-    ax.spines[["top", "right"]].set_visible(False)
-    return fig
+    return "{" + entries + "}[datum.value]"
+
+
+def _quoted(text: str) -> str:
+    """``text`` as a single-quoted Vega expression string."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"

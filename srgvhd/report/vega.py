@@ -5,6 +5,11 @@ Built without Altair: no chart objects and no schema validation on each rerun
 script's own time). Streamlit draws them with ``st.vega_lite_chart(spec)``. Response colours:
 distinct hues after Okabe & Ito and Paul Tol's colour-blind-safe palettes, each at least 3:1
 against white (WCAG 2.1 SC 1.4.11); progression in vermillion, the baseline in black.
+
+Every title, legend, tooltip and category the reader sees is said in the current language
+(``srgvhd.i18n``); the colours stay keyed by the English values. In German and French the
+specification carries a Vega-Lite ``config.locale`` (d3-format number locale: decimal comma
+and the language's percent spacing), so axis and tooltip numbers read "0,25" and "50 %".
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from srgvhd.clinical.results import CourseResult, Grade
 from srgvhd.clinical.staging import ORGAN_LABELS
+from srgvhd.i18n import N_, _, current
+from srgvhd.report.text import response_text
 from srgvhd.risk.calibration import CalibrationGroup, NetBenefit
 from srgvhd.risk.horizons import DECISION_CURVE_DAY
 
@@ -33,15 +40,45 @@ RESPONSE_COLOURS = {
 }
 CURVE_COLOUR = "#1f4e79"
 # The decision curve's strategies, all in the legend even when a line is wholly below the axis.
-DECISION_COLOURS = {
-    "model: high risk": CURVE_COLOUR,
-    "treat everyone": "#E69F00",
-    "treat no one": "#666666",
-}
+MODEL_STRATEGY = N_("model: high risk")
+TREAT_ALL = N_("treat everyone")
+TREAT_NONE = N_("treat no one")
+DECISION_COLOURS = {MODEL_STRATEGY: CURVE_COLOUR, TREAT_ALL: "#E69F00", TREAT_NONE: "#666666"}
+# The calibration chart's groups (srgvhd.risk.calibration.RISK_THIRDS), said where shown.
+RISK_THIRD_WORDS = (N_("lowest risk third"), N_("middle risk third"), N_("highest risk third"))
 CURVE_X_MAX_DAYS = 400  # the curve is shown to here (past the 365-day horizon), page and PDF
 
 
 INCOMPLETE_OPACITY = 0.35
+
+
+def locale_config() -> dict[str, Any]:
+    """The ``config`` of a chart in the current language: a Vega-Lite number locale where the
+    language writes a decimal comma (German, French: "0,25", "50 %"); empty otherwise (English
+    and Chinese read d3's defaults). No grouping separator, as in the rest of the app."""
+    tr = current()
+    if tr.decimal_sign == ".":
+        return {}
+    percent = tr.percent(0.5).removeprefix("50")
+    number = {
+        "decimal": tr.decimal_sign,
+        "thousands": "",
+        "grouping": [3],
+        "currency": ["", ""],
+        "percent": percent,
+    }
+    return {"config": {"locale": {"number": number}}}
+
+
+def _grade_words(grade: str, incomplete: bool, missing: Sequence[str]) -> str:
+    """A MAGIC grade for the tooltip; a lower bound says which organs were not measured."""
+    if not incomplete:
+        return grade
+    return _(
+        "{grade} or higher ({organs} not measured)",
+        grade=grade,
+        organs=current().listed([ORGAN_LABELS[o] for o in missing]),
+    )
 
 
 def timeline_spec(course: CourseResult) -> dict[str, Any]:
@@ -54,36 +91,33 @@ def timeline_spec(course: CourseResult) -> dict[str, Any]:
         {
             "day": a.day,
             "grade": a.grade.rank,
-            "MAGIC grade": (
-                f"{a.grade.value} or higher "
-                f"({', '.join(ORGAN_LABELS[o] for o in a.not_measured)} not measured)"
-                if a.grade_incomplete
-                else a.grade.value
-            ),
+            "MAGIC grade": _grade_words(a.grade.value, a.grade_incomplete, a.not_measured),
             "incomplete": a.grade_incomplete,
-            "response": a.response.value if a.response else "baseline",
+            "response": response_text(a.response.value if a.response else None),
         }
         for a in course.assessments
     ]
+    keys = {response_text(None if r == "baseline" else r): r for r in RESPONSE_COLOURS}
     present = {v["response"] for v in values}
-    shown = [r for r in RESPONSE_COLOURS if r in present]
-    legend = {"orient": "bottom", "direction": "horizontal", "title": "response"}
+    shown = [word for word, key in keys.items() if word in present]
+    legend = {"orient": "bottom", "direction": "horizontal", "title": _("response")}
     labels = "[" + ",".join(f"'{g}'" for g in grades) + "][datum.value]"
     return {
         "$schema": SCHEMA,
+        **locale_config(),
         "data": {"values": values},
         "encoding": {
             "x": {
                 "field": "day",
                 "type": "quantitative",
-                "title": "day of steroids",
+                "title": _("day of steroids"),
                 "scale": {"padding": 12},
                 "axis": {"format": "d", "tickMinStep": 1},
             },
             "y": {
                 "field": "grade",
                 "type": "quantitative",
-                "title": "MAGIC grade",
+                "title": _("MAGIC grade"),
                 "scale": {"domain": [0, len(grades) - 1]},
                 "axis": {"values": list(range(len(grades))), "labelExpr": labels},
             },
@@ -101,7 +135,10 @@ def timeline_spec(course: CourseResult) -> dict[str, Any]:
                         "field": "response",
                         "type": "nominal",
                         "legend": legend,
-                        "scale": {"domain": shown, "range": [RESPONSE_COLOURS[r] for r in shown]},
+                        "scale": {
+                            "domain": shown,
+                            "range": [RESPONSE_COLOURS[keys[r]] for r in shown],
+                        },
                     },
                     "shape": {
                         "field": "response",
@@ -110,9 +147,9 @@ def timeline_spec(course: CourseResult) -> dict[str, Any]:
                         "scale": {"domain": shown},
                     },
                     "tooltip": [
-                        {"field": "day", "type": "quantitative"},
-                        {"field": "MAGIC grade", "type": "nominal"},
-                        {"field": "response", "type": "nominal"},
+                        {"field": "day", "type": "quantitative", "title": _("day")},
+                        {"field": "MAGIC grade", "type": "nominal", "title": _("MAGIC grade")},
+                        {"field": "response", "type": "nominal", "title": _("response")},
                     ],
                 },
             },
@@ -147,17 +184,18 @@ def survival_spec(
     x = {
         "field": "days",
         "type": "quantitative",
-        "title": "days from second-line therapy",
+        "title": _("days from second-line therapy"),
         "scale": {"domain": [0, CURVE_X_MAX_DAYS]},
     }
     survival = {
         "type": "quantitative",
-        "title": "overall survival",
+        "title": _("overall survival"),
         "scale": {"domain": [0, 1]},
         "axis": {"format": "%"},
     }
     return {
         "$schema": SCHEMA,
+        **locale_config(),
         "data": {"values": values},
         "layer": [
             {
@@ -175,8 +213,13 @@ def survival_spec(
                     "x": x,
                     "y": {"field": "estimate", **survival},
                     "tooltip": [
-                        {"field": "days", "type": "quantitative"},
-                        {"field": "estimate", "type": "quantitative", "format": ".0%"},
+                        {"field": "days", "type": "quantitative", "title": _("day")},
+                        {
+                            "field": "estimate",
+                            "type": "quantitative",
+                            "format": ".0%",
+                            "title": _("overall survival"),
+                        },
                     ],
                 },
             },
@@ -228,12 +271,12 @@ def decision_curve_spec(points: Sequence[NetBenefit]) -> dict[str, Any]:
     The y axis runs from a quarter of the largest net benefit below zero (at least −0.05) to the
     largest; a line stops where it leaves the axis (treating everyone at a high threshold has a
     net benefit far below zero that would squash the curves that matter)."""
-    strategies = (("model: high risk", "model"), ("treat everyone", "treat_all"))
+    strategies = ((MODEL_STRATEGY, "model"), (TREAT_ALL, "treat_all"))
     series = {
-        name: [(p.threshold, getattr(p, key)) for p in points if getattr(p, key) is not None]
+        _(name): [(p.threshold, getattr(p, key)) for p in points if getattr(p, key) is not None]
         for name, key in strategies
     }
-    series["treat no one"] = [(p.threshold, 0.0) for p in points]
+    series[_(TREAT_NONE)] = [(p.threshold, 0.0) for p in points]
     top = max([0.0, *(y for line in series.values() for _, y in line)])
     domain = [-max(0.05, top / 4), max(top, 0.05)]
     values = [
@@ -246,23 +289,27 @@ def decision_curve_spec(points: Sequence[NetBenefit]) -> dict[str, Any]:
             "field": "threshold",
             "type": "quantitative",
             "axis": {"format": "%"},
-            "title": f"threshold probability of death by day {DECISION_CURVE_DAY}",
+            "title": _("threshold probability of death by day {day}", day=DECISION_CURVE_DAY),
         },
         "y": {
             "field": "net benefit",
             "type": "quantitative",
             "scale": {"domain": domain},
-            "title": "net benefit",
+            "title": _("net benefit"),
         },
         "color": {
             "field": "strategy",
             "type": "nominal",
             "title": None,
-            "scale": {"domain": list(DECISION_COLOURS), "range": list(DECISION_COLOURS.values())},
+            "scale": {
+                "domain": [_(name) for name in DECISION_COLOURS],
+                "range": list(DECISION_COLOURS.values()),
+            },
         },
     }
     return {
         "$schema": SCHEMA,
+        **locale_config(),
         "height": 220,
         "data": {"values": values},
         "encoding": encoding,
@@ -279,7 +326,7 @@ def calibration_spec(rows: Sequence[CalibrationGroup]) -> dict[str, Any]:
     perfect calibration (Royston & Altman 2013)."""
     points = [
         {
-            "group": r.group,
+            "group": current().text(r.group),
             "predicted": r.predicted,
             "observed": r.observed,
             "lower": r.observed_lower,
@@ -292,6 +339,7 @@ def calibration_spec(rows: Sequence[CalibrationGroup]) -> dict[str, Any]:
     axis = {"format": "%"}
     return {
         "$schema": SCHEMA,
+        **locale_config(),
         "height": 220,
         "layer": [
             {
@@ -320,14 +368,14 @@ def calibration_spec(rows: Sequence[CalibrationGroup]) -> dict[str, Any]:
                         "type": "quantitative",
                         "scale": scale,
                         "axis": axis,
-                        "title": "predicted survival",
+                        "title": _("predicted survival"),
                     },
                     "y": {
                         "field": "observed",
                         "type": "quantitative",
                         "scale": scale,
                         "axis": axis,
-                        "title": "observed (Kaplan–Meier)",
+                        "title": _("observed (Kaplan–Meier)"),
                     },
                     "color": {"field": "group", "type": "nominal", "title": None, "sort": None},
                 },
