@@ -321,3 +321,19 @@ def test_english_and_chinese_charts_keep_d3_default_numbers() -> None:
     for lang in ("en", "zh"):
         with using(lang):
             assert all("config" not in spec for spec in _specs().values()), lang
+
+
+def test_the_assess_pages_cached_tables_follow_the_language() -> None:
+    """The Assess page's benchmark tables are cached per process: one reader's language must
+    not become the next reader's (the cache is keyed by language)."""
+    from srgvhd.app.ui import arrow_table
+
+    with using("de"):
+        german = arrow_table(published.external_table).column_names
+    with using("zh"):
+        chinese = arrow_table(published.external_table).column_names
+    with using("de"):
+        again = arrow_table(published.external_table).column_names
+    assert german != chinese
+    assert german == again
+    assert any("Quelle" in name for name in german), german

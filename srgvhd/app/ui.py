@@ -179,13 +179,20 @@ def draw_banner() -> None:
         st.warning(plain(current().text(warning)))
 
 
-@functools.lru_cache(maxsize=64)
 def arrow_table(build: Callable[..., list[dict[str, Any]]], *args: Hashable) -> pa.Table:
     """``build(*args)``'s display rows as an Arrow table, built once per process for the same
-    arguments: ``st.table`` then sends it as it is instead of converting a pandas frame on every
-    rerun (that conversion was a fifth of the Assess page's time under load:
+    arguments and language: ``st.table`` then sends it as it is instead of converting a pandas
+    frame on every rerun (that conversion was a fifth of the Assess page's time under load:
     perf/results/load.md). For tables shown without an index; the table is immutable, so sharing
-    it is safe."""
+    it is safe. The rows' words are the run's language, so the language is part of the key."""
+    return _arrow_table(current().lang, build, *args)
+
+
+@functools.lru_cache(maxsize=64)
+def _arrow_table(
+    lang: str, build: Callable[..., list[dict[str, Any]]], *args: Hashable
+) -> pa.Table:
+    """``arrow_table``'s cache: one table per language, builder and arguments."""
     import pyarrow as pa
 
     return pa.Table.from_pylist(build(*args))

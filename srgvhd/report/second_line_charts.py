@@ -17,7 +17,7 @@ from srgvhd.clinical.results import WEEK4_ASSESSED, SecondLineResult
 from srgvhd.i18n import _
 from srgvhd.report.second_line_text import arm_word, subgroup_word
 from srgvhd.report.text import response_text
-from srgvhd.report.vega import RESPONSE_COLOURS, SCHEMA, survival_spec
+from srgvhd.report.vega import RESPONSE_COLOURS, SCHEMA, locale_config, survival_spec
 
 if TYPE_CHECKING:
     from srgvhd.risk.predict import SurvivalCurve
@@ -126,7 +126,13 @@ def week4_chart_spec(second: SecondLineResult) -> dict[str, Any]:
         if mark is None
         else _("Week-4 complete response: the study's arms and {patient} (◆)", patient=mark[1])
     )
-    return {"$schema": SCHEMA, "title": title, "data": {"values": values}, "layer": layers}
+    return {
+        "$schema": SCHEMA,
+        "title": title,
+        "data": {"values": values},
+        "layer": layers,
+        **locale_config(),
+    }
 
 
 def survival_from_start_spec(
