@@ -32,11 +32,21 @@ from sqlalchemy.exc import DatabaseError, IntegrityError
 from srgvhd.casestore.binding import binding_of, binding_text, binding_words
 from srgvhd.casestore.database import WRITE, describe, open_engine
 from srgvhd.casestore.diff import changes
+from srgvhd.casestore.message_json import message_from_json, message_json
 from srgvhd.casestore.migrate import upgrade
 from srgvhd.casestore.schema import CODE_MAX, case_versions
-from srgvhd.casestore.summary import CLOSED, NEEDS_SECOND_LINE, PENDING, STEROIDS, list_fields
+from srgvhd.casestore.summary import (
+    CLOSED,
+    NEEDS_SECOND_LINE,
+    PENDING,
+    STEROIDS,
+    closed_by_hand,
+    list_fields,
+    no_decision_pending,
+)
 from srgvhd.clinical.case import MAX_CASE_BYTES
 from srgvhd.errors import InputError, Problem
+from srgvhd.i18n import Msg
 
 CODE_PATTERN = re.compile(rf"[A-Za-z0-9_-]{{1,{CODE_MAX}}}")
 SAVED_BY_MAX = 200
@@ -70,8 +80,11 @@ def check_code(code: str, where: str = "code") -> str:
         raise InputError(
             Problem(
                 where,
-                f"case code must be 1–{CODE_MAX} letters, digits, '-' "
-                "or '_' (a pseudonym, never a name)",
+                Msg(
+                    "case code must be 1–{most} letters, digits, '-' or '_' (a pseudonym, "
+                    "never a name)",
+                    most=CODE_MAX,
+                ),
             )
         )
     return code
@@ -102,7 +115,7 @@ class StaleVersionError(InputError):
     """A save based on a version the case has moved past; nothing was written."""
 
     def __init__(self, code: str, base: int, latest: SavedVersion):
-        self.latest = latest
+        self.code, self.base, self.latest = code, base, latest
         super().__init__(
             Problem(
                 "--base-version",
@@ -244,7 +257,7 @@ class CaseStore:
                 "event": CLOSE,
                 "closed_reason": why,
                 "phase": CLOSED,
-                "next_action": f"closed by hand: {why}",
+                **_next_action(closed_by_hand(why)),
                 "due_date": None,
             }
 
@@ -320,7 +333,7 @@ class CaseStore:
         ``due_by``: only cases with a next action due on or before that date.
         """
         latest = select(T.code, func.max(T.version).label("version")).group_by(T.code).subquery()
-        query = select(*(getattr(T, c) for c in _LIST_COLUMNS)).join(
+        query = select(*(getattr(T, c) for c in _LIST_COLUMNS), T.next_action_msg).join(
             latest, (T.code == latest.c.code) & (T.version == latest.c.version)
         )
         with self.engine.connect() as conn:
@@ -451,6 +464,7 @@ _COPIED = (
     "binding",
     "phase",
     "next_action",
+    "next_action_msg",
     "due_date",
 )
 
@@ -494,9 +508,14 @@ def _kept_closed(row: dict[str, Any], latest: Any) -> dict[str, Any]:
         **row,
         "closed_reason": latest.closed_reason,
         "phase": CLOSED,
-        "next_action": f"closed by hand: {latest.closed_reason}",
+        **_next_action(closed_by_hand(latest.closed_reason)),
         "due_date": None,
     }
+
+
+def _next_action(action: Msg) -> dict[str, str | None]:
+    """The next action's two columns: the English text and its message as JSON."""
+    return {"next_action": str(action), "next_action_msg": message_json(action)}
 
 
 def _reason(text: Any, where: str) -> str:
@@ -546,14 +565,18 @@ def _who(who: str) -> str:
 
 def _list_row(row: Any) -> dict[str, Any]:
     iso = lambda d: None if d is None else d.isoformat()  # noqa: E731
-    phase, action, due = row.phase, row.next_action, row.due_date
+    phase, due = row.phase, row.due_date
+    # English text (--json), a Msg that says it in the current language where shown
+    action = row.next_action
+    if action is not None:
+        action = message_from_json(row.next_action_msg, action)
     if phase is None:  # a version the engine could not read when the store was upgraded
         if row.status in NEEDS_SECOND_LINE:
-            phase, action = PENDING, PENDING
+            phase, action = PENDING, Msg("second-line choice pending")
         elif row.next_decision_date is not None:
-            phase, action, due = STEROIDS, "decision due", row.next_decision_date
+            phase, action, due = STEROIDS, Msg("decision due"), row.next_decision_date
         else:
-            phase, action = CLOSED, f"{row.status}: no decision pending"
+            phase, action = CLOSED, no_decision_pending(row.status)
     return {
         "code": row.code,
         "version": row.version,
