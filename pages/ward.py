@@ -60,7 +60,11 @@ def _draw_close(served: Any, course: dict[str, Any]) -> None:
         )
         return
     with st.expander(_("Close {code} by hand", code=ui.plain(code))):
-        kind = st.selectbox(_("Reason"), CLOSE_REASONS, format_func=_, key="ward_close_kind")
+        # said now, in this run's language (Streamlit may call the function after the run)
+        said = {choice: _(choice) for choice in CLOSE_REASONS}
+        kind = st.selectbox(
+            _("Reason"), CLOSE_REASONS, format_func=said.__getitem__, key="ward_close_kind"
+        )
         other = ""
         if kind == CLOSE_REASONS[-1]:
             other = st.text_input(
