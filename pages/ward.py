@@ -95,7 +95,10 @@ def _change(action: Any, done: str, **params: str) -> None:
     try:
         version = action()
     except InputError as exc:
-        st.session_state[NOTICE] = ("error", _("Not changed: {problem}", problem=str(exc)))
+        st.session_state[NOTICE] = (
+            "error",
+            _("Not changed: {problem}", problem=store_panel.problems_text(exc)),
+        )
     except SQLAlchemyError as exc:  # one sentence, no exception box (docs/security.md)
         st.session_state[NOTICE] = ("error", database_failed(exc, "change this course"))
     else:

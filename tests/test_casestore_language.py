@@ -461,3 +461,25 @@ def test_upgrading_from_0003_fills_in_the_next_action_messages(db_url: str) -> N
             assert current().text(oldw["next_action"]) == "第7天判定"
     finally:
         store.close()
+
+
+def test_the_stores_refusals_are_said_in_the_language(ward_store: str) -> None:
+    from srgvhd.app.store_panel import problems_text
+    from srgvhd.errors import InputError
+
+    store = CaseStore(ward_store)
+    try:
+        with pytest.raises(InputError) as closed:
+            store.close_case("GONE", "transfer to another centre", "bob", 2)
+        with pytest.raises(InputError) as blank:
+            store.close_case("OPEN", "   ", "bob", 1)
+        with pytest.raises(InputError) as too_long:
+            store.close_case("OPEN", "x" * 301, "bob", 1)
+    finally:
+        store.close()
+    assert str(closed.value) == "code: case GONE is already closed (death)"  # the CLI's English
+    with using("de"):
+        assert "Fall GONE ist bereits abgeschlossen (Tod)" in problems_text(closed.value)
+        assert "geben Sie den Grund in Worten an" in problems_text(blank.value)
+    with using("zh"):
+        assert "超过 300 个字符" in problems_text(too_long.value)

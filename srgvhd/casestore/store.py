@@ -218,7 +218,7 @@ class CaseStore:
             if latest is None:
                 if reason is not None:
                     raise InputError(
-                        Problem("--identity-change", "a new course has no patient to change")
+                        Problem("--identity-change", Msg("a new course has no patient to change"))
                     )
                 return row
             if _binding_of_row(latest) != row["binding"]:
@@ -231,8 +231,10 @@ class CaseStore:
                 raise InputError(
                     Problem(
                         "--identity-change",
-                        f"the patient is unchanged ({binding_words(binding_of(stored_doc))}); "
-                        "nothing to confirm",
+                        Msg(
+                            "the patient is unchanged ({patient}); nothing to confirm",
+                            patient=binding_words(binding_of(stored_doc)),
+                        ),
                     )
                 )
             return _kept_closed(row, latest)
@@ -249,7 +251,14 @@ class CaseStore:
         def make(latest: Any) -> dict[str, Any]:
             if latest.closed_reason is not None:
                 raise InputError(
-                    Problem("code", f"case {code} is already closed ({latest.closed_reason})")
+                    Problem(
+                        "code",
+                        Msg(
+                            "case {code} is already closed ({reason})",
+                            code=code,
+                            reason=latest.closed_reason,
+                        ),
+                    )
                 )
             return {
                 **_copied(latest),
@@ -270,7 +279,9 @@ class CaseStore:
 
         def make(latest: Any) -> dict[str, Any]:
             if latest.closed_reason is None:
-                raise InputError(Problem("code", f"case {code} is not closed by hand"))
+                raise InputError(
+                    Problem("code", Msg("case {code} is not closed by hand", code=code))
+                )
             return {
                 **_copied(latest),
                 **list_fields(json.loads(latest.case_json)),
@@ -522,9 +533,9 @@ def _reason(text: Any, where: str) -> str:
     """A reason as one line of text: required, at most ``REASON_MAX`` characters."""
     reason = " ".join(str(text or "").split())
     if not reason:
-        raise InputError(Problem(where, "give the reason in words"))
+        raise InputError(Problem(where, Msg("give the reason in words")))
     if len(reason) > REASON_MAX:
-        raise InputError(Problem(where, f"longer than {REASON_MAX} characters"))
+        raise InputError(Problem(where, Msg("longer than {most} characters", most=REASON_MAX)))
     return reason
 
 
@@ -535,7 +546,10 @@ def stored_text(document: dict[str, Any]) -> str:
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
     if len(text.encode("utf-8")) > MAX_CASE_BYTES:
         raise InputError(
-            Problem("file", f"larger than {MAX_CASE_BYTES // 1000} kB once stored; nothing saved")
+            Problem(
+                "file",
+                Msg("larger than {kb} kB once stored; nothing saved", kb=MAX_CASE_BYTES // 1000),
+            )
         )
     return text
 
@@ -557,9 +571,11 @@ def _saved(row: Any) -> SavedVersion:
 def _who(who: str) -> str:
     who = " ".join(str(who or "").split())
     if not who:
-        raise InputError(Problem("saved_by", "who is saving is unknown"))
+        raise InputError(Problem("saved_by", Msg("who is saving is unknown")))
     if len(who) > SAVED_BY_MAX:
-        raise InputError(Problem("saved_by", f"longer than {SAVED_BY_MAX} characters"))
+        raise InputError(
+            Problem("saved_by", Msg("longer than {most} characters", most=SAVED_BY_MAX))
+        )
     return who
 
 
