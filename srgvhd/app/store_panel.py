@@ -177,7 +177,8 @@ def _draw_save(
     served: Served, form: dict[str, Any], code: str, document: dict[str, Any] | None
 ) -> None:
     if not served.can_save:  # a viewer: the store refuses writes too (cases.ReadOnlyStore)
-        st.info(ui.plain(served.refusal or _("You may not save courses.")), icon=":material/lock:")
+        refusal = current().text(served.refusal) if served.refusal else None
+        st.info(ui.plain(refusal or _("You may not save courses.")), icon=":material/lock:")
         return
     if st.button(
         _("Save to ward store"),
