@@ -16,10 +16,12 @@ from srgvhd.app import store_panel, ui
 from srgvhd.casestore.summary import PENDING
 from srgvhd.casestore.ward import column_labels, is_open, urgency, ward_rows
 from srgvhd.errors import InputError
-from srgvhd.i18n import _
+from srgvhd.i18n import N_, _, current
 
 ASSESS_PAGE = "pages/assess.py"
-CLOSE_REASONS = ("death", "transfer to another centre", "other (say which)")
+# Shown in the current language; the fixed choices are stored as these English words, the
+# "other" reason as the clinician typed it.
+CLOSE_REASONS = (N_("death"), N_("transfer to another centre"), N_("other (say which)"))
 NOTICE = "ward_notice"
 
 
@@ -34,34 +36,58 @@ def _draw_close(served: Any, course: dict[str, Any]) -> None:
     if not served.can_save:  # a viewer reads the list; closing is a clinician's act
         return
     if course["closed_reason"] is not None:
-        st.caption(f"{ui.plain(code)} was closed by hand: {ui.plain(course['closed_reason'])}.")
-        if st.button(f"Reopen {ui.plain(code)}", key="ward_reopen"):
-            _change(lambda: served.store.reopen_case(code, served.who, version), f"{code} reopened")
+        st.caption(
+            _(
+                "{code} was closed by hand: {reason}.",
+                code=ui.plain(code),
+                reason=ui.plain(current().text(course["closed_reason"])),
+            )
+        )
+        if st.button(_("Reopen {code}", code=ui.plain(code)), key="ward_reopen"):
+            _change(
+                lambda: served.store.reopen_case(code, served.who, version),
+                N_("{code} reopened: version {version}."),
+                code=code,
+            )
         return
     if not is_open(course):
         st.caption(
-            f"{ui.plain(code)} has nothing left to decide ({ui.plain(course['next_action'])})."
+            _(
+                "{code} has nothing left to decide ({action}).",
+                code=ui.plain(code),
+                action=ui.plain(current().text(course["next_action"] or "—")),
+            )
         )
         return
-    with st.expander(f"Close {ui.plain(code)} by hand"):
-        kind = st.selectbox("Reason", CLOSE_REASONS, key="ward_close_kind")
+    with st.expander(_("Close {code} by hand", code=ui.plain(code))):
+        # said now, in this run's language (Streamlit may call the function after the run)
+        said = {choice: _(choice) for choice in CLOSE_REASONS}
+        kind = st.selectbox(
+            _("Reason"), CLOSE_REASONS, format_func=said.__getitem__, key="ward_close_kind"
+        )
         other = ""
         if kind == CLOSE_REASONS[-1]:
-            other = st.text_input("Which reason (no names)", key="ward_close_other", max_chars=300)
-        reason = other if kind == CLOSE_REASONS[-1] else kind
+            other = st.text_input(
+                _("Which reason (no names)"), key="ward_close_other", max_chars=300
+            )
+        reason = other if kind == CLOSE_REASONS[-1] else kind  # a fixed choice: its English word
         if st.button(
-            f"Close {ui.plain(code)}",
+            _("Close {code}", code=ui.plain(code)),
             key="ward_close",
             disabled=not reason.strip(),
             type="secondary",
         ):
             _change(
                 lambda: served.store.close_case(code, reason, served.who, version),
-                f"{code} closed ({reason})",
+                N_("{code} closed ({reason}): version {version}."),
+                code=code,
+                reason=reason,
             )
 
 
-def _change(action: Any, done: str) -> None:
+def _change(action: Any, done: str, **params: str) -> None:
+    """Run a close or reopen; the notice (``done``, a message with ``{version}``) is shown on
+    the next run."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from srgvhd.app.cases import database_failed
@@ -69,11 +95,14 @@ def _change(action: Any, done: str) -> None:
     try:
         version = action()
     except InputError as exc:
-        st.session_state[NOTICE] = ("error", f"Not changed: {exc}")
+        st.session_state[NOTICE] = (
+            "error",
+            _("Not changed: {problem}", problem=store_panel.problems_text(exc)),
+        )
     except SQLAlchemyError as exc:  # one sentence, no exception box (docs/security.md)
         st.session_state[NOTICE] = ("error", database_failed(exc, "change this course"))
     else:
-        st.session_state[NOTICE] = ("success", f"{done}: version {version}.")
+        st.session_state[NOTICE] = ("success", _(done, version=version, **params))
     st.rerun()
 
 

@@ -217,6 +217,7 @@ def test_the_schema_has_no_place_for_a_name(store: CaseStore) -> None:
         "closed_reason",
         "phase",
         "next_action",
+        "next_action_msg",
         "due_date",
     }
 

@@ -265,7 +265,7 @@ def test_an_existing_version_1_store_is_upgraded_on_open(db_url: str) -> None:
     store = CaseStore(db_url)
     try:
         with store.engine.connect() as conn:
-            assert migrate.current_revision(conn) == migrate.head_revision() == "0003"
+            assert migrate.current_revision(conn) == migrate.head_revision() == "0004"
             binding = conn.execute(
                 select(case_versions.c.binding).where(case_versions.c.version == 2)
             ).scalar()

@@ -23,6 +23,7 @@ from srgvhd.app.identity import current_identity
 from srgvhd.casestore.database import resolve_url
 from srgvhd.casestore.store import CaseStore
 from srgvhd.errors import InputError, Problem
+from srgvhd.i18n import N_, _, current
 
 log = logging.getLogger("srgvhd.casestore")
 
@@ -80,14 +81,20 @@ def open_store() -> Served | None:
     identity = current_identity()
     _announce(identity.source, identity.problem if identity.who is None else None)
     if identity.who is None:
-        st.error(f"Case store unavailable: {ui.plain(identity.problem)}.", icon=":material/lock:")
+        st.error(
+            _(
+                "Case store unavailable: {problem}.",
+                problem=ui.plain(current().text(identity.problem or "")),
+            ),
+            icon=":material/lock:",
+        )
         if identity.source.startswith("sign-in") and not identity.expired:
             from srgvhd.app.signin import sign_in
 
             sign_in("cases_sign_in")
         return None
     if identity.signed_in and not allows(identity.role, Action.READ):
-        st.error(refusal(identity.role, Action.READ), icon=":material/lock:")
+        st.error(current().text(refusal(identity.role, Action.READ)), icon=":material/lock:")
         return None
     try:
         store = _store(resolve_url())
@@ -96,22 +103,68 @@ def open_store() -> Served | None:
             return Served(ReadOnlyStore(store, reason), identity.who, identity.role, False, reason)
         return Served(store, identity.who, identity.role)
     except InputError as exc:
-        st.error(f"Case store unavailable: {ui.plain(exc)}", icon=":material/error:")
+        st.error(
+            _("Case store unavailable: {problem}.", problem=ui.plain(str(exc))),
+            icon=":material/error:",
+        )
     except Exception as exc:  # noqa: BLE001 - a database error must not end the page
         log.exception("case store: cannot open the database")
         st.error(
-            f"Case store unavailable: the database cannot be opened ({type(exc).__name__}).",
+            _(
+                "Case store unavailable: the database cannot be opened ({kind}).",
+                kind=type(exc).__name__,
+            ),
             icon=":material/error:",
         )
     return None
 
 
-def database_failed(exc: Exception, action: str) -> str:
-    """One plain sentence for a store call that failed inside the database (server down, file
-    locked past the busy timeout), logged by kind only: the driver's message can quote the
-    statement's values. ``action`` completes "could not …" (e.g. "save this entry")."""
+# What a failed store call was for (the log's words) -> the one sentence the page shows: whole
+# sentences, so that each language says them its own way.
+FAILED = {
+    "save this entry": N_(
+        "Not saved. The case database could not save this entry just now (it is not answering "
+        "or is busy). Your entry is kept on screen: try again in a moment."
+    ),
+    "open the newer version": N_(
+        "The case database could not open the newer version just now (it is not answering or "
+        "is busy). Nothing on screen is lost: try again in a moment."
+    ),
+    "read the newer version": N_(
+        "The case database could not read the newer version just now (it is not answering or "
+        "is busy). Nothing on screen is lost: try again in a moment."
+    ),
+    "load a version": N_(
+        "The case database could not load version {version} just now (it is not answering or "
+        "is busy). Nothing on screen is lost: try again in a moment."
+    ),
+    "read this case's versions": N_(
+        "The case database could not read this course's versions just now (it is not answering "
+        "or is busy). Nothing on screen is lost: try again in a moment."
+    ),
+    "read these versions": N_(
+        "The case database could not read these versions just now (it is not answering or is "
+        "busy). Nothing on screen is lost: try again in a moment."
+    ),
+    "change this course": N_(
+        "The case database could not change this course just now (it is not answering or is "
+        "busy). Nothing was changed: try again in a moment."
+    ),
+    "list the ward's courses": N_(
+        "The case database could not list the ward's courses just now (it is not answering or "
+        "is busy). Try again in a moment."
+    ),
+    "open this course": N_(
+        "The case database could not open this course just now (it is not answering or is "
+        "busy). Nothing on screen is lost: try again in a moment."
+    ),
+}
+
+
+def database_failed(exc: Exception, action: str, **params: Any) -> str:
+    """One plain sentence, in the current language, for a store call that failed inside the
+    database (server down, file locked past the busy timeout), logged by kind only: the
+    driver's message can quote the statement's values. ``action`` is a key of ``FAILED``
+    (e.g. "save this entry"); ``params`` fill its sentence (``version``)."""
     log.warning("case store: could not %s (%s)", action, type(exc).__name__)
-    return (
-        f"The case database could not {action} just now (it is not answering or is busy). "
-        "Nothing on screen is lost: try again in a moment."
-    )
+    return _(FAILED[action], **params)

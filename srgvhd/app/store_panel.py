@@ -18,6 +18,7 @@ Ward page) and :func:`draw` after it.
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
@@ -28,7 +29,7 @@ from srgvhd.app.diff_words import labelled_changes
 from srgvhd.casestore.binding import binding_of, binding_text, patient_card
 from srgvhd.clinical.case import parse_case
 from srgvhd.errors import InputError, Problem
-from srgvhd.i18n import _, ngettext
+from srgvhd.i18n import N_, _, current, ngettext
 
 if TYPE_CHECKING:
     from srgvhd.app.cases import Served
@@ -41,11 +42,12 @@ LATEST = "store_message_latest"  # the version a refused save ran into
 REFUSED_CODE = "store_message_code"  # the code a refused save was for
 IDENTITY = "store_identity"  # the two patients of a refused save: {"version", "stored", "given"}
 REASON = "store_identity_reason"  # the identity change's reason, as typed
-IDENTITY_HINT = (
+IDENTITY_HINT = N_(
     "If this is another patient, choose another case code (Patient, above). If it is the "
     "same patient and the stored age or steroid start date was wrong, give the reason and "
     "save it as an identity change: the reason is kept in the history."
 )
+NOT_ASSESSABLE = N_("the form cannot be assessed yet")
 
 
 def open_course(code: str, version: int, document: dict[str, Any]) -> None:
@@ -79,7 +81,15 @@ def _load(code: str, version: int, document: dict[str, Any]) -> None:
         return
     refusal = ehr_panel.other_patient(case.patient.ehr)
     if refusal is not None:  # a SMART launch for another patient: one course, one patient
-        ss[MESSAGE] = ("refused", f"Version {version} of {ui.plain(code)} not opened: {refusal}.")
+        ss[MESSAGE] = (
+            "refused",
+            _(
+                "Version {version} of {code} not opened: {refusal}.",
+                version=str(version),
+                code=ui.plain(code),
+                refusal=current().text(refusal),
+            ),
+        )
         return
     entry.open_case(case)
     ss[STATE] = {"code": code, "base": version}
@@ -104,9 +114,19 @@ def _refuse_opening(code: str, version: int, exc: InputError) -> None:
     in one line; the form keeps what it held."""
     ss[MESSAGE] = (
         "refused",
-        f"Version {version} of {ui.plain(code)} cannot be opened: {ui.plain(exc)}. "
-        "The form is unchanged.",
+        _(
+            "Version {version} of {code} cannot be opened: {problem}. The form is unchanged.",
+            version=str(version),
+            code=ui.plain(code),
+            problem=ui.plain(problems_text(exc)),
+        ),
     )
+
+
+def problems_text(exc: InputError) -> str:
+    """A refusal's problems in the current language where they are messages (the store's and
+    the engine's ``Msg``), each after the field it names."""
+    return "; ".join(f"{current().text(p.where)}: {current().text(p.what)}" for p in exc.problems)
 
 
 def _document(form: dict[str, Any]) -> dict[str, Any] | None:
@@ -157,7 +177,8 @@ def _draw_save(
     served: Served, form: dict[str, Any], code: str, document: dict[str, Any] | None
 ) -> None:
     if not served.can_save:  # a viewer: the store refuses writes too (cases.ReadOnlyStore)
-        st.info(ui.plain(served.refusal or _("You may not save courses.")), icon=":material/lock:")
+        refusal = current().text(served.refusal) if served.refusal else None
+        st.info(ui.plain(refusal or _("You may not save courses.")), icon=":material/lock:")
         return
     if st.button(
         _("Save to ward store"),
@@ -195,7 +216,7 @@ def _save(
     try:
         check_code(code, "Case code")
         if document is None:
-            raise InputError(Problem("form", "the form cannot be assessed yet"))
+            raise InputError(Problem("form", NOT_ASSESSABLE))
         version = served.store.save(
             code,
             {**document, "case_code": code},
@@ -213,15 +234,27 @@ def _save(
     except StaleVersionError as exc:
         ss[MESSAGE] = (
             "stale",
-            f"Not saved: {ui.plain(exc.problems[0].what)}. Your entry is kept on screen. Open "
-            "the newer version, or compare it with your entry below.",
+            _(
+                "Not saved: {code} has moved past version {base}: version {version} was saved "
+                "by {who} at {when}. Your entry is kept on screen. Open the newer version, or "
+                "compare it with your entry below.",
+                code=ui.plain(code),
+                base=str(exc.base),
+                version=str(exc.latest.version),
+                who=ui.plain(exc.latest.saved_by),
+                when=exc.latest.saved_at,
+            ),
         )
         ss[LATEST] = exc.latest.version
         return
     except IdentityMismatchError as exc:
         ss[MESSAGE] = (
             "identity",
-            f"Not saved: this entry is not the patient of {code} (version {exc.version}).",
+            _(
+                "Not saved: this entry is not the patient of {code} (version {version}).",
+                code=code,
+                version=str(exc.version),
+            ),
         )
         ss[IDENTITY] = {
             "version": exc.version,
@@ -231,10 +264,10 @@ def _save(
         }
         return
     except InputError as exc:
-        ss[MESSAGE] = ("refused", f"Not saved: {ui.plain(exc)}")
+        ss[MESSAGE] = ("refused", _("Not saved: {problem}", problem=ui.plain(problems_text(exc))))
         return
     except SQLAlchemyError as exc:  # server down, file locked: one sentence, the entry kept
-        ss[MESSAGE] = ("refused", f"Not saved. {database_failed(exc, 'save this entry')}")
+        ss[MESSAGE] = ("refused", database_failed(exc, "save this entry"))
         return
     ss[STATE] = {"code": code, "base": version}
     ss[MESSAGE] = (
@@ -303,9 +336,14 @@ def _draw_entry_beside(
     served: Served, code: str, version: int, document: dict[str, Any] | None
 ) -> None:
     """The fields where the newer stored version and the entry on screen differ."""
-    st.markdown(f"**Version {version} beside your entry** (only the fields that differ)")
+    st.markdown(
+        _(
+            "**Version {version} beside your entry** (only the fields that differ)",
+            version=str(version),
+        )
+    )
     if document is None:
-        st.caption("Your entry cannot be read as a case yet; complete it to compare.")
+        st.caption(_("Your entry cannot be read as a case yet; complete it to compare."))
         return
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -317,11 +355,13 @@ def _draw_entry_beside(
         st.warning(database_failed(exc, "read the newer version"), icon=":material/error:")
         return
     mine = {**document, "case_code": code}
-    rows = labelled_changes(theirs, mine, f"version {version}", "your entry")
+    rows = labelled_changes(
+        theirs, mine, _("version {version}", version=str(version)), _("your entry")
+    )
     if rows:
         st.dataframe(rows, hide_index=True, width="stretch", key="store_stale_diff")
     else:
-        st.caption("No field differs: open the newer version.")
+        st.caption(_("No field differs: open the newer version."))
 
 
 def _draw_identity(
@@ -329,29 +369,34 @@ def _draw_identity(
 ) -> None:
     """Both patients side by side; the identity change is saved only with a reason."""
     shown = ss[IDENTITY]
-    stored_col, given_col = f"{code} version {shown['version']} (stored)", "your entry"
+    stored_col = _(
+        "{code} version {version} (stored)", code=ui.plain(code), version=str(shown["version"])
+    )
+    given_col = _("your entry")
     st.dataframe(
         [
             {
-                "patient": label,
-                stored_col: shown["stored"][label],
-                given_col: shown["given"][label],
-                "": "▲ differs" if shown["stored"][label] != shown["given"][label] else "same",
+                _("patient"): _(label),
+                stored_col: _card_value(shown["stored"][label]),
+                given_col: _card_value(shown["given"][label]),
+                "": _("▲ differs")
+                if shown["stored"][label] != shown["given"][label]
+                else _("same"),
             }
             for label in shown["stored"]
         ],
         hide_index=True,
         key="store_identity_table",
     )
-    st.caption(IDENTITY_HINT)
+    st.caption(_(IDENTITY_HINT))
     reason = st.text_input(
-        "Reason for the identity change (kept in the history)",
+        _("Reason for the identity change (kept in the history)"),
         key=REASON,
         max_chars=300,
-        placeholder="e.g. age entered wrongly on version 1",
+        placeholder=_("e.g. age entered wrongly on version 1"),
     )
     if st.button(
-        "Same patient, corrected: save as an identity change",
+        _("Same patient, corrected: save as an identity change"),
         key="store_identity_confirm",
         disabled=not reason.strip(),
     ):
@@ -359,8 +404,10 @@ def _draw_identity(
             _forget_refusal()
             ss[MESSAGE] = (
                 "refused",
-                "Not saved: the entry changed after the two patients were shown; save again "
-                "to compare them.",
+                _(
+                    "Not saved: the entry changed after the two patients were shown; save "
+                    "again to compare them."
+                ),
             )
             st.rerun()
         _save(served, code, document, _base(code), form, identity_change=reason)
@@ -377,19 +424,30 @@ def _load_version(served: Served, code: str) -> None:
     try:
         document = json.loads(served.store.export(code, version))
     except SQLAlchemyError as exc:
-        ss[MESSAGE] = ("refused", database_failed(exc, f"load version {version}"))
+        ss[MESSAGE] = ("refused", database_failed(exc, "load a version", version=str(version)))
         return
     _load(code, version, document)
 
 
+def _card_value(value: Any) -> str:
+    """One value of ``binding.patient_card`` in the current language (age, date, EHR id)."""
+    if isinstance(value, date):
+        return current().date(value)
+    if isinstance(value, int | float):
+        return current().number(value)
+    return current().text(value)
+
+
 def _event_words(version: dict[str, Any]) -> str:
+    """What a version was, in the current language; a reason as stored (a fixed closing reason
+    in the current language, the clinician's own words as typed)."""
     if version["event"] == "close":
-        return f"closed by hand: {version['closed_reason']}"
+        return _("closed by hand: {reason}", reason=version["closed_reason"] or "")
     if version["event"] == "reopen":
-        return "reopened"
+        return _("reopened")
     if version["identity_change"]:
-        return f"identity change: {version['identity_change']}"
-    return "saved"
+        return _("identity change: {reason}", reason=version["identity_change"])
+    return _("saved")
 
 
 def _draw_history(served: Served, code: str) -> None:
@@ -408,8 +466,12 @@ def _draw_history(served: Served, code: str) -> None:
     closed = versions[-1]["closed_reason"]
     if closed is not None:
         st.info(
-            f"{ui.plain(code)} is closed by hand ({ui.plain(closed)}): a save keeps it closed; "
-            "reopen it on the Ward page.",
+            _(
+                "{code} is closed by hand ({reason}): a save keeps it closed; reopen it on the "
+                "Ward page.",
+                code=ui.plain(code),
+                reason=ui.plain(current().text(closed)),
+            ),
             icon=":material/inventory_2:",
         )
     # st.dataframe draws text; st.table would render the names and values as Markdown
@@ -424,12 +486,12 @@ def _draw_history(served: Served, code: str) -> None:
         st.dataframe(
             [
                 {
-                    "version": v["version"],
-                    "saved at (UTC)": v["saved_at"],
-                    "saved by": v["saved_by"],
-                    "what": _event_words(v),
-                    "patient": v["patient"],
-                    "fields changed": len(v["changes"]),
+                    _("version"): v["version"],
+                    _("saved at (UTC)"): v["saved_at"],
+                    _("saved by"): v["saved_by"],
+                    _("what"): _event_words(v),
+                    _("patient"): current().text(v["patient"]),
+                    _("fields changed"): len(v["changes"]),
                 }
                 for v in versions
             ],
@@ -473,7 +535,12 @@ def _draw_diff(served: Served, code: str, old: int, new: int) -> None:
     except SQLAlchemyError as exc:
         st.warning(database_failed(exc, "read these versions"), icon=":material/error:")
         return
-    rows = labelled_changes(before, after, f"version {old}", f"version {new}")
+    rows = labelled_changes(
+        before,
+        after,
+        _("version {version}", version=str(old)),
+        _("version {version}", version=str(new)),
+    )
     if rows:
         st.dataframe(rows, hide_index=True, width="stretch", key="store_diff_table")
     else:

@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import date
 from typing import Any
 
+from srgvhd.i18n import N_, Msg
+
 NOT_SET = "—"
+# patient_card's rows, in the current language where shown
+AGE, START, EHR = N_("Age (years)"), N_("Steroid start (day 0)"), N_("EHR patient")
 
 
 def binding_of(document: dict[str, Any]) -> dict[str, Any]:
@@ -39,21 +44,47 @@ def binding_text(binding: dict[str, Any]) -> str:
     return json.dumps(binding, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def binding_words(binding: dict[str, Any]) -> str:
-    """``EHR patient 123 at https://…/fhir`` or ``steroid start 2026-11-01, age 42``."""
+def binding_words(binding: dict[str, Any]) -> Msg:
+    """``EHR patient 123 at https://…/fhir`` or ``steroid start 2026-11-01, age 42`` (a ``Msg``:
+    English for the CLI and ``--json``, said in the current language where shown)."""
     ehr = binding.get("ehr")
     if ehr:
-        return f"EHR patient {ehr['patient_id']} at {ehr['fhir_server']}"
-    return f"steroid start {binding['steroid_start']}, age {binding['age_years']}"
+        return Msg(
+            "EHR patient {patient} at {server}",
+            patient=str(ehr["patient_id"]),
+            server=str(ehr["fhir_server"]),
+        )
+    return Msg(
+        "steroid start {start}, age {age}",
+        start=_date(binding["steroid_start"]),
+        age=binding["age_years"],
+    )
 
 
-def patient_card(document: dict[str, Any]) -> dict[str, str]:
-    """What the app shows of a course's patient beside another's: age, steroid start, EHR id."""
+def _date(text: Any) -> date | str:
+    """A stored ISO date as a date (shown the language's way); anything else as it is."""
+    try:
+        return date.fromisoformat(str(text))
+    except ValueError:
+        return str(text)
+
+
+def patient_card(document: dict[str, Any]) -> dict[str, Any]:
+    """What the app shows of a course's patient beside another's: age (a number), steroid start
+    (a date), EHR reference (a ``Msg``, or ``NOT_SET``), keyed by the row's English label."""
     patient = document["patient"]
     ehr = patient.get("ehr")
     age = patient["age_years"]
     return {
-        "Age (years)": str(int(age)) if float(age).is_integer() else str(age),
-        "Steroid start (day 0)": str(document["steroids"]["start_date"]),
-        "EHR patient": f"{ehr['patient_id']} at {ehr['fhir_server']}" if ehr else NOT_SET,
+        AGE: int(age) if float(age).is_integer() else float(age),
+        START: _date(document["steroids"]["start_date"]),
+        EHR: (
+            Msg(
+                "{patient} at {server}",
+                patient=str(ehr["patient_id"]),
+                server=str(ehr["fhir_server"]),
+            )
+            if ehr
+            else NOT_SET
+        ),
     }

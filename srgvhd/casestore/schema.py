@@ -52,6 +52,7 @@ case_versions = Table(
     Column("closed_reason", Text),
     Column("phase", String(40)),
     Column("next_action", String(300)),
+    Column("next_action_msg", Text),  # 0004: the next action's template and values (JSON)
     Column("due_date", Date),
     PrimaryKeyConstraint("code", "version", name="case_versions_code_version"),
 )

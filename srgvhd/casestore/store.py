@@ -32,11 +32,21 @@ from sqlalchemy.exc import DatabaseError, IntegrityError
 from srgvhd.casestore.binding import binding_of, binding_text, binding_words
 from srgvhd.casestore.database import WRITE, describe, open_engine
 from srgvhd.casestore.diff import changes
+from srgvhd.casestore.message_json import message_from_json, message_json
 from srgvhd.casestore.migrate import upgrade
 from srgvhd.casestore.schema import CODE_MAX, case_versions
-from srgvhd.casestore.summary import CLOSED, NEEDS_SECOND_LINE, PENDING, STEROIDS, list_fields
+from srgvhd.casestore.summary import (
+    CLOSED,
+    NEEDS_SECOND_LINE,
+    PENDING,
+    STEROIDS,
+    closed_by_hand,
+    list_fields,
+    no_decision_pending,
+)
 from srgvhd.clinical.case import MAX_CASE_BYTES
 from srgvhd.errors import InputError, Problem
+from srgvhd.i18n import Msg
 
 CODE_PATTERN = re.compile(rf"[A-Za-z0-9_-]{{1,{CODE_MAX}}}")
 SAVED_BY_MAX = 200
@@ -70,8 +80,11 @@ def check_code(code: str, where: str = "code") -> str:
         raise InputError(
             Problem(
                 where,
-                f"case code must be 1–{CODE_MAX} letters, digits, '-' "
-                "or '_' (a pseudonym, never a name)",
+                Msg(
+                    "case code must be 1–{most} letters, digits, '-' or '_' (a pseudonym, "
+                    "never a name)",
+                    most=CODE_MAX,
+                ),
             )
         )
     return code
@@ -102,7 +115,7 @@ class StaleVersionError(InputError):
     """A save based on a version the case has moved past; nothing was written."""
 
     def __init__(self, code: str, base: int, latest: SavedVersion):
-        self.latest = latest
+        self.code, self.base, self.latest = code, base, latest
         super().__init__(
             Problem(
                 "--base-version",
@@ -205,7 +218,7 @@ class CaseStore:
             if latest is None:
                 if reason is not None:
                     raise InputError(
-                        Problem("--identity-change", "a new course has no patient to change")
+                        Problem("--identity-change", Msg("a new course has no patient to change"))
                     )
                 return row
             if _binding_of_row(latest) != row["binding"]:
@@ -218,8 +231,10 @@ class CaseStore:
                 raise InputError(
                     Problem(
                         "--identity-change",
-                        f"the patient is unchanged ({binding_words(binding_of(stored_doc))}); "
-                        "nothing to confirm",
+                        Msg(
+                            "the patient is unchanged ({patient}); nothing to confirm",
+                            patient=binding_words(binding_of(stored_doc)),
+                        ),
                     )
                 )
             return _kept_closed(row, latest)
@@ -236,7 +251,14 @@ class CaseStore:
         def make(latest: Any) -> dict[str, Any]:
             if latest.closed_reason is not None:
                 raise InputError(
-                    Problem("code", f"case {code} is already closed ({latest.closed_reason})")
+                    Problem(
+                        "code",
+                        Msg(
+                            "case {code} is already closed ({reason})",
+                            code=code,
+                            reason=latest.closed_reason,
+                        ),
+                    )
                 )
             return {
                 **_copied(latest),
@@ -244,7 +266,7 @@ class CaseStore:
                 "event": CLOSE,
                 "closed_reason": why,
                 "phase": CLOSED,
-                "next_action": f"closed by hand: {why}",
+                **_next_action(closed_by_hand(why)),
                 "due_date": None,
             }
 
@@ -257,7 +279,9 @@ class CaseStore:
 
         def make(latest: Any) -> dict[str, Any]:
             if latest.closed_reason is None:
-                raise InputError(Problem("code", f"case {code} is not closed by hand"))
+                raise InputError(
+                    Problem("code", Msg("case {code} is not closed by hand", code=code))
+                )
             return {
                 **_copied(latest),
                 **list_fields(json.loads(latest.case_json)),
@@ -320,7 +344,7 @@ class CaseStore:
         ``due_by``: only cases with a next action due on or before that date.
         """
         latest = select(T.code, func.max(T.version).label("version")).group_by(T.code).subquery()
-        query = select(*(getattr(T, c) for c in _LIST_COLUMNS)).join(
+        query = select(*(getattr(T, c) for c in _LIST_COLUMNS), T.next_action_msg).join(
             latest, (T.code == latest.c.code) & (T.version == latest.c.version)
         )
         with self.engine.connect() as conn:
@@ -451,6 +475,7 @@ _COPIED = (
     "binding",
     "phase",
     "next_action",
+    "next_action_msg",
     "due_date",
 )
 
@@ -494,18 +519,23 @@ def _kept_closed(row: dict[str, Any], latest: Any) -> dict[str, Any]:
         **row,
         "closed_reason": latest.closed_reason,
         "phase": CLOSED,
-        "next_action": f"closed by hand: {latest.closed_reason}",
+        **_next_action(closed_by_hand(latest.closed_reason)),
         "due_date": None,
     }
+
+
+def _next_action(action: Msg) -> dict[str, str | None]:
+    """The next action's two columns: the English text and its message as JSON."""
+    return {"next_action": str(action), "next_action_msg": message_json(action)}
 
 
 def _reason(text: Any, where: str) -> str:
     """A reason as one line of text: required, at most ``REASON_MAX`` characters."""
     reason = " ".join(str(text or "").split())
     if not reason:
-        raise InputError(Problem(where, "give the reason in words"))
+        raise InputError(Problem(where, Msg("give the reason in words")))
     if len(reason) > REASON_MAX:
-        raise InputError(Problem(where, f"longer than {REASON_MAX} characters"))
+        raise InputError(Problem(where, Msg("longer than {most} characters", most=REASON_MAX)))
     return reason
 
 
@@ -516,7 +546,10 @@ def stored_text(document: dict[str, Any]) -> str:
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
     if len(text.encode("utf-8")) > MAX_CASE_BYTES:
         raise InputError(
-            Problem("file", f"larger than {MAX_CASE_BYTES // 1000} kB once stored; nothing saved")
+            Problem(
+                "file",
+                Msg("larger than {kb} kB once stored; nothing saved", kb=MAX_CASE_BYTES // 1000),
+            )
         )
     return text
 
@@ -538,22 +571,28 @@ def _saved(row: Any) -> SavedVersion:
 def _who(who: str) -> str:
     who = " ".join(str(who or "").split())
     if not who:
-        raise InputError(Problem("saved_by", "who is saving is unknown"))
+        raise InputError(Problem("saved_by", Msg("who is saving is unknown")))
     if len(who) > SAVED_BY_MAX:
-        raise InputError(Problem("saved_by", f"longer than {SAVED_BY_MAX} characters"))
+        raise InputError(
+            Problem("saved_by", Msg("longer than {most} characters", most=SAVED_BY_MAX))
+        )
     return who
 
 
 def _list_row(row: Any) -> dict[str, Any]:
     iso = lambda d: None if d is None else d.isoformat()  # noqa: E731
-    phase, action, due = row.phase, row.next_action, row.due_date
+    phase, due = row.phase, row.due_date
+    # English text (--json), a Msg that says it in the current language where shown
+    action = row.next_action
+    if action is not None:
+        action = message_from_json(row.next_action_msg, action)
     if phase is None:  # a version the engine could not read when the store was upgraded
         if row.status in NEEDS_SECOND_LINE:
-            phase, action = PENDING, PENDING
+            phase, action = PENDING, Msg("second-line choice pending")
         elif row.next_decision_date is not None:
-            phase, action, due = STEROIDS, "decision due", row.next_decision_date
+            phase, action, due = STEROIDS, Msg("decision due"), row.next_decision_date
         else:
-            phase, action = CLOSED, f"{row.status}: no decision pending"
+            phase, action = CLOSED, no_decision_pending(row.status)
     return {
         "code": row.code,
         "version": row.version,

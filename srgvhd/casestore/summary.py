@@ -16,6 +16,13 @@ ward has to do next (docs/clinical-rules.md §8):
 
 The second line is read from the result's ``second_line`` object; a case file that records a
 second line the engine does not yet report falls back on the file's ``second_line.start_date``.
+
+The next action is a ``srgvhd.i18n.Msg``: its English text is what the store's ``next_action``
+column and ``cases list --json`` hold, and its template and values (the engine's waiting reason
+nested in it, itself a ``Msg`` straight from the engine: the store runs the engine on every
+save, never on a JSON round trip) are stored beside it as JSON (``next_action_msg``, written by
+``srgvhd.casestore.message_json``), so the Ward page can say it in the clinician's language. An
+English string alone could not be translated: the reason it embeds varies with the course.
 """
 
 from __future__ import annotations
@@ -24,10 +31,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from srgvhd.casestore.message_json import message_json
 from srgvhd.clinical.case import Case, parse_case
 from srgvhd.clinical.course import assess_case
 from srgvhd.clinical.refractory import RULE_SETS
 from srgvhd.errors import InputError, Problem
+from srgvhd.i18n import Msg
 
 DEFAULT_RULE_SET = "study"
 STEROIDS = "steroids"
@@ -44,7 +53,7 @@ class Phase:
     """Where a course stands, the ward's next action in words, and when it is due."""
 
     phase: str
-    next_action: str
+    next_action: Msg
     due_date: date | None
 
 
@@ -80,14 +89,29 @@ def course_phase(result: dict[str, Any], document: dict[str, Any] | None = None)
         return _second_line_phase(second)
     status = result["status"]
     if status["value"] in NEEDS_SECOND_LINE:
-        return Phase(PENDING, PENDING, _day(status["date"]))
+        return Phase(PENDING, Msg("second-line choice pending"), _day(status["date"]))
     if status.get("next_decision_date") is not None:
-        action = f"decision on day {status['next_decision_day']}"
+        day = status["next_decision_day"]
         waiting = status.get("waiting")
-        if waiting:
-            action += f" ({waiting['reason']})"
+        action = (
+            Msg("decision on day {day} ({reason})", day=day, reason=waiting["reason"])
+            if waiting
+            else Msg("decision on day {day}", day=day)
+        )
         return Phase(STEROIDS, action, _day(status["next_decision_date"]))
-    return Phase(CLOSED, f"{status['value']}: no decision pending", None)
+    return Phase(CLOSED, no_decision_pending(status["value"]), None)
+
+
+def no_decision_pending(status: str) -> Msg:
+    """The next action of a course with nothing left to decide ("steroid-responsive: no
+    decision pending"); the status is the engine's English value, translated where shown."""
+    return Msg("{status}: no decision pending", status=status)
+
+
+def closed_by_hand(reason: str) -> Msg:
+    """The next action of a course closed by hand: its reason as stored (one of the Ward's
+    English choices, translated where shown, or the clinician's own words)."""
+    return Msg("closed by hand: {reason}", reason=reason)
 
 
 def _recorded_second_line(document: dict[str, Any]) -> dict[str, Any] | None:
@@ -112,17 +136,24 @@ def _second_line_phase(second: dict[str, Any]) -> Phase:
     if progression:
         return Phase(
             SECOND_LINE,
-            f"progression on second line on day {progression['day']}: decide the next therapy",
+            Msg(
+                "progression on second line on day {day}: decide the next therapy",
+                day=progression["day"],
+            ),
             _day(progression["date"]),
         )
     status = week4.get("status")
     if status == "assessed":
-        return Phase(CLOSED, f"week-4 response {week4.get('response')}", None)
+        return Phase(
+            CLOSED, Msg("week-4 response {response}", response=week4.get("response")), None
+        )
     if status == "missed":
-        return Phase(SECOND_LINE, "week-4 response missed (none assessable on days 28–35)", due)
+        return Phase(
+            SECOND_LINE, Msg("week-4 response missed (none assessable on days 28–35)"), due
+        )
     if status == "not assessable":
-        return Phase(SECOND_LINE, "week-4 response not assessable (see the result)", due)
-    return Phase(SECOND_LINE, "week-4 response due", due)
+        return Phase(SECOND_LINE, Msg("week-4 response not assessable (see the result)"), due)
+    return Phase(SECOND_LINE, Msg("week-4 response due"), due)
 
 
 def list_fields(document: dict[str, Any]) -> dict[str, Any]:
@@ -131,7 +162,8 @@ def list_fields(document: dict[str, Any]) -> dict[str, Any]:
     ``day`` is the day of the steroid course of its latest assessment; ``status``, ``rule``,
     ``next_decision_date`` and ``max_grade`` are the engine's (interfaces.md §2), with
     ``max_grade_incomplete`` when that grade is a lower bound; ``phase``,
-    ``next_action`` and ``due_date`` are ``course_phase``'s.
+    ``next_action`` and ``due_date`` are ``course_phase``'s, with ``next_action_msg`` the next
+    action's template and values as JSON (``srgvhd.casestore.message_json``).
     Raises ``InputError`` naming the field when the document is not a valid case.
     """
     case = parse_case(document)
@@ -151,6 +183,7 @@ def list_fields(document: dict[str, Any]) -> dict[str, Any]:
         "max_grade_incomplete": any(a.get("grade_incomplete") for a in result["assessments"]),
         "next_decision_date": _day(status["next_decision_date"]),
         "phase": phase.phase,
-        "next_action": phase.next_action,
+        "next_action": str(phase.next_action),  # English: the list's --json contract
+        "next_action_msg": message_json(phase.next_action),  # said again in any language
         "due_date": phase.due_date,
     }

@@ -88,7 +88,8 @@ def ward_rows(cases: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
                 "due": _(URGENCY[urgency(due, today, c.get("phase"))]),
                 "code": c["code"],
                 "phase": _(PHASE_WORDS[c["phase"]]) if c.get("phase") in PHASE_WORDS else "—",
-                "next action": c.get("next_action") or "—",
+                # a Msg from the store: said in the current language (English text otherwise)
+                "next action": current().text(c["next_action"]) if c.get("next_action") else "—",
                 "due date": _due_words(c, start),
                 "day of course": (today - start).days,
                 "status": current().text(c["status"]),
