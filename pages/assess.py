@@ -186,9 +186,14 @@ def _draw_risk(result: PatientResult, loaded: ui.ActiveModel) -> None:
             _draw_risk_figures(risk, loaded)
     with st.expander(_("Statistical method"), expanded=False):
         st.caption(
-            f"Grade used: {risk.grade} ({result.grade_source}). "
-            f"Model {risk.model_version}. Hazard ratio: Wald 95% CI. "
-            f"{risk.band_method}"
+            _(
+                "Grade used: {grade} ({source}). Model {version}. Hazard ratio: Wald 95% CI. "
+                "{band}",
+                grade=risk.grade,
+                source=words.engine_text(result.grade_source or "—"),
+                version=ui.plain(risk.model_version),
+                band=words.engine_text(risk.band_method),
+            )
         )
 
 
@@ -224,7 +229,7 @@ def _draw_risk_figures(risk: RiskEstimate, loaded: ui.ActiveModel) -> None:
                 _("95% band at {horizon}", horizon=horizon),
                 f"{words.percent(s.lower)}–{words.percent(s.upper)}",
             ),
-            risk.band_method,
+            words.engine_text(risk.band_method),
         )
     _draw_curve(risk.curve, list(risk.survival))
     hazard_ratios = words.model_hazard_ratios(loaded.model.covariates, loaded.model.beta)

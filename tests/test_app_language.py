@@ -215,3 +215,24 @@ def test_a_decimal_comma_in_german_is_read_and_shown_back_in_german(assess_de: A
     assert "**Untersuchung 1** — Tag 0 · 2026-11-01 (Ausgangsbefund)" in [
         m.value for m in at.markdown
     ]
+
+
+def test_the_risk_methods_note_is_german(assess_de: AppTest) -> None:
+    """The Statistical method expander of a refractory course: the grade's source, the Wald
+    interval and the band's method in German (no English sentence left)."""
+    at = assess_de
+    at.sidebar.file_uploader(key="assess_open_case").set_value(
+        (
+            "r1.json",
+            (REPO / "examples" / "refractory_r1.json").read_bytes(),
+            "application/json",
+        )
+    ).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Statistische Methode" in [e.label for e in at.expander]
+    notes = " ".join(c.value for c in at.caption)
+    assert "Verwendeter Grad:" in notes, notes
+    assert "Wald-95%-KI" in notes
+    assert "Punktweises 95%-Band" in notes
+    for english in ("Grade used", "Hazard ratio: Wald", "Pointwise 95% band"):
+        assert english not in notes

@@ -337,7 +337,7 @@ def score_frame(model: RiskModel, df: pd.DataFrame) -> pd.DataFrame:
 
 
 # --- survival conditional on being alive on day d of second line (docs/clinical-rules.md §8.8) --
-CONDITIONAL_BAND_METHOD = (
+CONDITIONAL_BAND_METHOD = N_(
     "S(t | alive on day d) = S(t) / S(d−) with the Breslow hazard of the deaths on days d..t; its "
     "95% band from the delta-method variance of that hazard increment (Tsiatis/Link terms summed "
     "over the same deaths) on the log(−log S) scale, as R survfit.coxph(start.time = d, ctype = 1, "
