@@ -27,6 +27,7 @@ import re
 from typing import Any
 
 from srgvhd.errors import InputError, Problem
+from srgvhd.i18n import Msg
 
 MAX_DEPTH = 32
 # C0 and C1 controls except tab and newline, and the bidirectional embedding/override/isolate
@@ -69,33 +70,43 @@ def depth(value: Any) -> int:
     return deepest
 
 
+def _too_deep() -> Msg:
+    return Msg("nested more than {levels} levels deep", levels=MAX_DEPTH)
+
+
 def read_json(text: str | bytes, *, where: str = "file", max_bytes: int) -> Any:
     """Decode ``text`` (bytes as UTF-8, a BOM allowed) as JSON within the bounds in the module
     docstring; ``InputError`` with one problem at ``where`` otherwise."""
     if len(text) > max_bytes:
-        raise InputError(Problem(where, f"larger than {max_bytes // 1000} kB"))
+        raise InputError(Problem(where, Msg("larger than {size} kB", size=max_bytes // 1000)))
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise InputError(Problem(where, "not UTF-8 text")) from None
+            raise InputError(Problem(where, Msg("not UTF-8 text"))) from None
     try:
         data = json.loads(text, object_pairs_hook=_no_duplicates)
     except _DuplicateKey as exc:
         raise InputError(
             Problem(
-                where, f"the key {json.dumps(display_text(exc.key))} appears twice in one object"
+                where,
+                Msg(
+                    "the key {key} appears twice in one object",
+                    key=json.dumps(display_text(exc.key)),
+                ),
             )
         ) from None
     except RecursionError:
-        raise InputError(Problem(where, f"nested more than {MAX_DEPTH} levels deep")) from None
+        raise InputError(Problem(where, _too_deep())) from None
     except ValueError as exc:
-        raise InputError(Problem(where, f"not valid JSON ({display_text(str(exc))})")) from None
+        raise InputError(
+            Problem(where, Msg("not valid JSON ({detail})", detail=display_text(str(exc))))
+        ) from None
     if depth(data) > MAX_DEPTH:
-        raise InputError(Problem(where, f"nested more than {MAX_DEPTH} levels deep"))
+        raise InputError(Problem(where, _too_deep()))
     if _SURROGATE.search(text) or "\\u" in text and _has_surrogate(data):
         raise InputError(
-            Problem(where, "contains an escaped character that is not text (a lone surrogate)")
+            Problem(where, Msg("contains an escaped character that is not text (a lone surrogate)"))
         )
     return data
 

@@ -236,3 +236,19 @@ def test_the_risk_methods_note_is_german(assess_de: AppTest) -> None:
     assert "Punktweises 95%-Band" in notes
     for english in ("Grade used", "Hazard ratio: Wald", "Pointwise 95% band"):
         assert english not in notes
+
+
+def test_a_malformed_case_file_is_refused_in_german(assess_de: AppTest) -> None:
+    at = assess_de
+    at.sidebar.file_uploader(key="assess_open_case").set_value(
+        ("broken.json", b'{"schema": "srgvhd-case/2", ', "application/json")
+    ).run()
+    assert not at.exception, [e.value for e in at.exception]
+    refusals = " ".join(e.value for e in at.sidebar.error)
+    assert "kein gültiges JSON" in refusals, refusals
+    assert "not valid JSON" not in refusals
+    at.sidebar.file_uploader(key="assess_open_case").set_value(
+        ("twice.json", b'{"age_years": 40, "age_years": 41}', "application/json")
+    ).run()
+    refusals = " ".join(e.value for e in at.sidebar.error)
+    assert "kommt in einem Objekt zweimal vor" in refusals, refusals
