@@ -252,3 +252,14 @@ def test_a_malformed_case_file_is_refused_in_german(assess_de: AppTest) -> None:
     ).run()
     refusals = " ".join(e.value for e in at.sidebar.error)
     assert "kommt in einem Objekt zweimal vor" in refusals, refusals
+
+
+def test_a_language_from_the_address_outlives_a_page_change(store_url: str) -> None:
+    """Streamlit's navigation opens the next page without the query: the address's language
+    stays the session's, and is put back into the address."""
+    at = _run("de")
+    assert at.title[0].value == "Station: Steroidverläufe"
+    at.query_params.clear()  # what a click in the page navigation does to the address
+    at.run()
+    assert at.title[0].value == "Station: Steroidverläufe"
+    assert at.query_params[QUERY_KEY] in ("de", ["de"])

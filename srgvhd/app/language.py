@@ -1,6 +1,8 @@
 """The app's language for this browser: chosen in the sidebar, else the browser's
 (``st.context.locale``), else English; kept in the page address as ``?lang=xx`` so a reload or a
-bookmark keeps it (the address carries nothing else: no patient data is ever put in it).
+bookmark keeps it (the address carries nothing else: no patient data is ever put in it). A
+language that came in the address is kept for the session too, because Streamlit's page
+navigation opens the next page without the query.
 
 ``pick_language`` is the rule without Streamlit; ``choose_language`` draws the selector and sets
 the language every word of this script run is said in (srgvhd.i18n.set_language).
@@ -41,6 +43,8 @@ def choose_language() -> str:
     for the rest of this run."""
     in_address = st.query_params.get(QUERY_KEY)
     lang = pick_language(st.session_state.get(CHOSEN_KEY), in_address, st.context.locale)
+    if in_address in LANGUAGES:  # Streamlit's page navigation drops the query: keep it here
+        st.session_state.setdefault(CHOSEN_KEY, lang)
     st.sidebar.selectbox(
         SELECTOR_LABEL,
         LANGUAGES,
