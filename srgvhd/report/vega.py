@@ -9,12 +9,14 @@ against white (WCAG 2.1 SC 1.4.11); progression in vermillion, the baseline in b
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from srgvhd.clinical.results import CourseResult, Grade
 from srgvhd.clinical.staging import ORGAN_LABELS
-from srgvhd.risk.calibration import CalibrationGroup, NetBenefit
+from srgvhd.i18n import N_, _, current
+from srgvhd.risk.calibration import RISK_THIRDS, CalibrationGroup, NetBenefit
 from srgvhd.risk.horizons import DECISION_CURVE_DAY
 
 if TYPE_CHECKING:
@@ -34,9 +36,9 @@ RESPONSE_COLOURS = {
 CURVE_COLOUR = "#1f4e79"
 # The decision curve's strategies, all in the legend even when a line is wholly below the axis.
 DECISION_COLOURS = {
-    "model: high risk": CURVE_COLOUR,
-    "treat everyone": "#E69F00",
-    "treat no one": "#666666",
+    N_("model: high risk"): CURVE_COLOUR,
+    N_("treat everyone"): "#E69F00",
+    N_("treat no one"): "#666666",
 }
 CURVE_X_MAX_DAYS = 400  # the curve is shown to here (past the 365-day horizon), page and PDF
 
@@ -221,6 +223,13 @@ def _cut_below(series: list[tuple[float, float]], low: float) -> list[dict[str, 
     return out
 
 
+def _said_labels(names: Sequence[str]) -> str:
+    """A Vega legend ``labelExpr``: each English legend name in the current language's words
+    (a JSON object literal, so no name can break out of the expression), any other as is."""
+    words = json.dumps({name: current().text(name) for name in names}, ensure_ascii=False)
+    return f"({words})[datum.label] || datum.label"
+
+
 def decision_curve_spec(points: Sequence[NetBenefit]) -> dict[str, Any]:
     """The Model page's decision curve (Vickers et al. 2008): net benefit of calling "high risk"
     by the model against treating everyone and no one, by threshold probability of death.
@@ -246,19 +255,21 @@ def decision_curve_spec(points: Sequence[NetBenefit]) -> dict[str, Any]:
             "field": "threshold",
             "type": "quantitative",
             "axis": {"format": "%"},
-            "title": f"threshold probability of death by day {DECISION_CURVE_DAY}",
+            "title": _("threshold probability of death by day {day}", day=DECISION_CURVE_DAY),
         },
         "y": {
             "field": "net benefit",
             "type": "quantitative",
             "scale": {"domain": domain},
-            "title": "net benefit",
+            "title": _("net benefit"),
         },
         "color": {
             "field": "strategy",
             "type": "nominal",
             "title": None,
             "scale": {"domain": list(DECISION_COLOURS), "range": list(DECISION_COLOURS.values())},
+            # the data keep the English strategy; the legend says it in the current language
+            "legend": {"labelExpr": _said_labels(DECISION_COLOURS)},
         },
     }
     return {
@@ -320,16 +331,22 @@ def calibration_spec(rows: Sequence[CalibrationGroup]) -> dict[str, Any]:
                         "type": "quantitative",
                         "scale": scale,
                         "axis": axis,
-                        "title": "predicted survival",
+                        "title": _("predicted survival"),
                     },
                     "y": {
                         "field": "observed",
                         "type": "quantitative",
                         "scale": scale,
                         "axis": axis,
-                        "title": "observed (Kaplan–Meier)",
+                        "title": _("observed (Kaplan–Meier)"),
                     },
-                    "color": {"field": "group", "type": "nominal", "title": None, "sort": None},
+                    "color": {
+                        "field": "group",
+                        "type": "nominal",
+                        "title": None,
+                        "sort": None,
+                        "legend": {"labelExpr": _said_labels(RISK_THIRDS)},
+                    },
                 },
             },
         ],
