@@ -19,6 +19,7 @@ card's figures through srgvhd.report.card_text, the engine's refusals (``Msg``) 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import partial
 
 import streamlit as st
@@ -331,7 +332,20 @@ def _audit_row(entry: dict) -> dict:
         row["action"] = current().pgettext(AUDIT, ACTION_WORDS[action])
     if isinstance(row.get("outcome"), str):
         row["outcome"] = engine_text(row["outcome"])
+    if isinstance(row.get("when"), str):
+        row["when"] = _when(row["when"])
     return row
+
+
+def _when(stamp: str) -> str:
+    """An audit time (ISO 8601, UTC) as the current language writes the date, with the time of
+    day; a text that is no ISO time as it is."""
+    try:
+        when = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+    return f"{current().date(when.date())} {when:%H:%M:%S}"
 
 
 def _draw_retrain(store: ModelStore, active: ModelCard | None, may_write: bool) -> None:

@@ -37,6 +37,8 @@ PH_VIOLATED = N_(
     "hazard ratio shown is an average over follow-up."
 )
 PH_METHOD = N_("score test for x·g(t) terms (R survival cox.zph), rank time transform")
+# The method cards written before the score test name (the bundled reference card among them).
+PH_METHOD_SCHOENFELD = N_("scaled Schoenfeld residuals, rank time transform")
 
 
 @dataclass(frozen=True)
