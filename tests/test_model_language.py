@@ -368,3 +368,16 @@ def test_the_card_pdf_speaks_the_current_language_by_default(centre_card) -> Non
     with using("fr"):
         assert build_card_pdf(centre_card) == build_card_pdf(centre_card, lang="fr")
     assert build_card_pdf(centre_card) != build_card_pdf(centre_card, lang="fr")
+
+
+def test_a_header_that_reads_two_ways_is_said_in_french() -> None:
+    with pytest.raises(InputError) as refused:
+        load_cohort(b"patient_id;age_years;x,grade,os_days\np1;40;1,III,10\n")
+    (problem,) = refused.value.problems
+    assert problem.what.startswith("the header row reads as comma-separated (2 required")
+    with using("fr"):
+        assert words.said(problem.what) == (
+            "la ligne d'en-tête se lit comme séparé par des virgules (2 colonnes obligatoires) "
+            "ou séparé par des points-virgules (2 colonnes obligatoires) ; choisissez "
+            "explicitement le séparateur"
+        )

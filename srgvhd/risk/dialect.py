@@ -185,12 +185,29 @@ def sniff(
     best = max(score for score, _, _ in scored)
     winners = [(separator, names) for score, separator, names in scored if score == best]
     if len(winners) > 1 and best > 0:
-        found = " or ".join(
-            f"{SEPARATORS[s]}-separated ({best} required columns)" for s, _ in winners
-        )
-        raise InputError(
-            Problem("file", f"the header row reads as {found}; choose the separator explicitly")
-        )
+        readings = [
+            Msg(
+                "{separated} ({n} required columns)",
+                separated=SEPARATED[SEPARATORS[s]],
+                n=best,
+            )
+            for s, _ in winners
+        ]
+        if len(readings) == 2:
+            what = Msg(
+                "the header row reads as {first} or {second}; choose the separator explicitly",
+                first=readings[0],
+                second=readings[1],
+            )
+        else:
+            what = Msg(
+                "the header row reads as {first}, {second} or {third}; choose the separator "
+                "explicitly",
+                first=readings[0],
+                second=readings[1],
+                third=readings[2],
+            )
+        raise InputError(Problem("file", what))
     separator, names = winners[0]
     # unnamed columns (a spreadsheet's trailing separators) are extra columns, dropped
     duplicates = sorted({name for name in names if name and names.count(name) > 1})
