@@ -33,6 +33,7 @@ from typing import Literal
 from srgvhd.access import Action, allows, refusal
 from srgvhd.app.connection import Connection, current_connection
 from srgvhd.app.throttle import WINDOW_SECONDS, Throttle
+from srgvhd.i18n import N_, _
 from srgvhd.network import host_is_loopback, is_loopback, is_proxied, origin_is_loopback
 
 Gate = Literal["open", "secret", "locked"]
@@ -45,6 +46,7 @@ SECRET_KEY = "model_admin_secret"
 GLOBAL_ATTEMPTS_PER_WINDOW = 10
 # Failed guesses from every session of this server process together.
 SHARED_THROTTLE = Throttle(limit=GLOBAL_ATTEMPTS_PER_WINDOW, base=0.0)
+WRONG_SECRET = N_("That admin secret is not correct.")
 _DIGEST_KEY = secrets.token_bytes(32)  # entered values are remembered only as keyed digests
 
 
@@ -95,12 +97,16 @@ def secret_problem(secret: object) -> str | None:
     if secret is None or secret == "":
         return None
     if not isinstance(secret, str):
-        return f"The configured admin secret ({SECRET_ENV} or admin_secret) must be text."
+        return _(
+            "The configured admin secret ({variable} or admin_secret) must be text.",
+            variable=SECRET_ENV,
+        )
     if len(secret) < MIN_SECRET_LENGTH:
-        return (
-            f"The configured admin secret ({SECRET_ENV} or admin_secret) is shorter than "
-            f"{MIN_SECRET_LENGTH} characters, so model changes are locked until a longer one "
-            "is configured."
+        return _(
+            "The configured admin secret ({variable} or admin_secret) is shorter than {n} "
+            "characters, so model changes are locked until a longer one is configured.",
+            variable=SECRET_ENV,
+            n=MIN_SECRET_LENGTH,
         )
     return None
 
@@ -112,7 +118,9 @@ def trust_loopback_setting(value: str | None) -> tuple[bool, str | None]:
         return True, None
     if value.strip() == "0":
         return False, None
-    return False, f"{TRUST_ENV} must be 0 or 1; it is treated as 0 (loopback not trusted)."
+    return False, _(
+        "{variable} must be 0 or 1; it is treated as 0 (loopback not trusted).", variable=TRUST_ENV
+    )
 
 
 def secret_matches(entered: str | None, configured: str | None) -> bool:
@@ -152,7 +160,7 @@ def check_entered(
     digest = hmac.new(_DIGEST_KEY, entered.encode("utf-8"), hashlib.sha256).digest()
     if digest == attempts.last_digest:
         ok = secret_matches(entered, configured)
-        return ok, None if ok else "That admin secret is not correct."
+        return ok, None if ok else _(WRONG_SECRET)
     wait = max(attempts.throttle.wait_seconds(), shared.wait_seconds())
     if wait > 0:
         LOG.warning(
@@ -160,7 +168,7 @@ def check_entered(
             wait,
             peer or "unknown",
         )
-        return False, f"Too many wrong admin secrets: try again in {math.ceil(wait)} s."
+        return False, _("Too many wrong admin secrets: try again in {n} s.", n=math.ceil(wait))
     attempts.last_digest = digest
     if secret_matches(entered, configured):
         attempts.throttle.succeeded()
@@ -174,7 +182,7 @@ def check_entered(
         WINDOW_SECONDS,
         peer or "unknown",
     )
-    return False, "That admin secret is not correct."
+    return False, _(WRONG_SECRET)
 
 
 # ---------------------------------------------------------------- Streamlit
@@ -202,7 +210,10 @@ def may_write() -> bool:
         identity = current_identity()
         if identity.who is None:
             st.warning(
-                f"Model changes need a signed-in data manager: {identity.problem}.",
+                _(
+                    "Model changes need a signed-in data manager: {problem}.",
+                    problem=identity.problem,
+                ),
                 icon=":material/lock:",
             )
             return False
@@ -230,14 +241,19 @@ def may_write() -> bool:
         return True
     if gate == "locked":
         st.warning(
-            "Model changes are locked: this session is not a direct connection on this "
-            f"machine (or {TRUST_ENV}=0) and no admin secret is configured ({SECRET_ENV} "
-            f"or secrets.toml admin_secret, at least {MIN_SECRET_LENGTH} characters)."
+            _(
+                "Model changes are locked: this session is not a direct connection on this "
+                "machine (or {trust}=0) and no admin secret is configured ({variable} or "
+                "secrets.toml admin_secret, at least {n} characters).",
+                trust=TRUST_ENV,
+                variable=SECRET_ENV,
+                n=MIN_SECRET_LENGTH,
+            )
         )
         return False
-    entered = st.text_input("Admin secret", type="password", key=SECRET_KEY)
+    entered = st.text_input(_("Admin secret"), type="password", key=SECRET_KEY)
     attempts = st.session_state.setdefault(f"{SECRET_KEY}_attempts", Attempts())
     ok, message = check_entered(entered, str(configured), attempts, peer=connection.peer)
     if not ok:
-        st.info(message or "Enter the admin secret to retrain, promote or activate a model.")
+        st.info(message or _("Enter the admin secret to retrain, promote or activate a model."))
     return ok

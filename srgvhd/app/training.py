@@ -14,17 +14,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from srgvhd.errors import InputError, Problem
+from srgvhd.i18n import N_
 
 LOG = logging.getLogger(__name__)
 _SERVER_SLOT = threading.BoundedSemaphore(1)
-BUSY = Problem("file", "another cohort is being fitted on this server; try again when it is done")
+BUSY = Problem(
+    "file", N_("another cohort is being fitted on this server; try again when it is done")
+)
+INTERNAL = N_("could not be fitted because of an internal error; the server log has the details")
+# Progress steps are English message ids (srgvhd.risk.train, srgvhd.risk.fit); the page says
+# them in its language.
+WAITING = N_("waiting to start")
+DONE = N_("done")
 
 
 @dataclass
 class TrainingJob:
     """State shared between the training thread and the page (read with ``snapshot``)."""
 
-    step: str = "waiting to start"
+    step: str = WAITING
     fraction: float = 0.0
     card: dict | None = None
     problems: list[Problem] = field(default_factory=list)
@@ -39,7 +47,7 @@ class TrainingJob:
     def finish(self, card: dict | None, problems: list[Problem]) -> None:
         with self._lock:
             self.card, self.problems, self.done = card, problems, True
-            self.step, self.fraction = "done", 1.0
+            self.step, self.fraction = DONE, 1.0
 
     def snapshot(self) -> dict[str, Any]:
         """A consistent copy of the state for drawing."""
@@ -65,13 +73,7 @@ def _run(job: TrainingJob, data: bytes, options: dict[str, Any]) -> None:
         LOG.error("training failed: %s", type(exc).__name__)
         job.finish(
             None,
-            [
-                Problem(
-                    "file",
-                    "could not be fitted because of an internal error; "
-                    "the server log has the details",
-                )
-            ],
+            [Problem("file", INTERNAL)],
         )
     else:
         job.finish(card, [])

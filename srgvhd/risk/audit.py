@@ -20,9 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from srgvhd.errors import InputError
+from srgvhd.i18n.message import N_, Msg
 from srgvhd.jsontext import display_safe, read_json
 
 MAX_LINE_BYTES = 64_000  # an intent line is ~400 bytes
+# Outcomes as the Model page shows them (English message ids; translated where shown).
+COMPLETED = N_("completed")
+NOT_COMPLETED = N_("not completed")
+COMPLETED_UNLOGGED = N_("completed (outcome line missing)")
 
 
 @dataclass(frozen=True)
@@ -58,20 +63,22 @@ def parse_audit(text: str, active: str | None) -> AuditLog:
             continue
         phase = record.pop("phase", None)
         if phase is None:
-            entries.append({**record, "outcome": "completed"})
+            entries.append({**record, "outcome": COMPLETED})
         elif phase == "intent" and isinstance(record.get("id"), str):
-            entry = {**record, "outcome": "not completed"}
+            entry = {**record, "outcome": NOT_COMPLETED}
             by_id[record["id"]] = entry
             entries.append(entry)
         elif phase in ("completed", "failed") and record.get("id") in by_id:
             reason = record.get("reason")
-            by_id[record["id"]]["outcome"] = phase if phase == "completed" else f"failed: {reason}"
+            by_id[record["id"]]["outcome"] = (
+                COMPLETED if phase == "completed" else Msg("failed: {reason}", reason=str(reason))
+            )
         else:
             unreadable += 1
     # Killed after the pointer was written but before the outcome line: the pointer shows it.
-    if entries and entries[-1]["outcome"] == "not completed" and active is not None:
+    if entries and entries[-1]["outcome"] == NOT_COMPLETED and active is not None:
         if entries[-1].get("to_version") == active:
-            entries[-1]["outcome"] = "completed (outcome line missing)"
+            entries[-1]["outcome"] = COMPLETED_UNLOGGED
     return AuditLog(entries, unreadable)
 
 

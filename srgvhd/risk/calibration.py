@@ -22,8 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from srgvhd.i18n.message import N_
+
 Z95 = 1.959963984540054  # standard normal 97.5% quantile
-RISK_THIRDS = ("lowest risk third", "middle risk third", "highest risk third")
+# Saved on the card in English; said in the reader's language where shown (card_text.said).
+RISK_THIRDS = (N_("lowest risk third"), N_("middle risk third"), N_("highest risk third"))
 DECISION_THRESHOLDS = tuple(round(0.1 * k, 1) for k in range(1, 10))
 
 

@@ -31,6 +31,7 @@ import pyarrow.csv as pacsv
 
 from srgvhd.clinical.limits import AGE_RANGE_YEARS, HEMOGLOBIN_RANGE_G_L, MAX_FOLLOW_UP_DAYS
 from srgvhd.errors import InputError, Problem
+from srgvhd.i18n.message import N_, Msg
 from srgvhd.risk.dialect import Dialect, detect_decimal_mark, sniff
 
 PREDICTOR_COLUMNS = ("patient_id", "age_years", "grade", "hemoglobin_g_l")
@@ -60,7 +61,7 @@ GRADE_VALUES = {"II": "II", "III": "III", "IV": "IV", "2": "II", "3": "III", "4"
 ARM_VALUES = {"msc": "MSC", "standard": "standard"}
 # Cells that mean "not recorded" (besides blank) in what spreadsheets and R write.
 MISSING_MARKERS = ("nan", "na", "n/a", "null")
-EMPTY = "is empty"
+EMPTY = N_("is empty")
 
 _NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 _FORMULA_START = r"^[=+\-@]"
@@ -125,7 +126,7 @@ def load_cohort(
     raw = read_bytes(source, max_bytes)
     text, dialect, header = sniff(raw, max_columns, REQUIRED_COLUMNS, separator)
     missing = [
-        Problem(f"column {name}", "is missing (required column)")
+        Problem(Msg("column {column}", column=name), N_("is missing (required column)"))
         for name in required
         if name not in header
     ]
@@ -133,7 +134,8 @@ def load_cohort(
         if len(header) == 1 and dialect.separator_found is None:
             missing.append(
                 Problem(
-                    "file", "the header row has no comma, semicolon or tab between column names"
+                    "file",
+                    N_("the header row has no comma, semicolon or tab between column names"),
                 )
             )
         raise InputError(missing)
@@ -163,7 +165,9 @@ def read_bytes(source: Source, max_bytes: int = MAX_BYTES) -> bytes:
             with open(source, "rb") as handle:
                 data = handle.read(max_bytes + 1)
         except OSError as exc:
-            raise InputError(Problem("file", f"cannot be read ({exc.strerror or exc})")) from None
+            raise InputError(
+                Problem("file", Msg("cannot be read ({reason})", reason=exc.strerror or str(exc)))
+            ) from None
     else:
         data = _read_stream(source, max_bytes)
     if len(data) > max_bytes:
@@ -203,9 +207,12 @@ class _ShapeProblems:
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(
                 Problem(
-                    f"row {row.number}",
-                    f"has {row.actual_columns} cells but the header has {row.expected_columns} "
-                    "columns",
+                    Msg("row {row}", row=row.number),
+                    Msg(
+                        "has {cells} cells but the header has {columns} columns",
+                        cells=row.actual_columns,
+                        columns=row.expected_columns,
+                    ),
                 )
             )
         return "skip"
@@ -242,12 +249,16 @@ def _parse_cells(
         raise InputError(
             Problem(
                 "file",
-                "is not a CSV file that can be read (check that cells with quotes are closed)",
+                N_("is not a CSV file that can be read (check that cells with quotes are closed)"),
             )
         ) from None
     if shape.count:
         extra = shape.count - len(shape.problems)
-        more = [Problem("file", f"… and {extra} more rows of the wrong width")] if extra else []
+        more = (
+            [Problem("file", Msg("… and {n} more rows of the wrong width", n=extra))]
+            if extra
+            else []
+        )
         raise InputError(shape.problems + more)
     cells = {name: table.column(names[header.index(name)]) for name in kept}
     numbers = _row_numbers(table.num_rows, shape.blank_lines)
@@ -302,7 +313,9 @@ class _Rule:
 RULES: dict[str, _Rule] = {
     "patient_id": _Rule("text"),
     "age_years": _Rule("number", *AGE_RANGE_YEARS),
-    "grade": _Rule("choice", choices=GRADE_VALUES, allowed="II, III, IV (or 2, 3, 4)", upper=True),
+    "grade": _Rule(
+        "choice", choices=GRADE_VALUES, allowed=N_("II, III, IV (or 2, 3, 4)"), upper=True
+    ),
     "hemoglobin_g_l": _Rule("number", *HEMOGLOBIN_RANGE_G_L),
     "os_days": _Rule("number", 0, MAX_DAYS, integer=True),
     "death": _Rule("number", 0, 1, binary=True),
@@ -383,27 +396,30 @@ def _duplicate_codes(ids: pa.ChunkedArray, usable: np.ndarray) -> tuple[np.ndarr
     return codes, first
 
 
+# Whole messages (Msg: English here and in --json, said in the reader's language where shown).
 _MESSAGES = {
-    FORMULA: "{shown} looks like a spreadsheet formula; remove the leading sign",
-    NOT_NUMBER: "{shown} is not a number",
-    NOT_BINARY: "{shown} must be 0 or 1",
-    NOT_WHOLE: "{shown} must be a whole number of days",
-    OUT_OF_RANGE: "{shown} is outside {low:g}–{high:g}",
-    NOT_CHOICE: "{shown} is not one of {allowed}",
-    DUPLICATE: "duplicate patient_id {shown} (also in row {first_row})",
+    FORMULA: N_("{shown} looks like a spreadsheet formula; remove the leading sign"),
+    NOT_NUMBER: N_("{shown} is not a number"),
+    NOT_BINARY: N_("{shown} must be 0 or 1"),
+    NOT_WHOLE: N_("{shown} must be a whole number of days"),
+    OUT_OF_RANGE: N_("{shown} is outside {low}–{high}"),
+    NOT_CHOICE: N_("{shown} is not one of {allowed}"),
+    DUPLICATE: N_("duplicate patient_id {shown} (also in row {first_row})"),
 }
 
 
 def _message(code: int, rule: _Rule, cell: str, first_row: int | None) -> str:
     if code == EMPTY_CELL:
         return EMPTY
-    return _MESSAGES[code].format(
-        shown=f"{cell[:20]!r}",
-        low=rule.low,
-        high=rule.high,
-        allowed=rule.allowed,
-        first_row=first_row,
-    )
+    template = _MESSAGES[code]
+    values = {
+        "shown": f"{cell[:20]!r}",
+        "low": None if rule.low is None else float(rule.low),
+        "high": None if rule.high is None else float(rule.high),
+        "allowed": rule.allowed,
+        "first_row": first_row,
+    }
+    return Msg(template, **{k: v for k, v in values.items() if "{" + k + "}" in template})
 
 
 def _validate(
@@ -434,7 +450,7 @@ def _validate(
         death_valid = not (codes[:, kept.index("death")] != OK).any()
         problems += _whole_cohort_problems(int(keep.sum()), values["death"][keep], death_valid)
     elif not keep.any():
-        problems.append(Problem("file", "has no patient rows"))
+        problems.append(Problem("file", N_("has no patient rows")))
     if problems:
         raise InputError(problems)
     values["patient_id"] = _to_numpy(values["patient_id"]).astype(object)
@@ -485,7 +501,7 @@ def _cell_problems(
             first_row = int(rows[first[i]]) if codes[i, j] == DUPLICATE else None
             problems.append(
                 Problem(
-                    f"row {rows[i]}, column {name}",
+                    Msg("row {row}, column {column}", row=int(rows[i]), column=name),
                     _message(int(codes[i, j]), RULES[name], cell, first_row),
                 )
             )
@@ -503,10 +519,21 @@ def _whole_cohort_problems(
     problems = []
     if n_rows < MIN_ROWS:
         problems.append(
-            Problem("file", f"has {n_rows} patient rows; at least {MIN_ROWS} are needed")
+            Problem(
+                "file",
+                Msg(
+                    "has {n} patient rows; at least {minimum} are needed",
+                    n=n_rows,
+                    minimum=MIN_ROWS,
+                ),
+            )
         )
     if n_rows and death_cells_valid and not (death == 1).any():
-        problems.append(Problem("column death", "no deaths — a Cox model needs events"))
+        problems.append(
+            Problem(
+                Msg("column {column}", column="death"), N_("no deaths — a Cox model needs events")
+            )
+        )
     return problems
 
 

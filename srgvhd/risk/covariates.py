@@ -14,6 +14,7 @@ from srgvhd.clinical.policy import (
     HEMOGLOBIN_THRESHOLD_G_L,
     RISK_MODEL_GRADES,
 )
+from srgvhd.i18n.message import N_
 
 AGE_GROUPS = ("<18", "18-34", "≥35")
 GRADES = RISK_MODEL_GRADES
@@ -21,12 +22,14 @@ REFERENCE = {"age_group": "18-34", "grade": "III", "hemoglobin_le_90": False}
 
 # Indicator columns of the design matrix, in a fixed order, with the labels shown to users.
 COVARIATE_COLUMNS = ("age_lt18", "age_ge35", "grade_II", "grade_IV", "hb_le_90")
+# Saved on the card in English (its coefficients' labels); said in the reader's language where
+# shown (srgvhd.report.card_text.said).
 COVARIATE_LABELS = {
-    "age_lt18": "age <18 vs 18–34 years",
-    "age_ge35": "age ≥35 vs 18–34 years",
-    "grade_II": "grade II vs III",
-    "grade_IV": "grade IV vs III",
-    "hb_le_90": "hemoglobin ≤90 vs >90 g/L",
+    "age_lt18": N_("age <18 vs 18–34 years"),
+    "age_ge35": N_("age ≥35 vs 18–34 years"),
+    "grade_II": N_("grade II vs III"),
+    "grade_IV": N_("grade IV vs III"),
+    "hb_le_90": N_("hemoglobin ≤90 vs >90 g/L"),
 }
 
 

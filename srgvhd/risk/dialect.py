@@ -19,9 +19,40 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from srgvhd.errors import InputError, Problem
+from srgvhd.i18n.message import N_, Msg
 
 SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
-DECIMAL_MARKS = {".": "decimal point", ",": "decimal comma"}
+DECIMAL_MARKS = {".": N_("decimal point"), ",": N_("decimal comma")}
+NO_DECIMALS = N_("no decimal fractions")
+SEPARATED = {
+    "comma": N_("comma-separated"),
+    "semicolon": N_("semicolon-separated"),
+    "tab": N_("tab-separated"),
+}
+ENCODING_WORDS = {"UTF-8 with BOM": N_("UTF-8 with BOM")}
+LINE_ENDS = {
+    "CRLF": N_("CRLF line ends"),
+    "CR": N_("CR line ends"),
+    "LF": N_("LF line ends"),
+    "no": N_("no line ends"),
+}
+
+
+def describe_dialect(
+    separator: str, decimal_mark: str | None, encoding: str, line_ending: str
+) -> str:
+    """E.g. "semicolon-separated, decimal comma, UTF-8 with BOM, CRLF line ends" (``separator``
+    as the card names it: comma, semicolon, tab); each word a message the app can translate."""
+    return Msg(
+        "{separated}, {decimal}, {encoding}, {line_ends}",
+        separated=SEPARATED.get(separator, f"{separator}-separated"),
+        decimal=DECIMAL_MARKS.get(decimal_mark or "", NO_DECIMALS),
+        encoding=ENCODING_WORDS.get(encoding, encoding),
+        line_ends=LINE_ENDS.get(line_ending, f"{line_ending} line ends"),
+    )
+
+
+NUL_BYTES = N_("contains NUL bytes; it is not a CSV text file")
 _CHUNK = 1 << 18
 _POINT_DECIMAL = r"^\s*[+-]?[0-9]*\.[0-9]+\s*$"
 _COMMA_DECIMAL = r"^\s*[+-]?[0-9]*,[0-9]+\s*$"
@@ -40,10 +71,8 @@ class Dialect:
 
     def describe(self) -> str:
         """E.g. "semicolon-separated, decimal comma, UTF-8 with BOM, CRLF line ends"."""
-        decimal = DECIMAL_MARKS.get(self.decimal_mark or "", "no decimal fractions")
-        return (
-            f"{SEPARATORS[self.separator]}-separated, {decimal}, {self.encoding}, "
-            f"{self.line_ending} line ends"
+        return describe_dialect(
+            SEPARATORS[self.separator], self.decimal_mark, self.encoding, self.line_ending
         )
 
     def as_card(self) -> dict:
@@ -63,7 +92,7 @@ def _utf8(raw: bytes) -> tuple[bytes, str]:
         try:
             return raw.decode("utf-16").removeprefix("\ufeff").encode("utf-8"), "UTF-16"
         except UnicodeDecodeError:
-            raise InputError(Problem("file", "starts like UTF-16 text but is not")) from None
+            raise InputError(Problem("file", N_("starts like UTF-16 text but is not"))) from None
     body, name = (raw[3:], "UTF-8 with BOM") if raw.startswith(codecs.BOM_UTF8) else (raw, "UTF-8")
     decoder = codecs.getincrementaldecoder("utf-8")()
     view = memoryview(body)
@@ -74,8 +103,11 @@ def _utf8(raw: bytes) -> tuple[bytes, str]:
             raise InputError(
                 Problem(
                     "file",
-                    f"is not UTF-8 text (bad byte at position {start + exc.start}); save it "
-                    'as "CSV UTF-8"',
+                    Msg(
+                        "is not UTF-8 text (bad byte at position {position}); "
+                        'save it as "CSV UTF-8"',
+                        position=start + exc.start,
+                    ),
                 )
             ) from None
     return body, name
@@ -95,7 +127,10 @@ def _check_width(raw: bytes, max_columns: int) -> None:
     end = _first_line_end(raw)
     if max(raw.count(s.encode(), 0, end) for s in SEPARATORS) + 1 > max_columns:
         raise InputError(
-            Problem("file", f"the header row has more than {max_columns} columns; is this a CSV?")
+            Problem(
+                "file",
+                Msg("the header row has more than {n} columns; is this a CSV?", n=max_columns),
+            )
         )
 
 
@@ -125,13 +160,13 @@ def sniff(
     The separator is the one under which the header names most ``required`` columns.
     """
     if not raw or raw.isspace():
-        raise InputError(Problem("file", "is empty"))
+        raise InputError(Problem("file", N_("is empty")))
     _check_width(raw, max_columns)
     if b"\x00" in raw and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise InputError(Problem("file", "contains NUL bytes; it is not a CSV text file"))
+        raise InputError(Problem("file", NUL_BYTES))
     text, encoding = _utf8(raw)
     if b"\x00" in text:
-        raise InputError(Problem("file", "contains NUL bytes; it is not a CSV text file"))
+        raise InputError(Problem("file", NUL_BYTES))
     text, forced = _excel_separator_line(text, forced)
     end = _first_line_end(text)
     crlf = text[end : end + 2] == b"\r\n"
@@ -146,21 +181,43 @@ def sniff(
         if names is not None:
             scored.append((sum(name in required for name in names), separator, names))
     if not scored:
-        raise InputError(Problem("file", "the first line is not a CSV header of column names"))
+        raise InputError(Problem("file", N_("the first line is not a CSV header of column names")))
     best = max(score for score, _, _ in scored)
     winners = [(separator, names) for score, separator, names in scored if score == best]
     if len(winners) > 1 and best > 0:
-        found = " or ".join(
-            f"{SEPARATORS[s]}-separated ({best} required columns)" for s, _ in winners
-        )
-        raise InputError(
-            Problem("file", f"the header row reads as {found}; choose the separator explicitly")
-        )
+        readings = [
+            Msg(
+                "{separated} ({n} required columns)",
+                separated=SEPARATED[SEPARATORS[s]],
+                n=best,
+            )
+            for s, _ in winners
+        ]
+        if len(readings) == 2:
+            what = Msg(
+                "the header row reads as {first} or {second}; choose the separator explicitly",
+                first=readings[0],
+                second=readings[1],
+            )
+        else:
+            what = Msg(
+                "the header row reads as {first}, {second} or {third}; choose the separator "
+                "explicitly",
+                first=readings[0],
+                second=readings[1],
+                third=readings[2],
+            )
+        raise InputError(Problem("file", what))
     separator, names = winners[0]
     # unnamed columns (a spreadsheet's trailing separators) are extra columns, dropped
     duplicates = sorted({name for name in names if name and names.count(name) > 1})
     if duplicates:
-        raise InputError([Problem(f"column {d}", "appears more than once") for d in duplicates])
+        raise InputError(
+            [
+                Problem(Msg("column {column}", column=d), N_("appears more than once"))
+                for d in duplicates
+            ]
+        )
     dialect = Dialect(
         separator, separator if separator in line else None, None, encoding, line_ending
     )
@@ -173,7 +230,7 @@ def _first_match(cells: dict[str, pa.ChunkedArray], rows: np.ndarray, pattern: s
         hits = pc.match_substring_regex(column, pattern)
         if pc.any(hits).as_py():
             position = int(pc.index(hits, True).as_py())
-            return f"row {rows[position]}, column {name}"
+            return Msg("row {row}, column {column}", row=int(rows[position]), column=name)
     return None
 
 
@@ -199,8 +256,12 @@ def detect_decimal_mark(
         raise InputError(
             Problem(
                 "file",
-                f"numbers use both a decimal comma ({comma}) and a decimal point ({point}); "
-                "use one decimal mark or choose it explicitly",
+                Msg(
+                    "numbers use both a decimal comma ({comma}) and a decimal point ({point}); "
+                    "use one decimal mark or choose it explicitly",
+                    comma=comma,
+                    point=point,
+                ),
             )
         )
     return replace(dialect, decimal_mark="," if comma else "." if point else None)

@@ -35,11 +35,19 @@ from lifelines.exceptions import ConvergenceError, ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold
 
 from srgvhd.errors import InputError, Problem
+from srgvhd.i18n.message import N_, Msg
 from srgvhd.risk.calibration import calibration_by_thirds, decision_curve
 from srgvhd.risk.covariates import COVARIATE_COLUMNS, COVARIATE_LABELS
 from srgvhd.risk.design import design_matrix
 from srgvhd.risk.horizons import HORIZONS_DAYS
-from srgvhd.risk.phtest import PHTest, ph_score_test
+from srgvhd.risk.phtest import (
+    PH_METHOD,
+    PH_NONE,
+    PH_NOT_COMPUTED,
+    PH_VIOLATED,
+    PHTest,
+    ph_score_test,
+)
 from srgvhd.risk.progress import Progress, no_progress
 from srgvhd.risk.riskset import Grouped, breslow_cumulative_hazard, harrell_concordance
 
@@ -83,11 +91,18 @@ def check_events_per_coefficient(
         return
     raise InputError(
         Problem(
-            f"column {EVENT}",
-            f"{events} deaths for {n_coefficients} coefficients is "
-            f"{events / max(n_coefficients, 1):.1f} events per coefficient; at least "
-            f"{MIN_EVENTS_PER_COEFFICIENT} are needed ({needed} deaths) for stable estimates. "
-            f"To fit anyway, {override}.",
+            Msg("column {column}", column=EVENT),
+            Msg(
+                "{events} deaths for {coefficients} coefficients is {per_coefficient} events per "
+                "coefficient; at least {minimum} are needed ({needed} deaths) for stable "
+                "estimates. To fit anyway, {override}.",
+                events=events,
+                coefficients=n_coefficients,
+                per_coefficient=round(events / max(n_coefficients, 1), 1),
+                minimum=MIN_EVENTS_PER_COEFFICIENT,
+                needed=needed,
+                override=override,
+            ),
         )
     )
 
@@ -109,7 +124,7 @@ def prepare(df: pd.DataFrame) -> Prepared:
     columns = present_covariates(df)
     if not columns:
         raise InputError(
-            Problem("file", "every patient has the same age group, grade and hemoglobin group")
+            Problem("file", N_("every patient has the same age group, grade and hemoglobin group"))
         )
     x = _covariates(df)[columns].to_numpy(dtype=float)
     durations = df[DURATION].to_numpy(dtype=float)
@@ -128,10 +143,15 @@ def _separation_problems(prep: Prepared, include: np.ndarray | None = None) -> l
             if (members * prep.events).sum() == 0:
                 problems.append(
                     Problem(
-                        f"column {EVENT}",
-                        f"no deaths among the {int(members.sum())} patients with {name} = "
-                        f"{value}: the hazard ratio for {COVARIATE_LABELS[name]} cannot be "
-                        "estimated",
+                        Msg("column {column}", column=EVENT),
+                        Msg(
+                            "no deaths among the {n} patients with {name} = {value}: the hazard "
+                            "ratio for {covariate} cannot be estimated",
+                            n=int(members.sum()),
+                            name=name,
+                            value=value,
+                            covariate=COVARIATE_LABELS[name],
+                        ),
                     )
                 )
     return problems
@@ -145,14 +165,17 @@ def _death_day_problems(prep: Prepared) -> list[Problem]:
         return []
     return [
         Problem(
-            f"column {DURATION}",
-            f"every death is on day {days[0]:g}; a survival model needs deaths on at least two "
-            "different days",
+            Msg("column {column}", column=DURATION),
+            Msg(
+                "every death is on day {day}; a survival model needs deaths on at least two "
+                "different days",
+                day=float(days[0]),
+            ),
         )
     ]
 
 
-_NOT_CONVERGED = (
+_NOT_CONVERGED = N_(
     "the Cox model did not converge: some covariates may coincide (e.g. every grade IV patient is "
     "also ≥35) or separate deaths from survivors; pool or check the data"
 )
@@ -274,7 +297,8 @@ def _cross_validate(
     splits = _folds(prep, n_splits, seed)
     for number, (train, test) in enumerate(splits, start=1):
         progress(
-            f"cross-validation fold {number} of {len(splits)}", 0.3 + 0.5 * number / len(splits)
+            Msg("cross-validation fold {number} of {total}", number=number, total=len(splits)),
+            0.3 + 0.5 * number / len(splits),
         )
         include = np.zeros(len(prep.events))
         include[train] = 1.0
@@ -328,19 +352,13 @@ def _ph_test(prep: Prepared, beta: np.ndarray) -> dict:
     ]
     violated = [c["label"] for c in covariates if c["p"] is not None and c["p"] < PH_ALPHA]
     if not computed:
-        verdict = (
-            "Could not be computed: the death times do not vary enough to test whether any "
-            "effect changes over follow-up."
-        )
+        verdict = PH_NOT_COMPUTED
     elif violated:
-        verdict = (
-            f"The proportional-hazards assumption looks violated for {'; '.join(violated)} "
-            f"(p < {PH_ALPHA}): the hazard ratio shown is an average over follow-up."
-        )
+        verdict = Msg(PH_VIOLATED, covariates="; ".join(violated), alpha=PH_ALPHA)
     else:
-        verdict = f"No evidence that any effect changes over follow-up (all p ≥ {PH_ALPHA})."
+        verdict = Msg(PH_NONE, alpha=PH_ALPHA)
     return {
-        "method": "score test for x·g(t) terms (R survival cox.zph), rank time transform",
+        "method": PH_METHOD,
         "covariates": covariates,
         "global": {
             "statistic": _number(test.global_statistic),
@@ -385,11 +403,11 @@ def evaluate(
     prep = prepared or prepare(df)
     beta = cph.params_.loc[prep.columns].to_numpy(dtype=float)
     risk = prep.x @ beta
-    progress("proportional-hazards test", 0.25)
+    progress(N_("proportional-hazards test"), 0.25)
     ph_test = _ph_test(prep, beta)
     cv = _cross_validate(prep, beta, n_splits, seed, progress)
     apparent = _survival_at_horizons(prep, beta, np.arange(len(risk)))
-    progress("calibration", 0.9)
+    progress(N_("calibration"), 0.9)
     values = [f["concordance"] for f in cv.folds if f["concordance"] is not None]
     return {
         "n": len(df),

@@ -22,7 +22,23 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import chi2
 
+from srgvhd.i18n.message import N_
 from srgvhd.risk.riskset import Grouped, efron_terms
+
+# The verdict a model card states (srgvhd.risk.fit), in English on the card; the Model page and
+# the card PDF say it in the reader's language from these templates (srgvhd.report.card_text).
+PH_NOT_COMPUTED = N_(
+    "Could not be computed: the death times do not vary enough to test whether any effect "
+    "changes over follow-up."
+)
+PH_NONE = N_("No evidence that any effect changes over follow-up (all p ≥ {alpha}).")
+PH_VIOLATED = N_(
+    "The proportional-hazards assumption looks violated for {covariates} (p < {alpha}): the "
+    "hazard ratio shown is an average over follow-up."
+)
+PH_METHOD = N_("score test for x·g(t) terms (R survival cox.zph), rank time transform")
+# The method cards written before the score test name (the bundled reference card among them).
+PH_METHOD_SCHOENFELD = N_("scaled Schoenfeld residuals, rank time transform")
 
 
 @dataclass(frozen=True)

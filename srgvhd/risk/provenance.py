@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from srgvhd.errors import InputError, Problem
+from srgvhd.i18n.message import Msg
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,7 +58,11 @@ def _declared(value: str | None, field: str, problems: list[Problem]) -> str | N
         codes = ", ".join(f"U+{ord(c):04X}" for c in bad)
         problems.append(
             Problem(
-                field, f"contains control characters ({codes}); type it as one line of plain text"
+                field,
+                Msg(
+                    "contains control characters ({codes}); type it as one line of plain text",
+                    codes=codes,
+                ),
             )
         )
         return None
@@ -65,7 +70,12 @@ def _declared(value: str | None, field: str, problems: list[Problem]) -> str | N
     if len(text) > MAX_DECLARED_CHARS:
         problems.append(
             Problem(
-                field, f"is {len(text)} characters long; at most {MAX_DECLARED_CHARS} are allowed"
+                field,
+                Msg(
+                    "is {n} characters long; at most {maximum} are allowed",
+                    n=len(text),
+                    maximum=MAX_DECLARED_CHARS,
+                ),
             )
         )
     return text or None

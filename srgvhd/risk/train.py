@@ -14,6 +14,7 @@ from pathlib import Path
 import lifelines
 import sklearn
 
+from srgvhd.i18n.message import N_, Msg
 from srgvhd.risk.cohort import load_cohort, read_bytes
 from srgvhd.risk.design import design_matrix
 from srgvhd.risk.fit import check_events_per_coefficient, evaluate, fit_cox, prepare
@@ -23,12 +24,12 @@ from srgvhd.risk.progress import Progress, no_progress
 from srgvhd.risk.provenance import DataSource, provenance_fields
 from srgvhd.risk.store import ModelStore, sha256
 
-REFERENCE_STATEMENT = (
+REFERENCE_STATEMENT = N_(
     "Fitted on a synthetic cohort built to match the published aggregates of Niu et al. 2026; "
     "no real patient data; absolute survival figures rest on the stated assumptions; retrain on "
     "your centre's data before clinical use."
 )
-BASELINE_ESTIMATOR = (
+BASELINE_ESTIMATOR = N_(
     "Efron partial likelihood for the coefficients; Breslow (Nelson–Aalen type) baseline "
     "cumulative hazard, as R survfit.coxph(ctype = 1)."
 )
@@ -60,14 +61,14 @@ def train_from_csv(
     advances.
     ``data_source``: centre, period and who, as declared at upload (recorded on the card).
     """
-    progress("reading the cohort file", 0.0)
+    progress(N_("reading the cohort file"), 0.0)
     data = read_bytes(source)  # read once: the card's digest is of exactly these bytes
     loaded = load_cohort(
         data, complete_rows=complete_rows, separator=separator, decimal_mark=decimal_mark
     )
     cohort = loaded.frame
     check_events_per_coefficient(cohort, allow_low_epv=allow_low_epv, override=epv_override)
-    progress(f"fitting the Cox model on {len(cohort):,} patients", 0.1)
+    progress(Msg("fitting the Cox model on {n} patients", n=len(cohort)), 0.1)
     prepared = prepare(cohort)
     cph = fit_cox(cohort, prepared)
     metrics = evaluate(cohort, cph, prepared=prepared, progress=progress)
@@ -101,7 +102,7 @@ def train_from_csv(
         "sklearn_version": sklearn.__version__,
         **provenance_fields(training_sha, cohort, data_source),
     }
-    progress("saving the model", 0.95)
+    progress(N_("saving the model"), 0.95)
     card = store.save(model, card)
     if promote:
         store.activate(card["version"], who=who, action="promote")
