@@ -298,9 +298,9 @@ def test_the_charts_categories_are_french_and_keep_their_colours() -> None:
         if "group" in v
     }
     assert groups == {
-        "tiers au risque le plus faible",
-        "tiers au risque intermédiaire",
-        "tiers au risque le plus élevé",
+        "tiers inférieur",
+        "tiers médian",
+        "tiers supérieur",
     }
 
 
