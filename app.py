@@ -19,16 +19,16 @@ ui.inject_css()
 choose_language()  # the words of every page below: srgvhd.i18n, docs/glossary.md
 page = st.navigation(
     [
-        st.Page("pages/ward.py", title=_("Ward"), icon=":material/list_alt:", default=True),
-        st.Page("pages/assess.py", title=_("Assess"), icon=":material/stethoscope:"),
-        st.Page("pages/published.py", title=_("Benchmarks"), icon=":material/bar_chart:"),
-        st.Page("pages/model.py", title=_("Model"), icon=":material/functions:"),
-        st.Page("pages/about.py", title=_("About"), icon=":material/info:"),
+        st.Page("views/ward.py", title=_("Ward"), icon=":material/list_alt:", default=True),
+        st.Page("views/assess.py", title=_("Assess"), icon=":material/stethoscope:"),
+        st.Page("views/published.py", title=_("Benchmarks"), icon=":material/bar_chart:"),
+        st.Page("views/model.py", title=_("Model"), icon=":material/functions:"),
+        st.Page("views/about.py", title=_("About"), icon=":material/info:"),
     ]
 )
 signin.draw()  # who is signed in, Sign in / out, an expired session (srgvhd.app.signin)
 if ehr_panel.arrived_from_launch():  # opened from the EHR (docs/ehr.md): the form first
-    st.switch_page("pages/assess.py")
+    st.switch_page("views/assess.py")
 banner = st.container()
 page.run()
 with banner:

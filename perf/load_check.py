@@ -166,8 +166,8 @@ def rerun_message(
     """The BackMsg a browser sends to (re)run a page of the app's navigation, with (id, value
     field, value) widget states. ``page`` is the page's URL path, sent as Streamlit's page script
     hash as the browser does after a click in the navigation (the Assess page unless told);
-    None: the default page (Ward). A session must first have run app.py (``open_page``):
-    before that, Streamlit would run the file in ``pages/`` on its own, without app.py."""
+    None: the default page (Ward). A session first runs app.py (``open_page``), as a browser
+    does."""
     from streamlit.util import calc_hash
 
     message = BackMsg()

@@ -167,7 +167,7 @@ def test_damaged_store_model_page_still_lists_versions(pristine, tmp_path, monke
     _flip_byte(root / f"{version}.npz")
     monkeypatch.setenv("SRGVHD_MODELS_DIR", str(root))
     at = AppTest.from_file(APP, default_timeout=30).run()
-    at.switch_page("pages/model.py").run()
+    at.switch_page("views/model.py").run()
     assert not at.exception
     assert any(version in m.value for m in at.markdown)
 
@@ -191,7 +191,7 @@ def test_malformed_card_names_file_and_field_and_other_versions_stay_listed(
     problem = [w for w in _warnings(at) if str(card_path) in w]
     assert problem and "field created_at" in problem[0]
     assert "using the bundled reference model" in problem[0]
-    at.switch_page("pages/model.py").run()
+    at.switch_page("views/model.py").run()
     assert not at.exception
     listed = " ".join(as_read(m.value) for m in at.markdown)
     assert other in listed and "field created_at" in listed

@@ -103,8 +103,8 @@ def test_the_ward_page_and_banner_in_the_language_of_the_address(
 
 
 def _chooser() -> None:
-    """A script that only chooses the language and says which (AppTest's rerun of app.py runs
-    the page file of ``pages/`` on its own, without app.py's selector)."""
+    """A script that only chooses the language and says which (the selector without any
+    page)."""
     import streamlit as st
 
     from srgvhd.app.language import choose_language
@@ -152,7 +152,7 @@ def _assess_in_language(page: str) -> None:
 def assess_de(monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
     monkeypatch.setenv("SRGVHD_MODELS_DIR", str(REPO / "models"))
     at = AppTest.from_function(
-        _assess_in_language, default_timeout=30, args=(str(REPO / "pages" / "assess.py"),)
+        _assess_in_language, default_timeout=30, args=(str(REPO / "views" / "assess.py"),)
     )
     at.query_params[QUERY_KEY] = "de"
     # AppTest calls a select box's format function again in the test's own thread: it speaks

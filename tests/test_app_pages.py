@@ -1,9 +1,9 @@
 """The app shell, the model banner, and the Model, Benchmarks and About pages (AppTest).
 
 Every test that activates or trains uses its own temporary SRGVHD_MODELS_DIR.
-AppTest's ``switch_page`` runs the page file on its own (a ``pages/`` directory beside app.py
-makes it take the legacy multipage route), so app.py's banner is checked on the default page of a
-fresh run; in a real session (``streamlit run``) app.py draws it above every page.
+AppTest's ``switch_page`` runs app.py and then the page through its navigation, as a browser
+session does (the page files live in ``views/``, not ``pages/``, so Streamlit never takes its
+legacy route of running a page file on its own).
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def _banner_of_a_new_session(root: Path, monkeypatch) -> list[str]:
 
 def test_model_page_lists_versions_and_activates_one(two_versions, monkeypatch) -> None:
     root, first, second = two_versions
-    at = _app(root, monkeypatch, "pages/model.py")
+    at = _app(root, monkeypatch, "views/model.py")
     lines = _texts(at.markdown)
     assert any(t.startswith(f"{first} (") and t.endswith("— active") for t in lines)
     assert any(t.startswith(f"{second} (") and not t.endswith("— active") for t in lines)
@@ -146,7 +146,7 @@ def test_model_page_lists_versions_and_activates_one(two_versions, monkeypatch) 
 def test_model_page_shows_published_hazard_ratios_beside_the_model(
     two_versions, monkeypatch
 ) -> None:
-    at = _app(two_versions[0], monkeypatch, "pages/model.py")
+    at = _app(two_versions[0], monkeypatch, "views/model.py")
     coefficients = at.table[0].value
     # Niu et al. 2026 multivariate Cox model: HR (95% CI) for age >=35, grade IV, Hb <=90 g/L
     assert set(coefficients["HR (95% CI), published"]) >= {
@@ -161,7 +161,7 @@ def test_retraining_a_bad_file_lists_every_problem_and_changes_nothing(
     two_versions, monkeypatch
 ) -> None:
     root, first, _ = two_versions
-    at = _app(root, monkeypatch, "pages/model.py")
+    at = _app(root, monkeypatch, "views/model.py")
     lines = COHORT.decode().splitlines()
     lines[2] = lines[2].replace(",II,", ",V,").replace(",III,", ",V,").replace(",IV,", ",V,")
     lines[4] = lines[3]  # duplicate patient_id
@@ -180,7 +180,7 @@ def test_retraining_a_bad_file_lists_every_problem_and_changes_nothing(
 
 def test_retrain_then_promote(tmp_path, monkeypatch) -> None:
     first = _train(tmp_path, promote=True)
-    at = _app(tmp_path, monkeypatch, "pages/model.py")
+    at = _app(tmp_path, monkeypatch, "views/model.py")
     at.file_uploader(key="model_cohort_csv").set_value(("new.csv", COHORT, "text/csv")).run()
     fit_and_wait(at)
     assert ModelStore(tmp_path).active_version() == first  # fitted, not yet active
@@ -216,7 +216,7 @@ def test_off_loopback_model_changes_need_the_admin_secret(
 ) -> None:
     root, first, second = two_versions
     monkeypatch.setenv("SRGVHD_ADMIN_SECRET", "correct horse battery staple")
-    at = _app(root, monkeypatch, "pages/model.py")
+    at = _app(root, monkeypatch, "views/model.py")
     assert at.button(key=f"model_activate_{second}").disabled
     at.text_input(key="model_admin_secret").input("wrong").run()
     assert at.button(key=f"model_activate_{second}").disabled
@@ -229,21 +229,21 @@ def test_off_loopback_without_a_secret_model_changes_are_locked(
 ) -> None:
     root, _, second = two_versions
     monkeypatch.delenv("SRGVHD_ADMIN_SECRET", raising=False)
-    at = _app(root, monkeypatch, "pages/model.py")
+    at = _app(root, monkeypatch, "views/model.py")
     assert at.button(key=f"model_activate_{second}").disabled
     assert any("locked" in t for t in _texts(at.warning))
 
 
 def test_benchmarks_page_renders(tmp_path, monkeypatch) -> None:
     _train(tmp_path, promote=True)
-    at = _app(tmp_path, monkeypatch, "pages/published.py")
+    at = _app(tmp_path, monkeypatch, "views/published.py")
     assert at.title[0].value == "Published benchmarks"
     assert len(at.table) + len(at.dataframe) >= 3
 
 
 def test_about_page_states_purpose_rules_and_limits(tmp_path, monkeypatch) -> None:
     _train(tmp_path, promote=True)
-    at = _app(tmp_path, monkeypatch, "pages/about.py")
+    at = _app(tmp_path, monkeypatch, "views/about.py")
     text = "\n".join(_texts(at.markdown) + _texts(at.warning))
     for rule in PROJECT_RULES:
         assert rule.text in text
@@ -262,7 +262,7 @@ def test_a_model_activated_outside_the_app_is_used_on_the_next_run(
     def active_card_version(at: AppTest) -> str:
         return next(t for t in _texts(at.markdown) if t.startswith("**Version "))
 
-    at = _app(root, monkeypatch, "pages/model.py")
+    at = _app(root, monkeypatch, "views/model.py")
     assert active_card_version(at).startswith(f"**Version {first}**")
     ModelStore(root).activate(second)
     at.run()
@@ -285,7 +285,7 @@ _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f]")
 
 def test_icons_are_material_symbols_not_emoji() -> None:
     ui_helpers = ROOT / "srgvhd" / "app" / "ui.py"
-    sources = [ROOT / "app.py", ui_helpers, *sorted((ROOT / "pages").glob("*.py"))]
+    sources = [ROOT / "app.py", ui_helpers, *sorted((ROOT / "views").glob("*.py"))]
     names = []
     for path in sources:
         text = path.read_text(encoding="utf-8")
@@ -303,7 +303,7 @@ COMPLETE_ROWS_CHECKBOX = (
 
 def test_low_epv_refusal_names_the_checkbox_in_wrapped_text(tmp_path, monkeypatch) -> None:
     reference = (ROOT / "training" / "reference_cohort.csv").read_bytes()  # 33 deaths, 5 coef.
-    at = _app(tmp_path / "models", monkeypatch, "pages/model.py")
+    at = _app(tmp_path / "models", monkeypatch, "views/model.py")
     at.file_uploader(key="model_cohort_csv").set_value(("paper.csv", reference, "text/csv"))
     fit_and_wait(at.run())
     assert not at.code
@@ -327,7 +327,7 @@ def test_incomplete_rows_refusal_names_the_checkbox_and_the_fit_lists_them(
         cells[hb] = ""
         lines[i] = ",".join(cells)
     data = ("\n".join(lines) + "\n").encode()
-    at = _app(tmp_path / "models", monkeypatch, "pages/model.py")
+    at = _app(tmp_path / "models", monkeypatch, "views/model.py")
     at.file_uploader(key="model_cohort_csv").set_value(("gaps.csv", data, "text/csv"))
     fit_and_wait(at.run())
     (error,) = [as_read(e.value) for e in at.error]
@@ -345,7 +345,7 @@ def test_incomplete_rows_refusal_names_the_checkbox_and_the_fit_lists_them(
 
 def test_semicolon_file_trains_and_says_how_it_was_read(tmp_path, monkeypatch) -> None:
     data = COHORT.decode().replace(",", ";").encode("utf-16")
-    at = _app(tmp_path / "models", monkeypatch, "pages/model.py")
+    at = _app(tmp_path / "models", monkeypatch, "views/model.py")
     at.file_uploader(key="model_cohort_csv").set_value(("excel.txt", data, "text/plain"))
     fit_and_wait(at.run())
     assert not at.error
@@ -353,3 +353,11 @@ def test_semicolon_file_trains_and_says_how_it_was_read(tmp_path, monkeypatch) -
     assert any(
         "read as semicolon-separated, decimal point, UTF-16, LF line ends" in c for c in captions
     ), captions
+
+
+def test_no_legacy_pages_folder_beside_the_app() -> None:
+    """Streamlit runs the files of a ``pages/`` folder beside app.py on their own (without
+    app.py's language, sign-in state and banner) until the process's first ``st.navigation``;
+    the page files live in ``views/`` (tests/browser/test_page_address.py drives it)."""
+    assert not (ROOT / "pages").exists()
+    assert (ROOT / "views" / "assess.py").exists()

@@ -24,7 +24,7 @@ def at(monkeypatch) -> AppTest:
     monkeypatch.setenv("SRGVHD_MODELS_DIR", str(ROOT / "srgvhd" / "risk" / "reference"))
     app = AppTest.from_file(APP, default_timeout=60)
     app.run()
-    app.switch_page("pages/assess.py").run()
+    app.switch_page("views/assess.py").run()
     assert not app.exception
     return app
 

@@ -118,7 +118,7 @@ def test_a_hostile_active_card_falls_back_to_the_reference_everywhere(
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
     assert not at.exception, [e.value for e in at.exception]
     assert any(says in as_read(w.value) for w in at.warning), [w.value for w in at.warning]
-    for page in ("pages/assess.py", "pages/model.py"):
+    for page in ("views/assess.py", "views/model.py"):
         at.switch_page(page).run()
         assert not at.exception, [e.value for e in at.exception]
 

@@ -234,7 +234,7 @@ def _model_page(root: Path, monkeypatch, secret: str) -> AppTest:
     monkeypatch.setenv("SRGVHD_MODELS_DIR", str(root))
     monkeypatch.setenv("SRGVHD_ADMIN_SECRET", secret)
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=30).run()
-    at.switch_page("pages/model.py").run()
+    at.switch_page("views/model.py").run()
     assert not at.exception
     return at
 

@@ -88,7 +88,7 @@ def test_cli_assess_and_cases_save_refuse_a_duplicate_key(tmp_path, capsys) -> N
 def test_the_apps_open_case_refuses_a_duplicate_key(monkeypatch) -> None:
     monkeypatch.setenv("SRGVHD_MODELS_DIR", str(REPO / "models"))
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
-    at.switch_page("pages/assess.py").run()
+    at.switch_page("views/assess.py").run()
     at.sidebar.file_uploader(key="assess_open_case").set_value(
         ("twice.json", _twice_age(), "application/json")
     ).run()

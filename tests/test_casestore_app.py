@@ -95,7 +95,7 @@ def test_close_by_hand_with_a_reason_then_reopen(store_url: str) -> None:
     at.selectbox(key="ward_pick").set_value("REFR")
     at.button(key="ward_open").click().run()  # the Assess page says it is closed
     assert any("REFR is closed by hand (palliative care only)" in i.value for i in at.info)
-    at.switch_page("pages/ward.py").run()
+    at.switch_page("views/ward.py").run()
     at.toggle(key="ward_closed").set_value(True).run()
     (row,) = [r for r in _table(at) if r["code"] == "REFR"]
     assert (row["phase"], row["due"]) == ("closed", "— closed")
@@ -254,7 +254,7 @@ def test_no_identity_off_loopback_means_no_cases(
         "Case store unavailable" in e.value and "no identity is configured" in e.value
         for e in at.error
     )
-    at.switch_page("pages/assess.py").run()
+    at.switch_page("views/assess.py").run()
     assert not at.exception
     assert any("Case store unavailable" in e.value for e in at.error)
     assert not [b for b in at.button if b.key == "store_save"]

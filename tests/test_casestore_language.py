@@ -171,7 +171,7 @@ def _in_language(page: str, url: str, code: str | None) -> None:
 
 def _page(page: str, lang: str, url: str, code: str | None = None) -> AppTest:
     at = AppTest.from_function(
-        _in_language, default_timeout=30, args=(str(REPO / "pages" / page), url, code)
+        _in_language, default_timeout=30, args=(str(REPO / "views" / page), url, code)
     )
     at.query_params[QUERY_KEY] = lang
     at.run()

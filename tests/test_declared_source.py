@@ -73,7 +73,7 @@ def test_centre_and_period_typed_on_the_page_reach_the_saved_card_and_banner(
     tmp_path, monkeypatch
 ) -> None:
     root = tmp_path / "models"
-    at = _app(root, monkeypatch, "pages/model.py")
+    at = _app(root, monkeypatch, "views/model.py")
     assert at.text_input(key="model_centre").label == "Centre"
     assert at.text_input(key="model_period").label == "Period the cohort covers, e.g. 2019–2024"
     fit_and_wait(_fill(at, f" {CENTRE} ", PERIOD))
@@ -101,7 +101,7 @@ def test_a_refused_declaration_names_the_field_and_fits_nothing(
     tmp_path, monkeypatch, centre, period, field
 ) -> None:
     root = tmp_path / "models"
-    at = _app(root, monkeypatch, "pages/model.py")
+    at = _app(root, monkeypatch, "views/model.py")
     _fill(at, centre, period).button(key="model_fit").click().run()
     (error,) = [as_read(e.value) for e in at.error]
     assert error.startswith("Nothing was fitted and the active model is unchanged:")
@@ -112,5 +112,5 @@ def test_a_refused_declaration_names_the_field_and_fits_nothing(
 
 
 def test_the_active_card_has_its_pdf_download(tmp_path, monkeypatch) -> None:
-    at = _app(tmp_path / "models", monkeypatch, "pages/model.py")
+    at = _app(tmp_path / "models", monkeypatch, "views/model.py")
     assert at.download_button(key="model_card_pdf_active").label == "Model card (PDF)"

@@ -137,7 +137,7 @@ def test_users_see_no_tracebacks() -> None:
 def test_every_uploader_is_capped_at_or_below_the_server_cap(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("SRGVHD_MODELS_DIR", str(tmp_path))
     caps = {}
-    for page in ("pages/assess.py", "pages/model.py"):
+    for page in ("views/assess.py", "views/model.py"):
         at = AppTest.from_file(str(REPO / page), default_timeout=30).run()
         caps.update({u.proto.label: u.proto.max_upload_size_mb for u in at.get("file_uploader")})
     assert set(caps) == {"Open case", "Cohort CSV"}
@@ -160,7 +160,7 @@ def test_oversized_case_file_is_refused_before_it_is_decoded(monkeypatch) -> Non
 
 def test_oversized_case_upload_leaves_the_form_as_it_was(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("SRGVHD_MODELS_DIR", str(tmp_path))
-    at = AppTest.from_file(APP, default_timeout=30).run().switch_page("pages/assess.py").run()
+    at = AppTest.from_file(APP, default_timeout=30).run().switch_page("views/assess.py").run()
     at.text_input(key="assess_age").input("33").run()
     big = b'{"format": "srgvhd-case/1", "pad": "' + b"x" * (2 * CASE_CAP_BYTES) + b'"}'
     at.sidebar.file_uploader(key="assess_open_case").set_value(
@@ -208,7 +208,7 @@ def test_cli_logs_no_patient_values(tmp_path, debug_log, capsys) -> None:
 
 def test_app_session_logs_no_patient_values(tmp_path, monkeypatch, debug_log) -> None:
     monkeypatch.setenv("SRGVHD_MODELS_DIR", str(tmp_path))
-    at = AppTest.from_file(APP, default_timeout=30).run().switch_page("pages/assess.py").run()
+    at = AppTest.from_file(APP, default_timeout=30).run().switch_page("views/assess.py").run()
     at.text_input(key="assess_age").input(str(AGE))
     at.text_input(key="assess_hb").input(str(HEMOGLOBIN_G_L))
     at.text_input(key="assess_steroid_start").input("2026-10-20")

@@ -308,7 +308,7 @@ def _assess_in_language(page: str) -> None:
 def _assess(lang: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
     monkeypatch.setenv("SRGVHD_MODELS_DIR", str(REPO / "models"))
     at = AppTest.from_function(
-        _assess_in_language, default_timeout=60, args=(str(REPO / "pages" / "assess.py"),)
+        _assess_in_language, default_timeout=60, args=(str(REPO / "views" / "assess.py"),)
     )
     at.query_params[QUERY_KEY] = lang
     with using(lang):  # AppTest calls format functions again in the test's thread

@@ -400,7 +400,7 @@ def test_model_page_refusal_quoting_html_cells_is_text(tmp_path, monkeypatch) ->
     cells[header.index("age_years")] = "<img src=x onerror=alert(1)>"
     cells[header.index("grade")] = "**bold**"
     lines[1] = ",".join(cells)
-    at = _app(tmp_path / "models", monkeypatch, "pages/model.py")
+    at = _app(tmp_path / "models", monkeypatch, "views/model.py")
     at.file_uploader(key="model_cohort_csv").set_value(
         ("bad.csv", ("\n".join(lines) + "\n").encode(), "text/csv")
     ).run()
@@ -410,7 +410,7 @@ def test_model_page_refusal_quoting_html_cells_is_text(tmp_path, monkeypatch) ->
 
 
 def test_model_page_shows_an_uploaded_file_name_as_text(tmp_path, monkeypatch) -> None:
-    at = _app(tmp_path / "models", monkeypatch, "pages/model.py")
+    at = _app(tmp_path / "models", monkeypatch, "views/model.py")
     at.file_uploader(key="model_cohort_csv").set_value((HOSTILE_NAME, COHORT, "text/csv")).run()
     fit_and_wait(at)
     _assert_shown_as_text(at, "alert(1)")
@@ -424,7 +424,7 @@ def test_banner_shows_the_training_file_name_as_text(models, monkeypatch) -> Non
 def test_assess_page_refusal_quoting_case_text_is_text(tmp_path, monkeypatch) -> None:
     case = json.loads((REPO / "examples" / "refractory_r2.json").read_text(encoding="utf-8"))
     case["patient"]["hemoglobin"]["unit"] = "<script>alert(1)</script>**bold**"
-    at = _app(tmp_path / "models", monkeypatch, "pages/assess.py")
+    at = _app(tmp_path / "models", monkeypatch, "views/assess.py")
     at.sidebar.file_uploader(key="assess_open_case").set_value(
         ("case.json", json.dumps(case).encode(), "application/json")
     ).run()

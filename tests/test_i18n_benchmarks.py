@@ -101,7 +101,7 @@ def _page_in_language(page: str) -> None:
 
 def _run_page(lang: str) -> AppTest:
     at = AppTest.from_function(
-        _page_in_language, default_timeout=60, args=(str(REPO / "pages" / "published.py"),)
+        _page_in_language, default_timeout=60, args=(str(REPO / "views" / "published.py"),)
     )
     at.query_params[QUERY_KEY] = lang
     at.run()

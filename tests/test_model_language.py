@@ -35,7 +35,7 @@ COHORT = cohort_csv(synthetic_cohort(150, seed=1))
 SOURCE = DataSource("Hôpital Saint-Louis, Paris", "2019–2024", "dm@example.org")
 # The files whose messages the Model page and the card PDF show.
 OWN_FILES = (
-    "pages/model.py",
+    "views/model.py",
     "srgvhd/report/card_text.py",
     "srgvhd/report/card_pdf.py",
     "srgvhd/risk/cohort.py",
@@ -78,7 +78,7 @@ def _page(lang: str, root: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("SRGVHD_MODELS_DIR", str(root))
     monkeypatch.delenv("SRGVHD_ADMIN_SECRET", raising=False)
     at = AppTest.from_function(
-        _model_page_in_language, default_timeout=60, args=(str(REPO / "pages" / "model.py"),)
+        _model_page_in_language, default_timeout=60, args=(str(REPO / "views" / "model.py"),)
     )
     at.query_params[QUERY_KEY] = lang
     at.run()

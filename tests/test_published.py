@@ -257,7 +257,7 @@ def test_cr_chart_bars_are_the_published_percentages() -> None:
 def test_benchmarks_page_renders_all_tables() -> None:
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "pages" / "published.py"), default_timeout=30).run()
+    at = AppTest.from_file(str(ROOT / "views" / "published.py"), default_timeout=30).run()
     assert not at.exception
     frames = [t.value for t in at.table]
     text = "\n".join(f.to_csv() for f in frames)

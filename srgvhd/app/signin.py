@@ -39,7 +39,7 @@ from srgvhd.identity import LAUNCH_SOURCE, Identity
 LOG = logging.getLogger(__name__)
 SHELF = DraftShelf()
 PARKED_KEYS = (FORM, SAVED, STATE)
-ASSESS_PAGE = "pages/assess.py"
+ASSESS_PAGE = "views/assess.py"
 CHECKED = "signin_draft_checked"  # this session has looked for a kept draft once
 RESTORED = "signin_draft_restored"
 PROVIDER_TIMEOUT_S = 5.0

@@ -1,7 +1,7 @@
 """Keep the gettext catalogues in step with the code (Babel's own extract / update / compile).
 
 ``python -m srgvhd.i18n.catalogues update``: extract every marked message (``_``, ``N_``,
-``Msg``, ``ngettext``) from ``srgvhd/`` and ``pages/`` and ``app.py`` into each language's
+``Msg``, ``ngettext``) from ``srgvhd/`` and ``views/`` and ``app.py`` into each language's
 ``.po`` (new ones untranslated, vanished ones dropped). ``compile``: write the ``.mo`` files
 the app reads. ``check``: what tests/test_i18n_catalogues.py asserts, as a report.
 """
@@ -30,7 +30,7 @@ KEYWORDS = {
     "NP_": ((1, "c"), 2),
     "pgettext": ((1, "c"), 2),
 }
-SOURCES = ("srgvhd", "pages", "app.py")
+SOURCES = ("srgvhd", "views", "app.py")
 TRANSLATED = tuple(lang for lang in LANGUAGES if lang != DEFAULT_LANGUAGE)
 
 

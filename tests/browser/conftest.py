@@ -88,8 +88,8 @@ def page(browser: Browser, app_url: str) -> Iterator[Page]:
 def open_assess(page: Page, app_url: str) -> None:
     """Load the app (its default page is the Ward) and go to the Assess page by the navigation.
 
-    Not by the URL /assess: on a session's first load Streamlit would run pages/assess.py on
-    its own, without app.py (its navigation, banner and page set-up)."""
+    By the navigation, as a clinician does (a first visit to /assess also runs app.py first:
+    tests/browser/test_page_address.py)."""
     page.goto(app_url)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Assess").click()
     page.get_by_label("Age (years)", exact=True).wait_for()

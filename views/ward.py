@@ -18,7 +18,7 @@ from srgvhd.casestore.ward import column_labels, is_open, urgency, ward_rows
 from srgvhd.errors import InputError
 from srgvhd.i18n import N_, _, current
 
-ASSESS_PAGE = "pages/assess.py"
+ASSESS_PAGE = "views/assess.py"
 # Shown in the current language; the fixed choices are stored as these English words, the
 # "other" reason as the clinician typed it.
 CLOSE_REASONS = (N_("death"), N_("transfer to another centre"), N_("other (say which)"))
