@@ -633,7 +633,7 @@ def draw_assessments(form: dict[str, Any], slots: dict[str, Any]) -> None:
             format_func=_said(
                 F.GRADE_OVERRIDES, lambda g: _("course maximum") if g == "none" else g
             ),
-            help=_(RULE_TEXT["risk_grade"]),
+            help=current().text(RULE_TEXT["risk_grade"]),
         )
         _choice(
             form,
