@@ -50,7 +50,9 @@ def ttf_dir() -> Path:
     """matplotlib's TrueType folder, found without importing matplotlib."""
     spec = importlib.util.find_spec("matplotlib")
     if spec is None or spec.origin is None:
-        raise RuntimeError("matplotlib (needed for the DejaVu fonts of the PDF) is not installed")
+        raise RuntimeError(
+            _("matplotlib (needed for the DejaVu fonts of the PDF) is not installed")
+        )
     return Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf"
 
 
@@ -61,8 +63,11 @@ def cjk_font_file(style: str) -> Path:
         if path.is_file():
             return path
     raise RuntimeError(
-        "the Chinese PDF needs the Noto Sans CJK fonts (Debian package fonts-noto-cjk), "
-        f"not found in {', '.join(str(d) for d in CJK_FONT_DIRS)}"
+        _(
+            "the Chinese PDF needs the Noto Sans CJK fonts (Debian package fonts-noto-cjk), "
+            "not found in {folders}",
+            folders=", ".join(str(d) for d in CJK_FONT_DIRS),
+        )
     )
 
 

@@ -10,8 +10,8 @@ reason per group. Chinese writes no Latin words of its own, so in Chinese every 
 four letters or more counts unless ``ALLOWED["zh"]`` names it.
 
 Before the scan, what a file or the model calls by a fixed English name is taken out: JSON field
-paths (``second_line.infusions[2].dose_10e6_cells_per_kg``), the file format (``srgvhd-case/1``)
-and model version ids — interfaces.md keeps those English in every language.
+paths (``second_line.infusions[2].dose_10e6_cells_per_kg``), the file format (``srgvhd-case/1``),
+file paths and model version ids — interfaces.md keeps those English in every language.
 """
 
 from __future__ import annotations
@@ -165,6 +165,7 @@ _FIXED_NAMES = re.compile(
     r"[A-Za-z_][\w\[\]]*(?:\.[\w\[\]]+)+"  # a JSON field path: second_line.infusions[2].dose
     r"|\b\w*_\w*\b"  # a field name with an underscore: rule_set
     r"|srgvhd-case/\d+"  # the file format
+    r"|(?:/[\w.\-]+){2,}"  # a file path: /srv/models/active.json
     r"|\b\d{8}T\d{6}Z-[0-9a-f]+\b"  # a model version id
 )
 MIN_LETTERS = 3  # "day", "due", "low", "yes" are words the table could leave
