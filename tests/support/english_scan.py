@@ -155,6 +155,7 @@ ALLOWED: dict[str, frozenset[str]] = {
             "initial",
             "maximum",
             "non",
+            "sans",
         }
     ),
     # Chinese writes no Latin word of its own: only names
