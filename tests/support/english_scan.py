@@ -56,6 +56,7 @@ _NAMES = {
     "major",
     "monfried",
     "luft",
+    "macmillan",
     "lancet",
     "haematol",
     "breslow",

@@ -13,9 +13,10 @@ reach are checked by the engine's own tests, here they only need to be printed.
 from __future__ import annotations
 
 import copy
+from datetime import date, timedelta
 from typing import Any
 
-from tests.cases import bilirubin, case_doc, course, day_date, measured
+from tests.cases import bilirubin, case_doc, course, day_date, long_course, measured
 
 # Raw findings: skin stage 2 (30 % BSA), liver stage 1 (2.5 mg/dL), lower GI stage 2
 # (1100 mL/day) — grade III at baseline.
@@ -190,6 +191,91 @@ def _steroid_cases() -> dict[str, dict[str, Any]]:
             ],
         ),
     }
+    # the headline reads today's date (srgvhd.report.text.report_today): a course started 3
+    # days ago waits for day 7, one started 7 days ago is due today
+    for ago in (3, 7):
+        start = (date.today() - timedelta(days=ago)).isoformat()
+        cases[f"today-minus-{ago}"] = course((0, 0, 0, 0, 2), (3, 0, 0, 0, 2), start=start)
+    cases.update(
+        {
+            # the row limits: 100 assessments, dose changes and labs (rows left out of the PDF)
+            "longest-course": long_course(100),
+            "grade-override-differs": _v2(
+                course((0, 2, 1, 0, 1), (7, 2, 1, 0, 1), hemoglobin={"value": 85, "unit": "g/L"}),
+                grade_override="IV",
+            ),
+            "no-organ-measured": _v2(
+                case_doc(
+                    [
+                        measured(0, **BASE),
+                        {
+                            "date": day_date(3),
+                            "stages": dict.fromkeys(("skin", "liver", "upper_gi", "lower_gi")),
+                        },
+                        measured(7, **BASE),
+                    ]
+                )
+            ),
+            # blank secondary findings at baseline, read as absent with a note (§7.8)
+            "baseline-blank-secondary": _v2(
+                case_doc(
+                    [
+                        measured(
+                            0,
+                            **_without(
+                                {**BASE, "skin_rash_bsa_percent": 60},
+                                "skin_bullae_desquamation_bsa_percent",
+                                "severe_abdominal_pain_or_ileus",
+                                "grossly_bloody_stool",
+                            ),
+                        ),
+                        measured(7, **{**BASE, "skin_rash_bsa_percent": 60}),
+                    ]
+                )
+            ),
+            # day 7 not assessable, then R3 fires on day 14: the course may have become
+            # refractory earlier
+            "unjudged-then-r3": _v2(
+                case_doc(
+                    [
+                        measured(0, **BASE),
+                        measured(7, **_without(better, "bilirubin")),
+                        measured(14, **better),
+                    ]
+                )
+            ),
+            "day28-labs-no-response": _v2(
+                course((0, 0, 0, 0, 2), (7, 0, 0, 0, 2), (28, 0, 0, 0, 2)),
+                labs=[
+                    {
+                        "date": day_date(28),
+                        "ldh_u_l": 400,
+                        "creatinine": None,
+                        "platelets_10e9_l": 60,
+                        "map_probability": 0.4,
+                    }
+                ],
+            ),
+            "day28-labs-not-assessable": _v2(
+                case_doc(
+                    [
+                        measured(0, **BASE),
+                        measured(7, **better),
+                        measured(28, **_without(cr, "bilirubin")),
+                    ]
+                ),
+                labs=[
+                    {
+                        "date": day_date(28),
+                        "ldh_u_l": 400,
+                        "creatinine": None,
+                        "platelets_10e9_l": 60,
+                        "map_probability": 0.1,
+                    }
+                ],
+            ),
+        }
+    )
     # EBMT 2018 (§5b): E1, E2, E3, D1, D2, the flare warning, responsive at day 29, intolerant
     ebmt = {
         "ebmt-e1": course((0, 2, 0, 0, 1), (4, 3, 0, 0, 1)),
@@ -266,6 +352,15 @@ def _second_line_cases() -> dict[str, dict[str, Any]]:
             [measured(s, **BASE), measured(s + 7, **{**worse, "stool_ml_per_day": 0})],
         ),
         "2l-before-verdict": _second_line("uc-msc", 5, [measured(5, **BASE)], steroid_days=(0,)),
+        "2l-week4-no-response": _second_line(
+            "uc-msc", s, [measured(s, **BASE), measured(s + 28, **BASE)], doses=(1.5,) * 8
+        ),
+        "2l-week4-mixed-many-warnings": _second_line(
+            "uc-msc",
+            s,
+            [measured(s, **BASE), measured(s + 28, **{**worse, "stool_ml_per_day": 0})],
+            doses=(0.5, 4.0, 0.8, 5.0, 0.6, 3.5, 0.9, 6.0),
+        ),
     }
 
 
