@@ -100,12 +100,22 @@ def case_folder(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @cache
-def _english(name: str, folder: str) -> str:
+def _english(name: str, folder: str) -> tuple[str, str]:
+    """The case's English table and PDF text."""
+    pdf = Path(folder) / f"{name}-en.pdf"
     rc, out, err = _assess(
-        ["assess", str(_case_file(name, folder)), "--lang", "en", *CASES[name][1]]
+        [
+            "assess",
+            str(_case_file(name, folder)),
+            "--lang",
+            "en",
+            "--pdf",
+            str(pdf),
+            *CASES[name][1],
+        ]
     )
     assert rc == 0, err
-    return out
+    return out, _pdf_text(pdf)
 
 
 @pytest.mark.slow
@@ -121,13 +131,22 @@ def test_no_english_in_the_table_or_the_pdf(
     pdf = tmp_path / f"{name}-{lang}.pdf"
     rc, table, err = _assess(["assess", str(path), "--lang", lang, "--pdf", str(pdf), *extra])
     assert rc == 0, err
-    english = _english(name, case_folder)
+    english, english_pdf = _english(name, case_folder)
+    text = _pdf_text(pdf)
     left = [f"table: {hit}" for hit in english_left(table, lang, english, _typed(doc))]
-    left += [f"pdf: {hit}" for hit in english_left(_pdf_text(pdf), lang, english, _typed(doc))]
+    left += [f"pdf: {hit}" for hit in english_left(text, lang, english, _typed(doc))]
     assert not left, "English left in the output:\n" + "\n".join(left)
     assert _pdf_pages(pdf) == 1
+    # the longer German and French sentences are set smaller or wrapped, never cut more often
+    # than the English ones ("…" ends a cut text, srgvhd.report.pdfkit.lines / clip; a line
+    # that starts with it says how many rows the page leaves out)
+    assert len(_cut(text)) <= len(_cut(english_pdf)), _cut(text)
     # fpdf2 says so when the font has no glyph for a character (a box in the PDF)
     assert not [r.getMessage() for r in caplog.records if "missing" in r.getMessage()]
+
+
+def _cut(text: str) -> list[str]:
+    return [line for line in text.splitlines() if "…" in line and not line.strip().startswith("…")]
 
 
 # --- the scan can fail ---------------------------------------------------------------------------
@@ -319,3 +338,33 @@ def test_pending_english_from_outside_the_report(source: str, lang: str, tmp_pat
     printed = PENDING[source](tmp_path, lang)
     left = english_left(printed, lang)
     assert not left, f"{source}: English left:\n" + "\n".join(left)
+
+
+# --- the PDF's title stays left of the patient-label box ----------------------------------------
+LABEL_BOX_LEFT_MM = 134  # srgvhd.report.summary._header draws the box from x = 134 mm
+PT_PER_MM = 72 / 25.4
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", ["en", *LANGS])
+def test_the_title_does_not_run_into_the_label_box(lang: str, tmp_path: Path) -> None:
+    import re
+
+    path = tmp_path / "r2.json"
+    path.write_text(json.dumps(CASES["r2-no-response"][0]), encoding="utf-8")
+    pdf = tmp_path / f"{lang}.pdf"
+    rc, _out, err = _assess(["assess", str(path), "--lang", lang, "--pdf", str(pdf), "--no-risk"])
+    assert rc == 0, err
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    words = [
+        (float(x0), float(y0), float(x1), text)
+        for x0, y0, x1, text in re.findall(
+            r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<', boxes
+        )
+    ]
+    box = LABEL_BOX_LEFT_MM * PT_PER_MM
+    header = [w for w in words if w[1] < 26 * PT_PER_MM and w[0] < box]  # above the patient block
+    assert header, "no title found"
+    assert all(x1 <= box - 1 for _x0, _y0, x1, _t in header), [w for w in header if w[2] > box - 1]

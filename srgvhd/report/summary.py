@@ -69,7 +69,7 @@ CURVE_TOP_PAD = 4.5  # legend above the plot
 TEXT_COLUMN_MM = PAGE_WIDTH - CURVE_BOX.w - 14
 DISCLAIMER = N_("Decision support, not a substitute for clinical judgement.")
 TITLE = N_("SR-aGVHD steroid-course summary")
-TITLE_PT, MIN_TITLE_PT, TITLE_MM = 15.0, 12.0, 118.0  # TITLE_MM: up to the patient-label box
+TITLE_PT, MIN_TITLE_PT, TITLE_MM = 15.0, 11.0, 118.0  # TITLE_MM: up to the patient-label box
 TITLE_WRAPPED_LINE_MM = 5.2
 VERDICT_TINTS = {  # by the headline's tone (srgvhd.report.text.headline)
     words.TONE_REFRACTORY: (250, 228, 226),
