@@ -157,6 +157,8 @@ ALLOWED: dict[str, frozenset[str]] = {
             "maximum",
             "non",
             "sans",
+            "estimation",
+            "global",
         }
     ),
     # Chinese writes no Latin word of its own: only names
