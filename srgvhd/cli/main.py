@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _assess(args: argparse.Namespace) -> int:
     from srgvhd.clinical.case import load_case
     from srgvhd.clinical.course import assess_case
-    from srgvhd.i18n import UnknownLanguage, resolve_language, using
+    from srgvhd.i18n import UnknownLanguage, _, resolve_language, using
     from srgvhd.literature.second_line import with_benchmarks
 
     try:
@@ -89,12 +89,15 @@ def _assess(args: argparse.Namespace) -> int:
         sys.stderr.write(f"{exc}\n")
         return EXIT_BAD_INPUT
     if args.pdf is not None and not args.pdf.parent.is_dir():
-        sys.stderr.write(f"--pdf: folder {str(args.pdf.parent)!r} does not exist\n")
+        with using(lang):
+            folder = str(args.pdf.parent)
+            sys.stderr.write(_("--pdf: folder {folder} does not exist", folder=repr(folder)) + "\n")
         return EXIT_BAD_INPUT
     try:
         case = load_case(args.case)
     except InputError as exc:
-        sys.stderr.write(f"{exc}\n")
+        with using(lang):
+            sys.stderr.write(_problems_text(exc) + "\n")
         return EXIT_BAD_INPUT
     result: CourseResult | PatientResult = with_benchmarks(assess_case(case, args.rules))
     model = None
@@ -116,12 +119,21 @@ def _assess(args: argparse.Namespace) -> int:
     return 0
 
 
+def _problems_text(exc: InputError) -> str:
+    """The refusal on one line in the current language: each field path as the file writes it,
+    what is wrong as the engine's catalogue entry says it (English when it has none)."""
+    from srgvhd.report.text import engine_text
+
+    return "; ".join(f"{p.where}: {engine_text(p.what)}" for p in exc.problems)
+
+
 def _write_pdf(
     path: Path, case: object, result: CourseResult | PatientResult, model: object, lang: str
 ) -> int:
     """The app's one-page summary (srgvhd.report.summary) written atomically to ``path``;
     0, or 2 with one line on stderr when it cannot be written."""
     from srgvhd.files import atomic_write
+    from srgvhd.i18n import _, using
     from srgvhd.report.summary import build_summary_pdf
     from srgvhd.risk.patient import PatientResult
 
@@ -134,7 +146,13 @@ def _write_pdf(
     try:
         atomic_write(path, data, mode=0o644)
     except OSError as exc:
-        sys.stderr.write(f"--pdf: cannot write {str(path)!r}: {exc.strerror or exc}\n")
+        with using(lang):
+            said = _(
+                "--pdf: cannot write {path}: {reason}",
+                path=repr(str(path)),
+                reason=exc.strerror or str(exc),
+            )
+        sys.stderr.write(said + "\n")
         return EXIT_BAD_INPUT
     return 0
 

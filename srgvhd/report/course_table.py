@@ -29,15 +29,17 @@ FINDINGS_INDENT = 20.0  # under the Day column
 FINDINGS_WIDTH = PAGE_WIDTH - FINDINGS_INDENT
 FINDINGS_PT = 6.6
 ASSESSMENT_COLUMNS: tuple[tuple[str, float], ...] = (
+    # widths (mm) from the longest heading or value of each column in zh/de/fr; the response
+    # takes the rest ("sehr gutes partielles Ansprechen (VGPR)")
     (N_("Date"), 20),
-    (N_("Day"), 10),
-    (N_("Skin"), 13),
-    (N_("Liver"), 13),
+    (N_("Day"), 9),
+    (N_("Skin"), 11),
+    (N_("Liver"), 12),
     (N_("Upper GI"), 17),
-    (N_("Lower GI"), 17),
-    (N_("Grade"), 15),
+    (N_("Lower GI"), 16),
+    (N_("Grade"), 12),
     (N_("Minnesota risk"), 30),
-    (N_("Response"), 51),
+    (N_("Response"), 59),
 )
 
 

@@ -14,7 +14,7 @@ import importlib.util
 import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,6 +39,7 @@ CJK_LANGUAGES = ("zh",)
 PAGE_LEFT = 12.0
 PAGE_WIDTH = 186.0  # A4 210 mm minus 12 mm margins
 TABLE_FONT_PT = 7.8
+MIN_CELL_PT = 6.8  # a table cell wider than its column is set down to this size before a cut
 GREY_TEXT = (90, 90, 90)
 CURVE_RGB = (31, 78, 121)
 BAND_RGB = (205, 216, 228)
@@ -49,7 +50,9 @@ def ttf_dir() -> Path:
     """matplotlib's TrueType folder, found without importing matplotlib."""
     spec = importlib.util.find_spec("matplotlib")
     if spec is None or spec.origin is None:
-        raise RuntimeError("matplotlib (needed for the DejaVu fonts of the PDF) is not installed")
+        raise RuntimeError(
+            _("matplotlib (needed for the DejaVu fonts of the PDF) is not installed")
+        )
     return Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf"
 
 
@@ -60,8 +63,11 @@ def cjk_font_file(style: str) -> Path:
         if path.is_file():
             return path
     raise RuntimeError(
-        "the Chinese PDF needs the Noto Sans CJK fonts (Debian package fonts-noto-cjk), "
-        f"not found in {', '.join(str(d) for d in CJK_FONT_DIRS)}"
+        _(
+            "the Chinese PDF needs the Noto Sans CJK fonts (Debian package fonts-noto-cjk), "
+            "not found in {folders}",
+            folders=", ".join(str(d) for d in CJK_FONT_DIRS),
+        )
     )
 
 
@@ -201,20 +207,32 @@ def table_row(
     rule: bool = True,
     face: FontFace | None = None,
 ) -> None:
-    """One row of ``drawn``; each cell cut to its column's width (one line each), a rule under
-    the row unless ``rule`` is False (findings follow)."""
+    """One row of ``drawn``, one line per cell: a cell wider than its column is set smaller
+    (down to ``MIN_CELL_PT``) and only then cut; a rule under the row unless ``rule`` is False
+    (findings follow)."""
     emphasis = TextEmphasis.B if bold else TextEmphasis.NONE
     face = face or FontFace(family=FONT, emphasis=emphasis, size_pt=TABLE_FONT_PT)
-    pdf.set_font(FONT, "B" if face.emphasis == TextEmphasis.B else "", TABLE_FONT_PT)
-    texts = [
-        clip(pdf, cell, width - 2 * pdf.c_margin)
+    style = "B" if face.emphasis == TextEmphasis.B else ""
+    fitted = [
+        _fitted(pdf, cell, width - 2 * pdf.c_margin, style)
         for cell, (_name, width) in zip(cells, columns, strict=True)
     ]
     pdf.set_font(FONT, "", TABLE_FONT_PT)  # the table's own starting style stays regular
     row = drawn.row(style=face, min_height=row_mm)
     border = CellBordersLayout.BOTTOM if rule else CellBordersLayout.NONE
-    for text in texts:
-        row.cell(text, border=border)
+    for text, size in fitted:
+        smaller = None if size == TABLE_FONT_PT else replace(face, size_pt=size)
+        row.cell(text, border=border, style=smaller)
+
+
+def _fitted(pdf: FPDF, cell: str, width: float, style: str) -> tuple[str, float]:
+    """``cell`` and the font size at which it fits ``width``, cut only below ``MIN_CELL_PT``."""
+    size = TABLE_FONT_PT
+    pdf.set_font(FONT, style, size)
+    while pdf.get_string_width(cell) > width and size > MIN_CELL_PT:
+        size = max(MIN_CELL_PT, size - 0.25)
+        pdf.set_font(FONT, style, size)
+    return clip(pdf, cell, width), size
 
 
 def spanning_row(

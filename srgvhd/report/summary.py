@@ -59,6 +59,8 @@ COMPACT_LEVELS = ((5, 4), (5, 3), (5, 2), (5, 1), (3, 1), (2, 1), (1, 1))  # war
 WHOLE_COURSE_ROWS = 8
 RISK_BODY_MM = 43.0  # room for the conditional note, the estimate and the whole band note
 LINE_MM_PER_PT = 0.43  # line height of the risk text per point of font size
+BAND_NOTE_PT = 6.2
+RISK_SCALES = (1.0, 0.94, 0.88)  # font scales tried so that the risk sentences stay whole
 NO_RISK_BODY_MM = 8.0
 BENCH_ROW_MM = 3.9
 BENCH_SOURCE_MM = 6.8
@@ -67,7 +69,8 @@ CURVE_TOP_PAD = 4.5  # legend above the plot
 TEXT_COLUMN_MM = PAGE_WIDTH - CURVE_BOX.w - 14
 DISCLAIMER = N_("Decision support, not a substitute for clinical judgement.")
 TITLE = N_("SR-aGVHD steroid-course summary")
-TITLE_PT, MIN_TITLE_PT, TITLE_MM = 15.0, 10.0, 118.0
+TITLE_PT, MIN_TITLE_PT, TITLE_MM = 15.0, 11.0, 118.0  # TITLE_MM: up to the patient-label box
+TITLE_WRAPPED_LINE_MM = 5.2
 VERDICT_TINTS = {  # by the headline's tone (srgvhd.report.text.headline)
     words.TONE_REFRACTORY: (250, 228, 226),
     words.TONE_ATTENTION: (252, 236, 200),
@@ -93,13 +96,19 @@ BENCHMARK_COLUMNS: tuple[tuple[str, float], ...] = (
 # --- header, patient, verdict -------------------------------------------------------------------
 def _header(pdf: FPDF, generated_at: datetime) -> None:
     """Title, generation time (report zone) and the empty box for the patient's label."""
-    pdf.set_xy(PAGE_LEFT, 12)
     title, size = _(TITLE), TITLE_PT
+    room = TITLE_MM - 2 * pdf.c_margin  # the cell's padding: the text stays left of the label box
     pdf.set_font(FONT, "B", size)
-    while pdf.get_string_width(title) > TITLE_MM and size > MIN_TITLE_PT:  # beside the label box
+    while pdf.get_string_width(title) > room and size > MIN_TITLE_PT:
         size -= 0.5
         pdf.set_font(FONT, "B", size)
-    pdf.cell(TITLE_MM, 7, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if pdf.get_string_width(title) <= room:
+        pdf.set_xy(PAGE_LEFT, 12)
+        pdf.cell(TITLE_MM, 7, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    else:  # a long title (French) on two lines, still above the patient block (y = 26)
+        pdf.set_xy(PAGE_LEFT, 10.5)
+        for line in kit.lines(pdf, title, TITLE_MM, 2):
+            pdf.cell(TITLE_MM, TITLE_WRAPPED_LINE_MM, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(*kit.GREY_TEXT)
     kit.text(
         pdf,
@@ -274,8 +283,31 @@ def _risk_items(
         )
     if risk.band_method:
         method = words.engine_text(risk.band_method)
-        items.append((_("Band: {method}", method=method), "", 6.2))
+        items.append((_("Band: {method}", method=method), "", BAND_NOTE_PT))
     return items
+
+
+def _risk_height(pdf: FPDF, items: Sequence[tuple[str, str, float]]) -> float:
+    """Height (mm) of ``items`` set whole in the text column."""
+    height = 0.0
+    for body, style, size in items:
+        pdf.set_font(FONT, style, size)
+        height += len(kit.lines(pdf, body, TEXT_COLUMN_MM, 99)) * size * LINE_MM_PER_PT
+    return height
+
+
+def _risk_fitted(pdf: FPDF, items: list[tuple[str, str, float]]) -> list[tuple[str, str, float]]:
+    """``items`` so that every sentence is whole in the risk block (longer sentences in German
+    and French): set smaller first, then without the band's method note (the model card has
+    it); only when even that does not fit is the last sentence cut."""
+    band = [item for item in items if item[2] == BAND_NOTE_PT]
+    candidates = [items, *([[i for i in items if i not in band]] if band else [])]
+    for kept in candidates:
+        for scale in RISK_SCALES:
+            scaled = [(body, style, size * scale) for body, style, size in kept]
+            if _risk_height(pdf, scaled) <= RISK_BODY_MM:
+                return scaled
+    return [(body, style, size * RISK_SCALES[-1]) for body, style, size in candidates[-1]]
 
 
 def _risk(pdf: FPDF, result: PatientResult, model: RiskModel | None) -> None:
@@ -300,7 +332,7 @@ def _risk(pdf: FPDF, result: PatientResult, model: RiskModel | None) -> None:
         pdf.set_y(top + NO_RISK_BODY_MM)
         return
     room = RISK_BODY_MM
-    for body, style, size in _risk_items(risk, result.grade_source, own):
+    for body, style, size in _risk_fitted(pdf, _risk_items(risk, result.grade_source, own)):
         line_mm = size * LINE_MM_PER_PT
         if room < line_mm:
             break
@@ -490,7 +522,7 @@ def render(
     verdict = table.verdict_index(course)
     benchmarks = matched_benchmarks(course)
     pdf.set_font(FONT, "", 6.8)
-    legend = kit.lines(pdf, table.table_legend(rows), PAGE_WIDTH, 2)
+    legend = kit.lines(pdf, table.table_legend(rows), PAGE_WIDTH, 3)  # German needs three
     risk_body = RISK_BODY_MM if risk is not None else NO_RISK_BODY_MM
     second_lines = second_line_pdf.section_lines(pdf, result)
     rules = _rules_lines(pdf)
