@@ -121,9 +121,13 @@ def _assess(args: argparse.Namespace) -> int:
 
 def _problems_text(exc: InputError) -> str:
     """The refusal on one line in the current language: each field path as the file writes it,
-    what is wrong as the engine's catalogue entry says it (English when it has none)."""
+    what is wrong as the engine's catalogue entry says it (English when it has none). In
+    English the engine's own text, word for word (its fields named by their file paths)."""
+    from srgvhd.i18n import DEFAULT_LANGUAGE, current
     from srgvhd.report.text import engine_text
 
+    if current().lang == DEFAULT_LANGUAGE:
+        return str(exc)
     return "; ".join(f"{p.where}: {engine_text(p.what)}" for p in exc.problems)
 
 

@@ -49,14 +49,17 @@ class Msg(str):
 class Listed(str):
     """A list of words for a sentence; each language joins it in its own way (Babel's
     ``format_list``): ``style="standard"`` "liver and lower GI", ``"unit"`` "day 3, day 7",
-    ``"and"`` "a and b and c" (other languages join it as "standard")."""
+    ``"and"`` "a and b and c" (other languages join it as "standard"), ``"semicolon"``
+    "problem one; problem two" (whole clauses, e.g. several refusals)."""
 
     items: tuple[str, ...]
     style: str
 
     def __new__(cls, items: Sequence[str], style: str = "standard") -> Listed:
         items = tuple(items)
-        if style == "unit" or len(items) < 2:
+        if style == "semicolon":
+            text = "; ".join(items)
+        elif style == "unit" or len(items) < 2:
             text = ", ".join(items)
         elif style == "and":  # "a and b and c": English joins every item with "and"
             text = " and ".join(items)

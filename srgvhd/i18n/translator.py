@@ -31,6 +31,7 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 # (de 06.12.2026, fr 06/12/2026, zh 2026/12/6). English keeps ISO 8601 (2026-12-06).
 DATE_FORMATS = {"de": "medium", "fr": "short", "zh": "short"}
 UNIT_SEPARATORS = {"zh": "、"}  # an enumeration (day 3: liver、day 7: skin); others ", "
+CLAUSE_SEPARATORS = {"zh": "；", "fr": " ; "}  # whole clauses; others "; "
 
 
 class Translator:
@@ -81,6 +82,8 @@ class Translator:
         words = [self.text(item) for item in items]
         if self.lang == DEFAULT_LANGUAGE or len(words) < 2:
             return str(Listed(words, style))
+        if style == "semicolon":
+            return CLAUSE_SEPARATORS.get(self.lang, "; ").join(words)
         if style == "unit":  # a plain enumeration; CLDR's unit lists are not complete for all
             return UNIT_SEPARATORS.get(self.lang, ", ").join(words)
         return format_list(words, style="standard" if style == "and" else style, locale=self.locale)

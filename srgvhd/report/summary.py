@@ -508,6 +508,9 @@ def _below_table_mm(
     return warnings + HEADING_MM + risk_body + scores + bench
 
 
+LAYOUT_EPSILON_MM = 1e-6  # floating-point residue of adding up section heights
+
+
 def render(
     pdf: FPDF, case: Case, result: PatientResult, model: RiskModel | None, when: datetime
 ) -> float:
@@ -550,6 +553,8 @@ def render(
     second_line_pdf.draw(pdf, result, second_lines)
     _benchmarks(pdf, benchmarks)
     room = footer_top - pdf.get_y()
+    if -LAYOUT_EPSILON_MM < room < 0:  # sums of the section heights, not an overlap
+        room = 0.0
     _notes_area(pdf, footer_top)
     _footer(pdf, rules, risk, model)
     return room

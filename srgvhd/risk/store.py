@@ -42,6 +42,7 @@ from typing import Any
 
 from srgvhd import files
 from srgvhd.errors import InputError, Problem
+from srgvhd.i18n import Listed, Msg
 from srgvhd.identity import cli_identity
 from srgvhd.jsontext import display_safe, read_json
 from srgvhd.risk.audit import AuditLog, append_record, parse_audit
@@ -129,6 +130,14 @@ def _check_version(version: str) -> str:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def problems_words(problems: list[Problem]) -> Listed:
+    """Problems as one text ("where: what; where: what", as ``str(StoreError)``) whose ``what``
+    parts a reader in another language gets in their words."""
+    return Listed(
+        [Msg("{where}: {what}", where=p.where, what=p.what) for p in problems], "semicolon"
+    )
 
 
 class ModelStore:
@@ -420,10 +429,12 @@ class ModelStore:
             pointer = read_json(raw, where=str(path), max_bytes=MAX_POINTER_BYTES)
         except InputError as exc:
             raise StoreError(
-                Problem(str(path), f"is not valid JSON: {exc.problems[0].what}")
+                Problem(
+                    str(path), Msg("is not valid JSON: {problem}", problem=exc.problems[0].what)
+                )
             ) from None
         if not isinstance(pointer, dict) or not isinstance(pointer.get("version"), str):
-            raise StoreError(Problem(str(path), "names no version"))
+            raise StoreError(Problem(str(path), Msg("names no version")))
         return pointer
 
     def active_version(self) -> str | None:
@@ -435,7 +446,7 @@ class ModelStore:
         """The active model, fully verified; StoreError if there is none or it fails a check."""
         pointer = self._pointer()
         if pointer is None:
-            raise StoreError(Problem(str(self.root / POINTER), "no model has been activated"))
+            raise StoreError(Problem(str(self.root / POINTER), Msg("no model has been activated")))
         card_sha = pointer.get("card_sha256")
         expected = card_sha if isinstance(card_sha, str) else ""
         return self.load(pointer["version"], card_sha256=expected)
@@ -453,7 +464,13 @@ class ModelStore:
             except StoreError as reference_exc:
                 raise StoreError(exc.problems + reference_exc.problems) from None
             version = reference.card.version if reference.card else None
-            return reference, [f"{exc}; using the bundled reference model {version}"]
+            return reference, [
+                Msg(
+                    "{problems}; using the bundled reference model {version}",
+                    problems=problems_words(exc.problems),
+                    version=str(version),
+                )
+            ]
 
     def list_versions(self) -> list[dict]:
         """Every card (newest first) with ``active``, ``synthetic`` and ``legacy`` flags.
