@@ -279,3 +279,23 @@ def test_decision_summary_names_the_thresholds_where_the_model_helps() -> None:
     ]
     assert decision_summary(points).endswith("at thresholds 40% (of 3 examined).")
     assert decision_summary(points[:1]).startswith("At no threshold")
+
+
+def test_cli_card_pdf_in_the_asked_language(centre_card, store, tmp_path, capsys) -> None:
+    out = tmp_path / "carte.pdf"
+    models = ["--models-dir", str(store.root)]
+    code, stdout, err = run(
+        ["models", "--card-pdf", centre_card.version, "--out", str(out), "--lang", "fr", *models],
+        capsys,
+    )
+    assert code == 0, err
+    assert out.read_bytes() == build_card_pdf(centre_card, lang="fr")
+    assert out.read_bytes() != build_card_pdf(centre_card, lang="en")
+    assert "modèle" in "".join(pages(out.read_bytes())).lower()
+    code, stdout, err = run(
+        ["models", "--card-pdf", centre_card.version, "--out", str(out), "--lang", "xx", *models],
+        capsys,
+    )
+    assert (code, stdout) == (2, "") and err.startswith("--lang: 'xx' is not a language")
+    code, stdout, err = run(["models", "--lang", "fr", *models], capsys)
+    assert (code, stdout) == (2, "") and err.startswith("--lang: is used only with --card-pdf")

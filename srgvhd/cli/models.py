@@ -98,6 +98,12 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
         help="write the model card of VERSION as a PDF to --out",
     )
     models.add_argument("--out", type=Path, default=None, help="PDF file for --card-pdf")
+    models.add_argument(
+        "--lang",
+        default=None,
+        help="language of --card-pdf: en, zh, de or fr (default: the environment's locale, "
+        "else en), as for assess --pdf",
+    )
     _models_dir_option(models)
     as_option(models)
     models.set_defaults(func=_guarded(_models))
@@ -183,11 +189,17 @@ def _train(args: argparse.Namespace, out: io.StringIO) -> int:
     return 0
 
 
-def _card_pdf(store: ModelStore, version: str, path: Path | None) -> str:
+def _card_pdf(store: ModelStore, version: str, path: Path | None, lang: str | None) -> str:
     """Write the card of ``version`` (of the store, else of the bundled reference store) as a
-    PDF to ``path``; the line to print."""
+    PDF in ``lang`` (interfaces.md §10: else the environment's locale, else English) to
+    ``path``; the line to print."""
+    from srgvhd.i18n import UnknownLanguage, resolve_language
     from srgvhd.report.card_pdf import build_card_pdf  # deferred: fpdf2 only for this option
 
+    try:
+        language = resolve_language(lang)
+    except UnknownLanguage as exc:
+        raise InputError(Problem("--lang", str(exc).removeprefix("--lang: "))) from None
     if path is None:
         raise InputError(Problem("--out", "is required with --card-pdf (the PDF file to write)"))
     try:
@@ -197,17 +209,19 @@ def _card_pdf(store: ModelStore, version: str, path: Path | None) -> str:
             card = ModelStore(REFERENCE_DIR).load(version).card
         except StoreError:
             raise exc from None
-    _write_output(path, build_card_pdf(card))
+    _write_output(path, build_card_pdf(card, lang=language))
     return f"wrote the model card of {version}: {path}"
 
 
 def _models(args: argparse.Namespace, out: io.StringIO) -> int:
     store = ModelStore(args.models_dir)
     if args.card_pdf is not None:
-        print(_card_pdf(store, args.card_pdf, args.out), file=out)
+        print(_card_pdf(store, args.card_pdf, args.out, args.lang), file=out)
         return 0
     if args.out is not None:
         raise InputError(Problem("--out", "is used only with --card-pdf VERSION"))
+    if args.lang is not None:
+        raise InputError(Problem("--lang", "is used only with --card-pdf VERSION"))
     if args.activate is not None:
         store.activate(args.activate, action="activate", who=cli_identity(args.as_name).who)
     if args.upgrade:
