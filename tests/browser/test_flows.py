@@ -320,7 +320,9 @@ def test_benchmarks_page_shows_published_tables(page: Page) -> None:
         cox.get_by_text(hazard_ratio, exact=True).wait_for()
         cox.get_by_text(interval, exact=True).wait_for()
     page.get_by_test_id("stTable").get_by_text("84.1% (37/44)").first.wait_for()
-    page.get_by_test_id("stImage").first.wait_for()  # the week-4 CR figure
+    chart = page.get_by_test_id("stVegaLiteChart").first  # the week-4 CR figure (Vega-Lite)
+    chart.wait_for()
+    chart.locator("canvas, svg").first.wait_for()
     screenshot_main(page, "benchmarks.png")
 
 
