@@ -610,3 +610,22 @@ def test_any_course_fits_one_page_in_every_language(
         pdf.add_page()
         assert render(pdf, parse_case(case), result, MODEL, GENERATED) >= 0
         assert pdf.page == 1
+
+
+def test_an_inputs_problems_are_one_text_in_each_languages_punctuation() -> None:
+    """``problems_message``: English exactly as ``str(InputError)``; French and Chinese with
+    their own colon and clause separator, each problem's ``Msg`` said by its template."""
+    from srgvhd.errors import InputError, Problem
+    from srgvhd.i18n import current, problems_message
+
+    refusal = InputError(
+        [Problem("--reason", Msg("names no version")), Problem("file", Msg("not UTF-8 text"))]
+    )
+    said = problems_message(refusal.problems)
+    assert said == str(refusal) == "--reason: names no version; file: not UTF-8 text"
+    with using("fr"):
+        assert current().text(said).endswith(" : pas un texte UTF-8")
+        assert " ; " in current().text(said)
+    with using("zh"):
+        assert current().text(said).endswith("：不是 UTF-8 文本")
+        assert "；" in current().text(said)

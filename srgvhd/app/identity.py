@@ -20,7 +20,7 @@ import streamlit as st
 from srgvhd.access import AccessConfig
 from srgvhd.app.connection import current_connection
 from srgvhd.errors import InputError
-from srgvhd.i18n.message import Msg
+from srgvhd.i18n.message import Msg, problems_message
 from srgvhd.identity import Identity, ProxyConfig, identify, launch_identity
 
 LOOPBACK_PEER = "127.0.0.1"  # an in-process run (AppTest) has no socket: it is this machine
@@ -57,10 +57,9 @@ def access_config() -> AccessConfig:
 
 def _settings_wrong(exc: InputError) -> Msg:
     """A wrong ``[srgvhd]`` setting, named (the setting's name as written in secrets.toml)."""
-    first = exc.problems[0]
     return Msg(
         "the sign-in settings are wrong ({problem})",
-        problem=Msg("{where}: {what}", where=first.where, what=first.what),
+        problem=problems_message([exc.problems[0]]),
     )
 
 

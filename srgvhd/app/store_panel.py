@@ -29,7 +29,7 @@ from srgvhd.app.diff_words import labelled_changes
 from srgvhd.casestore.binding import binding_of, binding_text, patient_card
 from srgvhd.clinical.case import parse_case
 from srgvhd.errors import InputError, Problem
-from srgvhd.i18n import N_, _, current, ngettext
+from srgvhd.i18n import N_, _, current, ngettext, problems_message
 
 if TYPE_CHECKING:
     from srgvhd.app.cases import Served
@@ -126,7 +126,7 @@ def _refuse_opening(code: str, version: int, exc: InputError) -> None:
 def problems_text(exc: InputError) -> str:
     """A refusal's problems in the current language where they are messages (the store's and
     the engine's ``Msg``), each after the field it names."""
-    return "; ".join(f"{current().text(p.where)}: {current().text(p.what)}" for p in exc.problems)
+    return current().text(problems_message(exc.problems))
 
 
 def _document(form: dict[str, Any]) -> dict[str, Any] | None:

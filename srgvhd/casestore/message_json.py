@@ -24,6 +24,7 @@ from typing import Any
 
 from srgvhd.errors import InputError
 from srgvhd.i18n import Listed, Msg
+from srgvhd.i18n.message import LIST_STYLES
 from srgvhd.jsontext import read_json
 
 MAX_MESSAGE_BYTES = 4_000
@@ -87,7 +88,7 @@ def _decoded(value: Any) -> Any:
         items, style = value["items"], value["style"]
         if not isinstance(items, list) or len(items) > MAX_ITEMS:
             raise ValueError("not a list")
-        if style not in ("standard", "unit", "and"):
+        if style not in LIST_STYLES:
             raise ValueError("unknown list style")
         decoded = [_decoded(item) for item in items]
         if not all(isinstance(item, str) for item in decoded):

@@ -18,14 +18,14 @@ import numpy as np
 
 from srgvhd.cli.who import as_option
 from srgvhd.errors import InputError, Problem
-from srgvhd.i18n import Msg
+from srgvhd.i18n import Msg, problems_message
 from srgvhd.identity import cli_identity
 from srgvhd.risk.formulas import escape_cells
 from srgvhd.risk.model import RiskModel
 from srgvhd.risk.predict import score_frame
 from srgvhd.risk.progress import no_progress
 from srgvhd.risk.provenance import declared_source
-from srgvhd.risk.store import REFERENCE_DIR, ModelStore, StoreError, problems_words
+from srgvhd.risk.store import REFERENCE_DIR, ModelStore, StoreError
 
 BAD_INPUT = 2
 SEPARATOR_NAMES = {"comma": ",", "semicolon": ";", "tab": "\t"}
@@ -140,7 +140,7 @@ def load_active_model(models_dir: Path | None = None) -> tuple[RiskModel | None,
         return ModelStore(models_dir).load_active()
     except StoreError as exc:
         return None, [
-            Msg("no risk model available: {problems}", problems=problems_words(exc.problems))
+            Msg("no risk model available: {problems}", problems=problems_message(exc.problems))
         ]
 
 

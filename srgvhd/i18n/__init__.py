@@ -13,7 +13,7 @@ from srgvhd.i18n.language import (
     UnknownLanguage,
     resolve_language,
 )
-from srgvhd.i18n.message import N_, NP_, Listed, Msg
+from srgvhd.i18n.message import N_, NP_, Listed, Msg, problems_message
 from srgvhd.i18n.translator import Translator, _, current, ngettext, set_language, translator, using
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "_",
     "current",
     "ngettext",
+    "problems_message",
     "resolve_language",
     "set_language",
     "translator",

@@ -10,7 +10,7 @@ Nothing here imports anything but the standard library, so the engine can use it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -46,6 +46,9 @@ class Msg(str):
         return (self.template,), self.params
 
 
+LIST_STYLES = ("standard", "unit", "and", "semicolon")
+
+
 class Listed(str):
     """A list of words for a sentence; each language joins it in its own way (Babel's
     ``format_list``): ``style="standard"`` "liver and lower GI", ``"unit"`` "day 3, day 7",
@@ -57,6 +60,8 @@ class Listed(str):
 
     def __new__(cls, items: Sequence[str], style: str = "standard") -> Listed:
         items = tuple(items)
+        if style not in LIST_STYLES:
+            raise ValueError(f"unknown list style {style!r}")
         if style == "semicolon":
             text = "; ".join(items)
         elif style == "unit" or len(items) < 2:
@@ -72,6 +77,15 @@ class Listed(str):
 
     def __getnewargs__(self) -> tuple[tuple[str, ...], str]:
         return (self.items, self.style)
+
+
+def problems_message(problems: Iterable[Any]) -> Listed:
+    """An input's problems (``srgvhd.errors.Problem``: ``where``, ``what``) as one text whose
+    English is ``str(InputError)`` ("where: what; where: what") and which each language says
+    its own way (its colon, its clause separator; a ``Msg`` part by its template)."""
+    return Listed(
+        [Msg("{where}: {what}", where=p.where, what=p.what) for p in problems], "semicolon"
+    )
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark only"

@@ -42,7 +42,7 @@ from typing import Any
 
 from srgvhd import files
 from srgvhd.errors import InputError, Problem
-from srgvhd.i18n import Listed, Msg
+from srgvhd.i18n import Msg, problems_message
 from srgvhd.identity import cli_identity
 from srgvhd.jsontext import display_safe, read_json
 from srgvhd.risk.audit import AuditLog, append_record, parse_audit
@@ -130,14 +130,6 @@ def _check_version(version: str) -> str:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def problems_words(problems: list[Problem]) -> Listed:
-    """Problems as one text ("where: what; where: what", as ``str(StoreError)``) whose ``what``
-    parts a reader in another language gets in their words."""
-    return Listed(
-        [Msg("{where}: {what}", where=p.where, what=p.what) for p in problems], "semicolon"
-    )
 
 
 class ModelStore:
@@ -467,7 +459,7 @@ class ModelStore:
             return reference, [
                 Msg(
                     "{problems}; using the bundled reference model {version}",
-                    problems=problems_words(exc.problems),
+                    problems=problems_message(exc.problems),
                     version=str(version),
                 )
             ]
