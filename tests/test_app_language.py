@@ -15,6 +15,7 @@ from srgvhd.app.language import QUERY_KEY, WIDGET_KEY, pick_language
 from srgvhd.casestore.store import CaseStore
 from srgvhd.i18n import using
 from tests.cases import course
+from tests.support.language_page import page_in_language
 
 REPO = Path(__file__).resolve().parents[1]
 APP = str(REPO / "app.py")
@@ -137,24 +138,10 @@ def test_a_new_session_with_the_address_keeps_the_choice() -> None:
 # ---------------------------------------------------------------- the Assess page
 
 
-def _assess_in_language(page: str) -> None:
-    """app.py's language selector, then the Assess page script (AppTest's ``switch_page`` runs
-    a page without app.py, so the page is run here after the selector)."""
-    import runpy
-
-    from srgvhd.app.language import choose_language
-
-    choose_language()
-    runpy.run_path(page, run_name="__main__")
-
-
 @pytest.fixture
 def assess_de(monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
     monkeypatch.setenv("SRGVHD_MODELS_DIR", str(REPO / "models"))
-    at = AppTest.from_function(
-        _assess_in_language, default_timeout=30, args=(str(REPO / "views" / "assess.py"),)
-    )
-    at.query_params[QUERY_KEY] = "de"
+    at = page_in_language("assess.py", "de", timeout=30)
     # AppTest calls a select box's format function again in the test's own thread: it speaks
     # the page's language there too
     with using("de"):

@@ -22,11 +22,12 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from srgvhd.app.form_words import file_problem_words
-from srgvhd.app.language import QUERY_KEY, WIDGET_KEY
+from srgvhd.app.language import WIDGET_KEY
 from srgvhd.clinical.case import parse_case
 from srgvhd.errors import InputError
 from srgvhd.i18n import Msg, current, using
 from tests.streamlit_text import as_read
+from tests.support.language_page import page_in_language
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -294,23 +295,9 @@ def test_a_case_files_problem_in_english_is_as_before() -> None:
 # ---------------------------------------------------------------- the Assess page (AppTest)
 
 
-def _assess_in_language(page: str) -> None:
-    """app.py's language selector, then the Assess page (AppTest's ``switch_page`` would run
-    the page without app.py's selector)."""
-    import runpy
-
-    from srgvhd.app.language import choose_language
-
-    choose_language()
-    runpy.run_path(page, run_name="__main__")
-
-
 def _assess(lang: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
     monkeypatch.setenv("SRGVHD_MODELS_DIR", str(REPO / "models"))
-    at = AppTest.from_function(
-        _assess_in_language, default_timeout=60, args=(str(REPO / "views" / "assess.py"),)
-    )
-    at.query_params[QUERY_KEY] = lang
+    at = page_in_language("assess.py", lang)
     with using(lang):  # AppTest calls format functions again in the test's thread
         at.run()
         assert not at.exception, [e.value for e in at.exception]

@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from srgvhd.app.language import QUERY_KEY
 from srgvhd.i18n import current, using
 from srgvhd.literature import published
 from srgvhd.report import vega
 from srgvhd.report.charts import cr_by_subgroup_spec
 from srgvhd.risk.calibration import RISK_THIRDS, CalibrationGroup, NetBenefit
 from tests.sample_results import REFRACTORY_RESULT
+from tests.support.language_page import page_in_language
 
 REPO = Path(__file__).resolve().parents[1]
 NBSP = "\u00a0"
@@ -89,21 +89,10 @@ def _left_in_english(texts: list[str], lang: str, english: set[str]) -> list[str
 
 
 # --- the Benchmarks page in German and Chinese (AppTest) ---------------------------------------
-def _page_in_language(page: str) -> None:
-    """app.py's language selector, then the Benchmarks page script."""
-    import runpy
-
-    from srgvhd.app.language import choose_language
-
-    choose_language()
-    runpy.run_path(page, run_name="__main__")
 
 
 def _run_page(lang: str) -> AppTest:
-    at = AppTest.from_function(
-        _page_in_language, default_timeout=60, args=(str(REPO / "views" / "published.py"),)
-    )
-    at.query_params[QUERY_KEY] = lang
+    at = page_in_language("published.py", lang)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -16,7 +16,6 @@ import pytest
 from babel.messages.catalog import Catalog
 from streamlit.testing.v1 import AppTest
 
-from srgvhd.app.language import QUERY_KEY
 from srgvhd.errors import InputError
 from srgvhd.i18n import translator, using
 from srgvhd.i18n.catalogues import template
@@ -28,6 +27,7 @@ from srgvhd.risk.provenance import DataSource
 from srgvhd.risk.store import ModelStore
 from srgvhd.risk.train import train_from_csv
 from tests.streamlit_text import as_read
+from tests.support.language_page import page_in_language
 from tests.test_predict import cohort_csv, synthetic_cohort
 
 REPO = Path(__file__).resolve().parents[1]
@@ -50,15 +50,6 @@ OWN_FILES = (
 
 
 # ------------------------------------------------------------------ the page in a language
-def _model_page_in_language(page: str) -> None:
-    """app.py's language selector, then the Model page script (AppTest's ``switch_page``
-    runs a page without app.py)."""
-    import runpy as run
-
-    from srgvhd.app.language import choose_language
-
-    choose_language()
-    run.run_path(page, run_name="__main__")
 
 
 @pytest.fixture(scope="module")
@@ -77,10 +68,7 @@ def store_dir(tmp_path_factory) -> Path:
 def _page(lang: str, root: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("SRGVHD_MODELS_DIR", str(root))
     monkeypatch.delenv("SRGVHD_ADMIN_SECRET", raising=False)
-    at = AppTest.from_function(
-        _model_page_in_language, default_timeout=60, args=(str(REPO / "views" / "model.py"),)
-    )
-    at.query_params[QUERY_KEY] = lang
+    at = page_in_language("model.py", lang)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
