@@ -464,7 +464,7 @@ def test_upgrading_from_0003_fills_in_the_next_action_messages(db_url: str) -> N
 
 
 def test_the_stores_refusals_are_said_in_the_language(ward_store: str) -> None:
-    from srgvhd.app.store_panel import problems_text
+    from srgvhd.app.ui import problems_text
     from srgvhd.errors import InputError
 
     store = CaseStore(ward_store)

@@ -97,7 +97,7 @@ def _change(action: Any, done: str, **params: str) -> None:
     except InputError as exc:
         st.session_state[NOTICE] = (
             "error",
-            _("Not changed: {problem}", problem=store_panel.problems_text(exc)),
+            _("Not changed: {problem}", problem=ui.problems_text(exc)),
         )
     except SQLAlchemyError as exc:  # one sentence, no exception box (docs/security.md)
         st.session_state[NOTICE] = ("error", database_failed(exc, "change this course"))

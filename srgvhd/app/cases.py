@@ -103,10 +103,8 @@ def open_store() -> Served | None:
             return Served(ReadOnlyStore(store, reason), identity.who, identity.role, False, reason)
         return Served(store, identity.who, identity.role)
     except InputError as exc:
-        from srgvhd.app.store_panel import problems_text  # store_panel imports this module
-
         st.error(
-            _("Case store unavailable: {problem}.", problem=ui.plain(problems_text(exc))),
+            _("Case store unavailable: {problem}.", problem=ui.plain(ui.problems_text(exc))),
             icon=":material/error:",
         )
     except Exception as exc:  # noqa: BLE001 - a database error must not end the page

@@ -29,7 +29,7 @@ from srgvhd.app.diff_words import labelled_changes
 from srgvhd.casestore.binding import binding_of, binding_text, patient_card
 from srgvhd.clinical.case import parse_case
 from srgvhd.errors import InputError, Problem
-from srgvhd.i18n import N_, _, current, ngettext, problems_message
+from srgvhd.i18n import N_, _, current, ngettext
 
 if TYPE_CHECKING:
     from srgvhd.app.cases import Served
@@ -118,15 +118,9 @@ def _refuse_opening(code: str, version: int, exc: InputError) -> None:
             "Version {version} of {code} cannot be opened: {problem}. The form is unchanged.",
             version=str(version),
             code=ui.plain(code),
-            problem=ui.plain(problems_text(exc)),
+            problem=ui.plain(ui.problems_text(exc)),
         ),
     )
-
-
-def problems_text(exc: InputError) -> str:
-    """A refusal's problems in the current language where they are messages (the store's and
-    the engine's ``Msg``), each after the field it names."""
-    return current().text(problems_message(exc.problems))
 
 
 def _document(form: dict[str, Any]) -> dict[str, Any] | None:
@@ -264,7 +258,10 @@ def _save(
         }
         return
     except InputError as exc:
-        ss[MESSAGE] = ("refused", _("Not saved: {problem}", problem=ui.plain(problems_text(exc))))
+        ss[MESSAGE] = (
+            "refused",
+            _("Not saved: {problem}", problem=ui.plain(ui.problems_text(exc))),
+        )
         return
     except SQLAlchemyError as exc:  # server down, file locked: one sentence, the entry kept
         ss[MESSAGE] = ("refused", database_failed(exc, "save this entry"))

@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from srgvhd.i18n import N_, _, current
+from srgvhd.i18n import N_, _, current, problems_message
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from srgvhd.clinical.case import Case
+    from srgvhd.errors import InputError
     from srgvhd.risk.model import RiskModel
     from srgvhd.risk.patient import PatientResult
 
@@ -68,6 +69,12 @@ PAGE_CSS = """
 # strikethrough, tables, math, HTML. Block syntax (#, -, >) only acts at a line start, and
 # ``plain`` keeps everything on one line.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]~|$>])")
+
+
+def problems_text(exc: InputError) -> str:
+    """A refusal's problems in the current language where they are messages (the store's and
+    the engine's ``Msg``), each after the field it names."""
+    return current().text(problems_message(exc.problems))
 
 
 def plain(text: object) -> str:
