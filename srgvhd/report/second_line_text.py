@@ -25,6 +25,7 @@ from srgvhd.clinical.results import (
 )
 from srgvhd.clinical.second_line import NO_BASELINE, THERAPY_LABELS
 from srgvhd.i18n import DEFAULT_LANGUAGE, N_, _, current, ngettext
+from srgvhd.literature.published import MSC_ARM_LABEL, STANDARD_ARM_LABEL
 from srgvhd.literature.second_line import REACH2_POPULATION, SUBGROUPS
 from srgvhd.report.text import day_date, engine_text, horizon_text, number, response_text
 from srgvhd.report.text import survival_text as survival_band_text
@@ -36,8 +37,8 @@ HEADING = N_("Second line")
 CONDITIONAL_HEADING = N_("Survival from the second-line start")
 # Study arms (the contract's ``arm`` values) in words.
 ARM_WORDS = {
-    "uc-msc": N_("UC-MSC + standard"),
-    "standard": N_("standard alone"),
+    "uc-msc": MSC_ARM_LABEL,
+    "standard": STANDARD_ARM_LABEL,
     "ruxolitinib": N_("ruxolitinib"),
     "best available therapy": N_("best available therapy"),
 }
