@@ -27,10 +27,9 @@ from srgvhd.app.ehr_form import (
     source_lines,
     when_words,
 )
-from srgvhd.app.fields import _Verbatim as Verbatim  # the record's ids and values as they are
 from srgvhd.i18n import _
 from srgvhd.i18n import current as language
-from srgvhd.i18n.message import Msg
+from srgvhd.i18n.message import Msg, Verbatim  # Verbatim: the record's ids and values as they are
 
 if TYPE_CHECKING:  # the EHR modules (fhirpy, Authlib) load only when the app is registered
     from srgvhd.ehr import smart

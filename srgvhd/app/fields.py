@@ -23,7 +23,7 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
-from srgvhd.i18n import _, current
+from srgvhd.i18n import Verbatim, _, current
 
 NUMBER = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)$")
 AMBIGUOUS_COMMA = re.compile(r"^[+-]?\d{1,3},\d{3}$")
@@ -38,17 +38,6 @@ DAY_NUMBER = re.compile(
     r"^(?:(?:day|d|tag|jour|j)\s*\+?\s*(\d{1,4})|第\s*(\d{1,4})\s*天)$", re.IGNORECASE
 )
 SHOWN_CHARS = 24  # a refused text is echoed in the message up to this length
-
-
-class _Verbatim:
-    """Typed text put into a message as it is (a translator would otherwise look a string
-    value up in its catalogue: a typed "no" must not be shown as "nein")."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def __str__(self) -> str:
-        return self.text
 
 
 class FieldError(ValueError):
@@ -115,7 +104,7 @@ def parse_number(
             # the decimal reading as this language writes it (1.600 in English, 1,600 in German)
             decimal = text.replace(",", ".").replace(".", current().decimal_sign)
             said = dict(
-                label=label, text=_Verbatim(text), whole=whole, decimal=decimal, allowed=allowed
+                label=label, text=Verbatim(text), whole=whole, decimal=decimal, allowed=allowed
             )
             raise FieldError(
                 _(
@@ -134,7 +123,7 @@ def parse_number(
         grouped = _locale_number(text, lang)
         if grouped is not None:
             return int(grouped) if grouped == grouped.to_integral_value() else float(grouped)
-        said = dict(label=label, text=_Verbatim(_shown(text)), allowed=allowed)
+        said = dict(label=label, text=Verbatim(_shown(text)), allowed=allowed)
         raise FieldError(
             _(
                 "{label}: “{text}” is not a number; type digits with one decimal point or "
@@ -191,7 +180,7 @@ def parse_date(
                     "{label}: “{text}” is a day of the course, counted from this date; "
                     "type the steroid start date as YYYY-MM-DD.",
                     label=label,
-                    text=_Verbatim(_shown(text)),
+                    text=Verbatim(_shown(text)),
                 )
             )
         if start is None:
@@ -200,7 +189,7 @@ def parse_date(
                     "{label}: “{text}” is a day of the course; enter the steroid start "
                     "date (day 0) first, or type the date as YYYY-MM-DD.",
                     label=label,
-                    text=_Verbatim(_shown(text)),
+                    text=Verbatim(_shown(text)),
                 )
             )
         try:
@@ -210,7 +199,7 @@ def parse_date(
                 _(
                     "{label}: “{text}” falls after the year 9999.",
                     label=label,
-                    text=_Verbatim(_shown(text)),
+                    text=Verbatim(_shown(text)),
                 )
             ) from None
     iso = ISO_DATE.match(text)
@@ -220,7 +209,7 @@ def parse_date(
                 "{label}: “{text}” is not a date; write it as YYYY-MM-DD (e.g. 2026-11-02) or as "
                 "a day of the course (day 7).",
                 label=label,
-                text=_Verbatim(_shown(text)),
+                text=Verbatim(_shown(text)),
             )
         )
     year, month, day_of_month = (int(part) for part in iso.groups())
@@ -229,7 +218,7 @@ def parse_date(
             _(
                 "{label}: {text} is not a real date (there is no month {month}).",
                 label=label,
-                text=_Verbatim(text),
+                text=Verbatim(text),
                 month=str(month),
             )
         )
@@ -238,7 +227,7 @@ def parse_date(
             _(
                 "{label}: {text} is not a real date (year {year}).",
                 label=label,
-                text=_Verbatim(text),
+                text=Verbatim(text),
                 year=str(year),
             )
         )
@@ -248,7 +237,7 @@ def parse_date(
             _(
                 "{label}: {text} is not a real date ({month} {year} has {last} days).",
                 label=label,
-                text=_Verbatim(text),
+                text=Verbatim(text),
                 month=_month_name(month),
                 year=str(year),
                 last=str(last),

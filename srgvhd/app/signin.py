@@ -28,11 +28,10 @@ import streamlit as st
 from srgvhd.access import CLOCK_SKEW_S, ROLE_WORDS, signed_in_time
 from srgvhd.app import ui
 from srgvhd.app.entry import DRAFT_KEPT, FORM, SAVED, unsaved
-from srgvhd.app.fields import _Verbatim as Verbatim  # a name is shown as recorded
 from srgvhd.app.identity import current_identity, oidc_configured, signed_in_claims
 from srgvhd.app.store_panel import STATE
 from srgvhd.drafts import DraftShelf
-from srgvhd.i18n import _, current
+from srgvhd.i18n import Verbatim, _, current
 from srgvhd.i18n.message import Msg
 from srgvhd.identity import LAUNCH_SOURCE, Identity
 

@@ -13,7 +13,7 @@ from srgvhd.i18n.language import (
     UnknownLanguage,
     resolve_language,
 )
-from srgvhd.i18n.message import N_, NP_, Listed, Msg, problems_message
+from srgvhd.i18n.message import N_, NP_, Listed, Msg, Verbatim, problems_message
 from srgvhd.i18n.translator import Translator, _, current, ngettext, set_language, translator, using
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "NP_",
     "Translator",
     "UnknownLanguage",
+    "Verbatim",
     "_",
     "current",
     "ngettext",

@@ -46,6 +46,18 @@ class Msg(str):
         return (self.template,), self.params
 
 
+class Verbatim:
+    """A placeholder value said as it is, in every language: typed text, a record's ids and
+    values (a translator looks a plain string value up in its catalogue: a typed "no" must not
+    be shown as "nein")."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
 LIST_STYLES = ("standard", "unit", "and", "semicolon")
 
 
