@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from srgvhd.i18n import Listed, Msg, UnknownLanguage, resolve_language, translator, using
@@ -577,7 +577,52 @@ def test_a_missing_chinese_font_is_one_line_not_a_traceback(
     assert not out_pdf.exists()
 
 
+def _crowded_german_course() -> dict[str, Any]:
+    """A course that once ran 2.4 mm past the footer in German: nine assessments whose findings
+    wrap to three lines, labs with all three bedside scores, five matched benchmarks."""
+    blank = {
+        "skin_rash_bsa_percent": None,
+        "skin_bullae_desquamation_bsa_percent": 0,
+        "bilirubin": None,
+        "upper_gi_persistent_symptoms": False,
+        "stool_ml_per_day": None,
+        "stool_episodes_per_day": None,
+        "severe_abdominal_pain_or_ileus": False,
+        "grossly_bloody_stool": False,
+    }
+    findings = [
+        ("2026-11-01", {"skin_rash_bsa_percent": 48, "upper_gi_persistent_symptoms": True}),
+        ("2026-11-13", {}),
+        ("2026-11-15", {}),
+        ("2026-11-28", {}),
+        ("2026-12-01", {}),
+        ("2026-12-02", {}),
+        ("2026-12-17", {"skin_rash_bsa_percent": 57, "stool_episodes_per_day": 8}),
+        ("2026-12-26", {"bilirubin": {"value": 14.880855842526984, "unit": "mg/dL"}}),
+        ("2026-12-27", {}),
+    ]
+    return {
+        "format": "srgvhd-case/2",
+        "patient": {"age_years": 42, "weight_kg": 70.0, "hemoglobin": {"value": 85, "unit": "g/L"}},
+        "steroids": {"start_date": "2026-11-01", "methylprednisolone_mg_per_kg_day": 2.0},
+        "assessments": [
+            {"date": day, "measurements": {**blank, **changed}} for day, changed in findings
+        ],
+        "grade_override": None,
+        "labs": [
+            {
+                "date": "2026-11-08",
+                "ldh_u_l": 420,
+                "creatinine": {"value": 97.24, "unit": "umol/L"},
+                "platelets_10e9_l": 45,
+                "map_probability": 0.35,
+            }
+        ],
+    }
+
+
 @settings(max_examples=8, deadline=None)
+@example(case=_crowded_german_course(), risk=True, warnings=0, lang="de")
 @given(
     case=_any_course(),
     risk=st.booleans(),

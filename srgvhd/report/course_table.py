@@ -28,6 +28,7 @@ LEGEND_MM = 3.4
 FINDINGS_INDENT = 20.0  # under the Day column
 FINDINGS_WIDTH = PAGE_WIDTH - FINDINGS_INDENT
 FINDINGS_PT = 6.6
+FINDINGS_LINES = 3  # a row's findings, wrapped, at most (cut with "…" beyond)
 ASSESSMENT_COLUMNS: tuple[tuple[str, float], ...] = (
     # widths (mm) from the longest heading or value of each column in zh/de/fr; the response
     # takes the rest ("sehr gutes partielles Ansprechen (VGPR)")
@@ -56,8 +57,11 @@ class TableRow:
         return ROW_MM + FINDINGS_MM * len(self.findings)
 
 
-def table_rows(pdf: FPDF, case: Case, course: CourseResult) -> list[TableRow]:
-    """The result's assessment rows, each with its case assessment's findings (same order)."""
+def table_rows(
+    pdf: FPDF, case: Case, course: CourseResult, findings_lines: int = FINDINGS_LINES
+) -> list[TableRow]:
+    """The result's assessment rows, each with its case assessment's findings (same order) on
+    at most ``findings_lines`` lines."""
     pdf.set_font(FONT, "", FINDINGS_PT)
 
     def findings(a: Assessment) -> tuple[str, ...]:
@@ -65,7 +69,10 @@ def table_rows(pdf: FPDF, case: Case, course: CourseResult) -> list[TableRow]:
             return ()
         return tuple(
             kit.lines(
-                pdf, words.findings_text(a.measurements, legacy=case.legacy), FINDINGS_WIDTH, 3
+                pdf,
+                words.findings_text(a.measurements, legacy=case.legacy),
+                FINDINGS_WIDTH,
+                findings_lines,
             )
         )
 

@@ -546,6 +546,10 @@ def render(
         )
         if budget >= need:
             break
+    if budget < table.table_height(rows, table.kept_rows(rows, verdict, min(2, len(rows)))):
+        # not even the first, verdict and last rows fit with their whole findings (long words,
+        # every section present): each row keeps one findings line, its stages and response whole
+        rows = table.table_rows(pdf, case, course, findings_lines=1)
     table.draw_table(pdf, rows, table.shown_rows(rows, verdict, budget), verdict, legend)
     _warnings(pdf, warning_lines)
     _risk(pdf, result, model)
